@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmref.c - the mmref command: run, check and decode traces, run benchmarks.
+ *
+ * How it works
+ * ------------
+ * One table of commands, each with a one-line summary, its usage text and a function
+ * taking (argc, argv) with argv[0] the command's name. Exit codes: 0 ok, 1 a check
+ * mismatch (or a decoded fuzz input whose checks broke), 2 usage errors and malformed
+ * input (messages on stderr as "file:line:col: message").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "decode.h"
+#include "trace.h"
+
+#define EXIT_MISMATCH 1
+#define EXIT_USAGE    2
+
+extern const char mmref_demo_trace[];
+
+struct command {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct command *find_command(const char *name);
+static void print_help(FILE *out);
+
+static bool is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* If argv[1] asks for help, print the command's usage and return true. */
+static bool wants_help(int argc, char **argv)
+{
+	const struct command *c = find_command(argv[0]);
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (is_help(argv[i])) {
+			fputs(c->usage, stdout);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int usage_error(const char *cmd, const char *msg)
+{
+	fprintf(stderr, "mmref %s: %s\n", cmd, msg);
+	fprintf(stderr, "Try 'mmref help %s'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+/* Parse path (or "-"), reporting any error. Returns 0 or EXIT_USAGE. */
+static int load(const char *path, struct trace *t)
+{
+	char err[TRACE_ERR_LEN];
+
+	if (trace_parse_file(path, t, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "%s\n", err);
+	return EXIT_USAGE;
+}
+
+/* mmref run ------------------------------------------------------------------------ */
+
+static int cmd_run(int argc, char **argv)
+{
+	struct trace t;
+	char err[TRACE_ERR_LEN];
+	int rc;
+
+	if (wants_help(argc, argv))
+		return 0;
+	if (argc > 2)
+		return usage_error("run", "too many arguments");
+	if (argc == 2 && argv[1][0] == '-' && argv[1][1] != 0)
+		return usage_error("run", "unknown option");
+	if (argc == 2) {
+		rc = load(argv[1], &t);
+		if (rc != 0)
+			return rc;
+	} else if (trace_parse_buffer("<demo>", mmref_demo_trace, strlen(mmref_demo_trace), &t, err,
+				      sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err); /* cannot happen: the demo is tested */
+		return EXIT_USAGE;
+	}
+	rc = trace_run_print(&t, stdout);
+	trace_free(&t);
+	return rc == 0 ? 0 : EXIT_USAGE;
+}
+
+/* mmref check ---------------------------------------------------------------------- */
+
+/* --backend NAME or --backend=NAME at argv[*i]: NULL when argv[*i] is not one. */
+static const char *backend_arg(int argc, char **argv, int *i, bool *missing)
+{
+	const char *a = argv[*i];
+
+	*missing = false;
+	if (strncmp(a, "--backend=", 10) == 0)
+		return a + 10;
+	if (strcmp(a, "--backend") != 0)
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *file = NULL;
+	struct trace t;
+	int i, rc;
+
+	if (wants_help(argc, argv))
+		return 0;
+	for (i = 1; i < argc; i++) {
+		bool missing;
+		const char *backend = backend_arg(argc, argv, &i, &missing);
+
+		if (missing)
+			return usage_error("check", "--backend needs a value");
+		if (backend != NULL) {
+			if (strcmp(backend, "model") != 0) {
+				fprintf(stderr,
+					"mmref check: backend '%s' is not supported yet; the only "
+					"backend is 'model'\n",
+					backend);
+				return EXIT_USAGE;
+			}
+		} else if (argv[i][0] == '-' && argv[i][1] != 0) {
+			return usage_error("check", "unknown option");
+		} else if (file != NULL) {
+			return usage_error("check", "only one FILE");
+		} else {
+			file = argv[i];
+		}
+	}
+	if (file == NULL)
+		return usage_error("check", "missing FILE");
+	rc = load(file, &t);
+	if (rc != 0)
+		return rc;
+	rc = trace_check(&t, stdout);
+	trace_free(&t);
+	return rc == 0 ? 0 : rc == 1 ? EXIT_MISMATCH : EXIT_USAGE;
+}
+
+/* mmref decode --------------------------------------------------------------------- */
+
+/* Read all of path into *data (malloc'ed), *size set. Returns 0 or -1 (reported). */
+static int read_file(const char *path, uint8_t **data, size_t *size)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0, got;
+
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	do {
+		if (len == cap) {
+			uint8_t *q = cap >= TRACE_MAX_FILE ? NULL : realloc(buf, cap + 65536);
+
+			if (q == NULL) {
+				fprintf(stderr, "%s: too large\n", path);
+				free(buf);
+				if (f != stdin)
+					fclose(f);
+				return -1;
+			}
+			buf = q;
+			cap += 65536;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	if (f != stdin)
+		fclose(f);
+	*data = buf;
+	*size = len;
+	return 0;
+}
+
+static int cmd_decode(int argc, char **argv)
+{
+	uint8_t *data;
+	size_t size;
+	int rc;
+
+	if (wants_help(argc, argv))
+		return 0;
+	if (argc != 3)
+		return usage_error("decode", "need FUZZER and INPUT");
+	if (read_file(argv[2], &data, &size) != 0)
+		return EXIT_USAGE;
+	rc = decode_fuzz_input(argv[1], data, size, stdout);
+	free(data);
+	if (rc < 0) {
+		fprintf(stderr, "mmref decode: unknown fuzzer '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return rc == 0 ? 0 : EXIT_MISMATCH;
+}
+
+/* mmref bench, mmref help ---------------------------------------------------------- */
+
+static int cmd_bench(int argc, char **argv)
+{
+	return bench_main(argc, argv);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		print_help(stdout);
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "mmref help: no command '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	fputs(c->usage, stdout);
+	return 0;
+}
+
+static const struct command commands[] = {
+    {"run", "run a trace and print it with every result filled in",
+     "Usage: mmref run [FILE]\n"
+     "\n"
+     "Run the .mmt trace FILE ('-' for stdin) on a fresh model machine and print it\n"
+     "back as a valid trace: every op with '=> result', comments and blank lines\n"
+     "kept, the output of buddyinfo and slabinfo as '| ' lines. Expectations already\n"
+     "in FILE are replaced, not checked (use 'mmref check' for that).\n"
+     "\n"
+     "Without FILE, run the built-in demo: boot, the buddy allocator splitting and\n"
+     "merging, the slab allocator, kmalloc size classes and the errors Linux answers\n"
+     "bad frees with. Save its output to get a trace to edit:\n"
+     "    mmref run > demo.mmt && mmref check demo.mmt\n"
+     "\n"
+     "Exit: 0 ok; 2 malformed trace (file:line:col: message on stderr).\n"
+     "The trace format: docs/trace-format.md.\n",
+     cmd_run},
+    {"check", "run a trace and compare every expected result",
+     "Usage: mmref check [--backend model] FILE\n"
+     "\n"
+     "Run the .mmt trace FILE ('-' for stdin) and compare the result of every op that\n"
+     "has '=> EXPECTED' and every '| ' output line with what the model gives (blanks\n"
+     "collapsed). At the first difference print\n"
+     "    FILE:LINE: expected '...', got '...'\n"
+     "and the three ops before it with their results, and exit 1. When everything\n"
+     "matches print 'check: N ops, M expectations, all match' and exit 0.\n"
+     "\n"
+     "  --backend NAME   what to check against; only 'model' (the default) for now.\n"
+     "\n"
+     "Exit: 0 all match; 1 a difference; 2 usage error or malformed trace.\n",
+     cmd_check},
+    {"decode", "print a fuzzer input as a readable trace",
+     "Usage: mmref decode FUZZER INPUT\n"
+     "\n"
+     "Decode the fuzzer input file INPUT the way FUZZER (fuzz_buddy, fuzz_slab; the\n"
+     "fuzz_ prefix is optional) does, run it with the fuzzer's checks, and print it as\n"
+     "an .mmt trace with results, ending with a comment on any check that broke.\n"
+     "\n"
+     "Exit: 0 every check held; 1 a check broke; 2 unknown fuzzer or unreadable INPUT.\n",
+     cmd_decode},
+    {"bench", "run a benchmark (mmref bench alloc)",
+     "Usage: mmref bench NAME [ARGS]\n"
+     "\n"
+     "Run a benchmark; each prints '<figure> <value> <unit>' lines. 'mmref bench'\n"
+     "alone lists them.\n",
+     cmd_bench},
+    {"help", "show help for a command",
+     "Usage: mmref help [COMMAND]\n"
+     "\n"
+     "Show the help of COMMAND, or the list of commands.\n",
+     cmd_help},
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_help(FILE *out)
+{
+	size_t i;
+
+	fputs("Usage: mmref COMMAND [ARGS]\n"
+	      "\n"
+	      "mmref is an executable model of Linux memory management (buddy allocator,\n"
+	      "slab allocator). It runs .mmt traces: one kernel operation a line, with the\n"
+	      "result the model predicts after '=>'.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "'mmref help COMMAND' or 'mmref COMMAND --help' for more.\n"
+	      "Exit codes: 0 ok, 1 check mismatch, 2 usage error or malformed input.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (is_help(argv[1])) {
+		print_help(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("mmref 0.1.0\n");
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "mmref: unknown command '%s'\n", argv[1]);
+		fprintf(stderr, "Try 'mmref --help'.\n");
+		return EXIT_USAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_slab.c - libFuzzer target: slab and kmalloc op sequences, validators after every
+ * op, and a live-object reference (harness/fuzzing.h says what is checked). A failed check
+ * aborts so that libFuzzer keeps the input; `mmref decode fuzz_slab INPUT` prints it
+ * as a trace.
+ */
+#include <stdlib.h>
+
+#include "fuzzing.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (fuzz_slab_run(data, size, NULL) != 0)
+		abort();
+	return 0;
+}

@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzzing.c - decoders, references and checks for fuzz_buddy and fuzz_slab. See
+ * fuzzing.h for what is checked.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "fuzzing.h"
+#include "machine.h"
+#include "names.h"
+
+#define FUZZ_MAX_OPS  512u
+#define FUZZ_MAX_LIVE FUZZ_MAX_OPS
+
+/* One machine for every run: fuzzers call us millions of times; no allocation per run. */
+static uint64_t fuzz_mem[(size_t)FUZZ_MAX_PAGES * PAGE_WORDS];
+static struct page fuzz_pages[FUZZ_MAX_PAGES];
+static struct machine fuzz_m;
+
+struct bytes {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint8_t next8(struct bytes *b)
+{
+	if (b->n == 0)
+		return 0;
+	b->n--;
+	return *b->p++;
+}
+
+static uint16_t next16(struct bytes *b)
+{
+	uint16_t lo = next8(b);
+
+	return (uint16_t)(lo | next8(b) << 8);
+}
+
+/* The output side: a trace when decoding, nothing when fuzzing. */
+struct run {
+	FILE *out;
+	int nr_ops;
+	bool failed;
+};
+
+static void emit(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->out == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(r->out, fmt, ap);
+	va_end(ap);
+}
+
+/* gfp as the trace language writes it (the fuzzers use these bits only). */
+static void gfp_text(gfp_t gfp, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s",
+		 (gfp & GFP_KERNEL) == GFP_KERNEL ? "GFP_KERNEL" : "GFP_NOWAIT",
+		 (gfp & __GFP_DMA) != 0 ? "|__GFP_DMA" : "",
+		 (gfp & __GFP_ZERO) != 0 ? "|__GFP_ZERO" : "",
+		 (gfp & __GFP_COMP) != 0 ? "|__GFP_COMP" : "");
+}
+
+/* An operation as an .mmt line (the operations the fuzzers generate). */
+static void format_op(const struct mm_op *op, char *buf, size_t len)
+{
+	const char *name = names_op_name(op->kind);
+	unsigned long long a = (unsigned long long)op->a, b = (unsigned long long)op->b;
+	char gfp[64];
+
+	gfp_text(op->gfp, gfp, sizeof(gfp));
+	switch (op->kind) {
+	case OP_RESERVE:
+		snprintf(buf, len, "%s 0x%llx 0x%llx", name, a, b);
+		break;
+	case OP_ALLOC_PAGES:
+	case OP_GET_FREE_PAGES:
+		snprintf(buf, len, "%s %s %llu", name, gfp, a);
+		break;
+	case OP_FREE_PAGES_PFN:
+	case OP_FREE_PAGES:
+		snprintf(buf, len, "%s 0x%llx %llu", name, a, b);
+		break;
+	case OP_KMEM_CACHE_CREATE:
+		snprintf(buf, len, "%s %s %llu %llu %s", name, op->name, a, b,
+			 op->flags == 0			   ? "0"
+			 : op->flags == SLAB_HWCACHE_ALIGN ? "SLAB_HWCACHE_ALIGN"
+			 : op->flags == SLAB_CACHE_DMA	   ? "SLAB_CACHE_DMA"
+							   : "SLAB_HWCACHE_ALIGN|SLAB_CACHE_DMA");
+		break;
+	case OP_KMEM_CACHE_ALLOC:
+		snprintf(buf, len, "%s %s %s", name, op->name, gfp);
+		break;
+	case OP_KMEM_CACHE_FREE:
+		snprintf(buf, len, "%s %s 0x%llx", name, op->name, a);
+		break;
+	case OP_KMEM_CACHE_SHRINK:
+	case OP_KMEM_CACHE_DESTROY:
+		snprintf(buf, len, "%s %s", name, op->name);
+		break;
+	case OP_KMALLOC:
+	case OP_KZALLOC:
+		snprintf(buf, len, "%s %llu %s", name, a, gfp);
+		break;
+	case OP_KFREE:
+		snprintf(buf, len, "%s 0x%llx", name, a);
+		break;
+	default:
+		snprintf(buf, len, "%s", name);
+		break;
+	}
+}
+
+/* Print op's line with its result: "op args => result". */
+static void emit_op(struct run *r, const char *binding, const struct mm_op *op,
+		    const struct mm_result *res)
+{
+	char line[256], result[160];
+
+	if (r->out == NULL)
+		return;
+	format_op(op, line, sizeof(line));
+	names_format_result(op->kind, res, result, sizeof(result));
+	if (binding != NULL)
+		fprintf(r->out, "%s = ", binding);
+	fprintf(r->out, "%s => %s\n", line, result);
+}
+
+/* A broken check: say what, where, and stop the run. */
+static int fail(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "fuzz check failed after op %d: ", r->nr_ops);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	if (r->out != NULL) {
+		va_start(ap, fmt);
+		fprintf(r->out, "# CHECK FAILED after the op above: ");
+		vfprintf(r->out, fmt, ap);
+		fprintf(r->out, "\n");
+		va_end(ap);
+	}
+	r->failed = true;
+	return 1;
+}
+
+static struct mm_result apply(struct run *r, const struct mm_op *op)
+{
+	r->nr_ops++;
+	return machine_apply(&fuzz_m, op);
+}
+
+static int check_valid(struct run *r)
+{
+	struct validate_result v = machine_validate(&fuzz_m);
+
+	return v.ok ? 0 : fail(r, "validator: %s at %u", v.what, v.where);
+}
+
+/* fuzz_buddy makes no slab calls: the page allocator's validator is the one that applies. */
+static int check_buddy_valid(struct run *r)
+{
+	struct validate_result v = buddy_validate(&fuzz_m.phys);
+
+	return v.ok ? 0 : fail(r, "validator: %s at %u", v.what, v.where);
+}
+
+/*
+ * Machine set-up from the first bytes: RAM of 1-4 MiB (or 17-24 MiB when the top bit is
+ * set, so that ZONE_NORMAL exists) and up to three boot reservations.
+ */
+static int setup_machine(struct run *r, struct bytes *b)
+{
+	uint8_t size = next8(b), nres = next8(b) % 4, i;
+	uint32_t nr_pages =
+	    (size & 0x80) != 0 ? MAX_DMA_PFN + 256u * (1 + (size >> 2) % 8) : 256u * (1 + size % 4);
+	struct mm_op op = {0};
+
+	if (machine_init(&fuzz_m, fuzz_mem, fuzz_pages, nr_pages) != 0)
+		return fail(r, "machine_init(%u pages) refused", nr_pages);
+	emit(r, "ram %uK\n", nr_pages * 4);
+	for (i = 0; i < nres; i++) {
+		struct mm_result res;
+
+		op.kind = OP_RESERVE;
+		op.a = (uint64_t)(next16(b) % nr_pages) * PAGE_SIZE;
+		op.b = (uint64_t)(1 + next8(b) % 64) * PAGE_SIZE;
+		res = apply(r, &op);
+		emit_op(r, NULL, &op, &res); /* a range past the end is refused: also fine */
+	}
+	op.kind = OP_BOOT;
+	{
+		struct mm_result res = apply(r, &op);
+
+		emit_op(r, NULL, &op, &res);
+		if (res.kind != RES_OK)
+			return fail(r, "boot failed");
+	}
+	return check_valid(r);
+}
+
+/* fuzz_buddy ---------------------------------------------------------------------- */
+
+struct block {
+	uint32_t pfn;
+	uint32_t order;
+	int id; /* binding number in the decoded trace */
+};
+
+struct buddy_ref {
+	uint8_t used[FUZZ_MAX_PAGES]; /* allocated or reserved */
+	struct block live[FUZZ_MAX_LIVE];
+	uint32_t nr_live;
+	struct block freed[8]; /* recently freed, for double frees */
+	uint32_t nr_freed;
+	uint32_t free_pages;
+};
+
+static struct buddy_ref bref;
+
+/* Does [start, end) hold a fully free, aligned block of 2^order frames? */
+static bool ref_has_block(uint32_t start, uint32_t end, uint32_t order)
+{
+	uint32_t n = buddy_block_pages(order), s, i;
+
+	for (s = (start + n - 1) / n * n; s + n <= end; s += n) {
+		for (i = 0; i < n && !bref.used[s + i]; i++)
+			;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+static uint32_t dma_end(void)
+{
+	return fuzz_m.phys.nr_pages < MAX_DMA_PFN ? fuzz_m.phys.nr_pages : MAX_DMA_PFN;
+}
+
+/* The allocation result against the reference (see fuzzing.h). */
+static int check_buddy_alloc(struct run *r, gfp_t gfp, uint32_t order, uint32_t pfn)
+{
+	uint32_t n = buddy_block_pages(order), i, ram = fuzz_m.phys.nr_pages, de = dma_end();
+	bool dma_only = (gfp & __GFP_DMA) != 0;
+	bool in_normal = order <= MAX_PAGE_ORDER && ref_has_block(de, ram, order);
+	bool in_dma = order <= MAX_PAGE_ORDER && ref_has_block(0, de, order);
+
+	if (pfn == PFN_NONE) {
+		if (in_dma || (!dma_only && in_normal))
+			return fail(r, "order-%u allocation failed with a free block available",
+				    order);
+		return 0;
+	}
+	if (order > MAX_PAGE_ORDER || pfn % n != 0 || pfn + n > ram)
+		return fail(r, "block %u of order %u misplaced", pfn, order);
+	if (dma_only && pfn + n > de)
+		return fail(r, "GFP_DMA block %u outside ZONE_DMA", pfn);
+	if (!dma_only && pfn < de && in_normal)
+		return fail(r, "block %u from ZONE_DMA while ZONE_NORMAL had one", pfn);
+	for (i = 0; i < n; i++) {
+		if (bref.used[pfn + i])
+			return fail(r, "frame %u handed out twice", pfn + i);
+		bref.used[pfn + i] = 1;
+	}
+	bref.free_pages -= n;
+	return 0;
+}
+
+/* Which live block is (pfn, order)? -1 if none. */
+static int live_index(uint32_t pfn, uint32_t order)
+{
+	uint32_t i;
+
+	for (i = 0; i < bref.nr_live; i++)
+		if (bref.live[i].pfn == pfn && bref.live[i].order == order)
+			return (int)i;
+	return -1;
+}
+
+static void ref_release(uint32_t li)
+{
+	struct block b = bref.live[li];
+	uint32_t i, n = buddy_block_pages(b.order);
+
+	for (i = 0; i < n; i++)
+		bref.used[b.pfn + i] = 0;
+	bref.free_pages += n;
+	bref.freed[bref.nr_freed++ % 8] = b;
+	bref.live[li] = bref.live[--bref.nr_live];
+}
+
+static gfp_t gfp_from(uint8_t k)
+{
+	return GFP_KERNEL | ((k & 0x08) != 0 ? __GFP_DMA : 0) | ((k & 0x10) != 0 ? __GFP_ZERO : 0) |
+	       ((k & 0x20) != 0 ? __GFP_COMP : 0);
+}
+
+static int buddy_alloc_op(struct run *r, uint8_t k, uint8_t arg)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+	uint32_t order = (arg & 0x80) != 0 ? arg % 4 : arg % 12; /* 11: over the maximum */
+	uint32_t pfn;
+	char name[16];
+	int id = r->nr_ops;
+
+	op.kind = (k & 0x40) != 0 ? OP_GET_FREE_PAGES : OP_ALLOC_PAGES;
+	op.gfp = gfp_from(k);
+	if (order > 4)
+		op.gfp &= ~__GFP_ZERO; /* zeroing 4 MiB blocks costs time, not coverage */
+	op.a = order;
+	res = apply(r, &op);
+	snprintf(name, sizeof(name), "b%d", id);
+	emit_op(r, name, &op, &res);
+	if (res.kind == RES_NULL)
+		pfn = PFN_NONE;
+	else if (res.kind == RES_PFN)
+		pfn = (uint32_t)res.value;
+	else if (res.kind == RES_ADDR)
+		pfn = (uint32_t)((res.value - PAGE_OFFSET) / PAGE_SIZE);
+	else
+		return fail(r, "allocation returned neither a block nor NULL");
+	if (check_buddy_alloc(r, op.gfp, order, pfn) != 0)
+		return 1;
+	if (pfn != PFN_NONE) {
+		struct block b = {pfn, order, id};
+
+		bref.live[bref.nr_live++] = b;
+	}
+	return 0;
+}
+
+/* A free, good or bad: the model must accept it iff it names a live block exactly. */
+static int buddy_free_op(struct run *r, uint8_t k, uint8_t arg, bool mutate)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+	struct block b = {(uint32_t)arg * 7 % fuzz_m.phys.nr_pages, 0, -1};
+	int li;
+
+	if (bref.nr_live > 0 && !(mutate && arg % 6 == 0))
+		b = bref.live[arg % bref.nr_live];
+	if (mutate) {
+		switch (arg % 6) {
+		case 0: /* an arbitrary frame, order 0 */
+			break;
+		case 1:
+			b.order = (b.order + 1 + k % 3) % 12; /* other orders, and 11 */
+			break;
+		case 2:
+			b.pfn += 1 + k % 3; /* inside the block or next to it */
+			break;
+		case 3:
+			if (bref.nr_freed > 0)
+				b = bref.freed[k % (bref.nr_freed < 8 ? bref.nr_freed : 8)];
+			break;
+		case 4:
+			b.pfn = fuzz_m.phys.nr_pages + k; /* past RAM */
+			break;
+		default:
+			b.pfn = b.pfn - b.pfn % 2 + 1; /* odd: misaligned for order > 0 */
+			b.order = 1 + k % 3;
+			break;
+		}
+	}
+	li = live_index(b.pfn, b.order);
+	op.b = b.order;
+	if ((k & 0x40) != 0 && b.pfn < fuzz_m.phys.nr_pages) {
+		op.kind = OP_FREE_PAGES;
+		op.a = pfn_to_virt(b.pfn);
+	} else {
+		op.kind = OP_FREE_PAGES_PFN;
+		op.a = b.pfn;
+	}
+	res = apply(r, &op);
+	emit_op(r, NULL, &op, &res);
+	if ((li >= 0) != (res.kind == RES_OK))
+		return fail(r, "free of pfn %u order %u: %s, but the block is %s", b.pfn, b.order,
+			    res.kind == RES_OK ? "accepted" : "refused",
+			    li >= 0 ? "live" : "not live");
+	if (li >= 0)
+		ref_release((uint32_t)li);
+	return 0;
+}
+
+int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out)
+{
+	struct bytes b = {data, size};
+	struct run r = {out, 0, false};
+	uint32_t i;
+
+	if (setup_machine(&r, &b) != 0)
+		return 1;
+	memset(bref.used, 0, sizeof(bref.used));
+	for (i = 0; i < fuzz_m.phys.nr_pages; i++)
+		bref.used[i] = (fuzz_m.phys.pages[i].flags & PG_reserved) != 0;
+	bref.nr_live = 0;
+	bref.nr_freed = 0;
+	bref.free_pages = nr_free_pages(&fuzz_m.phys);
+	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
+		uint8_t k = next8(&b), arg = next8(&b);
+		int err;
+
+		switch (k % 8) {
+		case 0:
+		case 1:
+		case 2:
+		case 3:
+			err = bref.nr_live < FUZZ_MAX_LIVE ? buddy_alloc_op(&r, k, arg) : 0;
+			break;
+		case 4:
+		case 5:
+		case 6:
+			err = buddy_free_op(&r, k, arg, false);
+			break;
+		default:
+			err = buddy_free_op(&r, k, arg, true);
+			break;
+		}
+		if (err != 0 || check_buddy_valid(&r) != 0)
+			return 1;
+		if (nr_free_pages(&fuzz_m.phys) != bref.free_pages)
+			return fail(&r, "model has %u free frames, reference %u",
+				    nr_free_pages(&fuzz_m.phys), bref.free_pages);
+	}
+	return 0;
+}
+
+/* fuzz_slab ----------------------------------------------------------------------- */
+
+#define FUZZ_MAX_CACHES 8u
+
+struct object {
+	uint64_t addr;
+	uint64_t size; /* asked for */
+	int cache;     /* index in sref.caches, or -1 for kmalloc */
+	uint8_t seed;  /* fill pattern */
+	int id;
+};
+
+struct slab_ref {
+	struct object live[FUZZ_MAX_LIVE];
+	uint32_t nr_live;
+	struct object freed[8];
+	uint32_t nr_freed;
+	char caches[FUZZ_MAX_CACHES][CACHE_NAME_LEN];
+	uint32_t cache_size[FUZZ_MAX_CACHES];
+	bool cache_live[FUZZ_MAX_CACHES];
+	uint32_t nr_caches;
+	struct block pages[64]; /* alloc_pages blocks, for foreign kfree */
+	uint32_t nr_pages;
+};
+
+static struct slab_ref sref;
+
+static uint8_t *obj_bytes(uint64_t addr)
+{
+	return (uint8_t *)fuzz_mem + (addr - PAGE_OFFSET);
+}
+
+static void fill(const struct object *o)
+{
+	uint64_t i;
+
+	for (i = 0; i < o->size; i++)
+		obj_bytes(o->addr)[i] = (uint8_t)(o->seed + i * 7);
+}
+
+static bool intact(const struct object *o)
+{
+	uint64_t i;
+
+	for (i = 0; i < o->size; i++)
+		if (obj_bytes(o->addr)[i] != (uint8_t)(o->seed + i * 7))
+			return false;
+	return true;
+}
+
+/* A new object: inside RAM, overlapping no live object; then fill it. */
+static int slab_new_object(struct run *r, struct object *o, uint64_t usable)
+{
+	uint32_t i;
+
+	if (!virt_addr_valid(&fuzz_m.phys, o->addr) ||
+	    !virt_addr_valid(&fuzz_m.phys, o->addr + usable - 1))
+		return fail(r, "object 0x%llx+%llu outside RAM", (unsigned long long)o->addr,
+			    (unsigned long long)usable);
+	for (i = 0; i < sref.nr_live; i++) {
+		const struct object *l = &sref.live[i];
+
+		if (o->addr < l->addr + (l->size ? l->size : 1) && l->addr < o->addr + usable)
+			return fail(r, "object 0x%llx overlaps live object 0x%llx",
+				    (unsigned long long)o->addr, (unsigned long long)l->addr);
+	}
+	fill(o);
+	sref.live[sref.nr_live++] = *o;
+	return 0;
+}
+
+static int slab_create_op(struct run *r, uint8_t k, uint8_t arg)
+{
+	static const uint32_t sizes[] = {1, 8, 24, 40, 64, 100, 200, 256, 700, 1500, 4000, 9000};
+	struct mm_op op = {0};
+	struct mm_result res;
+	uint32_t c = sref.nr_caches;
+
+	if (c >= FUZZ_MAX_CACHES)
+		return 0;
+	op.kind = OP_KMEM_CACHE_CREATE;
+	snprintf(op.name, sizeof(op.name), "cache%u", c);
+	op.a = (k & 0x40) != 0 ? arg * 3u + 1 : sizes[arg % 12];
+	op.b = (k & 0x20) != 0 ? 1u << (arg % 8) : 0;
+	op.flags = (k & 0x10) != 0 ? SLAB_HWCACHE_ALIGN : 0;
+	op.flags |= (k & 0x08) != 0 ? SLAB_CACHE_DMA : 0;
+	res = apply(r, &op);
+	emit_op(r, NULL, &op, &res);
+	if (res.kind != RES_GEOMETRY)
+		return fail(r, "kmem_cache_create(%llu) refused", (unsigned long long)op.a);
+	if (res.size < op.a || res.size % res.align != 0 || res.objects < 1 ||
+	    (uint64_t)res.objects * res.size > (uint64_t)buddy_block_pages(res.order) * PAGE_SIZE)
+		return fail(r, "bad geometry for size %llu", (unsigned long long)op.a);
+	memcpy(sref.caches[c], op.name, CACHE_NAME_LEN);
+	sref.cache_size[c] = (uint32_t)op.a;
+	sref.cache_live[c] = true;
+	sref.nr_caches++;
+	return 0;
+}
+
+static int live_caches_pick(uint8_t arg)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < sref.nr_caches; i++)
+		n += sref.cache_live[i];
+	if (n == 0)
+		return -1;
+	n = arg % n;
+	for (i = 0; i < sref.nr_caches; i++)
+		if (sref.cache_live[i] && n-- == 0)
+			return (int)i;
+	return -1;
+}
+
+static int slab_alloc_op(struct run *r, uint8_t k, uint8_t arg, bool from_cache)
+{
+	static const uint64_t sizes[] = {0,  1,	  8,   9,    64,   65,	 96,
+					 97, 192, 193, 4096, 8192, 8193, 20000};
+	struct mm_op op = {0};
+	struct mm_result res;
+	struct object o = {0, 0, -1, (uint8_t)(k ^ arg), r->nr_ops};
+	char name[16];
+	int c = from_cache ? live_caches_pick(arg) : -1;
+
+	if (from_cache && c < 0)
+		return 0;
+	if (sref.nr_live >= FUZZ_MAX_LIVE)
+		return 0;
+	op.gfp = GFP_KERNEL | ((k & 0x10) != 0 ? __GFP_ZERO : 0);
+	if (from_cache) {
+		op.kind = OP_KMEM_CACHE_ALLOC;
+		memcpy(op.name, sref.caches[c], CACHE_NAME_LEN);
+		o.size = sref.cache_size[c];
+		o.cache = c;
+	} else {
+		op.kind = (k & 0x10) != 0 ? OP_KZALLOC : OP_KMALLOC;
+		op.gfp |= (k & 0x20) != 0 ? __GFP_DMA : 0;
+		o.size = (k & 0x40) != 0 ? arg * 13u : sizes[arg % 14];
+		op.a = o.size;
+	}
+	res = apply(r, &op);
+	snprintf(name, sizeof(name), "o%d", o.id);
+	emit_op(r, name, &op, &res);
+	if (res.kind == RES_NULL)
+		return 0; /* out of memory is an answer; the validators judge the state */
+	if (res.kind != RES_ADDR)
+		return fail(r, "allocation returned neither an object nor NULL");
+	o.addr = res.value;
+	if (o.size == 0) {
+		if (o.addr != ZERO_SIZE_PTR)
+			return fail(r, "kmalloc(0) != ZERO_SIZE_PTR");
+		return 0;
+	}
+	if ((op.gfp & __GFP_ZERO) != 0)
+		for (uint64_t i = 0; i < o.size; i++)
+			if (obj_bytes(o.addr)[i] != 0)
+				return fail(r, "zeroed object has a non-zero byte at %llu",
+					    (unsigned long long)i);
+	if ((op.gfp & __GFP_DMA) != 0 && o.addr - PAGE_OFFSET >= (uint64_t)MAX_DMA_PFN * PAGE_SIZE)
+		return fail(r, "GFP_DMA object above 16 MiB");
+	if (!from_cache) {
+		struct mm_op ks = {0};
+		struct mm_result kr;
+
+		ks.kind = OP_KSIZE;
+		ks.a = o.addr;
+		kr = machine_apply(&fuzz_m, &ks);
+		if (kr.kind != RES_COUNT || kr.value < o.size)
+			return fail(r, "ksize(0x%llx) < %llu", (unsigned long long)o.addr,
+				    (unsigned long long)o.size);
+	}
+	return slab_new_object(r, &o, o.size);
+}
+
+static int object_index(uint64_t addr)
+{
+	uint32_t i;
+
+	for (i = 0; i < sref.nr_live; i++)
+		if (sref.live[i].addr == addr)
+			return (int)i;
+	return -1;
+}
+
+/* A free, good or bad: accepted iff the object is live (and of the cache named). */
+static int slab_free_op(struct run *r, uint8_t k, uint8_t arg, bool mutate)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+	struct object o = {pfn_to_virt(arg % fuzz_m.phys.nr_pages) + k, 1, -1, 0, -1};
+	int li, cache;
+	bool expect;
+
+	if (sref.nr_live > 0)
+		o = sref.live[arg % sref.nr_live];
+	if (mutate) {
+		switch (k % 5) {
+		case 0:
+			if (sref.nr_freed > 0)
+				o = sref.freed[arg % (sref.nr_freed < 8 ? sref.nr_freed : 8)];
+			break;
+		case 1:
+			o.addr += 8 + arg % 64;
+			break;
+		case 2:
+			o.addr = pfn_to_virt(arg % fuzz_m.phys.nr_pages) + (k & 0x38);
+			break;
+		case 3:
+			if (sref.nr_pages > 0)
+				o.addr = pfn_to_virt(sref.pages[arg % sref.nr_pages].pfn);
+			break;
+		default:
+			o.cache = live_caches_pick(arg); /* perhaps the wrong cache */
+			break;
+		}
+	}
+	cache = (k & 0x40) != 0 ? o.cache : -1;
+	li = object_index(o.addr);
+	expect = li >= 0 && (cache < 0 || sref.live[li].cache == cache);
+	if (cache >= 0) {
+		op.kind = OP_KMEM_CACHE_FREE;
+		memcpy(op.name, sref.caches[cache], CACHE_NAME_LEN);
+	} else {
+		op.kind = OP_KFREE;
+	}
+	op.a = o.addr;
+	if (li >= 0 && !intact(&sref.live[li]))
+		return fail(r, "live object 0x%llx was overwritten", (unsigned long long)o.addr);
+	res = apply(r, &op);
+	emit_op(r, NULL, &op, &res);
+	if (expect != (res.kind == RES_OK))
+		return fail(r, "free of 0x%llx %s, but it is %s", (unsigned long long)o.addr,
+			    res.kind == RES_OK ? "accepted" : "refused",
+			    expect ? "a live object of that cache" : "not a live object of it");
+	if (expect) {
+		sref.freed[sref.nr_freed++ % 8] = sref.live[li];
+		sref.live[li] = sref.live[--sref.nr_live];
+	}
+	return 0;
+}
+
+static int slab_cache_op(struct run *r, uint8_t k, uint8_t arg)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+	int c = live_caches_pick(arg);
+	uint32_t i;
+	bool busy = false;
+
+	if (c < 0)
+		return 0;
+	for (i = 0; i < sref.nr_live; i++)
+		busy = busy || sref.live[i].cache == c;
+	op.kind = (k & 0x10) != 0 ? OP_KMEM_CACHE_SHRINK : OP_KMEM_CACHE_DESTROY;
+	memcpy(op.name, sref.caches[c], CACHE_NAME_LEN);
+	res = apply(r, &op);
+	emit_op(r, NULL, &op, &res);
+	if (op.kind == OP_KMEM_CACHE_SHRINK)
+		return res.kind == RES_OK ? 0 : fail(r, "kmem_cache_shrink refused");
+	if (busy != (res.kind != RES_OK))
+		return fail(r, "kmem_cache_destroy %s with %s objects",
+			    res.kind == RES_OK ? "accepted" : "refused", busy ? "live" : "no");
+	if (!busy)
+		sref.cache_live[c] = false;
+	return 0;
+}
+
+/* Page allocations beside the slabs: memory pressure, and blocks for foreign kfree. */
+static int slab_pages_op(struct run *r, uint8_t k, uint8_t arg)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+
+	if ((k & 0x10) != 0 && sref.nr_pages > 0) {
+		uint32_t i = arg % sref.nr_pages;
+
+		op.kind = OP_FREE_PAGES_PFN;
+		op.a = sref.pages[i].pfn;
+		op.b = sref.pages[i].order;
+		res = apply(r, &op);
+		emit_op(r, NULL, &op, &res);
+		if (res.kind != RES_OK)
+			return fail(r, "free of a live page block refused");
+		sref.pages[i] = sref.pages[--sref.nr_pages];
+		return 0;
+	}
+	if (sref.nr_pages >= 64)
+		return 0;
+	op.kind = OP_ALLOC_PAGES;
+	op.gfp = GFP_KERNEL;
+	op.a = arg % 4;
+	res = apply(r, &op);
+	emit_op(r, NULL, &op, &res);
+	if (res.kind == RES_PFN) {
+		struct block b = {(uint32_t)res.value, (uint32_t)op.a, r->nr_ops};
+
+		sref.pages[sref.nr_pages++] = b;
+	}
+	return 0;
+}
+
+int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out)
+{
+	struct bytes b = {data, size};
+	struct run r = {out, 0, false};
+
+	if (setup_machine(&r, &b) != 0)
+		return 1;
+	memset(&sref, 0, sizeof(sref));
+	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
+		uint8_t k = next8(&b), arg = next8(&b);
+		int err;
+
+		switch (k % 10) {
+		case 0:
+			err = slab_create_op(&r, k, arg);
+			break;
+		case 1:
+		case 2:
+			err = slab_alloc_op(&r, k, arg, true);
+			break;
+		case 3:
+		case 4:
+			err = slab_alloc_op(&r, k, arg, false);
+			break;
+		case 5:
+		case 6:
+			err = slab_free_op(&r, k, arg, false);
+			break;
+		case 7:
+			err = slab_free_op(&r, k, arg, true);
+			break;
+		case 8:
+			err = slab_cache_op(&r, k, arg);
+			break;
+		default:
+			err = slab_pages_op(&r, k, arg);
+			break;
+		}
+		if (err != 0 || check_valid(&r) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int decode_fuzz_input(const char *fuzzer, const uint8_t *data, size_t size, FILE *out)
+{
+	if (strncmp(fuzzer, "fuzz_", 5) == 0)
+		fuzzer += 5;
+	fprintf(out, "# decoded from a fuzz_%s input of %zu bytes\n", fuzzer, size);
+	if (strcmp(fuzzer, "buddy") == 0)
+		return fuzz_buddy_run(data, size, out);
+	if (strcmp(fuzzer, "slab") == 0)
+		return fuzz_slab_run(data, size, out);
+	return -1;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzzing.h - fuzzer bytes -> model operations, with the checks run after every one.
+ *
+ * How it works
+ * ------------
+ * A fuzz input is decoded a few bytes at a time into operations (the first bytes choose
+ * the machine: RAM size and boot reservations). Each operation runs on the model, then
+ * the validators run, then the result is compared with a trivially correct reference:
+ *
+ *   buddy: a byte per frame (allocated or not) and the list of live blocks. A block
+ *          handed out must be free, aligned and in an allowed zone in the reference; an
+ *          allocation of order k fails if and only if the reference has no fully free,
+ *          2^k-aligned block in the allowed zones; a free succeeds if and only if it names
+ *          a live block with its order; the free counts agree.
+ *   slab:  the list of live objects with their requested sizes. A new object must not
+ *          overlap a live one or leave RAM; each object is filled with a pattern that must
+ *          be intact when it is freed (catches overlap and metadata written into live
+ *          objects); kfree/kmem_cache_free succeed if and only if the object is live (and
+ *          of that cache); kmem_cache_destroy succeeds if and only if the cache has no live
+ *          objects; ksize is at least the size asked for.
+ *
+ * The same function runs the fuzzer and `mmref decode`: with out != NULL it also prints
+ * every operation as an .mmt line with its result, so a crash input becomes a trace a
+ * person can read and `mmref run` can replay.
+ */
+#ifndef MMREF_FUZZING_H
+#define MMREF_FUZZING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decode.h"
+
+/* Largest machine a fuzz input can ask for: 24 MiB, so both zones are exercised. */
+#define FUZZ_MAX_PAGES (24u * 256u)
+
+/**
+ * fuzz_buddy_run() / fuzz_slab_run() - decode and run one input. Returns 0 when every
+ * check held; otherwise prints what broke (to stderr, and as a comment to out) and
+ * returns 1. Never crashes on any input.
+ */
+int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out);
+int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out);
+
+#endif /* MMREF_FUZZING_H */

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buddy.h - the buddy page allocator: alloc_pages(), __free_pages(), the page API on
+ * top of them, and the validator.
+ *
+ * How it works
+ * ------------
+ * Each zone keeps, for every order 0..MAX_PAGE_ORDER, a list of free blocks of 2^order
+ * frames, each block aligned to its size. Allocation (__rmqueue_smallest) takes the first
+ * block of the smallest order that is not empty and, if it is larger than asked, splits
+ * it (expand): the upper half goes back on the free list one order down, again and again,
+ * until the lower part has the size asked for. Freeing (__free_one_page) looks at the
+ * block's buddy -- the other half of the block one order up -- and, while that buddy is a
+ * free block of the same order in the same zone, takes it off its list and merges, up to
+ * MAX_PAGE_ORDER.
+ *
+ *     order 2 block at pfn 8:  [8 9 10 11]          its buddy: [12 13 14 15]
+ *     free pfn 9 (order 0): buddy 8 free? merge -> [8 9] order 1;
+ *                           buddy [10 11] free? merge -> [8..11] order 2; ...
+ *
+ * Where a block goes on its list follows Linux v6.x (mm/page_alloc.c, checked against
+ * the v6.18 tree, see docs/buddy.md):
+ *   - expand() puts each split-off upper half at the head of its list;
+ *   - __rmqueue_smallest() takes the head;
+ *   - __free_one_page() puts the merged block at the tail when buddy_merge_likely() says
+ *     the next-higher buddy is free (so it stays free and can merge soon), else at the
+ *     head; boot-time frees (memblock_free_all -> __free_pages_core) always go to the tail
+ *     (FPI_TO_TAIL), so right after boot every list is in ascending pfn order.
+ * Not modelled (each changes *which* free block is picked, never whether one exists):
+ * per-CPU page lists, migrate types and pageblocks, watermarks and lowmem_reserve,
+ * page shuffling (off by default in Linux), reclaim and compaction.
+ *
+ * Zone fallback follows the x86 zonelist: GFP_KERNEL tries ZONE_NORMAL, then ZONE_DMA;
+ * __GFP_DMA allocates from ZONE_DMA only.
+ */
+#ifndef MMREF_BUDDY_H
+#define MMREF_BUDDY_H
+
+#include "phys.h"
+
+/*@ logic integer Pow2(integer o) =
+	o == 0 ? 1 : o == 1 ? 2 : o == 2 ? 4 : o == 3 ? 8 : o == 4 ? 16 : o == 5 ? 32 :
+	o == 6 ? 64 : o == 7 ? 128 : o == 8 ? 256 : o == 9 ? 512 : 1024;
+*/
+
+/**
+ * mem_init() - boot: mark reserved frames PG_reserved, lay out the zones and give every
+ * other frame to the buddy allocator (mm/mm_init.c: memblock_free_all()). Returns 0 or
+ * -MERR_BOOTED if it already ran.
+ */
+int mem_init(struct phys *p);
+
+/**
+ * alloc_pages() - 2^order physically contiguous frames. Models mm/page_alloc.c:
+ * __alloc_pages() -> get_page_from_freelist() -> __rmqueue_smallest().
+ * gfp: __GFP_DMA restricts to ZONE_DMA; __GFP_ZERO zeroes the frames; __GFP_COMP makes
+ * a compound block (tails point to the head).
+ * Returns the first frame's pfn, marked PG_head with refcount 1 and the block's order;
+ * PFN_NONE when order > MAX_PAGE_ORDER, before boot, or when no allowed zone has a free
+ * block of at least that order (the state is then unchanged).
+ */
+/*@ requires shape: PhysShape(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. p->nr_pages * PAGE_WORDS - 1];
+    ensures in_ram: \result == PFN_NONE || \result < p->nr_pages;
+    ensures aligned: \result != PFN_NONE ==> \result % Pow2(order) == 0;
+    ensures fits: \result != PFN_NONE ==> \result + Pow2(order) <= p->nr_pages;
+    ensures dma: \result != PFN_NONE && (gfp & __GFP_DMA) != 0 ==> \result < MAX_DMA_PFN;
+    ensures head: \result != PFN_NONE ==>
+	(p->pages[\result].flags & PG_head) != 0 && p->pages[\result].order == order &&
+	p->pages[\result].refcount == 1;
+*/
+uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order);
+
+/**
+ * free_pages_inner() - give back a block from alloc_pages(). Models mm/page_alloc.c:
+ * __free_pages(): drops the head's refcount and, at zero, frees the block
+ * (__free_one_page). Returns 0, or without changing anything:
+ *   -MERR_OUT_OF_RANGE  pfn is not a frame of RAM;
+ *   -MERR_WRONG_ORDER   order > MAX_PAGE_ORDER, or not the order allocated;
+ *   -MERR_MISALIGNED    pfn not aligned to 2^order;
+ *   -MERR_RESERVED      a boot-reserved frame;
+ *   -MERR_NOT_ALLOCATED pfn is not the head of an allocated block (free, or inside one);
+ *   -MERR_FOREIGN       the block belongs to the slab allocator (use kfree).
+ */
+int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order);
+
+/** get_free_pages_inner() - __get_free_pages(): alloc_pages() as a linear-map address, 0 on failure. */
+uint64_t get_free_pages_inner(struct phys *p, gfp_t gfp, unsigned int order);
+
+/** get_zeroed_page() - one zeroed frame as a linear-map address, 0 on failure. */
+uint64_t get_zeroed_page(struct phys *p, gfp_t gfp);
+
+/** get_dma_pages_inner() - __get_dma_pages(): __get_free_pages(gfp | GFP_DMA, order). */
+uint64_t get_dma_pages_inner(struct phys *p, gfp_t gfp, unsigned int order);
+
+/**
+ * free_pages() - free by linear-map address (mm/page_alloc.c: free_pages()). addr 0 is
+ * ignored (returns 0). Errors as free_pages_inner(), plus -MERR_OUT_OF_RANGE for an
+ * address outside the linear map and -MERR_MISALIGNED for one inside a page.
+ */
+int free_pages(struct phys *p, uint64_t addr, unsigned int order);
+
+/** free_page() - free_pages(addr, 0). */
+int free_page(struct phys *p, uint64_t addr);
+
+/** nr_free_pages() - free frames in all zones. */
+uint32_t nr_free_pages(const struct phys *p);
+
+/** buddy_block_pages() - 2^order, for order <= MAX_PAGE_ORDER; 0 otherwise. */
+/*@ assigns \nothing;
+    ensures order <= MAX_PAGE_ORDER ==> \result == Pow2(order);
+    ensures order > MAX_PAGE_ORDER ==> \result == 0;
+*/
+uint32_t buddy_block_pages(unsigned int order);
+
+/* What a validator found: ok, or the first broken rule and where. */
+struct validate_result {
+	bool ok;
+	const char *what; /* the rule, when !ok */
+	uint32_t where;   /* a pfn or an object index, when !ok */
+};
+
+/**
+ * buddy_validate() - check every rule of the allocator's state: free + allocated +
+ * reserved frames = RAM; free blocks aligned to their order, inside their zone, disjoint
+ * and maximally coalesced; every free list well linked, its members PG_buddy heads of
+ * its order, its length nr_free, and every PG_buddy head on its list; zone free counts
+ * equal the free blocks' sizes; compound tails point at their head.
+ */
+struct validate_result buddy_validate(const struct phys *p);
+
+#endif /* MMREF_BUDDY_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * machine.h - the whole modelled system behind one entry point: machine_apply() takes
+ * one operation (what a trace line or a fuzzer byte sequence says) and returns its
+ * result. Traces, fuzzers, tests and benchmarks all drive the model through it.
+ *
+ * How it works
+ * ------------
+ * A machine starts unbooted: boot-time operations (reserve, memblock_alloc, cpus) shape
+ * memory. The first other operation boots it -- mem_init() gives all unreserved frames
+ * to the buddy allocator, kmem_cache_init() creates the kmalloc caches -- exactly once.
+ * Every operation either succeeds or returns an error and leaves the machine as it was.
+ */
+#ifndef MMREF_MACHINE_H
+#define MMREF_MACHINE_H
+
+#include "slab.h"
+
+#define MACHINE_DEFAULT_CPUS 2u
+
+struct machine {
+	struct phys phys;
+	struct kmem kmem;
+	uint32_t nr_cpus;
+};
+
+enum mm_op_kind {
+	/* boot time */
+	OP_RESERVE,        /* memblock_reserve(a = phys base, b = size) */
+	OP_MEMBLOCK_ALLOC, /* memblock_alloc(a = size, b = align) */
+	OP_CPUS,           /* nr_cpus = a (SLUB geometry) */
+	OP_BOOT,           /* mem_init() + kmem_cache_init() */
+	/* page allocator */
+	OP_ALLOC_PAGES,       /* alloc_pages(gfp, a = order) -> pfn */
+	OP_FREE_PAGES_PFN,    /* __free_pages(a = pfn, b = order) */
+	OP_GET_FREE_PAGES,    /* __get_free_pages(gfp, a = order) -> address */
+	OP_GET_ZEROED_PAGE,   /* get_zeroed_page(gfp) -> address */
+	OP_GET_DMA_PAGES,     /* __get_dma_pages(gfp, a = order) -> address */
+	OP_FREE_PAGES,        /* free_pages(a = address, b = order) */
+	OP_FREE_PAGE,         /* free_page(a = address) */
+	OP_NR_FREE_PAGES,     /* -> count */
+	/* slab */
+	OP_KMEM_CACHE_CREATE,  /* (name, a = size, b = align, flags) -> geometry */
+	OP_KMEM_CACHE_ALLOC,   /* (name, gfp) -> address */
+	OP_KMEM_CACHE_FREE,    /* (name, a = address) */
+	OP_KMEM_CACHE_SHRINK,  /* (name) */
+	OP_KMEM_CACHE_DESTROY, /* (name) */
+	OP_KMALLOC,            /* (a = size, gfp) -> address */
+	OP_KZALLOC,            /* (a = size, gfp) -> address */
+	OP_KFREE,              /* (a = address) */
+	OP_KSIZE,              /* (a = address) -> count */
+	/* linear map */
+	OP_PA,  /* __pa(a) -> physical address */
+	OP_VA,  /* __va(a) -> linear-map address */
+	/* memory contents */
+	OP_WRITE, /* store the 64-bit value b at kernel address a (8-byte aligned) */
+	OP_READ,  /* load the 64-bit value at kernel address a (8-byte aligned) */
+	/* inspection */
+	OP_BUDDYINFO, /* /proc/buddyinfo (formatted by the harness) */
+	OP_SLABINFO,  /* /proc/slabinfo (formatted by the harness) */
+	OP_VALIDATE,  /* buddy_validate() and slab_validate() */
+	NR_MM_OPS
+};
+
+struct mm_op {
+	enum mm_op_kind kind;
+	uint64_t a;
+	uint64_t b;
+	gfp_t gfp;
+	uint32_t flags;            /* SLAB_* for kmem_cache_create */
+	char name[CACHE_NAME_LEN]; /* cache name, NUL-terminated */
+};
+
+enum mm_result_kind {
+	RES_OK,       /* done, nothing to return */
+	RES_ADDR,     /* value: an address (virtual or physical) */
+	RES_PFN,      /* value: a frame number */
+	RES_NULL,     /* the allocation failed the way Linux reports it: NULL */
+	RES_COUNT,    /* value: a number */
+	RES_GEOMETRY, /* a new cache's size, align, order and objects */
+	RES_ERROR,    /* err: -errno or -MERR_* */
+};
+
+struct mm_result {
+	enum mm_result_kind kind;
+	int err;
+	uint64_t value;
+	uint32_t size, align, order, objects; /* RES_GEOMETRY */
+	const char *what;                     /* RES_ERROR from OP_VALIDATE: the broken rule */
+	uint32_t where;
+};
+
+/**
+ * machine_init() - a fresh, unbooted machine over the frames mem (nr_pages * PAGE_WORDS
+ * 64-bit words, the whole RAM; page-aligned if a KVM guest is to run on it) and
+ * the metadata array pages. Returns 0 or -EINVAL for a RAM size out of range.
+ */
+int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t nr_pages);
+
+/** machine_boot() - boot now if not yet booted. Returns 0 or -MERR_BOOTED. */
+int machine_boot(struct machine *m);
+
+/**
+ * machine_apply() - perform one operation. Boots first when op is not a boot-time
+ * operation. On error the machine is unchanged.
+ */
+struct mm_result machine_apply(struct machine *m, const struct mm_op *op);
+
+/** machine_validate() - every validator; the first broken rule. */
+struct validate_result machine_validate(const struct machine *m);
+
+#endif /* MMREF_MACHINE_H */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab.h - the slab allocator after SLUB: object caches, kmalloc size classes, kfree,
+ * ksize, and the validator.
+ *
+ * How it works
+ * ------------
+ * A cache hands out objects of one size. It gets memory from the buddy allocator one
+ * slab at a time: a compound block of 2^order frames cut into `objects` objects. As in
+ * SLUB, a free object holds, at byte `offset` inside itself, the linear-map address of
+ * the next free object of its slab (0 ends the chain); the slab's struct page holds the
+ * index of the first free object and the number in use (struct page: prev), and the
+ * owning cache (slab_cache). kfree() finds all of this from the address alone:
+ * address -> frame -> head frame of the compound block -> its cache.
+ *
+ *     slab, order 0, size 64:  [obj0|obj1|obj2| ... |obj63]   free chain 2 -> 5 -> 0
+ *
+ * A cache allocates from the first slab of its partial list (slabs with free objects);
+ * a slab that becomes full leaves the list; a full slab that gets an object back joins
+ * the list at the tail; a slab that becomes empty is returned to the buddy allocator once
+ * the cache already keeps min_partial partial slabs (SLUB's __slab_free()). New slabs
+ * start with their objects chained in address order.
+ *
+ * Geometry (SLUB's calculate_sizes(), calculate_order(), v6.x):
+ *   size    = object size rounded up to 8, then to the alignment;
+ *   align   = max(align, 8); SLAB_HWCACHE_ALIGN raises it to the cache line (64),
+ *             halved while the object fits in half of it;
+ *   offset  = free pointer in the middle of the object, rounded down to 8;
+ *   order   = the smallest order from get_order(min_objects * size) up to 3 whose
+ *             leftover is at most 1/16 of the slab (then 1/8, 1/4, 1/2), where
+ *             min_objects = 4 * (fls(nr_cpus) + 1), capped by what fits in order 3;
+ *             objects too big for order 3 get get_order(size);
+ *   objects = (PAGE_SIZE << order) / size;
+ *   min_partial = ilog2(size) / 2, clamped to [5, 10].
+ * Not modelled: per-CPU slabs and per-CPU partial lists (the model allocates from the
+ * partial list directly), NUMA nodes, cache merging (every kmem_cache_create() makes a
+ * new cache, as with slab_nomerge), debugging, freelist randomization and hardening,
+ * memcg accounting, RCU freeing, constructors.
+ *
+ * kmalloc: caches of 8, 16, 32, 64, 96, 128, 192, 256, 512, 1k, 2k, 4k and 8k bytes
+ * (and dma-kmalloc-* copies for GFP_DMA); larger requests up to 4 MiB (order 10) go to
+ * the page allocator as compound blocks (kmalloc_large); kmalloc(0) returns
+ * ZERO_SIZE_PTR.
+ */
+#ifndef MMREF_SLAB_H
+#define MMREF_SLAB_H
+
+#include "buddy.h"
+
+#define MAX_CACHES             64u
+#define CACHE_NAME_LEN         32u
+#define SLAB_FREELIST_END      0xffffu
+#define SLAB_HWCACHE_ALIGN     0x00002000u
+#define SLAB_CACHE_DMA         0x00004000u
+#define SLAB_MODEL_VALID_FLAGS (SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA)
+#define ZERO_SIZE_PTR          16ull
+#define KMALLOC_MAX_CACHE_SIZE 8192u
+#define KMALLOC_MAX_SIZE       (1024u * PAGE_SIZE) /* order MAX_PAGE_ORDER */
+#define NR_KMALLOC_SIZES       13u
+#define SLUB_MAX_ORDER         3u /* PAGE_ALLOC_COSTLY_ORDER */
+#define CACHE_LINE_SIZE        64u
+
+struct kmem_cache {
+	bool in_use;
+	bool kmalloc; /* a kmalloc cache: never destroyed */
+	char name[CACHE_NAME_LEN];
+	uint32_t object_size; /* what the creator asked for */
+	uint32_t size;        /* per object, with alignment */
+	uint32_t align;
+	uint32_t offset; /* of the free pointer inside a free object */
+	uint32_t flags;
+	uint32_t order;       /* preferred slab order (s->oo) */
+	uint32_t objects;     /* objects in a slab of that order */
+	uint32_t min_order;   /* fallback when that order cannot be had (s->min) */
+	uint32_t min_partial; /* empty slabs kept on the partial list */
+	uint32_t partial_head; /* partial slabs, linked through struct page next */
+	uint32_t partial_tail;
+	uint32_t nr_partial;
+	uint32_t nr_slabs;
+	uint64_t total_objects; /* capacity of all slabs */
+	uint64_t active_objects;
+	uint32_t created; /* creation sequence number, for /proc/slabinfo order */
+};
+
+/* Result of an object allocation: err == 0 and the object's address, or an error. */
+struct obj_result {
+	int err;
+	uint64_t addr;
+};
+
+struct kmem {
+	struct kmem_cache caches[MAX_CACHES];
+	uint32_t nr_cpus;
+	uint32_t next_created;
+	uint16_t kmalloc_caches[NR_KMALLOC_SIZES];     /* cache ids */
+	uint16_t kmalloc_dma_caches[NR_KMALLOC_SIZES]; /* cache ids */
+};
+
+/** kmalloc_size() - the size of kmalloc class i (8 .. 8192). */
+uint32_t kmalloc_size(unsigned int i);
+
+/**
+ * kmem_cache_init() - set up the allocator and create the kmalloc caches (mm/slub.c:
+ * kmem_cache_init(), create_kmalloc_caches()). The buddy allocator must be up.
+ * Returns 0 or -EINVAL for nr_cpus outside [1, 4096].
+ */
+int kmem_cache_init(struct kmem *k, uint32_t nr_cpus);
+
+/**
+ * kmem_cache_create() - a new cache of objects of size bytes (mm/slab_common.c).
+ * align: 0 or a power of two; flags: SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA.
+ * Returns the cache id (>= 1), or -EINVAL (bad name, size, align or flags), -EEXIST (a
+ * cache of that name exists) or -MERR_NO_SLOT (MAX_CACHES caches exist).
+ */
+int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t align,
+		      uint32_t flags);
+
+/** kmem_cache_find() - the id of the cache named name, or -MERR_NOT_FOUND. */
+int kmem_cache_find(const struct kmem *k, const char *name);
+
+/**
+ * kmem_cache_alloc() - one object (mm/slub.c: slab_alloc_node()). __GFP_ZERO zeroes it.
+ * Returns {0, address}, or {-ENOMEM, 0} when no slab can be had, {-MERR_CORRUPT, 0} when
+ * the slab's in-memory free chain was overwritten, {-MERR_NOT_FOUND, 0} for a bad id.
+ * On error nothing changes.
+ */
+struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t gfp);
+
+/**
+ * kmem_cache_free() - give an object back (mm/slub.c: kmem_cache_free()). Returns 0 or,
+ * changing nothing: -MERR_OUT_OF_RANGE (not a linear-map address), -MERR_FOREIGN (not
+ * in a slab), -MERR_WRONG_CACHE (another cache's object), -MERR_MISALIGNED (not the start
+ * of an object), -MERR_DOUBLE_FREE, -MERR_CORRUPT, -MERR_NOT_FOUND (bad id).
+ */
+int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr);
+
+/**
+ * kmem_cache_shrink() - return the cache's empty slabs to the page allocator. Returns 0
+ * or -MERR_NOT_FOUND.
+ */
+int kmem_cache_shrink(struct phys *p, struct kmem *k, int id);
+
+/**
+ * kmem_cache_destroy() - shrink and delete a cache. Refused, changing nothing, with
+ * -MERR_BUSY while objects are allocated (Linux then reports "Slab cache still has
+ * objects" and keeps the cache), -MERR_PERMANENT for a kmalloc cache, -MERR_NOT_FOUND.
+ */
+int kmem_cache_destroy(struct phys *p, struct kmem *k, int id);
+
+/**
+ * kmalloc() - size bytes, physically contiguous (include/linux/slab.h). Returns {0,
+ * ZERO_SIZE_PTR} for size 0; {-ENOMEM, 0} above KMALLOC_MAX_SIZE or when memory runs
+ * out; otherwise an object of the smallest fitting kmalloc class (dma-kmalloc-* with
+ * GFP_DMA) or, above 8 KiB, a compound block from the page allocator.
+ */
+struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp);
+
+/** kzalloc() - kmalloc(size, gfp | __GFP_ZERO). */
+struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp);
+
+/**
+ * kfree() - free what kmalloc() returned (mm/slub.c: kfree()). NULL and ZERO_SIZE_PTR
+ * are ignored. Errors as kmem_cache_free(), plus -MERR_MISALIGNED for an address inside
+ * a large kmalloc block.
+ */
+int kfree(struct phys *p, struct kmem *k, uint64_t addr);
+
+/**
+ * ksize() - the usable size of a kmalloc'd object: its cache's object size, or the
+ * whole block for large kmalloc; 0 for NULL and ZERO_SIZE_PTR. Returns {0, size} or an
+ * error as kfree() would give.
+ */
+struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t addr);
+
+/**
+ * slab_validate() - per cache: every slab's objects in use + free = capacity, its free
+ * chain stays inside the slab and has no repeats (no object both free and allocated,
+ * none free twice), partial list well linked with nr_partial members, none of them full;
+ * the cache's slab, object and active counts equal the sums over its slabs; every slab
+ * frame belongs to a live cache.
+ */
+struct validate_result slab_validate(const struct phys *p, const struct kmem *k);
+
+#endif /* MMREF_SLAB_H */
