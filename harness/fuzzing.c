@@ -174,14 +174,31 @@ static int check_buddy_valid(struct run *r)
 }
 
 /*
- * Machine set-up from the first bytes: RAM of 1-4 MiB (or 17-24 MiB when the top bit is
- * set, so that ZONE_NORMAL exists) and up to three boot reservations.
+ * Machine set-up from the first bytes: RAM, then up to three boot reservations. Half of
+ * all inputs get 1 MiB (256 frames: the validators run after every op, so small machines
+ * keep the fuzzer fast); the rest get 2 MiB or 4 MiB (orders 9 and 10), 4 MiB and a few
+ * frames (a ragged end), or 17-24 MiB (ZONE_NORMAL exists: zone fallback).
  */
+static uint32_t machine_pages(uint8_t size)
+{
+	switch (size % 8) {
+	case 4:
+		return 512;
+	case 5:
+		return 1024;
+	case 6:
+		return 1024 + 1 + (size >> 3) % 15;
+	case 7:
+		return MAX_DMA_PFN + 256u * (1 + (size >> 3) % 8);
+	default:
+		return 256;
+	}
+}
+
 static int setup_machine(struct run *r, struct bytes *b)
 {
 	uint8_t size = next8(b), nres = next8(b) % 4, i;
-	uint32_t nr_pages =
-	    (size & 0x80) != 0 ? MAX_DMA_PFN + 256u * (1 + (size >> 2) % 8) : 256u * (1 + size % 4);
+	uint32_t nr_pages = machine_pages(size);
 	struct mm_op op = {0};
 
 	if (machine_init(&fuzz_m, fuzz_mem, fuzz_pages, nr_pages) != 0)

@@ -2,6 +2,10 @@
 /*
  * buddy.c - the buddy page allocator. See buddy.h for how it works and which Linux
  * behaviour each function models.
+ *
+ * Proof notes (docs/proofs.md): the helpers take a zone index rather than a zone
+ * pointer, and block sizes come from buddy_block_pages(), whose contract is Pow2(order);
+ * both only make the code easier to state, not different.
  */
 #include "buddy.h"
 
@@ -19,17 +23,37 @@ uint32_t buddy_block_pages(unsigned int order)
  * The buddy of the block of 2^order frames at pfn: the other half of the block one
  * order up. Linux writes pfn ^ (1 << order); this is the same for an aligned pfn.
  */
+/*@ requires order: order < MAX_PAGE_ORDER;
+    requires pfn: pfn <= PHYS_MAX_PAGES && pfn % Pow2(order) == 0;
+    assigns \nothing;
+    ensures low: pfn % (2 * Pow2(order)) == 0 ==> \result == pfn + Pow2(order);
+    ensures high: pfn % (2 * Pow2(order)) != 0 ==>
+	\result == pfn - Pow2(order) && \result % (2 * Pow2(order)) == 0;
+*/
 static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 {
-	uint32_t sz = order_pages[order];
+	uint32_t sz = buddy_block_pages(order);
 
 	return pfn % (2 * sz) == 0 ? pfn + sz : pfn - sz;
 }
 
 /* Free-list primitives: doubly linked through struct page next/prev. */
 
-static void free_list_add(struct phys *p, struct free_area *area, uint32_t pfn, bool to_tail)
+/*@ requires inner: BuddyInner(p);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn < p->nr_pages;
+    assigns p->zones[zt].free_area[order], p->pages[0 .. p->nr_pages - 1].next,
+	p->pages[0 .. p->nr_pages - 1].prev;
+    ensures inner: BuddyInner(p);
+    ensures links: LinkOk(p, p->pages[pfn].next) && LinkOk(p, p->pages[pfn].prev);
+    ensures count: p->zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(p->zones[zt].free_area[order].nr_free) + 1);
+*/
+static void free_list_add(struct phys *p, enum zone_type zt, unsigned int order, uint32_t pfn,
+			  bool to_tail)
 {
+	struct free_area *area = &p->zones[zt].free_area[order];
 	struct page *page = &p->pages[pfn];
 
 	if (area->head == PFN_NONE) {
@@ -51,8 +75,19 @@ static void free_list_add(struct phys *p, struct free_area *area, uint32_t pfn, 
 	area->nr_free++;
 }
 
-static void free_list_del(struct phys *p, struct free_area *area, uint32_t pfn)
+/*@ requires inner: BuddyInner(p);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn < p->nr_pages && IsFree(p, pfn);
+    assigns p->zones[zt].free_area[order], p->pages[0 .. p->nr_pages - 1].next,
+	p->pages[0 .. p->nr_pages - 1].prev;
+    ensures inner: BuddyInner(p);
+    ensures count: p->zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(p->zones[zt].free_area[order].nr_free) - 1);
+*/
+static void free_list_del(struct phys *p, enum zone_type zt, unsigned int order, uint32_t pfn)
 {
+	struct free_area *area = &p->zones[zt].free_area[order];
 	struct page *page = &p->pages[pfn];
 
 	if (page->prev == PFN_NONE)
@@ -69,25 +104,46 @@ static void free_list_del(struct phys *p, struct free_area *area, uint32_t pfn)
 }
 
 /* Mark pfn the head of a free block of this order, and unmark it. */
-static void set_buddy_order(struct page *page, unsigned int order)
+/*@ requires inner: BuddyInner(p);
+    requires pfn: pfn < p->nr_pages;
+    requires fits: BlockFits(p, pfn, order);
+    requires links: LinkOk(p, p->pages[pfn].next) && LinkOk(p, p->pages[pfn].prev);
+    assigns p->pages[pfn].flags, p->pages[pfn].order;
+    ensures inner: BuddyInner(p);
+    ensures free: IsFree(p, pfn) && p->pages[pfn].order == order;
+*/
+static void set_buddy_order(struct phys *p, uint32_t pfn, unsigned int order)
 {
-	page->flags = PG_buddy;
-	page->order = (uint8_t)order;
+	p->pages[pfn].flags = PG_buddy;
+	p->pages[pfn].order = (uint8_t)order;
 }
 
-static void clear_buddy(struct page *page)
+/*@ requires inner: BuddyInner(p);
+    requires pfn: pfn < p->nr_pages;
+    assigns p->pages[pfn].flags, p->pages[pfn].order;
+    ensures inner: BuddyInner(p);
+    ensures cleared: !IsFree(p, pfn) && !IsHead(p, pfn);
+*/
+static void clear_buddy(struct phys *p, uint32_t pfn)
 {
-	page->flags = 0;
-	page->order = 0;
+	p->pages[pfn].flags = 0;
+	p->pages[pfn].order = 0;
 }
 
 /*
  * Models mm/page_alloc.c: page_is_buddy(). Is the block at buddy a free block of the
  * same order in the same zone (so the two may merge)?
  */
-static bool page_is_buddy(const struct phys *p, const struct zone *z, uint32_t buddy,
+/*@ requires shape: PhysShape(p) && ZonesShape(p);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    assigns \nothing;
+    ensures exact: \result <==> (p->zones[zt].start_pfn <= buddy < p->zones[zt].end_pfn &&
+	IsFree(p, buddy) && p->pages[buddy].order == order);
+*/
+static bool page_is_buddy(const struct phys *p, enum zone_type zt, uint32_t buddy,
 			  unsigned int order)
 {
+	const struct zone *z = &p->zones[zt];
 	const struct page *page;
 
 	if (buddy < z->start_pfn || buddy >= z->end_pfn)
@@ -101,60 +157,98 @@ static bool page_is_buddy(const struct phys *p, const struct zone *z, uint32_t b
  * stopped merging, is the buddy of the block one order up free? Then this block is
  * likely to merge soon: put it at the tail of its list so it is not handed out first.
  */
-static bool buddy_merge_likely(const struct phys *p, const struct zone *z, uint32_t pfn,
+/*@ requires shape: PhysShape(p) && ZonesShape(p);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn <= PHYS_MAX_PAGES;
+    assigns \nothing;
+*/
+static bool buddy_merge_likely(const struct phys *p, enum zone_type zt, uint32_t pfn,
 			       unsigned int order)
 {
 	uint32_t higher, higher_buddy;
 
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
-	higher = pfn - pfn % (2 * order_pages[order]);
+	higher = pfn - pfn % (2 * buddy_block_pages(order));
 	higher_buddy = find_buddy_pfn(higher, order + 1);
-	return page_is_buddy(p, z, higher_buddy, order + 1);
+	return page_is_buddy(p, zt, higher_buddy, order + 1);
 }
 
 /*
  * Models mm/page_alloc.c: __free_one_page(). Merge the free block at pfn with its
  * buddies as far as they are free, then put it on the free list: at the tail when
- * to_tail (boot) or when buddy_merge_likely(), else at the head.
+ * to_tail (boot) or when buddy_merge_likely(), else at the head. (The block is linked
+ * before its head is marked PG_buddy: neither step reads what the other writes.)
  */
-static void free_one_page_inner(struct phys *p, struct zone *z, uint32_t pfn, unsigned int order,
+/*@ requires inner: BuddyInner(p);
+    requires zone: zt == ZoneOf(pfn);
+    requires block: pfn < p->nr_pages && BlockFits(p, pfn, order);
+    assigns p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], p->zones[zt].free_pages,
+	p->pages[0 .. p->nr_pages - 1];
+    ensures inner: BuddyInner(p);
+    ensures counted: p->zones[zt].free_pages ==
+	(uint32_t)(\old(p->zones[zt].free_pages) + Pow2(order));
+*/
+static void free_one_page_inner(struct phys *p, enum zone_type zt, uint32_t pfn, unsigned int order,
 				bool to_tail)
 {
-	uint32_t size = order_pages[order];
+	uint32_t size = buddy_block_pages(order);
 
+	/*@ loop invariant inner: BuddyInner(p);
+	    loop invariant order: \at(order, Pre) <= order <= MAX_PAGE_ORDER;
+	    loop invariant block: pfn < p->nr_pages && BlockFits(p, pfn, order) && ZoneOf(pfn) == zt;
+	    loop invariant zone_free: p->zones[zt].free_pages == \at(p->zones[zt].free_pages, Pre);
+	    loop assigns order, pfn, p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
+		p->pages[0 .. p->nr_pages - 1];
+	    loop variant MAX_PAGE_ORDER - order;
+	*/
 	while (order < MAX_PAGE_ORDER) {
 		uint32_t buddy = find_buddy_pfn(pfn, order);
 
-		if (!page_is_buddy(p, z, buddy, order))
+		if (!page_is_buddy(p, zt, buddy, order))
 			break;
-		free_list_del(p, &z->free_area[order], buddy);
-		clear_buddy(&p->pages[buddy]);
+		free_list_del(p, zt, order, buddy);
+		clear_buddy(p, buddy);
 		if (buddy < pfn)
 			pfn = buddy;
 		order++;
 	}
-	set_buddy_order(&p->pages[pfn], order);
 	if (!to_tail)
-		to_tail = buddy_merge_likely(p, z, pfn, order);
-	free_list_add(p, &z->free_area[order], pfn, to_tail);
-	z->free_pages += size;
+		to_tail = buddy_merge_likely(p, zt, pfn, order);
+	free_list_add(p, zt, order, pfn, to_tail);
+	set_buddy_order(p, pfn, order);
+	p->zones[zt].free_pages += size;
 }
 
 /*
  * Models mm/page_alloc.c: expand(). The block of 2^high frames at pfn is split down to
  * 2^low; each upper half goes to the head of its order's free list.
  */
-static void expand(struct phys *p, struct zone *z, uint32_t pfn, unsigned int low,
+/*@ requires inner: BuddyInner(p);
+    requires zone: zt == ZoneOf(pfn);
+    requires orders: low <= high <= MAX_PAGE_ORDER;
+    requires block: pfn < p->nr_pages && BlockFits(p, pfn, high);
+    assigns p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures inner: BuddyInner(p);
+*/
+static void expand(struct phys *p, enum zone_type zt, uint32_t pfn, unsigned int low,
 		   unsigned int high)
 {
+	/*@ loop invariant inner: BuddyInner(p);
+	    loop invariant orders: low <= high <= \at(high, Pre);
+	    loop invariant block: BlockFits(p, pfn, high);
+	    loop assigns high, p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
+		p->pages[0 .. p->nr_pages - 1];
+	    loop variant high - low;
+	*/
 	while (high > low) {
 		uint32_t half;
 
 		high--;
-		half = pfn + order_pages[high];
-		set_buddy_order(&p->pages[half], high);
-		free_list_add(p, &z->free_area[high], half, false);
+		half = pfn + buddy_block_pages(high);
+		free_list_add(p, zt, high, half, false);
+		set_buddy_order(p, half, high);
 	}
 }
 
@@ -162,20 +256,47 @@ static void expand(struct phys *p, struct zone *z, uint32_t pfn, unsigned int lo
  * Models mm/page_alloc.c: __rmqueue_smallest(). The head of the first non-empty free
  * list of order >= the one asked for, split down to that order.
  */
-static uint32_t rmqueue_smallest(struct phys *p, struct zone *z, unsigned int order)
+/*@ requires inner: BuddyInner(p);
+    requires heads: ListHeads(p);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    assigns p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], p->zones[zt].free_pages,
+	p->pages[0 .. p->nr_pages - 1];
+    behavior empty:
+	assumes \forall integer o; order <= o <= MAX_PAGE_ORDER ==>
+	    p->zones[zt].free_area[o].head == PFN_NONE;
+	assigns \nothing;
+	ensures none: \result == PFN_NONE;
+    behavior found:
+	assumes !(\forall integer o; order <= o <= MAX_PAGE_ORDER ==>
+	    p->zones[zt].free_area[o].head == PFN_NONE);
+	ensures inner: BuddyInner(p);
+	ensures block: \result < p->nr_pages && BlockFits(p, \result, order) &&
+	    ZoneOf(\result) == zt;
+	ensures counted: p->zones[zt].free_pages ==
+	    (uint32_t)(\old(p->zones[zt].free_pages) - Pow2(order));
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint32_t rmqueue_smallest(struct phys *p, enum zone_type zt, unsigned int order)
 {
 	unsigned int current_order;
 
+	/*@ loop invariant orders: order <= current_order <= MAX_PAGE_ORDER + 1;
+	    loop invariant empty: \forall integer o; order <= o < current_order ==>
+		p->zones[zt].free_area[o].head == PFN_NONE;
+	    loop assigns current_order;
+	    loop variant MAX_PAGE_ORDER + 1 - current_order;
+	*/
 	for (current_order = order; current_order <= MAX_PAGE_ORDER; current_order++) {
-		struct free_area *area = &z->free_area[current_order];
-		uint32_t pfn = area->head;
+		uint32_t pfn = p->zones[zt].free_area[current_order].head;
 
 		if (pfn == PFN_NONE)
 			continue;
-		free_list_del(p, area, pfn);
-		clear_buddy(&p->pages[pfn]);
-		expand(p, z, pfn, order, current_order);
-		z->free_pages -= order_pages[order];
+		free_list_del(p, zt, current_order, pfn);
+		clear_buddy(p, pfn);
+		expand(p, zt, pfn, order, current_order);
+		p->zones[zt].free_pages -= buddy_block_pages(order);
 		return pfn;
 	}
 	return PFN_NONE;
@@ -186,10 +307,18 @@ static uint32_t rmqueue_smallest(struct phys *p, struct zone *z, unsigned int or
  * allocated: a PG_head with refcount 1; compound tails point to the head; __GFP_ZERO
  * clears the frames.
  */
+/*@ requires inner: BuddyInner(p);
+    requires block: pfn < p->nr_pages && BlockFits(p, pfn, order);
+    assigns p->pages[pfn .. pfn + Pow2(order) - 1],
+	p->mem[pfn * PAGE_WORDS .. (pfn + Pow2(order)) * PAGE_WORDS - 1];
+    ensures inner: BuddyInner(p);
+    ensures head: IsHead(p, pfn) && !IsFree(p, pfn) && p->pages[pfn].order == order &&
+	p->pages[pfn].refcount == 1;
+*/
 static void prep_new_page(struct phys *p, uint32_t pfn, unsigned int order, gfp_t gfp)
 {
 	struct page *head = &p->pages[pfn];
-	uint32_t n = order_pages[order], i;
+	uint32_t n = buddy_block_pages(order), i;
 
 	head->flags = PG_head;
 	head->order = (uint8_t)order;
@@ -198,6 +327,13 @@ static void prep_new_page(struct phys *p, uint32_t pfn, unsigned int order, gfp_
 	head->prev = PFN_NONE;
 	if ((gfp & __GFP_COMP) != 0 && order > 0) {
 		head->flags |= PG_compound;
+		/*@ loop invariant bound: 1 <= i <= n;
+		    loop invariant inner: BuddyInner(p);
+		    loop invariant head: IsHead(p, pfn) && !IsFree(p, pfn) &&
+			p->pages[pfn].order == order && p->pages[pfn].refcount == 1;
+		    loop assigns i, p->pages[pfn + 1 .. pfn + n - 1];
+		    loop variant n - i;
+		*/
 		for (i = 1; i < n; i++) {
 			p->pages[pfn + i].flags = PG_tail;
 			p->pages[pfn + i].next = pfn;
@@ -207,28 +343,45 @@ static void prep_new_page(struct phys *p, uint32_t pfn, unsigned int order, gfp_
 		uint64_t *words = p->mem + (size_t)pfn * PAGE_WORDS;
 		size_t len = (size_t)n * PAGE_WORDS;
 
+		/*@ loop invariant bound: 0 <= i <= len;
+		    loop assigns i, p->mem[pfn * PAGE_WORDS .. pfn * PAGE_WORDS + len - 1];
+		    loop variant len - i;
+		*/
 		for (i = 0; i < len; i++)
 			words[i] = 0;
 	}
 }
 
+/* The x86 zonelist, highest zone first: ZONE_NORMAL then ZONE_DMA; ZONE_DMA alone for GFP_DMA. */
+/*@ requires i < 2;
+    assigns \nothing;
+    ensures first: i == 0 ==> \result == FirstZone(gfp);
+    ensures second: i == 1 ==> \result == ZONE_DMA;
+*/
+static enum zone_type zonelist_zone(gfp_t gfp, unsigned int i)
+{
+	return (gfp & __GFP_DMA) == 0 && i == 0 ? ZONE_NORMAL : ZONE_DMA;
+}
+
 uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order)
 {
-	/* The x86 zonelist, highest zone first. */
-	static const enum zone_type normal_list[] = {ZONE_NORMAL, ZONE_DMA};
-	static const enum zone_type dma_list[] = {ZONE_DMA};
-	const enum zone_type *list = (gfp & __GFP_DMA) != 0 ? dma_list : normal_list;
 	unsigned int n = (gfp & __GFP_DMA) != 0 ? 1 : 2, i;
 
 	if (!p->booted || order > MAX_PAGE_ORDER)
 		return PFN_NONE;
+	/*@ loop invariant bound: 0 <= i <= n;
+	    loop invariant first: i >= 1 ==> ZoneCannotServe(p, FirstZone(gfp), order);
+	    loop invariant second: i >= 2 ==> ZoneCannotServe(p, ZONE_DMA, order);
+	    loop assigns i;
+	    loop variant n - i;
+	*/
 	for (i = 0; i < n; i++) {
-		struct zone *z = &p->zones[list[i]];
+		enum zone_type zt = zonelist_zone(gfp, i);
 		uint32_t pfn;
 
-		if (z->free_pages < order_pages[order])
+		if (p->zones[zt].free_pages < buddy_block_pages(order))
 			continue;
-		pfn = rmqueue_smallest(p, z, order);
+		pfn = rmqueue_smallest(p, zt, order);
 		if (pfn != PFN_NONE) {
 			prep_new_page(p, pfn, order, gfp);
 			return pfn;
@@ -238,6 +391,30 @@ uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order)
 }
 
 /* Why a free of (pfn, order) must be refused, or 0 if it may go ahead. */
+/*@ requires shape: PhysShape(p);
+    assigns \nothing;
+    ensures out_of_range: pfn >= p->nr_pages ==> \result == -MERR_OUT_OF_RANGE;
+    ensures bad_order: pfn < p->nr_pages && order > MAX_PAGE_ORDER ==>
+	\result == -MERR_WRONG_ORDER;
+    ensures misaligned: pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) != 0 ==>
+	\result == -MERR_MISALIGNED;
+    ensures reserved: pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0 &&
+	(p->pages[pfn].flags & PG_reserved) != 0 ==> \result == -MERR_RESERVED;
+    ensures not_allocated: pfn < p->nr_pages && order <= MAX_PAGE_ORDER &&
+	pfn % Pow2(order) == 0 && (p->pages[pfn].flags & PG_reserved) == 0 &&
+	!IsHead(p, pfn) ==> \result == -MERR_NOT_ALLOCATED;
+    ensures wrong_order: pfn < p->nr_pages && order <= MAX_PAGE_ORDER &&
+	pfn % Pow2(order) == 0 && (p->pages[pfn].flags & PG_reserved) == 0 &&
+	IsHead(p, pfn) && p->pages[pfn].order != order ==> \result == -MERR_WRONG_ORDER;
+    ensures foreign: pfn < p->nr_pages && order <= MAX_PAGE_ORDER &&
+	pfn % Pow2(order) == 0 && (p->pages[pfn].flags & PG_reserved) == 0 &&
+	IsHead(p, pfn) && p->pages[pfn].order == order &&
+	(p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) != 0 ==> \result == -MERR_FOREIGN;
+    ensures ok: pfn < p->nr_pages && order <= MAX_PAGE_ORDER &&
+	pfn % Pow2(order) == 0 && (p->pages[pfn].flags & PG_reserved) == 0 &&
+	IsHead(p, pfn) && p->pages[pfn].order == order &&
+	(p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) == 0 ==> \result == 0;
+*/
 static int check_free(const struct phys *p, uint32_t pfn, unsigned int order)
 {
 	const struct page *page;
@@ -246,7 +423,7 @@ static int check_free(const struct phys *p, uint32_t pfn, unsigned int order)
 		return -MERR_OUT_OF_RANGE;
 	if (order > MAX_PAGE_ORDER)
 		return -MERR_WRONG_ORDER;
-	if (pfn % order_pages[order] != 0)
+	if (pfn % buddy_block_pages(order) != 0)
 		return -MERR_MISALIGNED;
 	page = &p->pages[pfn];
 	if ((page->flags & PG_reserved) != 0)
@@ -261,12 +438,26 @@ static int check_free(const struct phys *p, uint32_t pfn, unsigned int order)
 }
 
 /* Return an allocated block to its zone: clear the head and tails, then merge. */
+/*@ requires inner: BuddyInner(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn) && p->pages[pfn].order == order;
+    assigns p->zones[ZoneOf(pfn)].free_area[0 .. NR_PAGE_ORDERS - 1],
+	p->zones[ZoneOf(pfn)].free_pages, p->pages[0 .. p->nr_pages - 1];
+    ensures inner: BuddyInner(p);
+    ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
+	(uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(order));
+*/
 static void free_block(struct phys *p, uint32_t pfn, unsigned int order)
 {
 	struct page *head = &p->pages[pfn];
-	uint32_t n = order_pages[order], i;
+	uint32_t n = buddy_block_pages(order), i;
 
 	if ((head->flags & PG_compound) != 0) {
+		/*@ loop invariant bound: 1 <= i <= n;
+		    loop invariant inner: BuddyInner(p);
+		    loop invariant head: IsHead(p, pfn) && p->pages[pfn].order == order;
+		    loop assigns i, p->pages[pfn + 1 .. pfn + n - 1];
+		    loop variant n - i;
+		*/
 		for (i = 1; i < n; i++) {
 			p->pages[pfn + i].flags = 0;
 			p->pages[pfn + i].next = PFN_NONE;
@@ -278,7 +469,7 @@ static void free_block(struct phys *p, uint32_t pfn, unsigned int order)
 	head->slab_cache = 0;
 	head->next = PFN_NONE;
 	head->prev = PFN_NONE;
-	free_one_page_inner(p, &p->zones[page_zonenum(pfn)], pfn, order, false);
+	free_one_page_inner(p, page_zonenum(pfn), pfn, order, false);
 }
 
 int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order)
@@ -292,11 +483,6 @@ int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order)
 	return 0;
 }
 
-/*
- * The slab allocator frees its own blocks (slabs and large kmalloc) with this; the
- * checks are the caller's. Not part of the public API: declared in slab.c.
- */
-void buddy_free_owned(struct phys *p, uint32_t pfn, unsigned int order);
 void buddy_free_owned(struct phys *p, uint32_t pfn, unsigned int order)
 {
 	p->pages[pfn].refcount = 0;
@@ -345,17 +531,36 @@ uint32_t nr_free_pages(const struct phys *p)
  * Models mm/mm_init.c: __free_pages_memory(). Give [start, end) to the allocator in the
  * largest aligned blocks that fit, lowest first, each to the tail of its list.
  */
+/*@ requires inner: BuddyInner(p);
+    requires range: start < end <= p->nr_pages;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
+	p->zones[0 .. MAX_NR_ZONES - 1].free_pages, p->zones[0 .. MAX_NR_ZONES - 1].managed_pages,
+	p->pages[0 .. p->nr_pages - 1];
+    ensures inner: BuddyInner(p);
+*/
 static void free_pages_memory(struct phys *p, uint32_t start, uint32_t end)
 {
+	/*@ loop invariant inner: BuddyInner(p);
+	    loop invariant range: start <= end;
+	    loop assigns start, p->zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
+		p->zones[0 .. MAX_NR_ZONES - 1].free_pages,
+		p->zones[0 .. MAX_NR_ZONES - 1].managed_pages, p->pages[0 .. p->nr_pages - 1];
+	    loop variant end - start;
+	*/
 	while (start < end) {
 		unsigned int order = MAX_PAGE_ORDER;
-		struct zone *z = &p->zones[page_zonenum(start)];
+		enum zone_type zt = page_zonenum(start);
 
-		while (start % order_pages[order] != 0 || order_pages[order] > end - start)
+		/*@ loop invariant order: 0 <= order <= MAX_PAGE_ORDER;
+		    loop assigns order;
+		    loop variant order;
+		*/
+		while (start % buddy_block_pages(order) != 0 ||
+		       buddy_block_pages(order) > end - start)
 			order--;
-		z->managed_pages += order_pages[order];
-		free_one_page_inner(p, z, start, order, true);
-		start += order_pages[order];
+		p->zones[zt].managed_pages += buddy_block_pages(order);
+		free_one_page_inner(p, zt, start, order, true);
+		start += buddy_block_pages(order);
 	}
 }
 
@@ -373,6 +578,15 @@ int mem_init(struct phys *p)
 	p->reserved_pages = 0;
 	/* memblock_free_all(): every run of unreserved frames, in ascending order. */
 	run = 0;
+	/*@ loop invariant bound: 0 <= run <= pfn <= p->nr_pages;
+	    loop invariant inner: BuddyInner(p);
+	    loop invariant not_booted: !p->booted;
+	    loop assigns pfn, run, p->reserved_pages,
+		p->zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
+		p->zones[0 .. MAX_NR_ZONES - 1].free_pages,
+		p->zones[0 .. MAX_NR_ZONES - 1].managed_pages, p->pages[0 .. p->nr_pages - 1];
+	    loop variant p->nr_pages - pfn;
+	*/
 	for (pfn = 0; pfn < p->nr_pages; pfn++) {
 		if (pfn_reserved(p, pfn)) {
 			if (run < pfn)
@@ -391,6 +605,9 @@ int mem_init(struct phys *p)
 
 /* Validation ---------------------------------------------------------------------- */
 
+/*@ assigns \nothing;
+    ensures bad: !\result.ok && \result.what == what && \result.where == where;
+*/
 static struct validate_result bad(const char *what, uint32_t where)
 {
 	struct validate_result r = {false, what, where};
@@ -399,13 +616,23 @@ static struct validate_result bad(const char *what, uint32_t where)
 }
 
 /* Walk one free list: links, membership, length. */
-static struct validate_result validate_free_list(const struct phys *p, const struct zone *z,
+/*@ requires shape: PhysShape(p) && ZonesShape(p);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    assigns \nothing;
+*/
+static struct validate_result validate_free_list(const struct phys *p, enum zone_type zt,
 						 unsigned int order)
 {
+	const struct zone *z = &p->zones[zt];
 	const struct free_area *area = &z->free_area[order];
 	uint32_t pfn = area->head, prev = PFN_NONE, count = 0;
 	struct validate_result ok = {true, 0, 0};
 
+	/*@ loop invariant count: count <= area->nr_free;
+	    loop assigns pfn, prev, count;
+	    loop variant area->nr_free - count;
+	*/
 	while (pfn != PFN_NONE) {
 		const struct page *page;
 
@@ -429,6 +656,11 @@ static struct validate_result validate_free_list(const struct phys *p, const str
 }
 
 /* An allocated block's frames after the head: compound tails, or plain frames. */
+/*@ requires shape: PhysShape(p);
+    requires head: pfn < p->nr_pages && p->pages[pfn].order <= MAX_PAGE_ORDER &&
+	pfn + Pow2(p->pages[pfn].order) <= p->nr_pages;
+    assigns \nothing;
+*/
 static struct validate_result validate_allocated(const struct phys *p, uint32_t pfn)
 {
 	const struct page *head = &p->pages[pfn];
@@ -437,6 +669,10 @@ static struct validate_result validate_allocated(const struct phys *p, uint32_t 
 
 	if (head->refcount == 0)
 		return bad("allocated block with refcount 0", pfn);
+	/*@ loop invariant bound: 1 <= i;
+	    loop assigns i;
+	    loop variant n - i;
+	*/
 	for (i = 1; i < n; i++) {
 		const struct page *t = &p->pages[pfn + i];
 
@@ -459,6 +695,11 @@ struct validate_result buddy_validate(const struct phys *p)
 
 	if (!p->booted)
 		return r;
+	/*@ loop invariant bound: pfn <= p->nr_pages;
+	    loop assigns pfn, zt, o, r, free, allocated, reserved, counted[0 .. MAX_NR_ZONES - 1][0 .. NR_PAGE_ORDERS - 1],
+		zone_free[0 .. MAX_NR_ZONES - 1];
+	    loop variant p->nr_pages - pfn;
+	*/
 	while (pfn < p->nr_pages) {
 		const struct page *page = &p->pages[pfn];
 		uint32_t n;
@@ -483,11 +724,15 @@ struct validate_result buddy_validate(const struct phys *p)
 		if ((page->flags & PG_buddy) != 0) {
 			if (page->flags != PG_buddy)
 				return bad("free block head has other flags", pfn);
+			/*@ loop invariant bound: 1 <= o;
+			    loop assigns o;
+			    loop variant n - o;
+			*/
 			for (o = 1; o < n; o++)
 				if (p->pages[pfn + o].flags != 0)
 					return bad("frame inside a free block has flags", pfn + o);
 			if (page->order < MAX_PAGE_ORDER &&
-			    page_is_buddy(p, &p->zones[zt], find_buddy_pfn(pfn, page->order),
+			    page_is_buddy(p, (enum zone_type)zt, find_buddy_pfn(pfn, page->order),
 					  page->order))
 				return bad("free block not coalesced with its free buddy", pfn);
 			counted[zt][page->order]++;
@@ -505,13 +750,21 @@ struct validate_result buddy_validate(const struct phys *p)
 		return bad("free + allocated + reserved != RAM", 0);
 	if (reserved != p->reserved_pages)
 		return bad("reserved frames changed since boot", reserved);
+	/*@ loop invariant bound: 0 <= zt <= MAX_NR_ZONES;
+	    loop assigns zt, o, r;
+	    loop variant MAX_NR_ZONES - zt;
+	*/
 	for (zt = 0; zt < MAX_NR_ZONES; zt++) {
 		const struct zone *z = &p->zones[zt];
 
 		if (zone_free[zt] != z->free_pages)
 			return bad("zone free_pages differs from its free blocks", zt);
+		/*@ loop invariant bound: 0 <= o <= NR_PAGE_ORDERS;
+		    loop assigns o, r;
+		    loop variant NR_PAGE_ORDERS - o;
+		*/
 		for (o = 0; o < NR_PAGE_ORDERS; o++) {
-			r = validate_free_list(p, z, o);
+			r = validate_free_list(p, (enum zone_type)zt, o);
 			if (!r.ok)
 				return r;
 			if (counted[zt][o] != z->free_area[o].nr_free)

@@ -38,16 +38,35 @@
 
 #include "phys.h"
 
-/*@ logic integer Pow2(integer o) =
-	o == 0 ? 1 : o == 1 ? 2 : o == 2 ? 4 : o == 3 ? 8 : o == 4 ? 16 : o == 5 ? 32 :
-	o == 6 ? 64 : o == 7 ? 128 : o == 8 ? 256 : o == 9 ? 512 : 1024;
-*/
+#ifdef __FRAMAC__
+#include "../proofs/logic/buddy.acsl"
+#endif
 
 /**
  * mem_init() - boot: mark reserved frames PG_reserved, lay out the zones and give every
  * other frame to the buddy allocator (mm/mm_init.c: memblock_free_all()). Returns 0 or
  * -MERR_BOOTED if it already ran.
  */
+/*@ requires shape: PhysShape(p);
+    requires pristine: !p->booted ==> Pristine(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], p->reserved_pages,
+	p->booted;
+    behavior again:
+	assumes p->booted;
+	assigns \nothing;
+	ensures result: \result == -MERR_BOOTED;
+    behavior boot:
+	assumes !p->booted;
+	ensures result: \result == 0;
+	ensures booted: p->booted;
+	ensures zones: ZonesShape(p);
+	ensures free_blocks: FreeBlocksOk(p);
+	ensures heads: HeadBlocksOk(p);
+	ensures links: FreeLinksInRange(p);
+	ensures lists: ListRange(p);
+    complete behaviors;
+    disjoint behaviors;
+*/
 int mem_init(struct phys *p);
 
 /**
@@ -59,16 +78,31 @@ int mem_init(struct phys *p);
  * PFN_NONE when order > MAX_PAGE_ORDER, before boot, or when no allowed zone has a free
  * block of at least that order (the state is then unchanged).
  */
-/*@ requires shape: PhysShape(p);
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. p->nr_pages * PAGE_WORDS - 1];
-    ensures in_ram: \result == PFN_NONE || \result < p->nr_pages;
-    ensures aligned: \result != PFN_NONE ==> \result % Pow2(order) == 0;
-    ensures fits: \result != PFN_NONE ==> \result + Pow2(order) <= p->nr_pages;
-    ensures dma: \result != PFN_NONE && (gfp & __GFP_DMA) != 0 ==> \result < MAX_DMA_PFN;
-    ensures head: \result != PFN_NONE ==>
-	(p->pages[\result].flags & PG_head) != 0 && p->pages[\result].order == order &&
-	p->pages[\result].refcount == 1;
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    behavior fails:
+	assumes AllocFails(p, gfp, order);
+	assigns \nothing;
+	ensures none: \result == PFN_NONE;
+    behavior ok:
+	assumes !AllocFails(p, gfp, order);
+	ensures in_ram: \result < p->nr_pages;
+	ensures aligned: \result % Pow2(order) == 0;
+	ensures fits: \result + Pow2(order) <= p->nr_pages;
+	ensures in_zone: BlockFits(p, \result, order);
+	ensures dma: (gfp & __GFP_DMA) != 0 ==> \result < MAX_DMA_PFN;
+	ensures head: IsHead(p, \result) && p->pages[\result].order == order &&
+	    p->pages[\result].refcount == 1;
+	ensures not_free: !IsFree(p, \result);
+	ensures counted: p->zones[ZoneOf(\result)].free_pages ==
+	    \old(p->zones[ZoneOf(\result)].free_pages) - Pow2(order);
+	ensures other_zone: p->zones[1 - ZoneOf(\result)].free_pages ==
+	    \old(p->zones[1 - ZoneOf(\result)].free_pages);
+    complete behaviors;
+    disjoint behaviors;
 */
 uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order);
 
@@ -83,15 +117,100 @@ uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order);
  *   -MERR_NOT_ALLOCATED pfn is not the head of an allocated block (free, or inside one);
  *   -MERR_FOREIGN       the block belongs to the slab allocator (use kfree).
  */
+/*@ requires safe: BuddySafe(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    behavior out_of_range:
+	assumes pfn >= p->nr_pages;
+	assigns \nothing;
+	ensures result: \result == -MERR_OUT_OF_RANGE;
+    behavior bad_order:
+	assumes pfn < p->nr_pages && order > MAX_PAGE_ORDER;
+	assigns \nothing;
+	ensures result: \result == -MERR_WRONG_ORDER;
+    behavior misaligned:
+	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) != 0;
+	assigns \nothing;
+	ensures result: \result == -MERR_MISALIGNED;
+    behavior reserved:
+	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
+	assumes (p->pages[pfn].flags & PG_reserved) != 0;
+	assigns \nothing;
+	ensures result: \result == -MERR_RESERVED;
+    behavior not_allocated:
+	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
+	assumes (p->pages[pfn].flags & PG_reserved) == 0 && !IsHead(p, pfn);
+	assigns \nothing;
+	ensures result: \result == -MERR_NOT_ALLOCATED;
+    behavior wrong_order:
+	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
+	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes p->pages[pfn].order != order;
+	assigns \nothing;
+	ensures result: \result == -MERR_WRONG_ORDER;
+    behavior foreign:
+	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
+	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes p->pages[pfn].order == order;
+	assumes (p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) != 0;
+	assigns \nothing;
+	ensures result: \result == -MERR_FOREIGN;
+    behavior put_ref:
+	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
+	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes p->pages[pfn].order == order;
+	assumes (p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) == 0;
+	assumes p->pages[pfn].refcount != 1;
+	assigns p->pages[pfn].refcount;
+	ensures result: \result == 0;
+	ensures still_allocated: IsHead(p, pfn);
+    behavior freed:
+	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
+	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes p->pages[pfn].order == order;
+	assumes (p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) == 0;
+	assumes p->pages[pfn].refcount == 1;
+	ensures result: \result == 0;
+	ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
+	    (uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(order));
+	ensures other_zone: p->zones[1 - ZoneOf(pfn)].free_pages ==
+	    \old(p->zones[1 - ZoneOf(pfn)].free_pages);
+    complete behaviors;
+    disjoint behaviors;
+*/
 int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order);
 
 /** get_free_pages_inner() - __get_free_pages(): alloc_pages() as a linear-map address, 0 on failure. */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures result: \result == 0 || (VirtInRam(p, \result) &&
+	(\result - PAGE_OFFSET) % PAGE_SIZE == 0 &&
+	((\result - PAGE_OFFSET) / PAGE_SIZE) % Pow2(order) == 0);
+*/
 uint64_t get_free_pages_inner(struct phys *p, gfp_t gfp, unsigned int order);
 
 /** get_zeroed_page() - one zeroed frame as a linear-map address, 0 on failure. */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures result: \result == 0 || (VirtInRam(p, \result) && (\result - PAGE_OFFSET) % PAGE_SIZE == 0);
+*/
 uint64_t get_zeroed_page(struct phys *p, gfp_t gfp);
 
 /** get_dma_pages_inner() - __get_dma_pages(): __get_free_pages(gfp | GFP_DMA, order). */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures result: \result == 0 || (VirtInRam(p, \result) &&
+	\result - PAGE_OFFSET < MAX_DMA_PFN * PAGE_SIZE);
+*/
 uint64_t get_dma_pages_inner(struct phys *p, gfp_t gfp, unsigned int order);
 
 /**
@@ -99,18 +218,66 @@ uint64_t get_dma_pages_inner(struct phys *p, gfp_t gfp, unsigned int order);
  * ignored (returns 0). Errors as free_pages_inner(), plus -MERR_OUT_OF_RANGE for an
  * address outside the linear map and -MERR_MISALIGNED for one inside a page.
  */
+/*@ requires safe: BuddySafe(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    behavior null:
+	assumes addr == 0;
+	assigns \nothing;
+	ensures result: \result == 0;
+    behavior out_of_range:
+	assumes addr != 0 && !VirtInRam(p, addr);
+	assigns \nothing;
+	ensures result: \result == -MERR_OUT_OF_RANGE;
+    behavior misaligned:
+	assumes addr != 0 && VirtInRam(p, addr) && (addr - PAGE_OFFSET) % PAGE_SIZE != 0;
+	assigns \nothing;
+	ensures result: \result == -MERR_MISALIGNED;
+    behavior page:
+	assumes addr != 0 && VirtInRam(p, addr) && (addr - PAGE_OFFSET) % PAGE_SIZE == 0;
+	ensures result: \result == 0 || \result == -MERR_WRONG_ORDER ||
+	    \result == -MERR_MISALIGNED || \result == -MERR_RESERVED ||
+	    \result == -MERR_NOT_ALLOCATED || \result == -MERR_FOREIGN;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int free_pages(struct phys *p, uint64_t addr, unsigned int order);
 
 /** free_page() - free_pages(addr, 0). */
+/*@ requires safe: BuddySafe(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures null: addr == 0 ==> \result == 0;
+    ensures out_of_range: addr != 0 && !VirtInRam(p, addr) ==> \result == -MERR_OUT_OF_RANGE;
+*/
 int free_page(struct phys *p, uint64_t addr);
 
 /** nr_free_pages() - free frames in all zones. */
+/*@ requires valid: \valid_read(p);
+    assigns \nothing;
+    ensures exact: \result == (uint32_t)(p->zones[ZONE_DMA].free_pages + p->zones[ZONE_NORMAL].free_pages);
+*/
 uint32_t nr_free_pages(const struct phys *p);
+
+/*
+ * buddy_free_owned() - for slab.c only: free a block the slab allocator owns (a slab or a
+ * large kmalloc block), its checks done by the caller: refcount to 0, then
+ * free_pages_inner()'s freeing path.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires booted: p->booted;
+    requires head: pfn < p->nr_pages && IsHead(p, pfn) && p->pages[pfn].order == order;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
+	(uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(order));
+*/
+void buddy_free_owned(struct phys *p, uint32_t pfn, unsigned int order);
 
 /** buddy_block_pages() - 2^order, for order <= MAX_PAGE_ORDER; 0 otherwise. */
 /*@ assigns \nothing;
-    ensures order <= MAX_PAGE_ORDER ==> \result == Pow2(order);
-    ensures order > MAX_PAGE_ORDER ==> \result == 0;
+    ensures pow2: order <= MAX_PAGE_ORDER ==> \result == Pow2(order);
+    ensures too_big: order > MAX_PAGE_ORDER ==> \result == 0;
 */
 uint32_t buddy_block_pages(unsigned int order);
 
@@ -118,7 +285,7 @@ uint32_t buddy_block_pages(unsigned int order);
 struct validate_result {
 	bool ok;
 	const char *what; /* the rule, when !ok */
-	uint32_t where;   /* a pfn or an object index, when !ok */
+	uint32_t where;	  /* a pfn or an object index, when !ok */
 };
 
 /**
@@ -128,6 +295,10 @@ struct validate_result {
  * its order, its length nr_free, and every PG_buddy head on its list; zone free counts
  * equal the free blocks' sizes; compound tails point at their head.
  */
+/*@ requires shape: PhysShape(p);
+    requires zones: p->booted ==> ZonesShape(p);
+    assigns \nothing;
+*/
 struct validate_result buddy_validate(const struct phys *p);
 
 #endif /* MMREF_BUDDY_H */

@@ -24,15 +24,15 @@
 
 #include "mm_types.h"
 
-#define MAX_DMA_PFN          4096u /* 16 MiB */
+#define MAX_DMA_PFN	     4096u /* 16 MiB */
 #define MEMBLOCK_MAX_REGIONS 32u
 
 enum zone_type { ZONE_DMA = 0, ZONE_NORMAL = 1, MAX_NR_ZONES = 2 };
 
 /* One free list of one order: pfns linked through struct page next/prev. */
 struct free_area {
-	uint32_t head;    /* PFN_NONE when empty */
-	uint32_t tail;    /* PFN_NONE when empty */
+	uint32_t head;	  /* PFN_NONE when empty */
+	uint32_t tail;	  /* PFN_NONE when empty */
 	uint32_t nr_free; /* blocks on the list */
 };
 
@@ -40,7 +40,7 @@ struct zone {
 	uint32_t start_pfn; /* [start_pfn, end_pfn) */
 	uint32_t end_pfn;
 	uint32_t managed_pages; /* frames given to the buddy allocator at boot */
-	uint32_t free_pages;    /* NR_FREE_PAGES */
+	uint32_t free_pages;	/* NR_FREE_PAGES */
 	struct free_area free_area[NR_PAGE_ORDERS];
 };
 
@@ -51,7 +51,7 @@ struct memblock_region {
 
 /* One NUMA node's worth of memory: Linux's pglist_data plus memblock. */
 struct phys {
-	uint64_t *mem;      /* nr_pages * PAGE_WORDS words: the frames */
+	uint64_t *mem;	    /* nr_pages * PAGE_WORDS words: the frames */
 	struct page *pages; /* nr_pages entries: mem_map */
 	uint32_t nr_pages;
 	bool booted; /* mem_init() has run */
