@@ -8,6 +8,7 @@
  * with CLOCK_MONOTONIC.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +71,11 @@ static void machine_free(struct bench_machine *b)
 	free(b);
 }
 
-/* alloc_pages + __free_pages of one order, ns per pair. */
-static double buddy_pair_ns(struct bench_machine *b, unsigned int order, uint32_t iters)
+/*
+ * The median over BENCH_ROUNDS rounds of the time per call of pair(ctx), iters calls a
+ * round. pair() returns false when the allocator under test failed.
+ */
+static double time_rounds(bool (*pair)(void *ctx), void *ctx, uint32_t iters)
 {
 	double t[BENCH_ROUNDS];
 	int r;
@@ -81,16 +85,35 @@ static double buddy_pair_ns(struct bench_machine *b, unsigned int order, uint32_
 		uint32_t i;
 
 		for (i = 0; i < iters; i++) {
-			uint32_t pfn = alloc_pages(&b->m.phys, GFP_KERNEL, order);
-
-			if (pfn == PFN_NONE || free_pages_inner(&b->m.phys, pfn, order) != 0) {
-				fprintf(stderr, "bench: allocator failed\n");
+			if (!pair(ctx)) {
+				fprintf(stderr, "bench: the allocator under test failed\n");
 				exit(1);
 			}
 		}
 		t[r] = (now_ns() - t0) / iters;
 	}
 	return median(t, BENCH_ROUNDS);
+}
+
+struct buddy_ctx {
+	struct bench_machine *b;
+	unsigned int order;
+};
+
+/* alloc_pages + __free_pages of one order. */
+static bool buddy_pair(void *ctx)
+{
+	struct buddy_ctx *c = ctx;
+	uint32_t pfn = alloc_pages(&c->b->m.phys, GFP_KERNEL, c->order);
+
+	return pfn != PFN_NONE && free_pages_inner(&c->b->m.phys, pfn, c->order) == 0;
+}
+
+static double buddy_pair_ns(struct bench_machine *b, unsigned int order, uint32_t iters)
+{
+	struct buddy_ctx c = {b, order};
+
+	return time_rounds(buddy_pair, &c, iters);
 }
 
 /*
@@ -110,49 +133,38 @@ static void fragment(struct bench_machine *b)
 	free(pfns);
 }
 
-/* kmalloc + kfree of one size, ns per pair (one other object keeps the slab partial). */
+struct kmalloc_ctx {
+	struct bench_machine *b;
+	uint64_t size;
+};
+
+/* kmalloc + kfree of one size. */
+static bool kmalloc_pair(void *ctx)
+{
+	struct kmalloc_ctx *c = ctx;
+	struct obj_result o = kmalloc(&c->b->m.phys, &c->b->m.kmem, c->size, GFP_KERNEL);
+
+	return o.err == 0 && kfree(&c->b->m.phys, &c->b->m.kmem, o.addr) == 0;
+}
+
+/* ns per kmalloc + kfree pair; one other object keeps the slab partial. */
 static double kmalloc_pair_ns(struct bench_machine *b, uint64_t size, uint32_t iters)
 {
 	struct obj_result keep = kmalloc(&b->m.phys, &b->m.kmem, size, GFP_KERNEL);
-	double t[BENCH_ROUNDS];
-	int r;
+	struct kmalloc_ctx c = {b, size};
+	double ns = time_rounds(kmalloc_pair, &c, iters);
 
-	for (r = 0; r < BENCH_ROUNDS; r++) {
-		double t0 = now_ns();
-		uint32_t i;
-
-		for (i = 0; i < iters; i++) {
-			struct obj_result o = kmalloc(&b->m.phys, &b->m.kmem, size, GFP_KERNEL);
-
-			if (o.err != 0 || kfree(&b->m.phys, &b->m.kmem, o.addr) != 0) {
-				fprintf(stderr, "bench: kmalloc failed\n");
-				exit(1);
-			}
-		}
-		t[r] = (now_ns() - t0) / iters;
-	}
 	kfree(&b->m.phys, &b->m.kmem, keep.addr);
-	return median(t, BENCH_ROUNDS);
+	return ns;
 }
 
-/* glibc malloc + free of 64 bytes: the reference, same run, same loop shape. */
-static double glibc_pair_ns(size_t size, uint32_t iters)
+/* glibc malloc + free: the reference, same run, same loop. */
+static bool glibc_pair(void *ctx)
 {
-	void *volatile sink;
-	double t[BENCH_ROUNDS];
-	int r;
+	void *volatile sink = malloc(*(size_t *)ctx);
 
-	for (r = 0; r < BENCH_ROUNDS; r++) {
-		double t0 = now_ns();
-		uint32_t i;
-
-		for (i = 0; i < iters; i++) {
-			sink = malloc(size);
-			free(sink);
-		}
-		t[r] = (now_ns() - t0) / iters;
-	}
-	return median(t, BENCH_ROUNDS);
+	free(sink);
+	return true;
 }
 
 /*
@@ -201,7 +213,7 @@ static int bench_alloc(void)
 	m64 = machine_new(64 * MIB_PAGES);
 	printf("kmalloc64.pair_ns %.1f ns\n", kmalloc_pair_ns(m64, 64, 1000000));
 	printf("kmalloc4k.pair_ns %.1f ns\n", kmalloc_pair_ns(m64, 4096, 1000000));
-	printf("glibc.malloc64.pair_ns %.1f ns\n", glibc_pair_ns(64, 1000000));
+	printf("glibc.malloc64.pair_ns %.1f ns\n", time_rounds(glibc_pair, &(size_t){64}, 1000000));
 	printf("phys.metadata_bytes_per_frame %.2f B\n",
 	       (double)(sizeof(struct page) * m64->m.phys.nr_pages + sizeof(struct phys)) /
 		       m64->m.phys.nr_pages);

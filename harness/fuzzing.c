@@ -801,10 +801,10 @@ int decode_fuzz_input(const char *fuzzer, const uint8_t *data, size_t size, FILE
 {
 	if (strncmp(fuzzer, "fuzz_", 5) == 0)
 		fuzzer += 5;
+	if (strcmp(fuzzer, "buddy") != 0 && strcmp(fuzzer, "slab") != 0)
+		return -1;
 	fprintf(out, "# decoded from a fuzz_%s input of %zu bytes\n", fuzzer, size);
 	if (strcmp(fuzzer, "buddy") == 0)
 		return fuzz_buddy_run(data, size, out);
-	if (strcmp(fuzzer, "slab") == 0)
-		return fuzz_slab_run(data, size, out);
-	return -1;
+	return fuzz_slab_run(data, size, out);
 }

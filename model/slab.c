@@ -457,20 +457,27 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 }
 
 /*
- * Find the slab behind an object address: the head frame of the compound block.
- * Returns the pfn, or a negative error (not in RAM, not a slab).
+ * Models include/linux/mm.h: virt_to_head_page(). The head frame of the compound block
+ * behind a linear-map address (the frame itself when not compound), or
+ * -MERR_OUT_OF_RANGE.
  */
-static int64_t virt_to_slab(const struct phys *p, uint64_t addr)
+static int64_t virt_to_head(const struct phys *p, uint64_t addr)
 {
 	uint32_t pfn = virt_to_pfn(p, addr);
-	const struct page *page;
 
 	if (pfn == PFN_NONE)
 		return -MERR_OUT_OF_RANGE;
-	page = &p->pages[pfn];
-	if ((page->flags & PG_tail) != 0)
-		pfn = page->next; /* compound_head() */
-	if ((p->pages[pfn].flags & PG_slab) == 0)
+	if ((p->pages[pfn].flags & PG_tail) != 0)
+		return p->pages[pfn].next; /* compound_head() */
+	return pfn;
+}
+
+/* The slab behind an object address: its head pfn, or a negative error. */
+static int64_t virt_to_slab(const struct phys *p, uint64_t addr)
+{
+	int64_t pfn = virt_to_head(p, addr);
+
+	if (pfn >= 0 && (p->pages[pfn].flags & PG_slab) == 0)
 		return -MERR_FOREIGN;
 	return pfn;
 }
@@ -625,18 +632,16 @@ struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 /* Is addr the start of a large kmalloc block? Returns its head pfn, or an error. */
 static int64_t large_kmalloc_head(const struct phys *p, uint64_t addr)
 {
-	uint32_t pfn = virt_to_pfn(p, addr);
-	const struct page *page;
+	int64_t pfn = virt_to_head(p, addr);
 
-	if (pfn == PFN_NONE)
-		return -MERR_OUT_OF_RANGE;
-	page = &p->pages[pfn];
-	if ((page->flags & PG_tail) != 0)
-		page = &p->pages[page->next];
-	if ((page->flags & PG_large_kmalloc) == 0)
+	if (pfn < 0)
+		return pfn;
+	if ((p->pages[pfn].flags & (PG_head | PG_reserved)) == 0)
+		return -MERR_NOT_ALLOCATED; /* a free frame: never allocated, or freed already */
+	if ((p->pages[pfn].flags & PG_large_kmalloc) == 0)
 		return -MERR_FOREIGN;
-	if (page != &p->pages[pfn] || (addr - PAGE_OFFSET) % PAGE_SIZE != 0)
-		return -MERR_MISALIGNED;
+	if (pfn_to_virt((uint32_t)pfn) != addr)
+		return -MERR_MISALIGNED; /* inside the block */
 	return pfn;
 }
 

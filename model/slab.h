@@ -161,7 +161,8 @@ struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 /**
  * kfree() - free what kmalloc() returned (mm/slub.c: kfree()). NULL and ZERO_SIZE_PTR
  * are ignored. Errors as kmem_cache_free(), plus -MERR_MISALIGNED for an address inside
- * a large kmalloc block.
+ * a large kmalloc block (Linux would free the whole block) and -MERR_NOT_ALLOCATED for
+ * a free frame (a large kmalloc block freed twice).
  */
 int kfree(struct phys *p, struct kmem *k, uint64_t addr);
 
