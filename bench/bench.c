@@ -172,12 +172,13 @@ static bool glibc_pair(void *ctx)
  * machine set-up, so every machine size the decoder offers), the same function libFuzzer
  * calls, in this optimised build (no sanitizers, no coverage instrumentation).
  */
-static double fuzz_buddy_execs_per_s(uint32_t execs)
+static double fuzz_buddy_execs_per_s(uint32_t execs, unsigned int validate_every)
 {
 	uint8_t input[2 + 64 * 2];
 	uint32_t seed = 12345, i, j;
 	double t0 = now_ns();
 
+	fuzz_set_validate_every(validate_every);
 	for (i = 0; i < execs; i++) {
 		for (j = 0; j < sizeof(input); j++) {
 			seed = seed * 1103515245u + 12345u;
@@ -188,6 +189,7 @@ static double fuzz_buddy_execs_per_s(uint32_t execs)
 			exit(1);
 		}
 	}
+	fuzz_set_validate_every(1);
 	return execs / ((now_ns() - t0) / 1e9);
 }
 
@@ -218,7 +220,9 @@ static int bench_alloc(void)
 	       (double)(sizeof(struct page) * m64->m.phys.nr_pages + sizeof(struct phys)) /
 		       m64->m.phys.nr_pages);
 	machine_free(m64);
-	printf("fuzz_buddy.execs_per_s %.0f execs/s\n", fuzz_buddy_execs_per_s(20000));
+	printf("fuzz_buddy.execs_per_s %.0f execs/s\n", fuzz_buddy_execs_per_s(20000, 1));
+	printf("fuzz_buddy.validate_every_64.execs_per_s %.0f execs/s\n",
+	       fuzz_buddy_execs_per_s(20000, 64));
 	return 0;
 }
 

@@ -9,6 +9,18 @@
 
 #include "fuzzing.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *every = getenv("MMREF_FUZZ_VALIDATE_EVERY");
+
+	(void)argc;
+	(void)argv;
+	if (every != NULL)
+		fuzz_set_validate_every((unsigned int)strtoul(every, NULL, 10));
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

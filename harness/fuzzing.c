@@ -152,6 +152,19 @@ static int fail(struct run *r, const char *fmt, ...)
 	return 1;
 }
 
+/* Validators run after every validate_every-th operation, and after the last one. */
+static unsigned int validate_every = 1;
+
+void fuzz_set_validate_every(unsigned int n)
+{
+	validate_every = n == 0 ? 1 : n;
+}
+
+static bool validate_due(unsigned int step)
+{
+	return step % validate_every == 0;
+}
+
 static struct mm_result apply(struct run *r, const struct mm_op *op)
 {
 	r->nr_ops++;
@@ -233,7 +246,7 @@ struct block {
 };
 
 struct buddy_ref {
-	uint8_t used[FUZZ_MAX_PAGES]; /* allocated or reserved */
+	uint64_t used[FUZZ_MAX_PAGES / 64]; /* a bit a frame: allocated or reserved */
 	struct block live[FUZZ_MAX_LIVE];
 	uint32_t nr_live;
 	struct block freed[8]; /* recently freed, for double frees */
@@ -243,17 +256,55 @@ struct buddy_ref {
 
 static struct buddy_ref bref;
 
+static bool ref_used(uint32_t pfn)
+{
+	return (bref.used[pfn / 64] >> (pfn % 64)) & 1;
+}
+
+static void ref_set(uint32_t pfn, bool used)
+{
+	if (used)
+		bref.used[pfn / 64] |= 1ull << (pfn % 64);
+	else
+		bref.used[pfn / 64] &= ~(1ull << (pfn % 64));
+}
+
+/* Mark the n frames from s (aligned to n, a power of two) used or free. */
+static void ref_set_block(uint32_t s, uint32_t n, bool used)
+{
+	uint32_t w;
+
+	if (n < 64) {
+		uint64_t mask = ((1ull << n) - 1) << (s % 64);
+
+		bref.used[s / 64] = used ? bref.used[s / 64] | mask : bref.used[s / 64] & ~mask;
+		return;
+	}
+	for (w = s / 64; w < (s + n) / 64; w++)
+		bref.used[w] = used ? ~0ull : 0;
+}
+
+/* Are the n frames from s (aligned to n, a power of two) all free? */
+static bool ref_block_free(uint32_t s, uint32_t n)
+{
+	uint32_t w;
+
+	if (n < 64) /* inside one word */
+		return ((bref.used[s / 64] >> (s % 64)) & ((1ull << n) - 1)) == 0;
+	for (w = s / 64; w < (s + n) / 64; w++)
+		if (bref.used[w] != 0)
+			return false;
+	return true;
+}
+
 /* Does [start, end) hold a fully free, aligned block of 2^order frames? */
 static bool ref_has_block(uint32_t start, uint32_t end, uint32_t order)
 {
-	uint32_t n = buddy_block_pages(order), s, i;
+	uint32_t n = buddy_block_pages(order), s;
 
-	for (s = (start + n - 1) / n * n; s + n <= end; s += n) {
-		for (i = 0; i < n && !bref.used[s + i]; i++)
-			;
-		if (i == n)
+	for (s = (start + n - 1) / n * n; s + n <= end; s += n)
+		if (ref_block_free(s, n))
 			return true;
-	}
 	return false;
 }
 
@@ -282,11 +333,12 @@ static int check_buddy_alloc(struct run *r, gfp_t gfp, uint32_t order, uint32_t 
 		return fail(r, "GFP_DMA block %u outside ZONE_DMA", pfn);
 	if (!dma_only && pfn < de && in_normal)
 		return fail(r, "block %u from ZONE_DMA while ZONE_NORMAL had one", pfn);
-	for (i = 0; i < n; i++) {
-		if (bref.used[pfn + i])
-			return fail(r, "frame %u handed out twice", pfn + i);
-		bref.used[pfn + i] = 1;
+	if (!ref_block_free(pfn, n)) {
+		for (i = 0; ref_used(pfn + i) == false; i++)
+			;
+		return fail(r, "frame %u handed out twice", pfn + i);
 	}
+	ref_set_block(pfn, n, true);
 	bref.free_pages -= n;
 	return 0;
 }
@@ -305,10 +357,9 @@ static int live_index(uint32_t pfn, uint32_t order)
 static void ref_release(uint32_t li)
 {
 	struct block b = bref.live[li];
-	uint32_t i, n = buddy_block_pages(b.order);
+	uint32_t n = buddy_block_pages(b.order);
 
-	for (i = 0; i < n; i++)
-		bref.used[b.pfn + i] = 0;
+	ref_set_block(b.pfn, n, false);
 	bref.free_pages += n;
 	bref.freed[bref.nr_freed++ % 8] = b;
 	bref.live[li] = bref.live[--bref.nr_live];
@@ -331,11 +382,12 @@ static int buddy_alloc_op(struct run *r, uint8_t k, uint8_t arg)
 
 	op.kind = (k & 0x40) != 0 ? OP_GET_FREE_PAGES : OP_ALLOC_PAGES;
 	op.gfp = gfp_from(k);
-	if (order > 4)
-		op.gfp &= ~__GFP_ZERO; /* zeroing 4 MiB blocks costs time, not coverage */
+	if (order > 1)
+		op.gfp &= ~__GFP_ZERO; /* clearing large blocks costs time, not coverage */
 	op.a = order;
 	res = apply(r, &op);
-	snprintf(name, sizeof(name), "b%d", id);
+	if (r->out != NULL)
+		snprintf(name, sizeof(name), "b%d", id);
 	emit_op(r, name, &op, &res);
 	if (res.kind == RES_NULL)
 		pfn = PFN_NONE;
@@ -412,13 +464,13 @@ int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out)
 {
 	struct bytes b = {data, size};
 	struct run r = {out, 0, false};
-	uint32_t i;
+	uint32_t i, step = 0;
 
 	if (setup_machine(&r, &b) != 0)
 		return 1;
 	memset(bref.used, 0, sizeof(bref.used));
 	for (i = 0; i < fuzz_m.phys.nr_pages; i++)
-		bref.used[i] = (fuzz_m.phys.pages[i].flags & PG_reserved) != 0;
+		ref_set(i, (fuzz_m.phys.pages[i].flags & PG_reserved) != 0);
 	bref.nr_live = 0;
 	bref.nr_freed = 0;
 	bref.free_pages = nr_free_pages(&fuzz_m.phys);
@@ -442,13 +494,13 @@ int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out)
 			err = buddy_free_op(&r, k, arg, true);
 			break;
 		}
-		if (err != 0 || check_buddy_valid(&r) != 0)
+		if (err != 0 || (validate_due(++step) && check_buddy_valid(&r) != 0))
 			return 1;
 		if (nr_free_pages(&fuzz_m.phys) != bref.free_pages)
 			return fail(&r, "model has %u free frames, reference %u",
 				    nr_free_pages(&fuzz_m.phys), bref.free_pages);
 	}
-	return 0;
+	return check_buddy_valid(&r);
 }
 
 /* fuzz_slab ----------------------------------------------------------------------- */
@@ -593,7 +645,8 @@ static int slab_alloc_op(struct run *r, uint8_t k, uint8_t arg, bool from_cache)
 		op.a = o.size;
 	}
 	res = apply(r, &op);
-	snprintf(name, sizeof(name), "o%d", o.id);
+	if (r->out != NULL)
+		snprintf(name, sizeof(name), "o%d", o.id);
 	emit_op(r, name, &op, &res);
 	if (res.kind == RES_NULL)
 		return 0; /* out of memory is an answer; the validators judge the state */
@@ -757,6 +810,7 @@ int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out)
 {
 	struct bytes b = {data, size};
 	struct run r = {out, 0, false};
+	unsigned int step = 0;
 
 	if (setup_machine(&r, &b) != 0)
 		return 1;
@@ -791,10 +845,10 @@ int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out)
 			err = slab_pages_op(&r, k, arg);
 			break;
 		}
-		if (err != 0 || check_valid(&r) != 0)
+		if (err != 0 || (validate_due(++step) && check_valid(&r) != 0))
 			return 1;
 	}
-	return 0;
+	return check_valid(&r);
 }
 
 int decode_fuzz_input(const char *fuzzer, const uint8_t *data, size_t size, FILE *out)

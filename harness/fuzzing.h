@@ -44,4 +44,12 @@
 int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out);
 int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out);
 
+/**
+ * fuzz_set_validate_every() - run the validators after every n-th operation and after
+ * the last (default 1: after every operation). The references are checked after every
+ * operation regardless. The fuzz targets read MMREF_FUZZ_VALIDATE_EVERY; a campaign
+ * trades per-operation validation for throughput with it (docs/fuzzing.md).
+ */
+void fuzz_set_validate_every(unsigned int n);
+
 #endif /* MMREF_FUZZING_H */

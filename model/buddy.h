@@ -93,7 +93,7 @@ int mem_init(struct phys *p);
 	ensures aligned: \result % Pow2(order) == 0;
 	ensures fits: \result + Pow2(order) <= p->nr_pages;
 	ensures in_zone: BlockFits(p, \result, order);
-	ensures dma: (gfp & __GFP_DMA) != 0 ==> \result < MAX_DMA_PFN;
+	ensures dma: HasFlag(gfp, __GFP_DMA) ==> \result < MAX_DMA_PFN;
 	ensures head: IsHead(p, \result) && p->pages[\result].order == order &&
 	    p->pages[\result].refcount == 1;
 	ensures not_free: !IsFree(p, \result);
@@ -134,41 +134,41 @@ uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order);
 	ensures result: \result == -MERR_MISALIGNED;
     behavior reserved:
 	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
-	assumes (p->pages[pfn].flags & PG_reserved) != 0;
+	assumes HasFlag(p->pages[pfn].flags, PG_reserved);
 	assigns \nothing;
 	ensures result: \result == -MERR_RESERVED;
     behavior not_allocated:
 	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
-	assumes (p->pages[pfn].flags & PG_reserved) == 0 && !IsHead(p, pfn);
+	assumes !HasFlag(p->pages[pfn].flags, PG_reserved) && !IsHead(p, pfn);
 	assigns \nothing;
 	ensures result: \result == -MERR_NOT_ALLOCATED;
     behavior wrong_order:
 	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
-	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes !HasFlag(p->pages[pfn].flags, PG_reserved) && IsHead(p, pfn);
 	assumes p->pages[pfn].order != order;
 	assigns \nothing;
 	ensures result: \result == -MERR_WRONG_ORDER;
     behavior foreign:
 	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
-	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes !HasFlag(p->pages[pfn].flags, PG_reserved) && IsHead(p, pfn);
 	assumes p->pages[pfn].order == order;
-	assumes (p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) != 0;
+	assumes (HasFlag(p->pages[pfn].flags, PG_slab) || HasFlag(p->pages[pfn].flags, PG_large_kmalloc));
 	assigns \nothing;
 	ensures result: \result == -MERR_FOREIGN;
     behavior put_ref:
 	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
-	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes !HasFlag(p->pages[pfn].flags, PG_reserved) && IsHead(p, pfn);
 	assumes p->pages[pfn].order == order;
-	assumes (p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) == 0;
+	assumes !HasFlag(p->pages[pfn].flags, PG_slab) && !HasFlag(p->pages[pfn].flags, PG_large_kmalloc);
 	assumes p->pages[pfn].refcount != 1;
 	assigns p->pages[pfn].refcount;
 	ensures result: \result == 0;
 	ensures still_allocated: IsHead(p, pfn);
     behavior freed:
 	assumes pfn < p->nr_pages && order <= MAX_PAGE_ORDER && pfn % Pow2(order) == 0;
-	assumes (p->pages[pfn].flags & PG_reserved) == 0 && IsHead(p, pfn);
+	assumes !HasFlag(p->pages[pfn].flags, PG_reserved) && IsHead(p, pfn);
 	assumes p->pages[pfn].order == order;
-	assumes (p->pages[pfn].flags & (PG_slab | PG_large_kmalloc)) == 0;
+	assumes !HasFlag(p->pages[pfn].flags, PG_slab) && !HasFlag(p->pages[pfn].flags, PG_large_kmalloc);
 	assumes p->pages[pfn].refcount == 1;
 	ensures result: \result == 0;
 	ensures counted: p->zones[ZoneOf(pfn)].free_pages ==

@@ -66,6 +66,19 @@ struct phys {
 #endif
 
 /**
+ * flag_set() - is the single-bit flag bit set in value? (value & bit) != 0, written with
+ * division because the provers cannot reason about '&' on a variable.
+ */
+/*@ requires bit: bit > 0;
+    assigns \nothing;
+    ensures exact: \result <==> HasFlag(value, bit);
+*/
+static inline bool flag_set(uint32_t value, uint32_t bit)
+{
+	return value / bit % 2u != 0;
+}
+
+/**
  * phys_init() - take over a frame region and its metadata array; nothing is free yet.
  * Returns 0, or -EINVAL when nr_pages is outside [PHYS_MIN_PAGES, PHYS_MAX_PAGES].
  */

@@ -295,15 +295,16 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 		for (n = 0; n < NR_KMALLOC_SIZES; n++) {
 			static const uint8_t order[NR_KMALLOC_SIZES] = {4, 6, 0, 1, 2,  3, 5,
 									 7, 8, 9, 10, 11, 12};
-			uint32_t i = order[n];
-			int id = kmem_cache_create(k, t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i],
-						   kmalloc_sizes[i], 8, t == 0 ? 0 : SLAB_CACHE_DMA);
+			uint32_t i = order[n], slot = t * NR_KMALLOC_SIZES + n;
 
-			k->caches[id - 1].kmalloc = true;
+			/* Names known distinct, slots known free: no search needed. */
+			cache_open(k, &k->caches[slot], t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i],
+				   kmalloc_sizes[i], 8, t == 0 ? 0 : SLAB_CACHE_DMA);
+			k->caches[slot].kmalloc = true;
 			if (t == 0)
-				k->kmalloc_caches[i] = (uint16_t)id;
+				k->kmalloc_caches[i] = (uint16_t)(slot + 1);
 			else
-				k->kmalloc_dma_caches[i] = (uint16_t)id;
+				k->kmalloc_dma_caches[i] = (uint16_t)(slot + 1);
 		}
 	}
 	return 0;
