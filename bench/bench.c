@@ -218,7 +218,7 @@ static int bench_alloc(void)
 	printf("glibc.malloc64.pair_ns %.1f ns\n", time_rounds(glibc_pair, &(size_t){64}, 1000000));
 	printf("phys.metadata_bytes_per_frame %.2f B\n",
 	       (double)(sizeof(struct page) * m64->m.phys.nr_pages + sizeof(struct phys)) /
-		       m64->m.phys.nr_pages);
+		   m64->m.phys.nr_pages);
 	machine_free(m64);
 	printf("fuzz_buddy.execs_per_s %.0f execs/s\n", fuzz_buddy_execs_per_s(20000, 1));
 	printf("fuzz_buddy.validate_every_64.execs_per_s %.0f execs/s\n",
@@ -228,9 +228,10 @@ static int bench_alloc(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mmref bench alloc\n"
-		   "  alloc   page allocator, slab and kmalloc speed; glibc malloc as the reference\n"
-		   "Prints one line per figure: <figure> <value> <unit>.\n");
+	fprintf(f,
+		"usage: mmref bench alloc\n"
+		"  alloc   page allocator, slab and kmalloc speed; glibc malloc as the reference\n"
+		"Prints one line per figure: <figure> <value> <unit>.\n");
 }
 
 int bench_main(int argc, char **argv)

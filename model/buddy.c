@@ -55,21 +55,22 @@ static void free_list_add(struct phys *p, enum zone_type zt, unsigned int order,
 {
 	struct free_area *area = &p->zones[zt].free_area[order];
 	struct page *page = &p->pages[pfn];
+	uint32_t head = area->head, tail = area->tail;
 
-	if (area->head == PFN_NONE) {
+	if (head == PFN_NONE) {
 		page->next = PFN_NONE;
 		page->prev = PFN_NONE;
 		area->head = pfn;
 		area->tail = pfn;
 	} else if (to_tail) {
 		page->next = PFN_NONE;
-		page->prev = area->tail;
-		p->pages[area->tail].next = pfn;
+		page->prev = tail;
+		p->pages[tail].next = pfn;
 		area->tail = pfn;
 	} else {
 		page->prev = PFN_NONE;
-		page->next = area->head;
-		p->pages[area->head].prev = pfn;
+		page->next = head;
+		p->pages[head].prev = pfn;
 		area->head = pfn;
 	}
 	area->nr_free++;
@@ -89,15 +90,16 @@ static void free_list_del(struct phys *p, enum zone_type zt, unsigned int order,
 {
 	struct free_area *area = &p->zones[zt].free_area[order];
 	struct page *page = &p->pages[pfn];
+	uint32_t prev = page->prev;
 
-	if (page->prev == PFN_NONE)
+	if (prev == PFN_NONE)
 		area->head = page->next;
 	else
-		p->pages[page->prev].next = page->next;
+		p->pages[prev].next = page->next;
 	if (page->next == PFN_NONE)
-		area->tail = page->prev;
+		area->tail = prev;
 	else
-		p->pages[page->next].prev = page->prev;
+		p->pages[page->next].prev = prev;
 	page->next = PFN_NONE;
 	page->prev = PFN_NONE;
 	area->nr_free--;

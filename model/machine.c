@@ -204,8 +204,9 @@ struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
 		return virt_addr_valid(p, op->a) ? res(RES_ADDR, virt_to_phys(op->a))
 						 : res_err(-MERR_OUT_OF_RANGE);
 	case OP_VA:
-		return op->a < (uint64_t)p->nr_pages * PAGE_SIZE ? res(RES_ADDR, phys_to_virt(op->a))
-								   : res_err(-MERR_OUT_OF_RANGE);
+		return op->a < (uint64_t)p->nr_pages * PAGE_SIZE
+			   ? res(RES_ADDR, phys_to_virt(op->a))
+			   : res_err(-MERR_OUT_OF_RANGE);
 	case OP_WRITE:
 	case OP_READ:
 		return apply_mem_op(m, op);

@@ -26,32 +26,32 @@ struct machine {
 
 enum mm_op_kind {
 	/* boot time */
-	OP_RESERVE,        /* memblock_reserve(a = phys base, b = size) */
+	OP_RESERVE,	   /* memblock_reserve(a = phys base, b = size) */
 	OP_MEMBLOCK_ALLOC, /* memblock_alloc(a = size, b = align) */
-	OP_CPUS,           /* nr_cpus = a (SLUB geometry) */
-	OP_BOOT,           /* mem_init() + kmem_cache_init() */
+	OP_CPUS,	   /* nr_cpus = a (SLUB geometry) */
+	OP_BOOT,	   /* mem_init() + kmem_cache_init() */
 	/* page allocator */
-	OP_ALLOC_PAGES,       /* alloc_pages(gfp, a = order) -> pfn */
-	OP_FREE_PAGES_PFN,    /* __free_pages(a = pfn, b = order) */
-	OP_GET_FREE_PAGES,    /* __get_free_pages(gfp, a = order) -> address */
-	OP_GET_ZEROED_PAGE,   /* get_zeroed_page(gfp) -> address */
-	OP_GET_DMA_PAGES,     /* __get_dma_pages(gfp, a = order) -> address */
-	OP_FREE_PAGES,        /* free_pages(a = address, b = order) */
-	OP_FREE_PAGE,         /* free_page(a = address) */
-	OP_NR_FREE_PAGES,     /* -> count */
+	OP_ALLOC_PAGES,	    /* alloc_pages(gfp, a = order) -> pfn */
+	OP_FREE_PAGES_PFN,  /* __free_pages(a = pfn, b = order) */
+	OP_GET_FREE_PAGES,  /* __get_free_pages(gfp, a = order) -> address */
+	OP_GET_ZEROED_PAGE, /* get_zeroed_page(gfp) -> address */
+	OP_GET_DMA_PAGES,   /* __get_dma_pages(gfp, a = order) -> address */
+	OP_FREE_PAGES,	    /* free_pages(a = address, b = order) */
+	OP_FREE_PAGE,	    /* free_page(a = address) */
+	OP_NR_FREE_PAGES,   /* -> count */
 	/* slab */
 	OP_KMEM_CACHE_CREATE,  /* (name, a = size, b = align, flags) -> geometry */
 	OP_KMEM_CACHE_ALLOC,   /* (name, gfp) -> address */
 	OP_KMEM_CACHE_FREE,    /* (name, a = address) */
 	OP_KMEM_CACHE_SHRINK,  /* (name) */
 	OP_KMEM_CACHE_DESTROY, /* (name) */
-	OP_KMALLOC,            /* (a = size, gfp) -> address */
-	OP_KZALLOC,            /* (a = size, gfp) -> address */
-	OP_KFREE,              /* (a = address) */
-	OP_KSIZE,              /* (a = address) -> count */
+	OP_KMALLOC,	       /* (a = size, gfp) -> address */
+	OP_KZALLOC,	       /* (a = size, gfp) -> address */
+	OP_KFREE,	       /* (a = address) */
+	OP_KSIZE,	       /* (a = address) -> count */
 	/* linear map */
-	OP_PA,  /* __pa(a) -> physical address */
-	OP_VA,  /* __va(a) -> linear-map address */
+	OP_PA, /* __pa(a) -> physical address */
+	OP_VA, /* __va(a) -> linear-map address */
 	/* memory contents */
 	OP_WRITE, /* store the 64-bit value b at kernel address a (8-byte aligned) */
 	OP_READ,  /* load the 64-bit value at kernel address a (8-byte aligned) */
@@ -67,12 +67,12 @@ struct mm_op {
 	uint64_t a;
 	uint64_t b;
 	gfp_t gfp;
-	uint32_t flags;            /* SLAB_* for kmem_cache_create */
+	uint32_t flags;		   /* SLAB_* for kmem_cache_create */
 	char name[CACHE_NAME_LEN]; /* cache name, NUL-terminated */
 };
 
 enum mm_result_kind {
-	RES_OK,       /* done, nothing to return */
+	RES_OK,	      /* done, nothing to return */
 	RES_ADDR,     /* value: an address (virtual or physical) */
 	RES_PFN,      /* value: a frame number */
 	RES_NULL,     /* the allocation failed the way Linux reports it: NULL */
@@ -86,7 +86,7 @@ struct mm_result {
 	int err;
 	uint64_t value;
 	uint32_t size, align, order, objects; /* RES_GEOMETRY */
-	const char *what;                     /* RES_ERROR from OP_VALIDATE: the broken rule */
+	const char *what;		      /* RES_ERROR from OP_VALIDATE: the broken rule */
 	uint32_t where;
 };
 

@@ -26,7 +26,7 @@
 #define PAGE_SHIFT     12
 #define PAGE_SIZE      4096u
 #define PAGE_WORDS     512u /* 8-byte words in a page: the frames are a uint64_t array */
-#define MAX_PAGE_ORDER 10 /* orders 0..10, as Linux >= 6.4 names it */
+#define MAX_PAGE_ORDER 10   /* orders 0..10, as Linux >= 6.4 names it */
 #define NR_PAGE_ORDERS 11
 
 /* The direct (linear) map of all RAM: x86-64, 4-level paging, no KASLR. */
@@ -56,45 +56,45 @@
  */
 enum model_err {
 	MERR_BASE = 1000,
-	MERR_NOT_ALLOCATED,  /* free of a frame the allocator did not hand out */
-	MERR_WRONG_ORDER,    /* free with an order other than the allocation's */
-	MERR_MISALIGNED,     /* address not at the start of a page / an object */
-	MERR_RESERVED,       /* a boot-reserved frame */
-	MERR_OUT_OF_RANGE,   /* address outside RAM or outside the linear map */
-	MERR_DOUBLE_FREE,    /* object or page already free */
-	MERR_FOREIGN,        /* pointer not from this allocator */
-	MERR_WRONG_CACHE,    /* kmem_cache_free with another cache's object */
-	MERR_BUSY,           /* kmem_cache_destroy with objects still allocated */
-	MERR_CORRUPT,        /* in-memory metadata (a slab free pointer) was overwritten */
-	MERR_BOOTED,         /* boot-time configuration after boot */
-	MERR_NOT_BOOTED,     /* allocation before boot */
-	MERR_NO_SLOT,        /* a fixed model pool (caches, reservations) is full */
-	MERR_NOT_FOUND,      /* no cache of that name */
-	MERR_PERMANENT,      /* the kmalloc caches cannot be destroyed */
-	MERR_LIMIT,          /* a model limit, such as a refcount at its maximum */
+	MERR_NOT_ALLOCATED, /* free of a frame the allocator did not hand out */
+	MERR_WRONG_ORDER,   /* free with an order other than the allocation's */
+	MERR_MISALIGNED,    /* address not at the start of a page / an object */
+	MERR_RESERVED,	    /* a boot-reserved frame */
+	MERR_OUT_OF_RANGE,  /* address outside RAM or outside the linear map */
+	MERR_DOUBLE_FREE,   /* object or page already free */
+	MERR_FOREIGN,	    /* pointer not from this allocator */
+	MERR_WRONG_CACHE,   /* kmem_cache_free with another cache's object */
+	MERR_BUSY,	    /* kmem_cache_destroy with objects still allocated */
+	MERR_CORRUPT,	    /* in-memory metadata (a slab free pointer) was overwritten */
+	MERR_BOOTED,	    /* boot-time configuration after boot */
+	MERR_NOT_BOOTED,    /* allocation before boot */
+	MERR_NO_SLOT,	    /* a fixed model pool (caches, reservations) is full */
+	MERR_NOT_FOUND,	    /* no cache of that name */
+	MERR_PERMANENT,	    /* the kmalloc caches cannot be destroyed */
+	MERR_LIMIT,	    /* a model limit, such as a refcount at its maximum */
 	MERR_END
 };
 
 /* gfp flags: Linux's names; the bit values are the model's own. */
 typedef uint32_t gfp_t;
-#define __GFP_DMA       0x0001u
-#define __GFP_HIGHMEM   0x0002u
-#define __GFP_DMA32     0x0004u
-#define __GFP_MOVABLE   0x0008u
-#define __GFP_RECLAIM   0x0010u
-#define __GFP_IO        0x0020u
-#define __GFP_FS        0x0040u
-#define __GFP_HIGH      0x0080u
-#define __GFP_ZERO      0x0100u
-#define __GFP_COMP      0x0200u
-#define __GFP_NOWARN    0x0400u
-#define __GFP_ACCOUNT   0x0800u
-#define GFP_ATOMIC      (__GFP_HIGH)
-#define GFP_NOWAIT      0x0000u
-#define GFP_KERNEL      (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
-#define GFP_USER        (GFP_KERNEL)
-#define GFP_DMA         (__GFP_DMA)
-#define GFP_HIGHUSER    (GFP_USER | __GFP_HIGHMEM)
+#define __GFP_DMA	0x0001u
+#define __GFP_HIGHMEM	0x0002u
+#define __GFP_DMA32	0x0004u
+#define __GFP_MOVABLE	0x0008u
+#define __GFP_RECLAIM	0x0010u
+#define __GFP_IO	0x0020u
+#define __GFP_FS	0x0040u
+#define __GFP_HIGH	0x0080u
+#define __GFP_ZERO	0x0100u
+#define __GFP_COMP	0x0200u
+#define __GFP_NOWARN	0x0400u
+#define __GFP_ACCOUNT	0x0800u
+#define GFP_ATOMIC	(__GFP_HIGH)
+#define GFP_NOWAIT	0x0000u
+#define GFP_KERNEL	(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_USER	(GFP_KERNEL)
+#define GFP_DMA		(__GFP_DMA)
+#define GFP_HIGHUSER	(GFP_USER | __GFP_HIGHMEM)
 #define GFP_MODEL_VALID 0x0fffu
 
 /*
@@ -129,12 +129,12 @@ struct page {
 	uint16_t slab_cache;
 };
 
-#define PG_reserved      0x0001u
-#define PG_buddy         0x0002u
-#define PG_head          0x0004u
-#define PG_tail          0x0008u
-#define PG_slab          0x0010u
+#define PG_reserved	 0x0001u
+#define PG_buddy	 0x0002u
+#define PG_head		 0x0004u
+#define PG_tail		 0x0008u
+#define PG_slab		 0x0010u
 #define PG_large_kmalloc 0x0020u
-#define PG_compound      0x0040u /* head of a __GFP_COMP block: its tails carry PG_tail */
+#define PG_compound	 0x0040u /* head of a __GFP_COMP block: its tails carry PG_tail */
 
 #endif /* MMREF_MM_TYPES_H */

@@ -4,20 +4,18 @@
  */
 #include "slab.h"
 
-/* Not in buddy.h: the slab allocator frees the blocks it owns through this. */
-void buddy_free_owned(struct phys *p, uint32_t pfn, unsigned int order);
+/* The slab allocator frees the blocks it owns through buddy_free_owned() (buddy.h). */
 
-static const uint32_t kmalloc_sizes[NR_KMALLOC_SIZES] = {8,   16,  32,   64,   96,   128, 192,
+static const uint32_t kmalloc_sizes[NR_KMALLOC_SIZES] = {8,   16,  32,	 64,   96,   128, 192,
 							 256, 512, 1024, 2048, 4096, 8192};
 static const char *const kmalloc_names[NR_KMALLOC_SIZES] = {
-	"kmalloc-8",   "kmalloc-16",  "kmalloc-32", "kmalloc-64", "kmalloc-96",
-	"kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
-	"kmalloc-2k",  "kmalloc-4k",  "kmalloc-8k"};
+    "kmalloc-8",   "kmalloc-16",  "kmalloc-32",	 "kmalloc-64",	"kmalloc-96",
+    "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
+    "kmalloc-2k",  "kmalloc-4k",  "kmalloc-8k"};
 static const char *const kmalloc_dma_names[NR_KMALLOC_SIZES] = {
-	"dma-kmalloc-8",   "dma-kmalloc-16",  "dma-kmalloc-32", "dma-kmalloc-64",
-	"dma-kmalloc-96",  "dma-kmalloc-128", "dma-kmalloc-192", "dma-kmalloc-256",
-	"dma-kmalloc-512", "dma-kmalloc-1k",  "dma-kmalloc-2k",  "dma-kmalloc-4k",
-	"dma-kmalloc-8k"};
+    "dma-kmalloc-8",   "dma-kmalloc-16",  "dma-kmalloc-32",  "dma-kmalloc-64",	"dma-kmalloc-96",
+    "dma-kmalloc-128", "dma-kmalloc-192", "dma-kmalloc-256", "dma-kmalloc-512", "dma-kmalloc-1k",
+    "dma-kmalloc-2k",  "dma-kmalloc-4k",  "dma-kmalloc-8k"};
 
 uint32_t kmalloc_size(unsigned int i)
 {
@@ -26,10 +24,18 @@ uint32_t kmalloc_size(unsigned int i)
 
 /* Small helpers ------------------------------------------------------------------- */
 
+/*@ requires a: \valid_read(a + (0 .. CACHE_NAME_LEN - 1));
+    requires b: \valid_read(b + (0 .. CACHE_NAME_LEN - 1));
+    assigns \nothing;
+*/
 static bool name_eq(const char *a, const char *b)
 {
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
+	    loop assigns i;
+	    loop variant CACHE_NAME_LEN - i;
+	*/
 	for (i = 0; i < CACHE_NAME_LEN; i++) {
 		if (a[i] != b[i])
 			return false;
@@ -40,10 +46,18 @@ static bool name_eq(const char *a, const char *b)
 }
 
 /* Length of name if it is a valid cache name (printable, no blanks, < 32), else 0. */
+/*@ requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1));
+    assigns \nothing;
+    ensures length: \result < CACHE_NAME_LEN;
+*/
 static uint32_t valid_name_len(const char *name)
 {
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
+	    loop assigns i;
+	    loop variant CACHE_NAME_LEN - i;
+	*/
 	for (i = 0; i < CACHE_NAME_LEN; i++) {
 		char c = name[i];
 
@@ -56,11 +70,19 @@ static uint32_t valid_name_len(const char *name)
 }
 
 /* get_order(): the smallest order whose block holds n bytes (n >= 1). */
+/*@ assigns \nothing;
+    ensures range: \result <= 63;
+    ensures small: n <= PAGE_SIZE ==> \result == 0;
+*/
 static uint32_t get_order(uint64_t n)
 {
 	uint32_t order = 0;
 	uint64_t block = PAGE_SIZE;
 
+	/*@ loop invariant bound: 0 <= order <= 63;
+	    loop assigns block, order;
+	    loop variant 63 - order;
+	*/
 	while (block < n && order < 63) {
 		block *= 2;
 		order++;
@@ -69,15 +91,24 @@ static uint32_t get_order(uint64_t n)
 }
 
 /* Bytes in a slab of this order (order <= MAX_PAGE_ORDER). */
+/*@ assigns \nothing;
+    ensures bytes: order <= MAX_PAGE_ORDER ==> \result == Pow2(order) * PAGE_SIZE;
+    ensures none: order > MAX_PAGE_ORDER ==> \result == 0;
+*/
 static uint32_t slab_bytes(uint32_t order)
 {
 	return buddy_block_pages(order) * PAGE_SIZE;
 }
 
+/*@ assigns \nothing; */
 static uint32_t ilog2_u32(uint32_t v)
 {
 	uint32_t r = 0;
 
+	/*@ loop invariant bound: 0 <= r <= \at(v, Pre) - v;
+	    loop assigns v, r;
+	    loop variant v;
+	*/
 	while (v > 1) {
 		v /= 2;
 		r++;
@@ -86,6 +117,7 @@ static uint32_t ilog2_u32(uint32_t v)
 }
 
 /* fls(): position of the highest set bit, counting from 1; 0 for 0. */
+/*@ assigns \nothing; */
 static uint32_t fls_u32(uint32_t v)
 {
 	return v == 0 ? 0 : ilog2_u32(v) + 1;
@@ -142,11 +174,20 @@ static struct kmem_cache *cache_of(struct kmem *k, int id)
 /* Cache geometry ------------------------------------------------------------------ */
 
 /* Models mm/slab_common.c: calculate_alignment(). */
+/*@ requires size: size >= 1;
+    requires align: align <= PAGE_SIZE;
+    assigns \nothing;
+    ensures range: 8 <= \result <= PAGE_SIZE && \result % 8 == 0;
+*/
 static uint32_t calculate_alignment(uint32_t flags, uint32_t align, uint32_t size)
 {
-	if ((flags & SLAB_HWCACHE_ALIGN) != 0) {
+	if (flag_set(flags, SLAB_HWCACHE_ALIGN)) {
 		uint32_t ralign = CACHE_LINE_SIZE;
 
+		/*@ loop invariant bound: 1 <= ralign <= CACHE_LINE_SIZE;
+		    loop assigns ralign;
+		    loop variant ralign;
+		*/
 		while (size <= ralign / 2)
 			ralign /= 2;
 		if (ralign > align)
@@ -158,11 +199,21 @@ static uint32_t calculate_alignment(uint32_t flags, uint32_t align, uint32_t siz
 }
 
 /* Models mm/slub.c: calc_slab_order(). */
+/*@ requires size: size >= 1;
+    requires fraction: fract_leftover >= 1;
+    requires max: max_order <= SLUB_MAX_ORDER;
+    assigns \nothing;
+    ensures range: \result <= min_order || \result <= max_order + 1;
+*/
 static uint32_t calc_slab_order(uint32_t size, uint32_t min_order, uint32_t max_order,
 				uint32_t fract_leftover)
 {
 	uint32_t order;
 
+	/*@ loop invariant bound: order == min_order || (min_order <= order <= max_order + 1);
+	    loop assigns order;
+	    loop variant max_order + 1 - order;
+	*/
 	for (order = min_order; order <= max_order; order++) {
 		uint32_t bytes = slab_bytes(order);
 
@@ -176,6 +227,11 @@ static uint32_t calc_slab_order(uint32_t size, uint32_t min_order, uint32_t max_
  * Models mm/slub.c: calculate_order(). Returns MAX_PAGE_ORDER + 1 when even one object
  * does not fit in the largest block.
  */
+/*@ requires size: size >= 1;
+    assigns \nothing;
+    ensures range: \result <= MAX_PAGE_ORDER + 1;
+    ensures fits: \result <= MAX_PAGE_ORDER ==> Pow2(\result) * PAGE_SIZE >= size;
+*/
 static uint32_t calculate_order(uint32_t size, uint32_t nr_cpus)
 {
 	uint32_t min_objects = 4 * (fls_u32(nr_cpus) + 1);
@@ -187,6 +243,10 @@ static uint32_t calculate_order(uint32_t size, uint32_t nr_cpus)
 	if (min_objects > max_objects)
 		min_objects = max_objects;
 	min_order = get_order((uint64_t)min_objects * size);
+	/*@ loop invariant bound: 1 <= fraction <= 16;
+	    loop assigns fraction, order;
+	    loop variant fraction;
+	*/
 	for (fraction = 16; fraction > 1; fraction /= 2) {
 		order = calc_slab_order(size, min_order, SLUB_MAX_ORDER, fraction);
 		if (order <= SLUB_MAX_ORDER)
@@ -224,6 +284,10 @@ static int cache_open(struct kmem *k, struct kmem_cache *c, const char *name, ui
 	c->active_objects = 0;
 	c->kmalloc = false;
 	c->created = k->next_created++;
+	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
+	    loop assigns i, c->name[0 .. CACHE_NAME_LEN - 1];
+	    loop variant CACHE_NAME_LEN - i;
+	*/
 	for (i = 0; i < CACHE_NAME_LEN; i++) {
 		c->name[i] = name[i];
 		if (name[i] == 0)
@@ -233,10 +297,18 @@ static int cache_open(struct kmem *k, struct kmem_cache *c, const char *name, ui
 	return 0;
 }
 
+/*@ requires valid: \valid_read(k);
+    assigns \nothing;
+    ensures result: \result == -1 || (0 <= \result < MAX_CACHES && !k->caches[\result].in_use);
+*/
 static int find_free_slot(const struct kmem *k)
 {
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
+	    loop assigns i;
+	    loop variant MAX_CACHES - i;
+	*/
 	for (i = 0; i < MAX_CACHES; i++)
 		if (!k->caches[i].in_use)
 			return (int)i;
@@ -247,6 +319,10 @@ int kmem_cache_find(const struct kmem *k, const char *name)
 {
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
+	    loop assigns i;
+	    loop variant MAX_CACHES - i;
+	*/
 	for (i = 0; i < MAX_CACHES; i++)
 		if (k->caches[i].in_use && name_eq(k->caches[i].name, name))
 			return (int)i + 1;
@@ -282,6 +358,10 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 
 	if (nr_cpus < 1 || nr_cpus > 4096)
 		return -EINVAL;
+	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
+	    loop assigns i, k->caches[0 .. MAX_CACHES - 1].in_use;
+	    loop variant MAX_CACHES - i;
+	*/
 	for (i = 0; i < MAX_CACHES; i++)
 		k->caches[i].in_use = false;
 	k->nr_cpus = nr_cpus;
@@ -291,14 +371,27 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 	 * kmalloc-192 first, then the powers of two; flags 0, ARCH_KMALLOC_MINALIGN (8).
 	 * /proc/slabinfo lists newest first, so the order shows there.
 	 */
+	/*@ loop invariant bound: 0 <= t <= 2;
+	    loop assigns t, n, k->caches[0 .. MAX_CACHES - 1], k->next_created,
+		k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
+		k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
+	    loop variant 2 - t;
+	*/
 	for (t = 0; t < 2; t++) {
+		/*@ loop invariant bound: 0 <= n <= NR_KMALLOC_SIZES;
+		    loop assigns n, k->caches[0 .. MAX_CACHES - 1], k->next_created,
+			k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
+			k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
+		    loop variant NR_KMALLOC_SIZES - n;
+		*/
 		for (n = 0; n < NR_KMALLOC_SIZES; n++) {
-			static const uint8_t order[NR_KMALLOC_SIZES] = {4, 6, 0, 1, 2,  3, 5,
-									 7, 8, 9, 10, 11, 12};
+			static const uint8_t order[NR_KMALLOC_SIZES] = {4, 6, 0, 1,  2,	 3, 5,
+									7, 8, 9, 10, 11, 12};
 			uint32_t i = order[n], slot = t * NR_KMALLOC_SIZES + n;
 
 			/* Names known distinct, slots known free: no search needed. */
-			cache_open(k, &k->caches[slot], t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i],
+			cache_open(k, &k->caches[slot],
+				   t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i],
 				   kmalloc_sizes[i], 8, t == 0 ? 0 : SLAB_CACHE_DMA);
 			k->caches[slot].kmalloc = true;
 			if (t == 0)
@@ -330,6 +423,10 @@ static uint32_t allocate_slab(struct phys *p, struct kmem_cache *c, int id)
 	head->flags |= PG_slab;
 	head->slab_cache = (uint16_t)id;
 	objects = slab_objects(c, head);
+	/*@ loop invariant bound: 0 <= i <= objects;
+	    loop assigns i, p->mem[0 .. RamWords(p) - 1];
+	    loop variant objects - i;
+	*/
 	for (i = 0; i < objects; i++) {
 		uint64_t next = i + 1 < objects ? object_addr(c, pfn, i + 1) : 0;
 
@@ -374,6 +471,10 @@ static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
 {
 	uint32_t prev = PFN_NONE, cur = c->partial_head, n;
 
+	/*@ loop invariant bound: 0 <= n <= c->nr_partial;
+	    loop assigns n, prev, cur;
+	    loop variant c->nr_partial - n;
+	*/
 	for (n = 0; cur != PFN_NONE && cur != pfn && n < c->nr_partial; n++) {
 		prev = cur;
 		cur = p->pages[cur].next;
@@ -395,8 +496,8 @@ static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
  * SLAB_FREELIST_END for 0; objects (an impossible index) when it names no object of
  * this slab, i.e. the chain was overwritten.
  */
-static uint32_t free_pointer_index(const struct kmem_cache *c, uint32_t slab_pfn,
-				   uint32_t objects, uint64_t fp)
+static uint32_t free_pointer_index(const struct kmem_cache *c, uint32_t slab_pfn, uint32_t objects,
+				   uint64_t fp)
 {
 	uint64_t base = pfn_to_virt(slab_pfn);
 
@@ -451,6 +552,10 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 		uint32_t i;
 
 		/* Whole words: c->size is a multiple of 8 and at least object_size. */
+		/*@ loop invariant bound: 0 <= i <= (c->object_size + 7) / 8;
+		    loop assigns i, p->mem[0 .. RamWords(p) - 1];
+		    loop variant (c->object_size + 7) / 8 - i;
+		*/
 		for (i = 0; i < (c->object_size + 7) / 8; i++)
 			w[i] = 0;
 	}
@@ -490,6 +595,10 @@ static int object_is_free(const struct phys *p, const struct kmem_cache *c, uint
 	const struct page *head = &p->pages[pfn];
 	uint32_t objects = slab_objects(c, head), cur = slab_freelist(head), n;
 
+	/*@ loop invariant bound: 0 <= n <= objects;
+	    loop assigns n, cur;
+	    loop variant objects - n;
+	*/
 	for (n = 0; cur != SLAB_FREELIST_END; n++) {
 		if (cur >= objects || n >= objects)
 			return -MERR_CORRUPT;
@@ -554,6 +663,10 @@ int kmem_cache_shrink(struct phys *p, struct kmem *k, int id)
 	if (c == 0)
 		return -MERR_NOT_FOUND;
 	pfn = c->partial_head;
+	/* No loop variant: this walk ends because the partial list is acyclic, a fact
+	 * slab_validate() checks at run time but no contract states (docs/proofs.md). */
+	/*@ loop assigns pfn, *c, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+	*/
 	while (pfn != PFN_NONE) {
 		uint32_t next = p->pages[pfn].next;
 
@@ -584,10 +697,18 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 /* kmalloc --------------------------------------------------------------------------- */
 
 /* Models include/linux/slab.h: kmalloc_index(): the class that holds size (1..8192). */
+/*@ assigns \nothing;
+    ensures range: \result <= NR_KMALLOC_SIZES;
+    ensures fits: \result < NR_KMALLOC_SIZES ==> size <= kmalloc_sizes[\result];
+*/
 static uint32_t kmalloc_index(uint64_t size)
 {
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
+	    loop assigns i;
+	    loop variant NR_KMALLOC_SIZES - i;
+	*/
 	for (i = 0; i < NR_KMALLOC_SIZES; i++)
 		if (size <= kmalloc_sizes[i])
 			return i;
@@ -621,8 +742,7 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 		return kmalloc_large(p, size, gfp);
 	i = kmalloc_index(size);
 	return kmem_cache_alloc(
-		p, k, (gfp & __GFP_DMA) != 0 ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i],
-		gfp);
+	    p, k, (gfp & __GFP_DMA) != 0 ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i], gfp);
 }
 
 struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
@@ -710,11 +830,16 @@ static struct validate_result validate_slab(const struct phys *p, const struct k
 
 	if (objects == 0 || objects >= SLAB_FREELIST_END)
 		return slab_bad("slab holds no objects", pfn);
+	/*@ loop invariant bound: n <= (uint32_t)(objects - head->prev / 65536);
+	    loop assigns n, cur;
+	    loop variant (uint32_t)(objects - head->prev / 65536) - n;
+	*/
 	while (cur != SLAB_FREELIST_END) {
 		if (cur >= objects)
 			return slab_bad("slab free chain leaves the slab (overwritten?)", pfn);
 		if (++n > objects - slab_inuse(head))
-			return slab_bad("slab free chain longer than objects - inuse (repeat)", pfn);
+			return slab_bad("slab free chain longer than objects - inuse (repeat)",
+					pfn);
 		cur = free_pointer_index(c, pfn, objects,
 					 read_u64(p, object_addr(c, pfn, cur) + c->offset));
 	}
@@ -739,6 +864,10 @@ static struct validate_result validate_partial(const struct phys *p, const struc
 	uint32_t pfn = c->partial_head, n = 0, last = PFN_NONE;
 	struct validate_result ok = {true, 0, 0};
 
+	/*@ loop invariant bound: n <= c->nr_partial;
+	    loop assigns pfn, n, last;
+	    loop variant c->nr_partial - n;
+	*/
 	while (pfn != PFN_NONE) {
 		const struct page *head;
 
@@ -771,6 +900,10 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 	struct validate_result r = {true, 0, 0};
 	uint32_t i, pfn;
 
+	/*@ loop invariant bound: 0 <= pfn <= p->nr_pages;
+	    loop assigns pfn, r, tally[0 .. MAX_CACHES - 1];
+	    loop variant p->nr_pages - pfn;
+	*/
 	for (pfn = 0; pfn < p->nr_pages; pfn++) {
 		const struct page *head = &p->pages[pfn];
 		const struct kmem_cache *c;
@@ -792,6 +925,10 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 		t->total += slab_objects(c, head);
 		t->active += slab_inuse(head);
 	}
+	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
+	    loop assigns i, r;
+	    loop variant MAX_CACHES - i;
+	*/
 	for (i = 0; i < MAX_CACHES; i++) {
 		const struct kmem_cache *c = &k->caches[i];
 		const struct slab_tally *t = &tally[i];
@@ -805,7 +942,8 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 		if (!r.ok)
 			return r;
 		if (t->nonfull != c->nr_partial)
-			return slab_bad("a slab with free objects is not on the partial list", i + 1);
+			return slab_bad("a slab with free objects is not on the partial list",
+					i + 1);
 	}
 	return r;
 }

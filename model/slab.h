@@ -47,32 +47,32 @@
 
 #include "buddy.h"
 
-#define MAX_CACHES             64u
-#define CACHE_NAME_LEN         32u
+#define MAX_CACHES	       64u
+#define CACHE_NAME_LEN	       32u
 #define SLAB_FREELIST_END      0xffffu
 #define SLAB_HWCACHE_ALIGN     0x00002000u
-#define SLAB_CACHE_DMA         0x00004000u
+#define SLAB_CACHE_DMA	       0x00004000u
 #define SLAB_MODEL_VALID_FLAGS (SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA)
-#define ZERO_SIZE_PTR          16ull
+#define ZERO_SIZE_PTR	       16ull
 #define KMALLOC_MAX_CACHE_SIZE 8192u
 #define KMALLOC_MAX_SIZE       (1024u * PAGE_SIZE) /* order MAX_PAGE_ORDER */
 #define NR_KMALLOC_SIZES       13u
-#define SLUB_MAX_ORDER         3u /* PAGE_ALLOC_COSTLY_ORDER */
-#define CACHE_LINE_SIZE        64u
+#define SLUB_MAX_ORDER	       3u /* PAGE_ALLOC_COSTLY_ORDER */
+#define CACHE_LINE_SIZE	       64u
 
 struct kmem_cache {
 	bool in_use;
 	bool kmalloc; /* a kmalloc cache: never destroyed */
 	char name[CACHE_NAME_LEN];
 	uint32_t object_size; /* what the creator asked for */
-	uint32_t size;        /* per object, with alignment */
+	uint32_t size;	      /* per object, with alignment */
 	uint32_t align;
 	uint32_t offset; /* of the free pointer inside a free object */
 	uint32_t flags;
-	uint32_t order;       /* preferred slab order (s->oo) */
-	uint32_t objects;     /* objects in a slab of that order */
-	uint32_t min_order;   /* fallback when that order cannot be had (s->min) */
-	uint32_t min_partial; /* empty slabs kept on the partial list */
+	uint32_t order;	       /* preferred slab order (s->oo) */
+	uint32_t objects;      /* objects in a slab of that order */
+	uint32_t min_order;    /* fallback when that order cannot be had (s->min) */
+	uint32_t min_partial;  /* empty slabs kept on the partial list */
 	uint32_t partial_head; /* partial slabs, linked through struct page next */
 	uint32_t partial_tail;
 	uint32_t nr_partial;
@@ -96,7 +96,15 @@ struct kmem {
 	uint16_t kmalloc_dma_caches[NR_KMALLOC_SIZES]; /* cache ids */
 };
 
+#ifdef __FRAMAC__
+#include "../proofs/logic/slab.acsl"
+#endif
+
 /** kmalloc_size() - the size of kmalloc class i (8 .. 8192). */
+/*@ assigns \nothing;
+    ensures class: i < NR_KMALLOC_SIZES ==> 8 <= \result <= KMALLOC_MAX_CACHE_SIZE;
+    ensures none: i >= NR_KMALLOC_SIZES ==> \result == 0;
+*/
 uint32_t kmalloc_size(unsigned int i);
 
 /**
@@ -104,6 +112,20 @@ uint32_t kmalloc_size(unsigned int i);
  * kmem_cache_init(), create_kmalloc_caches()). The buddy allocator must be up.
  * Returns 0 or -EINVAL for nr_cpus outside [1, 4096].
  */
+/*@ requires valid: \valid(k);
+    assigns *k;
+    behavior bad_cpus:
+	assumes nr_cpus < 1 || nr_cpus > 4096;
+	assigns \nothing;
+	ensures result: \result == -EINVAL;
+    behavior ok:
+	assumes 1 <= nr_cpus <= 4096;
+	ensures result: \result == 0;
+	ensures cpus: k->nr_cpus == nr_cpus;
+	ensures kmem: KmemOk(k);
+    complete behaviors;
+    disjoint behaviors;
+*/
 int kmem_cache_init(struct kmem *k, uint32_t nr_cpus);
 
 /**
@@ -112,10 +134,39 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus);
  * Returns the cache id (>= 1), or -EINVAL (bad name, size, align or flags), -EEXIST (a
  * cache of that name exists) or -MERR_NO_SLOT (MAX_CACHES caches exist).
  */
+/*@ requires kmem: KmemOk(k);
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(k, name + (0 .. CACHE_NAME_LEN - 1));
+    assigns k->caches[0 .. MAX_CACHES - 1], k->next_created;
+    ensures kmem: KmemOk(k);
+    ensures result: (1 <= \result <= MAX_CACHES) || \result == -EINVAL ||
+	\result == -EEXIST || \result == -MERR_NO_SLOT;
+    ensures bad_size: size == 0 || size > KMALLOC_MAX_SIZE ==> \result < 0;
+    ensures bad_align: align > PAGE_SIZE ==> \result < 0;
+	ensures live: \result > 0 ==> LiveCache(k, \result);
+	ensures object_size: \result > 0 ==> k->caches[\result - 1].object_size == size;
+	ensures size: \result > 0 ==> k->caches[\result - 1].size >= size;
+	ensures align: \result > 0 ==>
+	    k->caches[\result - 1].size % k->caches[\result - 1].align == 0;
+	ensures objects: \result > 0 ==> k->caches[\result - 1].objects >= 1;
+	ensures order: \result > 0 ==> k->caches[\result - 1].order <= MAX_PAGE_ORDER;
+	ensures empty: \result > 0 ==> k->caches[\result - 1].nr_slabs == 0 &&
+	    k->caches[\result - 1].active_objects == 0 &&
+	    k->caches[\result - 1].partial_head == PFN_NONE;
+	ensures others: \result > 0 ==> \forall integer i; 0 <= i < MAX_CACHES &&
+	    i != \result - 1 ==> k->caches[i] == \old(k->caches[i]);
+	ensures no_new_cache: \result <= 0 ==> \forall integer i; 0 <= i < MAX_CACHES ==>
+	    k->caches[i].in_use == \old(k->caches[i].in_use);
+*/
 int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t align,
 		      uint32_t flags);
 
 /** kmem_cache_find() - the id of the cache named name, or -MERR_NOT_FOUND. */
+/*@ requires valid: \valid_read(k);
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1));
+    assigns \nothing;
+    ensures result: \result == -MERR_NOT_FOUND || LiveCache(k, \result);
+*/
 int kmem_cache_find(const struct kmem *k, const char *name);
 
 /**
@@ -124,6 +175,25 @@ int kmem_cache_find(const struct kmem *k, const char *name);
  * the slab's in-memory free chain was overwritten, {-MERR_NOT_FOUND, 0} for a bad id.
  * On error nothing changes.
  */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    behavior not_found:
+	assumes !LiveCache(k, id);
+	assigns \nothing;
+	ensures result: \result.err == -MERR_NOT_FOUND && \result.addr == 0;
+    behavior live:
+	assumes LiveCache(k, id);
+	ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT;
+	ensures in_ram: \result.err == 0 ==> VirtInRam(p, \result.addr) &&
+	    \result.addr + k->caches[id - 1].object_size <= PAGE_OFFSET + RamBytes(p);
+	ensures null: \result.err != 0 ==> \result.addr == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t gfp);
 
 /**
@@ -132,12 +202,49 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
  * in a slab), -MERR_WRONG_CACHE (another cache's object), -MERR_MISALIGNED (not the start
  * of an object), -MERR_DOUBLE_FREE, -MERR_CORRUPT, -MERR_NOT_FOUND (bad id).
  */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    behavior not_found:
+	assumes !LiveCache(k, id);
+	assigns \nothing;
+	ensures result: \result == -MERR_NOT_FOUND;
+    behavior out_of_range:
+	assumes LiveCache(k, id) && !VirtInRam(p, addr);
+	assigns \nothing;
+	ensures result: \result == -MERR_OUT_OF_RANGE;
+    behavior in_ram:
+	assumes LiveCache(k, id) && VirtInRam(p, addr);
+	ensures result: \result == 0 || \result == -MERR_FOREIGN || \result == -MERR_WRONG_CACHE ||
+	    \result == -MERR_MISALIGNED || \result == -MERR_DOUBLE_FREE ||
+	    \result == -MERR_CORRUPT;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr);
 
 /**
  * kmem_cache_shrink() - return the cache's empty slabs to the page allocator. Returns 0
  * or -MERR_NOT_FOUND.
  */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    behavior not_found:
+	assumes !LiveCache(k, id);
+	assigns \nothing;
+	ensures result: \result == -MERR_NOT_FOUND;
+    behavior live:
+	assumes LiveCache(k, id);
+	ensures result: \result == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int kmem_cache_shrink(struct phys *p, struct kmem *k, int id);
 
 /**
@@ -145,6 +252,32 @@ int kmem_cache_shrink(struct phys *p, struct kmem *k, int id);
  * -MERR_BUSY while objects are allocated (Linux then reports "Slab cache still has
  * objects" and keeps the cache), -MERR_PERMANENT for a kmalloc cache, -MERR_NOT_FOUND.
  */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    behavior not_found:
+	assumes !LiveCache(k, id);
+	assigns \nothing;
+	ensures result: \result == -MERR_NOT_FOUND;
+    behavior permanent:
+	assumes LiveCache(k, id) && k->caches[id - 1].kmalloc;
+	assigns \nothing;
+	ensures result: \result == -MERR_PERMANENT;
+    behavior busy:
+	assumes LiveCache(k, id) && !k->caches[id - 1].kmalloc &&
+	    k->caches[id - 1].active_objects != 0;
+	assigns \nothing;
+	ensures result: \result == -MERR_BUSY;
+    behavior destroyed:
+	assumes LiveCache(k, id) && !k->caches[id - 1].kmalloc &&
+	    k->caches[id - 1].active_objects == 0;
+	ensures result: \result == 0;
+	ensures gone: !k->caches[id - 1].in_use;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int kmem_cache_destroy(struct phys *p, struct kmem *k, int id);
 
 /**
@@ -153,9 +286,57 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id);
  * out; otherwise an object of the smallest fitting kmalloc class (dma-kmalloc-* with
  * GFP_DMA) or, above 8 KiB, a compound block from the page allocator.
  */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    behavior zero:
+	assumes size == 0;
+	assigns \nothing;
+	ensures result: \result.err == 0 && \result.addr == ZERO_SIZE_PTR;
+    behavior too_big:
+	assumes size > KMALLOC_MAX_SIZE;
+	assigns \nothing;
+	ensures result: \result.err == -ENOMEM && \result.addr == 0;
+    behavior sized:
+	assumes 0 < size <= KMALLOC_MAX_SIZE;
+	ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT ||
+	    \result.err == -MERR_NOT_FOUND;
+	ensures in_ram: \result.err == 0 ==> VirtInRam(p, \result.addr) &&
+	    \result.addr + size <= PAGE_OFFSET + RamBytes(p);
+	ensures null: \result.err != 0 ==> \result.addr == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp);
 
 /** kzalloc() - kmalloc(size, gfp | __GFP_ZERO). */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    behavior zero:
+	assumes size == 0;
+	assigns \nothing;
+	ensures result: \result.err == 0 && \result.addr == ZERO_SIZE_PTR;
+    behavior too_big:
+	assumes size > KMALLOC_MAX_SIZE;
+	assigns \nothing;
+	ensures result: \result.err == -ENOMEM && \result.addr == 0;
+    behavior sized:
+	assumes 0 < size <= KMALLOC_MAX_SIZE;
+	ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT ||
+	    \result.err == -MERR_NOT_FOUND;
+	ensures in_ram: \result.err == 0 ==> VirtInRam(p, \result.addr) &&
+	    \result.addr + size <= PAGE_OFFSET + RamBytes(p);
+	ensures null: \result.err != 0 ==> \result.addr == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp);
 
 /**
@@ -164,6 +345,27 @@ struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
  * a large kmalloc block (Linux would free the whole block) and -MERR_NOT_ALLOCATED for
  * a free frame (a large kmalloc block freed twice).
  */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    behavior null:
+	assumes addr == 0 || addr == ZERO_SIZE_PTR;
+	assigns \nothing;
+	ensures result: \result == 0;
+    behavior out_of_range:
+	assumes addr != 0 && addr != ZERO_SIZE_PTR && !VirtInRam(p, addr);
+	assigns \nothing;
+	ensures result: \result == -MERR_OUT_OF_RANGE;
+    behavior in_ram:
+	assumes addr != 0 && addr != ZERO_SIZE_PTR && VirtInRam(p, addr);
+	ensures result: \result == 0 || \result == -MERR_FOREIGN || \result == -MERR_MISALIGNED ||
+	    \result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int kfree(struct phys *p, struct kmem *k, uint64_t addr);
 
 /**
@@ -171,6 +373,14 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr);
  * whole block for large kmalloc; 0 for NULL and ZERO_SIZE_PTR. Returns {0, size} or an
  * error as kfree() would give.
  */
+/*@ requires safe: BuddySafe(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns \nothing;
+    ensures null: addr == 0 || addr == ZERO_SIZE_PTR ==> \result.err == 0 && \result.addr == 0;
+    ensures out_of_range: addr != 0 && addr != ZERO_SIZE_PTR && !VirtInRam(p, addr) ==>
+	\result.err == -MERR_OUT_OF_RANGE;
+*/
 struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t addr);
 
 /**
@@ -180,6 +390,11 @@ struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t add
  * the cache's slab, object and active counts equal the sums over its slabs; every slab
  * frame belongs to a live cache.
  */
+/*@ requires safe: BuddySafe(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns \nothing;
+*/
 struct validate_result slab_validate(const struct phys *p, const struct kmem *k);
 
 #endif /* MMREF_SLAB_H */

@@ -13,24 +13,24 @@
 static int tests_passed, tests_failed;
 
 /* One check: prints FAIL with the expression's text and where it is. */
-#define report(cond, ...)                                                                  \
-	do {                                                                               \
-		if (cond) {                                                                \
-			tests_passed++;                                                    \
-		} else {                                                                   \
-			tests_failed++;                                                    \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                        \
-			printf(__VA_ARGS__);                                               \
-			printf("\n");                                                      \
-		}                                                                          \
+#define report(cond, ...)                                                                          \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			tests_passed++;                                                            \
+		} else {                                                                           \
+			tests_failed++;                                                            \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
 	} while (0)
 
 /* Run one test_<behaviour>() function and say its name. */
-#define RUN(fn)                                                                            \
-	do {                                                                               \
-		int before = tests_failed;                                                 \
-		fn();                                                                      \
-		printf("%s %s\n", tests_failed == before ? "ok  " : "FAIL", #fn);          \
+#define RUN(fn)                                                                                    \
+	do {                                                                                       \
+		int before = tests_failed;                                                         \
+		fn();                                                                              \
+		printf("%s %s\n", tests_failed == before ? "ok  " : "FAIL", #fn);                  \
 	} while (0)
 
 static inline int test_summary(void)

@@ -112,7 +112,8 @@ static void test_merge_likely_goes_to_tail(void)
 	report(free_pages_inner(p, 3, 0) == 0 && free_pages_inner(p, 2, 0) == 0, "free 3, 2");
 	report(p->zones[ZONE_DMA].free_area[1].head == 2, "[2 3] merged to order 1 at the head");
 	report(free_pages_inner(p, 0, 0) == 0, "free 0");
-	report(p->zones[ZONE_DMA].free_area[0].head == 5 && p->zones[ZONE_DMA].free_area[0].tail == 0,
+	report(p->zones[ZONE_DMA].free_area[0].head == 5 &&
+		   p->zones[ZONE_DMA].free_area[0].tail == 0,
 	       "0 is at the tail, 5 at the head");
 	pfn = alloc_pages(p, GFP_DMA, 0);
 	report(pfn == 5, "next order-0 allocation gets 5, got %u", pfn);

@@ -39,11 +39,11 @@ static void test_kmalloc_geometry_matches_linux(void)
 		const char *name;
 		uint32_t size, objects, pages;
 	} want[] = {
-		{"kmalloc-8", 8, 512, 1},     {"kmalloc-16", 16, 256, 1},   {"kmalloc-32", 32, 128, 1},
-		{"kmalloc-64", 64, 64, 1},    {"kmalloc-96", 96, 42, 1},    {"kmalloc-128", 128, 32, 1},
-		{"kmalloc-192", 192, 21, 1},  {"kmalloc-256", 256, 16, 1},  {"kmalloc-512", 512, 16, 2},
-		{"kmalloc-1k", 1024, 16, 4},  {"kmalloc-2k", 2048, 16, 8},  {"kmalloc-4k", 4096, 8, 8},
-		{"kmalloc-8k", 8192, 4, 8},   {"dma-kmalloc-96", 96, 42, 1},
+	    {"kmalloc-8", 8, 512, 1},	 {"kmalloc-16", 16, 256, 1},	{"kmalloc-32", 32, 128, 1},
+	    {"kmalloc-64", 64, 64, 1},	 {"kmalloc-96", 96, 42, 1},	{"kmalloc-128", 128, 32, 1},
+	    {"kmalloc-192", 192, 21, 1}, {"kmalloc-256", 256, 16, 1},	{"kmalloc-512", 512, 16, 2},
+	    {"kmalloc-1k", 1024, 16, 4}, {"kmalloc-2k", 2048, 16, 8},	{"kmalloc-4k", 4096, 8, 8},
+	    {"kmalloc-8k", 8192, 4, 8},	 {"dma-kmalloc-96", 96, 42, 1},
 	};
 	struct fixture *f = booted();
 	size_t i;
@@ -52,7 +52,7 @@ static void test_kmalloc_geometry_matches_linux(void)
 		const struct kmem_cache *c = cache(f, want[i].name);
 
 		report(c != NULL && c->size == want[i].size && c->objects == want[i].objects &&
-			       buddy_block_pages(c->order) == want[i].pages,
+			   buddy_block_pages(c->order) == want[i].pages,
 		       "%s: size %u objects %u pages %u", want[i].name, c ? c->size : 0,
 		       c ? c->objects : 0, c ? buddy_block_pages(c->order) : 0);
 	}
@@ -115,7 +115,7 @@ static void test_cache_create_alloc_free_destroy(void)
 	report(nr_free_pages(p) == free_before - buddy_block_pages(c->order), "one slab taken");
 	report(kmem_cache_destroy(p, k, id) == -MERR_BUSY, "destroy refused while in use");
 	report(kmem_cache_free(p, k, kmem_cache_find(k, "kmalloc-128"), o.addr) ==
-		       -MERR_WRONG_CACHE,
+		   -MERR_WRONG_CACHE,
 	       "freed to the wrong cache");
 	report(kmem_cache_free(p, k, id, o.addr) == 0, "free");
 	report(kmem_cache_free(p, k, id, o.addr) == -MERR_DOUBLE_FREE, "double free");
@@ -197,8 +197,8 @@ static void test_bad_kfree_changes_nothing(void)
 	report(kfree(p, &f->m.kmem, page) == -MERR_FOREIGN, "a page-allocator page");
 	report(kfree(p, &f->m.kmem, 0x1000) == -MERR_OUT_OF_RANGE, "not in the linear map");
 	report(memcmp(pages, p->pages, n * sizeof(struct page)) == 0 &&
-		       memcmp(mem, p->mem, n * PAGE_SIZE) == 0 &&
-		       memcmp(kmem, &f->m.kmem, sizeof(*kmem)) == 0,
+		   memcmp(mem, p->mem, n * PAGE_SIZE) == 0 &&
+		   memcmp(kmem, &f->m.kmem, sizeof(*kmem)) == 0,
 	       "nothing changed");
 	free(pages);
 	free(mem);
