@@ -12,12 +12,9 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *every = getenv("MMREF_FUZZ_VALIDATE_EVERY");
-
 	(void)argc;
 	(void)argv;
-	if (every != NULL)
-		fuzz_set_validate_every((unsigned int)strtoul(every, NULL, 10));
+	fuzz_configure_from_env();
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * fuzzing.h for what is checked.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzzing.h"
@@ -158,6 +159,14 @@ static unsigned int validate_every = 1;
 void fuzz_set_validate_every(unsigned int n)
 {
 	validate_every = n == 0 ? 1 : n;
+}
+
+void fuzz_configure_from_env(void)
+{
+	const char *every = getenv("MMREF_FUZZ_VALIDATE_EVERY");
+
+	if (every != NULL)
+		fuzz_set_validate_every((unsigned int)strtoul(every, NULL, 10));
 }
 
 static bool validate_due(unsigned int step)

@@ -52,4 +52,7 @@ int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out);
  */
 void fuzz_set_validate_every(unsigned int n);
 
+/** fuzz_configure_from_env() - apply MMREF_FUZZ_VALIDATE_EVERY, if set. */
+void fuzz_configure_from_env(void);
+
 #endif /* MMREF_FUZZING_H */

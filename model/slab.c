@@ -332,6 +332,7 @@ int kmem_cache_find(const struct kmem *k, const char *name)
 int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t align,
 		      uint32_t flags)
 {
+	struct kmem_cache c;
 	int slot, err;
 
 	if (valid_name_len(name) == 0)
@@ -344,11 +345,11 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	slot = find_free_slot(k);
 	if (slot < 0)
 		return -MERR_NO_SLOT;
-	err = cache_open(k, &k->caches[slot], name, size, align, flags);
-	if (err != 0) {
-		k->caches[slot].in_use = false;
+	/* Built aside and copied in on success: a refused create changes nothing. */
+	err = cache_open(k, &c, name, size, align, flags);
+	if (err != 0)
 		return err;
-	}
+	k->caches[slot] = c;
 	return slot + 1;
 }
 
