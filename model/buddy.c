@@ -629,12 +629,13 @@ static struct validate_result validate_free_list(const struct phys *p, enum zone
 {
 	const struct zone *z = &p->zones[zt];
 	const struct free_area *area = &z->free_area[order];
+	const uint32_t nr_free = area->nr_free;
 	uint32_t pfn = area->head, prev = PFN_NONE, count = 0;
 	struct validate_result ok = {true, 0, 0};
 
-	/*@ loop invariant count: count <= area->nr_free;
+	/*@ loop invariant count: count <= nr_free;
 	    loop assigns pfn, prev, count;
-	    loop variant area->nr_free - count;
+	    loop variant nr_free - count;
 	*/
 	while (pfn != PFN_NONE) {
 		const struct page *page;
@@ -646,14 +647,14 @@ static struct validate_result validate_free_list(const struct phys *p, enum zone
 			return bad("free-list member is not a free block of the list's order", pfn);
 		if (page->prev != prev)
 			return bad("free-list prev link broken", pfn);
-		if (++count > area->nr_free)
+		if (++count > nr_free)
 			return bad("free list longer than nr_free (or cyclic)", pfn);
 		prev = pfn;
 		pfn = page->next;
 	}
 	if (area->tail != prev)
 		return bad("free-list tail is not the last member", prev);
-	if (count != area->nr_free)
+	if (count != nr_free)
 		return bad("free list shorter than nr_free", order);
 	return ok;
 }
@@ -740,7 +741,7 @@ struct validate_result buddy_validate(const struct phys *p)
 			return bad("frame belongs to no block (free, allocated or reserved)", pfn);
 		if (page->order > MAX_PAGE_ORDER)
 			return bad("block order out of range", pfn);
-		n = order_pages[page->order];
+		n = buddy_block_pages(page->order);
 		if (pfn % n != 0)
 			return bad("block not aligned to its order", pfn);
 		if (n > p->nr_pages - pfn)
