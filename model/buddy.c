@@ -647,8 +647,9 @@ static struct validate_result validate_free_list(const struct phys *p, enum zone
 			return bad("free-list member is not a free block of the list's order", pfn);
 		if (page->prev != prev)
 			return bad("free-list prev link broken", pfn);
-		if (++count > nr_free)
+		if (count >= nr_free) /* same test as ++count > nr_free, without the wrap */
 			return bad("free list longer than nr_free (or cyclic)", pfn);
+		count++;
 		prev = pfn;
 		pfn = page->next;
 	}
