@@ -71,11 +71,6 @@ const char *names_op_name(int kind)
 	return "?";
 }
 
-const struct names_op *names_op_table(size_t *n)
-{
-	*n = ARRAY_SIZE(op_table);
-	return op_table;
-}
 
 /* Flags ---------------------------------------------------------------------------- */
 
@@ -231,15 +226,6 @@ const char *names_err_name(int err)
 	return NULL;
 }
 
-int names_err_lookup(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(err_table); i++)
-		if (strcmp(err_table[i].name, s) == 0)
-			return err_table[i].code;
-	return 0;
-}
 
 const char *names_zone_name(unsigned int zone)
 {

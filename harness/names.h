@@ -45,8 +45,6 @@ const struct names_op *names_op_lookup(const char *s, size_t len);
 /** names_op_name() - the canonical spelling of an op kind ("?" when unknown). */
 const char *names_op_name(int kind);
 
-/** names_op_table() - all ops, *n set to their number (aliases included). */
-const struct names_op *names_op_table(size_t *n);
 
 /**
  * names_gfp_parse() - gfp flags: names joined by '|', or numbers (model bit values).
@@ -60,8 +58,6 @@ int names_slab_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad
 /** names_err_name() - "-ENOMEM" for -ENOMEM, "error busy" for -MERR_BUSY. */
 const char *names_err_name(int err);
 
-/** names_err_lookup() - the code of "-ENOMEM" or "error busy"; 0 when unknown. */
-int names_err_lookup(const char *s);
 
 /** names_zone_name() - "DMA", "Normal". */
 const char *names_zone_name(unsigned int zone);

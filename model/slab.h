@@ -302,11 +302,7 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id);
 	ensures result: \result.err == -ENOMEM && \result.addr == 0;
     behavior sized:
 	assumes 0 < size <= KMALLOC_MAX_SIZE;
-	ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT ||
-	    \result.err == -MERR_NOT_FOUND;
-	ensures in_ram: \result.err == 0 ==> VirtInRam(p, \result.addr) &&
-	    \result.addr + size <= PAGE_OFFSET + RamBytes(p);
-	ensures null: \result.err != 0 ==> \result.addr == 0;
+	ensures result: KmallocSized(p, size, \result);
     complete behaviors;
     disjoint behaviors;
 */
@@ -329,11 +325,7 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 	ensures result: \result.err == -ENOMEM && \result.addr == 0;
     behavior sized:
 	assumes 0 < size <= KMALLOC_MAX_SIZE;
-	ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT ||
-	    \result.err == -MERR_NOT_FOUND;
-	ensures in_ram: \result.err == 0 ==> VirtInRam(p, \result.addr) &&
-	    \result.addr + size <= PAGE_OFFSET + RamBytes(p);
-	ensures null: \result.err != 0 ==> \result.addr == 0;
+	ensures result: KmallocSized(p, size, \result);
     complete behaviors;
     disjoint behaviors;
 */
