@@ -71,7 +71,6 @@ const char *names_op_name(int kind)
 	return "?";
 }
 
-
 /* Flags ---------------------------------------------------------------------------- */
 
 struct flag_name {
@@ -225,7 +224,6 @@ const char *names_err_name(int err)
 			return err_table[i].name;
 	return NULL;
 }
-
 
 const char *names_zone_name(unsigned int zone)
 {

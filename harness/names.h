@@ -45,7 +45,6 @@ const struct names_op *names_op_lookup(const char *s, size_t len);
 /** names_op_name() - the canonical spelling of an op kind ("?" when unknown). */
 const char *names_op_name(int kind);
 
-
 /**
  * names_gfp_parse() - gfp flags: names joined by '|', or numbers (model bit values).
  * Returns 0 and *out, or -1 with *bad_at set to the offset of the bad part.
@@ -57,7 +56,6 @@ int names_slab_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad
 
 /** names_err_name() - "-ENOMEM" for -ENOMEM, "error busy" for -MERR_BUSY. */
 const char *names_err_name(int err);
-
 
 /** names_zone_name() - "DMA", "Normal". */
 const char *names_zone_name(unsigned int zone);
