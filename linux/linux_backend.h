@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * linux_backend.h - the live kernel as an oracle: run brk/mmap/munmap/mprotect for real
+ * in a child process and read back the results and /proc/self/maps.
+ *
+ * How it works
+ * ------------
+ * linux_child_start() forks. Before execve the new process turns ASLR off
+ * (personality(ADDR_NO_RANDOMIZE)) and transparent huge pages off
+ * (prctl(PR_SET_THP_DISABLE)), sets RLIMIT_CORE to 0 (a child killed by one of its own
+ * ops leaves no core), puts its end of an AF_UNIX socketpair on fd 3 and execs
+ * mmref-linux-child (child.c): a static, non-PIE, libc-free program that never maps
+ * memory on its own behalf, so its address space is fixed by its ELF file. The child
+ * then empties its capability sets and serves requests (protocol.h): one syscall per
+ * request, the raw return value back.
+ *
+ * Why the child drops its capabilities (checked on this host, see FACTS.md): as root,
+ * MAP_FIXED below vm.mmap_min_addr succeeds (CAP_SYS_RAWIO), RLIMIT_MEMLOCK does not
+ * limit mlockall (CAP_IPC_LOCK) and setrlimit may raise a hard limit
+ * (CAP_SYS_RESOURCE). The model describes an unprivileged process. Set
+ * LINUX_CHILD_KEEP_CAPS in c->flags before start to keep them (for experiments).
+ *
+ * Right after start the child's state is read once into c->initial (its maps, the
+ * /proc/self/stat layout fields, brk, rlimits): that is where the model starts.
+ * linux_child_reset() brings the child back to exactly that state, much faster than a
+ * new fork+exec, and proves it by comparing /proc/self/maps with the initial text.
+ *
+ * Each request is one round trip over the socket, two context switches. When parent and
+ * child run on different CPUs every wake-up is a cross-CPU IPI, which costs ~3x more on
+ * a VM (measured: 32 us per op instead of 10 us). LINUX_CHILD_SAME_CPU pins the calling
+ * thread (for good: its affinity is not restored) and the child to the CPU the caller
+ * runs on; the fuzz mode wants it, a one-off trace does not need it.
+ *
+ * Every call waits at most LINUX_CHILD_TIMEOUT_MS for the child. A child that died
+ * (an op unmapped its own text or stack) or hung is reaped and reported in c->err
+ * ("child killed by signal 11 (Segmentation fault)"); c->term_signal holds the signal.
+ * After that every call fails until linux_child_stop() and a new linux_child_start().
+ *
+ * Locating the child binary: $MMREF_LINUX_CHILD, else mmref-linux-child next to
+ * /proc/self/exe, else the path it was built at (MMREF_LINUX_CHILD_PATH).
+ */
+#ifndef MMREF_LINUX_BACKEND_H
+#define MMREF_LINUX_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol.h"
+
+#define LINUX_CHILD_TIMEOUT_MS 5000
+#define LINUX_CHILD_NAME       "mmref-linux-child"
+
+/* Returned by the int64_t calls when the child did not answer (c->err says why). */
+#define LINUX_CHILD_LOST INT64_MIN
+
+/* struct linux_child.flags, set before linux_child_start(). */
+#define LINUX_CHILD_KEEP_CAPS 0x1u /* do not drop capabilities (root's view) */
+#define LINUX_CHILD_SAME_CPU  0x2u /* pin the caller's thread and the child to one CPU */
+
+#define LINUX_VMA_NAME_MAX    256
+#define LINUX_LAYOUT_MAX_VMAS 64
+#define LINUX_MAPS_MAX	      8192 /* bytes of initial maps text kept for reset */
+
+/* One line of /proc/PID/maps. */
+struct linux_vma {
+	uint64_t start, end; /* [start, end) */
+	char perms[5];	     /* "rw-p": r/-, w/-, x/-, p (private) or s (shared) */
+	uint64_t offset;     /* file offset, or vm_pgoff << PAGE_SHIFT for anon */
+	unsigned dev_major, dev_minor;
+	uint64_t inode;
+	char name[LINUX_VMA_NAME_MAX]; /* path, "[heap]", "[stack]", ... or "" (truncated) */
+};
+
+struct linux_rlimit {
+	uint64_t cur, max; /* RLIM_INFINITY = UINT64_MAX */
+};
+
+/* What the model needs to start from the child's state. */
+struct linux_layout {
+	uint64_t start_code, end_code;	  /* /proc/self/stat fields 26, 27 */
+	uint64_t start_stack;		  /* field 28 */
+	uint64_t start_data, end_data;	  /* fields 45, 46 */
+	uint64_t start_brk;		  /* field 47 */
+	uint64_t arg_start, arg_end;	  /* fields 48, 49 */
+	uint64_t env_start, env_end;	  /* fields 50, 51 */
+	uint64_t brk;			  /* current brk: brk(0) */
+	struct linux_rlimit rlim_data;	  /* RLIMIT_DATA */
+	struct linux_rlimit rlim_as;	  /* RLIMIT_AS */
+	struct linux_rlimit rlim_stack;	  /* RLIMIT_STACK */
+	struct linux_rlimit rlim_memlock; /* RLIMIT_MEMLOCK */
+	size_t nr_vmas;
+	struct linux_vma vmas[LINUX_LAYOUT_MAX_VMAS];
+};
+
+struct linux_child {
+	int pid;	 /* 0: not running */
+	int fd;		 /* the parent's end of the socket */
+	unsigned flags;	 /* LINUX_CHILD_* */
+	int term_signal; /* the signal that killed the child, or 0 */
+	char path[512];	 /* the binary that was executed */
+	char err[200];	 /* why the last call failed, one line */
+	struct linux_layout initial;
+	char initial_maps[LINUX_MAPS_MAX];
+	size_t initial_maps_len;
+	char scratch[LINUX_MAPS_MAX]; /* maps and stat text while parsing */
+};
+
+/**
+ * linux_child_start - fork and exec the child; read its initial state into c->initial.
+ * @c: zeroed, or stopped; c->flags may be set first
+ * @err: where a one-line reason goes on failure (may be NULL)
+ * @errlen: size of @err
+ *
+ * Returns: 0, or -1 with the reason in @err and c->err (binary not found, socketpair,
+ * fork or execve failed, child died at start, unexpected initial state). On -1 no process
+ * or fd is left behind.
+ */
+int linux_child_start(struct linux_child *c, char *err, size_t errlen);
+
+/**
+ * linux_child_stop - end the child: ask it to exit, SIGKILL it if it does not, reap it,
+ * close the socket. Safe to call twice or on a child that never started.
+ */
+void linux_child_stop(struct linux_child *c);
+
+/*
+ * One call per syscall. Each returns the syscall's raw result: the value (address, new
+ * brk, 0) or -errno, exactly as the kernel returned it; or LINUX_CHILD_LOST when the
+ * child did not answer (c->err says why: died with a signal, timed out).
+ */
+int64_t linux_child_brk(struct linux_child *c, uint64_t addr);
+/* Anonymous only: fd -1, offset 0 are implied. */
+int64_t linux_child_mmap(struct linux_child *c, uint64_t addr, uint64_t len, uint64_t prot,
+			 uint64_t flags);
+int64_t linux_child_munmap(struct linux_child *c, uint64_t addr, uint64_t len);
+int64_t linux_child_mprotect(struct linux_child *c, uint64_t addr, uint64_t len, uint64_t prot);
+int64_t linux_child_mlockall(struct linux_child *c, uint64_t flags);
+int64_t linux_child_munlockall(struct linux_child *c);
+int64_t linux_child_setrlimit(struct linux_child *c, unsigned resource, uint64_t cur, uint64_t max);
+/* @out is written only when the result is 0. */
+int64_t linux_child_getrlimit(struct linux_child *c, unsigned resource, struct linux_rlimit *out);
+
+/**
+ * linux_child_read - the text of one of the child's /proc/self files.
+ * @c: a running child
+ * @which: LX_FILE_MAPS, LX_FILE_STAT, LX_FILE_SMAPS or LX_FILE_STATUS
+ * @buf: receives the text, always NUL-terminated when @len > 0
+ * @len: size of @buf
+ *
+ * Returns: the text's full length (like snprintf: >= @len means truncated), or -1
+ * (c->err: child lost, or the kernel's error opening or reading the file).
+ */
+long linux_child_read(struct linux_child *c, enum lx_file which, char *buf, size_t len);
+
+/**
+ * linux_child_maps - the child's /proc/self/maps text.
+ *
+ * Returns: as linux_child_read().
+ */
+int linux_child_maps(struct linux_child *c, char *buf, size_t len);
+
+/**
+ * linux_maps_parse - parse /proc/PID/maps text.
+ * @text: NUL-terminated maps text
+ * @out: receives the first @max VMAs in address order
+ * @max: capacity of @out
+ *
+ * Returns: the number of VMAs in @text (may exceed @max: only @max were stored), or -1
+ * if a line is malformed.
+ */
+int linux_maps_parse(const char *text, struct linux_vma *out, size_t max);
+
+/**
+ * linux_child_layout - the child's current layout: /proc/self/stat fields, brk(0),
+ * RLIMIT_DATA/AS/STACK/MEMLOCK and the parsed maps.
+ *
+ * ASSUMPTIONS: brk(0) changes nothing (0 is below start_brk, so the kernel answers the
+ * current brk).
+ *
+ * Returns: 0, or -1 (c->err: child lost, stat unparsable, more than
+ * LINUX_LAYOUT_MAX_VMAS VMAs).
+ */
+int linux_child_layout(struct linux_child *c, struct linux_layout *out);
+
+/**
+ * linux_child_reset - bring the child back to its initial address space.
+ *
+ * Restores RLIMIT_DATA/AS/STACK/MEMLOCK from the parent (prlimit: raising a hard limit
+ * needs the parent's CAP_SYS_RESOURCE), then the child does munlockall, brk back to the
+ * initial brk and munmap of every gap between the initial VMAs. Then the maps are read
+ * and compared with the initial text.
+ *
+ * Returns: 0 when /proc/self/maps equals the initial maps byte for byte and brk is the
+ * initial brk; -1 otherwise (c->err names the first difference). After -1 the caller
+ * stops and restarts the child (an op changed an initial VMA, e.g. mprotect of .text).
+ */
+int linux_child_reset(struct linux_child *c);
+
+/**
+ * linux_mmap_munmap_ns - the kernel's cost of mmap(NULL, 4096, RW, PRIVATE|ANON) plus
+ * munmap, timed inside the child over @iters pairs (the socket is not counted).
+ *
+ * Returns: nanoseconds per pair, or a negative value (c->err) on failure.
+ */
+double linux_mmap_munmap_ns(struct linux_child *c, unsigned iters);
+
+/**
+ * linux_child_path - where the child binary is: $MMREF_LINUX_CHILD, else next to
+ * /proc/self/exe, else the build-time path.
+ *
+ * Returns: 0 with the path in @buf, or -1 when none of them is an executable file.
+ */
+int linux_child_path(char *buf, size_t len);
+
+#endif

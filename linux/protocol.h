@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * protocol.h - the wire format between the parent (linux_backend.c) and the child
+ * program (child.c). Shared by both sides; freestanding (only <stdint.h>).
+ *
+ * How it works
+ * ------------
+ * One stream socket (an AF_UNIX socketpair, so the parent can write with MSG_NOSIGNAL
+ * and never takes SIGPIPE from a dead child) sits on fd LX_FD in the child. The parent
+ * writes one request: a fixed struct lx_request, then payload_len payload bytes. The
+ * child executes it and writes one or more reply frames: a fixed struct lx_reply, then
+ * len bytes. Every frame but the last has more = 1; the last frame's ret is the result
+ * of the request. Short results (brk, mmap, ...) are one frame with len = 0. Text (a
+ * /proc file) comes in frames of at most LX_CHUNK bytes so the child needs only a small
+ * static buffer. All integers are little-endian, as on the only host (x86-64).
+ *
+ *   parent                                   child
+ *   lx_request{op=MMAP, arg={0,4096,3,0x22}} ->
+ *                                            <- lx_reply{ret=0x7ffff7ff9000, len=0, more=0}
+ *   lx_request{op=READ, arg={LX_FILE_MAPS}}  ->
+ *                                            <- lx_reply{ret=0, len=4096, more=1} + text
+ *                                            <- lx_reply{ret=4412, len=316, more=0} + text
+ *
+ * ret is always the raw kernel return value: a syscall's -errno is reported as it came
+ * back in rax, never translated.
+ */
+#ifndef MMREF_LINUX_PROTOCOL_H
+#define MMREF_LINUX_PROTOCOL_H
+
+#include <stdint.h>
+
+/* The child's end of the socket: a fixed fd, set up by the parent before execve. */
+#define LX_FD 3
+
+/* Largest text frame, and largest request payload, in bytes. */
+#define LX_CHUNK 65536u
+
+/*
+ * Request kinds. arg[] use per op:
+ *   BRK        arg0 = addr                                  ret = new brk
+ *   MMAP       arg0 addr, arg1 len, arg2 prot, arg3 flags   ret = addr or -errno
+ *              (anonymous only: fd -1, offset 0)
+ *   MUNMAP     arg0 addr, arg1 len                          ret = 0 or -errno
+ *   MPROTECT   arg0 addr, arg1 len, arg2 prot               ret = 0 or -errno
+ *   MLOCKALL   arg0 flags (MCL_*)                           ret = 0 or -errno
+ *   MUNLOCKALL -                                            ret = 0 or -errno
+ *   SETRLIMIT  arg0 resource, arg1 cur, arg2 max            ret = 0 or -errno
+ *   GETRLIMIT  arg0 resource                                ret = 0 or -errno,
+ *              reply payload: uint64_t cur, max (16 bytes) when ret = 0
+ *   READ       arg0 = enum lx_file                          ret = bytes or -errno,
+ *              reply payload: the file's whole text, in frames
+ *   RESET      arg0 = brk to restore; payload = pairs of uint64_t (start, end) to
+ *              munmap. Does munlockall, brk(arg0), then the munmaps.
+ *                                                           ret = 0 or the first -errno
+ *   BENCH      arg0 = N: N times mmap(NULL, 4096, RW, PRIVATE|ANON) + munmap,
+ *              timed with CLOCK_MONOTONIC in the child      ret = elapsed ns or -errno
+ *   EXIT       the child replies ret = 0 and exits 0
+ *
+ * Reserved for later (the child answers -ENOSYS today):
+ *   TOUCH      arg0 addr, arg1 0 = read / 1 = write; SIGSEGV/SIGBUS caught, reported as
+ *              the signal number and si_code in the payload
+ *   PAGEMAP    arg0 addr, arg1 pages: the /proc/self/pagemap entries as payload
+ *   GETRUSAGE  minor/major fault counts as payload
+ */
+enum lx_op {
+	LX_OP_BRK = 1,
+	LX_OP_MMAP,
+	LX_OP_MUNMAP,
+	LX_OP_MPROTECT,
+	LX_OP_MLOCKALL,
+	LX_OP_MUNLOCKALL,
+	LX_OP_SETRLIMIT,
+	LX_OP_GETRLIMIT,
+	LX_OP_READ,
+	LX_OP_RESET,
+	LX_OP_BENCH,
+	LX_OP_EXIT,
+	LX_OP_TOUCH,
+	LX_OP_PAGEMAP,
+	LX_OP_GETRUSAGE,
+	LX_OP_NR
+};
+
+/* Files the child can read about itself (READ arg0). */
+enum lx_file {
+	LX_FILE_MAPS = 0, /* /proc/self/maps */
+	LX_FILE_STAT,	  /* /proc/self/stat */
+	LX_FILE_SMAPS,	  /* /proc/self/smaps */
+	LX_FILE_STATUS,	  /* /proc/self/status */
+	LX_FILE_NR
+};
+
+/* One request header; payload_len bytes of payload follow. */
+struct lx_request {
+	uint32_t op;	      /* enum lx_op */
+	uint32_t payload_len; /* at most LX_CHUNK */
+	uint64_t arg[5];
+};
+
+/* One reply frame header; len bytes follow. */
+struct lx_reply {
+	int64_t ret;   /* final frame: the result; earlier frames: 0 */
+	uint32_t len;  /* payload bytes in this frame, at most LX_CHUNK */
+	uint32_t more; /* 1: another frame follows */
+};
+
+_Static_assert(sizeof(struct lx_request) == 48, "lx_request is a fixed 48-byte struct");
+_Static_assert(sizeof(struct lx_reply) == 16, "lx_reply is a fixed 16-byte struct");
+
+#endif
