@@ -180,7 +180,7 @@ static int send_request(struct linux_child *c, const struct lx_request *rq, cons
 	} while (n < 0 && errno == EINTR);
 	if (n == (ssize_t)want)
 		return 0;
-	if (n < 0 && errno == EPIPE) {
+	if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
 		lose_child(c, false);
 	} else {
 		set_err(c, "send to child: %s", n < 0 ? strerror(errno) : "short write");
@@ -204,7 +204,7 @@ static int recv_full(struct linux_child *c, void *buf, size_t n)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r == 0) {
+		if (r == 0 || errno == ECONNRESET) { /* died: unread data gives ECONNRESET */
 			set_err(c, "child closed the socket");
 			lose_child(c, false);
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -648,7 +648,10 @@ static int restore_rlimits(struct linux_child *c)
 		struct rlimit r = {src[i]->cur, src[i]->max};
 
 		if (prlimit(c->pid, layout_rlimits[i], &r, NULL) != 0) {
-			set_err(c, "reset: prlimit(%u): %s", layout_rlimits[i], strerror(errno));
+			set_err(c,
+				"reset: prlimit(%u): %s (a lowered hard limit can only be "
+				"raised with CAP_SYS_RESOURCE: restart the child)",
+				layout_rlimits[i], strerror(errno));
 			return -1;
 		}
 	}

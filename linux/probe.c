@@ -411,7 +411,12 @@ static void command(char *line)
 			printf("layout failed: %s\n", child.err);
 		free(l);
 	} else if (strcmp(cmd, "reset") == 0) {
-		printf("%s => %s\n", line, linux_child_reset(&child) == 0 ? "ok" : child.err);
+		if (linux_child_reset(&child) == 0) {
+			printf("%s => ok\n", line);
+		} else {
+			printf("%s => %s; restarting\n", line, child.err);
+			restart(child.flags);
+		}
 	} else if (strcmp(cmd, "restart") == 0) {
 		restart(argc && strcmp(argv[0], "keep-caps") == 0 ? LINUX_CHILD_KEEP_CAPS : 0);
 		printf("%s => pid %d\n", line, child.pid);
