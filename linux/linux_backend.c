@@ -221,14 +221,15 @@ static int recv_full(struct linux_child *c, void *buf, size_t n)
 }
 
 /*
- * Receive all frames of one reply. Payload bytes go to buf (up to len; the rest is
- * drained and counted in *total). Returns the final frame's ret or LINUX_CHILD_LOST.
+ * Receive all frames of one reply. Payload bytes go to buf up to len; the rest is read
+ * and dropped. *stored = bytes put in buf. Returns the final frame's ret or
+ * LINUX_CHILD_LOST.
  */
-static int64_t recv_reply(struct linux_child *c, void *buf, size_t len, size_t *total)
+static int64_t recv_reply(struct linux_child *c, void *buf, size_t len, size_t *stored)
 {
-	static unsigned char sink[4096];
+	unsigned char sink[512];
 	struct lx_reply h;
-	size_t got = 0;
+	size_t kept = 0;
 
 	for (;;) {
 		if (recv_full(c, &h, sizeof(h)) != 0)
@@ -239,20 +240,23 @@ static int64_t recv_reply(struct linux_child *c, void *buf, size_t len, size_t *
 			return LINUX_CHILD_LOST;
 		}
 		for (uint32_t left = h.len; left;) {
-			size_t room = got < len ? len - got : 0;
-			size_t n = room ? (left < room ? left : room)
-					: (left < sizeof(sink) ? left : sizeof(sink));
+			size_t room = len - kept;
+			void *dst = room ? (unsigned char *)buf + kept : sink;
+			size_t n = room ? room : sizeof(sink);
 
-			if (recv_full(c, room ? (unsigned char *)buf + got : sink, n) != 0)
+			if (n > left)
+				n = left;
+			if (recv_full(c, dst, n) != 0)
 				return LINUX_CHILD_LOST;
-			got += n;
+			if (room)
+				kept += n;
 			left -= (uint32_t)n;
 		}
 		if (!h.more)
 			break;
 	}
-	if (total)
-		*total = got;
+	if (stored)
+		*stored = kept;
 	return h.ret;
 }
 

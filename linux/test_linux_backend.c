@@ -1,6 +1,354 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * test_linux_backend.c - the live-kernel backend's behaviours, each stated as a test: the
+ * protocol round trip, what the kernel answers for a few ops, reset, and a dead child.
+ * Exit 77 (skipped) when the host cannot run the child: no /proc, no fork.
+ *
+ * The child's address space, as drawn in the tests (addresses from the initial layout):
+ *
+ *   text rodata data bss [heap>      ...      mmap area< vvar vdso    [stack]
+ *   0x400000             start_brk            mmap_base = below [vvar]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "linux_backend.h"
+#include "test.h"
+
+#define PAGE	 4096ull
+#define RW	 (PROT_READ | PROT_WRITE)
+#define ANON	 (MAP_PRIVATE | MAP_ANONYMOUS)
+#define SKIPPED	 77
+#define BIG_TEXT (1u << 20)
+
+static struct linux_child child;
+static char text[BIG_TEXT];
+
+/* The VMA of the current maps that contains addr, or NULL. */
+static const struct linux_vma *vma_at(uint64_t addr)
+{
+	static struct linux_vma vmas[256];
+	int i, n;
+
+	if (linux_child_maps(&child, text, sizeof(text)) < 0)
+		return NULL;
+	n = linux_maps_parse(text, vmas, 256);
+	for (i = 0; i < n && i < 256; i++)
+		if (vmas[i].start <= addr && addr < vmas[i].end)
+			return &vmas[i];
+	return NULL;
+}
+
+static const struct linux_vma *initial_vma_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < child.initial.nr_vmas; i++)
+		if (strcmp(child.initial.vmas[i].name, name) == 0)
+			return &child.initial.vmas[i];
+	return NULL;
+}
+
+static bool reset_ok(void)
+{
+	if (linux_child_reset(&child) == 0)
+		return true;
+	printf("  reset: %s\n", child.err);
+	return false;
+}
+
+/* A line of each kind parses, the name may hold blanks or be empty. */
+static void test_maps_parse(void)
+{
+	const char *t = "00400000-00401000 r--p 00000000 fe:00 5316944          /bin/x y\n"
+			"00404000-00424000 rw-p 00000000 00:00 0 \n"
+			"7ffff7ff3000-7ffff7ff7000 rw-s 00001000 00:01 1049   /dev/zero (deleted)\n"
+			"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]\n";
+	struct linux_vma v[4];
+
+	report(linux_maps_parse(t, v, 4) == 4, "four lines");
+	report(v[0].start == 0x400000 && v[0].end == 0x401000 && v[0].inode == 5316944,
+	       "numbers of line 1");
+	report(v[0].dev_major == 0xfe && v[0].dev_minor == 0, "device fe:00");
+	report(strcmp(v[0].name, "/bin/x y") == 0, "name with a blank: '%s'", v[0].name);
+	report(strcmp(v[1].perms, "rw-p") == 0 && v[1].name[0] == '\0', "anonymous, no name");
+	report(v[2].offset == 0x1000 && strcmp(v[2].name, "/dev/zero (deleted)") == 0,
+	       "shared anon: offset and name");
+	report(v[3].start == 0xffffffffff600000ull && strcmp(v[3].name, "[vsyscall]") == 0,
+	       "vsyscall");
+	report(linux_maps_parse(t, v, 1) == 4, "count beyond max");
+	report(linux_maps_parse("00400000 r--p\n", v, 4) == -1, "malformed line");
+	report(linux_maps_parse("", v, 4) == 0, "empty text");
+}
+
+/*
+ * Right after start: brk is start_brk, the heap does not exist yet, the binary comes
+ * first, [stack] holds start_stack, and the rlimits are read.
+ */
+static void test_initial_layout(void)
+{
+	const struct linux_layout *l = &child.initial;
+	const struct linux_vma *stack = initial_vma_named("[stack]");
+
+	report(l->nr_vmas >= 6, "%zu initial VMAs", l->nr_vmas);
+	report(l->vmas[0].start == 0x400000, "static non-PIE binary at 0x400000");
+	report(strstr(l->vmas[0].name, LINUX_CHILD_NAME) != NULL, "first VMA is the binary");
+	report(l->start_code >= 0x400000 && l->start_code < l->end_code, "code range");
+	report(l->start_data < l->end_data && l->end_data <= l->start_brk, "data below brk");
+	report(l->brk == l->start_brk && l->start_brk % PAGE == 0, "brk at start_brk, aligned");
+	report(initial_vma_named("[heap]") == NULL, "no heap before the first brk");
+	report(stack && stack->start <= l->start_stack && l->start_stack < stack->end,
+	       "start_stack in [stack]");
+	report(l->rlim_stack.cur != 0 && l->rlim_data.max != 0, "rlimits read");
+	report(child.initial_maps_len > 0 && child.initial_maps[child.initial_maps_len - 1] == '\n',
+	       "initial maps text kept");
+}
+
+/* mmap returns an address that maps shows as rw-p; munmap removes it. */
+static void test_mmap_then_munmap(void)
+{
+	int64_t a = linux_child_mmap(&child, 0, PAGE, RW, ANON);
+	const struct linux_vma *v;
+
+	report(a > 0 && a % (int64_t)PAGE == 0, "mmap => %#" PRIx64, (uint64_t)a);
+	v = vma_at((uint64_t)a);
+	report(v && strcmp(v->perms, "rw-p") == 0 && v->inode == 0, "in maps as rw-p anon");
+	report(linux_child_munmap(&child, (uint64_t)a, PAGE) == 0, "munmap => 0");
+	report(vma_at((uint64_t)a) == NULL, "gone from maps");
+	report(reset_ok(), "reset");
+}
+
+/*
+ * mprotect of the middle page splits one VMA in three:
+ *   before  AAA (rw-)     after  A B A  (rw- r-- rw-)
+ */
+static void test_mprotect_splits(void)
+{
+	uint64_t a = (uint64_t)linux_child_mmap(&child, 0, 3 * PAGE, RW, ANON);
+	const struct linux_vma *v;
+
+	report(linux_child_mprotect(&child, a + PAGE, PAGE, PROT_READ) == 0, "mprotect => 0");
+	v = vma_at(a + PAGE);
+	report(v && v->start == a + PAGE && v->end == a + 2 * PAGE && strcmp(v->perms, "r--p") == 0,
+	       "middle page is its own r--p VMA");
+	v = vma_at(a);
+	report(v && v->end == a + PAGE && strcmp(v->perms, "rw-p") == 0, "first page stays rw-p");
+	report(reset_ok(), "reset");
+}
+
+/* Invalid arguments come back as the kernel's -errno, unchanged. */
+static void test_errors_are_raw(void)
+{
+	uint64_t a = (uint64_t)linux_child_mmap(&child, 0, 2 * PAGE, RW, ANON);
+
+	report(linux_child_munmap(&child, a + 1, PAGE) == -EINVAL, "munmap unaligned: -EINVAL");
+	report(linux_child_munmap(&child, a, 0) == -EINVAL, "munmap len 0: -EINVAL");
+	report(linux_child_mmap(&child, 0, 0, RW, ANON) == -EINVAL, "mmap len 0: -EINVAL");
+	report(linux_child_mmap(&child, 0, PAGE, RW, MAP_ANONYMOUS) == -EINVAL,
+	       "neither private nor shared: -EINVAL");
+	report(linux_child_mmap(&child, a, PAGE, RW, ANON | MAP_FIXED_NOREPLACE) == -EEXIST,
+	       "MAP_FIXED_NOREPLACE over a mapping: -EEXIST");
+	report(linux_child_mprotect(&child, a, PAGE, 0x10) == -EINVAL, "unknown prot bit: -EINVAL");
+	report(linux_child_munmap(&child, a, 2 * PAGE) == 0, "munmap");
+	report(linux_child_mprotect(&child, a, PAGE, PROT_READ) == -ENOMEM,
+	       "mprotect of unmapped: -ENOMEM");
+	report(linux_child_mmap(&child, 0, PAGE, RW, ANON | MAP_FIXED) == -EPERM,
+	       "MAP_FIXED at 0 without CAP_SYS_RAWIO: -EPERM");
+	report(reset_ok(), "reset");
+}
+
+/* brk grows the heap right at start_brk; brk below start_brk changes nothing. */
+static void test_brk_grows_heap(void)
+{
+	uint64_t start = child.initial.start_brk;
+	const struct linux_vma *v;
+
+	report(linux_child_brk(&child, 0) == (int64_t)start, "brk(0) = start_brk");
+	report(linux_child_brk(&child, start + 2 * PAGE) == (int64_t)(start + 2 * PAGE),
+	       "brk grows");
+	v = vma_at(start);
+	report(v && v->start == start && v->end == start + 2 * PAGE &&
+		   strcmp(v->name, "[heap]") == 0,
+	       "[heap] is [start_brk, brk)");
+	report(linux_child_brk(&child, start - PAGE) == (int64_t)(start + 2 * PAGE),
+	       "brk below start_brk: refused, old brk returned");
+	report(reset_ok(), "reset");
+	report(linux_child_brk(&child, 0) == (int64_t)start, "reset brought brk back");
+}
+
+/* setrlimit/getrlimit round trip; reset restores a lowered soft limit. */
+static void test_rlimits(void)
+{
+	struct linux_rlimit r = {0, 0};
+	uint64_t max = child.initial.rlim_data.max;
+
+	report(linux_child_setrlimit(&child, RLIMIT_DATA, 1 << 20, max) == 0, "setrlimit");
+	report(linux_child_getrlimit(&child, RLIMIT_DATA, &r) == 0 && r.cur == 1 << 20 &&
+		   r.max == max,
+	       "getrlimit reads it back");
+	report(linux_child_getrlimit(&child, 1000, &r) == -EINVAL, "unknown resource: -EINVAL");
+	report(reset_ok(), "reset");
+	report(linux_child_getrlimit(&child, RLIMIT_DATA, &r) == 0 &&
+		   r.cur == child.initial.rlim_data.cur,
+	       "reset restored the soft limit");
+}
+
+/*
+ * Reset after a mix of ops: every mapping gone, heap gone, MCL_FUTURE off; and a second
+ * round gives the same addresses as the first (the child is deterministic).
+ */
+static void test_reset_restores_initial_maps(void)
+{
+	int64_t first = 0, again = 0;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		int64_t a = linux_child_mmap(&child, 0, 5 * PAGE, RW, ANON);
+
+		linux_child_mmap(&child, 0x10000000, PAGE, PROT_READ, ANON | MAP_FIXED);
+		linux_child_mmap(&child, 0, 2 << 20, RW, MAP_SHARED | MAP_ANONYMOUS);
+		linux_child_mprotect(&child, (uint64_t)a + PAGE, PAGE, PROT_NONE);
+		linux_child_brk(&child, child.initial.start_brk + 5 * PAGE);
+		linux_child_mlockall(&child, MCL_FUTURE);
+		if (round == 0)
+			first = a;
+		else
+			again = a;
+		report(reset_ok(), "reset, round %d", round);
+	}
+	report(first == again && first > 0, "same address after reset: %#" PRIx64 " %#" PRIx64,
+	       (uint64_t)first, (uint64_t)again);
+	report(linux_child_brk(&child, 0) == (int64_t)child.initial.brk, "brk restored");
+}
+
+/* An op that changes an initial VMA makes reset fail: the caller must restart. */
+static void test_reset_detects_changed_initial_vma(void)
+{
+	const struct linux_vma *vdso = initial_vma_named("[vdso]");
+	char err[200];
+
+	if (!vdso) {
+		report(true, "no [vdso] on this host");
+		return;
+	}
+	report(linux_child_munmap(&child, vdso->start, vdso->end - vdso->start) == 0,
+	       "munmap [vdso] (the child never uses it)");
+	report(linux_child_reset(&child) == -1, "reset refuses");
+	report(strstr(child.err, "maps differ") != NULL, "and says why: %s", child.err);
+	linux_child_stop(&child);
+	report(linux_child_start(&child, err, sizeof(err)) == 0, "restart: %s", err);
+}
+
+/* A child killed by its own op is reported with the signal, not a hang. */
+static void test_dead_child_is_reported(void)
+{
+	const struct linux_vma *text = &child.initial.vmas[1];
+	char err[200];
+
+	report(strcmp(text->perms, "r-xp") == 0, "vma 1 is .text");
+	report(linux_child_munmap(&child, text->start, text->end - text->start) == LINUX_CHILD_LOST,
+	       "munmap of its own text: lost");
+	report(child.term_signal == SIGSEGV, "killed by SIGSEGV (%d): %s", child.term_signal,
+	       child.err);
+	report(linux_child_brk(&child, 0) == LINUX_CHILD_LOST, "later calls fail at once");
+	linux_child_stop(&child);
+	linux_child_stop(&child);
+	report(linux_child_start(&child, err, sizeof(err)) == 0, "restart: %s", err);
+}
+
+/*
+ * A /proc file longer than one frame arrives whole (200 VMAs of alternating protection
+ * give ~200 KiB of smaps); a short buffer gets the start and the full length.
+ */
+static void test_long_text_in_frames(void)
+{
+	uint64_t base = 0x200000000ull;
+	char small[100];
+	long n, m;
+	int i;
+
+	for (i = 0; i < 200; i++)
+		linux_child_mmap(&child, base + 2 * i * PAGE, PAGE, i % 2 ? PROT_READ : RW,
+				 ANON | MAP_FIXED);
+	n = linux_child_read(&child, LX_FILE_SMAPS, text, sizeof(text));
+	report(n > (long)LX_CHUNK && (size_t)n == strlen(text), "smaps %ld bytes, whole", n);
+	report(n > 0 && text[n - 1] == '\n', "ends with a newline");
+	m = linux_child_read(&child, LX_FILE_SMAPS, small, sizeof(small));
+	report(m == n && strlen(small) == sizeof(small) - 1, "truncated copy, full length");
+	report(strncmp(small, text, sizeof(small) - 1) == 0, "truncated copy is the start");
+	report(reset_ok(), "reset");
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* The costs the fuzz mode depends on, printed for the record (not asserted). */
+static void test_costs(void)
+{
+	double t0 = now_us(), op, maps, reset;
+	double ns = linux_mmap_munmap_ns(&child, 10000);
+	int i;
+
+	report(ns > 0, "bench: %.0f ns per mmap+munmap", ns);
+	t0 = now_us();
+	for (i = 0; i < 100; i++)
+		linux_child_brk(&child, 0);
+	op = (now_us() - t0) / 100;
+	t0 = now_us();
+	for (i = 0; i < 100; i++)
+		linux_child_maps(&child, text, sizeof(text));
+	maps = (now_us() - t0) / 100;
+	t0 = now_us();
+	for (i = 0; i < 100; i++) {
+		linux_child_mmap(&child, 0, PAGE, RW, ANON);
+		report(linux_child_reset(&child) == 0, "reset %d", i);
+	}
+	reset = (now_us() - t0) / 100;
+	printf("  costs: op %.1f us, maps read %.1f us, mmap+reset %.1f us, kernel mmap+munmap "
+	       "%.0f ns\n",
+	       op, maps, reset, ns);
+}
+
 int main(void)
 {
-	return 77;
+	char err[200];
+	double t0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	RUN(test_maps_parse);
+	if (access("/proc/self/maps", R_OK) != 0) {
+		printf("skipped: no /proc\n");
+		return SKIPPED;
+	}
+	t0 = now_us();
+	if (linux_child_start(&child, err, sizeof(err)) != 0) {
+		printf("%s: %s\n", strstr(err, "fork") ? "skipped" : "FAIL start", err);
+		return strstr(err, "fork") ? SKIPPED : 1;
+	}
+	printf("  start (fork+exec+initial layout): %.0f us\n", now_us() - t0);
+	RUN(test_initial_layout);
+	RUN(test_mmap_then_munmap);
+	RUN(test_mprotect_splits);
+	RUN(test_errors_are_raw);
+	RUN(test_brk_grows_heap);
+	RUN(test_rlimits);
+	RUN(test_reset_restores_initial_maps);
+	RUN(test_reset_detects_changed_initial_vma);
+	RUN(test_dead_child_is_reported);
+	RUN(test_long_text_in_frames);
+	RUN(test_costs);
+	linux_child_stop(&child);
+	return test_summary();
 }
