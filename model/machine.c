@@ -6,8 +6,20 @@
 
 int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t nr_pages)
 {
+	uint32_t i;
+	int err;
+
 	m->nr_cpus = MACHINE_DEFAULT_CPUS;
-	return phys_init(&m->phys, mem, pages, nr_pages);
+	err = phys_init(&m->phys, mem, pages, nr_pages);
+	if (err != 0)
+		return err;
+	vma_pool_init(&m->vmas);
+	mm_env_init(&m->env, &m->phys, &m->kmem, &m->vmas);
+	m->current = -1;
+	m->layout = 0;
+	for (i = 0; i < MACHINE_MAX_PROCS; i++)
+		m->procs[i].mm.in_use = false;
+	return 0;
 }
 
 int machine_boot(struct machine *m)
@@ -21,7 +33,7 @@ int machine_boot(struct machine *m)
 
 static struct mm_result res(enum mm_result_kind kind, uint64_t value)
 {
-	struct mm_result r = {kind, 0, value, 0, 0, 0, 0, 0, 0};
+	struct mm_result r = {kind, 0, value, 0, 0, 0, 0, 0, 0, 0};
 
 	return r;
 }
@@ -144,10 +156,161 @@ static struct mm_result apply_mem_op(struct machine *m, const struct mm_op *op)
 struct validate_result machine_validate(const struct machine *m)
 {
 	struct validate_result r = buddy_validate(&m->phys);
+	uint32_t i;
 
 	if (!r.ok || !m->phys.booted)
 		return r;
-	return slab_validate(&m->phys, &m->kmem);
+	r = slab_validate(&m->phys, &m->kmem);
+	for (i = 0; r.ok && i < MACHINE_MAX_PROCS; i++)
+		if (m->procs[i].mm.in_use)
+			r = mm_validate(&m->env, &m->procs[i].mm);
+	return r;
+}
+
+struct mm_struct *machine_current_mm(struct machine *m)
+{
+	return m->current < 0 ? 0 : &m->procs[m->current].mm;
+}
+
+static bool same_proc_name(const char *a, const char *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < PROC_NAME_LEN; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (a[i] == '\0')
+			return true;
+	}
+	return true;
+}
+
+static int find_proc(const struct machine *m, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < MACHINE_MAX_PROCS; i++)
+		if (m->procs[i].mm.in_use && same_proc_name(m->procs[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* `process NAME [PROFILE]`: a new address space from the layout, made current. */
+static struct mm_result apply_process(struct machine *m, const struct mm_op *op)
+{
+	struct mm_layout def;
+	const struct mm_layout *l = m->layout;
+	int i, err, slot = -1;
+	uint32_t j;
+
+	if (find_proc(m, op->name) >= 0)
+		return res_err(-EEXIST);
+	for (i = 0; i < (int)MACHINE_MAX_PROCS && slot < 0; i++)
+		if (!m->procs[i].mm.in_use)
+			slot = i;
+	if (slot < 0)
+		return res_err(-MERR_NO_SLOT);
+	if (l == 0) {
+		err = mm_default_layout(&m->vmas, &def);
+		if (err != 0)
+			return res_err(err);
+		l = &def;
+	}
+	err = mm_create(&m->env, &m->procs[slot].mm, l, (enum mm_profile)op->flags);
+	if (err != 0)
+		return res_err(err);
+	for (j = 0; j < PROC_NAME_LEN; j++)
+		m->procs[slot].name[j] = op->name[j];
+	m->current = slot;
+	return res(RES_OK, 0);
+}
+
+static struct mm_result apply_sysctl(struct machine *m, const struct mm_op *op)
+{
+	switch (op->flags) {
+	case SYSCTL_MAX_MAP_COUNT:
+		if (op->a > 0x7fffffff)
+			return res_err(-EINVAL);
+		m->env.max_map_count = (uint32_t)op->a;
+		return res(RES_OK, 0);
+	case SYSCTL_MMAP_MIN_ADDR:
+		m->env.mmap_min_addr = op->a;
+		return res(RES_OK, 0);
+	case SYSCTL_OVERCOMMIT_MEMORY:
+		if (op->a > 2)
+			return res_err(-EINVAL);
+		if (op->a == 2)
+			return res_err(-MERR_UNSUPPORTED);
+		m->env.overcommit_memory = (uint32_t)op->a;
+		return res(RES_OK, 0);
+	default:
+		return res_err(-EINVAL);
+	}
+}
+
+/* An errno returned in a syscall's register. */
+static struct mm_result res_syscall(uint64_t ret)
+{
+	return IS_ERR_VALUE(ret) ? res_err((int)(int64_t)ret) : res(RES_ADDR, ret);
+}
+
+static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
+{
+	struct mm_struct *mm;
+	int i;
+
+	switch (op->kind) {
+	case OP_PROCESS:
+		return apply_process(m, op);
+	case OP_SWITCH:
+	case OP_EXIT:
+		i = find_proc(m, op->name);
+		if (i < 0)
+			return res_err(-MERR_NOT_FOUND);
+		if (op->kind == OP_SWITCH) {
+			m->current = i;
+		} else {
+			mm_destroy(&m->env, &m->procs[i].mm);
+			if (m->current == i)
+				m->current = -1;
+		}
+		return res(RES_OK, 0);
+	case OP_SYSCTL:
+		return apply_sysctl(m, op);
+	default:
+		break;
+	}
+	mm = machine_current_mm(m);
+	if (mm == 0)
+		return res_err(-MERR_NO_PROCESS);
+	switch (op->kind) {
+	case OP_BRK:
+		return res(RES_ADDR, sys_brk(&m->env, mm, op->a));
+	case OP_MMAP:
+		return res_syscall(sys_mmap(&m->env, mm, op->a, op->b, op->prot, op->mflags));
+	case OP_MUNMAP:
+		return res_status(sys_munmap(&m->env, mm, op->a, op->b));
+	case OP_MPROTECT:
+		return res_status(sys_mprotect(&m->env, mm, op->a, op->b, op->prot));
+	case OP_MLOCKALL:
+		return res_status(sys_mlockall(&m->env, mm, op->mflags));
+	case OP_MUNLOCKALL:
+		return res_status(sys_munlockall(&m->env, mm));
+	case OP_SETRLIMIT:
+		return res_status(sys_setrlimit(mm, op->flags, op->a, op->b));
+	case OP_FIND_VMA: {
+		uint32_t id = find_vma(&m->vmas, &mm->vmas, op->a);
+		struct mm_result r;
+
+		if (id == VMA_NONE)
+			return res(RES_NULL, 0);
+		r = res(RES_RANGE, m->vmas.vma[id].vm_start);
+		r.end = m->vmas.vma[id].vm_end;
+		return r;
+	}
+	default: /* OP_MAPS: the harness prints the state */
+		return res(RES_OK, 0);
+	}
 }
 
 struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
@@ -210,6 +373,20 @@ struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
 	case OP_WRITE:
 	case OP_READ:
 		return apply_mem_op(m, op);
+	case OP_PROCESS:
+	case OP_SWITCH:
+	case OP_EXIT:
+	case OP_BRK:
+	case OP_MMAP:
+	case OP_MUNMAP:
+	case OP_MPROTECT:
+	case OP_MLOCKALL:
+	case OP_MUNLOCKALL:
+	case OP_SETRLIMIT:
+	case OP_SYSCTL:
+	case OP_FIND_VMA:
+	case OP_MAPS:
+		return apply_mm_op(m, op);
 	case OP_VALIDATE: {
 		struct validate_result v = machine_validate(m);
 		struct mm_result r = res(RES_OK, 0);

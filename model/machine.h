@@ -14,14 +14,27 @@
 #ifndef MMREF_MACHINE_H
 #define MMREF_MACHINE_H
 
-#include "slab.h"
+#include "mmap.h"
 
 #define MACHINE_DEFAULT_CPUS 2u
+#define MACHINE_MAX_PROCS    16u
+#define PROC_NAME_LEN	     CACHE_NAME_LEN
+
+/* One process: a name and an address space. */
+struct process {
+	char name[PROC_NAME_LEN];
+	struct mm_struct mm;
+};
 
 struct machine {
 	struct phys phys;
 	struct kmem kmem;
 	uint32_t nr_cpus;
+	struct mm_env env;	    /* sysctls and the allocators the mm code uses */
+	int current;		    /* index in procs of the current process, -1: none */
+	struct process procs[MACHINE_MAX_PROCS];
+	struct vma_pool vmas;	    /* VMA descriptors and index leaves of every process */
+	struct mm_layout *layout;   /* when set, `process` starts from it (the Linux backend) */
 };
 
 enum mm_op_kind {
@@ -55,11 +68,33 @@ enum mm_op_kind {
 	/* memory contents */
 	OP_WRITE, /* store the 64-bit value b at kernel address a (8-byte aligned) */
 	OP_READ,  /* load the 64-bit value at kernel address a (8-byte aligned) */
+	/* address spaces (the current process) */
+	OP_PROCESS,   /* (name, flags = enum mm_profile) create a process and switch to it */
+	OP_SWITCH,    /* (name) make a process current */
+	OP_EXIT,      /* (name) exit_mmap() and forget a process */
+	OP_BRK,	      /* brk(a) -> the resulting brk */
+	OP_MMAP,      /* mmap(a, b, prot, mflags) -> address */
+	OP_MUNMAP,    /* munmap(a, b) */
+	OP_MPROTECT,  /* mprotect(a, b, prot) */
+	OP_MLOCKALL,  /* mlockall(mflags) */
+	OP_MUNLOCKALL,
+	OP_SETRLIMIT, /* setrlimit(flags = resource, a = cur, b = max) */
+	OP_SYSCTL,    /* (flags = enum mm_sysctl, a = value) */
+	OP_FIND_VMA,  /* find_vma(a) -> the VMA's range */
 	/* inspection */
+	OP_MAPS,      /* /proc/PID/maps of the current process (formatted by the harness) */
 	OP_BUDDYINFO, /* /proc/buddyinfo (formatted by the harness) */
 	OP_SLABINFO,  /* /proc/slabinfo (formatted by the harness) */
 	OP_VALIDATE,  /* buddy_validate() and slab_validate() */
 	NR_MM_OPS
+};
+
+/* The settings OP_SYSCTL changes. */
+enum mm_sysctl {
+	SYSCTL_MAX_MAP_COUNT,	  /* vm.max_map_count */
+	SYSCTL_MMAP_MIN_ADDR,	  /* vm.mmap_min_addr */
+	SYSCTL_OVERCOMMIT_MEMORY, /* vm.overcommit_memory (0 or 1) */
+	NR_MM_SYSCTLS
 };
 
 struct mm_op {
@@ -67,7 +102,9 @@ struct mm_op {
 	uint64_t a;
 	uint64_t b;
 	gfp_t gfp;
-	uint32_t flags;		   /* SLAB_* for kmem_cache_create */
+	uint32_t flags;		   /* SLAB_* for kmem_cache_create; profile, resource, sysctl */
+	uint32_t prot;		   /* PROT_* */
+	uint32_t mflags;	   /* MAP_* for mmap, MCL_* for mlockall */
 	char name[CACHE_NAME_LEN]; /* cache name, NUL-terminated */
 };
 
@@ -78,6 +115,7 @@ enum mm_result_kind {
 	RES_NULL,     /* the allocation failed the way Linux reports it: NULL */
 	RES_COUNT,    /* value: a number */
 	RES_GEOMETRY, /* a new cache's size, align, order and objects */
+	RES_RANGE,    /* value .. end: a VMA */
 	RES_ERROR,    /* err: -errno or -MERR_* */
 };
 
@@ -86,6 +124,7 @@ struct mm_result {
 	int err;
 	uint64_t value;
 	uint32_t size, align, order, objects; /* RES_GEOMETRY */
+	uint64_t end;			      /* RES_RANGE */
 	const char *what;		      /* RES_ERROR from OP_VALIDATE: the broken rule */
 	uint32_t where;
 };
@@ -105,6 +144,9 @@ int machine_boot(struct machine *m);
  * operation. On error the machine is unchanged.
  */
 struct mm_result machine_apply(struct machine *m, const struct mm_op *op);
+
+/** machine_current_mm() - the current process's mm, or NULL before any `process`. */
+struct mm_struct *machine_current_mm(struct machine *m);
 
 /** machine_validate() - every validator; the first broken rule. */
 struct validate_result machine_validate(const struct machine *m);

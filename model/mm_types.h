@@ -44,6 +44,9 @@
 #define ENOENT 2
 #define E2BIG  7
 #define ENOMEM 12
+#define EBADF  9
+#define EAGAIN 11
+#define EACCES 13
 #define EFAULT 14
 #define EBUSY  16
 #define EEXIST 17
@@ -72,6 +75,8 @@ enum model_err {
 	MERR_NOT_FOUND,	    /* no cache of that name */
 	MERR_PERMANENT,	    /* the kmalloc caches cannot be destroyed */
 	MERR_LIMIT,	    /* a model limit, such as a refcount at its maximum */
+	MERR_UNSUPPORTED,   /* a Linux feature the model does not have (MAP_HUGETLB) */
+	MERR_NO_PROCESS,    /* an address-space operation before any `process` */
 	MERR_END
 };
 

@@ -1,0 +1,1398 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmap.c - an address space and its system calls. See mmap.h; the rules, with the kernel
+ * functions they come from, are in docs/address-space.md.
+ */
+#include "mmap.h"
+
+#define VM_SYNC 0x00800000ull
+
+static struct vm_area_struct *V(struct mm_env *e, uint32_t id)
+{
+	return &e->pool->vma[id];
+}
+
+static uint64_t page_align(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+}
+
+static uint64_t vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) / PAGE_SIZE;
+}
+
+void mm_env_init(struct mm_env *e, struct phys *p, struct kmem *k, struct vma_pool *pool)
+{
+	e->phys = p;
+	e->kmem = k;
+	e->pool = pool;
+	e->max_map_count = MAX_MAP_COUNT_DEFAULT;
+	e->mmap_min_addr = MMAP_MIN_ADDR_DEFAULT;
+	e->overcommit_memory = 0;
+	e->commit_pages = p->nr_pages;
+}
+
+/* Files ------------------------------------------------------------------------------ */
+
+static bool same_name(const char *a, const char *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < VMA_FILE_NAME; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (a[i] == '\0')
+			return true;
+	}
+	return true;
+}
+
+uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
+		     uint32_t dev_minor, uint64_t inode, bool special)
+{
+	uint32_t i, j, free = VMA_NONE;
+
+	for (i = 0; i < VMA_NR_FILES; i++) {
+		struct vm_file *f = &v->files[i];
+
+		if (!f->in_use) {
+			if (free == VMA_NONE)
+				free = i;
+			continue;
+		}
+		if (f->special == special && f->dev_major == dev_major &&
+		    f->dev_minor == dev_minor && f->inode == inode && same_name(f->name, name))
+			return i + 1;
+	}
+	if (free == VMA_NONE)
+		return 0;
+	v->files[free].in_use = true;
+	v->files[free].special = special;
+	v->files[free].dev_major = dev_major;
+	v->files[free].dev_minor = dev_minor;
+	v->files[free].inode = inode;
+	v->files[free].refs = 0;
+	for (j = 0; j + 1 < VMA_FILE_NAME && name[j] != '\0'; j++)
+		v->files[free].name[j] = name[j];
+	v->files[free].name[j] = '\0';
+	return free + 1;
+}
+
+static void file_get(struct mm_env *e, uint32_t file)
+{
+	if (file != 0)
+		e->pool->files[file - 1].refs++;
+}
+
+static void file_put(struct mm_env *e, uint32_t file)
+{
+	if (file != 0 && --e->pool->files[file - 1].refs == 0)
+		e->pool->files[file - 1].in_use = false;
+}
+
+/* Accounting (mm/mmap.c: vm_stat_account(), may_expand_vm(); mm/util.c) --------------- */
+
+static bool is_exec_mapping(uint64_t flags)
+{
+	return (flags & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC;
+}
+
+static bool is_stack_mapping(uint64_t flags)
+{
+	return (flags & VM_STACK) == VM_STACK;
+}
+
+static bool is_data_mapping(uint64_t flags)
+{
+	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
+}
+
+/* npages may be "negative" (two's complement): the counters wrap back. */
+static void vm_stat_account(struct mm_struct *mm, uint64_t flags, uint64_t npages)
+{
+	mm->total_vm += npages;
+	if (is_exec_mapping(flags))
+		mm->exec_vm += npages;
+	else if (is_stack_mapping(flags))
+		mm->stack_vm += npages;
+	else if (is_data_mapping(flags))
+		mm->data_vm += npages;
+}
+
+static bool may_expand_vm(const struct mm_struct *mm, uint64_t flags, uint64_t npages)
+{
+	uint64_t as = mm->rlim[RLIMIT_AS].rlim_cur / PAGE_SIZE;
+	uint64_t data = mm->rlim[RLIMIT_DATA].rlim_cur / PAGE_SIZE;
+
+	if (mm->total_vm + npages > as)
+		return false;
+	if (is_data_mapping(flags) && mm->data_vm + npages > data) {
+		/* The Valgrind workaround: a zero soft limit falls back to the hard one. */
+		if (mm->rlim[RLIMIT_DATA].rlim_cur == 0 &&
+		    mm->data_vm + npages <= mm->rlim[RLIMIT_DATA].rlim_max / PAGE_SIZE)
+			return true;
+		return false; /* ignore_rlimit_data is off */
+	}
+	return true;
+}
+
+/* security_vm_enough_memory_mm() with overcommit 0 (heuristic) or 1 (always). */
+static bool vm_enough_memory(const struct mm_env *e, uint64_t npages)
+{
+	return e->overcommit_memory == 1 || npages <= e->commit_pages;
+}
+
+static bool can_do_mlock(const struct mm_struct *mm)
+{
+	return mm->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || mm->privileged;
+}
+
+static bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t bytes)
+{
+	if ((flags & VM_LOCKED) == 0 || mm->privileged)
+		return true;
+	return bytes / PAGE_SIZE + mm->locked_vm <= mm->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE;
+}
+
+/* VMA life cycle --------------------------------------------------------------------- */
+
+/* Put the prepared descriptor id into mm. The caller has checked vma_set_room(). */
+static void vma_link(struct mm_env *e, struct mm_struct *mm, uint32_t id)
+{
+	(void)vma_set_insert(e->pool, &mm->vmas, id);
+	mm->map_count++;
+	file_get(e, V(e, id)->file);
+}
+
+/* Take id out of mm and free it. */
+static void vma_unlink_free(struct mm_env *e, struct mm_struct *mm, uint32_t id)
+{
+	vma_set_remove(e->pool, &mm->vmas, id);
+	mm->map_count--;
+	file_put(e, V(e, id)->file);
+	vm_area_free(e->pool, e->phys, e->kmem, id);
+}
+
+/*
+ * __split_vma(): split id at addr with the spare descriptor fresh. new_below: fresh takes
+ * the part below addr, else the part from addr. Returns the descriptor of the part from
+ * addr when new_below, of the part below otherwise -- that is, id.
+ */
+static void split_vma_with(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
+			   uint32_t fresh, bool new_below)
+{
+	struct vm_area_struct *vma = V(e, id), *n = V(e, fresh);
+	uint64_t delta = (addr - vma->vm_start) / PAGE_SIZE;
+
+	n->vm_flags = vma->vm_flags;
+	n->anon_vma = vma->anon_vma;
+	n->file = vma->file;
+	if (new_below) {
+		n->vm_start = vma->vm_start;
+		n->vm_end = addr;
+		n->vm_pgoff = vma->vm_pgoff;
+		vma->vm_start = addr;
+		vma->vm_pgoff += delta;
+	} else {
+		n->vm_start = addr;
+		n->vm_end = vma->vm_end;
+		n->vm_pgoff = vma->vm_pgoff + delta;
+		vma->vm_end = addr;
+	}
+	vma_set_resized(e->pool, &mm->vmas, id);
+	vma_link(e, mm, fresh);
+}
+
+/* A descriptor and index room for one split, or -ENOMEM. */
+static int split_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t *fresh)
+{
+	if (!vma_set_room(e->pool, &mm->vmas, 1))
+		return -ENOMEM;
+	return vma_prealloc(e->pool, e->phys, e->kmem, 1, fresh);
+}
+
+/* split_vma(): with the map_count check of mm/vma.c. */
+static int split_vma(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
+		     bool new_below)
+{
+	uint32_t fresh;
+	int err;
+
+	if (mm->map_count >= e->max_map_count)
+		return -ENOMEM;
+	err = split_prepare(e, mm, &fresh);
+	if (err != 0)
+		return err;
+	split_vma_with(e, mm, id, addr, fresh, new_below);
+	return 0;
+}
+
+/*
+ * anon_vma_prepare(): give id an anon_vma, reusing a neighbour's when the two could be
+ * one VMA but for their protections (mm/rmap.c: find_mergeable_anon_vma(), next first).
+ */
+static void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
+{
+	struct vma_pool *v = e->pool;
+	uint32_t prev, next;
+
+	if (V(e, id)->anon_vma != 0)
+		return;
+	next = find_vma_prev(v, &mm->vmas, V(e, id)->vm_end, &prev);
+	if (next != VMA_NONE && V(e, next)->anon_vma != 0 &&
+	    anon_vma_compatible(V(e, id), V(e, next))) {
+		V(e, id)->anon_vma = V(e, next)->anon_vma;
+		return;
+	}
+	(void)find_vma_prev(v, &mm->vmas, V(e, id)->vm_start, &prev);
+	if (prev != VMA_NONE && V(e, prev)->anon_vma != 0 &&
+	    anon_vma_compatible(V(e, prev), V(e, id))) {
+		V(e, id)->anon_vma = V(e, prev)->anon_vma;
+		return;
+	}
+	V(e, id)->anon_vma = v->next_anon_vma++;
+}
+
+/*
+ * mm_populate() [start, end): what faulting the range in does to the VMA set -- a private
+ * writable VMA is write-faulted and so gets its anon_vma; read-only ones map the zero
+ * page and shared ones the shmem pages, which need none (mm/gup.c:
+ * populate_vma_page_range()). The page tables themselves come with the paging model.
+ */
+static void mm_populate(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	uint64_t addr = start;
+
+	while (addr < end) {
+		uint32_t id = find_vma(e->pool, &mm->vmas, addr);
+		struct vm_area_struct *vma;
+
+		if (id == VMA_NONE || V(e, id)->vm_start >= end)
+			return;
+		vma = V(e, id);
+		if ((vma->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT)) == 0 &&
+		    (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			anon_vma_prepare(e, mm, id);
+		addr = vma->vm_end;
+	}
+}
+
+/* Creation and destruction ------------------------------------------------------------ */
+
+static uint64_t mmap_base(uint64_t stack_rlimit)
+{
+	uint64_t gap = stack_rlimit, pad = STACK_GUARD_GAP; /* no randomization */
+	uint64_t gap_min = 128ull << 20, gap_max = TASK_SIZE / 6 * 5;
+
+	if (gap + pad > gap)
+		gap += pad;
+	if (gap < gap_min)
+		gap = gap_min;
+	else if (gap > gap_max)
+		gap = gap_max;
+	return page_align(TASK_SIZE - gap);
+}
+
+static void set_rlimit(struct mm_rlimit *r, uint64_t cur, uint64_t max)
+{
+	r->rlim_cur = cur;
+	r->rlim_max = max;
+}
+
+int mm_default_layout(struct vma_pool *v, struct mm_layout *l)
+{
+	static const char exe[] = "/usr/libexec/mmref/child";
+	uint32_t text = vm_file_get(v, exe, 0, 0, 1, false);
+	uint32_t vvar = vm_file_get(v, "[vvar]", 0, 0, 0, true);
+	uint32_t vdso = vm_file_get(v, "[vdso]", 0, 0, 0, true);
+	const uint64_t rx = VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	const uint64_t ro = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	const uint64_t rw = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT;
+	const struct mm_layout_vma vmas[] = {
+		{0x400000, 0x401000, ro, 0, text},
+		{0x401000, 0x402000, rx, 1, text},
+		{0x402000, 0x403000, ro, 2, text},
+		{0x403000, 0x404000, rw, 3, text},
+		{0x404000, 0x415000, rw, 0x404, 0},
+		{0x7ffff7ff9000, 0x7ffff7ffd000, VM_READ | VM_MAYREAD | VM_IO | VM_PFNMAP, 0, vvar},
+		{0x7ffff7ffd000, 0x7ffff7fff000, rx | VM_DONTEXPAND, 0, vdso},
+		{0x7ffffffde000, 0x7ffffffff000, rw | VM_GROWSDOWN, 0x7ffffffde, 0},
+	};
+	uint32_t i;
+
+	if (text == 0 || vvar == 0 || vdso == 0)
+		return -MERR_NO_SLOT;
+	l->start_code = 0x401000;
+	l->end_code = 0x401c00;
+	l->start_data = 0x403000;
+	l->end_data = 0x403100;
+	l->start_brk = 0x415000;
+	l->brk = 0x415000;
+	l->start_stack = 0x7fffffffe000;
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		set_rlimit(&l->rlim[i], RLIM_INFINITY, RLIM_INFINITY);
+	set_rlimit(&l->rlim[RLIMIT_STACK], 8ull << 20, RLIM_INFINITY);
+	set_rlimit(&l->rlim[RLIMIT_MEMLOCK], 8ull << 20, 8ull << 20);
+	l->has_vsyscall = true;
+	l->privileged = false;
+	l->nr_vmas = sizeof(vmas) / sizeof(vmas[0]);
+	for (i = 0; i < l->nr_vmas; i++)
+		l->vmas[i] = vmas[i];
+	return 0;
+}
+
+static bool layout_ok(const struct mm_layout *l)
+{
+	uint64_t prev_end = 0;
+	uint32_t i;
+
+	if (l->nr_vmas > MM_LAYOUT_MAX_VMAS)
+		return false;
+	for (i = 0; i < l->nr_vmas; i++) {
+		const struct mm_layout_vma *x = &l->vmas[i];
+
+		if (x->start % PAGE_SIZE != 0 || x->end % PAGE_SIZE != 0 || x->start >= x->end ||
+		    x->end > TASK_SIZE || x->start < prev_end || x->file > VMA_NR_FILES)
+			return false;
+		prev_end = x->end;
+	}
+	return true;
+}
+
+int mm_create(struct mm_env *e, struct mm_struct *mm, const struct mm_layout *l,
+	      enum mm_profile profile)
+{
+	struct vma_pool *v = e->pool;
+	uint32_t i;
+
+	if (!layout_ok(l) || profile >= NR_MM_PROFILES)
+		return -EINVAL;
+	if (v->vm_area_cachep <= 0) {
+		int id = kmem_cache_find(e->kmem, "vm_area_struct");
+
+		if (id < 0)
+			id = kmem_cache_create(e->kmem, "vm_area_struct", VMA_OBJ_SIZE, 0,
+					       SLAB_HWCACHE_ALIGN);
+		if (id < 0)
+			return -ENOMEM;
+		v->vm_area_cachep = id;
+	}
+	vma_set_init(&mm->vmas);
+	mm->map_count = 0;
+	mm->profile = profile;
+	mm->compat_brk = profile != PROFILE_LINUX_6_18; /* Kconfig default y; Debian: n */
+	mm->privileged = l->privileged;
+	mm->has_vsyscall = l->has_vsyscall;
+	mm->start_code = l->start_code;
+	mm->end_code = l->end_code;
+	mm->start_data = l->start_data;
+	mm->end_data = l->end_data;
+	mm->start_brk = l->start_brk;
+	mm->brk = l->brk;
+	mm->start_stack = l->start_stack;
+	mm->total_vm = mm->data_vm = mm->exec_vm = mm->stack_vm = mm->locked_vm = 0;
+	mm->def_flags = 0;
+	mm->split_leftovers = 0;
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		mm->rlim[i] = l->rlim[i];
+	mm->mmap_base = mmap_base(l->rlim[RLIMIT_STACK].rlim_cur);
+	mm->mmap_legacy_base = page_align(TASK_SIZE / 3);
+	if (!vma_set_room(v, &mm->vmas, l->nr_vmas))
+		return -ENOMEM;
+	for (i = 0; i < l->nr_vmas; i++) {
+		const struct mm_layout_vma *x = &l->vmas[i];
+		uint32_t id = vm_area_alloc(v, e->phys, e->kmem);
+
+		if (id == VMA_NONE) {
+			mm_destroy(e, mm);
+			return -ENOMEM;
+		}
+		V(e, id)->vm_start = x->start;
+		V(e, id)->vm_end = x->end;
+		V(e, id)->vm_flags = x->flags;
+		V(e, id)->vm_pgoff = x->pgoff;
+		V(e, id)->file = x->file;
+		vma_link(e, mm, id);
+		vm_stat_account(mm, x->flags, vma_pages(V(e, id)));
+		if ((x->flags & VM_LOCKED) != 0)
+			mm->locked_vm += vma_pages(V(e, id));
+	}
+	mm->in_use = true;
+	return 0;
+}
+
+void mm_destroy(struct mm_env *e, struct mm_struct *mm)
+{
+	while (mm->vmas.nr_vmas > 0)
+		vma_unlink_free(e, mm, vma_at(e->pool, &mm->vmas, vma_first_pos(&mm->vmas)));
+	mm->in_use = false;
+}
+
+/* munmap -------------------------------------------------------------------------------- */
+
+/* Pages of [start, end) covered by VMAs (count_vma_pages_range()), and of those with
+ * VM_ACCOUNT in *accounted. */
+static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t start,
+			    uint64_t end, uint64_t *accounted)
+{
+	uint64_t n = 0, addr = start;
+
+	*accounted = 0;
+	while (addr < end) {
+		uint32_t id = find_vma(e->pool, &mm->vmas, addr);
+		uint64_t s, t;
+
+		if (id == VMA_NONE || V(e, id)->vm_start >= end)
+			break;
+		s = V(e, id)->vm_start > start ? V(e, id)->vm_start : start;
+		t = V(e, id)->vm_end < end ? V(e, id)->vm_end : end;
+		n += (t - s) / PAGE_SIZE;
+		if ((V(e, id)->vm_flags & VM_ACCOUNT) != 0)
+			*accounted += (t - s) / PAGE_SIZE;
+		addr = V(e, id)->vm_end;
+	}
+	return n;
+}
+
+/*
+ * The checks of vms_gather_munmap_vmas() for [start, end), and the descriptors its splits
+ * need, in fresh[0..1] (VMA_NONE when a split is not needed). Returns 0 or -ENOMEM with
+ * nothing held.
+ */
+static int munmap_prepare(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
+			  uint32_t fresh[2])
+{
+	uint32_t first = find_vma(e->pool, &mm->vmas, start), last, n = 0, ids[2];
+	bool split_start, split_end;
+
+	fresh[0] = fresh[1] = VMA_NONE;
+	if (first == VMA_NONE || V(e, first)->vm_start >= end)
+		return 0;
+	split_start = V(e, first)->vm_start < start;
+	if (split_start && end < V(e, first)->vm_end && mm->map_count >= e->max_map_count)
+		return -ENOMEM;
+	last = find_vma(e->pool, &mm->vmas, end - 1);
+	split_end = last != VMA_NONE && V(e, last)->vm_start < end && V(e, last)->vm_end > end;
+	n = (split_start ? 1u : 0u) + (split_end ? 1u : 0u);
+	if (n == 0)
+		return 0;
+	if (!vma_set_room(e->pool, &mm->vmas, n) ||
+	    vma_prealloc(e->pool, e->phys, e->kmem, n, ids) != 0)
+		return -ENOMEM;
+	fresh[0] = split_start ? ids[0] : VMA_NONE;
+	fresh[1] = split_end ? ids[n - 1] : VMA_NONE;
+	return 0;
+}
+
+/* Remove [start, end) from mm with the descriptors munmap_prepare() gave. */
+static void munmap_commit(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
+			  const uint32_t fresh[2])
+{
+	uint32_t id = find_vma(e->pool, &mm->vmas, start);
+
+	if (id == VMA_NONE || V(e, id)->vm_start >= end)
+		return;
+	if (fresh[0] != VMA_NONE) /* the part below start stays, in the new descriptor */
+		split_vma_with(e, mm, id, start, fresh[0], true);
+	for (;;) {
+		struct vm_area_struct *vma;
+
+		id = find_vma(e->pool, &mm->vmas, start);
+		if (id == VMA_NONE || V(e, id)->vm_start >= end)
+			return;
+		vma = V(e, id);
+		if (vma->vm_end > end) /* the part from end stays */
+			split_vma_with(e, mm, id, end, fresh[1], false);
+		vm_stat_account(mm, vma->vm_flags, 0 - vma_pages(vma));
+		if ((vma->vm_flags & VM_LOCKED) != 0)
+			mm->locked_vm -= vma_pages(vma);
+		vma_unlink_free(e, mm, id);
+	}
+}
+
+/* do_vmi_munmap() after its argument checks. */
+static int do_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	uint32_t fresh[2];
+	int err = munmap_prepare(e, mm, start, end, fresh);
+
+	if (err == 0)
+		munmap_commit(e, mm, start, end, fresh);
+	return err;
+}
+
+int sys_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
+{
+	if (addr % PAGE_SIZE != 0 || addr > TASK_SIZE || len > TASK_SIZE - addr)
+		return -EINVAL;
+	len = page_align(len);
+	if (len == 0)
+		return -EINVAL;
+	return do_munmap(e, mm, addr, addr + len);
+}
+
+/* get_unmapped_area ---------------------------------------------------------------- */
+
+/*
+ * unmapped_area_topdown(): the highest page-aligned a with low <= a, a + len <= high and
+ * [a, a + len) clear of every VMA's [vm_start_gap(), vm_end). Leaves whose largest gap
+ * is too small are skipped whole. Returns a or -ENOMEM.
+ */
+static uint64_t unmapped_area_topdown(struct mm_env *e, struct mm_struct *mm, uint64_t len,
+				      uint64_t low, uint64_t high)
+{
+	struct vma_pool *v = e->pool;
+	struct vma_set *s = &mm->vmas;
+	struct vma_pos pos;
+
+	if (low < e->mmap_min_addr)
+		low = e->mmap_min_addr;
+	if (high < len || high - len < low)
+		return (uint64_t)-ENOMEM;
+	pos = vma_lookup_pos(v, s, high - 1); /* the first VMA ending at or above high */
+	if (pos.leaf == s->nr_leaves) {		/* the gap above the last VMA */
+		uint64_t bottom = s->nr_vmas == 0 ? 0 : s->last_end[s->nr_leaves - 1];
+
+		if (bottom < low)
+			bottom = low;
+		if (high >= bottom + len)
+			return high - len;
+		if (!vma_pos_prev(v, s, &pos))
+			return (uint64_t)-ENOMEM;
+	}
+	for (;;) {
+		const struct vm_area_struct *vma = &v->vma[vma_at(v, s, pos)];
+		struct vma_pos before = pos;
+		bool has_prev = vma_pos_prev(v, s, &before);
+		uint64_t prev_end = has_prev ? v->vma[vma_at(v, s, before)].vm_end : 0;
+		uint64_t top = vma_start_gap(vma), bottom = prev_end;
+
+		if (top > high)
+			top = high;
+		if (bottom < low)
+			bottom = low;
+		if (top >= bottom + len && top > bottom)
+			return top - len;
+		if (!has_prev || prev_end <= low)
+			return (uint64_t)-ENOMEM;
+		/* Entering a lower leaf whose gaps are all too small: skip it whole. */
+		while (before.leaf < pos.leaf && before.leaf > 0 && s->max_gap[before.leaf] < len) {
+			before.leaf--;
+			before.slot = v->leaves[s->leaf[before.leaf]].nr - 1;
+			if (s->last_end[before.leaf] <= low)
+				return (uint64_t)-ENOMEM;
+		}
+		pos = before;
+	}
+}
+
+/* unmapped_area(): the lowest such a. */
+static uint64_t unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64_t len, uint64_t low,
+			      uint64_t high)
+{
+	struct vma_pool *v = e->pool;
+	struct vma_set *s = &mm->vmas;
+	struct vma_pos pos;
+	uint64_t prev_end;
+
+	if (low < e->mmap_min_addr)
+		low = e->mmap_min_addr;
+	if (high < len || high - len < low)
+		return (uint64_t)-ENOMEM;
+	pos = vma_lookup_pos(v, s, low);
+	{
+		struct vma_pos before = pos;
+
+		prev_end = vma_pos_prev(v, s, &before) ? v->vma[vma_at(v, s, before)].vm_end : 0;
+	}
+	while (pos.leaf < s->nr_leaves) {
+		const struct vm_area_struct *vma = &v->vma[vma_at(v, s, pos)];
+		uint64_t bottom = prev_end < low ? low : prev_end, top = vma_start_gap(vma);
+
+		if (top > high)
+			top = high;
+		if (top > bottom && top - bottom >= len)
+			return bottom;
+		if (vma->vm_start >= high)
+			return (uint64_t)-ENOMEM;
+		prev_end = vma->vm_end;
+		pos = vma_pos_next(v, s, pos);
+		/* Leaves further up whose gaps are all too small. */
+		while (pos.slot == 0 && pos.leaf < s->nr_leaves && s->max_gap[pos.leaf] < len) {
+			prev_end = s->last_end[pos.leaf];
+			pos.leaf++;
+		}
+	}
+	if (prev_end < low)
+		prev_end = low;
+	return high > prev_end && high - prev_end >= len ? prev_end : (uint64_t)-ENOMEM;
+}
+
+/* The VMA at or after addr has room for [addr, addr + len) up to its start gap. */
+static bool hint_fits(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
+{
+	uint32_t id = find_vma(e->pool, &mm->vmas, addr);
+
+	return id == VMA_NONE || addr + len <= vma_start_gap(V(e, id));
+}
+
+/* arch_get_unmapped_area_vmflags() (x86 bottom-up) for a non-fixed request. */
+static uint64_t get_area_bottomup(struct mm_env *e, struct mm_struct *mm, uint64_t addr,
+				  uint64_t len, uint32_t flags)
+{
+	uint64_t begin = mm->mmap_legacy_base, end = TASK_SIZE;
+
+	if ((flags & MAP_32BIT) != 0) {
+		begin = 0x40000000ull;
+		end = 0x80000000ull;
+	}
+	if (len > end)
+		return (uint64_t)-ENOMEM;
+	if (addr != 0) {
+		addr = page_align(addr);
+		if (end - len >= addr && hint_fits(e, mm, addr, len))
+			return addr;
+	}
+	return unmapped_area(e, mm, len, begin, end);
+}
+
+/* arch_get_unmapped_area_topdown_vmflags() (x86). */
+static uint64_t get_area_topdown(struct mm_env *e, struct mm_struct *mm, uint64_t addr,
+				 uint64_t len, uint32_t flags)
+{
+	uint64_t a;
+
+	if (len > TASK_SIZE)
+		return (uint64_t)-ENOMEM;
+	if ((flags & MAP_FIXED) != 0)
+		return addr;
+	if ((flags & MAP_32BIT) != 0)
+		return get_area_bottomup(e, mm, 0, len, flags);
+	if (addr != 0) {
+		addr = addr / PAGE_SIZE * PAGE_SIZE;
+		/* mmap_address_hint_valid() */
+		if (TASK_SIZE - len >= addr && hint_fits(e, mm, addr, len))
+			return addr;
+	}
+	a = unmapped_area_topdown(e, mm, len, PAGE_SIZE, mm->mmap_base);
+	if (!IS_ERR_VALUE(a))
+		return a;
+	return get_area_bottomup(e, mm, 0, len, flags);
+}
+
+/*
+ * __thp_get_unmapped_area() for an anonymous request without a hint whose length is a
+ * multiple of PMD_SIZE: search for len + PMD_SIZE, then place the mapping on a PMD
+ * boundary inside that room. 0 when the padded search fails.
+ */
+static uint64_t thp_get_unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64_t len,
+				      uint32_t flags)
+{
+	uint64_t pad = len + PMD_SIZE, ret, off_sub;
+
+	if (pad < len)
+		return 0;
+	ret = get_area_topdown(e, mm, 0, pad, flags);
+	if (IS_ERR_VALUE(ret))
+		return 0;
+	off_sub = (0 - ret) % PMD_SIZE;
+	if (off_sub == 0)
+		return ret + PMD_SIZE; /* top-down: the aligned slot at the top of the room */
+	return ret + off_sub;
+}
+
+/* __get_unmapped_area() for an anonymous mapping. */
+static uint64_t get_unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64_t addr,
+				  uint64_t len, uint32_t flags)
+{
+	uint64_t a = 0;
+
+	if (len > TASK_SIZE)
+		return (uint64_t)-ENOMEM;
+	if ((flags & MAP_SHARED) == 0 && addr == 0 && len % PMD_SIZE == 0 &&
+	    (flags & MAP_FIXED) == 0)
+		a = thp_get_unmapped_area(e, mm, len, flags);
+	if (a == 0)
+		a = get_area_topdown(e, mm, addr, len, flags);
+	if (IS_ERR_VALUE(a))
+		return a;
+	if (a > TASK_SIZE - len)
+		return (uint64_t)-ENOMEM;
+	if (a % PAGE_SIZE != 0)
+		return (uint64_t)-EINVAL;
+	if (a < e->mmap_min_addr && !mm->privileged) /* security_mmap_addr() */
+		return (uint64_t)-EPERM;
+	return a;
+}
+
+/* mmap ------------------------------------------------------------------------------- */
+
+/*
+ * vma_merge_new_range(): join the new range [start, end) with its neighbours. Returns
+ * the VMA that now covers it, or VMA_NONE when no merge applies. just_expand: only the
+ * VMA below is tried (do_brk_flags()).
+ */
+static uint32_t vma_merge_new_range(struct mm_env *e, struct mm_struct *mm, uint64_t start,
+				    uint64_t end, uint64_t flags, uint32_t file, uint64_t pgoff,
+				    bool just_expand)
+{
+	struct vma_pool *v = e->pool;
+	uint32_t prev, next = find_vma_prev(v, &mm->vmas, start, &prev);
+	uint64_t pages = (end - start) / PAGE_SIZE;
+	bool left, right;
+
+	if ((flags & VM_SPECIAL) != 0)
+		return VMA_NONE;
+	left = prev != VMA_NONE && can_vma_merge_after(V(e, prev), start, flags, file, 0, pgoff);
+	right = !just_expand && next != VMA_NONE &&
+		can_vma_merge_before(V(e, next), end, flags, file, 0, pgoff, pages);
+	if (left && right && !is_mergeable_anon_vma(V(e, prev)->anon_vma, V(e, next)->anon_vma))
+		right = false;
+	if (left && right) {
+		uint64_t next_end = V(e, next)->vm_end;
+		uint32_t anon = V(e, next)->anon_vma;
+
+		vma_unlink_free(e, mm, next);
+		V(e, prev)->vm_end = next_end;
+		if (V(e, prev)->anon_vma == 0)
+			V(e, prev)->anon_vma = anon;
+		vma_set_resized(v, &mm->vmas, prev);
+		return prev;
+	}
+	if (left) {
+		V(e, prev)->vm_end = end;
+		vma_set_resized(v, &mm->vmas, prev);
+		return prev;
+	}
+	if (right) {
+		V(e, next)->vm_start = start;
+		V(e, next)->vm_pgoff = pgoff;
+		vma_set_resized(v, &mm->vmas, next);
+		return next;
+	}
+	return VMA_NONE;
+}
+
+static uint64_t calc_vm_prot_bits(uint32_t prot)
+{
+	return ((prot & PROT_READ) != 0 ? VM_READ : 0) | ((prot & PROT_WRITE) != 0 ? VM_WRITE : 0) |
+	       ((prot & PROT_EXEC) != 0 ? VM_EXEC : 0);
+}
+
+static uint64_t calc_vm_flag_bits(uint32_t flags)
+{
+	return ((flags & MAP_GROWSDOWN) != 0 ? VM_GROWSDOWN : 0) |
+	       ((flags & MAP_LOCKED) != 0 ? VM_LOCKED : 0) |
+	       ((flags & MAP_SYNC) != 0 ? VM_SYNC : 0) |
+	       ((flags & MAP_STACK) != 0 ? VM_NOHUGEPAGE : 0);
+}
+
+/* mmap_region() for an anonymous mapping at a chosen address. */
+static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len,
+			    uint64_t flags, uint64_t pgoff)
+{
+	uint64_t end = addr + len, pglen = len / PAGE_SIZE, old_pages, accounted;
+	uint32_t fresh[2], id = VMA_NONE, file = 0;
+	int err;
+
+	err = munmap_prepare(e, mm, addr, end, fresh);
+	if (err != 0)
+		return (uint64_t)(int64_t)err;
+	old_pages = range_pages(e, mm, addr, end, &accounted);
+	if (!may_expand_vm(mm, flags, pglen - old_pages))
+		goto nomem;
+	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
+		if (pglen > accounted && !vm_enough_memory(e, pglen - accounted))
+			goto nomem;
+		flags |= VM_ACCOUNT;
+	}
+	if ((flags & VM_SHARED) != 0) { /* shmem_zero_setup(): a file of its own */
+		file = vm_file_get(e->pool, "/dev/zero (deleted)", 0, 1, e->pool->next_inode,
+				   false);
+		if (file == 0)
+			goto nomem;
+	}
+	/* A descriptor for the new VMA, in case no merge applies: taken before any change. */
+	if (!vma_set_room(e->pool, &mm->vmas, 3) ||
+	    vma_prealloc(e->pool, e->phys, e->kmem, 1, &id) != 0)
+		goto nomem;
+	if (file != 0)
+		e->pool->next_inode++;
+	munmap_commit(e, mm, addr, end, fresh);
+	if (file == 0) {
+		uint32_t merged = vma_merge_new_range(e, mm, addr, end, flags, 0, pgoff, false);
+
+		if (merged != VMA_NONE) {
+			vm_area_free(e->pool, e->phys, e->kmem, id);
+			id = merged;
+			goto done;
+		}
+	}
+	V(e, id)->vm_start = addr;
+	V(e, id)->vm_end = end;
+	V(e, id)->vm_flags = flags;
+	V(e, id)->vm_pgoff = pgoff;
+	V(e, id)->file = file;
+	vma_link(e, mm, id);
+done:
+	vm_stat_account(mm, flags, pglen);
+	if ((flags & VM_LOCKED) != 0)
+		mm->locked_vm += pglen;
+	return addr;
+nomem:
+	if (file != 0 && e->pool->files[file - 1].refs == 0)
+		e->pool->files[file - 1].in_use = false;
+	if (fresh[0] != VMA_NONE)
+		vm_area_free(e->pool, e->phys, e->kmem, fresh[0]);
+	if (fresh[1] != VMA_NONE)
+		vm_area_free(e->pool, e->phys, e->kmem, fresh[1]);
+	return (uint64_t)-ENOMEM;
+}
+
+uint64_t sys_mmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len,
+		  uint32_t prot, uint32_t flags)
+{
+	uint64_t vm_flags, pgoff = 0, ret;
+
+	if ((flags & MAP_ANONYMOUS) == 0)
+		return (uint64_t)-EBADF; /* fd -1 */
+	if ((flags & MAP_HUGETLB) != 0)
+		return (uint64_t)-MERR_UNSUPPORTED;
+	if (len == 0)
+		return (uint64_t)-EINVAL;
+	if ((flags & MAP_FIXED_NOREPLACE) != 0)
+		flags |= MAP_FIXED;
+	if ((flags & MAP_FIXED) == 0) { /* round_hint_to_min() */
+		addr = addr / PAGE_SIZE * PAGE_SIZE;
+		if (addr != 0 && addr < e->mmap_min_addr)
+			addr = page_align(e->mmap_min_addr);
+	}
+	if (len > (uint64_t)0 - PAGE_SIZE)
+		return (uint64_t)-ENOMEM;
+	len = page_align(len);
+	if (mm->map_count > e->max_map_count)
+		return (uint64_t)-ENOMEM;
+	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags | VM_MAYREAD |
+		   VM_MAYWRITE | VM_MAYEXEC;
+	addr = get_unmapped_area(e, mm, addr, len, flags);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	if ((flags & MAP_FIXED_NOREPLACE) != 0 &&
+	    find_vma_intersection(e->pool, &mm->vmas, addr, addr + len) != VMA_NONE)
+		return (uint64_t)-EEXIST;
+	if ((flags & MAP_LOCKED) != 0 && !can_do_mlock(mm))
+		return (uint64_t)-EPERM;
+	if (!mlock_future_ok(mm, vm_flags, len))
+		return (uint64_t)-EAGAIN;
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		if ((vm_flags & VM_GROWSDOWN) != 0)
+			return (uint64_t)-EINVAL;
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+		break;
+	case MAP_PRIVATE:
+		pgoff = addr / PAGE_SIZE; /* for anon_vma */
+		break;
+	default:
+		return (uint64_t)-EINVAL;
+	}
+	if ((flags & MAP_NORESERVE) != 0 && e->overcommit_memory != 2)
+		vm_flags |= VM_NORESERVE;
+	ret = mmap_region(e, mm, addr, len, vm_flags, pgoff);
+	if (!IS_ERR_VALUE(ret) && ((vm_flags & VM_LOCKED) != 0 ||
+				   (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+		mm_populate(e, mm, ret, ret + len);
+	return ret;
+}
+
+/* Changing flags: mprotect, mlock -------------------------------------------------------- */
+
+/*
+ * vma_modify_flags(): give [start, end) of id (inside it) the flags newflags, merging with
+ * prev (the VMA before start, or VMA_NONE) and the next VMA where the rules allow,
+ * splitting otherwise (vma_merge_existing_range(), then split_vma() at each end). Returns
+ * the descriptor that covers [start, end) afterwards, or VMA_NONE with *err set.
+ */
+static uint32_t vma_modify_flags(struct mm_env *e, struct mm_struct *mm, uint32_t prev,
+				 uint32_t id, uint64_t start, uint64_t end, uint64_t newflags,
+				 int *err)
+{
+	struct vma_pool *v = e->pool;
+	struct vm_area_struct *vma = V(e, id);
+	uint64_t pgoff = vma->vm_pgoff + (start - vma->vm_start) / PAGE_SIZE;
+	uint64_t pages = (end - start) / PAGE_SIZE;
+	bool left_side = start == vma->vm_start, right_side = end == vma->vm_end;
+	uint32_t next = VMA_NONE;
+	bool merge_left, merge_right;
+
+	*err = 0;
+	if (right_side) {
+		struct vma_pos pos = vma_pos_next(v, &mm->vmas, vma_lookup_pos(v, &mm->vmas, start));
+
+		next = vma_at(v, &mm->vmas, pos);
+	}
+	merge_left = left_side && prev != VMA_NONE && (newflags & VM_SPECIAL) == 0 &&
+		     can_vma_merge_after(V(e, prev), start, newflags, vma->file, vma->anon_vma,
+					 pgoff);
+	merge_right = right_side && next != VMA_NONE && (newflags & VM_SPECIAL) == 0 &&
+		      can_vma_merge_before(V(e, next), end, newflags, vma->file, vma->anon_vma,
+					   pgoff, pages);
+	if (merge_left && merge_right &&
+	    !is_mergeable_anon_vma(V(e, prev)->anon_vma, V(e, next)->anon_vma))
+		merge_right = false;
+	if (merge_left || merge_right) {
+		uint32_t anon = vma->anon_vma;
+
+		if (merge_left && merge_right) { /* prev, vma and next become prev */
+			uint64_t next_end = V(e, next)->vm_end;
+
+			if (anon == 0)
+				anon = V(e, next)->anon_vma;
+			vma_unlink_free(e, mm, next);
+			vma_unlink_free(e, mm, id);
+			V(e, prev)->vm_end = next_end;
+		} else if (merge_left && right_side) { /* vma joins prev */
+			vma_unlink_free(e, mm, id);
+			V(e, prev)->vm_end = end;
+		} else if (merge_left) { /* prev takes [start, end) from vma */
+			V(e, prev)->vm_end = end;
+			vma->vm_start = end;
+			vma->vm_pgoff += pages;
+			vma_set_resized(v, &mm->vmas, id);
+		} else if (left_side) { /* vma joins next */
+			vma_unlink_free(e, mm, id);
+			V(e, next)->vm_start = start;
+			V(e, next)->vm_pgoff = pgoff;
+			vma_set_resized(v, &mm->vmas, next);
+			if (V(e, next)->anon_vma == 0)
+				V(e, next)->anon_vma = anon;
+			return next;
+		} else { /* next takes [start, end) from vma */
+			vma->vm_end = start;
+			vma_set_resized(v, &mm->vmas, id);
+			V(e, next)->vm_start = start;
+			V(e, next)->vm_pgoff = pgoff;
+			vma_set_resized(v, &mm->vmas, next);
+			if (V(e, next)->anon_vma == 0)
+				V(e, next)->anon_vma = anon;
+			return next;
+		}
+		vma_set_resized(v, &mm->vmas, prev);
+		if (V(e, prev)->anon_vma == 0)
+			V(e, prev)->anon_vma = anon;
+		return prev;
+	}
+	if (!left_side) {
+		*err = split_vma(e, mm, id, start, true);
+		if (*err != 0)
+			return VMA_NONE;
+	}
+	if (!right_side) {
+		*err = split_vma(e, mm, id, end, false);
+		if (*err != 0) {
+			if (!left_side) /* Linux keeps the first split: two equal neighbours */
+				mm->split_leftovers++;
+			return VMA_NONE;
+		}
+	}
+	V(e, id)->vm_flags = newflags;
+	vma_set_resized(v, &mm->vmas, id); /* its stack guard gap may have changed */
+	return id;
+}
+
+/* mprotect_fixup(). *prev becomes the VMA that covers [start, end) afterwards. */
+static int mprotect_fixup(struct mm_env *e, struct mm_struct *mm, uint32_t *prev, uint32_t id,
+			  uint64_t start, uint64_t end, uint64_t newflags)
+{
+	uint64_t oldflags = V(e, id)->vm_flags, nrpages = (end - start) / PAGE_SIZE;
+	uint32_t res;
+	int err;
+
+	if (newflags == oldflags) {
+		*prev = id;
+		return 0;
+	}
+	if ((newflags & VM_WRITE) != 0) {
+		if (!may_expand_vm(mm, newflags, nrpages) && may_expand_vm(mm, oldflags, nrpages))
+			return -ENOMEM;
+		if ((oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)) == 0) {
+			if (!vm_enough_memory(e, nrpages))
+				return -ENOMEM;
+			newflags |= VM_ACCOUNT;
+		}
+	} else if ((oldflags & VM_ACCOUNT) != 0 && V(e, id)->file == 0 && V(e, id)->anon_vma == 0) {
+		newflags &= ~VM_ACCOUNT;
+	}
+	res = vma_modify_flags(e, mm, *prev, id, start, end, newflags, &err);
+	if (res == VMA_NONE)
+		return err;
+	*prev = res;
+	V(e, res)->vm_flags = newflags;
+	vm_stat_account(mm, oldflags, 0 - nrpages);
+	vm_stat_account(mm, newflags, nrpages);
+	return 0;
+}
+
+int sys_mprotect(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t len,
+		 uint32_t prot)
+{
+	struct vma_pool *v = e->pool;
+	uint32_t grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP), id, prev;
+	uint64_t end, nstart, tmp;
+	int error;
+
+	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (start % PAGE_SIZE != 0)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	len = page_align(len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) != 0)
+		return -EINVAL;
+	id = find_vma(v, &mm->vmas, start);
+	if (id == VMA_NONE || V(e, id)->vm_start >= end)
+		return -ENOMEM;
+	if (grows == PROT_GROWSDOWN) {
+		if ((V(e, id)->vm_flags & VM_GROWSDOWN) == 0)
+			return -EINVAL;
+		start = V(e, id)->vm_start;
+	} else {
+		if (V(e, id)->vm_start > start)
+			return -ENOMEM;
+		if (grows == PROT_GROWSUP) /* no VM_GROWSUP on x86 */
+			return -EINVAL;
+	}
+	(void)find_vma_prev(v, &mm->vmas, start, &prev);
+	if (start > V(e, id)->vm_start)
+		prev = id;
+	nstart = start;
+	tmp = V(e, id)->vm_start;
+	error = 0;
+	for (;;) {
+		uint64_t newflags;
+		struct vm_area_struct *vma;
+
+		id = find_vma(v, &mm->vmas, nstart);
+		if (id == VMA_NONE || V(e, id)->vm_start >= end)
+			break;
+		vma = V(e, id);
+		if (vma->vm_start != tmp) {
+			error = -ENOMEM;
+			break;
+		}
+		newflags = calc_vm_prot_bits(prot) | (vma->vm_flags & ~VM_ACCESS_FLAGS);
+		/* newflags >> 4 puts VM_MAY* where VM_* are */
+		if ((newflags & ~(newflags >> 4) & VM_ACCESS_FLAGS) != 0) {
+			error = -EACCES;
+			break;
+		}
+		tmp = vma->vm_end < end ? vma->vm_end : end;
+		error = mprotect_fixup(e, mm, &prev, id, nstart, tmp, newflags);
+		if (error != 0)
+			break;
+		tmp = V(e, prev)->vm_end; /* vma_iter_end(): past a merged neighbour too */
+		nstart = tmp;
+		if (nstart >= end)
+			break;
+	}
+	if (error == 0 && tmp < end)
+		error = -ENOMEM;
+	return error;
+}
+
+/* mlock_fixup() over a whole VMA. */
+static void mlock_fixup(struct mm_env *e, struct mm_struct *mm, uint32_t *prev, uint32_t id,
+			uint64_t newflags)
+{
+	uint64_t oldflags = V(e, id)->vm_flags, start = V(e, id)->vm_start, end = V(e, id)->vm_end;
+	uint64_t nr = (end - start) / PAGE_SIZE;
+	uint32_t res;
+	int err;
+
+	if (newflags == oldflags || (oldflags & VM_SPECIAL) != 0) {
+		*prev = id;
+		return;
+	}
+	res = vma_modify_flags(e, mm, *prev, id, start, end, newflags, &err);
+	if (res == VMA_NONE) {
+		*prev = id;
+		return;
+	}
+	V(e, res)->vm_flags = newflags;
+	if ((newflags & VM_LOCKED) == 0)
+		mm->locked_vm -= nr;
+	else if ((oldflags & VM_LOCKED) == 0)
+		mm->locked_vm += nr;
+	*prev = res;
+}
+
+/* apply_mlockall_flags() */
+static void apply_mlockall_flags(struct mm_env *e, struct mm_struct *mm, uint32_t flags)
+{
+	uint64_t to_add = 0, addr = 0;
+	uint32_t prev = VMA_NONE;
+
+	mm->def_flags &= ~VM_LOCKED_MASK;
+	if ((flags & MCL_FUTURE) != 0) {
+		mm->def_flags |= VM_LOCKED;
+		if ((flags & MCL_ONFAULT) != 0)
+			mm->def_flags |= VM_LOCKONFAULT;
+		if ((flags & MCL_CURRENT) == 0)
+			return;
+	}
+	if ((flags & MCL_CURRENT) != 0) {
+		to_add |= VM_LOCKED;
+		if ((flags & MCL_ONFAULT) != 0)
+			to_add |= VM_LOCKONFAULT;
+	}
+	for (;;) {
+		uint32_t id = find_vma(e->pool, &mm->vmas, addr);
+		uint64_t end;
+
+		if (id == VMA_NONE)
+			return;
+		end = V(e, id)->vm_end;
+		mlock_fixup(e, mm, &prev, id, (V(e, id)->vm_flags & ~VM_LOCKED_MASK) | to_add);
+		addr = end;
+	}
+}
+
+int sys_mlockall(struct mm_env *e, struct mm_struct *mm, uint32_t flags)
+{
+	if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) != 0 ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_do_mlock(mm))
+		return -EPERM;
+	if ((flags & MCL_CURRENT) != 0 && !mm->privileged &&
+	    mm->total_vm > mm->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE)
+		return -ENOMEM;
+	apply_mlockall_flags(e, mm, flags);
+	if ((flags & MCL_CURRENT) != 0)
+		mm_populate(e, mm, 0, TASK_SIZE);
+	return 0;
+}
+
+int sys_munlockall(struct mm_env *e, struct mm_struct *mm)
+{
+	apply_mlockall_flags(e, mm, 0);
+	return 0;
+}
+
+int sys_setrlimit(struct mm_struct *mm, uint32_t resource, uint64_t cur, uint64_t max)
+{
+	if (resource != RLIMIT_DATA && resource != RLIMIT_STACK && resource != RLIMIT_AS &&
+	    resource != RLIMIT_MEMLOCK)
+		return -EINVAL;
+	if (cur > max)
+		return -EINVAL;
+	if (max > mm->rlim[resource].rlim_max && !mm->privileged)
+		return -EPERM;
+	mm->rlim[resource].rlim_cur = cur;
+	mm->rlim[resource].rlim_max = max;
+	return 0;
+}
+
+/* brk -------------------------------------------------------------------------------- */
+
+/* check_data_rlimit() */
+static bool data_rlimit_exceeded(const struct mm_struct *mm, uint64_t brk)
+{
+	uint64_t rlim = mm->rlim[RLIMIT_DATA].rlim_cur;
+
+	return rlim < RLIM_INFINITY && (brk - mm->start_brk) + (mm->end_data - mm->start_data) > rlim;
+}
+
+/*
+ * do_brk_flags(): map [addr, addr + len) as heap, extending the VMA below when it ends at
+ * addr and may grow (6.18: only that one; older kernels: vma_merge() with both
+ * neighbours). Returns 0 or -errno; nothing changed on error.
+ */
+static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
+	uint64_t pages = len / PAGE_SIZE, pgoff = addr / PAGE_SIZE;
+	uint32_t id, merged;
+
+	if (mm->profile != PROFILE_LINUX_6_18) {
+		/* get_unmapped_area(MAP_FIXED) and mlock_future_check() of 4.14 / 2.6.34 */
+		if (len > TASK_SIZE || addr > TASK_SIZE - len)
+			return -ENOMEM;
+		if (!mlock_future_ok(mm, flags, len))
+			return -EAGAIN;
+		if (find_vma_intersection(e->pool, &mm->vmas, addr, addr + len) != VMA_NONE) {
+			int err = do_munmap(e, mm, addr, addr + len);
+
+			if (err != 0)
+				return -ENOMEM;
+		}
+		if (mm->profile == PROFILE_LINUX_2_6_34) { /* may_expand_vm() without RLIMIT_DATA */
+			if (mm->total_vm + pages > mm->rlim[RLIMIT_AS].rlim_cur / PAGE_SIZE)
+				return -ENOMEM;
+		} else if (!may_expand_vm(mm, flags, pages)) {
+			return -ENOMEM;
+		}
+	} else if (!may_expand_vm(mm, flags, pages)) {
+		return -ENOMEM;
+	}
+	if (mm->map_count > e->max_map_count)
+		return -ENOMEM;
+	if (!vm_enough_memory(e, pages))
+		return -ENOMEM;
+	if (mm->profile == PROFILE_LINUX_6_18) {
+		uint32_t prev;
+
+		/* brkvma: the VMA just below addr, if it reaches above start_brk */
+		(void)find_vma_prev(e->pool, &mm->vmas, addr, &prev);
+		merged = VMA_NONE;
+		if (prev != VMA_NONE && V(e, prev)->vm_end == addr &&
+		    V(e, prev)->vm_end > mm->start_brk)
+			merged = vma_merge_new_range(e, mm, addr, addr + len, flags, 0, pgoff, true);
+	} else {
+		merged = vma_merge_new_range(e, mm, addr, addr + len, flags, 0, pgoff, false);
+	}
+	if (merged == VMA_NONE) {
+		if (!vma_set_room(e->pool, &mm->vmas, 1))
+			return -ENOMEM;
+		id = vm_area_alloc(e->pool, e->phys, e->kmem);
+		if (id == VMA_NONE)
+			return -ENOMEM;
+		V(e, id)->vm_start = addr;
+		V(e, id)->vm_end = addr + len;
+		V(e, id)->vm_flags = flags;
+		V(e, id)->vm_pgoff = pgoff;
+		vma_link(e, mm, id);
+	}
+	vm_stat_account(mm, flags, pages);
+	if ((flags & VM_LOCKED) != 0)
+		mm->locked_vm += pages;
+	return 0;
+}
+
+uint64_t sys_brk(struct mm_env *e, struct mm_struct *mm, uint64_t brk)
+{
+	uint64_t origbrk = mm->brk, min_brk, newbrk, oldbrk;
+	bool populate = false;
+
+	if (mm->profile == PROFILE_LINUX_2_6_34)
+		min_brk = mm->compat_brk ? mm->end_code : mm->start_brk;
+	else
+		min_brk = mm->compat_brk ? mm->end_data : mm->start_brk; /* brk not randomized */
+	if (brk < min_brk)
+		return origbrk;
+	if (data_rlimit_exceeded(mm, brk))
+		return origbrk;
+	if (brk > (uint64_t)0 - PAGE_SIZE)
+		return origbrk; /* PAGE_ALIGN() would wrap: the TASK_SIZE check fails */
+	newbrk = page_align(brk);
+	oldbrk = page_align(mm->brk);
+	if (oldbrk == newbrk) {
+		mm->brk = brk;
+		return brk;
+	}
+	if (brk <= mm->brk) { /* always allow shrinking */
+		if (mm->profile == PROFILE_LINUX_6_18 &&
+		    find_vma_intersection(e->pool, &mm->vmas, newbrk, oldbrk) == VMA_NONE)
+			return origbrk;
+		if (do_munmap(e, mm, newbrk, oldbrk) != 0)
+			return origbrk;
+		mm->brk = brk;
+		return brk;
+	}
+	if (mm->profile == PROFILE_LINUX_2_6_34) {
+		if (find_vma_intersection(e->pool, &mm->vmas, oldbrk, newbrk + PAGE_SIZE) != VMA_NONE)
+			return origbrk;
+	} else {
+		uint32_t next = find_vma(e->pool, &mm->vmas, oldbrk);
+
+		if (next != VMA_NONE && newbrk + PAGE_SIZE > vma_start_gap(V(e, next)))
+			return origbrk;
+	}
+	if (do_brk_flags(e, mm, oldbrk, newbrk - oldbrk) != 0)
+		return origbrk;
+	mm->brk = brk;
+	if ((mm->def_flags & VM_LOCKED) != 0)
+		populate = true;
+	if (populate)
+		mm_populate(e, mm, oldbrk, newbrk);
+	return brk;
+}
+
+/* Validation ------------------------------------------------------------------------- */
+
+static struct validate_result mm_bad(const char *what, uint32_t where)
+{
+	struct validate_result r = {false, what, where};
+
+	return r;
+}
+
+struct validate_result mm_validate(const struct mm_env *e, const struct mm_struct *mm)
+{
+	const struct vma_pool *v = e->pool;
+	const struct vma_set *s = &mm->vmas;
+	struct validate_result ok = {true, 0, 0};
+	uint64_t prev_end = 0, total = 0;
+	uint32_t k, i, n = 0, prev = VMA_NONE;
+	bool heap_seen = false;
+
+	if (s->nr_leaves > VMA_MAX_LEAVES)
+		return mm_bad("vma index: too many leaves", s->nr_leaves);
+	for (k = 0; k < s->nr_leaves; k++) {
+		const struct vma_leaf *l = &v->leaves[s->leaf[k]];
+
+		if (l->nr == 0 || l->nr > VMA_LEAF_SLOTS)
+			return mm_bad("vma index: leaf size", k);
+		for (i = 0; i < l->nr; i++) {
+			uint32_t id = l->slot[i];
+			const struct vm_area_struct *vma;
+
+			if (id >= v->vma_used)
+				return mm_bad("vma index: bad descriptor", id);
+			vma = &v->vma[id];
+			if (vma->vm_start % PAGE_SIZE != 0 || vma->vm_end % PAGE_SIZE != 0)
+				return mm_bad("vma: not page-aligned", n);
+			if (vma->vm_start >= vma->vm_end)
+				return mm_bad("vma: empty", n);
+			if (vma->vm_end > TASK_SIZE)
+				return mm_bad("vma: outside user space", n);
+			if (vma->vm_start < prev_end)
+				return mm_bad("vma: not sorted and disjoint", n);
+			if (vma->file != 0 &&
+			    (vma->file > VMA_NR_FILES || !v->files[vma->file - 1].in_use))
+				return mm_bad("vma: file not in the table", n);
+			if (prev != VMA_NONE && mm->split_leftovers == 0 &&
+			    vma->vm_start != mm->start_brk && (vma->vm_flags & VM_SPECIAL) == 0 &&
+			    can_vma_merge_after(&v->vma[prev], vma->vm_start, vma->vm_flags,
+						vma->file, vma->anon_vma, vma->vm_pgoff))
+				return mm_bad("vma: mergeable with the one before", n);
+			if (vma->vm_start <= mm->start_brk && vma->vm_end >= mm->brk)
+				heap_seen = true;
+			total += vma->vm_end - vma->vm_start;
+			prev_end = vma->vm_end;
+			prev = id;
+			n++;
+		}
+		if (s->last_end[k] != prev_end)
+			return mm_bad("vma index: stale last_end", k);
+		if (s->max_gap[k] != vma_leaf_max_gap(v, s, k))
+			return mm_bad("vma index: stale max_gap", k);
+	}
+	if (n != s->nr_vmas)
+		return mm_bad("vma index: count", n);
+	if (n != mm->map_count)
+		return mm_bad("map_count is not the number of VMAs", mm->map_count);
+	if (total / PAGE_SIZE != mm->total_vm)
+		return mm_bad("total_vm is not the pages of all VMAs", n);
+	if (mm->brk < mm->start_brk)
+		return mm_bad("brk below start_brk", 0);
+	if (page_align(mm->brk) > mm->start_brk && !heap_seen)
+		return mm_bad("brk: the heap VMA does not cover [start_brk, brk)", 0);
+	return ok;
+}

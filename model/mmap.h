@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmap.h - an address space (struct mm_struct) and the system calls that shape it:
+ * brk in three kernel profiles, anonymous mmap, munmap, mprotect, mlockall, setrlimit
+ * (mm/mmap.c, mm/vma.c, mm/mprotect.c, mm/mlock.c, arch/x86/mm/mmap.c).
+ *
+ * How it works
+ * ------------
+ * An mm is created from a layout (struct mm_layout): the program's segments, its stack,
+ * its special mappings ([vvar], [vdso]; [vsyscall] is the gate area, outside the VMA
+ * set as in Linux), the mm fields (start_code .. start_stack) and the rlimits.
+ * mm_default_layout() gives the built-in one: a static non-PIE x86-64 program started
+ * with ASLR off, as the live-kernel oracle's own child is (docs/address-space.md); the
+ * Linux backend builds one from the child's /proc files instead.
+ *
+ * Every system call follows the kernel version named by the mm's profile where the
+ * versions differ (brk), and Linux 6.18 (the host kernel) everywhere else: the same
+ * checks in the same order, the same errno, the same result on success. Calls that
+ * Linux performs all-or-nothing are all-or-nothing here (descriptors are allocated up
+ * front); mprotect() and mlockall() change VMA after VMA and stop at the first failure,
+ * as Linux does, so a failure may leave earlier VMAs changed -- that is the kernel's
+ * behaviour, not an accident.
+ */
+#ifndef MMREF_MMAP_H
+#define MMREF_MMAP_H
+
+#include "vma.h"
+
+/*
+ * mmap(2) prot and flags (include/uapi/asm-generic/mman*.h, x86 values). Hosted code may
+ * have them from <sys/mman.h> and <sys/resource.h> already, with the same values.
+ */
+#ifndef PROT_NONE
+#define PROT_NONE	    0x0u
+#endif
+#ifndef PROT_READ
+#define PROT_READ	    0x1u
+#endif
+#ifndef PROT_WRITE
+#define PROT_WRITE	    0x2u
+#endif
+#ifndef PROT_EXEC
+#define PROT_EXEC	    0x4u
+#endif
+#ifndef PROT_SEM
+#define PROT_SEM	    0x8u
+#endif
+#ifndef PROT_GROWSDOWN
+#define PROT_GROWSDOWN	    0x01000000u
+#endif
+#ifndef PROT_GROWSUP
+#define PROT_GROWSUP	    0x02000000u
+#endif
+#ifndef MAP_SHARED
+#define MAP_SHARED	    0x01u
+#endif
+#ifndef MAP_PRIVATE
+#define MAP_PRIVATE	    0x02u
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03u
+#endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE	    0x08u
+#endif
+#ifndef MAP_TYPE
+#define MAP_TYPE	    0x0fu
+#endif
+#ifndef MAP_FIXED
+#define MAP_FIXED	    0x10u
+#endif
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS	    0x20u
+#endif
+#ifndef MAP_32BIT
+#define MAP_32BIT	    0x40u
+#endif
+#ifndef MAP_GROWSDOWN
+#define MAP_GROWSDOWN	    0x0100u
+#endif
+#ifndef MAP_DENYWRITE
+#define MAP_DENYWRITE	    0x0800u
+#endif
+#ifndef MAP_EXECUTABLE
+#define MAP_EXECUTABLE	    0x1000u
+#endif
+#ifndef MAP_LOCKED
+#define MAP_LOCKED	    0x2000u
+#endif
+#ifndef MAP_NORESERVE
+#define MAP_NORESERVE	    0x4000u
+#endif
+#ifndef MAP_POPULATE
+#define MAP_POPULATE	    0x8000u
+#endif
+#ifndef MAP_NONBLOCK
+#define MAP_NONBLOCK	    0x10000u
+#endif
+#ifndef MAP_STACK
+#define MAP_STACK	    0x20000u
+#endif
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB	    0x40000u
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC	    0x80000u
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000u
+#endif
+#ifndef MCL_CURRENT
+#define MCL_CURRENT	    1u
+#endif
+#ifndef MCL_FUTURE
+#define MCL_FUTURE	    2u
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT	    4u
+#endif
+
+/* Resource limits (include/uapi/asm-generic/resource.h). */
+#ifndef RLIMIT_STACK
+#define RLIMIT_STACK   3u
+#endif
+#ifndef RLIMIT_DATA
+#define RLIMIT_DATA    2u
+#endif
+#ifndef RLIMIT_MEMLOCK
+#define RLIMIT_MEMLOCK 8u
+#endif
+#ifndef RLIMIT_AS
+#define RLIMIT_AS      9u
+#endif
+#ifndef RLIM_NLIMITS
+#define RLIM_NLIMITS   16u
+#endif
+#ifndef RLIM_INFINITY
+#define RLIM_INFINITY  0xffffffffffffffffull
+#endif
+
+#define PMD_SIZE	   0x200000ull
+#define MM_LAYOUT_MAX_VMAS 32u
+#define MMAP_MIN_ADDR_DEFAULT 4096ull /* CONFIG_DEFAULT_MMAP_MIN_ADDR of the host kernel */
+#define MAX_MAP_COUNT_DEFAULT 65530u  /* DEFAULT_MAX_MAP_COUNT */
+
+/* The kernel version whose brk() an mm follows. */
+enum mm_profile {
+	PROFILE_LINUX_6_18, /* the host kernel: mm/mmap.c of 6.18 */
+	PROFILE_LINUX_4_14, /* seed 002 */
+	PROFILE_LINUX_2_6_34, /* seed 003 */
+	NR_MM_PROFILES
+};
+
+struct mm_rlimit {
+	uint64_t rlim_cur;
+	uint64_t rlim_max;
+};
+
+/* Kernel-wide settings and the shared state the calls need. */
+struct mm_env {
+	struct phys *phys;
+	struct kmem *kmem;
+	struct vma_pool *pool;
+	uint32_t max_map_count;	    /* vm.max_map_count */
+	uint64_t mmap_min_addr;	    /* vm.mmap_min_addr */
+	uint32_t overcommit_memory; /* vm.overcommit_memory: 0 (heuristic) or 1 (always) */
+	uint64_t commit_pages;	    /* totalram + swap pages for the heuristic check */
+};
+
+struct mm_struct {
+	bool in_use;
+	enum mm_profile profile;
+	bool compat_brk;   /* CONFIG_COMPAT_BRK (min_brk from end_data / end_code) */
+	bool privileged;   /* CAP_SYS_RAWIO, CAP_IPC_LOCK, CAP_SYS_RESOURCE */
+	bool has_vsyscall; /* the [vsyscall] gate area shows in maps */
+	struct vma_set vmas;
+	uint32_t map_count;
+	uint64_t mmap_base;
+	uint64_t mmap_legacy_base;
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t total_vm, data_vm, exec_vm, stack_vm, locked_vm;
+	uint64_t def_flags;
+	struct mm_rlimit rlim[RLIM_NLIMITS];
+	/* Failed mprotect()/mlockall() calls that, as in Linux, left a VMA split in two equal
+	 * halves: from the first on, "maximally merged" is no longer an invariant. */
+	uint32_t split_leftovers;
+};
+
+/* One VMA of a starting layout. */
+struct mm_layout_vma {
+	uint64_t start, end, flags, pgoff;
+	uint32_t file; /* 0: anonymous; else vm_file index + 1 */
+};
+
+struct mm_layout {
+	uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+	struct mm_rlimit rlim[RLIM_NLIMITS];
+	bool has_vsyscall;
+	bool privileged;
+	uint32_t nr_vmas;
+	struct mm_layout_vma vmas[MM_LAYOUT_MAX_VMAS];
+};
+
+/** mm_env_init() - the host kernel's sysctl defaults over the given allocators. */
+void mm_env_init(struct mm_env *e, struct phys *p, struct kmem *k, struct vma_pool *pool);
+
+/**
+ * vm_file_get() - the index + 1 of the file entry with this name, device and inode
+ * (created if missing), or 0 when the table is full. special: a [name] mapping.
+ */
+uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
+		     uint32_t dev_minor, uint64_t inode, bool special);
+
+/**
+ * mm_default_layout() - the built-in starting address space: a static non-PIE program
+ * run with ASLR off (see docs/address-space.md). Needs the file table for its names.
+ * Returns 0 or -MERR_NO_SLOT (file table full).
+ */
+int mm_default_layout(struct vma_pool *v, struct mm_layout *l);
+
+/**
+ * mm_create() - an address space from layout l with profile profile. Returns 0, or
+ * -ENOMEM when the VMA descriptors cannot be had, -EINVAL for a layout whose VMAs are
+ * not sorted, disjoint, page-aligned and inside user space; nothing is held then.
+ */
+int mm_create(struct mm_env *e, struct mm_struct *mm, const struct mm_layout *l,
+	      enum mm_profile profile);
+
+/** mm_destroy() - exit_mmap(): every VMA and descriptor given back. */
+void mm_destroy(struct mm_env *e, struct mm_struct *mm);
+
+/**
+ * sys_brk() - brk(2) of mm's profile. Returns the resulting brk: the new one on success,
+ * the old one on any failure (the syscall reports no errno).
+ */
+uint64_t sys_brk(struct mm_env *e, struct mm_struct *mm, uint64_t brk);
+
+/**
+ * sys_mmap() - mmap(2) with fd -1 and offset 0. Returns the address, or -errno cast to
+ * uint64_t (as the syscall's return register holds it): test with IS_ERR_VALUE().
+ */
+uint64_t sys_mmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len,
+		  uint32_t prot, uint32_t flags);
+
+/** sys_munmap() - munmap(2). Returns 0 or -errno. */
+int sys_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len);
+
+/** sys_mprotect() - mprotect(2). Returns 0 or -errno. */
+int sys_mprotect(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len,
+		 uint32_t prot);
+
+/** sys_mlockall() / sys_munlockall() - mlockall(2) and munlockall(2). 0 or -errno. */
+int sys_mlockall(struct mm_env *e, struct mm_struct *mm, uint32_t flags);
+int sys_munlockall(struct mm_env *e, struct mm_struct *mm);
+
+/**
+ * sys_setrlimit() - setrlimit(2) for RLIMIT_DATA, RLIMIT_STACK, RLIMIT_AS and
+ * RLIMIT_MEMLOCK (others: -EINVAL here). Returns 0, -EINVAL (cur > max) or -EPERM
+ * (raising max without CAP_SYS_RESOURCE).
+ */
+int sys_setrlimit(struct mm_struct *mm, uint32_t resource, uint64_t cur, uint64_t max);
+
+/** IS_ERR_VALUE() - is a syscall's return value an -errno (-4095 .. -1)? */
+static inline bool IS_ERR_VALUE(uint64_t x)
+{
+	return x >= (uint64_t)-4095;
+}
+
+/**
+ * mm_validate() - the invariants of an mm: VMAs sorted, disjoint, page-aligned, inside
+ * user space, non-empty; map_count equals their number; the index summaries agree; no
+ * two neighbours that the merge rules would join (except the pair at start_brk that
+ * do_brk_flags() of 6.18 leaves, and after split_leftovers); the index summaries
+ * fresh; total_vm the pages of all VMAs; a VMA covering [start_brk, brk). Returns the
+ * first broken rule, or ok.
+ */
+struct validate_result mm_validate(const struct mm_env *e, const struct mm_struct *mm);
+
+#endif /* MMREF_MMAP_H */

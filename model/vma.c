@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vma.c - the VMA set: descriptors, the two-level index, lookups and the merge rules.
+ * See vma.h.
+ */
+#include "vma.h"
+
+void vma_pool_init(struct vma_pool *v)
+{
+	uint32_t i;
+
+	v->vma_free = VMA_NONE;
+	v->vma_used = 0;
+	v->leaf_free = VMA_NONE;
+	v->leaf_used = 0;
+	v->nr_vmas = 0;
+	v->nr_leaves = 0;
+	v->vm_area_cachep = 0;
+	v->next_anon_vma = 1;
+	v->next_inode = 1;
+	for (i = 0; i < VMA_NR_FILES; i++)
+		v->files[i].in_use = false;
+}
+
+void vma_set_init(struct vma_set *s)
+{
+	s->nr_vmas = 0;
+	s->nr_leaves = 0;
+}
+
+/* Descriptors ------------------------------------------------------------------------ */
+
+static uint32_t pool_take(struct vma_pool *v)
+{
+	uint32_t id;
+
+	if (v->vma_free != VMA_NONE) {
+		id = v->vma_free;
+		v->vma_free = v->vma[id].next_free;
+	} else if (v->vma_used < VMA_POOL_SIZE) {
+		id = v->vma_used++;
+	} else {
+		return VMA_NONE;
+	}
+	v->nr_vmas++;
+	return id;
+}
+
+uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
+{
+	struct vm_area_struct *vma;
+	struct obj_result o;
+	uint32_t id;
+
+	if (v->vm_area_cachep <= 0 || (v->vma_free == VMA_NONE && v->vma_used >= VMA_POOL_SIZE))
+		return VMA_NONE;
+	o = kmem_cache_alloc(p, k, v->vm_area_cachep, GFP_KERNEL | __GFP_ZERO);
+	if (o.err != 0)
+		return VMA_NONE;
+	id = pool_take(v);
+	vma = &v->vma[id];
+	vma->vm_start = 0;
+	vma->vm_end = 0;
+	vma->vm_flags = 0;
+	vma->vm_pgoff = 0;
+	vma->obj = o.addr;
+	vma->anon_vma = 0;
+	vma->file = 0;
+	vma->next_free = VMA_NONE;
+	return id;
+}
+
+void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
+{
+	/* The object came from this cache: the free cannot fail. */
+	(void)kmem_cache_free(p, k, v->vm_area_cachep, v->vma[id].obj);
+	v->vma[id].obj = 0;
+	v->vma[id].next_free = v->vma_free;
+	v->vma_free = id;
+	v->nr_vmas--;
+}
+
+int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n, uint32_t *ids)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		ids[i] = vm_area_alloc(v, p, k);
+		if (ids[i] == VMA_NONE) {
+			while (i > 0) {
+				i--;
+				vm_area_free(v, p, k, ids[i]);
+			}
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Leaves ------------------------------------------------------------------------------ */
+
+static uint32_t leaves_free(const struct vma_pool *v)
+{
+	return VMA_LEAF_POOL - v->nr_leaves;
+}
+
+bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n)
+{
+	return leaves_free(v) >= n && s->nr_leaves + n <= VMA_MAX_LEAVES &&
+	       s->nr_vmas + n <= VMA_MAX_PER_MM;
+}
+
+static uint32_t leaf_take(struct vma_pool *v)
+{
+	uint32_t id;
+
+	if (v->leaf_free != VMA_NONE) {
+		id = v->leaf_free;
+		v->leaf_free = v->leaves[id].next_free;
+	} else {
+		id = v->leaf_used++;
+	}
+	v->leaves[id].nr = 0;
+	v->leaves[id].next_free = VMA_NONE;
+	v->nr_leaves++;
+	return id;
+}
+
+static void leaf_give(struct vma_pool *v, uint32_t id)
+{
+	v->leaves[id].next_free = v->leaf_free;
+	v->leaf_free = id;
+	v->nr_leaves--;
+}
+
+/* Lookup ------------------------------------------------------------------------------ */
+
+uint64_t vma_start_gap(const struct vm_area_struct *vma)
+{
+	if ((vma->vm_flags & VM_GROWSDOWN) == 0)
+		return vma->vm_start;
+	return vma->vm_start >= STACK_GUARD_GAP ? vma->vm_start - STACK_GUARD_GAP : 0;
+}
+
+uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k)
+{
+	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	uint64_t prev_end = k > 0 ? s->last_end[k - 1] : 0;
+	uint64_t best = 0;
+	uint32_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		const struct vm_area_struct *vma = &v->vma[l->slot[i]];
+		uint64_t start = vma_start_gap(vma);
+
+		if (start > prev_end && start - prev_end > best)
+			best = start - prev_end;
+		prev_end = vma->vm_end;
+	}
+	return best;
+}
+
+/* Leaf k changed: its summary, and the next leaf's gap (its first gap starts at k's
+ * last end). */
+static void leaf_refresh(const struct vma_pool *v, struct vma_set *s, uint32_t k)
+{
+	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
+
+	s->last_end[k] = v->vma[l->slot[l->nr - 1]].vm_end;
+	s->max_gap[k] = vma_leaf_max_gap(v, s, k);
+	if (k + 1 < s->nr_leaves)
+		s->max_gap[k + 1] = vma_leaf_max_gap(v, s, k + 1);
+}
+
+struct vma_pos vma_first_pos(const struct vma_set *s)
+{
+	struct vma_pos pos = {s->nr_vmas == 0 ? s->nr_leaves : 0, 0};
+
+	return pos;
+}
+
+struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s, uint64_t addr)
+{
+	struct vma_pos pos;
+	const struct vma_leaf *l;
+	uint32_t lo = 0, hi = s->nr_leaves;
+
+	/* The first leaf whose last VMA ends above addr. */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (s->last_end[mid] > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	pos.leaf = lo;
+	pos.slot = 0;
+	if (lo == s->nr_leaves)
+		return pos;
+	l = &v->leaves[s->leaf[lo]];
+	lo = 0;
+	hi = l->nr - 1; /* the last one qualifies */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v->vma[l->slot[mid]].vm_end > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	pos.slot = lo;
+	return pos;
+}
+
+uint32_t vma_at(const struct vma_pool *v, const struct vma_set *s, struct vma_pos pos)
+{
+	if (pos.leaf >= s->nr_leaves)
+		return VMA_NONE;
+	return v->leaves[s->leaf[pos.leaf]].slot[pos.slot];
+}
+
+struct vma_pos vma_pos_next(const struct vma_pool *v, const struct vma_set *s,
+			    struct vma_pos pos)
+{
+	if (pos.leaf >= s->nr_leaves)
+		return pos;
+	pos.slot++;
+	if (pos.slot >= v->leaves[s->leaf[pos.leaf]].nr) {
+		pos.leaf++;
+		pos.slot = 0;
+	}
+	return pos;
+}
+
+bool vma_pos_prev(const struct vma_pool *v, const struct vma_set *s, struct vma_pos *pos)
+{
+	if (pos->slot > 0 && pos->leaf < s->nr_leaves) {
+		pos->slot--;
+		return true;
+	}
+	if (pos->leaf == 0)
+		return false;
+	pos->leaf--;
+	pos->slot = v->leaves[s->leaf[pos->leaf]].nr - 1;
+	return true;
+}
+
+uint32_t find_vma(const struct vma_pool *v, const struct vma_set *s, uint64_t addr)
+{
+	return vma_at(v, s, vma_lookup_pos(v, s, addr));
+}
+
+uint32_t find_vma_prev(const struct vma_pool *v, const struct vma_set *s, uint64_t addr,
+		       uint32_t *prev)
+{
+	struct vma_pos pos = vma_lookup_pos(v, s, addr);
+	struct vma_pos before = pos;
+
+	*prev = vma_pos_prev(v, s, &before) ? vma_at(v, s, before) : VMA_NONE;
+	return vma_at(v, s, pos);
+}
+
+uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s, uint64_t start,
+			       uint64_t end)
+{
+	uint32_t id = find_vma(v, s, start);
+
+	if (id != VMA_NONE && v->vma[id].vm_start < end)
+		return id;
+	return VMA_NONE;
+}
+
+/* Changes ----------------------------------------------------------------------------- */
+
+/* Open a place for a new leaf at top-array index k. */
+static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
+{
+	uint32_t i;
+
+	for (i = s->nr_leaves; i > k; i--) {
+		s->leaf[i] = s->leaf[i - 1];
+		s->last_end[i] = s->last_end[i - 1];
+		s->max_gap[i] = s->max_gap[i - 1];
+	}
+	s->leaf[k] = leaf;
+	s->nr_leaves++;
+}
+
+/* Close top-array index k. */
+static void top_close(struct vma_set *s, uint32_t k)
+{
+	uint32_t i;
+
+	for (i = k; i + 1 < s->nr_leaves; i++) {
+		s->leaf[i] = s->leaf[i + 1];
+		s->last_end[i] = s->last_end[i + 1];
+		s->max_gap[i] = s->max_gap[i + 1];
+	}
+	s->nr_leaves--;
+}
+
+/* Split full leaf k in two halves; the upper half becomes leaf k + 1. */
+static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
+{
+	uint32_t id = leaf_take(v);
+	struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	struct vma_leaf *n = &v->leaves[id];
+	uint32_t half = l->nr / 2, i;
+
+	for (i = half; i < l->nr; i++)
+		n->slot[i - half] = l->slot[i];
+	n->nr = l->nr - half;
+	l->nr = half;
+	top_open(s, k + 1, id);
+	leaf_refresh(v, s, k);
+	leaf_refresh(v, s, k + 1);
+}
+
+int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
+{
+	struct vma_pos pos;
+	struct vma_leaf *l;
+	uint32_t i;
+
+	if (!vma_set_room(v, s, 1))
+		return -ENOMEM;
+	if (s->nr_leaves == 0) {
+		top_open(s, 0, leaf_take(v));
+		pos.leaf = 0;
+		pos.slot = 0;
+	} else {
+		pos = vma_lookup_pos(v, s, v->vma[id].vm_start);
+		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
+			pos.leaf = s->nr_leaves - 1;
+			pos.slot = v->leaves[s->leaf[pos.leaf]].nr;
+		}
+		if (v->leaves[s->leaf[pos.leaf]].nr == VMA_LEAF_SLOTS) {
+			uint32_t half = VMA_LEAF_SLOTS / 2;
+
+			leaf_split(v, s, pos.leaf);
+			if (pos.slot >= half) {
+				pos.leaf++;
+				pos.slot -= half;
+			}
+		}
+	}
+	l = &v->leaves[s->leaf[pos.leaf]];
+	for (i = l->nr; i > pos.slot; i--)
+		l->slot[i] = l->slot[i - 1];
+	l->slot[pos.slot] = id;
+	l->nr++;
+	s->nr_vmas++;
+	leaf_refresh(v, s, pos.leaf);
+	return 0;
+}
+
+void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
+{
+	struct vma_pos pos = vma_lookup_pos(v, s, v->vma[id].vm_start);
+	struct vma_leaf *l = &v->leaves[s->leaf[pos.leaf]];
+	uint32_t k = pos.leaf, i;
+
+	for (i = pos.slot; i + 1 < l->nr; i++)
+		l->slot[i] = l->slot[i + 1];
+	l->nr--;
+	s->nr_vmas--;
+	if (l->nr == 0) {
+		leaf_give(v, s->leaf[k]);
+		top_close(s, k);
+		if (k < s->nr_leaves)
+			s->max_gap[k] = vma_leaf_max_gap(v, s, k);
+		return;
+	}
+	/* Keep leaves at least a quarter full: fold a thin leaf into a neighbour that has
+	 * room. */
+	if (l->nr < VMA_LEAF_SLOTS / 4) {
+		uint32_t into = VMA_NONE;
+
+		if (k + 1 < s->nr_leaves && v->leaves[s->leaf[k + 1]].nr + l->nr <= VMA_LEAF_SLOTS)
+			into = k;
+		else if (k > 0 && v->leaves[s->leaf[k - 1]].nr + l->nr <= VMA_LEAF_SLOTS)
+			into = k - 1;
+		if (into != VMA_NONE) {
+			struct vma_leaf *a = &v->leaves[s->leaf[into]];
+			struct vma_leaf *b = &v->leaves[s->leaf[into + 1]];
+
+			for (i = 0; i < b->nr; i++)
+				a->slot[a->nr + i] = b->slot[i];
+			a->nr += b->nr;
+			leaf_give(v, s->leaf[into + 1]);
+			top_close(s, into + 1);
+			leaf_refresh(v, s, into);
+			return;
+		}
+	}
+	leaf_refresh(v, s, k);
+}
+
+void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
+{
+	leaf_refresh(v, s, vma_lookup_pos(v, s, v->vma[id].vm_start).leaf);
+}
+
+/* Merge rules ------------------------------------------------------------------------- */
+
+bool is_mergeable_anon_vma(uint32_t a, uint32_t b)
+{
+	return a == 0 || b == 0 || a == b;
+}
+
+static bool is_mergeable_vma(const struct vm_area_struct *vma, uint64_t flags, uint32_t file)
+{
+	if (((vma->vm_flags ^ flags) & ~VM_IGNORE_MERGE) != 0)
+		return false;
+	if ((flags & VM_SPECIAL) != 0)
+		return false;
+	return vma->file == file;
+}
+
+static uint64_t vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) / PAGE_SIZE;
+}
+
+bool can_vma_merge_after(const struct vm_area_struct *prev, uint64_t start, uint64_t flags,
+			 uint32_t file, uint32_t anon_vma, uint64_t pgoff)
+{
+	return prev->vm_end == start && is_mergeable_vma(prev, flags, file) &&
+	       is_mergeable_anon_vma(prev->anon_vma, anon_vma) &&
+	       prev->vm_pgoff + vma_pages(prev) == pgoff;
+}
+
+bool can_vma_merge_before(const struct vm_area_struct *next, uint64_t end, uint64_t flags,
+			  uint32_t file, uint32_t anon_vma, uint64_t pgoff, uint64_t pages)
+{
+	return next->vm_start == end && is_mergeable_vma(next, flags, file) &&
+	       is_mergeable_anon_vma(next->anon_vma, anon_vma) && next->vm_pgoff == pgoff + pages;
+}
+
+bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->file == b->file &&
+	       ((a->vm_flags ^ b->vm_flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) == 0 &&
+	       b->vm_pgoff == a->vm_pgoff + vma_pages(a);
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vma.h - the VMA set of an address space (mm/vma.c, mm/mmap.c): descriptors, the ordered
+ * index with find_vma(), find_vma_prev() and find_vma_intersection(), insert, remove,
+ * split, the merge rules of the modern kernel for anonymous mappings, and anon_vma
+ * compatibility.
+ *
+ * How it works
+ * ------------
+ * A VMA descriptor (struct vm_area_struct) lives in a machine-wide pool and is named by
+ * its pool index. Each descriptor is also backed by one object of the slab cache
+ * "vm_area_struct" (vm_area_cachep, 192 bytes as on this kernel), so that a kernel that
+ * has run out of memory fails to create a VMA exactly as Linux does: -ENOMEM, nothing
+ * changed. The object's address is kept in the descriptor; the fields live in the pool
+ * (the model never reads them through the object).
+ *
+ * The index of one mm is a B+tree of height two, in the spirit of the maple tree that
+ * holds VMAs since Linux 6.1: leaves of up to VMA_LEAF_SLOTS descriptor indices in address
+ * order, and a top array of leaves in address order that keeps, per leaf, the vm_end of
+ * its last VMA (for lookups) and the largest free gap in front of its VMAs (for
+ * get_unmapped_area(), as the maple tree's gap tracking does). A lookup is two binary
+ * searches; an insertion or removal moves at most one leaf's entries, and, when a leaf
+ * splits or empties, the top array's. With the model's bound of VMA_MAX_PER_MM VMAs this
+ * bounds every operation by a small constant times log n -- see docs/address-space.md.
+ *
+ * Positions: a VMA's place in the order is (leaf, slot); struct vma_pos names one, and
+ * vma_pos_next()/vma_pos_prev() walk the order.
+ */
+#ifndef MMREF_VMA_H
+#define MMREF_VMA_H
+
+#include "slab.h"
+
+/* vm_flags (include/linux/mm.h), with the kernel's values. */
+#define VM_NONE		0x00000000ull
+#define VM_READ		0x00000001ull
+#define VM_WRITE	0x00000002ull
+#define VM_EXEC		0x00000004ull
+#define VM_SHARED	0x00000008ull
+#define VM_MAYREAD	0x00000010ull
+#define VM_MAYWRITE	0x00000020ull
+#define VM_MAYEXEC	0x00000040ull
+#define VM_MAYSHARE	0x00000080ull
+#define VM_GROWSDOWN	0x00000100ull
+#define VM_PFNMAP	0x00000400ull
+#define VM_LOCKED	0x00002000ull
+#define VM_IO		0x00004000ull
+#define VM_DONTEXPAND	0x00040000ull
+#define VM_LOCKONFAULT	0x00080000ull
+#define VM_ACCOUNT	0x00100000ull
+#define VM_NORESERVE	0x00200000ull
+#define VM_DONTDUMP	0x04000000ull
+#define VM_SOFTDIRTY	0x08000000ull
+#define VM_MIXEDMAP	0x10000000ull
+#define VM_NOHUGEPAGE	0x40000000ull
+#define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
+#define VM_STACK	VM_GROWSDOWN
+/* Flags that do not prevent a merge (VM_IGNORE_MERGE). */
+#define VM_IGNORE_MERGE VM_SOFTDIRTY
+/* VM_DATA_DEFAULT_FLAGS on x86-64 without READ_IMPLIES_EXEC. */
+#define VM_DATA_DEFAULT_FLAGS (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
+
+/* The model's sizes. */
+#define VMA_LEAF_SLOTS	 128u	      /* descriptors in one leaf of an mm's index */
+#define VMA_MAX_LEAVES	 2048u	      /* leaves in one mm's index */
+#define VMA_POOL_SIZE	 131072u      /* descriptors in the whole machine */
+#define VMA_LEAF_POOL	 4096u	      /* leaves in the whole machine */
+#define VMA_MAX_PER_MM	 65536u	      /* the most VMAs one mm can hold here */
+#define VMA_NONE	 0xffffffffu  /* no descriptor */
+#define VMA_OBJ_SIZE	 192u	      /* sizeof(struct vm_area_struct) on Linux 6.18 x86-64 */
+#define VMA_NR_FILES	 64u	      /* file and pseudo-file names */
+#define VMA_FILE_NAME	 96u	      /* bytes in a file name, NUL included */
+#define TASK_SIZE	 0x7ffffffff000ull /* TASK_SIZE_MAX, 4-level paging */
+#define STACK_GUARD_GAP	 (256ull * PAGE_SIZE) /* stack_guard_gap default */
+
+/*
+ * A file or pseudo-file a VMA shows in /proc/PID/maps: a real file (an imported ELF
+ * segment), a special mapping ([vdso], [vvar]: VM_SPECIAL, never merged), or the shmem
+ * file behind a MAP_SHARED|MAP_ANONYMOUS mapping ("/dev/zero (deleted)", its own inode).
+ */
+struct vm_file {
+	bool in_use;
+	bool special; /* a [name] special mapping: no device, inode or offset */
+	uint32_t refs; /* VMAs naming it; an entry with none is free again */
+	uint32_t dev_major, dev_minor;
+	uint64_t inode;
+	char name[VMA_FILE_NAME];
+};
+
+struct vm_area_struct {
+	uint64_t vm_start; /* first byte */
+	uint64_t vm_end;   /* first byte after */
+	uint64_t vm_flags;
+	uint64_t vm_pgoff; /* in pages: the file offset, or vm_start >> PAGE_SHIFT (anon) */
+	uint64_t obj;	   /* its vm_area_cachep object (a linear-map address) */
+	uint32_t anon_vma; /* 0: none yet (set at the first write fault) */
+	uint32_t file;	   /* 0: anonymous; else vm_file index + 1 */
+	uint32_t next_free;
+};
+
+/* One leaf of an mm's index: descriptor indices in address order. */
+struct vma_leaf {
+	uint32_t nr;
+	uint32_t next_free;
+	uint32_t slot[VMA_LEAF_SLOTS];
+};
+
+/* The index of one mm. */
+struct vma_set {
+	uint32_t nr_vmas;
+	uint32_t nr_leaves;
+	uint32_t leaf[VMA_MAX_LEAVES];	   /* leaf pool indices, in address order */
+	uint64_t last_end[VMA_MAX_LEAVES]; /* vm_end of each leaf's last VMA */
+	uint64_t max_gap[VMA_MAX_LEAVES];  /* largest gap in front of a VMA of the leaf */
+};
+
+/* The machine-wide VMA state: pools, names, counters. */
+struct vma_pool {
+	struct vm_area_struct vma[VMA_POOL_SIZE];
+	struct vma_leaf leaves[VMA_LEAF_POOL];
+	uint32_t vma_free;   /* free list head, or VMA_NONE */
+	uint32_t vma_used;   /* descriptors ever handed out (the rest are untouched) */
+	uint32_t leaf_free;  /* free list head, or VMA_NONE */
+	uint32_t leaf_used;  /* leaves ever handed out */
+	uint32_t nr_vmas;    /* descriptors in use */
+	uint32_t nr_leaves;  /* leaves in use */
+	int vm_area_cachep;  /* slab cache id, 0 before the first mm */
+	uint32_t next_anon_vma;
+	uint64_t next_inode; /* shmem inode numbers */
+	struct vm_file files[VMA_NR_FILES];
+};
+
+/* A place in an mm's order: leaf index in the top array and slot in the leaf. */
+struct vma_pos {
+	uint32_t leaf;
+	uint32_t slot;
+};
+
+/**
+ * vma_pool_init() - an empty pool; no descriptor, leaf or file in use.
+ */
+void vma_pool_init(struct vma_pool *v);
+
+/**
+ * vma_leaf_max_gap() - recompute the largest gap in front of a VMA of leaf k (what
+ * max_gap[k] caches): from the previous VMA's vm_end (0 for the lowest) to the VMA's
+ * vma_start_gap().
+ */
+uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k);
+
+/** vma_set_init() - an empty index. */
+void vma_set_init(struct vma_set *s);
+
+/**
+ * vm_area_alloc() - a zeroed descriptor with its slab object (mm/vma_init.c). Returns the
+ * descriptor index, or VMA_NONE when the slab cache or the pool has no room (Linux's
+ * -ENOMEM): nothing changed then.
+ */
+uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
+
+/** vm_area_free() - give a descriptor and its slab object back. */
+void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id);
+
+/**
+ * vma_prealloc() - n (at most 4) descriptors at once into ids[], for the operations that
+ * need several: either all, or none (those taken are given back) and -ENOMEM. Giving
+ * back may leave an empty slab cached in vm_area_cachep, as Linux's would.
+ */
+int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n, uint32_t *ids);
+
+/**
+ * vma_set_room() - can n more VMAs go into s without running out of leaves?
+ */
+bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n);
+
+/* Lookup ---------------------------------------------------------------------------- */
+
+/**
+ * vma_start_gap() - vm_start_gap(): vm_start less the stack guard gap (STACK_GUARD_GAP)
+ * for a VM_GROWSDOWN VMA, 0 when that would wrap.
+ */
+uint64_t vma_start_gap(const struct vm_area_struct *vma);
+
+/**
+ * vma_lookup_pos() - the position of the first VMA with vm_end > addr (find_vma()), or
+ * the end position (leaf == nr_leaves) when there is none.
+ */
+struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s, uint64_t addr);
+
+/** vma_at() - the descriptor index at pos, or VMA_NONE at the end. */
+uint32_t vma_at(const struct vma_pool *v, const struct vma_set *s, struct vma_pos pos);
+
+/** vma_pos_next()/vma_pos_prev() - the next position / the previous one (false at the
+ * first). */
+struct vma_pos vma_pos_next(const struct vma_pool *v, const struct vma_set *s,
+			    struct vma_pos pos);
+bool vma_pos_prev(const struct vma_pool *v, const struct vma_set *s, struct vma_pos *pos);
+
+/** vma_first_pos() - the position of the lowest VMA (the end position when empty). */
+struct vma_pos vma_first_pos(const struct vma_set *s);
+
+/** find_vma() - the first VMA with vm_end > addr, or VMA_NONE. */
+uint32_t find_vma(const struct vma_pool *v, const struct vma_set *s, uint64_t addr);
+
+/**
+ * find_vma_prev() - find_vma(), and in *prev the VMA before it (the last VMA when there is
+ * none at or above addr), or VMA_NONE.
+ */
+uint32_t find_vma_prev(const struct vma_pool *v, const struct vma_set *s, uint64_t addr,
+		       uint32_t *prev);
+
+/**
+ * find_vma_intersection() - the first VMA that overlaps [start, end), or VMA_NONE.
+ */
+uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s, uint64_t start,
+			       uint64_t end);
+
+/* Changes --------------------------------------------------------------------------- */
+
+/**
+ * vma_set_insert() - put descriptor id (its vm_start/vm_end set, not overlapping any VMA
+ * of s) in its place. Returns 0, or -ENOMEM when no leaf is free (nothing changed).
+ */
+int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
+
+/** vma_set_remove() - take descriptor id (a member of s) out of the index. */
+void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id);
+
+/**
+ * vma_set_resized() - descriptor id (a member) had its vm_start or vm_end moved without
+ * passing a neighbour: refresh the leaf's summary (last_end, max_gap).
+ */
+void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id);
+
+/* Merge rules ----------------------------------------------------------------------- */
+
+/**
+ * is_mergeable_anon_vma() - may VMAs with anon_vmas a and b become one? (both unset, one
+ * unset, or the same).
+ */
+bool is_mergeable_anon_vma(uint32_t a, uint32_t b);
+
+/**
+ * can_vma_merge_after() - may prev be extended at its end by a range starting at start
+ * with flags, file and pgoff (is_mergeable_vma() and the pgoff rule of vma.c)?
+ */
+bool can_vma_merge_after(const struct vm_area_struct *prev, uint64_t start, uint64_t flags,
+			 uint32_t file, uint32_t anon_vma, uint64_t pgoff);
+
+/**
+ * can_vma_merge_before() - may next be extended at its start by a range [.., end) of
+ * pages pages with flags, file and pgoff?
+ */
+bool can_vma_merge_before(const struct vm_area_struct *next, uint64_t end, uint64_t flags,
+			  uint32_t file, uint32_t anon_vma, uint64_t pgoff, uint64_t pages);
+
+/**
+ * anon_vma_compatible() - may a and b (a just below b) share an anon_vma
+ * (mm/rmap.c: anon_vma_compatible())?
+ */
+bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b);
+
+#endif /* MMREF_VMA_H */
