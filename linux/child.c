@@ -351,7 +351,13 @@ static void serve(void)
 	case LX_OP_EXIT:
 		reply(0);
 		child_exit(0);
-	default: /* TOUCH, PAGEMAP, GETRUSAGE: later */
+	/*
+	 * Later: TOUCH installs (once) SIGSEGV and SIGBUS handlers on a sigaltstack in .bss
+	 * with an SA_RESTORER stub calling rt_sigreturn; the handler records si_code and
+	 * skips the faulting instruction. PAGEMAP preads /proc/self/pagemap (a new
+	 * LX_FILE slot with an offset); GETRUSAGE returns ru_minflt and ru_majflt.
+	 */
+	default:
 		reply(-ENOSYS);
 		break;
 	}

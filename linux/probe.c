@@ -275,6 +275,41 @@ static int restart(unsigned flags)
 	return 0;
 }
 
+/* n sequences of 10 random mmap/mprotect/munmap/brk ops, maps after each, then reset. */
+static double sequences_per_second(int n)
+{
+	unsigned seed = 1;
+	double t0 = now_us();
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 10; k++) {
+			uint64_t addr = 0x10000000 + (uint64_t)(rand_r(&seed) % 64) * 4096;
+			uint64_t len = (uint64_t)(1 + rand_r(&seed) % 8) * 4096;
+
+			switch (rand_r(&seed) % 4) {
+			case 0:
+				linux_child_mmap(&child, addr, len, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+				break;
+			case 1:
+				linux_child_mprotect(&child, addr, len, PROT_READ);
+				break;
+			case 2:
+				linux_child_munmap(&child, addr, len);
+				break;
+			default:
+				linux_child_brk(&child, child.initial.brk + len);
+				break;
+			}
+			linux_child_maps(&child, text, sizeof(text));
+		}
+		if (linux_child_reset(&child) != 0 && restart(child.flags) != 0)
+			return -1;
+	}
+	return n / ((now_us() - t0) / 1e6);
+}
+
 /* costs: fork+exec, one op round trip, one maps read, one reset after 8 ops. */
 static void costs(void)
 {
@@ -307,6 +342,8 @@ static void costs(void)
 	printf("start %.1f us, op %.1f us, maps read %.1f us, reset %.1f us, "
 	       "mmap+munmap in child %.0f ns\n",
 	       t_start, t_op, t_maps, t_reset / n, linux_mmap_munmap_ns(&child, 100000));
+	printf("fuzz-like sequences (10 ops, maps after each, reset): %.0f per second\n",
+	       sequences_per_second(n));
 }
 
 static int64_t run_syscall(const char *cmd, int argc, char **argv, bool *ok)
