@@ -11,11 +11,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -286,6 +288,52 @@ static void test_long_text_in_frames(void)
 	report(reset_ok(), "reset");
 }
 
+static double now_us(void);
+
+static int open_fds(void)
+{
+	int n = 0, fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) != -1;
+	return n;
+}
+
+/* stop and start leave no process and no fd behind, also after a kill. */
+static void test_no_leaks(void)
+{
+	int before, after;
+	char err[200];
+
+	linux_child_stop(&child);
+	before = open_fds();
+	report(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "no child before");
+	report(linux_child_start(&child, err, sizeof(err)) == 0, "start: %s", err);
+	report(open_fds() == before + 1, "one socket while running");
+	linux_child_munmap(&child, child.initial.vmas[1].start, PAGE); /* dies */
+	linux_child_stop(&child);
+	after = open_fds();
+	report(after == before, "fds: %d before, %d after", before, after);
+	report(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "no zombie");
+	report(linux_child_start(&child, err, sizeof(err)) == 0, "restart: %s", err);
+}
+
+/* A child that stops answering is killed after LINUX_CHILD_TIMEOUT_MS, never a hang. */
+static void test_hung_child_times_out(void)
+{
+	double t0 = now_us(), waited;
+	char err[200];
+
+	kill(child.pid, SIGSTOP);
+	report(linux_child_brk(&child, 0) == LINUX_CHILD_LOST, "lost");
+	waited = (now_us() - t0) / 1000;
+	report(waited >= LINUX_CHILD_TIMEOUT_MS - 100 && waited < LINUX_CHILD_TIMEOUT_MS + 2000,
+	       "waited %.0f ms", waited);
+	report(strstr(child.err, "did not answer") != NULL, "says so: %s", child.err);
+	report(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "reaped");
+	report(linux_child_start(&child, err, sizeof(err)) == 0, "restart: %s", err);
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -348,6 +396,8 @@ int main(void)
 	RUN(test_reset_detects_changed_initial_vma);
 	RUN(test_dead_child_is_reported);
 	RUN(test_long_text_in_frames);
+	RUN(test_no_leaks);
+	RUN(test_hung_child_times_out);
 	RUN(test_costs);
 	linux_child_stop(&child);
 	return test_summary();
