@@ -8,7 +8,7 @@
  * The parent (linux_backend.c) forks, turns ASLR and THP off for the new process, puts
  * one end of a socketpair on fd LX_FD and execs this program. _start calls child_main(),
  * which drops every capability (unless argv[1] is "--keep-caps") and then loops: read
- * one struct lx_request, run the one syscall it names, write the reply (protocol.h).
+ * one struct lx_request, run the one syscall it names, write the reply (linux_protocol.h).
  *
  * The program never calls brk or mmap on its own behalf: every buffer is static (.bss)
  * and the stack is the one the kernel set up at execve. So its address space right
@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "protocol.h"
+#include "linux_protocol.h"
 
 /* x86-64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl, a fact of the ABI). */
 enum {

@@ -11,7 +11,7 @@
  * ops leaves no core), puts its end of an AF_UNIX socketpair on fd 3 and execs
  * mmref-linux-child (child.c): a static, non-PIE, libc-free program that never maps
  * memory on its own behalf, so its address space is fixed by its ELF file. The child
- * then empties its capability sets and serves requests (protocol.h): one syscall per
+ * then empties its capability sets and serves requests (linux_protocol.h): one syscall per
  * request, the raw return value back.
  *
  * Why the child drops its capabilities (checked on this host, see FACTS.md): as root,
@@ -46,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "protocol.h"
+#include "linux_protocol.h"
 
 #define LINUX_CHILD_TIMEOUT_MS 5000
 #define LINUX_CHILD_NAME       "mmref-linux-child"

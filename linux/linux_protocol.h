@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * protocol.h - the wire format between the parent (linux_backend.c) and the child
+ * linux_protocol.h - the wire format between the parent (linux_backend.c) and the child
  * program (child.c). Shared by both sides; freestanding (only <stdint.h>).
  *
  * How it works
