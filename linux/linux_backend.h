@@ -16,8 +16,10 @@
  *
  * Why the child drops its capabilities (checked on this host, see FACTS.md): as root,
  * MAP_FIXED below vm.mmap_min_addr succeeds (CAP_SYS_RAWIO), RLIMIT_MEMLOCK does not
- * limit mlockall (CAP_IPC_LOCK) and setrlimit may raise a hard limit
- * (CAP_SYS_RESOURCE). The model describes an unprivileged process. Set
+ * limit mlockall (CAP_IPC_LOCK); setrlimit could raise a hard limit with
+ * CAP_SYS_RESOURCE (which root on this host does not have). The model describes an
+ * unprivileged process. Dropping is clean: capset with empty sets, uid stays 0, nothing
+ * in mm looks at the uid. Set
  * LINUX_CHILD_KEEP_CAPS in c->flags before start to keep them (for experiments).
  *
  * Right after start the child's state is read once into c->initial (its maps, the
@@ -190,6 +192,10 @@ int linux_child_layout(struct linux_child *c, struct linux_layout *out);
  * needs the parent's CAP_SYS_RESOURCE), then the child does munlockall, brk back to the
  * initial brk and munmap of every gap between the initial VMAs. Then the maps are read
  * and compared with the initial text.
+ *
+ * Other resources set with linux_child_setrlimit() are not restored. The check sees what
+ * maps shows, not VmFlags: an mprotect round trip on an initial VMA that ends with the
+ * same permissions (e.g. .text r-x -> rwx -> r-x leaves VM_ACCOUNT set) passes unseen.
  *
  * Returns: 0 when /proc/self/maps equals the initial maps byte for byte and brk is the
  * initial brk; -1 otherwise (c->err names the first difference). After -1 the caller
