@@ -9,8 +9,9 @@
  * frames it touches), its struct pages a calloc'ed array. Ops run in file order; an op
  * that binds a name stores its value in the name's slot, and later arguments read the
  * slot when their op runs. Dump ops print through dump.c into a memory stream that is
- * cut into lines, so that `run` can print them as `| ` lines and `check` can compare
- * them line by line.
+ * cut into lines (trailing blanks dropped: a /proc/PID/maps line without a name ends in
+ * "0 " in the kernel, "0" here), so that `run` can print them as `| ` lines and `check`
+ * can compare them line by line.
  */
 #define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, open_memstream */
 #include <stdlib.h>
@@ -75,14 +76,19 @@ struct mm_op trace_exec_decode(const struct trace_exec *x, const struct trace_op
 	o.b = value_of(x, &op->b);
 	o.gfp = op->gfp;
 	o.flags = op->flags;
+	o.prot = op->prot;
+	o.mflags = op->mflags;
 	memcpy(o.name, op->name, sizeof(o.name));
 	return o;
 }
 
-/* The value an op binds: its address, pfn or count; 0 for anything else. */
+/* The value an op binds: its address, pfn, count or VMA start; 0 for anything else. */
 static uint64_t bound_value(const struct mm_result *r)
 {
-	return r->kind == RES_ADDR || r->kind == RES_PFN || r->kind == RES_COUNT ? r->value : 0;
+	return r->kind == RES_ADDR || r->kind == RES_PFN || r->kind == RES_COUNT ||
+		       r->kind == RES_RANGE
+		   ? r->value
+		   : 0;
 }
 
 struct mm_result trace_exec_step(struct trace_exec *x, const struct trace_op *op)
@@ -151,15 +157,17 @@ int trace_exec_output(const struct trace_exec *x, int kind, char ***lines, uint3
 
 	*lines = NULL;
 	*n = 0;
-	if (kind != OP_BUDDYINFO && kind != OP_SLABINFO)
+	if (!names_op_is_dump(kind))
 		return 0;
 	f = open_memstream(&buf, &len);
 	if (f == NULL)
 		return -1;
 	if (kind == OP_BUDDYINFO)
 		dump_buddyinfo(f, &x->m->phys);
-	else
+	else if (kind == OP_SLABINFO)
 		dump_slabinfo(f, &x->m->kmem);
+	else
+		dump_maps(f, &x->m->vmas, machine_current_mm(x->m));
 	if (fclose(f) != 0) {
 		free(buf);
 		return -1;
@@ -203,10 +211,13 @@ int trace_run_quiet(const struct trace *t)
 	return 0;
 }
 
-/* Print one op line as `run` does: text, `=> result` (not for dumps), comment. */
-static void print_op(FILE *out, const struct trace_op *op, const char *result, bool dump)
+/*
+ * Print one op line as `run` does: text, `=> result`, comment. A dump op that worked
+ * (quiet) shows no result: its output is the `|` lines.
+ */
+static void print_op(FILE *out, const struct trace_op *op, const char *result, bool quiet)
 {
-	if (dump)
+	if (quiet)
 		fputs(op->text, out);
 	else
 		fprintf(out, "%-*s => %s", TEXT_COLUMN - 4, op->text, result);
@@ -240,7 +251,7 @@ int trace_run_print(const struct trace *t, FILE *out)
 			trace_exec_close(&x);
 			return -1;
 		}
-		print_op(out, op, result, op->kind == OP_BUDDYINFO || op->kind == OP_SLABINFO);
+		print_op(out, op, result, names_op_is_dump(op->kind) && r.kind == RES_OK);
 		for (j = 0; j < n; j++)
 			fprintf(out, "| %s\n", lines[j]);
 		trace_lines_free(lines, n);

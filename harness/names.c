@@ -38,6 +38,20 @@ static const struct names_op op_table[] = {
     {"__va", OP_VA, "V", 1, "PHYS"},
     {"write", OP_WRITE, "VV", 2, "ADDR VALUE"},
     {"read", OP_READ, "V", 1, "ADDR"},
+    {"process", OP_PROCESS, "NO", 1, "NAME [PROFILE]"},
+    {"switch", OP_SWITCH, "N", 1, "NAME"},
+    {"exit", OP_EXIT, "N", 1, "NAME"},
+    {"brk", OP_BRK, "V", 1, "ADDR"},
+    {"mmap", OP_MMAP, "VVPM", 4, "ADDR LEN PROT FLAGS"},
+    {"munmap", OP_MUNMAP, "VV", 2, "ADDR LEN"},
+    {"mprotect", OP_MPROTECT, "VVQ", 3, "ADDR LEN PROT"},
+    {"mlockall", OP_MLOCKALL, "L", 1, "FLAGS"},
+    {"munlockall", OP_MUNLOCKALL, "", 0, ""},
+    {"rlimit", OP_SETRLIMIT, "RUU", 2, "RESOURCE CUR [MAX]"},
+    {"setrlimit", OP_SETRLIMIT, "RUU", 2, "RESOURCE CUR [MAX]"},
+    {"sysctl", OP_SYSCTL, "SV", 2, "NAME VALUE"},
+    {"find_vma", OP_FIND_VMA, "V", 1, "ADDR"},
+    {"maps", OP_MAPS, "", 0, ""},
     {"buddyinfo", OP_BUDDYINFO, "", 0, ""},
     {"slabinfo", OP_SLABINFO, "", 0, ""},
     {"validate", OP_VALIDATE, "", 0, ""},
@@ -71,6 +85,11 @@ const char *names_op_name(int kind)
 	return "?";
 }
 
+bool names_op_is_dump(int kind)
+{
+	return kind == OP_BUDDYINFO || kind == OP_SLABINFO || kind == OP_MAPS;
+}
+
 /* Flags ---------------------------------------------------------------------------- */
 
 struct flag_name {
@@ -99,6 +118,67 @@ static const struct flag_name gfp_table[] = {
 static const struct flag_name slab_flag_table[] = {
     {"SLAB_HWCACHE_ALIGN", SLAB_HWCACHE_ALIGN},
     {"SLAB_CACHE_DMA", SLAB_CACHE_DMA},
+};
+
+static const struct flag_name prot_table[] = {
+    {"none", PROT_NONE},      {"sem", PROT_SEM},	  {"PROT_NONE", PROT_NONE},
+    {"PROT_READ", PROT_READ}, {"PROT_WRITE", PROT_WRITE}, {"PROT_EXEC", PROT_EXEC},
+    {"PROT_SEM", PROT_SEM},
+};
+
+/* What mprotect(2) accepts on top of prot_table. */
+static const struct flag_name prot_grows_table[] = {
+    {"growsdown", PROT_GROWSDOWN},
+    {"growsup", PROT_GROWSUP},
+    {"PROT_GROWSDOWN", PROT_GROWSDOWN},
+    {"PROT_GROWSUP", PROT_GROWSUP},
+};
+
+static const struct flag_name map_table[] = {
+    {"MAP_SHARED", MAP_SHARED},
+    {"MAP_PRIVATE", MAP_PRIVATE},
+    {"MAP_SHARED_VALIDATE", MAP_SHARED_VALIDATE},
+    {"MAP_DROPPABLE", MAP_DROPPABLE},
+    {"MAP_FIXED", MAP_FIXED},
+    {"MAP_ANONYMOUS", MAP_ANONYMOUS},
+    {"MAP_ANON", MAP_ANONYMOUS},
+    {"MAP_32BIT", MAP_32BIT},
+    {"MAP_GROWSDOWN", MAP_GROWSDOWN},
+    {"MAP_DENYWRITE", MAP_DENYWRITE},
+    {"MAP_EXECUTABLE", MAP_EXECUTABLE},
+    {"MAP_LOCKED", MAP_LOCKED},
+    {"MAP_NORESERVE", MAP_NORESERVE},
+    {"MAP_POPULATE", MAP_POPULATE},
+    {"MAP_NONBLOCK", MAP_NONBLOCK},
+    {"MAP_STACK", MAP_STACK},
+    {"MAP_HUGETLB", MAP_HUGETLB},
+    {"MAP_SYNC", MAP_SYNC},
+    {"MAP_FIXED_NOREPLACE", MAP_FIXED_NOREPLACE},
+    {"shared", MAP_SHARED},
+    {"private", MAP_PRIVATE},
+    {"shared_validate", MAP_SHARED_VALIDATE},
+    {"droppable", MAP_DROPPABLE},
+    {"fixed", MAP_FIXED},
+    {"anonymous", MAP_ANONYMOUS},
+    {"anon", MAP_ANONYMOUS},
+    {"32bit", MAP_32BIT},
+    {"growsdown", MAP_GROWSDOWN},
+    {"denywrite", MAP_DENYWRITE},
+    {"executable", MAP_EXECUTABLE},
+    {"locked", MAP_LOCKED},
+    {"noreserve", MAP_NORESERVE},
+    {"populate", MAP_POPULATE},
+    {"nonblock", MAP_NONBLOCK},
+    {"stack", MAP_STACK},
+    {"hugetlb", MAP_HUGETLB},
+    {"sync", MAP_SYNC},
+    {"fixed_noreplace", MAP_FIXED_NOREPLACE},
+    {"noreplace", MAP_FIXED_NOREPLACE},
+};
+
+static const struct flag_name mcl_table[] = {
+    {"current", MCL_CURRENT},	  {"future", MCL_FUTURE},     {"onfault", MCL_ONFAULT},
+    {"MCL_CURRENT", MCL_CURRENT}, {"MCL_FUTURE", MCL_FUTURE}, {"MCL_ONFAULT", MCL_ONFAULT},
 };
 
 /* A number (decimal or 0x-hex) spelling all of s[0..len) that fits 32 bits, or -1. */
@@ -133,35 +213,110 @@ static int64_t parse_u32(const char *s, size_t len)
 	return (int64_t)v;
 }
 
-/* Names from table (or numbers) joined by '|'. See names_gfp_parse(). */
-static int parse_flags(const struct flag_name *table, size_t n, const char *s, size_t len,
-		       uint32_t *out, size_t *bad_at)
+/* The flag sets parse_flags() knows. */
+enum flag_set {
+	FLAGS_GFP,
+	FLAGS_SLAB,
+	FLAGS_PROT,
+	FLAGS_MPROT,
+	FLAGS_MAP,
+	FLAGS_MCL,
+};
+
+/* The value of name s[0..len) in table, or -1. */
+static int64_t table_value(const struct flag_name *table, size_t n, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (spells(table[i].name, s, len))
+			return table[i].value;
+	return -1;
+}
+
+/*
+ * Prot as letters: `r`, `w`, `x` in that order, each at most once (`rw`, `rx`, `wx`), or
+ * the three columns of /proc/PID/maps (`rw-`, `r-x`, `---`). The PROT_* bits, or -1.
+ */
+static int64_t prot_letters(const char *s, size_t len)
+{
+	static const char rwx[] = "rwx";
+	static const uint32_t bit[] = {PROT_READ, PROT_WRITE, PROT_EXEC};
+	uint32_t v = 0;
+	size_t i, next = 0;
+
+	if (len == 3 && memchr(s, '-', 3) != NULL) {
+		for (i = 0; i < 3; i++) {
+			if (s[i] == rwx[i])
+				v |= bit[i];
+			else if (s[i] != '-')
+				return -1;
+		}
+		return v;
+	}
+	if (len == 0 || len > 3)
+		return -1;
+	for (i = 0; i < len; i++) {
+		while (next < 3 && s[i] != rwx[next])
+			next++;
+		if (next == 3)
+			return -1;
+		v |= bit[next++];
+	}
+	return v;
+}
+
+/* The value of one part s[0..len) of a flag set: a number or a name; -1 if neither. */
+static int64_t part_value(enum flag_set set, const char *s, size_t len)
+{
+	int64_t v = parse_u32(s, len);
+
+	if (v >= 0)
+		return v;
+	switch (set) {
+	case FLAGS_GFP:
+		return table_value(gfp_table, ARRAY_SIZE(gfp_table), s, len);
+	case FLAGS_SLAB:
+		return table_value(slab_flag_table, ARRAY_SIZE(slab_flag_table), s, len);
+	case FLAGS_MPROT:
+		v = table_value(prot_grows_table, ARRAY_SIZE(prot_grows_table), s, len);
+		if (v >= 0)
+			return v;
+		/* fall through */
+	case FLAGS_PROT:
+		v = table_value(prot_table, ARRAY_SIZE(prot_table), s, len);
+		return v >= 0 ? v : prot_letters(s, len);
+	case FLAGS_MAP:
+		return table_value(map_table, ARRAY_SIZE(map_table), s, len);
+	default:
+		return table_value(mcl_table, ARRAY_SIZE(mcl_table), s, len);
+	}
+}
+
+/* Is c a separator of the parts of set? '|' always; ',' too for mmap and mlockall flags. */
+static bool is_separator(enum flag_set set, char c)
+{
+	return c == '|' || (c == ',' && (set == FLAGS_MAP || set == FLAGS_MCL));
+}
+
+/* Parts of set (names or numbers) joined by separators, ORed. See names_gfp_parse(). */
+static int parse_flags(enum flag_set set, const char *s, size_t len, uint32_t *out, size_t *bad_at)
 {
 	uint32_t v = 0;
 	size_t start = 0;
 
 	for (;;) {
-		size_t end = start, i;
-		int64_t num;
-		bool found = false;
+		size_t end = start;
+		int64_t part;
 
-		while (end < len && s[end] != '|')
+		while (end < len && !is_separator(set, s[end]))
 			end++;
-		num = parse_u32(s + start, end - start);
-		if (num >= 0) {
-			v |= (uint32_t)num;
-			found = true;
-		}
-		for (i = 0; i < n && !found; i++) {
-			if (spells(table[i].name, s + start, end - start)) {
-				v |= table[i].value;
-				found = true;
-			}
-		}
-		if (!found) {
+		part = part_value(set, s + start, end - start);
+		if (part < 0) {
 			*bad_at = start;
 			return -1;
 		}
+		v |= (uint32_t)part;
 		if (end == len)
 			break;
 		start = end + 1;
@@ -172,12 +327,83 @@ static int parse_flags(const struct flag_name *table, size_t n, const char *s, s
 
 int names_gfp_parse(const char *s, size_t len, gfp_t *out, size_t *bad_at)
 {
-	return parse_flags(gfp_table, ARRAY_SIZE(gfp_table), s, len, out, bad_at);
+	return parse_flags(FLAGS_GFP, s, len, out, bad_at);
 }
 
 int names_slab_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad_at)
 {
-	return parse_flags(slab_flag_table, ARRAY_SIZE(slab_flag_table), s, len, out, bad_at);
+	return parse_flags(FLAGS_SLAB, s, len, out, bad_at);
+}
+
+int names_prot_parse(const char *s, size_t len, bool mprotect, uint32_t *out, size_t *bad_at)
+{
+	return parse_flags(mprotect ? FLAGS_MPROT : FLAGS_PROT, s, len, out, bad_at);
+}
+
+int names_map_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad_at)
+{
+	return parse_flags(FLAGS_MAP, s, len, out, bad_at);
+}
+
+int names_mcl_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad_at)
+{
+	return parse_flags(FLAGS_MCL, s, len, out, bad_at);
+}
+
+/* Address spaces ----------------------------------------------------------------------- */
+
+static const char *const profile_names[NR_MM_PROFILES] = {
+    [PROFILE_LINUX_6_18] = "linux-6.18",
+    [PROFILE_LINUX_4_14] = "linux-4.14",
+    [PROFILE_LINUX_2_6_34] = "linux-2.6.34",
+};
+
+int names_profile_lookup(const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; i < (int)NR_MM_PROFILES; i++)
+		if (spells(profile_names[i], s, len))
+			return i;
+	return -1;
+}
+
+const char *names_profile_name(unsigned int profile)
+{
+	return profile < NR_MM_PROFILES ? profile_names[profile] : "?";
+}
+
+static const struct flag_name rlimit_table[] = {
+    {"data", RLIMIT_DATA},
+    {"stack", RLIMIT_STACK},
+    {"as", RLIMIT_AS},
+    {"memlock", RLIMIT_MEMLOCK},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+};
+
+int64_t names_rlimit_lookup(const char *s, size_t len)
+{
+	int64_t v = parse_u32(s, len);
+
+	return v >= 0 ? v : table_value(rlimit_table, ARRAY_SIZE(rlimit_table), s, len);
+}
+
+static const struct flag_name sysctl_table[] = {
+    {"max_map_count", SYSCTL_MAX_MAP_COUNT},
+    {"mmap_min_addr", SYSCTL_MMAP_MIN_ADDR},
+    {"overcommit_memory", SYSCTL_OVERCOMMIT_MEMORY},
+};
+
+int names_sysctl_lookup(const char *s, size_t len)
+{
+	if (len > 3 && memcmp(s, "vm.", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	return (int)table_value(sysctl_table, ARRAY_SIZE(sysctl_table), s, len);
 }
 
 /* Errors --------------------------------------------------------------------------- */
@@ -191,7 +417,10 @@ static const struct err_name err_table[] = {
     {-EPERM, "-EPERM"},
     {-ENOENT, "-ENOENT"},
     {-E2BIG, "-E2BIG"},
+    {-EBADF, "-EBADF"},
+    {-EAGAIN, "-EAGAIN"},
     {-ENOMEM, "-ENOMEM"},
+    {-EACCES, "-EACCES"},
     {-EFAULT, "-EFAULT"},
     {-EBUSY, "-EBUSY"},
     {-EEXIST, "-EEXIST"},
@@ -213,6 +442,8 @@ static const struct err_name err_table[] = {
     {-MERR_NOT_FOUND, "error not-found"},
     {-MERR_PERMANENT, "error permanent"},
     {-MERR_LIMIT, "error limit"},
+    {-MERR_UNSUPPORTED, "error unsupported"},
+    {-MERR_NO_PROCESS, "error no-process"},
 };
 
 const char *names_err_name(int err)
@@ -272,6 +503,9 @@ void names_format_result(int kind, const struct mm_result *r, char *buf, size_t 
 			 "cache size=%" PRIu32 " align=%" PRIu32 " order=%" PRIu32
 			 " objects=%" PRIu32,
 			 r->size, r->align, r->order, r->objects);
+		break;
+	case RES_RANGE:
+		snprintf(buf, len, "0x%" PRIx64 "-0x%" PRIx64, r->value, r->end);
 		break;
 	case RES_ERROR:
 		format_error(r, buf, len);

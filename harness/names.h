@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * names.h - every code <-> name table of the harness in one place: trace op names,
- * gfp flag names, slab flag names, errno and model error names, and the canonical text
- * of a result.
+ * gfp flag names, slab flag names, mmap prot and flag names, mlockall flags, kernel
+ * profiles, rlimit resources, sysctls, errno and model error names, and the canonical
+ * text of a result.
  *
  * How it works
  * ------------
@@ -25,10 +26,19 @@
 #define TRACE_OP_RAM ((int)NR_MM_OPS)
 
 /* Argument kinds of a trace op, one letter each in names_op's args. */
-#define ARG_VALUE 'V' /* number, size, or NAME[+-NUM] */
-#define ARG_GFP	  'G' /* gfp flags */
-#define ARG_CACHE 'C' /* cache name */
-#define ARG_FLAGS 'F' /* SLAB_* flags */
+#define ARG_VALUE    'V' /* number, size, or NAME[+-NUM] */
+#define ARG_GFP	     'G' /* gfp flags */
+#define ARG_CACHE    'C' /* cache name */
+#define ARG_FLAGS    'F' /* SLAB_* flags */
+#define ARG_PROC     'N' /* process name */
+#define ARG_PROFILE  'O' /* kernel profile: linux-6.18, linux-4.14, linux-2.6.34 */
+#define ARG_PROT     'P' /* mmap prot: rw, r-x, none, PROT_READ|PROT_WRITE, a number */
+#define ARG_MPROT    'Q' /* mprotect prot: as ARG_PROT, and growsdown, growsup */
+#define ARG_MAP	     'M' /* MAP_* flags */
+#define ARG_MCL	     'L' /* MCL_* flags */
+#define ARG_RESOURCE 'R' /* rlimit resource: data, stack, as, memlock */
+#define ARG_LIMIT    'U' /* a value, or `unlimited` (RLIM_INFINITY); absent: unlimited */
+#define ARG_SYSCTL   'S' /* sysctl name: max_map_count, mmap_min_addr, overcommit_memory */
 
 /* One trace op: its spelling, what it models, and its arguments. */
 struct names_op {
@@ -46,6 +56,12 @@ const struct names_op *names_op_lookup(const char *s, size_t len);
 const char *names_op_name(int kind);
 
 /**
+ * names_op_is_dump() - does an op of this kind print the model's state as `|` lines
+ * (buddyinfo, slabinfo, maps)?
+ */
+bool names_op_is_dump(int kind);
+
+/**
  * names_gfp_parse() - gfp flags: names joined by '|', or numbers (model bit values).
  * Returns 0 and *out, or -1 with *bad_at set to the offset of the bad part.
  */
@@ -53,6 +69,43 @@ int names_gfp_parse(const char *s, size_t len, gfp_t *out, size_t *bad_at);
 
 /** names_slab_flags_parse() - SLAB_* names joined by '|', a number, or 0. As above. */
 int names_slab_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad_at);
+
+/**
+ * names_prot_parse() - mmap(2) prot: parts joined by '|', each `none`, `sem`, rwx letters
+ * (`r`, `rw`, `rx`, `rwx`, `w`, `wx`, `x`, or three columns `rw-`, `r-x`, `---`), a
+ * PROT_* name or a number; with mprotect also `growsdown`, `growsup` and their PROT_
+ * names. Returns 0 and *out, or -1 with *bad_at set to the offset of the bad part.
+ */
+int names_prot_parse(const char *s, size_t len, bool mprotect, uint32_t *out, size_t *bad_at);
+
+/**
+ * names_map_flags_parse() - mmap(2) flags: MAP_* names or their lowercase forms without
+ * the prefix (`private|anonymous|fixed`), `anon` and `noreplace` for short, numbers;
+ * joined by '|' or ','. As names_gfp_parse().
+ */
+int names_map_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad_at);
+
+/** names_mcl_flags_parse() - mlockall(2) flags: `current|future|onfault`, MCL_* names,
+ * numbers; joined by '|' or ','. As names_gfp_parse(). */
+int names_mcl_flags_parse(const char *s, size_t len, uint32_t *out, size_t *bad_at);
+
+/** names_profile_lookup() - the enum mm_profile spelled s[0..len) ("linux-4.14"), or -1. */
+int names_profile_lookup(const char *s, size_t len);
+
+/** names_profile_name() - "linux-6.18" for PROFILE_LINUX_6_18 ("?" when unknown). */
+const char *names_profile_name(unsigned int profile);
+
+/**
+ * names_rlimit_lookup() - the RLIMIT_* value of `data`, `stack`, `as`, `memlock` (or
+ * RLIMIT_DATA, ..., or a number, which the model may refuse), or -1.
+ */
+int64_t names_rlimit_lookup(const char *s, size_t len);
+
+/**
+ * names_sysctl_lookup() - the enum mm_sysctl of `max_map_count`, `mmap_min_addr`,
+ * `overcommit_memory`, each also with a `vm.` prefix, or -1.
+ */
+int names_sysctl_lookup(const char *s, size_t len);
 
 /** names_err_name() - "-ENOMEM" for -ENOMEM, "error busy" for -MERR_BUSY. */
 const char *names_err_name(int err);
@@ -63,7 +116,8 @@ const char *names_zone_name(unsigned int zone);
 /**
  * names_format_result() - the canonical text of the result r of an op of kind kind:
  * ok, 0x..., pfn 0x..., NULL, a count, cache size=.. align=.. order=.. objects=..,
- * -EINVAL, error <name>, error corrupt: <rule> at <where>. Always NUL-terminated.
+ * 0xSTART-0xEND (a VMA), -EINVAL, error <name>, error corrupt: <rule> at <where>.
+ * Always NUL-terminated.
  */
 void names_format_result(int kind, const struct mm_result *r, char *buf, size_t len);
 

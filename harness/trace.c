@@ -12,8 +12,10 @@
  *   [NAME =] OP ARGS [=> E]  an op, with an optional trailing `# comment`
  *
  * An op line is cut into tokens at blanks and `=`; the op's row in names.c says how many
- * arguments it takes and of which kind, and each argument is decoded at once, so every
- * mistake is reported at its own column and nothing is left for the runner to reject.
+ * arguments it takes and of which kind (values, flags, names, words such as a profile),
+ * and each argument is decoded at once, so every mistake is reported at its own column
+ * and nothing is left for the runner to reject (the model answers values it cannot use:
+ * `rlimit 1000 ...` is the model's -EINVAL, not a parse error).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -293,76 +295,161 @@ static int parse_value(struct parser *p, const struct token *tk, struct trace_va
 	return 0;
 }
 
-/* A cache name: printable, no blanks (the lexer saw to that), below CACHE_NAME_LEN. */
-static int parse_cache_name(struct parser *p, const struct token *tk, struct trace_op *op)
+/*
+ * A cache or process name (what is its kind, for messages): printable, no blanks (the
+ * lexer saw to that), below CACHE_NAME_LEN.
+ */
+static int parse_name_arg(struct parser *p, const struct token *tk, const char *what,
+			  struct trace_op *op)
 {
 	size_t i;
 
 	if (tk->len >= CACHE_NAME_LEN)
-		return fail(p, tk->at, "cache name longer than %u bytes", CACHE_NAME_LEN - 1);
+		return fail(p, tk->at, "%s name longer than %u bytes", what, CACHE_NAME_LEN - 1);
 	for (i = 0; i < tk->len; i++) {
 		unsigned char c = (unsigned char)p->s[tk->at + i];
 
 		if (c <= ' ' || c > '~')
-			return fail(p, tk->at + i, "cache name byte 0x%02x is not printable ASCII",
-				    c);
+			return fail(p, tk->at + i, "%s name byte 0x%02x is not printable ASCII",
+				    what, c);
 	}
 	memcpy(op->name, p->s + tk->at, tk->len);
 	op->name[tk->len] = 0;
 	return 0;
 }
 
-static int parse_gfp(struct parser *p, const struct token *tk, struct trace_op *op)
+/* Report the part of flag token tk that starts at bad: "bad WHAT 'part'". */
+static int bad_flag(struct parser *p, const struct token *tk, size_t bad, const char *what)
 {
 	const char *s = p->s + tk->at;
-	size_t bad = 0, end;
+	size_t end = bad;
 
-	if (names_gfp_parse(s, tk->len, &op->gfp, &bad) == 0)
-		return 0;
-	end = bad;
-	while (end < tk->len && s[end] != '|')
+	while (end < tk->len && s[end] != '|' && s[end] != ',')
 		end++;
-	return fail(p, tk->at + bad, "bad gfp flag '%.*s'", quote_len(end - bad), s + bad);
+	return fail(p, tk->at + bad, "bad %s '%.*s'", what, quote_len(end - bad), s + bad);
 }
 
-static int parse_slab_flags(struct parser *p, const struct token *tk, struct trace_op *op)
+/* A flag argument of kind ARG_GFP, ARG_FLAGS, ARG_PROT, ARG_MPROT, ARG_MAP, ARG_MCL. */
+static int parse_flag_arg(struct parser *p, const struct token *tk, char kind, struct trace_op *op)
 {
 	const char *s = p->s + tk->at;
-	size_t bad = 0, end;
+	size_t bad = 0;
 
-	if (names_slab_flags_parse(s, tk->len, &op->flags, &bad) == 0)
+	switch (kind) {
+	case ARG_GFP:
+		if (names_gfp_parse(s, tk->len, &op->gfp, &bad) == 0)
+			return 0;
+		return bad_flag(p, tk, bad, "gfp flag");
+	case ARG_FLAGS:
+		if (names_slab_flags_parse(s, tk->len, &op->flags, &bad) == 0)
+			return 0;
+		return bad_flag(p, tk, bad, "slab flag");
+	case ARG_PROT:
+	case ARG_MPROT:
+		if (names_prot_parse(s, tk->len, kind == ARG_MPROT, &op->prot, &bad) == 0)
+			return 0;
+		return bad_flag(p, tk, bad, "prot");
+	case ARG_MAP:
+		if (names_map_flags_parse(s, tk->len, &op->mflags, &bad) == 0)
+			return 0;
+		return bad_flag(p, tk, bad, "mmap flag");
+	default: /* ARG_MCL */
+		if (names_mcl_flags_parse(s, tk->len, &op->mflags, &bad) == 0)
+			return 0;
+		return bad_flag(p, tk, bad, "mlockall flag");
+	}
+}
+
+/* A word argument naming one thing: ARG_PROFILE, ARG_RESOURCE or ARG_SYSCTL. */
+static int parse_word_arg(struct parser *p, const struct token *tk, char kind, struct trace_op *op)
+{
+	const char *s = p->s + tk->at;
+	int64_t v;
+
+	switch (kind) {
+	case ARG_PROFILE:
+		v = names_profile_lookup(s, tk->len);
+		if (v < 0)
+			return fail(
+			    p, tk->at,
+			    "unknown profile '%.*s' (linux-6.18, linux-4.14 or linux-2.6.34)",
+			    quote_len(tk->len), s);
+		break;
+	case ARG_RESOURCE:
+		v = names_rlimit_lookup(s, tk->len);
+		if (v < 0)
+			return fail(p, tk->at,
+				    "unknown rlimit resource '%.*s' (data, stack, as or memlock)",
+				    quote_len(tk->len), s);
+		break;
+	default: /* ARG_SYSCTL */
+		v = names_sysctl_lookup(s, tk->len);
+		if (v < 0)
+			return fail(p, tk->at,
+				    "unknown sysctl '%.*s' (max_map_count, mmap_min_addr or "
+				    "overcommit_memory)",
+				    quote_len(tk->len), s);
+		break;
+	}
+	op->flags = (uint32_t)v;
+	return 0;
+}
+
+/* A limit: `unlimited` (RLIM_INFINITY) or a value. */
+static int parse_limit(struct parser *p, const struct token *tk, struct trace_value *v)
+{
+	static const char unlimited[] = "unlimited";
+
+	if (tk->len == sizeof(unlimited) - 1 && memcmp(p->s + tk->at, unlimited, tk->len) == 0) {
+		v->slot = -1;
+		v->offset = RLIM_INFINITY;
 		return 0;
-	end = bad;
-	while (end < tk->len && s[end] != '|')
-		end++;
-	return fail(p, tk->at + bad, "bad slab flag '%.*s'", quote_len(end - bad), s + bad);
+	}
+	return parse_value(p, tk, v);
 }
 
 /* Ops ----------------------------------------------------------------------------- */
 
-/* Decode the arguments tok[0..n) of op (row desc). */
+/* Decode the arguments tok[0..n) of op (row desc); absent limits are `unlimited`. */
 static int parse_args(struct parser *p, const struct names_op *desc, const struct token *tok, int n,
 		      struct trace_op *op)
 {
 	unsigned int nvalues = 0;
-	int i;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; desc->args[i] != 0; i++) {
 		const struct token *tk = &tok[i];
+		char kind = desc->args[i];
+		struct trace_value *v = nvalues == 0 ? &op->a : &op->b;
 		int err = 0;
 
-		switch (desc->args[i]) {
+		if (kind == ARG_VALUE || kind == ARG_LIMIT)
+			nvalues++;
+		if (i >= (size_t)n) {
+			if (kind == ARG_LIMIT)
+				v->offset = RLIM_INFINITY;
+			continue;
+		}
+		switch (kind) {
 		case ARG_VALUE:
-			err = parse_value(p, tk, nvalues++ == 0 ? &op->a : &op->b);
+			err = parse_value(p, tk, v);
 			break;
-		case ARG_GFP:
-			err = parse_gfp(p, tk, op);
+		case ARG_LIMIT:
+			err = parse_limit(p, tk, v);
 			break;
 		case ARG_CACHE:
-			err = parse_cache_name(p, tk, op);
+			err = parse_name_arg(p, tk, "cache", op);
+			break;
+		case ARG_PROC:
+			err = parse_name_arg(p, tk, "process", op);
+			break;
+		case ARG_PROFILE:
+		case ARG_RESOURCE:
+		case ARG_SYSCTL:
+			err = parse_word_arg(p, tk, kind, op);
 			break;
 		default:
-			err = parse_slab_flags(p, tk, op);
+			err = parse_flag_arg(p, tk, kind, op);
 			break;
 		}
 		if (err != 0)
@@ -567,8 +654,8 @@ static int parse_output_line(struct parser *p, size_t bar)
 	if (p->last_op < 0)
 		return fail(p, bar, "'|' line must follow its op directly");
 	op = &p->t->items[p->last_op].op;
-	if (op->kind != OP_BUDDYINFO && op->kind != OP_SLABINFO)
-		return fail(p, bar, "'|' lines follow only buddyinfo or slabinfo, not %s",
+	if (!names_op_is_dump(op->kind))
+		return fail(p, bar, "'|' lines follow only buddyinfo, slabinfo or maps, not %s",
 			    names_op_name(op->kind));
 	names_collapse(p->s + bar + 1, p->len - bar - 1, buf, sizeof(buf));
 	line = dupn(buf, strlen(buf));

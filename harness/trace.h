@@ -8,16 +8,17 @@
  * ------------
  * A trace is parsed whole before anything runs: every line becomes an item, either
  * text kept verbatim (a blank or comment line) or an op with its arguments decoded
- * (numbers, gfp and slab flags, cache names), its expectation (the text after `=>`) and
- * its expected output lines (the `|` lines under a dump op). A NAME bound with
+ * (numbers, gfp and slab flags, cache and process names, mmap prot and flags, profiles,
+ * rlimit resources, sysctl names), its expectation (the text after `=>`) and its
+ * expected output lines (the `|` lines under a dump op). A NAME bound with
  * `NAME = op` becomes a slot number; arguments that use it hold the slot plus an offset,
- * and the runner fills the slot with the op's value (address, pfn or count; 0 when the
- * op failed) when that op runs. Malformed input gives one message,
+ * and the runner fills the slot with the op's value (address, pfn, count or a VMA's
+ * start; 0 when the op failed) when that op runs. Malformed input gives one message,
  * "file:line:col: what", and no trace.
  *
  * Running (struct trace_exec) owns one machine: RAM as the trace's `ram` op says (64M
  * when absent), its struct pages, and the binding slots. Each op goes through
- * machine_apply(); dump ops (buddyinfo, slabinfo) then print the model's state.
+ * machine_apply(); dump ops (buddyinfo, slabinfo, maps) then print the model's state.
  */
 #ifndef MMREF_TRACE_H
 #define MMREF_TRACE_H
@@ -53,8 +54,10 @@ struct trace_op {
 	struct trace_value a;	   /* the first value argument (mm_op.a) */
 	struct trace_value b;	   /* the second value argument (mm_op.b) */
 	gfp_t gfp;		   /* mm_op.gfp */
-	uint32_t flags;		   /* mm_op.flags */
-	char name[CACHE_NAME_LEN]; /* mm_op.name */
+	uint32_t flags;		   /* mm_op.flags: SLAB_*, profile, resource, sysctl */
+	uint32_t prot;		   /* mm_op.prot: PROT_* */
+	uint32_t mflags;	   /* mm_op.mflags: MAP_*, MCL_* */
+	char name[CACHE_NAME_LEN]; /* mm_op.name: a cache or process name */
 	char *text;		   /* the op as written, binding included, blanks trimmed */
 	char *comment;		   /* the trailing comment from '#', or NULL */
 	char *expect;		   /* the text after `=>`, whitespace collapsed, or NULL */
@@ -134,8 +137,8 @@ struct mm_op trace_exec_decode(const struct trace_exec *x, const struct trace_op
 struct mm_result trace_exec_step(struct trace_exec *x, const struct trace_op *op);
 
 /**
- * trace_exec_output() - the output lines of a dump op just run (buddyinfo, slabinfo)
- * in *lines (a malloc'ed array of malloc'ed strings without newlines; free with
+ * trace_exec_output() - the output lines of a dump op just run (buddyinfo, slabinfo,
+ * maps: nothing without a current process) in *lines (a malloc'ed array of malloc'ed strings without newlines; free with
  * trace_lines_free()), *n set. No lines for other ops. Returns 0 or -1 (no memory).
  */
 int trace_exec_output(const struct trace_exec *x, int kind, char ***lines, uint32_t *n);
