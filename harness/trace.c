@@ -319,17 +319,18 @@ static int parse_name_arg(struct parser *p, const struct token *tk, const char *
 }
 
 /*
- * Report the part of flag token tk that starts at bad: "bad WHAT 'part'", "bad WHAT:
- * empty part in 'token'", or a hint when the part is for another op (mprotect's prot).
+ * Report the part of flag token tk that starts at bad (parts end at '|', and at ',' when
+ * comma): "bad WHAT 'part'", "bad WHAT: empty part in 'token'", or with a hint when the
+ * part is for another op (mprotect's prot).
  */
-static int bad_flag(struct parser *p, const struct token *tk, size_t bad, const char *what,
-		    const char *hint)
+static int bad_flag(struct parser *p, const struct token *tk, size_t bad, bool comma,
+		    const char *what, const char *hint)
 {
 	const char *s = p->s + tk->at;
 	size_t end = bad, unused;
 	uint32_t v;
 
-	while (end < tk->len && s[end] != '|' && s[end] != ',')
+	while (end < tk->len && s[end] != '|' && !(comma && s[end] == ','))
 		end++;
 	if (end == bad)
 		return fail(p, tk->at + bad, "bad %s: empty part in '%.*s'", what,
@@ -350,24 +351,25 @@ static int parse_flag_arg(struct parser *p, const struct token *tk, char kind, s
 	case ARG_GFP:
 		if (names_gfp_parse(s, tk->len, &op->gfp, &bad) == 0)
 			return 0;
-		return bad_flag(p, tk, bad, "gfp flag", NULL);
+		return bad_flag(p, tk, bad, false, "gfp flag", NULL);
 	case ARG_FLAGS:
 		if (names_slab_flags_parse(s, tk->len, &op->flags, &bad) == 0)
 			return 0;
-		return bad_flag(p, tk, bad, "slab flag", NULL);
+		return bad_flag(p, tk, bad, false, "slab flag", NULL);
 	case ARG_PROT:
 	case ARG_MPROT:
 		if (names_prot_parse(s, tk->len, kind == ARG_MPROT, &op->prot, &bad) == 0)
 			return 0;
-		return bad_flag(p, tk, bad, "prot", kind == ARG_PROT ? "mprotect only" : NULL);
+		return bad_flag(p, tk, bad, false, "prot",
+				kind == ARG_PROT ? "mprotect only" : NULL);
 	case ARG_MAP:
 		if (names_map_flags_parse(s, tk->len, &op->mflags, &bad) == 0)
 			return 0;
-		return bad_flag(p, tk, bad, "mmap flag", NULL);
+		return bad_flag(p, tk, bad, true, "mmap flag", NULL);
 	default: /* ARG_MCL */
 		if (names_mcl_flags_parse(s, tk->len, &op->mflags, &bad) == 0)
 			return 0;
-		return bad_flag(p, tk, bad, "mlockall flag", NULL);
+		return bad_flag(p, tk, bad, true, "mlockall flag", NULL);
 	}
 }
 
