@@ -16,9 +16,13 @@
 #include "bench.h"
 #include "decode.h"
 #include "trace.h"
+#ifdef MMREF_HAVE_LINUX
+#include "driver.h"
+#endif
 
 #define EXIT_MISMATCH 1
 #define EXIT_USAGE    2
+#define EXIT_UNAVAILABLE 3 /* a backend that cannot run on this machine */
 
 extern const char mmref_demo_trace[];
 
@@ -121,6 +125,7 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *file = NULL;
 	struct trace t;
+	bool linux_backend = false;
 	int i, rc;
 
 	if (wants_help(argc, argv))
@@ -132,10 +137,12 @@ static int cmd_check(int argc, char **argv)
 		if (missing)
 			return usage_error("check", "--backend needs a value");
 		if (backend != NULL) {
-			if (strcmp(backend, "model") != 0) {
+			if (strcmp(backend, "linux") == 0) {
+				linux_backend = true;
+			} else if (strcmp(backend, "model") != 0) {
 				fprintf(stderr,
-					"mmref check: backend '%s' is not supported yet; the only "
-					"backend is 'model'\n",
+					"mmref check: no backend '%s'; the backends are 'model' "
+					"and 'linux'\n",
 					backend);
 				return EXIT_USAGE;
 			}
@@ -152,9 +159,79 @@ static int cmd_check(int argc, char **argv)
 	rc = load(file, &t);
 	if (rc != 0)
 		return rc;
+	if (linux_backend) {
+#ifdef MMREF_HAVE_LINUX
+		rc = linux_check_trace(&t, stdout);
+		trace_free(&t);
+		return rc == 0 ? 0 : rc == 1 ? EXIT_MISMATCH : rc == 2 ? EXIT_USAGE : EXIT_UNAVAILABLE;
+#else
+		trace_free(&t);
+		fprintf(stderr, "mmref check: this build has no linux backend (x86-64 Linux only)\n");
+		return EXIT_UNAVAILABLE;
+#endif
+	}
 	rc = trace_check(&t, stdout);
 	trace_free(&t);
 	return rc == 0 ? 0 : rc == 1 ? EXIT_MISMATCH : EXIT_USAGE;
+}
+
+/* mmref fuzz ------------------------------------------------------------------------ */
+
+static int cmd_fuzz(int argc, char **argv)
+{
+	double seconds = 10;
+	unsigned long long seed = 1, sequences = 0;
+	bool linux_backend = false;
+	int i;
+
+	if (wants_help(argc, argv))
+		return 0;
+	for (i = 1; i < argc; i++) {
+		bool missing;
+		const char *backend = backend_arg(argc, argv, &i, &missing);
+		char *end = NULL;
+
+		if (missing)
+			return usage_error("fuzz", "--backend needs a value");
+		if (backend != NULL) {
+			if (strcmp(backend, "linux") != 0)
+				return usage_error("fuzz", "the only fuzz backend is 'linux' (the "
+							   "model's own fuzzers are fuzz/fuzz_*)");
+			linux_backend = true;
+		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+			seconds = strtod(argv[++i], &end);
+			if (*end != '\0' || !(seconds > 0))
+				return usage_error("fuzz", "--seconds needs a positive number");
+		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			seed = strtoull(argv[++i], &end, 0);
+			if (*end != '\0')
+				return usage_error("fuzz", "--seed needs a number");
+		} else if (strcmp(argv[i], "--sequences") == 0 && i + 1 < argc) {
+			sequences = strtoull(argv[++i], &end, 0);
+			if (*end != '\0')
+				return usage_error("fuzz", "--sequences needs a number");
+		} else {
+			return usage_error("fuzz", "unknown argument");
+		}
+	}
+	if (!linux_backend)
+		return usage_error("fuzz", "say --backend linux");
+#ifdef MMREF_HAVE_LINUX
+	{
+		struct linux_fuzz_stats st;
+		int rc = linux_fuzz(seconds, sequences, seed, stdout, &st);
+
+		printf("linux.fuzz.sequences %llu\n", (unsigned long long)st.sequences);
+		printf("linux.fuzz.ops %llu\n", (unsigned long long)st.ops);
+		printf("linux.fuzz.sequences_per_s %.1f seq/s\n",
+		       st.seconds > 0 ? (double)st.sequences / st.seconds : 0.0);
+		printf("linux.fuzz.mismatches %d\n", rc == 1 ? 1 : 0);
+		return rc == 0 ? 0 : rc == 1 ? EXIT_MISMATCH : EXIT_UNAVAILABLE;
+	}
+#else
+	fprintf(stderr, "mmref fuzz: this build has no linux backend (x86-64 Linux only)\n");
+	return EXIT_UNAVAILABLE;
+#endif
 }
 
 /* mmref decode --------------------------------------------------------------------- */
@@ -257,7 +334,7 @@ static const struct command commands[] = {
      "The trace format: docs/trace-format.md.\n",
      cmd_run},
     {"check", "run a trace and compare every expected result",
-     "Usage: mmref check [--backend model] FILE\n"
+     "Usage: mmref check [--backend model|linux] FILE\n"
      "\n"
      "Run the .mmt trace FILE ('-' for stdin) and compare the result of every op that\n"
      "has '=> EXPECTED' and every '| ' output line with what the model gives (blanks\n"
@@ -266,10 +343,30 @@ static const struct command commands[] = {
      "and the three ops before it with their results, and exit 1. When everything\n"
      "matches print 'check: N ops, M expectations, all match' and exit 0.\n"
      "\n"
-     "  --backend NAME   what to check against; only 'model' (the default) for now.\n"
+     "  --backend model  (the default) as above.\n"
+     "  --backend linux  run the address-space ops (process, brk, mmap, munmap,\n"
+     "                   mprotect, mlockall, munlockall, rlimit) on the model and in\n"
+     "                   a child process on this kernel, side by side, and compare\n"
+     "                   every result and the whole maps after every op; on a\n"
+     "                   difference print both maps side by side. The model starts\n"
+     "                   from the child's own layout; '=>' lines are not used.\n"
      "\n"
-     "Exit: 0 all match; 1 a difference; 2 usage error or malformed trace.\n",
+     "Exit: 0 all match; 1 a difference; 2 usage error or malformed trace (or an op\n"
+     "the linux backend cannot run: sysctl); 3 the backend cannot run here.\n",
      cmd_check},
+    {"fuzz", "random op sequences, model against the live kernel",
+     "Usage: mmref fuzz --backend linux [--seconds S] [--seed N] [--sequences N]\n"
+     "\n"
+     "Generate random address-space op sequences (mmap fixed/hinted/hint-less,\n"
+     "shared, growsdown, populate, 2 and 4 MiB lengths; munmap; mprotect; brk; the\n"
+     "error cases; RLIMIT_DATA) and run each on the model and in a child process on\n"
+     "this kernel, comparing every result and the whole maps after every op. The\n"
+     "child is reset between sequences. Stops after S seconds (default 10) or N\n"
+     "sequences, or at the first difference, printed as a .mmt reproducer.\n"
+     "Prints linux.fuzz.* figures, including sequences per second.\n"
+     "\n"
+     "Exit: 0 all agreed; 1 a difference; 2 usage; 3 no child can run here.\n",
+     cmd_fuzz},
     {"decode", "print a fuzzer input as a readable trace",
      "Usage: mmref decode FUZZER INPUT\n"
      "\n"

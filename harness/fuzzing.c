@@ -109,7 +109,20 @@ static void format_op(const struct mm_op *op, char *buf, size_t len)
 		snprintf(buf, len, "%s %llu %s", name, a, gfp);
 		break;
 	case OP_KFREE:
+	case OP_BRK:
 		snprintf(buf, len, "%s 0x%llx", name, a);
+		break;
+	case OP_PROCESS:
+		snprintf(buf, len, "%s %s", name, op->name);
+		break;
+	case OP_MMAP:
+		snprintf(buf, len, "%s 0x%llx 0x%llx %u 0x%x", name, a, b, op->prot, op->mflags);
+		break;
+	case OP_MUNMAP:
+		snprintf(buf, len, "%s 0x%llx 0x%llx", name, a, b);
+		break;
+	case OP_MPROTECT:
+		snprintf(buf, len, "%s 0x%llx 0x%llx %u", name, a, b, op->prot);
 		break;
 	default:
 		snprintf(buf, len, "%s", name);
@@ -860,14 +873,413 @@ int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out)
 	return check_valid(&r);
 }
 
+/* fuzz_vma -------------------------------------------------------------------------- */
+
+/*
+ * The reference: a byte per page of an arena of VREF_PAGES pages just below the default
+ * layout's [vvar] (where hint-less mmaps land) and of the heap's first VREF_HEAP pages.
+ * A byte holds 0 (unmapped) or VREF_MAPPED | prot | VREF_SHARED | VREF_GROWSDOWN.
+ */
+#define VREF_PAGES     512u
+#define VREF_HEAP      256u
+#define VREF_MAPPED    0x80u
+#define VREF_SHARED    0x08u
+#define VREF_GROWSDOWN 0x10u
+#define VREF_PROT      0x07u
+
+static struct vma_ref {
+	uint64_t arena;	    /* first byte of the arena */
+	uint64_t start_brk; /* first byte of the heap window */
+	uint64_t brk;
+	uint8_t page[VREF_PAGES];
+	uint8_t heap[VREF_HEAP];
+	bool tight; /* max_map_count lowered: -ENOMEM is an allowed outcome */
+} vref;
+
+static uint8_t vref_state_of(uint32_t prot, uint32_t flags)
+{
+	return (uint8_t)(VREF_MAPPED | (prot & VREF_PROT) |
+			 ((flags & MAP_TYPE) == MAP_SHARED ? VREF_SHARED : 0) |
+			 ((flags & MAP_GROWSDOWN) != 0 ? VREF_GROWSDOWN : 0));
+}
+
+/* The model's view of the page at addr, in the reference's encoding. */
+static uint8_t model_page_state(uint64_t addr)
+{
+	struct mm_struct *mm = machine_current_mm(&fuzz_m);
+	uint32_t id = find_vma(&fuzz_m.vmas, &mm->vmas, addr);
+	const struct vm_area_struct *vma;
+	uint8_t st;
+
+	if (id == VMA_NONE || fuzz_m.vmas.vma[id].vm_start > addr)
+		return 0;
+	vma = &fuzz_m.vmas.vma[id];
+	st = (uint8_t)(VREF_MAPPED | (vma->vm_flags & VM_ACCESS_FLAGS));
+	if ((vma->vm_flags & VM_SHARED) != 0)
+		st |= VREF_SHARED;
+	if ((vma->vm_flags & VM_GROWSDOWN) != 0)
+		st |= VREF_GROWSDOWN;
+	return st;
+}
+
+static int vref_compare(struct run *r)
+{
+	uint32_t i;
+
+	for (i = 0; i < VREF_PAGES; i++) {
+		uint8_t m = model_page_state(vref.arena + (uint64_t)i * PAGE_SIZE);
+
+		if (m != vref.page[i])
+			return fail(r, "page 0x%llx: model state 0x%x, reference 0x%x",
+				    (unsigned long long)(vref.arena + (uint64_t)i * PAGE_SIZE), m,
+				    vref.page[i]);
+	}
+	for (i = 0; i < VREF_HEAP; i++) {
+		uint8_t m = model_page_state(vref.start_brk + (uint64_t)i * PAGE_SIZE);
+
+		if (m != vref.heap[i])
+			return fail(r, "heap page %u: model state 0x%x, reference 0x%x", i, m,
+				    vref.heap[i]);
+	}
+	return 0;
+}
+
+/* Take the model's page states as the reference's (after an op whose partial effect the
+ * reference does not predict: the states are then checked to be old or new). */
+static int vref_resync(struct run *r, uint32_t first, uint32_t n, uint8_t newst)
+{
+	uint32_t i;
+
+	for (i = first; i < first + n && i < VREF_PAGES; i++) {
+		uint8_t m = model_page_state(vref.arena + (uint64_t)i * PAGE_SIZE);
+		uint8_t want = (uint8_t)((vref.page[i] & ~VREF_PROT) | (newst & VREF_PROT));
+
+		if (m != vref.page[i] && !(vref.page[i] != 0 && m == want))
+			return fail(r, "page %u after a failed op: 0x%x is neither 0x%x nor 0x%x", i,
+				    m, vref.page[i], want);
+		vref.page[i] = m;
+	}
+	return 0;
+}
+
+/* Does [first, first + n) of the arena hold only unmapped pages? */
+static bool vref_free(uint32_t first, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = first; i < first + n; i++)
+		if (vref.page[i] != 0)
+			return false;
+	return true;
+}
+
+static bool vref_has_growsdown(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < VREF_PAGES; i++)
+		if ((vref.page[i] & VREF_GROWSDOWN) != 0)
+			return true;
+	return false;
+}
+
+/* Where a hint-less mmap of n pages goes: the highest free run of the arena (whose top
+ * is the [vvar] mapping, under mmap_base), or VREF_PAGES when none. */
+static uint32_t vref_topdown(uint32_t n)
+{
+	uint32_t top = VREF_PAGES, run = 0;
+
+	while (top > 0) {
+		if (vref.page[top - 1] == 0) {
+			run++;
+			if (run == n)
+				return top - 1;
+		} else {
+			run = 0;
+		}
+		top--;
+	}
+	return VREF_PAGES;
+}
+
+static struct mm_result vma_apply(struct run *r, struct mm_op *op)
+{
+	struct mm_result res = apply(r, op);
+
+	emit_op(r, NULL, op, &res);
+	return res;
+}
+
+/* mmap at page first (fixed / noreplace / hint) or hint-less. */
+static int vma_mmap_op(struct run *r, uint8_t k, uint32_t first, uint32_t n, uint8_t p)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+	uint32_t prot = p & 7, kind = k % 4, expect_at;
+	uint32_t flags = MAP_ANONYMOUS | ((p & 8) != 0 ? MAP_SHARED : MAP_PRIVATE);
+	bool growsdown = (p & 16) != 0 && (flags & MAP_TYPE) == MAP_PRIVATE;
+
+	if (growsdown)
+		flags |= MAP_GROWSDOWN;
+	if ((p & 32) != 0)
+		flags |= MAP_POPULATE;
+	if (first + n > VREF_PAGES)
+		n = VREF_PAGES - first;
+	op.kind = OP_MMAP;
+	op.prot = prot;
+	op.b = (uint64_t)n * PAGE_SIZE;
+	if (kind == 0 || kind == 1) { /* MAP_FIXED, MAP_FIXED_NOREPLACE */
+		bool noreplace = kind == 1;
+
+		op.mflags = flags | (noreplace ? MAP_FIXED_NOREPLACE : MAP_FIXED);
+		op.a = vref.arena + (uint64_t)first * PAGE_SIZE;
+		if ((p & 64) != 0 && (p & 128) != 0)
+			op.a += 8; /* unaligned */
+		res = vma_apply(r, &op);
+		if (res.kind == RES_ERROR && res.err == -ENOMEM && vref.tight)
+			return vref_compare(r); /* map_count: nothing may have changed */
+		if (op.a % PAGE_SIZE != 0)
+			return res.kind == RES_ERROR && res.err == -EINVAL
+				       ? 0
+				       : fail(r, "unaligned MAP_FIXED did not give -EINVAL");
+		if (noreplace && !vref_free(first, n))
+			return res.kind == RES_ERROR && res.err == -EEXIST
+				       ? 0
+				       : fail(r, "MAP_FIXED_NOREPLACE over a mapping: no -EEXIST");
+		if (res.kind != RES_ADDR || res.value != op.a)
+			return fail(r, "MAP_FIXED at 0x%llx did not map there",
+				    (unsigned long long)op.a);
+		expect_at = first;
+	} else { /* a hint at first (kind 2) or none (kind 3) */
+		uint32_t at;
+
+		if (n > 64)
+			n = 1 + n % 64; /* below PMD_SIZE: no THP alignment */
+		op.b = (uint64_t)n * PAGE_SIZE;
+		op.mflags = flags;
+		op.a = kind == 2 ? vref.arena + (uint64_t)first * PAGE_SIZE : 0;
+		at = kind == 2 && first + n <= VREF_PAGES && vref_free(first, n) &&
+			     (first + n == VREF_PAGES || vref.page[first + n] == 0 ||
+			      (vref.page[first + n] & VREF_GROWSDOWN) == 0)
+			     ? first
+			     : vref_topdown(n);
+		if (at == VREF_PAGES)
+			return 0; /* the arena is full: the mapping would land outside it */
+		if (kind == 2 && at == first && vref_has_growsdown())
+			return 0; /* a guard gap further up may refuse the hint */
+		res = vma_apply(r, &op);
+		if (res.kind == RES_ERROR && res.err == -ENOMEM && vref.tight)
+			return vref_compare(r);
+		if (res.kind != RES_ADDR)
+			return fail(r, "mmap with room failed");
+		if (vref_has_growsdown()) {
+			/* Guard gaps move it, maybe below the arena: only "somewhere free". */
+			uint64_t lo = res.value, hi = res.value + op.b;
+			uint64_t arena_end = vref.arena + (uint64_t)VREF_PAGES * PAGE_SIZE;
+			uint32_t a0, a1;
+
+			if (hi > arena_end || lo % PAGE_SIZE != 0)
+				return fail(r, "mmap result 0x%llx is not below the special mappings",
+					    (unsigned long long)res.value);
+			if (hi <= vref.arena)
+				return vref_compare(r); /* below the arena: not tracked */
+			a0 = lo < vref.arena ? 0 : (uint32_t)((lo - vref.arena) / PAGE_SIZE);
+			a1 = (uint32_t)((hi - vref.arena) / PAGE_SIZE);
+			if (!vref_free(a0, a1 - a0))
+				return fail(r, "mmap result 0x%llx overlaps a mapping",
+					    (unsigned long long)res.value);
+			memset(&vref.page[a0], vref_state_of(prot, flags), a1 - a0);
+			return vref_compare(r);
+		} else {
+			if (res.value != vref.arena + (uint64_t)at * PAGE_SIZE)
+				return fail(r, "mmap placed at 0x%llx, the reference says 0x%llx",
+					    (unsigned long long)res.value,
+					    (unsigned long long)(vref.arena + (uint64_t)at * PAGE_SIZE));
+			expect_at = at;
+		}
+	}
+	memset(&vref.page[expect_at], vref_state_of(prot, flags), n);
+	return vref_compare(r);
+}
+
+static int vma_munmap_op(struct run *r, uint32_t first, uint32_t n, uint8_t p)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+
+	if (first + n > VREF_PAGES)
+		n = VREF_PAGES - first;
+	op.kind = OP_MUNMAP;
+	op.a = vref.arena + (uint64_t)first * PAGE_SIZE;
+	op.b = (uint64_t)n * PAGE_SIZE - ((p & 1) != 0 ? 100 : 0); /* rounded up */
+	if ((p & 6) == 6)
+		op.b = 0;
+	res = vma_apply(r, &op);
+	if (op.b == 0)
+		return res.kind == RES_ERROR && res.err == -EINVAL
+			       ? 0
+			       : fail(r, "munmap of length 0 did not give -EINVAL");
+	if (res.kind == RES_ERROR && res.err == -ENOMEM && vref.tight)
+		return vref_compare(r);
+	if (res.kind != RES_OK)
+		return fail(r, "munmap failed");
+	memset(&vref.page[first], 0, n);
+	return vref_compare(r);
+}
+
+/*
+ * mprotect: -ENOMEM with nothing changed when the first page is unmapped; otherwise the
+ * pages up to the first hole change and a hole gives -ENOMEM (Linux's partial effect).
+ */
+static int vma_mprotect_op(struct run *r, uint32_t first, uint32_t n, uint8_t p)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+	uint32_t i, done = 0;
+	bool hole = false;
+
+	if (first + n > VREF_PAGES)
+		n = VREF_PAGES - first;
+	op.kind = OP_MPROTECT;
+	op.a = vref.arena + (uint64_t)first * PAGE_SIZE;
+	op.b = (uint64_t)n * PAGE_SIZE;
+	op.prot = p & 7;
+	res = vma_apply(r, &op);
+	for (i = first; i < first + n; i++) {
+		if (vref.page[i] == 0) {
+			hole = true;
+			break;
+		}
+		done++;
+	}
+	if (res.kind == RES_ERROR && res.err == -ENOMEM && vref.tight)
+		return vref_resync(r, first, done, (uint8_t)op.prot) || vref_compare(r);
+	if (hole != (res.kind == RES_ERROR && res.err == -ENOMEM))
+		return fail(r, "mprotect: hole %d but result %s", hole,
+			    res.kind == RES_OK ? "ok" : names_err_name(res.err));
+	if (!hole && res.kind != RES_OK)
+		return fail(r, "mprotect failed without a hole");
+	for (i = first; i < first + done; i++)
+		vref.page[i] = (uint8_t)((vref.page[i] & ~VREF_PROT) | op.prot);
+	return vref_compare(r);
+}
+
+/* brk inside the heap window: succeeds (nothing else is mapped there) unless
+ * vm.max_map_count was lowered. */
+static int vma_brk_op(struct run *r, uint16_t arg)
+{
+	struct mm_op op = {0};
+	struct mm_result res;
+	uint64_t want = vref.start_brk + (uint64_t)(arg % (VREF_HEAP * 16)) * (PAGE_SIZE / 16);
+	uint64_t end = (want + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+	uint32_t i;
+
+	op.kind = OP_BRK;
+	op.a = want;
+	res = vma_apply(r, &op);
+	if (vref.tight && res.kind == RES_ADDR && res.value == vref.brk)
+		return vref_compare(r); /* map_count > max_map_count: refused, unchanged */
+	if (res.kind != RES_ADDR || res.value != want)
+		return fail(r, "brk(0x%llx) gave 0x%llx", (unsigned long long)want,
+			    (unsigned long long)res.value);
+	for (i = 0; i < VREF_HEAP; i++)
+		vref.heap[i] = vref.start_brk + (uint64_t)i * PAGE_SIZE < end
+				       ? (uint8_t)(VREF_MAPPED | PROT_READ | PROT_WRITE)
+				       : 0;
+	vref.brk = want;
+	return vref_compare(r);
+}
+
+int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
+{
+	struct bytes b = {data, size};
+	struct run r = {out, 0, false};
+	struct mm_op op = {0};
+	struct mm_result res;
+	unsigned int step = 0;
+	uint8_t mode;
+
+	if (machine_init(&fuzz_m, fuzz_mem, fuzz_pages, 2048) != 0)
+		return fail(&r, "machine_init refused");
+	emit(&r, "ram 8M\n");
+	memset(&vref, 0, sizeof(vref));
+	op.kind = OP_PROCESS;
+	strcpy(op.name, "p");
+	res = vma_apply(&r, &op);
+	if (res.kind != RES_OK)
+		return fail(&r, "process creation failed");
+	{
+		struct mm_struct *mm = machine_current_mm(&fuzz_m);
+		uint32_t heap = find_vma(&fuzz_m.vmas, &mm->vmas, mm->start_brk);
+		uint64_t top = mm->mmap_base;
+		uint32_t id;
+
+		/* The arena ends where the special mappings under mmap_base begin. */
+		for (;;) {
+			id = find_vma(&fuzz_m.vmas, &mm->vmas, top - 1);
+			if (id == VMA_NONE || fuzz_m.vmas.vma[id].vm_start >= top)
+				break;
+			top = fuzz_m.vmas.vma[id].vm_start;
+		}
+		vref.arena = top - (uint64_t)VREF_PAGES * PAGE_SIZE;
+		vref.start_brk = mm->start_brk;
+		vref.brk = mm->brk;
+		if (heap != VMA_NONE && fuzz_m.vmas.vma[heap].vm_start < vref.start_brk +
+									    VREF_HEAP * PAGE_SIZE)
+			return fail(&r, "the default layout maps something above start_brk");
+	}
+	mode = next8(&b);
+	if (mode % 8 == 0) {
+		op.kind = OP_SYSCTL;
+		op.flags = SYSCTL_MAX_MAP_COUNT;
+		op.a = machine_current_mm(&fuzz_m)->map_count + 1 + mode / 8 % 8;
+		vref.tight = true;
+		(void)vma_apply(&r, &op);
+	}
+	if (vref_compare(&r) != 0)
+		return 1;
+	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
+		uint8_t k = next8(&b);
+		uint16_t at = next16(&b);
+		uint8_t len = next8(&b), p = next8(&b);
+		uint32_t first = at % VREF_PAGES, n = 1 + (len % 8 == 0 ? len : len % 16);
+		int err;
+
+		switch (k % 8) {
+		case 0:
+		case 1:
+		case 2:
+			err = vma_mmap_op(&r, k / 8, first, n, p);
+			break;
+		case 3:
+		case 4:
+			err = vma_munmap_op(&r, first, n, p);
+			break;
+		case 5:
+		case 6:
+			err = vma_mprotect_op(&r, first, n, p);
+			break;
+		default:
+			err = vma_brk_op(&r, at);
+			break;
+		}
+		if (err != 0 || (validate_due(++step) && check_valid(&r) != 0))
+			return 1;
+	}
+	return check_valid(&r);
+}
+
 int decode_fuzz_input(const char *fuzzer, const uint8_t *data, size_t size, FILE *out)
 {
 	if (strncmp(fuzzer, "fuzz_", 5) == 0)
 		fuzzer += 5;
-	if (strcmp(fuzzer, "buddy") != 0 && strcmp(fuzzer, "slab") != 0)
+	if (strcmp(fuzzer, "buddy") != 0 && strcmp(fuzzer, "slab") != 0 &&
+	    strcmp(fuzzer, "vma") != 0)
 		return -1;
 	fprintf(out, "# decoded from a fuzz_%s input of %zu bytes\n", fuzzer, size);
 	if (strcmp(fuzzer, "buddy") == 0)
 		return fuzz_buddy_run(data, size, out);
+	if (strcmp(fuzzer, "vma") == 0)
+		return fuzz_vma_run(data, size, out);
 	return fuzz_slab_run(data, size, out);
 }

@@ -19,6 +19,8 @@
  *          objects); kfree/kmem_cache_free succeed if and only if the object is live (and
  *          of that cache); kmem_cache_destroy succeeds if and only if the cache has no live
  *          objects; ksize is at least the size asked for.
+ *   vma:   a byte per page of an arena (mapped, rwx, shared, growsdown): see
+ *          fuzz_vma_run().
  *
  * The same function runs the fuzzer and `mmref decode`: with out != NULL it also prints
  * every operation as an .mmt line with its result, so a crash input becomes a trace a
@@ -43,6 +45,17 @@
  */
 int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out);
 int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out);
+
+/**
+ * fuzz_vma_run() - one process; mmap (fixed, fixed-noreplace, hint, none; private,
+ * shared, growsdown, populate), munmap and mprotect over an arena of pages just below the
+ * special mappings, and brk over the heap's first pages. Checked after every op: the
+ * result (address, errno) and every page's state (mapped, rwx, shared, growsdown)
+ * against a page-granular reference, and mm_validate() with the other validators. Some
+ * inputs lower vm.max_map_count, where -ENOMEM is allowed and must change nothing (or,
+ * for mprotect, change only a prefix of the range).
+ */
+int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out);
 
 /**
  * fuzz_set_validate_every() - run the validators after every n-th operation and after

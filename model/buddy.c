@@ -3,9 +3,12 @@
  * buddy.c - the buddy page allocator. See buddy.h for how it works and which Linux
  * behaviour each function models.
  *
- * Proof notes (docs/proofs.md): the helpers take a zone index rather than a zone
- * pointer, and block sizes come from buddy_block_pages(), whose contract is Pow2(order);
- * both only make the code easier to state, not different.
+ * Proof notes (docs/proofs.md): the internal helpers take the struct page array and the
+ * zone array apart (pages, zones) rather than a struct phys, a zone index rather than a
+ * zone pointer, and the number of frames as a ghost parameter (`ghost (nr)`: only the
+ * proofs read it; to a C compiler it is a comment). Block sizes come from
+ * buddy_block_pages(), whose contract is Pow2(order). None of this changes what the
+ * code does; it only makes it easier to state.
  */
 #include "buddy.h"
 
@@ -37,24 +40,37 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 	return pfn % (2 * sz) == 0 ? pfn + sz : pfn - sz;
 }
 
-/* Free-list primitives: doubly linked through struct page next/prev. */
-
-/*@ requires inner: BuddyInner(p);
-    requires zone: 0 <= zt < MAX_NR_ZONES;
-    requires order: order <= MAX_PAGE_ORDER;
-    requires pfn: pfn < p->nr_pages;
-    assigns p->zones[zt].free_area[order], p->pages[0 .. p->nr_pages - 1].next,
-	p->pages[0 .. p->nr_pages - 1].prev;
-    ensures inner: BuddyInner(p);
-    ensures links: LinkOk(p, p->pages[pfn].next) && LinkOk(p, p->pages[pfn].prev);
-    ensures count: p->zones[zt].free_area[order].nr_free ==
-	(uint32_t)(\old(p->zones[zt].free_area[order].nr_free) + 1);
+/*
+ * Free-list primitives: doubly linked through struct page next/prev.
+ *
+ * free_list_add() links pfn into the list of (zt, order), at the head or the tail, and
+ * marks it the head of a free block of that order (Linux: __add_to_free_list() then
+ * set_buddy_order()). The list ends are read into locals first.
+ */
+/*@ requires nr: PHYS_MIN_PAGES <= nr <= PHYS_MAX_PAGES;
+    requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires inner: Inner(pages, nr, zones);
+    requires zone: zt == ZoneOf(pfn);
+    requires block: pfn < nr && Fits(nr, pfn, order);
+    requires clear: Clear(pages, nr, pfn, order);
+    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
+	pages[pfn].flags, pages[pfn].order;
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures added: PgFreeAt(pages, nr, zt, order, pfn);
+    ensures count: zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
 */
-static void free_list_add(struct phys *p, enum zone_type zt, unsigned int order, uint32_t pfn,
-			  bool to_tail)
+static void free_list_add(struct page *pages, struct zone *zones, enum zone_type zt,
+			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
 {
-	struct free_area *area = &p->zones[zt].free_area[order];
-	struct page *page = &p->pages[pfn];
+	struct free_area *area = &zones[zt].free_area[order];
+	struct page *page = &pages[pfn];
 	uint32_t head = area->head, tail = area->tail;
 
 	if (head == PFN_NONE) {
@@ -65,92 +81,86 @@ static void free_list_add(struct phys *p, enum zone_type zt, unsigned int order,
 	} else if (to_tail) {
 		page->next = PFN_NONE;
 		page->prev = tail;
-		p->pages[tail].next = pfn;
+		pages[tail].next = pfn;
 		area->tail = pfn;
 	} else {
 		page->prev = PFN_NONE;
 		page->next = head;
-		p->pages[head].prev = pfn;
+		pages[head].prev = pfn;
 		area->head = pfn;
 	}
 	area->nr_free++;
+	/* set_buddy_order() */
+	page->flags = PG_buddy;
+	page->order = (uint8_t)order;
 }
 
-/*@ requires inner: BuddyInner(p);
-    requires zone: 0 <= zt < MAX_NR_ZONES;
+/*
+ * free_list_del() unlinks the free block at pfn from the list of (zt, order) and unmarks
+ * it (Linux: __del_page_from_free_list(), with __ClearPageBuddy() and
+ * set_page_private(page, 0)).
+ */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
     requires order: order <= MAX_PAGE_ORDER;
-    requires pfn: pfn < p->nr_pages && IsFree(p, pfn);
-    assigns p->zones[zt].free_area[order], p->pages[0 .. p->nr_pages - 1].next,
-	p->pages[0 .. p->nr_pages - 1].prev;
-    ensures inner: BuddyInner(p);
-    ensures count: p->zones[zt].free_area[order].nr_free ==
-	(uint32_t)(\old(p->zones[zt].free_area[order].nr_free) - 1);
+    requires pfn: PgFreeAt(pages, nr, zt, order, pfn);
+    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
+	pages[pfn].flags, pages[pfn].order;
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures removed: !PgBlock(pages, pfn);
+    ensures clear: Clear(pages, nr, pfn, order);
+    ensures count: zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(zones[zt].free_area[order].nr_free) - 1);
 */
-static void free_list_del(struct phys *p, enum zone_type zt, unsigned int order, uint32_t pfn)
+static void free_list_del(struct page *pages, struct zone *zones, enum zone_type zt,
+			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
 {
-	struct free_area *area = &p->zones[zt].free_area[order];
-	struct page *page = &p->pages[pfn];
+	struct free_area *area = &zones[zt].free_area[order];
+	struct page *page = &pages[pfn];
 	uint32_t prev = page->prev;
 
 	if (prev == PFN_NONE)
 		area->head = page->next;
 	else
-		p->pages[prev].next = page->next;
+		pages[prev].next = page->next;
 	if (page->next == PFN_NONE)
 		area->tail = prev;
 	else
-		p->pages[page->next].prev = prev;
+		pages[page->next].prev = prev;
 	page->next = PFN_NONE;
 	page->prev = PFN_NONE;
 	area->nr_free--;
-}
-
-/* Mark pfn the head of a free block of this order, and unmark it. */
-/*@ requires inner: BuddyInner(p);
-    requires pfn: pfn < p->nr_pages;
-    requires fits: BlockFits(p, pfn, order);
-    requires links: LinkOk(p, p->pages[pfn].next) && LinkOk(p, p->pages[pfn].prev);
-    assigns p->pages[pfn].flags, p->pages[pfn].order;
-    ensures inner: BuddyInner(p);
-    ensures free: IsFree(p, pfn) && p->pages[pfn].order == order;
-*/
-static void set_buddy_order(struct phys *p, uint32_t pfn, unsigned int order)
-{
-	p->pages[pfn].flags = PG_buddy;
-	p->pages[pfn].order = (uint8_t)order;
-}
-
-/*@ requires inner: BuddyInner(p);
-    requires pfn: pfn < p->nr_pages;
-    assigns p->pages[pfn].flags, p->pages[pfn].order;
-    ensures inner: BuddyInner(p);
-    ensures cleared: !IsFree(p, pfn) && !IsHead(p, pfn);
-*/
-static void clear_buddy(struct phys *p, uint32_t pfn)
-{
-	p->pages[pfn].flags = 0;
-	p->pages[pfn].order = 0;
+	/* clear_buddy() */
+	page->flags = 0;
+	page->order = 0;
 }
 
 /*
  * Models mm/page_alloc.c: page_is_buddy(). Is the block at buddy a free block of the
  * same order in the same zone (so the two may merge)?
  */
-/*@ requires shape: PhysShape(p) && ZonesShape(p);
+/*@ requires pages: \valid_read(pages + (0 .. nr - 1));
+    requires zones: \valid_read(zones + (0 .. MAX_NR_ZONES - 1)) && ZShape(zones, nr);
+    requires nr: nr <= PHYS_MAX_PAGES;
     requires zone: 0 <= zt < MAX_NR_ZONES;
     assigns \nothing;
-    ensures exact: \result <==> (p->zones[zt].start_pfn <= buddy < p->zones[zt].end_pfn &&
-	IsFree(p, buddy) && p->pages[buddy].order == order);
+    ensures exact: \result <==> (buddy < nr && ZoneOf(buddy) == zt && PgFree(pages, buddy) &&
+	pages[buddy].order == order);
 */
-static bool page_is_buddy(const struct phys *p, enum zone_type zt, uint32_t buddy,
-			  unsigned int order)
+static bool page_is_buddy(const struct page *pages, const struct zone *zones, enum zone_type zt,
+			  uint32_t buddy, unsigned int order) /*@ ghost (uint32_t nr) */
 {
-	const struct zone *z = &p->zones[zt];
+	const struct zone *z = &zones[zt];
 	const struct page *page;
 
 	if (buddy < z->start_pfn || buddy >= z->end_pfn)
 		return false;
-	page = &p->pages[buddy];
+	page = &pages[buddy];
 	return flag_set(page->flags, PG_buddy) && page->order == order;
 }
 
@@ -159,89 +169,126 @@ static bool page_is_buddy(const struct phys *p, enum zone_type zt, uint32_t budd
  * stopped merging, is the buddy of the block one order up free? Then this block is
  * likely to merge soon: put it at the tail of its list so it is not handed out first.
  */
-/*@ requires shape: PhysShape(p) && ZonesShape(p);
+/*@ requires pages: \valid_read(pages + (0 .. nr - 1));
+    requires zones: \valid_read(zones + (0 .. MAX_NR_ZONES - 1)) && ZShape(zones, nr);
+    requires nr: nr <= PHYS_MAX_PAGES;
     requires zone: 0 <= zt < MAX_NR_ZONES;
     requires order: order <= MAX_PAGE_ORDER;
     requires pfn: pfn <= PHYS_MAX_PAGES;
     assigns \nothing;
 */
-static bool buddy_merge_likely(const struct phys *p, enum zone_type zt, uint32_t pfn,
-			       unsigned int order)
+static bool buddy_merge_likely(const struct page *pages, const struct zone *zones,
+			       enum zone_type zt, uint32_t pfn,
+			       unsigned int order) /*@ ghost (uint32_t nr) */
 {
 	uint32_t higher, higher_buddy;
 
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
 	higher = pfn - pfn % (2 * buddy_block_pages(order));
+	/*@ assert aligned: higher % Pow2(order + 1) == 0; */
 	higher_buddy = find_buddy_pfn(higher, order + 1);
-	return page_is_buddy(p, zt, higher_buddy, order + 1);
+	return page_is_buddy(pages, zones, zt, higher_buddy, order + 1) /*@ ghost (nr) */;
 }
 
 /*
  * Models mm/page_alloc.c: __free_one_page(). Merge the free block at pfn with its
  * buddies as far as they are free, then put it on the free list: at the tail when
- * to_tail (boot) or when buddy_merge_likely(), else at the head. (The block is linked
- * before its head is marked PG_buddy: neither step reads what the other writes.)
+ * to_tail (boot) or when buddy_merge_likely(), else at the head.
  */
-/*@ requires inner: BuddyInner(p);
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires zshape: ZShape(zones, nr);
     requires zone: zt == ZoneOf(pfn);
-    requires block: pfn < p->nr_pages && BlockFits(p, pfn, order);
-    assigns p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], p->zones[zt].free_pages,
-	p->pages[0 .. p->nr_pages - 1];
-    ensures inner: BuddyInner(p);
-    ensures counted: p->zones[zt].free_pages ==
-	(uint32_t)(\old(p->zones[zt].free_pages) + Pow2(order));
+    requires block: pfn < nr && Fits(nr, pfn, order);
+    requires clear: Clear(pages, nr, pfn, order);
+    assigns zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], zones[zt].free_pages,
+	pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
+	pages[0 .. nr - 1].order;
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) + Pow2(order));
+    ensures below: \old(Below(pages, nr, pfn)) ==> Below(pages, nr, pfn + Pow2(order));
 */
-static void free_one_page_inner(struct phys *p, enum zone_type zt, uint32_t pfn, unsigned int order,
-				bool to_tail)
+static void free_one_page_inner(struct page *pages, struct zone *zones, enum zone_type zt,
+				uint32_t pfn, unsigned int order,
+				bool to_tail) /*@ ghost (uint32_t nr) */
 {
 	uint32_t size = buddy_block_pages(order);
 
-	/*@ loop invariant inner: BuddyInner(p);
+	/*@ loop invariant free_ok: FreeOk(pages, nr);
+	    loop invariant head_ok: HeadOk(pages, nr);
+	    loop invariant disjoint: Disjoint(pages, nr);
+	    loop invariant next_ok: NextOk(pages, nr, zones);
+	    loop invariant prev_ok: PrevOk(pages, nr, zones);
+	    loop invariant ends_ok: EndsOk(pages, nr, zones);
 	    loop invariant order: \at(order, Pre) <= order <= MAX_PAGE_ORDER;
-	    loop invariant block: pfn < p->nr_pages && BlockFits(p, pfn, order) && ZoneOf(pfn) == zt;
-	    loop invariant zone_free: p->zones[zt].free_pages == \at(p->zones[zt].free_pages, Pre);
-	    loop assigns order, pfn, p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
-		p->pages[0 .. p->nr_pages - 1];
+	    loop invariant block: pfn < nr && Fits(nr, pfn, order) && ZoneOf(pfn) == zt;
+	    loop invariant clear: Clear(pages, nr, pfn, order);
+	    loop invariant zone_free: zones[zt].free_pages == \at(zones[zt].free_pages, Pre);
+	    loop invariant below: \at(Below(pages, nr, pfn), Pre) ==>
+		Below(pages, nr, \at(pfn, Pre)) && pfn + Pow2(order) == \at(pfn, Pre) + Pow2(\at(order, Pre));
+	    loop assigns order, pfn, zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
+		pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
+		pages[0 .. nr - 1].order;
 	    loop variant MAX_PAGE_ORDER - order;
 	*/
 	while (order < MAX_PAGE_ORDER) {
 		uint32_t buddy = find_buddy_pfn(pfn, order);
 
-		if (!page_is_buddy(p, zt, buddy, order))
+		if (!page_is_buddy(pages, zones, zt, buddy, order) /*@ ghost (nr) */)
 			break;
-		free_list_del(p, zt, order, buddy);
-		clear_buddy(p, buddy);
+		free_list_del(pages, zones, zt, order, buddy) /*@ ghost (nr) */;
 		if (buddy < pfn)
 			pfn = buddy;
 		order++;
 	}
 	if (!to_tail)
-		to_tail = buddy_merge_likely(p, zt, pfn, order);
-	free_list_add(p, zt, order, pfn, to_tail);
-	set_buddy_order(p, pfn, order);
-	p->zones[zt].free_pages += size;
+		to_tail = buddy_merge_likely(pages, zones, zt, pfn, order) /*@ ghost (nr) */;
+	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr) */;
+	zones[zt].free_pages += size;
 }
 
 /*
  * Models mm/page_alloc.c: expand(). The block of 2^high frames at pfn is split down to
  * 2^low; each upper half goes to the head of its order's free list.
  */
-/*@ requires inner: BuddyInner(p);
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
     requires zone: zt == ZoneOf(pfn);
     requires orders: low <= high <= MAX_PAGE_ORDER;
-    requires block: pfn < p->nr_pages && BlockFits(p, pfn, high);
-    assigns p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], p->pages[0 .. p->nr_pages - 1];
-    ensures inner: BuddyInner(p);
+    requires block: pfn < nr && Fits(nr, pfn, high);
+    requires clear: Clear(pages, nr, pfn, high);
+    assigns zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], pages[0 .. nr - 1].next,
+	pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags, pages[0 .. nr - 1].order;
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures fits: Fits(nr, pfn, low);
+    ensures clear: Clear(pages, nr, pfn, low);
 */
-static void expand(struct phys *p, enum zone_type zt, uint32_t pfn, unsigned int low,
-		   unsigned int high)
+static void expand(struct page *pages, struct zone *zones, enum zone_type zt, uint32_t pfn,
+		   unsigned int low, unsigned int high) /*@ ghost (uint32_t nr) */
 {
-	/*@ loop invariant inner: BuddyInner(p);
+	/*@ loop invariant free_ok: FreeOk(pages, nr);
+	    loop invariant head_ok: HeadOk(pages, nr);
+	    loop invariant disjoint: Disjoint(pages, nr);
+	    loop invariant next_ok: NextOk(pages, nr, zones);
+	    loop invariant prev_ok: PrevOk(pages, nr, zones);
+	    loop invariant ends_ok: EndsOk(pages, nr, zones);
 	    loop invariant orders: low <= high <= \at(high, Pre);
-	    loop invariant block: BlockFits(p, pfn, high);
-	    loop assigns high, p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
-		p->pages[0 .. p->nr_pages - 1];
+	    loop invariant fits: Fits(nr, pfn, high);
+	    loop invariant clear: Clear(pages, nr, pfn, high);
+	    loop assigns high, zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
+		pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
+		pages[0 .. nr - 1].order;
 	    loop variant high - low;
 	*/
 	while (high > low) {
@@ -249,59 +296,71 @@ static void expand(struct phys *p, enum zone_type zt, uint32_t pfn, unsigned int
 
 		high--;
 		half = pfn + buddy_block_pages(high);
-		free_list_add(p, zt, high, half, false);
-		set_buddy_order(p, half, high);
+		free_list_add(pages, zones, zt, high, half, false) /*@ ghost (nr) */;
 	}
 }
 
 /*
- * Models mm/page_alloc.c: __rmqueue_smallest(). The head of the first non-empty free
- * list of order >= the one asked for, split down to that order.
+ * The first half of mm/page_alloc.c: __rmqueue_smallest(): the first order >= order
+ * whose free list in zone zt is not empty; NR_PAGE_ORDERS when there is none.
  */
-/*@ requires inner: BuddyInner(p);
-    requires heads: ListHeads(p);
+/*@ requires zones: \valid_read(zones + (0 .. MAX_NR_ZONES - 1));
     requires zone: 0 <= zt < MAX_NR_ZONES;
     requires order: order <= MAX_PAGE_ORDER;
-    assigns p->zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], p->zones[zt].free_pages,
-	p->pages[0 .. p->nr_pages - 1];
-    behavior empty:
-	assumes \forall integer o; order <= o <= MAX_PAGE_ORDER ==>
-	    p->zones[zt].free_area[o].head == PFN_NONE;
-	assigns \nothing;
-	ensures none: \result == PFN_NONE;
-    behavior found:
-	assumes !(\forall integer o; order <= o <= MAX_PAGE_ORDER ==>
-	    p->zones[zt].free_area[o].head == PFN_NONE);
-	ensures inner: BuddyInner(p);
-	ensures block: \result < p->nr_pages && BlockFits(p, \result, order) &&
-	    ZoneOf(\result) == zt;
-	ensures counted: p->zones[zt].free_pages ==
-	    (uint32_t)(\old(p->zones[zt].free_pages) - Pow2(order));
-    complete behaviors;
-    disjoint behaviors;
+    assigns \nothing;
+    ensures range: order <= \result <= NR_PAGE_ORDERS;
+    ensures empty: \forall integer o; order <= o < \result ==>
+	zones[zt].free_area[o].head == PFN_NONE;
+    ensures found: \result <= MAX_PAGE_ORDER ==> zones[zt].free_area[\result].head != PFN_NONE;
 */
-static uint32_t rmqueue_smallest(struct phys *p, enum zone_type zt, unsigned int order)
+static unsigned int rmqueue_order(const struct zone *zones, enum zone_type zt, unsigned int order)
 {
 	unsigned int current_order;
 
 	/*@ loop invariant orders: order <= current_order <= MAX_PAGE_ORDER + 1;
 	    loop invariant empty: \forall integer o; order <= o < current_order ==>
-		p->zones[zt].free_area[o].head == PFN_NONE;
+		zones[zt].free_area[o].head == PFN_NONE;
 	    loop assigns current_order;
 	    loop variant MAX_PAGE_ORDER + 1 - current_order;
 	*/
-	for (current_order = order; current_order <= MAX_PAGE_ORDER; current_order++) {
-		uint32_t pfn = p->zones[zt].free_area[current_order].head;
+	for (current_order = order; current_order <= MAX_PAGE_ORDER; current_order++)
+		if (zones[zt].free_area[current_order].head != PFN_NONE)
+			break;
+	return current_order;
+}
 
-		if (pfn == PFN_NONE)
-			continue;
-		free_list_del(p, zt, current_order, pfn);
-		clear_buddy(p, pfn);
-		expand(p, zt, pfn, order, current_order);
-		p->zones[zt].free_pages -= buddy_block_pages(order);
-		return pfn;
-	}
-	return PFN_NONE;
+/*
+ * The second half of __rmqueue_smallest(): take the head of the (non-empty) free list
+ * of current_order and split it down to order.
+ */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires orders: order <= current_order <= MAX_PAGE_ORDER;
+    requires found: zones[zt].free_area[current_order].head != PFN_NONE;
+    assigns zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], zones[zt].free_pages,
+	pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
+	pages[0 .. nr - 1].order;
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures block: \result < nr && Fits(nr, \result, order) && ZoneOf(\result) == zt;
+    ensures clear: Clear(pages, nr, \result, order);
+    ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) - Pow2(order));
+*/
+static uint32_t rmqueue_smallest(struct page *pages, struct zone *zones, enum zone_type zt,
+				 unsigned int order,
+				 unsigned int current_order) /*@ ghost (uint32_t nr) */
+{
+	uint32_t pfn = zones[zt].free_area[current_order].head;
+
+	free_list_del(pages, zones, zt, current_order, pfn) /*@ ghost (nr) */;
+	expand(pages, zones, zt, pfn, order, current_order) /*@ ghost (nr) */;
+	zones[zt].free_pages -= buddy_block_pages(order);
+	return pfn;
 }
 
 /*
@@ -309,17 +368,28 @@ static uint32_t rmqueue_smallest(struct phys *p, enum zone_type zt, unsigned int
  * allocated: a PG_head with refcount 1; compound tails point to the head; __GFP_ZERO
  * clears the frames.
  */
-/*@ requires inner: BuddyInner(p);
-    requires block: pfn < p->nr_pages && BlockFits(p, pfn, order);
-    assigns p->pages[pfn .. pfn + Pow2(order) - 1],
-	p->mem[pfn * PAGE_WORDS .. (pfn + Pow2(order)) * PAGE_WORDS - 1];
-    ensures inner: BuddyInner(p);
-    ensures head: IsHead(p, pfn) && !IsFree(p, pfn) && p->pages[pfn].order == order &&
-	p->pages[pfn].refcount == 1;
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires frames: \valid(mem + (0 .. nr * PAGE_WORDS - 1)) &&
+	\separated(mem + (0 .. nr * PAGE_WORDS - 1), pages + (0 .. nr - 1),
+		   zones + (0 .. MAX_NR_ZONES - 1));
+    requires inner: Inner(pages, nr, zones);
+    requires block: pfn < nr && Fits(nr, pfn, order);
+    requires clear: Clear(pages, nr, pfn, order);
+    assigns pages[pfn .. pfn + Pow2(order) - 1],
+	mem[pfn * PAGE_WORDS .. (pfn + Pow2(order)) * PAGE_WORDS - 1];
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures head: PgHead(pages, pfn) && !PgFree(pages, pfn) && pages[pfn].order == order &&
+	pages[pfn].refcount == 1;
 */
-static void prep_new_page(struct phys *p, uint32_t pfn, unsigned int order, gfp_t gfp)
+static void prep_new_page(struct page *pages, uint64_t *mem, uint32_t pfn, unsigned int order,
+			  gfp_t gfp) /*@ ghost (uint32_t nr, struct zone *zones) */
 {
-	struct page *head = &p->pages[pfn];
+	struct page *head = &pages[pfn];
 	uint32_t n = buddy_block_pages(order), i;
 
 	head->flags = PG_head;
@@ -330,23 +400,28 @@ static void prep_new_page(struct phys *p, uint32_t pfn, unsigned int order, gfp_
 	if (flag_set(gfp, __GFP_COMP) && order > 0) {
 		head->flags = PG_head | PG_compound;
 		/*@ loop invariant bound: 1 <= i <= n;
-		    loop invariant inner: BuddyInner(p);
-		    loop invariant head: IsHead(p, pfn) && !IsFree(p, pfn) &&
-			p->pages[pfn].order == order && p->pages[pfn].refcount == 1;
-		    loop assigns i, p->pages[pfn + 1 .. pfn + n - 1];
+		    loop invariant free_ok: FreeOk(pages, nr);
+		    loop invariant head_ok: HeadOk(pages, nr);
+		    loop invariant disjoint: Disjoint(pages, nr);
+		    loop invariant next_ok: NextOk(pages, nr, zones);
+		    loop invariant prev_ok: PrevOk(pages, nr, zones);
+		    loop invariant ends_ok: EndsOk(pages, nr, zones);
+		    loop invariant head: PgHead(pages, pfn) && !PgFree(pages, pfn) &&
+			pages[pfn].order == order && pages[pfn].refcount == 1;
+		    loop assigns i, pages[pfn + 1 .. pfn + n - 1].flags, pages[pfn + 1 .. pfn + n - 1].next;
 		    loop variant n - i;
 		*/
 		for (i = 1; i < n; i++) {
-			p->pages[pfn + i].flags = PG_tail;
-			p->pages[pfn + i].next = pfn;
+			pages[pfn + i].flags = PG_tail;
+			pages[pfn + i].next = pfn;
 		}
 	}
 	if (flag_set(gfp, __GFP_ZERO)) {
-		uint64_t *words = p->mem + (size_t)pfn * PAGE_WORDS;
+		uint64_t *words = mem + (size_t)pfn * PAGE_WORDS;
 		size_t len = (size_t)n * PAGE_WORDS;
 
 		/*@ loop invariant bound: 0 <= i <= len;
-		    loop assigns i, p->mem[pfn * PAGE_WORDS .. pfn * PAGE_WORDS + len - 1];
+		    loop assigns i, mem[pfn * PAGE_WORDS .. pfn * PAGE_WORDS + len - 1];
 		    loop variant len - i;
 		*/
 		for (i = 0; i < len; i++)
@@ -368,6 +443,9 @@ static enum zone_type zonelist_zone(gfp_t gfp, unsigned int i)
 uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order)
 {
 	unsigned int n = flag_set(gfp, __GFP_DMA) ? 1 : 2, i;
+	struct page *pages = p->pages;
+	struct zone *zones = p->zones;
+	/*@ ghost uint32_t nr = p->nr_pages; */
 
 	if (!p->booted || order > MAX_PAGE_ORDER)
 		return PFN_NONE;
@@ -379,19 +457,21 @@ uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order)
 	*/
 	for (i = 0; i < n; i++) {
 		enum zone_type zt = zonelist_zone(gfp, i);
+		unsigned int current_order;
 		uint32_t pfn;
 
-		if (p->zones[zt].free_pages < buddy_block_pages(order))
+		if (zones[zt].free_pages < buddy_block_pages(order))
 			continue;
-		pfn = rmqueue_smallest(p, zt, order);
-		if (pfn != PFN_NONE) {
-			prep_new_page(p, pfn, order, gfp);
-			return pfn;
-		}
+		/* __rmqueue_smallest(): the smallest order with a free block, if any */
+		current_order = rmqueue_order(zones, zt, order);
+		if (current_order > MAX_PAGE_ORDER)
+			continue;
+		pfn = rmqueue_smallest(pages, zones, zt, order, current_order) /*@ ghost (nr) */;
+		prep_new_page(pages, p->mem, pfn, order, gfp) /*@ ghost (nr, zones) */;
+		return pfn;
 	}
 	return PFN_NONE;
 }
-
 /* Why a free of (pfn, order) must be refused, or 0 if it may go ahead. */
 /*@ requires shape: PhysShape(p);
     assigns \nothing;
@@ -440,29 +520,42 @@ static int check_free(const struct phys *p, uint32_t pfn, unsigned int order)
 }
 
 /* Return an allocated block to its zone: clear the head and tails, then merge. */
-/*@ requires inner: BuddyInner(p);
-    requires head: pfn < p->nr_pages && IsHead(p, pfn) && p->pages[pfn].order == order;
-    assigns p->zones[ZoneOf(pfn)].free_area[0 .. NR_PAGE_ORDERS - 1],
-	p->zones[ZoneOf(pfn)].free_pages, p->pages[0 .. p->nr_pages - 1];
-    ensures inner: BuddyInner(p);
-    ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
-	(uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(order));
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires zshape: ZShape(zones, nr);
+    requires head: pfn < nr && PgHead(pages, pfn) && pages[pfn].order == order;
+    assigns zones[ZoneOf(pfn)].free_area[0 .. NR_PAGE_ORDERS - 1], zones[ZoneOf(pfn)].free_pages,
+	pages[0 .. nr - 1];
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures counted: zones[ZoneOf(pfn)].free_pages ==
+	(uint32_t)(\old(zones[ZoneOf(pfn)].free_pages) + Pow2(order));
 */
-static void free_block(struct phys *p, uint32_t pfn, unsigned int order)
+static void free_block(struct page *pages, struct zone *zones, uint32_t pfn,
+		       unsigned int order) /*@ ghost (uint32_t nr) */
 {
-	struct page *head = &p->pages[pfn];
+	struct page *head = &pages[pfn];
 	uint32_t n = buddy_block_pages(order), i;
 
 	if (flag_set(head->flags, PG_compound)) {
 		/*@ loop invariant bound: 1 <= i <= n;
-		    loop invariant inner: BuddyInner(p);
-		    loop invariant head: IsHead(p, pfn) && p->pages[pfn].order == order;
-		    loop assigns i, p->pages[pfn + 1 .. pfn + n - 1];
+		    loop invariant free_ok: FreeOk(pages, nr);
+		    loop invariant head_ok: HeadOk(pages, nr);
+		    loop invariant disjoint: Disjoint(pages, nr);
+		    loop invariant next_ok: NextOk(pages, nr, zones);
+		    loop invariant prev_ok: PrevOk(pages, nr, zones);
+		    loop invariant ends_ok: EndsOk(pages, nr, zones);
+		    loop invariant head: PgHead(pages, pfn) && pages[pfn].order == order;
+		    loop assigns i, pages[pfn + 1 .. pfn + n - 1].flags, pages[pfn + 1 .. pfn + n - 1].next;
 		    loop variant n - i;
 		*/
 		for (i = 1; i < n; i++) {
-			p->pages[pfn + i].flags = 0;
-			p->pages[pfn + i].next = PFN_NONE;
+			pages[pfn + i].flags = 0;
+			pages[pfn + i].next = PFN_NONE;
 		}
 	}
 	head->flags = 0;
@@ -471,7 +564,7 @@ static void free_block(struct phys *p, uint32_t pfn, unsigned int order)
 	head->slab_cache = 0;
 	head->next = PFN_NONE;
 	head->prev = PFN_NONE;
-	free_one_page_inner(p, page_zonenum(pfn), pfn, order, false);
+	free_one_page_inner(pages, zones, page_zonenum(pfn), pfn, order, false) /*@ ghost (nr) */;
 }
 
 int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order)
@@ -481,14 +574,14 @@ int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order)
 	if (err != 0)
 		return err;
 	if (--p->pages[pfn].refcount == 0)
-		free_block(p, pfn, order);
+		free_block(p->pages, p->zones, pfn, order) /*@ ghost (p->nr_pages) */;
 	return 0;
 }
 
 void buddy_free_owned(struct phys *p, uint32_t pfn, unsigned int order)
 {
 	p->pages[pfn].refcount = 0;
-	free_block(p, pfn, order);
+	free_block(p->pages, p->zones, pfn, order) /*@ ghost (p->nr_pages) */;
 }
 
 uint64_t get_free_pages_inner(struct phys *p, gfp_t gfp, unsigned int order)
@@ -534,20 +627,38 @@ uint32_t nr_free_pages(const struct phys *p)
  * Models mm/mm_init.c: __free_pages_memory(). Give [start, end) to the allocator in the
  * largest aligned blocks that fit, lowest first, each to the tail of its list.
  */
-/*@ requires inner: BuddyInner(p);
-    requires range: start < end <= p->nr_pages;
-    assigns p->zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
-	p->zones[0 .. MAX_NR_ZONES - 1].free_pages, p->zones[0 .. MAX_NR_ZONES - 1].managed_pages,
-	p->pages[0 .. p->nr_pages - 1];
-    ensures inner: BuddyInner(p);
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires zshape: ZShape(zones, nr);
+    requires range: start < end <= nr;
+    requires below: Below(pages, nr, start);
+    assigns zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
+	zones[0 .. MAX_NR_ZONES - 1].free_pages, zones[0 .. MAX_NR_ZONES - 1].managed_pages,
+	pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
+	pages[0 .. nr - 1].order;
+    ensures free_ok: FreeOk(pages, nr);
+    ensures head_ok: HeadOk(pages, nr);
+    ensures disjoint: Disjoint(pages, nr);
+    ensures next_ok: NextOk(pages, nr, zones);
+    ensures prev_ok: PrevOk(pages, nr, zones);
+    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures below: Below(pages, nr, end);
 */
-static void free_pages_memory(struct phys *p, uint32_t start, uint32_t end)
+static void free_pages_memory(struct page *pages, struct zone *zones, uint32_t start,
+			      uint32_t end) /*@ ghost (uint32_t nr) */
 {
-	/*@ loop invariant inner: BuddyInner(p);
+	/*@ loop invariant free_ok: FreeOk(pages, nr);
+	    loop invariant head_ok: HeadOk(pages, nr);
+	    loop invariant disjoint: Disjoint(pages, nr);
+	    loop invariant next_ok: NextOk(pages, nr, zones);
+	    loop invariant prev_ok: PrevOk(pages, nr, zones);
+	    loop invariant ends_ok: EndsOk(pages, nr, zones);
 	    loop invariant range: start <= end;
-	    loop assigns start, p->zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
-		p->zones[0 .. MAX_NR_ZONES - 1].free_pages,
-		p->zones[0 .. MAX_NR_ZONES - 1].managed_pages, p->pages[0 .. p->nr_pages - 1];
+	    loop invariant below: Below(pages, nr, start);
+	    loop assigns start, zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
+		zones[0 .. MAX_NR_ZONES - 1].free_pages,
+		zones[0 .. MAX_NR_ZONES - 1].managed_pages, pages[0 .. nr - 1].next,
+		pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags, pages[0 .. nr - 1].order;
 	    loop variant end - start;
 	*/
 	while (start < end) {
@@ -561,47 +672,59 @@ static void free_pages_memory(struct phys *p, uint32_t start, uint32_t end)
 		while (start % buddy_block_pages(order) != 0 ||
 		       buddy_block_pages(order) > end - start)
 			order--;
-		p->zones[zt].managed_pages += buddy_block_pages(order);
-		free_one_page_inner(p, zt, start, order, true);
+		zones[zt].managed_pages += buddy_block_pages(order);
+		free_one_page_inner(pages, zones, zt, start, order, true) /*@ ghost (nr) */;
 		start += buddy_block_pages(order);
 	}
 }
 
 int mem_init(struct phys *p)
 {
-	uint32_t pfn, dma_end, run;
+	struct page *pages = p->pages;
+	struct zone *zones = p->zones;
+	uint32_t nr = p->nr_pages, pfn, dma_end, run;
 
 	if (p->booted)
 		return -MERR_BOOTED;
-	dma_end = p->nr_pages < MAX_DMA_PFN ? p->nr_pages : MAX_DMA_PFN;
-	p->zones[ZONE_DMA].start_pfn = 0;
-	p->zones[ZONE_DMA].end_pfn = dma_end;
-	p->zones[ZONE_NORMAL].start_pfn = dma_end;
-	p->zones[ZONE_NORMAL].end_pfn = p->nr_pages;
+	dma_end = nr < MAX_DMA_PFN ? nr : MAX_DMA_PFN;
+	zones[ZONE_DMA].start_pfn = 0;
+	zones[ZONE_DMA].end_pfn = dma_end;
+	zones[ZONE_NORMAL].start_pfn = dma_end;
+	zones[ZONE_NORMAL].end_pfn = nr;
 	p->reserved_pages = 0;
 	/* memblock_free_all(): every run of unreserved frames, in ascending order. */
 	run = 0;
-	/*@ loop invariant bound: 0 <= run <= pfn <= p->nr_pages;
-	    loop invariant inner: BuddyInner(p);
+	/*@ loop invariant bound: 0 <= run <= pfn <= nr;
+	    loop invariant same: p->pages == pages && p->nr_pages == nr;
+	    loop invariant zshape: ZShape(zones, nr);
+	    loop invariant free_ok: FreeOk(pages, nr);
+	    loop invariant head_ok: HeadOk(pages, nr);
+	    loop invariant disjoint: Disjoint(pages, nr);
+	    loop invariant next_ok: NextOk(pages, nr, zones);
+	    loop invariant prev_ok: PrevOk(pages, nr, zones);
+	    loop invariant ends_ok: EndsOk(pages, nr, zones);
+	    loop invariant below: Below(pages, nr, run);
 	    loop invariant not_booted: !p->booted;
 	    loop assigns pfn, run, p->reserved_pages,
-		p->zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
-		p->zones[0 .. MAX_NR_ZONES - 1].free_pages,
-		p->zones[0 .. MAX_NR_ZONES - 1].managed_pages, p->pages[0 .. p->nr_pages - 1];
-	    loop variant p->nr_pages - pfn;
+		zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
+		zones[0 .. MAX_NR_ZONES - 1].free_pages,
+		zones[0 .. MAX_NR_ZONES - 1].managed_pages, pages[0 .. nr - 1].next,
+		pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags, pages[0 .. nr - 1].order,
+		pages[0 .. nr - 1].refcount;
+	    loop variant nr - pfn;
 	*/
-	for (pfn = 0; pfn < p->nr_pages; pfn++) {
+	for (pfn = 0; pfn < nr; pfn++) {
 		if (pfn_reserved(p, pfn)) {
 			if (run < pfn)
-				free_pages_memory(p, run, pfn);
-			p->pages[pfn].flags = PG_reserved;
-			p->pages[pfn].refcount = 1;
+				free_pages_memory(pages, zones, run, pfn) /*@ ghost (nr) */;
+			pages[pfn].flags = PG_reserved;
+			pages[pfn].refcount = 1;
 			p->reserved_pages++;
 			run = pfn + 1;
 		}
 	}
-	if (run < p->nr_pages)
-		free_pages_memory(p, run, p->nr_pages);
+	if (run < nr)
+		free_pages_memory(pages, zones, run, nr) /*@ ghost (nr) */;
 	p->booted = true;
 	return 0;
 }
@@ -764,8 +887,9 @@ struct validate_result buddy_validate(const struct phys *p)
 							   pfn + o);
 			}
 			if (page->order < MAX_PAGE_ORDER &&
-			    page_is_buddy(p, (enum zone_type)zt, find_buddy_pfn(pfn, page->order),
-					  page->order))
+			    page_is_buddy(p->pages, p->zones, (enum zone_type)zt,
+					  find_buddy_pfn(pfn, page->order),
+					  page->order) /*@ ghost (p->nr_pages) */)
 				return bad("free block not coalesced with its free buddy", pfn);
 			counted[zt][page->order]++;
 			zone_free[zt] += n;

@@ -64,6 +64,7 @@
 	ensures heads: HeadBlocksOk(p);
 	ensures links: FreeLinksInRange(p);
 	ensures lists: ListRange(p);
+	ensures inner: BuddyInner(p);
     complete behaviors;
     disjoint behaviors;
 */
@@ -189,6 +190,8 @@ int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order);
     ensures result: \result == 0 || (VirtInRam(p, \result) &&
 	(\result - PAGE_OFFSET) % PAGE_SIZE == 0 &&
 	((\result - PAGE_OFFSET) / PAGE_SIZE) % Pow2(order) == 0);
+    ensures dma: HasFlag(gfp, __GFP_DMA) ==>
+	\result == 0 || \result - PAGE_OFFSET < MAX_DMA_PFN * PAGE_SIZE;
 */
 uint64_t get_free_pages_inner(struct phys *p, gfp_t gfp, unsigned int order);
 

@@ -29,6 +29,7 @@ void mm_env_init(struct mm_env *e, struct phys *p, struct kmem *k, struct vma_po
 	e->pool = pool;
 	e->max_map_count = MAX_MAP_COUNT_DEFAULT;
 	e->mmap_min_addr = MMAP_MIN_ADDR_DEFAULT;
+	e->lsm_mmap_min_addr = LSM_MMAP_MIN_ADDR;
 	e->overcommit_memory = 0;
 	e->commit_pages = p->nr_pages;
 }
@@ -48,8 +49,9 @@ static bool same_name(const char *a, const char *b)
 	return true;
 }
 
-uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
-		     uint32_t dev_minor, uint64_t inode, bool special)
+/* The file entry with these fields (created, pinned or not, when missing); 0: full. */
+static uint32_t file_lookup(struct vma_pool *v, const char *name, uint32_t dev_major,
+			    uint32_t dev_minor, uint64_t inode, bool special, bool pin)
 {
 	uint32_t i, j, free = VMA_NONE;
 
@@ -62,13 +64,16 @@ uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
 			continue;
 		}
 		if (f->special == special && f->dev_major == dev_major &&
-		    f->dev_minor == dev_minor && f->inode == inode && same_name(f->name, name))
+		    f->dev_minor == dev_minor && f->inode == inode && same_name(f->name, name)) {
+			f->pinned = f->pinned || pin;
 			return i + 1;
+		}
 	}
 	if (free == VMA_NONE)
 		return 0;
 	v->files[free].in_use = true;
 	v->files[free].special = special;
+	v->files[free].pinned = pin;
 	v->files[free].dev_major = dev_major;
 	v->files[free].dev_minor = dev_minor;
 	v->files[free].inode = inode;
@@ -79,6 +84,12 @@ uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
 	return free + 1;
 }
 
+uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
+		     uint32_t dev_minor, uint64_t inode, bool special)
+{
+	return file_lookup(v, name, dev_major, dev_minor, inode, special, true);
+}
+
 static void file_get(struct mm_env *e, uint32_t file)
 {
 	if (file != 0)
@@ -87,7 +98,7 @@ static void file_get(struct mm_env *e, uint32_t file)
 
 static void file_put(struct mm_env *e, uint32_t file)
 {
-	if (file != 0 && --e->pool->files[file - 1].refs == 0)
+	if (file != 0 && --e->pool->files[file - 1].refs == 0 && !e->pool->files[file - 1].pinned)
 		e->pool->files[file - 1].in_use = false;
 }
 
@@ -155,6 +166,12 @@ static bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t
 	return bytes / PAGE_SIZE + mm->locked_vm <= mm->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE;
 }
 
+/* The effective mmap_min_addr (security/min_addr.c: update_mmap_min_addr()). */
+static uint64_t min_addr(const struct mm_env *e)
+{
+	return e->mmap_min_addr > e->lsm_mmap_min_addr ? e->mmap_min_addr : e->lsm_mmap_min_addr;
+}
+
 /* VMA life cycle --------------------------------------------------------------------- */
 
 /* Put the prepared descriptor id into mm. The caller has checked vma_set_room(). */
@@ -204,6 +221,17 @@ static void split_vma_with(struct mm_env *e, struct mm_struct *mm, uint32_t id, 
 	vma_link(e, mm, fresh);
 }
 
+/*
+ * The vm_ops->may_split() of a special mapping ([vvar], [vdso]: special_mapping_split()):
+ * the kernel expects their page count, so splitting one is -EINVAL.
+ */
+static int may_split(struct mm_env *e, uint32_t id)
+{
+	uint32_t file = V(e, id)->file;
+
+	return file != 0 && e->pool->files[file - 1].special ? -EINVAL : 0;
+}
+
 /* A descriptor and index room for one split, or -ENOMEM. */
 static int split_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t *fresh)
 {
@@ -221,6 +249,9 @@ static int split_vma(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64
 
 	if (mm->map_count >= e->max_map_count)
 		return -ENOMEM;
+	err = may_split(e, id);
+	if (err != 0)
+		return err;
 	err = split_prepare(e, mm, &fresh);
 	if (err != 0)
 		return err;
@@ -302,34 +333,36 @@ static void set_rlimit(struct mm_rlimit *r, uint64_t cur, uint64_t max)
 
 int mm_default_layout(struct vma_pool *v, struct mm_layout *l)
 {
-	static const char exe[] = "/usr/libexec/mmref/child";
-	uint32_t text = vm_file_get(v, exe, 0, 0, 1, false);
+	static const char exe[] = "/usr/libexec/mmref/mmref-linux-child";
+	uint32_t text = vm_file_get(v, exe, 0xfe, 0, 1, false);
 	uint32_t vvar = vm_file_get(v, "[vvar]", 0, 0, 0, true);
+	uint32_t vclock = vm_file_get(v, "[vvar_vclock]", 0, 0, 0, true);
 	uint32_t vdso = vm_file_get(v, "[vdso]", 0, 0, 0, true);
-	const uint64_t rx = VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-	const uint64_t ro = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	const uint64_t may = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	const uint64_t rw = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT;
+	const uint64_t vv = VM_READ | VM_MAYREAD | VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	const struct mm_layout_vma vmas[] = {
-		{0x400000, 0x401000, ro, 0, text},
-		{0x401000, 0x402000, rx, 1, text},
-		{0x402000, 0x403000, ro, 2, text},
-		{0x403000, 0x404000, rw, 3, text},
-		{0x404000, 0x415000, rw, 0x404, 0},
-		{0x7ffff7ff9000, 0x7ffff7ffd000, VM_READ | VM_MAYREAD | VM_IO | VM_PFNMAP, 0, vvar},
-		{0x7ffff7ffd000, 0x7ffff7fff000, rx | VM_DONTEXPAND, 0, vdso},
-		{0x7ffffffde000, 0x7ffffffff000, rw | VM_GROWSDOWN, 0x7ffffffde, 0},
+		{0x400000, 0x401000, VM_READ | may, 0, text},		/* ELF headers */
+		{0x401000, 0x402000, VM_READ | VM_EXEC | may, 1, text}, /* .text */
+		{0x402000, 0x403000, VM_READ | may, 2, text},		/* .rodata */
+		{0x403000, 0x404000, rw, 2, text},			/* .data */
+		{0x404000, 0x424000, rw, 0x404, 0},			/* .bss */
+		{0x7ffff7ff7000, 0x7ffff7ffb000, vv, 0, vvar},
+		{0x7ffff7ffb000, 0x7ffff7ffd000, vv, 0, vclock},
+		{0x7ffff7ffd000, 0x7ffff7fff000, VM_READ | VM_EXEC | may | VM_DONTEXPAND, 0, vdso},
+		{0x7ffffffde000, 0x7ffffffff000, rw | VM_GROWSDOWN, 0x7ffffffde, 0}, /* [stack] */
 	};
 	uint32_t i;
 
-	if (text == 0 || vvar == 0 || vdso == 0)
+	if (text == 0 || vvar == 0 || vclock == 0 || vdso == 0)
 		return -MERR_NO_SLOT;
 	l->start_code = 0x401000;
-	l->end_code = 0x401c00;
-	l->start_data = 0x403000;
-	l->end_data = 0x403100;
-	l->start_brk = 0x415000;
-	l->brk = 0x415000;
-	l->start_stack = 0x7fffffffe000;
+	l->end_code = 0x401c22;
+	l->start_data = 0x403120;
+	l->end_data = 0x403140;
+	l->start_brk = 0x424000;
+	l->brk = 0x424000;
+	l->start_stack = 0x7fffffffee00;
 	for (i = 0; i < RLIM_NLIMITS; i++)
 		set_rlimit(&l->rlim[i], RLIM_INFINITY, RLIM_INFINITY);
 	set_rlimit(&l->rlim[RLIMIT_STACK], 8ull << 20, RLIM_INFINITY);
@@ -457,8 +490,9 @@ static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t sta
 
 /*
  * The checks of vms_gather_munmap_vmas() for [start, end), and the descriptors its splits
- * need, in fresh[0..1] (VMA_NONE when a split is not needed). Returns 0 or -ENOMEM with
- * nothing held.
+ * need, in fresh[0..1] (VMA_NONE when a split is not needed). Returns 0, or -ENOMEM
+ * (map_count, no memory) or -EINVAL (a special mapping would be split) with nothing
+ * held.
  */
 static int munmap_prepare(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
 			  uint32_t fresh[2])
@@ -472,8 +506,19 @@ static int munmap_prepare(struct mm_env *e, struct mm_struct *mm, uint64_t start
 	split_start = V(e, first)->vm_start < start;
 	if (split_start && end < V(e, first)->vm_end && mm->map_count >= e->max_map_count)
 		return -ENOMEM;
+	if (split_start && may_split(e, first) != 0)
+		return -EINVAL;
 	last = find_vma(e->pool, &mm->vmas, end - 1);
 	split_end = last != VMA_NONE && V(e, last)->vm_start < end && V(e, last)->vm_end > end;
+	if (split_end && may_split(e, last) != 0) {
+		/* Linux splits at start first and keeps that split when the end one is
+		 * refused: two equal neighbours stay. */
+		if (split_start && split_prepare(e, mm, &ids[0]) == 0) {
+			split_vma_with(e, mm, first, start, ids[0], true);
+			mm->split_leftovers++;
+		}
+		return -EINVAL;
+	}
 	n = (split_start ? 1u : 0u) + (split_end ? 1u : 0u);
 	if (n == 0)
 		return 0;
@@ -511,6 +556,28 @@ static void munmap_commit(struct mm_env *e, struct mm_struct *mm, uint64_t start
 	}
 }
 
+/*
+ * An mmap() over [start, end) that fails after munmap_prepare(): Linux has split the
+ * VMAs at both ends already, and its abort (vms_abort_munmap_vmas()) puts the middle back
+ * without joining the pieces. Do the same splits, nothing else.
+ */
+static void munmap_abort(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
+			 const uint32_t fresh[2])
+{
+	uint32_t id;
+
+	if (fresh[0] != VMA_NONE) {
+		id = find_vma(e->pool, &mm->vmas, start);
+		split_vma_with(e, mm, id, start, fresh[0], true);
+		mm->split_leftovers++;
+	}
+	if (fresh[1] != VMA_NONE) {
+		id = find_vma(e->pool, &mm->vmas, end - 1);
+		split_vma_with(e, mm, id, end, fresh[1], false);
+		mm->split_leftovers++;
+	}
+}
+
 /* do_vmi_munmap() after its argument checks. */
 static int do_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
@@ -535,87 +602,104 @@ int sys_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t l
 /* get_unmapped_area ---------------------------------------------------------------- */
 
 /*
- * unmapped_area_topdown(): the highest page-aligned a with low <= a, a + len <= high and
- * [a, a + len) clear of every VMA's [vm_start_gap(), vm_end). Leaves whose largest gap
- * is too small are skipped whole. Returns a or -ENOMEM.
+ * The highest raw gap (between VMAs, guard gaps ignored) with len bytes inside
+ * [low, high): its usable top (min(gap end, high)) in *top and the VMA just above it (or
+ * VMA_NONE) in *next. Leaves whose largest gap is too small are skipped whole. false
+ * when there is none.
  */
-static uint64_t unmapped_area_topdown(struct mm_env *e, struct mm_struct *mm, uint64_t len,
-				      uint64_t low, uint64_t high)
+static bool highest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, uint64_t low,
+			uint64_t high, uint64_t *top, uint32_t *next)
 {
 	struct vma_pool *v = e->pool;
 	struct vma_set *s = &mm->vmas;
-	struct vma_pos pos;
+	struct vma_pos pos = vma_lookup_pos(v, s, high - 1); /* first VMA ending >= high */
 
-	if (low < e->mmap_min_addr)
-		low = e->mmap_min_addr;
-	if (high < len || high - len < low)
-		return (uint64_t)-ENOMEM;
-	pos = vma_lookup_pos(v, s, high - 1); /* the first VMA ending at or above high */
-	if (pos.leaf == s->nr_leaves) {		/* the gap above the last VMA */
+	if (pos.leaf == s->nr_leaves) { /* the open gap above the last VMA */
 		uint64_t bottom = s->nr_vmas == 0 ? 0 : s->last_end[s->nr_leaves - 1];
 
 		if (bottom < low)
 			bottom = low;
-		if (high >= bottom + len)
-			return high - len;
+		if (high >= bottom + len) {
+			*top = high;
+			*next = VMA_NONE;
+			return true;
+		}
 		if (!vma_pos_prev(v, s, &pos))
-			return (uint64_t)-ENOMEM;
+			return false;
 	}
 	for (;;) {
 		const struct vm_area_struct *vma = &v->vma[vma_at(v, s, pos)];
 		struct vma_pos before = pos;
 		bool has_prev = vma_pos_prev(v, s, &before);
 		uint64_t prev_end = has_prev ? v->vma[vma_at(v, s, before)].vm_end : 0;
-		uint64_t top = vma_start_gap(vma), bottom = prev_end;
+		uint64_t t = vma->vm_start < high ? vma->vm_start : high;
+		uint64_t bottom = prev_end > low ? prev_end : low;
 
-		if (top > high)
-			top = high;
-		if (bottom < low)
-			bottom = low;
-		if (top >= bottom + len && top > bottom)
-			return top - len;
+		if (t > bottom && t - bottom >= len) {
+			*top = t;
+			*next = vma_at(v, s, pos);
+			return true;
+		}
 		if (!has_prev || prev_end <= low)
-			return (uint64_t)-ENOMEM;
+			return false;
 		/* Entering a lower leaf whose gaps are all too small: skip it whole. */
 		while (before.leaf < pos.leaf && before.leaf > 0 && s->max_gap[before.leaf] < len) {
 			before.leaf--;
 			before.slot = v->leaves[s->leaf[before.leaf]].nr - 1;
 			if (s->last_end[before.leaf] <= low)
-				return (uint64_t)-ENOMEM;
+				return false;
 		}
 		pos = before;
 	}
 }
 
-/* unmapped_area(): the lowest such a. */
-static uint64_t unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64_t len, uint64_t low,
-			      uint64_t high)
+/*
+ * unmapped_area_topdown(): the highest raw gap that fits; when the VMA above it has a
+ * guard gap reaching below the gap's top, search again under that guard's start (as
+ * mm/vma.c does: this skips every gap between). Returns the address or -ENOMEM.
+ */
+static uint64_t unmapped_area_topdown(struct mm_env *e, struct mm_struct *mm, uint64_t len,
+				      uint64_t low, uint64_t high)
+{
+	uint64_t top;
+	uint32_t next;
+
+	if (low < min_addr(e))
+		low = min_addr(e);
+	for (;;) {
+		if (high < len || high - len < low || !highest_gap(e, mm, len, low, high, &top, &next))
+			return (uint64_t)-ENOMEM;
+		if (next != VMA_NONE && vma_start_gap(V(e, next)) < top) {
+			high = vma_start_gap(V(e, next));
+			continue;
+		}
+		return top - len;
+	}
+}
+
+/* The lowest raw gap with len bytes inside [low, high): its usable bottom and the VMA
+ * above it (or VMA_NONE). */
+static bool lowest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, uint64_t low,
+		       uint64_t high, uint64_t *bottom, uint32_t *next)
 {
 	struct vma_pool *v = e->pool;
 	struct vma_set *s = &mm->vmas;
-	struct vma_pos pos;
-	uint64_t prev_end;
+	struct vma_pos pos = vma_lookup_pos(v, s, low), before = pos;
+	uint64_t prev_end = vma_pos_prev(v, s, &before) ? v->vma[vma_at(v, s, before)].vm_end : 0;
 
-	if (low < e->mmap_min_addr)
-		low = e->mmap_min_addr;
-	if (high < len || high - len < low)
-		return (uint64_t)-ENOMEM;
-	pos = vma_lookup_pos(v, s, low);
-	{
-		struct vma_pos before = pos;
-
-		prev_end = vma_pos_prev(v, s, &before) ? v->vma[vma_at(v, s, before)].vm_end : 0;
-	}
 	while (pos.leaf < s->nr_leaves) {
 		const struct vm_area_struct *vma = &v->vma[vma_at(v, s, pos)];
-		uint64_t bottom = prev_end < low ? low : prev_end, top = vma_start_gap(vma);
+		uint64_t b = prev_end < low ? low : prev_end, t = vma->vm_start;
 
-		if (top > high)
-			top = high;
-		if (top > bottom && top - bottom >= len)
-			return bottom;
+		if (t > high)
+			t = high;
+		if (t > b && t - b >= len) {
+			*bottom = b;
+			*next = vma_at(v, s, pos);
+			return true;
+		}
 		if (vma->vm_start >= high)
-			return (uint64_t)-ENOMEM;
+			return false;
 		prev_end = vma->vm_end;
 		pos = vma_pos_next(v, s, pos);
 		/* Leaves further up whose gaps are all too small. */
@@ -626,7 +710,35 @@ static uint64_t unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64_t l
 	}
 	if (prev_end < low)
 		prev_end = low;
-	return high > prev_end && high - prev_end >= len ? prev_end : (uint64_t)-ENOMEM;
+	if (high > prev_end && high - prev_end >= len) {
+		*bottom = prev_end;
+		*next = VMA_NONE;
+		return true;
+	}
+	return false;
+}
+
+/* unmapped_area(): the lowest fit; a guard gap of the VMA above it moves the search to
+ * above that VMA. */
+static uint64_t unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64_t len, uint64_t low,
+			      uint64_t high)
+{
+	uint64_t bottom;
+	uint32_t next;
+
+	if (low < min_addr(e))
+		low = min_addr(e);
+	for (;;) {
+		if (high < len || high - len < low ||
+		    !lowest_gap(e, mm, len, low, high, &bottom, &next))
+			return (uint64_t)-ENOMEM;
+		if (next != VMA_NONE && (V(e, next)->vm_flags & VM_GROWSDOWN) != 0 &&
+		    vma_start_gap(V(e, next)) < bottom + len) {
+			low = V(e, next)->vm_end;
+			continue;
+		}
+		return bottom;
+	}
 }
 
 /* The VMA at or after addr has room for [addr, addr + len) up to its start gap. */
@@ -721,7 +833,7 @@ static uint64_t get_unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64
 		return (uint64_t)-ENOMEM;
 	if (a % PAGE_SIZE != 0)
 		return (uint64_t)-EINVAL;
-	if (a < e->mmap_min_addr && !mm->privileged) /* security_mmap_addr() */
+	if (a < e->mmap_min_addr && !mm->privileged) /* cap_mmap_addr(): dac_mmap_min_addr */
 		return (uint64_t)-EPERM;
 	return a;
 }
@@ -808,8 +920,8 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 		flags |= VM_ACCOUNT;
 	}
 	if ((flags & VM_SHARED) != 0) { /* shmem_zero_setup(): a file of its own */
-		file = vm_file_get(e->pool, "/dev/zero (deleted)", 0, 1, e->pool->next_inode,
-				   false);
+		file = file_lookup(e->pool, "/dev/zero (deleted)", 0, 1, e->pool->next_inode,
+				   false, false);
 		if (file == 0)
 			goto nomem;
 	}
@@ -843,10 +955,7 @@ done:
 nomem:
 	if (file != 0 && e->pool->files[file - 1].refs == 0)
 		e->pool->files[file - 1].in_use = false;
-	if (fresh[0] != VMA_NONE)
-		vm_area_free(e->pool, e->phys, e->kmem, fresh[0]);
-	if (fresh[1] != VMA_NONE)
-		vm_area_free(e->pool, e->phys, e->kmem, fresh[1]);
+	munmap_abort(e, mm, addr, end, fresh);
 	return (uint64_t)-ENOMEM;
 }
 
@@ -865,8 +974,8 @@ uint64_t sys_mmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_
 		flags |= MAP_FIXED;
 	if ((flags & MAP_FIXED) == 0) { /* round_hint_to_min() */
 		addr = addr / PAGE_SIZE * PAGE_SIZE;
-		if (addr != 0 && addr < e->mmap_min_addr)
-			addr = page_align(e->mmap_min_addr);
+		if (addr != 0 && addr < min_addr(e))
+			addr = page_align(min_addr(e));
 	}
 	if (len > (uint64_t)0 - PAGE_SIZE)
 		return (uint64_t)-ENOMEM;

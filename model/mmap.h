@@ -141,6 +141,7 @@
 #define PMD_SIZE	   0x200000ull
 #define MM_LAYOUT_MAX_VMAS 32u
 #define MMAP_MIN_ADDR_DEFAULT 4096ull /* CONFIG_DEFAULT_MMAP_MIN_ADDR of the host kernel */
+#define LSM_MMAP_MIN_ADDR     65536ull /* CONFIG_LSM_MMAP_MIN_ADDR of the host kernel */
 #define MAX_MAP_COUNT_DEFAULT 65530u  /* DEFAULT_MAX_MAP_COUNT */
 
 /* The kernel version whose brk() an mm follows. */
@@ -162,7 +163,9 @@ struct mm_env {
 	struct kmem *kmem;
 	struct vma_pool *pool;
 	uint32_t max_map_count;	    /* vm.max_map_count */
-	uint64_t mmap_min_addr;	    /* vm.mmap_min_addr */
+	uint64_t mmap_min_addr;	    /* vm.mmap_min_addr (dac_mmap_min_addr): MAP_FIXED floor */
+	uint64_t lsm_mmap_min_addr; /* CONFIG_LSM_MMAP_MIN_ADDR: hints and searches stay above
+				       max(this, mmap_min_addr) */
 	uint32_t overcommit_memory; /* vm.overcommit_memory: 0 (heuristic) or 1 (always) */
 	uint64_t commit_pages;	    /* totalram + swap pages for the heuristic check */
 };
@@ -207,14 +210,17 @@ void mm_env_init(struct mm_env *e, struct phys *p, struct kmem *k, struct vma_po
 
 /**
  * vm_file_get() - the index + 1 of the file entry with this name, device and inode
- * (created if missing), or 0 when the table is full. special: a [name] mapping.
+ * (created if missing), or 0 when the table is full. special: a [name] mapping. The
+ * entry is pinned: it outlives its VMAs, so a layout can name it again.
  */
 uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
 		     uint32_t dev_minor, uint64_t inode, bool special);
 
 /**
- * mm_default_layout() - the built-in starting address space: a static non-PIE program
- * run with ASLR off (see docs/address-space.md). Needs the file table for its names.
+ * mm_default_layout() - the built-in starting address space: the live-kernel oracle's
+ * child (linux/child.c, a static non-PIE program) as Linux 6.18 lays it out with ASLR
+ * off (linux/FACTS.md a), so that traces written against the model replay unchanged on
+ * the kernel. Needs the file table for its names.
  * Returns 0 or -MERR_NO_SLOT (file table full).
  */
 int mm_default_layout(struct vma_pool *v, struct mm_layout *l);

@@ -151,10 +151,9 @@ uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uin
 
 	for (i = 0; i < l->nr; i++) {
 		const struct vm_area_struct *vma = &v->vma[l->slot[i]];
-		uint64_t start = vma_start_gap(vma);
 
-		if (start > prev_end && start - prev_end > best)
-			best = start - prev_end;
+		if (vma->vm_start > prev_end && vma->vm_start - prev_end > best)
+			best = vma->vm_start - prev_end;
 		prev_end = vma->vm_end;
 	}
 	return best;

@@ -70,7 +70,7 @@
 #define VMA_MAX_PER_MM	 65536u	      /* the most VMAs one mm can hold here */
 #define VMA_NONE	 0xffffffffu  /* no descriptor */
 #define VMA_OBJ_SIZE	 192u	      /* sizeof(struct vm_area_struct) on Linux 6.18 x86-64 */
-#define VMA_NR_FILES	 64u	      /* file and pseudo-file names */
+#define VMA_NR_FILES	 1024u	      /* file and pseudo-file names */
 #define VMA_FILE_NAME	 96u	      /* bytes in a file name, NUL included */
 #define TASK_SIZE	 0x7ffffffff000ull /* TASK_SIZE_MAX, 4-level paging */
 #define STACK_GUARD_GAP	 (256ull * PAGE_SIZE) /* stack_guard_gap default */
@@ -83,7 +83,8 @@
 struct vm_file {
 	bool in_use;
 	bool special; /* a [name] special mapping: no device, inode or offset */
-	uint32_t refs; /* VMAs naming it; an entry with none is free again */
+	bool pinned;   /* a layout's file: kept while unused (shmem files are not) */
+	uint32_t refs; /* VMAs naming it; an unpinned entry with none is free again */
 	uint32_t dev_major, dev_minor;
 	uint64_t inode;
 	char name[VMA_FILE_NAME];
@@ -113,7 +114,7 @@ struct vma_set {
 	uint32_t nr_leaves;
 	uint32_t leaf[VMA_MAX_LEAVES];	   /* leaf pool indices, in address order */
 	uint64_t last_end[VMA_MAX_LEAVES]; /* vm_end of each leaf's last VMA */
-	uint64_t max_gap[VMA_MAX_LEAVES];  /* largest gap in front of a VMA of the leaf */
+	uint64_t max_gap[VMA_MAX_LEAVES];  /* largest raw gap in front of a VMA of the leaf */
 };
 
 /* The machine-wide VMA state: pools, names, counters. */
@@ -146,7 +147,8 @@ void vma_pool_init(struct vma_pool *v);
 /**
  * vma_leaf_max_gap() - recompute the largest gap in front of a VMA of leaf k (what
  * max_gap[k] caches): from the previous VMA's vm_end (0 for the lowest) to the VMA's
- * vma_start_gap().
+ * vm_start -- the raw gap, as the maple tree tracks it; guard gaps are applied by the
+ * search (mm/vma.c: unmapped_area_topdown()).
  */
 uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k);
 

@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * driver.c - the model and the host kernel side by side. See driver.h.
+ */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver.h"
+#include "dump.h"
+#include "names.h"
+
+#define MAPS_BUF    (8u << 20) /* bytes of maps text one side may have */
+#define MAX_INODES  256u
+
+/* Importing the child's layout --------------------------------------------------------- */
+
+static uint64_t perm_flags(const char *perms)
+{
+	uint64_t f = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+
+	if (perms[0] == 'r')
+		f |= VM_READ;
+	if (perms[1] == 'w')
+		f |= VM_WRITE;
+	if (perms[2] == 'x')
+		f |= VM_EXEC;
+	if (perms[3] == 's')
+		f |= VM_SHARED | VM_MAYSHARE;
+	return f;
+}
+
+/* What Linux sets for a mapping that looks like x in maps. */
+static int import_vma(struct vma_pool *v, const struct linux_vma *x, struct mm_layout_vma *o,
+		      struct mm_layout *l, char *err, size_t errlen)
+{
+	uint64_t f = perm_flags(x->perms);
+	bool special = strcmp(x->name, "[vvar]") == 0 || strcmp(x->name, "[vvar_vclock]") == 0 ||
+		       strcmp(x->name, "[vdso]") == 0;
+
+	o->start = x->start;
+	o->end = x->end;
+	o->file = 0;
+	o->pgoff = x->offset / PAGE_SIZE;
+	if (special) {
+		o->file = vm_file_get(v, x->name, 0, 0, 0, true);
+		/* _install_special_mapping(): VM_DONTEXPAND; [vvar*] are VM_PFNMAP without
+		 * VM_MAYWRITE (mprotect to writable: -EACCES) */
+		f |= VM_DONTEXPAND;
+		if (x->name[2] == 'v')
+			f = (f & ~(VM_MAYWRITE | VM_MAYEXEC)) | VM_IO | VM_PFNMAP | VM_DONTDUMP;
+		o->pgoff = 0;
+	} else if (x->name[0] == '/') {
+		o->file = vm_file_get(v, x->name, x->dev_major, x->dev_minor, x->inode, false);
+		if ((f & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			f |= VM_ACCOUNT;
+	} else if (x->name[0] == '\0' || strcmp(x->name, "[heap]") == 0 ||
+		   strcmp(x->name, "[stack]") == 0) {
+		if ((f & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			f |= VM_ACCOUNT;
+		if (strcmp(x->name, "[stack]") == 0)
+			f |= VM_GROWSDOWN;
+		o->pgoff = x->start / PAGE_SIZE;
+	} else {
+		snprintf(err, errlen, "linux: cannot import the mapping %llx-%llx %s",
+			 (unsigned long long)x->start, (unsigned long long)x->end, x->name);
+		return -1;
+	}
+	if (special || x->name[0] == '/') {
+		if (o->file == 0) {
+			snprintf(err, errlen, "linux: the model's file table is full");
+			return -1;
+		}
+	}
+	o->flags = f;
+	(void)l;
+	return 0;
+}
+
+int linux_import_layout(struct vma_pool *v, const struct linux_layout *in, struct mm_layout *out,
+			char *err, size_t errlen)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->start_code = in->start_code;
+	out->end_code = in->end_code;
+	out->start_data = in->start_data;
+	out->end_data = in->end_data;
+	out->start_brk = in->start_brk;
+	out->brk = in->brk;
+	out->start_stack = in->start_stack;
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		out->rlim[i].rlim_cur = RLIM_INFINITY;
+		out->rlim[i].rlim_max = RLIM_INFINITY;
+	}
+	out->rlim[RLIMIT_DATA].rlim_cur = in->rlim_data.cur;
+	out->rlim[RLIMIT_DATA].rlim_max = in->rlim_data.max;
+	out->rlim[RLIMIT_AS].rlim_cur = in->rlim_as.cur;
+	out->rlim[RLIMIT_AS].rlim_max = in->rlim_as.max;
+	out->rlim[RLIMIT_STACK].rlim_cur = in->rlim_stack.cur;
+	out->rlim[RLIMIT_STACK].rlim_max = in->rlim_stack.max;
+	out->rlim[RLIMIT_MEMLOCK].rlim_cur = in->rlim_memlock.cur;
+	out->rlim[RLIMIT_MEMLOCK].rlim_max = in->rlim_memlock.max;
+	out->privileged = false; /* the child drops its capabilities */
+	for (i = 0; i < in->nr_vmas; i++) {
+		const struct linux_vma *x = &in->vmas[i];
+
+		if (strcmp(x->name, "[vsyscall]") == 0) {
+			out->has_vsyscall = true;
+			continue;
+		}
+		if (out->nr_vmas >= MM_LAYOUT_MAX_VMAS) {
+			snprintf(err, errlen, "linux: more than %u VMAs at start", MM_LAYOUT_MAX_VMAS);
+			return -1;
+		}
+		if (import_vma(v, x, &out->vmas[out->nr_vmas], out, err, errlen) != 0)
+			return -1;
+		out->nr_vmas++;
+	}
+	return 0;
+}
+
+/* The two sides -------------------------------------------------------------------------- */
+
+struct side_by_side {
+	struct trace_exec x; /* the model */
+	struct linux_child child[MACHINE_MAX_PROCS];
+	struct mm_layout layout[MACHINE_MAX_PROCS];
+	char name[MACHINE_MAX_PROCS][PROC_NAME_LEN];
+	int cur; /* index of the current child, -1: none */
+	uint64_t inode_model[MAX_INODES], inode_kernel[MAX_INODES];
+	uint32_t nr_inodes;
+	char *model_text, *kernel_text;
+	struct linux_vma *model_vmas, *kernel_vmas;
+	size_t max_vmas;
+	unsigned child_flags;
+	FILE *out;
+};
+
+static int sbs_open(struct side_by_side *s, uint64_t ram, uint32_t nr_slots, FILE *out)
+{
+	memset(s, 0, sizeof(*s));
+	s->cur = -1;
+	s->out = out;
+	s->max_vmas = 70000;
+	s->model_text = malloc(MAPS_BUF);
+	s->kernel_text = malloc(MAPS_BUF);
+	s->model_vmas = malloc(s->max_vmas * sizeof(struct linux_vma));
+	s->kernel_vmas = malloc(s->max_vmas * sizeof(struct linux_vma));
+	if (s->model_text == NULL || s->kernel_text == NULL || s->model_vmas == NULL ||
+	    s->kernel_vmas == NULL || trace_exec_open(&s->x, ram, nr_slots) != 0) {
+		fprintf(out, "linux: no memory for the model\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void sbs_close(struct side_by_side *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < MACHINE_MAX_PROCS; i++)
+		if (s->child[i].pid != 0)
+			linux_child_stop(&s->child[i]);
+	if (s->x.m != NULL)
+		trace_exec_close(&s->x);
+	free(s->model_text);
+	free(s->kernel_text);
+	free(s->model_vmas);
+	free(s->kernel_vmas);
+}
+
+/* `process NAME`: a child, its layout imported, and the model's process from it. */
+static int sbs_process(struct side_by_side *s, const struct mm_op *op, struct mm_result *res)
+{
+	struct linux_layout *ll;
+	char err[256];
+	int i, slot = -1;
+
+	if (op->flags != PROFILE_LINUX_6_18) {
+		fprintf(s->out, "linux: the host kernel runs linux-6.18; profile %u cannot be "
+				"compared with it\n",
+			op->flags);
+		return 2;
+	}
+	for (i = 0; i < (int)MACHINE_MAX_PROCS && slot < 0; i++)
+		if (s->child[i].pid == 0)
+			slot = i;
+	if (slot < 0) {
+		fprintf(s->out, "linux: more than %u processes\n", MACHINE_MAX_PROCS);
+		return 2;
+	}
+	s->child[slot].flags = s->child_flags;
+	if (linux_child_start(&s->child[slot], err, sizeof(err)) != 0) {
+		fprintf(s->out, "linux: cannot start the child: %s\n", err);
+		return -1;
+	}
+	ll = malloc(sizeof(*ll));
+	if (ll == NULL || linux_child_layout(&s->child[slot], ll) != 0 ||
+	    linux_import_layout(&s->x.m->vmas, ll, &s->layout[slot], err, sizeof(err)) != 0) {
+		fprintf(s->out, "linux: cannot import the child's layout: %s\n",
+			ll == NULL ? "no memory" : s->child[slot].err[0] ? s->child[slot].err : err);
+		free(ll);
+		return -1;
+	}
+	free(ll);
+	s->x.m->layout = &s->layout[slot];
+	*res = machine_apply(s->x.m, op);
+	s->x.m->layout = NULL;
+	memcpy(s->name[slot], op->name, PROC_NAME_LEN);
+	s->cur = slot;
+	return 0;
+}
+
+static int sbs_find(struct side_by_side *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < (int)MACHINE_MAX_PROCS; i++)
+		if (s->child[i].pid != 0 && strncmp(s->name[i], name, PROC_NAME_LEN) == 0)
+			return i;
+	return -1;
+}
+
+/* The kernel's side of op, or false when op has no system call. */
+static bool kernel_apply(struct linux_child *c, const struct mm_op *op, int64_t *k)
+{
+	switch (op->kind) {
+	case OP_BRK:
+		*k = linux_child_brk(c, op->a);
+		return true;
+	case OP_MMAP:
+		*k = linux_child_mmap(c, op->a, op->b, op->prot, op->mflags);
+		return true;
+	case OP_MUNMAP:
+		*k = linux_child_munmap(c, op->a, op->b);
+		return true;
+	case OP_MPROTECT:
+		*k = linux_child_mprotect(c, op->a, op->b, op->prot);
+		return true;
+	case OP_MLOCKALL:
+		*k = linux_child_mlockall(c, op->mflags);
+		return true;
+	case OP_MUNLOCKALL:
+		*k = linux_child_munlockall(c);
+		return true;
+	case OP_SETRLIMIT:
+		*k = linux_child_setrlimit(c, op->flags, op->a, op->b);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool results_agree(const struct mm_result *r, int64_t k)
+{
+	switch (r->kind) {
+	case RES_ADDR:
+		return k >= 0 && (uint64_t)k == r->value;
+	case RES_OK:
+		return k == 0;
+	case RES_ERROR:
+		return r->err > -4096 && k == r->err;
+	default:
+		return false;
+	}
+}
+
+static void kernel_result_text(int64_t k, char *buf, size_t len)
+{
+	if (k == LINUX_CHILD_LOST)
+		snprintf(buf, len, "(no answer)");
+	else if (k < 0 && k > -4096)
+		snprintf(buf, len, "%s", names_err_name((int)k));
+	else if (k == 0)
+		snprintf(buf, len, "0 (ok)");
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)k);
+}
+
+/* The model's maps of the current process, parsed like the kernel's. */
+static int model_maps(struct side_by_side *s, size_t *n)
+{
+	FILE *f = fmemopen(s->model_text, MAPS_BUF, "w");
+	int r;
+
+	if (f == NULL)
+		return -1;
+	dump_maps(f, &s->x.m->vmas, machine_current_mm(s->x.m));
+	fputc('\0', f);
+	fclose(f);
+	s->model_text[MAPS_BUF - 1] = '\0';
+	r = linux_maps_parse(s->model_text, s->model_vmas, s->max_vmas);
+	if (r < 0 || (size_t)r > s->max_vmas)
+		return -1;
+	*n = (size_t)r;
+	return 0;
+}
+
+static int kernel_maps(struct side_by_side *s, size_t *n)
+{
+	int len = linux_child_maps(&s->child[s->cur], s->kernel_text, MAPS_BUF);
+	int r;
+
+	if (len < 0 || (size_t)len >= MAPS_BUF)
+		return -1;
+	r = linux_maps_parse(s->kernel_text, s->kernel_vmas, s->max_vmas);
+	if (r < 0 || (size_t)r > s->max_vmas)
+		return -1;
+	*n = (size_t)r;
+	return 0;
+}
+
+/* A shmem inode: the model's and the kernel's numbers are paired when first seen. */
+static bool inode_agrees(struct side_by_side *s, uint64_t model, uint64_t kernel)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr_inodes; i++) {
+		if (s->inode_model[i] == model || s->inode_kernel[i] == kernel)
+			return s->inode_model[i] == model && s->inode_kernel[i] == kernel;
+	}
+	if (s->nr_inodes < MAX_INODES) {
+		s->inode_model[s->nr_inodes] = model;
+		s->inode_kernel[s->nr_inodes++] = kernel;
+	}
+	return true;
+}
+
+static bool vma_agrees(struct side_by_side *s, const struct linux_vma *m, const struct linux_vma *k)
+{
+	bool shmem = strcmp(m->name, "/dev/zero (deleted)") == 0;
+
+	if (m->start != k->start || m->end != k->end || strcmp(m->perms, k->perms) != 0 ||
+	    m->offset != k->offset || strcmp(m->name, k->name) != 0)
+		return false;
+	if (shmem)
+		return m->dev_major == k->dev_major && m->dev_minor == k->dev_minor &&
+		       inode_agrees(s, m->inode, k->inode);
+	return m->dev_major == k->dev_major && m->dev_minor == k->dev_minor && m->inode == k->inode;
+}
+
+static void print_vma(FILE *out, const struct linux_vma *v, int width)
+{
+	char line[400];
+
+	snprintf(line, sizeof(line), "%08llx-%08llx %s %08llx %02x:%02x %llu %s",
+		 (unsigned long long)v->start, (unsigned long long)v->end, v->perms,
+		 (unsigned long long)v->offset, v->dev_major, v->dev_minor,
+		 (unsigned long long)v->inode, v->name);
+	fprintf(out, "%-*.*s", width, width, line);
+}
+
+/* Both maps, side by side, '!' where the lines differ. */
+static void print_side_by_side(struct side_by_side *s, size_t nm, size_t nk)
+{
+	size_t i, n = nm > nk ? nm : nk;
+	const int w = 72;
+
+	fprintf(s->out, "  %-*s   %s\n", w, "model", "linux");
+	for (i = 0; i < n; i++) {
+		bool same = i < nm && i < nk && vma_agrees(s, &s->model_vmas[i], &s->kernel_vmas[i]);
+
+		fprintf(s->out, "%c ", same ? ' ' : '!');
+		if (i < nm)
+			print_vma(s->out, &s->model_vmas[i], w);
+		else
+			fprintf(s->out, "%-*s", w, "");
+		fprintf(s->out, " | ");
+		if (i < nk)
+			print_vma(s->out, &s->kernel_vmas[i], w);
+		fprintf(s->out, "\n");
+	}
+}
+
+/* Compare the maps of the current process. 0: equal; 1: different (printed). */
+static int compare_maps(struct side_by_side *s)
+{
+	size_t nm, nk, i;
+
+	if (model_maps(s, &nm) != 0 || kernel_maps(s, &nk) != 0) {
+		fprintf(s->out, "linux: cannot read or parse maps (%s)\n", s->child[s->cur].err);
+		return 1;
+	}
+	for (i = 0; i < nm && i < nk; i++)
+		if (!vma_agrees(s, &s->model_vmas[i], &s->kernel_vmas[i]))
+			break;
+	if (i == nm && i == nk)
+		return 0;
+	fprintf(s->out, "maps differ (first at line %zu):\n", i + 1);
+	print_side_by_side(s, nm, nk);
+	return 1;
+}
+
+/*
+ * One op on both sides. Returns 0 (agree), 1 (differ: reported), 2 (op not runnable on
+ * the kernel), -1 (child lost). *model gets the model's result.
+ */
+static int sbs_step(struct side_by_side *s, const struct mm_op *op, struct mm_result *model,
+		    const char *text)
+{
+	char mt[200], kt[64];
+	int64_t k;
+	int i;
+
+	switch (op->kind) {
+	case OP_SYSCTL:
+		fprintf(s->out, "linux: `%s`: a vm.* sysctl is machine-wide; the linux backend "
+				"does not run it\n",
+			text);
+		return 2;
+	case OP_PROCESS:
+		return sbs_process(s, op, model);
+	case OP_SWITCH:
+	case OP_EXIT:
+		*model = machine_apply(s->x.m, op);
+		i = sbs_find(s, op->name);
+		if (i >= 0 && op->kind == OP_SWITCH)
+			s->cur = i;
+		if (i >= 0 && op->kind == OP_EXIT) {
+			linux_child_stop(&s->child[i]);
+			if (s->cur == i)
+				s->cur = -1;
+		}
+		return 0;
+	default:
+		break;
+	}
+	*model = machine_apply(s->x.m, op);
+	if (s->cur < 0 || !kernel_apply(&s->child[s->cur], op, &k))
+		return 0; /* model only */
+	if (k == LINUX_CHILD_LOST) {
+		fprintf(s->out, "linux: `%s`: %s\n", text, s->child[s->cur].err);
+		return -1;
+	}
+	if (!results_agree(model, k)) {
+		names_format_result(op->kind, model, mt, sizeof(mt));
+		kernel_result_text(k, kt, sizeof(kt));
+		fprintf(s->out, "results differ at `%s`: model %s, linux %s\n", text, mt, kt);
+		(void)compare_maps(s);
+		return 1;
+	}
+	return compare_maps(s);
+}
+
+/* check --backend linux --------------------------------------------------------------- */
+
+int linux_check_trace(const struct trace *t, FILE *out)
+{
+	struct side_by_side *s = malloc(sizeof(*s));
+	uint32_t i, compared = 0;
+	int rc = 0;
+
+	if (s == NULL || sbs_open(s, t->ram, t->nr_names, out) != 0) {
+		free(s);
+		return -1;
+	}
+	for (i = 0; i < t->nr_items && rc == 0; i++) {
+		const struct trace_op *top = &t->items[i].op;
+		struct mm_op op;
+		struct mm_result r;
+
+		if (t->items[i].kind != TRACE_OP || top->kind == TRACE_OP_RAM)
+			continue;
+		op = trace_exec_decode(&s->x, top);
+		rc = sbs_step(s, &op, &r, top->text);
+		if (rc == 1)
+			fprintf(out, "%s:%u: the model and linux differ (above)\n", t->name, top->line);
+		if (rc == 0) {
+			if (top->bind >= 0 && (uint32_t)top->bind < s->x.nr_slots)
+				s->x.slots[top->bind] = r.kind == RES_ADDR || r.kind == RES_RANGE ||
+								r.kind == RES_PFN || r.kind == RES_COUNT
+							    ? r.value
+							    : 0;
+			compared++;
+		}
+	}
+	if (rc == 0)
+		fprintf(out, "check --backend linux: %u ops compared, all agree\n", compared);
+	sbs_close(s);
+	free(s);
+	return rc;
+}
+
+/* fuzz --backend linux ------------------------------------------------------------- */
+
+static uint64_t rng_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+#define FUZZ_ARENA_PAGES 256u
+#define FUZZ_SEQ_MAX	 24u
+
+/* A random op of the sequence, in an arena of pages below the special mappings, around
+ * the heap, or an error case. */
+static void random_op(uint64_t *rng, const struct mm_struct *mm, uint64_t arena, struct mm_op *op)
+{
+	uint64_t r = rng_next(rng), page = r % FUZZ_ARENA_PAGES, n = 1 + (r >> 8) % 12;
+	static const uint32_t prots[] = {PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE,
+					 PROT_READ | PROT_WRITE | PROT_EXEC, PROT_READ | PROT_EXEC};
+	uint32_t prot = prots[(r >> 16) % 5], f = (uint32_t)(r >> 24);
+
+	memset(op, 0, sizeof(*op));
+	op->prot = prot;
+	switch ((r >> 40) % 10) {
+	case 0:
+	case 1:
+	case 2:
+		op->kind = OP_MMAP;
+		op->mflags = MAP_ANONYMOUS | (f % 5 == 0 ? MAP_SHARED : MAP_PRIVATE);
+		op->a = arena + page * PAGE_SIZE;
+		switch (f / 5 % 6) {
+		case 0:
+			op->a = 0; /* hint-less */
+			break;
+		case 1:
+			op->mflags |= MAP_FIXED;
+			break;
+		case 2:
+			op->mflags |= MAP_FIXED_NOREPLACE;
+			break;
+		case 3:
+			op->a = 0;
+			n = 512 * (1 + f / 30 % 2); /* 2 or 4 MiB: THP alignment */
+			break;
+		default:
+			break; /* a hint */
+		}
+		if (f / 200 % 8 == 1 && (op->mflags & MAP_TYPE) == MAP_PRIVATE)
+			op->mflags |= MAP_GROWSDOWN;
+		if (f / 200 % 8 == 2)
+			op->mflags |= MAP_POPULATE;
+		if (f / 200 % 8 == 3)
+			op->mflags |= MAP_NORESERVE;
+		op->b = n * PAGE_SIZE;
+		break;
+	case 3:
+	case 4:
+		op->kind = OP_MUNMAP;
+		op->a = arena + page * PAGE_SIZE;
+		op->b = n * PAGE_SIZE - (f % 4 == 0 ? 100 : 0);
+		break;
+	case 5:
+	case 6:
+		op->kind = OP_MPROTECT;
+		op->a = arena + page * PAGE_SIZE;
+		op->b = n * PAGE_SIZE;
+		break;
+	case 7:
+	case 8:
+		op->kind = OP_BRK;
+		op->a = mm->start_brk + (r >> 8) % (64 * PAGE_SIZE) - (f % 8 == 0 ? 8 * PAGE_SIZE : 0);
+		break;
+	default: /* the error cases */
+		switch (f % 6) {
+		case 0:
+			op->kind = OP_MUNMAP;
+			op->a = arena + page * PAGE_SIZE + 8; /* unaligned */
+			op->b = PAGE_SIZE;
+			break;
+		case 1:
+			op->kind = OP_MMAP;
+			op->mflags = MAP_ANONYMOUS; /* neither private nor shared */
+			op->b = PAGE_SIZE;
+			break;
+		case 2:
+			op->kind = OP_MPROTECT; /* a range running into a hole or outside */
+			op->a = arena + page * PAGE_SIZE;
+			op->b = 64 * PAGE_SIZE;
+			break;
+		case 3:
+			op->kind = OP_MMAP; /* below mmap_min_addr */
+			op->a = 0x1000 * (f % 32);
+			op->b = PAGE_SIZE;
+			op->mflags = MAP_ANONYMOUS | MAP_PRIVATE | (f % 64 < 32 ? MAP_FIXED : 0);
+			break;
+		case 4:
+			op->kind = OP_MMAP;
+			op->a = 0;
+			op->b = 0;
+			op->mflags = MAP_ANONYMOUS | MAP_PRIVATE;
+			break;
+		default:
+			op->kind = OP_SETRLIMIT;
+			op->flags = RLIMIT_DATA;
+			op->a = (f % 3 == 0) ? RLIM_INFINITY : (uint64_t)(f % 64) * 16 * PAGE_SIZE;
+			op->b = RLIM_INFINITY;
+			break;
+		}
+		break;
+	}
+}
+
+static void format_fuzz_op(const struct mm_op *op, char *buf, size_t len)
+{
+	const char *name = names_op_name(op->kind);
+	unsigned long long a = (unsigned long long)op->a, b = (unsigned long long)op->b;
+
+	switch (op->kind) {
+	case OP_MMAP:
+		snprintf(buf, len, "%s 0x%llx 0x%llx %u 0x%x", name, a, b, op->prot, op->mflags);
+		break;
+	case OP_MUNMAP:
+		snprintf(buf, len, "%s 0x%llx 0x%llx", name, a, b);
+		break;
+	case OP_MPROTECT:
+		snprintf(buf, len, "%s 0x%llx 0x%llx %u", name, a, b, op->prot);
+		break;
+	case OP_BRK:
+		snprintf(buf, len, "%s 0x%llx", name, a);
+		break;
+	case OP_SETRLIMIT:
+		if (op->a == RLIM_INFINITY)
+			snprintf(buf, len, "%s data unlimited", name);
+		else
+			snprintf(buf, len, "%s data 0x%llx", name, a);
+		break;
+	default:
+		snprintf(buf, len, "%s", name);
+		break;
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A fresh `process p` on both sides (the child reset, or restarted when reset fails). */
+static int fuzz_begin(struct side_by_side *s)
+{
+	struct mm_op op;
+	struct mm_result r;
+
+	memset(&op, 0, sizeof(op));
+	strcpy(op.name, "p");
+	if (s->cur >= 0) {
+		op.kind = OP_EXIT;
+		(void)machine_apply(s->x.m, &op);
+		if (linux_child_reset(&s->child[s->cur]) == 0) {
+			s->x.m->layout = &s->layout[s->cur];
+			op.kind = OP_PROCESS;
+			r = machine_apply(s->x.m, &op);
+			s->x.m->layout = NULL;
+			return r.kind == RES_OK ? 0 : -1;
+		}
+		linux_child_stop(&s->child[s->cur]);
+		s->cur = -1;
+	}
+	op.kind = OP_PROCESS;
+	return sbs_process(s, &op, &r) == 0 && r.kind == RES_OK ? 0 : -1;
+}
+
+int linux_fuzz(double seconds, uint64_t max_sequences, uint64_t seed, FILE *out,
+	       struct linux_fuzz_stats *stats)
+{
+	struct side_by_side *s = malloc(sizeof(*s));
+	struct mm_op seq[FUZZ_SEQ_MAX];
+	double t0 = now_s();
+	uint64_t rng = seed * 2654435761u + 0x9e3779b97f4a7c15ull;
+	int rc = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	if (s == NULL || sbs_open(s, 64ull << 20, 1, out) != 0) {
+		free(s);
+		return -1;
+	}
+	s->child_flags = LINUX_CHILD_SAME_CPU;
+	while (rc == 0 && (max_sequences == 0 || stats->sequences < max_sequences) &&
+	       now_s() - t0 < seconds) {
+		struct mm_struct *mm;
+		uint64_t arena, top;
+		uint32_t n = 4 + (uint32_t)(rng_next(&rng) % (FUZZ_SEQ_MAX - 4)), i, id;
+
+		if (fuzz_begin(s) != 0) {
+			fprintf(out, "linux: cannot (re)start the child: %s\n",
+				s->cur >= 0 ? s->child[s->cur].err : "start failed");
+			rc = -1;
+			break;
+		}
+		mm = machine_current_mm(s->x.m);
+		top = mm->mmap_base; /* the arena ends at the lowest special mapping under it */
+		for (;;) {
+			id = find_vma(&s->x.m->vmas, &mm->vmas, top - 1);
+			if (id == VMA_NONE || s->x.m->vmas.vma[id].vm_start >= top)
+				break;
+			top = s->x.m->vmas.vma[id].vm_start;
+		}
+		arena = top - (uint64_t)FUZZ_ARENA_PAGES * PAGE_SIZE;
+		for (i = 0; i < n && rc == 0; i++) {
+			struct mm_result r;
+			char text[160];
+
+			random_op(&rng, mm, arena, &seq[i]);
+			format_fuzz_op(&seq[i], text, sizeof(text));
+			rc = sbs_step(s, &seq[i], &r, text);
+			stats->ops++;
+			if (rc != 0) {
+				uint32_t j;
+
+				fprintf(out, "# linux fuzz: sequence %llu (seed %llu) differs at op %u; "
+					     "a reproducer:\nprocess p\n",
+					(unsigned long long)stats->sequences,
+					(unsigned long long)seed, i + 1);
+				for (j = 0; j <= i; j++) {
+					format_fuzz_op(&seq[j], text, sizeof(text));
+					fprintf(out, "%s%s\n", text, j == i ? "   # <- differs" : "");
+				}
+				fprintf(out, "maps\n");
+				rc = rc == 2 ? -1 : rc;
+			}
+		}
+		stats->sequences++;
+	}
+	stats->seconds = now_s() - t0;
+	sbs_close(s);
+	free(s);
+	return rc;
+}
