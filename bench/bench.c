@@ -19,10 +19,9 @@
 #include "fuzzing.h"
 #include "machine.h"
 
-#define BENCH_ROUNDS 7
 #define MIB_PAGES    256u
 
-static double now_ns(void)
+double now_ns(void)
 {
 	struct timespec ts;
 
@@ -43,13 +42,7 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-struct bench_machine {
-	struct machine m;
-	uint64_t *mem;
-	struct page *pages;
-};
-
-static struct bench_machine *machine_new(uint32_t nr_pages)
+struct bench_machine *machine_new(uint32_t nr_pages)
 {
 	struct bench_machine *b = calloc(1, sizeof(*b));
 
@@ -64,18 +57,14 @@ static struct bench_machine *machine_new(uint32_t nr_pages)
 	return b;
 }
 
-static void machine_free(struct bench_machine *b)
+void machine_free(struct bench_machine *b)
 {
 	free(b->mem);
 	free(b->pages);
 	free(b);
 }
 
-/*
- * The median over BENCH_ROUNDS rounds of the time per call of pair(ctx), iters calls a
- * round. pair() returns false when the allocator under test failed.
- */
-static double time_rounds(bool (*pair)(void *ctx), void *ctx, uint32_t iters)
+double time_rounds(bool (*pair)(void *ctx), void *ctx, uint32_t iters)
 {
 	double t[BENCH_ROUNDS];
 	int r;
@@ -229,8 +218,10 @@ static int bench_alloc(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mmref bench alloc\n"
+		"usage: mmref bench alloc|vma\n"
 		"  alloc   page allocator, slab and kmalloc speed; glibc malloc as the reference\n"
+		"  vma     find_vma and mmap+munmap at 16 and 65530 VMAs; the live kernel's\n"
+		"          mmap+munmap as the reference\n"
 		"Prints one line per figure: <figure> <value> <unit>.\n");
 }
 
@@ -238,6 +229,8 @@ int bench_main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "alloc") == 0)
 		return bench_alloc();
+	if (argc >= 2 && strcmp(argv[1], "vma") == 0)
+		return bench_vma();
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;

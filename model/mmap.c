@@ -604,8 +604,8 @@ int sys_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t l
 /*
  * The highest raw gap (between VMAs, guard gaps ignored) with len bytes inside
  * [low, high): its usable top (min(gap end, high)) in *top and the VMA just above it (or
- * VMA_NONE) in *next. Leaves whose largest gap is too small are skipped whole. false
- * when there is none.
+ * VMA_NONE) in *next. Groups of leaves and leaves whose largest gap is too small are
+ * skipped whole (the maple tree's gap tracking does the same). false when there is none.
  */
 static bool highest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, uint64_t low,
 			uint64_t high, uint64_t *top, uint32_t *next)
@@ -613,6 +613,7 @@ static bool highest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, ui
 	struct vma_pool *v = e->pool;
 	struct vma_set *s = &mm->vmas;
 	struct vma_pos pos = vma_lookup_pos(v, s, high - 1); /* first VMA ending >= high */
+	uint32_t k = pos.leaf, i = pos.slot + 1;
 
 	if (pos.leaf == s->nr_leaves) { /* the open gap above the last VMA */
 		uint64_t bottom = s->nr_vmas == 0 ? 0 : s->last_end[s->nr_leaves - 1];
@@ -624,32 +625,46 @@ static bool highest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, ui
 			*next = VMA_NONE;
 			return true;
 		}
-		if (!vma_pos_prev(v, s, &pos))
+		if (s->nr_leaves == 0)
 			return false;
+		k = s->nr_leaves - 1;
+		i = v->leaves[s->leaf[k]].nr;
 	}
+	if (s->max_gap[k] < len) /* nothing in this leaf: go down at once */
+		i = 0;
 	for (;;) {
-		const struct vm_area_struct *vma = &v->vma[vma_at(v, s, pos)];
-		struct vma_pos before = pos;
-		bool has_prev = vma_pos_prev(v, s, &before);
-		uint64_t prev_end = has_prev ? v->vma[vma_at(v, s, before)].vm_end : 0;
-		uint64_t t = vma->vm_start < high ? vma->vm_start : high;
-		uint64_t bottom = prev_end > low ? prev_end : low;
+		const struct vma_leaf *l = &v->leaves[s->leaf[k]];
 
-		if (t > bottom && t - bottom >= len) {
-			*top = t;
-			*next = vma_at(v, s, pos);
-			return true;
-		}
-		if (!has_prev || prev_end <= low)
-			return false;
-		/* Entering a lower leaf whose gaps are all too small: skip it whole. */
-		while (before.leaf < pos.leaf && before.leaf > 0 && s->max_gap[before.leaf] < len) {
-			before.leaf--;
-			before.slot = v->leaves[s->leaf[before.leaf]].nr - 1;
-			if (s->last_end[before.leaf] <= low)
+		while (i > 0) { /* the gaps in front of slots i - 1 .. 0 */
+			uint64_t prev_end, t, b;
+
+			i--;
+			prev_end = i > 0 ? l->end[i - 1] : k > 0 ? s->last_end[k - 1] : 0;
+			t = l->start[i] < high ? l->start[i] : high;
+			b = prev_end > low ? prev_end : low;
+			if (t > b && t - b >= len) {
+				*top = t;
+				*next = l->slot[i];
+				return true;
+			}
+			if (prev_end <= low)
 				return false;
 		}
-		pos = before;
+		/* Down to the next leaf with a gap that could fit. */
+		for (;;) {
+			if (k == 0)
+				return false;
+			k--;
+			if (s->last_end[k] <= low)
+				return false;
+			if (s->group_gap[k / VMA_GROUP] < len) {
+				k = k / VMA_GROUP * VMA_GROUP; /* the group's first leaf: then below */
+				continue;
+			}
+			if (s->max_gap[k] >= len)
+				break;
+		}
+		i = v->leaves[s->leaf[k]].nr;
 	}
 }
 
@@ -684,34 +699,42 @@ static bool lowest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, uin
 {
 	struct vma_pool *v = e->pool;
 	struct vma_set *s = &mm->vmas;
-	struct vma_pos pos = vma_lookup_pos(v, s, low), before = pos;
-	uint64_t prev_end = vma_pos_prev(v, s, &before) ? v->vma[vma_at(v, s, before)].vm_end : 0;
+	struct vma_pos pos = vma_lookup_pos(v, s, low);
+	uint32_t k = pos.leaf, i = pos.slot;
+	uint64_t b;
 
-	while (pos.leaf < s->nr_leaves) {
-		const struct vm_area_struct *vma = &v->vma[vma_at(v, s, pos)];
-		uint64_t b = prev_end < low ? low : prev_end, t = vma->vm_start;
+	while (k < s->nr_leaves) {
+		const struct vma_leaf *l = &v->leaves[s->leaf[k]];
 
-		if (t > high)
-			t = high;
-		if (t > b && t - b >= len) {
-			*bottom = b;
-			*next = vma_at(v, s, pos);
-			return true;
+		for (; i < l->nr; i++) {
+			uint64_t prev_end = i > 0 ? l->end[i - 1] : k > 0 ? s->last_end[k - 1] : 0;
+			uint64_t t = l->start[i] < high ? l->start[i] : high;
+
+			b = prev_end > low ? prev_end : low;
+			if (t > b && t - b >= len) {
+				*bottom = b;
+				*next = l->slot[i];
+				return true;
+			}
+			if (l->start[i] >= high)
+				return false;
 		}
-		if (vma->vm_start >= high)
-			return false;
-		prev_end = vma->vm_end;
-		pos = vma_pos_next(v, s, pos);
-		/* Leaves further up whose gaps are all too small. */
-		while (pos.slot == 0 && pos.leaf < s->nr_leaves && s->max_gap[pos.leaf] < len) {
-			prev_end = s->last_end[pos.leaf];
-			pos.leaf++;
+		/* Up to the next leaf with a gap that could fit. */
+		for (k++; k < s->nr_leaves; k++) {
+			if (s->group_gap[k / VMA_GROUP] < len) {
+				k = (k / VMA_GROUP + 1) * VMA_GROUP - 1;
+				continue;
+			}
+			if (s->max_gap[k] >= len)
+				break;
 		}
+		i = 0;
 	}
-	if (prev_end < low)
-		prev_end = low;
-	if (high > prev_end && high - prev_end >= len) {
-		*bottom = prev_end;
+	b = s->nr_vmas == 0 ? 0 : s->last_end[s->nr_leaves - 1];
+	if (b < low)
+		b = low;
+	if (high > b && high - b >= len) {
+		*bottom = b;
 		*next = VMA_NONE;
 		return true;
 	}
@@ -1329,12 +1352,13 @@ static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, u
 	uint64_t pages = len / PAGE_SIZE, pgoff = addr / PAGE_SIZE;
 	uint32_t id, merged;
 
+	/* get_unmapped_area(MAP_FIXED) and the mlock limit: check_brk_limits() in 6.18,
+	 * the start of do_brk() before */
+	if (len > TASK_SIZE || addr > TASK_SIZE - len)
+		return -ENOMEM;
+	if (!mlock_future_ok(mm, flags, len))
+		return -EAGAIN;
 	if (mm->profile != PROFILE_LINUX_6_18) {
-		/* get_unmapped_area(MAP_FIXED) and mlock_future_check() of 4.14 / 2.6.34 */
-		if (len > TASK_SIZE || addr > TASK_SIZE - len)
-			return -ENOMEM;
-		if (!mlock_future_ok(mm, flags, len))
-			return -EAGAIN;
 		if (find_vma_intersection(e->pool, &mm->vmas, addr, addr + len) != VMA_NONE) {
 			int err = do_munmap(e, mm, addr, addr + len);
 
@@ -1488,10 +1512,22 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 			prev = id;
 			n++;
 		}
+		for (i = 0; i < l->nr; i++)
+			if (l->start[i] != v->vma[l->slot[i]].vm_start ||
+			    l->end[i] != v->vma[l->slot[i]].vm_end)
+				return mm_bad("vma index: stale start/end copy", k);
 		if (s->last_end[k] != prev_end)
 			return mm_bad("vma index: stale last_end", k);
 		if (s->max_gap[k] != vma_leaf_max_gap(v, s, k))
 			return mm_bad("vma index: stale max_gap", k);
+	}
+	for (k = 0; k * VMA_GROUP < s->nr_leaves; k++) {
+		uint64_t best = 0;
+
+		for (i = k * VMA_GROUP; i < (k + 1) * VMA_GROUP && i < s->nr_leaves; i++)
+			best = s->max_gap[i] > best ? s->max_gap[i] : best;
+		if (s->group_gap[k] != best)
+			return mm_bad("vma index: stale group_gap", k);
 	}
 	if (n != s->nr_vmas)
 		return mm_bad("vma index: count", n);
@@ -1499,7 +1535,7 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 		return mm_bad("map_count is not the number of VMAs", mm->map_count);
 	if (total / PAGE_SIZE != mm->total_vm)
 		return mm_bad("total_vm is not the pages of all VMAs", n);
-	if (mm->brk < mm->start_brk)
+	if (mm->brk < mm->start_brk && !mm->compat_brk) /* COMPAT_BRK may go below */
 		return mm_bad("brk below start_brk", 0);
 	if (page_align(mm->brk) > mm->start_brk && !heap_seen)
 		return mm_bad("brk: the heap VMA does not cover [start_brk, brk)", 0);

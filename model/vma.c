@@ -133,11 +133,39 @@ static void leaf_give(struct vma_pool *v, uint32_t id)
 	v->nr_leaves--;
 }
 
+/* vm_flags --------------------------------------------------------------------------- */
+
+/* What the arithmetic forms below rely on (a negative array size if not). */
+typedef char vma_access_flags_are_low_three_bits[VM_ACCESS_FLAGS == 7u ? 1 : -1];
+typedef char vma_ignore_merge_is_one_bit[VM_IGNORE_MERGE == VM_SOFTDIRTY ? 1 : -1];
+
+/*
+ * (flags & bit) != 0 and flags & ~bit for a single-bit bit, written with division: the
+ * provers cannot reason about '&' and '~' on a variable (docs/proofs.md).
+ */
+/*@ requires bit: bit > 0;
+    assigns \nothing;
+    ensures exact: \result <==> HasFlag(flags, bit);
+*/
+static bool vm_flag(uint64_t flags, uint64_t bit)
+{
+	return flags / bit % 2u != 0;
+}
+
+/*@ requires bit: bit > 0;
+    assigns \nothing;
+    ensures exact: \result == ClearFlag(flags, bit);
+*/
+static uint64_t vm_flag_clear(uint64_t flags, uint64_t bit)
+{
+	return vm_flag(flags, bit) ? flags - bit : flags;
+}
+
 /* Lookup ------------------------------------------------------------------------------ */
 
 uint64_t vma_start_gap(const struct vm_area_struct *vma)
 {
-	if ((vma->vm_flags & VM_GROWSDOWN) == 0)
+	if (!vm_flag(vma->vm_flags, VM_GROWSDOWN))
 		return vma->vm_start;
 	return vma->vm_start >= STACK_GUARD_GAP ? vma->vm_start - STACK_GUARD_GAP : 0;
 }
@@ -150,25 +178,74 @@ uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uin
 	uint32_t i;
 
 	for (i = 0; i < l->nr; i++) {
-		const struct vm_area_struct *vma = &v->vma[l->slot[i]];
-
-		if (vma->vm_start > prev_end && vma->vm_start - prev_end > best)
-			best = vma->vm_start - prev_end;
-		prev_end = vma->vm_end;
+		if (l->start[i] > prev_end && l->start[i] - prev_end > best)
+			best = l->start[i] - prev_end;
+		prev_end = l->end[i];
 	}
 	return best;
 }
 
-/* Leaf k changed: its summary, and the next leaf's gap (its first gap starts at k's
- * last end). */
-static void leaf_refresh(const struct vma_pool *v, struct vma_set *s, uint32_t k)
+/* group_gap[g]: the largest max_gap of the leaves of group g. */
+static void group_refresh(struct vma_set *s, uint32_t g)
+{
+	uint32_t k, end = (g + 1) * VMA_GROUP;
+	uint64_t best = 0;
+
+	for (k = g * VMA_GROUP; k < end && k < s->nr_leaves; k++)
+		if (s->max_gap[k] > best)
+			best = s->max_gap[k];
+	s->group_gap[g] = best;
+}
+
+/* max_gap[k] = gap, keeping its group's summary: a rise lifts it; a fall recomputes it
+ * only when leaf k held the group's largest gap. */
+static void set_max_gap(struct vma_set *s, uint32_t k, uint64_t gap)
+{
+	uint32_t g = k / VMA_GROUP;
+	uint64_t old = s->max_gap[k];
+
+	s->max_gap[k] = gap;
+	if (gap >= s->group_gap[g])
+		s->group_gap[g] = gap;
+	else if (old == s->group_gap[g])
+		group_refresh(s, g);
+}
+
+/* Every group from the one holding leaf k on (after the top array shifted at k). */
+static void groups_refresh_from(struct vma_set *s, uint32_t k)
+{
+	uint32_t g;
+
+	for (g = k / VMA_GROUP; g * VMA_GROUP < s->nr_leaves; g++)
+		group_refresh(s, g);
+}
+
+/* Leaf k changed (its copies are current): its summary, the next leaf's gap (its first
+ * gap starts at k's last end), and their groups. */
+static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
 
-	s->last_end[k] = v->vma[l->slot[l->nr - 1]].vm_end;
-	s->max_gap[k] = vma_leaf_max_gap(v, s, k);
+	s->last_end[k] = l->end[l->nr - 1];
+	set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
 	if (k + 1 < s->nr_leaves)
-		s->max_gap[k + 1] = vma_leaf_max_gap(v, s, k + 1);
+		set_max_gap(s, k + 1, vma_leaf_max_gap(v, s, k + 1));
+}
+
+/* Slot i of leaf l holds descriptor id: its copies from the descriptor. */
+static void leaf_put(struct vma_pool *v, struct vma_leaf *l, uint32_t i, uint32_t id)
+{
+	l->slot[i] = id;
+	l->start[i] = v->vma[id].vm_start;
+	l->end[i] = v->vma[id].vm_end;
+}
+
+/* Move slot from of leaf a to slot to of leaf b (copies included). */
+static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a, uint32_t from)
+{
+	b->slot[to] = a->slot[from];
+	b->start[to] = a->start[from];
+	b->end[to] = a->end[from];
 }
 
 struct vma_pos vma_first_pos(const struct vma_set *s)
@@ -185,6 +262,12 @@ struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s,
 	uint32_t lo = 0, hi = s->nr_leaves;
 
 	/* The first leaf whose last VMA ends above addr. */
+	/*@ loop invariant range: 0 <= lo <= hi <= s->nr_leaves;
+	    loop invariant below: \forall integer k; 0 <= k < lo ==> s->last_end[k] <= addr;
+	    loop invariant above: \forall integer k; hi <= k < s->nr_leaves ==> s->last_end[k] > addr;
+	    loop assigns lo, hi;
+	    loop variant hi - lo;
+	*/
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -200,10 +283,17 @@ struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s,
 	l = &v->leaves[s->leaf[lo]];
 	lo = 0;
 	hi = l->nr - 1; /* the last one qualifies */
+	/*@ loop invariant range: 0 <= lo <= hi < LeafNr(v, s, pos.leaf);
+	    loop invariant below: \forall integer i; 0 <= i < lo ==> VEnd(v, s, pos.leaf, i) <= addr;
+	    loop invariant above: \forall integer i; hi <= i < LeafNr(v, s, pos.leaf) ==>
+		VEnd(v, s, pos.leaf, i) > addr;
+	    loop assigns lo, hi;
+	    loop variant hi - lo;
+	*/
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (v->vma[l->slot[mid]].vm_end > addr)
+		if (l->end[mid] > addr)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -283,7 +373,10 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 		s->max_gap[i] = s->max_gap[i - 1];
 	}
 	s->leaf[k] = leaf;
+	s->last_end[k] = 0;
+	s->max_gap[k] = 0;
 	s->nr_leaves++;
+	groups_refresh_from(s, k);
 }
 
 /* Close top-array index k. */
@@ -297,6 +390,7 @@ static void top_close(struct vma_set *s, uint32_t k)
 		s->max_gap[i] = s->max_gap[i + 1];
 	}
 	s->nr_leaves--;
+	groups_refresh_from(s, k);
 }
 
 /* Split full leaf k in two halves; the upper half becomes leaf k + 1. */
@@ -308,7 +402,7 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	uint32_t half = l->nr / 2, i;
 
 	for (i = half; i < l->nr; i++)
-		n->slot[i - half] = l->slot[i];
+		leaf_move(n, i - half, l, i);
 	n->nr = l->nr - half;
 	l->nr = half;
 	top_open(s, k + 1, id);
@@ -346,8 +440,8 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 	}
 	l = &v->leaves[s->leaf[pos.leaf]];
 	for (i = l->nr; i > pos.slot; i--)
-		l->slot[i] = l->slot[i - 1];
-	l->slot[pos.slot] = id;
+		leaf_move(l, i, l, i - 1);
+	leaf_put(v, l, pos.slot, id);
 	l->nr++;
 	s->nr_vmas++;
 	leaf_refresh(v, s, pos.leaf);
@@ -361,14 +455,14 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 	uint32_t k = pos.leaf, i;
 
 	for (i = pos.slot; i + 1 < l->nr; i++)
-		l->slot[i] = l->slot[i + 1];
+		leaf_move(l, i, l, i + 1);
 	l->nr--;
 	s->nr_vmas--;
 	if (l->nr == 0) {
 		leaf_give(v, s->leaf[k]);
 		top_close(s, k);
 		if (k < s->nr_leaves)
-			s->max_gap[k] = vma_leaf_max_gap(v, s, k);
+			set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
 		return;
 	}
 	/* Keep leaves at least a quarter full: fold a thin leaf into a neighbour that has
@@ -385,7 +479,7 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 			struct vma_leaf *b = &v->leaves[s->leaf[into + 1]];
 
 			for (i = 0; i < b->nr; i++)
-				a->slot[a->nr + i] = b->slot[i];
+				leaf_move(a, a->nr + i, b, i);
 			a->nr += b->nr;
 			leaf_give(v, s->leaf[into + 1]);
 			top_close(s, into + 1);
@@ -398,7 +492,10 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
 {
-	leaf_refresh(v, s, vma_lookup_pos(v, s, v->vma[id].vm_start).leaf);
+	struct vma_pos pos = vma_lookup_pos(v, s, v->vma[id].vm_start);
+
+	leaf_put(v, &v->leaves[s->leaf[pos.leaf]], pos.slot, id);
+	leaf_refresh(v, s, pos.leaf);
 }
 
 /* Merge rules ------------------------------------------------------------------------- */
@@ -408,15 +505,29 @@ bool is_mergeable_anon_vma(uint32_t a, uint32_t b)
 	return a == 0 || b == 0 || a == b;
 }
 
+/*
+ * ((vma->vm_flags ^ flags) & ~VM_IGNORE_MERGE) != 0 is written as the two words differing
+ * outside VM_IGNORE_MERGE (a single bit), (flags & VM_SPECIAL) != 0 as a test of each of
+ * its four bits.
+ */
+/*@ requires valid: \valid_read(vma);
+    assigns \nothing;
+    ensures exact: \result <==> MergeableVma(vma, flags, file);
+*/
 static bool is_mergeable_vma(const struct vm_area_struct *vma, uint64_t flags, uint32_t file)
 {
-	if (((vma->vm_flags ^ flags) & ~VM_IGNORE_MERGE) != 0)
+	if (vm_flag_clear(vma->vm_flags, VM_IGNORE_MERGE) != vm_flag_clear(flags, VM_IGNORE_MERGE))
 		return false;
-	if ((flags & VM_SPECIAL) != 0)
+	if (vm_flag(flags, VM_IO) || vm_flag(flags, VM_DONTEXPAND) || vm_flag(flags, VM_PFNMAP) ||
+	    vm_flag(flags, VM_MIXEDMAP))
 		return false;
 	return vma->file == file;
 }
 
+/*@ requires valid: \valid_read(vma);
+    assigns \nothing;
+    ensures exact: \result == VmaPages(vma);
+*/
 static uint64_t vma_pages(const struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) / PAGE_SIZE;
@@ -437,9 +548,22 @@ bool can_vma_merge_before(const struct vm_area_struct *next, uint64_t end, uint6
 	       is_mergeable_anon_vma(next->anon_vma, anon_vma) && next->vm_pgoff == pgoff + pages;
 }
 
+/*
+ * The part of flags that must agree for anon_vma_compatible(): ((a ^ b) &
+ * ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) == 0 iff the words agree above bit 2 (VM_ACCESS_FLAGS
+ * are the low three bits) once VM_SOFTDIRTY is cleared.
+ */
+/*@ assigns \nothing;
+    ensures exact: \result == AnonCompatFlags(flags);
+*/
+static uint64_t anon_compat_flags(uint64_t flags)
+{
+	return vm_flag_clear(flags, VM_SOFTDIRTY) / 8u;
+}
+
 bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
 	return a->vm_end == b->vm_start && a->file == b->file &&
-	       ((a->vm_flags ^ b->vm_flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) == 0 &&
+	       anon_compat_flags(a->vm_flags) == anon_compat_flags(b->vm_flags) &&
 	       b->vm_pgoff == a->vm_pgoff + vma_pages(a);
 }

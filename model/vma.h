@@ -63,10 +63,11 @@
 #define VM_DATA_DEFAULT_FLAGS (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 
 /* The model's sizes. */
-#define VMA_LEAF_SLOTS	 128u	      /* descriptors in one leaf of an mm's index */
-#define VMA_MAX_LEAVES	 2048u	      /* leaves in one mm's index */
+#define VMA_LEAF_SLOTS	 64u	      /* descriptors in one leaf of an mm's index */
+#define VMA_MAX_LEAVES	 4096u	      /* leaves in one mm's index */
+#define VMA_GROUP	 64u	      /* leaves summarised by one group_gap */
 #define VMA_POOL_SIZE	 131072u      /* descriptors in the whole machine */
-#define VMA_LEAF_POOL	 4096u	      /* leaves in the whole machine */
+#define VMA_LEAF_POOL	 8192u	      /* leaves in the whole machine */
 #define VMA_MAX_PER_MM	 65536u	      /* the most VMAs one mm can hold here */
 #define VMA_NONE	 0xffffffffu  /* no descriptor */
 #define VMA_OBJ_SIZE	 192u	      /* sizeof(struct vm_area_struct) on Linux 6.18 x86-64 */
@@ -101,11 +102,17 @@ struct vm_area_struct {
 	uint32_t next_free;
 };
 
-/* One leaf of an mm's index: descriptor indices in address order. */
+/*
+ * One leaf of an mm's index: descriptor indices in address order, with copies of their
+ * vm_start and vm_end so that lookups and gap searches stay inside the leaf (refreshed
+ * by every change; mm_validate() checks them).
+ */
 struct vma_leaf {
 	uint32_t nr;
 	uint32_t next_free;
 	uint32_t slot[VMA_LEAF_SLOTS];
+	uint64_t start[VMA_LEAF_SLOTS];
+	uint64_t end[VMA_LEAF_SLOTS];
 };
 
 /* The index of one mm. */
@@ -115,6 +122,7 @@ struct vma_set {
 	uint32_t leaf[VMA_MAX_LEAVES];	   /* leaf pool indices, in address order */
 	uint64_t last_end[VMA_MAX_LEAVES]; /* vm_end of each leaf's last VMA */
 	uint64_t max_gap[VMA_MAX_LEAVES];  /* largest raw gap in front of a VMA of the leaf */
+	uint64_t group_gap[VMA_MAX_LEAVES / VMA_GROUP]; /* largest max_gap of VMA_GROUP leaves */
 };
 
 /* The machine-wide VMA state: pools, names, counters. */
@@ -138,6 +146,10 @@ struct vma_pos {
 	uint32_t leaf;
 	uint32_t slot;
 };
+
+#ifdef __FRAMAC__
+#include "../proofs/logic/vma.acsl"
+#endif
 
 /**
  * vma_pool_init() - an empty pool; no descriptor, leaf or file in use.
@@ -183,15 +195,38 @@ bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n)
  * vma_start_gap() - vm_start_gap(): vm_start less the stack guard gap (STACK_GUARD_GAP)
  * for a VM_GROWSDOWN VMA, 0 when that would wrap.
  */
+/*@ requires valid: \valid_read(vma);
+    assigns \nothing;
+    ensures exact: \result == StartGap(vma);
+*/
 uint64_t vma_start_gap(const struct vm_area_struct *vma);
 
 /**
  * vma_lookup_pos() - the position of the first VMA with vm_end > addr (find_vma()), or
  * the end position (leaf == nr_leaves) when there is none.
  */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires ok: VSetOk(v, s);
+    assigns \nothing;
+    ensures range: \result.leaf <= s->nr_leaves;
+    ensures end: \result.leaf == s->nr_leaves ==> \result.slot == 0 &&
+	(\forall integer k, i; InSet(v, s, k, i) ==> VEnd(v, s, k, i) <= addr);
+    ensures found: \result.leaf < s->nr_leaves ==> InSet(v, s, \result.leaf, \result.slot) &&
+	VEnd(v, s, \result.leaf, \result.slot) > addr;
+    ensures first: \forall integer k, i; InSet(v, s, k, i) &&
+	PosLt(k, i, \result.leaf, \result.slot) ==> VEnd(v, s, k, i) <= addr;
+*/
 struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s, uint64_t addr);
 
 /** vma_at() - the descriptor index at pos, or VMA_NONE at the end. */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires ok: VSetOk(v, s);
+    requires pos: pos.leaf < s->nr_leaves ==> pos.slot < LeafNr(v, s, pos.leaf);
+    assigns \nothing;
+    ensures none: pos.leaf >= s->nr_leaves ==> \result == VMA_NONE;
+    ensures at: pos.leaf < s->nr_leaves ==>
+	\result == SlotId(v, s, pos.leaf, pos.slot) && \result < VMA_POOL_SIZE;
+*/
 uint32_t vma_at(const struct vma_pool *v, const struct vma_set *s, struct vma_pos pos);
 
 /** vma_pos_next()/vma_pos_prev() - the next position / the previous one (false at the
@@ -204,6 +239,22 @@ bool vma_pos_prev(const struct vma_pool *v, const struct vma_set *s, struct vma_
 struct vma_pos vma_first_pos(const struct vma_set *s);
 
 /** find_vma() - the first VMA with vm_end > addr, or VMA_NONE. */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires ok: VSetOk(v, s);
+    assigns \nothing;
+    ensures none: \result == VMA_NONE ==>
+	\forall integer k, i; InSet(v, s, k, i) ==> VEnd(v, s, k, i) <= addr;
+    ensures found: \result != VMA_NONE ==>
+	\result < VMA_POOL_SIZE && v->vma[\result].vm_end > addr;
+    ensures first: \result != VMA_NONE ==>
+	\exists integer k, i; InSet(v, s, k, i) && SlotId(v, s, k, i) == \result &&
+	    \forall integer k2, i2; InSet(v, s, k2, i2) && PosLt(k2, i2, k, i) ==>
+		VEnd(v, s, k2, i2) <= addr;
+    ensures lowest: \result != VMA_NONE ==>
+	\forall integer k, i; InSet(v, s, k, i) && VEnd(v, s, k, i) > addr ==>
+	    v->vma[\result].vm_start <= VStart(v, s, k, i) &&
+	    v->vma[\result].vm_end <= VEnd(v, s, k, i);
+*/
 uint32_t find_vma(const struct vma_pool *v, const struct vma_set *s, uint64_t addr);
 
 /**
@@ -216,6 +267,18 @@ uint32_t find_vma_prev(const struct vma_pool *v, const struct vma_set *s, uint64
 /**
  * find_vma_intersection() - the first VMA that overlaps [start, end), or VMA_NONE.
  */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires ok: VSetOk(v, s);
+    assigns \nothing;
+    ensures none: \result == VMA_NONE ==> \forall integer k, i; InSet(v, s, k, i) ==>
+	VEnd(v, s, k, i) <= start || VStart(v, s, k, i) >= end;
+    ensures found: \result != VMA_NONE ==> \result < VMA_POOL_SIZE &&
+	v->vma[\result].vm_end > start && v->vma[\result].vm_start < end;
+    ensures first: \result != VMA_NONE ==>
+	\exists integer k, i; InSet(v, s, k, i) && SlotId(v, s, k, i) == \result &&
+	    \forall integer k2, i2; InSet(v, s, k2, i2) && PosLt(k2, i2, k, i) ==>
+		VEnd(v, s, k2, i2) <= start;
+*/
 uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s, uint64_t start,
 			       uint64_t end);
 
@@ -242,12 +305,19 @@ void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id);
  * is_mergeable_anon_vma() - may VMAs with anon_vmas a and b become one? (both unset, one
  * unset, or the same).
  */
+/*@ assigns \nothing;
+    ensures exact: \result <==> MergeableAnonVma(a, b);
+*/
 bool is_mergeable_anon_vma(uint32_t a, uint32_t b);
 
 /**
  * can_vma_merge_after() - may prev be extended at its end by a range starting at start
  * with flags, file and pgoff (is_mergeable_vma() and the pgoff rule of vma.c)?
  */
+/*@ requires valid: \valid_read(prev);
+    assigns \nothing;
+    ensures exact: \result <==> CanMergeAfter(prev, start, flags, file, anon_vma, pgoff);
+*/
 bool can_vma_merge_after(const struct vm_area_struct *prev, uint64_t start, uint64_t flags,
 			 uint32_t file, uint32_t anon_vma, uint64_t pgoff);
 
@@ -255,6 +325,10 @@ bool can_vma_merge_after(const struct vm_area_struct *prev, uint64_t start, uint
  * can_vma_merge_before() - may next be extended at its start by a range [.., end) of
  * pages pages with flags, file and pgoff?
  */
+/*@ requires valid: \valid_read(next);
+    assigns \nothing;
+    ensures exact: \result <==> CanMergeBefore(next, end, flags, file, anon_vma, pgoff, pages);
+*/
 bool can_vma_merge_before(const struct vm_area_struct *next, uint64_t end, uint64_t flags,
 			  uint32_t file, uint32_t anon_vma, uint64_t pgoff, uint64_t pages);
 
@@ -262,6 +336,10 @@ bool can_vma_merge_before(const struct vm_area_struct *next, uint64_t end, uint6
  * anon_vma_compatible() - may a and b (a just below b) share an anon_vma
  * (mm/rmap.c: anon_vma_compatible())?
  */
+/*@ requires valid: \valid_read(a) && \valid_read(b);
+    assigns \nothing;
+    ensures exact: \result <==> AnonVmaCompatible(a, b);
+*/
 bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b);
 
 #endif /* MMREF_VMA_H */
