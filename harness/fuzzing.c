@@ -896,6 +896,14 @@ static struct vma_ref {
 	bool tight; /* max_map_count lowered: -ENOMEM is an allowed outcome */
 } vref;
 
+/* After each op: the address space's invariants; the allocators' at the end of a run. */
+static int check_mm_valid(struct run *r)
+{
+	struct validate_result v = mm_validate(&fuzz_m.env, machine_current_mm(&fuzz_m));
+
+	return v.ok ? 0 : fail(r, "mm_validate: %s at %u", v.what, v.where);
+}
+
 static uint8_t vref_state_of(uint32_t prot, uint32_t flags)
 {
 	return (uint8_t)(VREF_MAPPED | (prot & VREF_PROT) |
@@ -922,25 +930,45 @@ static uint8_t model_page_state(uint64_t addr)
 	return st;
 }
 
+/* The model's states of the n pages from base, one walk over its VMAs there. */
+static void model_states(uint64_t base, uint32_t n, uint8_t *out)
+{
+	struct mm_struct *mm = machine_current_mm(&fuzz_m);
+	const struct vma_set *s = &mm->vmas;
+	struct vma_pos pos = vma_lookup_pos(&fuzz_m.vmas, s, base);
+	uint64_t end = base + (uint64_t)n * PAGE_SIZE;
+
+	memset(out, 0, n);
+	for (; pos.leaf < s->nr_leaves; pos = vma_pos_next(&fuzz_m.vmas, s, pos)) {
+		const struct vm_area_struct *vma = &fuzz_m.vmas.vma[vma_at(&fuzz_m.vmas, s, pos)];
+		uint64_t a = vma->vm_start > base ? vma->vm_start : base;
+		uint64_t b = vma->vm_end < end ? vma->vm_end : end;
+
+		if (vma->vm_start >= end)
+			break;
+		if (a < b)
+			memset(out + (a - base) / PAGE_SIZE, model_page_state(a), (b - a) / PAGE_SIZE);
+	}
+}
+
 static int vref_compare(struct run *r)
 {
+	uint8_t m[VREF_PAGES];
 	uint32_t i;
 
-	for (i = 0; i < VREF_PAGES; i++) {
-		uint8_t m = model_page_state(vref.arena + (uint64_t)i * PAGE_SIZE);
-
-		if (m != vref.page[i])
-			return fail(r, "page 0x%llx: model state 0x%x, reference 0x%x",
-				    (unsigned long long)(vref.arena + (uint64_t)i * PAGE_SIZE), m,
-				    vref.page[i]);
-	}
-	for (i = 0; i < VREF_HEAP; i++) {
-		uint8_t m = model_page_state(vref.start_brk + (uint64_t)i * PAGE_SIZE);
-
-		if (m != vref.heap[i])
-			return fail(r, "heap page %u: model state 0x%x, reference 0x%x", i, m,
-				    vref.heap[i]);
-	}
+	model_states(vref.arena, VREF_PAGES, m);
+	if (memcmp(m, vref.page, VREF_PAGES) != 0)
+		for (i = 0; i < VREF_PAGES; i++)
+			if (m[i] != vref.page[i])
+				return fail(r, "page 0x%llx: model state 0x%x, reference 0x%x",
+					    (unsigned long long)(vref.arena + (uint64_t)i * PAGE_SIZE),
+					    m[i], vref.page[i]);
+	model_states(vref.start_brk, VREF_HEAP, m);
+	if (memcmp(m, vref.heap, VREF_HEAP) != 0)
+		for (i = 0; i < VREF_HEAP; i++)
+			if (m[i] != vref.heap[i])
+				return fail(r, "heap page %u: model state 0x%x, reference 0x%x", i,
+					    m[i], vref.heap[i]);
 	return 0;
 }
 
@@ -1199,9 +1227,9 @@ int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 	unsigned int step = 0;
 	uint8_t mode;
 
-	if (machine_init(&fuzz_m, fuzz_mem, fuzz_pages, 2048) != 0)
+	if (machine_init(&fuzz_m, fuzz_mem, fuzz_pages, 512) != 0)
 		return fail(&r, "machine_init refused");
-	emit(&r, "ram 8M\n");
+	emit(&r, "ram 2M\n");
 	memset(&vref, 0, sizeof(vref));
 	op.kind = OP_PROCESS;
 	strcpy(op.name, "p");
@@ -1263,7 +1291,7 @@ int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 			err = vma_brk_op(&r, at);
 			break;
 		}
-		if (err != 0 || (validate_due(++step) && check_valid(&r) != 0))
+		if (err != 0 || (validate_due(++step) && check_mm_valid(&r) != 0))
 			return 1;
 	}
 	return check_valid(&r);
