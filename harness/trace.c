@@ -596,7 +596,7 @@ static void trim(const char *s, size_t *from, size_t *to)
 /* The op in s[code..hash), where hash is the comment's offset (or the line's length). */
 static int parse_op_body(struct parser *p, size_t code, size_t hash, struct trace_op *op)
 {
-	struct token tok[MAX_TOKENS];
+	struct token tok[MAX_TOKENS] = {{0}};
 	const struct names_op *desc = NULL;
 	size_t arrow = find_arrow(p->s, code, hash), end = arrow;
 	int n, first = 0;
