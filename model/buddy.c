@@ -47,27 +47,47 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
  * marks it the head of a free block of that order (Linux: __add_to_free_list() then
  * set_buddy_order()). The list ends are read into locals first.
  */
-/*@ requires nr: PHYS_MIN_PAGES <= nr <= PHYS_MAX_PAGES;
+/*@ requires nr: nr <= PHYS_MAX_PAGES;
     requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
     requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
-    requires inner: Inner(pages, nr, zones);
     requires zone: zt == ZoneOf(pfn);
     requires block: pfn < nr && Fits(nr, pfn, order);
-    requires clear: Clear(pages, nr, pfn, order);
+    requires new: !PgBlock(pages, pfn);
+    requires area: AreaOk(pages, nr, zones, zt, order);
     assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
 	pages[pfn].flags, pages[pfn].order;
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
     ensures added: PgFreeAt(pages, nr, zt, order, pfn);
     ensures count: zones[zt].free_area[order].nr_free ==
 	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
+    behavior free_ok:
+	assumes FreeOk(pages, nr);
+	ensures FreeOk(pages, nr);
+    behavior head_ok:
+	assumes HeadOk(pages, nr);
+	ensures HeadOk(pages, nr);
+    behavior disjoint:
+	assumes Disjoint(pages, nr) && Clear(pages, nr, lo, lo_order) && lo <= pfn &&
+	    pfn + Pow2(order) <= lo + Pow2(lo_order);
+	ensures Disjoint(pages, nr);
+    behavior split:
+	assumes Clear(pages, nr, lo, lo_order) && lo_order == order + 1 && pfn == lo + Pow2(order);
+	ensures Clear(pages, nr, lo, order);
+    behavior below:
+	assumes Below(pages, nr, e) && pfn + Pow2(order) <= e;
+	ensures Below(pages, nr, e);
+    behavior next_ok:
+	assumes NextOk(pages, nr, zones);
+	ensures NextOk(pages, nr, zones);
+    behavior prev_ok:
+	assumes PrevOk(pages, nr, zones);
+	ensures PrevOk(pages, nr, zones);
+    behavior ends_ok:
+	assumes EndsOk(pages, nr, zones);
+	ensures EndsOk(pages, nr, zones);
 */
 static void free_list_add(struct page *pages, struct zone *zones, enum zone_type zt,
-			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
+			  unsigned int order, uint32_t pfn,
+			  bool to_tail) /*@ ghost (uint32_t nr, uint32_t lo, uint32_t lo_order, uint32_t e) */
 {
 	struct free_area *area = &zones[zt].free_area[order];
 	struct page *page = &pages[pfn];
@@ -249,7 +269,7 @@ static void free_one_page_inner(struct page *pages, struct zone *zones, enum zon
 	}
 	if (!to_tail)
 		to_tail = buddy_merge_likely(pages, zones, zt, pfn, order) /*@ ghost (nr) */;
-	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr) */;
+	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr, pfn, order, 0) */;
 	zones[zt].free_pages += size;
 }
 
@@ -296,7 +316,7 @@ static void expand(struct page *pages, struct zone *zones, enum zone_type zt, ui
 
 		high--;
 		half = pfn + buddy_block_pages(high);
-		free_list_add(pages, zones, zt, high, half, false) /*@ ghost (nr) */;
+		free_list_add(pages, zones, zt, high, half, false) /*@ ghost (nr, pfn, high + 1, 0) */;
 	}
 }
 

@@ -17,6 +17,7 @@ int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t 
 	mm_env_init(&m->env, &m->phys, &m->kmem, &m->vmas);
 	m->current = -1;
 	m->layout = 0;
+	m->cpu = cpu_state_default();
 	for (i = 0; i < MACHINE_MAX_PROCS; i++)
 		m->procs[i].mm.in_use = false;
 	return 0;
@@ -33,8 +34,12 @@ int machine_boot(struct machine *m)
 
 static struct mm_result res(enum mm_result_kind kind, uint64_t value)
 {
-	struct mm_result r = {kind, 0, value, 0, 0, 0, 0, 0, 0, 0};
+	struct mm_result r;
 
+	/* every field zero, then the two that matter */
+	r = (struct mm_result){0};
+	r.kind = kind;
+	r.value = value;
 	return r;
 }
 
@@ -225,6 +230,53 @@ static struct mm_result apply_process(struct machine *m, const struct mm_op *op)
 	return res(RES_OK, 0);
 }
 
+static struct mm_result apply_cpu(struct machine *m, const struct mm_op *op)
+{
+	struct cpu_state *c = &m->cpu;
+	bool on = op->a != 0;
+
+	if (op->flags != CPU_PKRU && op->flags != CPU_MAXPHYADDR && op->a > 1)
+		return res_err(-EINVAL);
+	switch (op->flags) {
+	case CPU_WP:
+		c->cr0_wp = on;
+		break;
+	case CPU_SMEP:
+		c->cr4_smep = on;
+		break;
+	case CPU_SMAP:
+		c->cr4_smap = on;
+		break;
+	case CPU_PKE:
+		c->cr4_pke = on;
+		break;
+	case CPU_LA57:
+		if (on)
+			return res_err(-MERR_UNSUPPORTED); /* the model's page tables are 4-level */
+		c->cr4_la57 = false;
+		break;
+	case CPU_NXE:
+		c->efer_nxe = on;
+		break;
+	case CPU_AC:
+		c->rflags_ac = on;
+		break;
+	case CPU_PKRU:
+		if (op->a > 0xffffffffull)
+			return res_err(-EINVAL);
+		c->pkru = (uint32_t)op->a;
+		break;
+	case CPU_MAXPHYADDR:
+		if (op->a < 36 || op->a > 52)
+			return res_err(-EINVAL);
+		c->maxphyaddr = (uint32_t)op->a;
+		break;
+	default:
+		return res_err(-EINVAL);
+	}
+	return res(RES_OK, 0);
+}
+
 static struct mm_result apply_sysctl(struct machine *m, const struct mm_op *op)
 {
 	switch (op->flags) {
@@ -277,6 +329,8 @@ static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
 		return res(RES_OK, 0);
 	case OP_SYSCTL:
 		return apply_sysctl(m, op);
+	case OP_CPU:
+		return apply_cpu(m, op);
 	default:
 		break;
 	}
@@ -298,6 +352,26 @@ static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
 		return res_status(sys_munlockall(&m->env, mm));
 	case OP_SETRLIMIT:
 		return res_status(sys_setrlimit(mm, op->flags, op->a, op->b));
+	case OP_TOUCH: {
+		struct access acc = {(enum access_type)op->flags, (op->mflags & TOUCH_USER) != 0,
+				     (op->mflags & TOUCH_IMPLICIT) != 0};
+		struct mm_result r;
+
+		if (op->flags > ACCESS_FETCH)
+			return res_err(-EINVAL);
+		r = res(RES_TOUCH, 0);
+		r.touch = touch(&m->env, mm, &m->cpu, op->a, acc);
+		r.value = r.touch.paddr;
+		return r;
+	}
+	case OP_PTE: {
+		struct access acc = {ACCESS_READ, false, false};
+		struct mm_result r = res(RES_WALK, 0);
+
+		r.walk = mmu_walk(&m->phys, &m->cpu, (uint64_t)mm->pgd * PAGE_SIZE, op->a, acc, false);
+		r.value = r.walk.paddr;
+		return r;
+	}
 	case OP_FIND_VMA: {
 		uint32_t id = find_vma(&m->vmas, &mm->vmas, op->a);
 		struct mm_result r;
@@ -386,6 +460,9 @@ struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
 	case OP_SYSCTL:
 	case OP_FIND_VMA:
 	case OP_MAPS:
+	case OP_TOUCH:
+	case OP_CPU:
+	case OP_PTE:
 		return apply_mm_op(m, op);
 	case OP_VALIDATE: {
 		struct validate_result v = machine_validate(m);

@@ -14,7 +14,7 @@
 #ifndef MMREF_MACHINE_H
 #define MMREF_MACHINE_H
 
-#include "mmap.h"
+#include "fault.h"
 
 #define MACHINE_DEFAULT_CPUS 2u
 #define MACHINE_MAX_PROCS    16u
@@ -35,6 +35,7 @@ struct machine {
 	struct process procs[MACHINE_MAX_PROCS];
 	struct vma_pool vmas;	    /* VMA descriptors and index leaves of every process */
 	struct mm_layout *layout;   /* when set, `process` starts from it (the Linux backend) */
+	struct cpu_state cpu;	    /* the CPU the processes run on (CR0, CR4, EFER, PKRU, AC) */
 };
 
 enum mm_op_kind {
@@ -81,12 +82,34 @@ enum mm_op_kind {
 	OP_SETRLIMIT, /* setrlimit(flags = resource, a = cur, b = max) */
 	OP_SYSCTL,    /* (flags = enum mm_sysctl, a = value) */
 	OP_FIND_VMA,  /* find_vma(a) -> the VMA's range */
+	/* paging */
+	OP_TOUCH,     /* an access to a: flags = enum access_type, mflags = TOUCH_* */
+	OP_CPU,	      /* set a CPU field: flags = enum cpu_field, a = value */
+	OP_PTE,	      /* the walk of a (a read by the kernel, committing nothing) */
 	/* inspection */
 	OP_MAPS,      /* /proc/PID/maps of the current process (formatted by the harness) */
 	OP_BUDDYINFO, /* /proc/buddyinfo (formatted by the harness) */
 	OP_SLABINFO,  /* /proc/slabinfo (formatted by the harness) */
 	OP_VALIDATE,  /* buddy_validate() and slab_validate() */
 	NR_MM_OPS
+};
+
+/* OP_TOUCH mflags. */
+#define TOUCH_USER     0x1u /* CPL 3 (else CPL 0) */
+#define TOUCH_IMPLICIT 0x2u /* an implicit supervisor access */
+
+/* The CPU fields OP_CPU sets. */
+enum cpu_field {
+	CPU_WP,		/* CR0.WP */
+	CPU_SMEP,	/* CR4.SMEP */
+	CPU_SMAP,	/* CR4.SMAP */
+	CPU_PKE,	/* CR4.PKE */
+	CPU_LA57,	/* CR4.LA57 */
+	CPU_NXE,	/* EFER.NXE */
+	CPU_AC,		/* RFLAGS.AC */
+	CPU_PKRU,	/* PKRU */
+	CPU_MAXPHYADDR, /* physical-address width */
+	NR_CPU_FIELDS
 };
 
 /* The settings OP_SYSCTL changes. */
@@ -116,6 +139,8 @@ enum mm_result_kind {
 	RES_COUNT,    /* value: a number */
 	RES_GEOMETRY, /* a new cache's size, align, order and objects */
 	RES_RANGE,    /* value .. end: a VMA */
+	RES_TOUCH,    /* touch: the faults met and how the access ended */
+	RES_WALK,     /* pte: the entries of a walk */
 	RES_ERROR,    /* err: -errno or -MERR_* */
 };
 
@@ -125,6 +150,8 @@ struct mm_result {
 	uint64_t value;
 	uint32_t size, align, order, objects; /* RES_GEOMETRY */
 	uint64_t end;			      /* RES_RANGE */
+	struct touch_result touch;	      /* RES_TOUCH */
+	struct walk walk;		      /* RES_WALK */
 	const char *what;		      /* RES_ERROR from OP_VALIDATE: the broken rule */
 	uint32_t where;
 };

@@ -3,7 +3,7 @@
  * mmap.c - an address space and its system calls. See mmap.h; the rules, with the kernel
  * functions they come from, are in docs/address-space.md.
  */
-#include "mmap.h"
+#include "fault.h"
 
 #define VM_SYNC 0x00800000ull
 
@@ -102,7 +102,7 @@ static void file_put(struct mm_env *e, uint32_t file)
 		e->pool->files[file - 1].in_use = false;
 }
 
-/* Accounting (mm/mmap.c: vm_stat_account(), may_expand_vm(); mm/util.c) --------------- */
+/* Accounting (mm/mmap.c: mm_account(), may_expand_vm(); mm/util.c) --------------- */
 
 static bool is_exec_mapping(uint64_t flags)
 {
@@ -120,7 +120,7 @@ static bool is_data_mapping(uint64_t flags)
 }
 
 /* npages may be "negative" (two's complement): the counters wrap back. */
-static void vm_stat_account(struct mm_struct *mm, uint64_t flags, uint64_t npages)
+void mm_account(struct mm_struct *mm, uint64_t flags, uint64_t npages)
 {
 	mm->total_vm += npages;
 	if (is_exec_mapping(flags))
@@ -129,6 +129,15 @@ static void vm_stat_account(struct mm_struct *mm, uint64_t flags, uint64_t npage
 		mm->stack_vm += npages;
 	else if (is_data_mapping(flags))
 		mm->data_vm += npages;
+}
+
+static bool may_expand_vm(const struct mm_struct *mm, uint64_t flags, uint64_t npages);
+
+bool mm_may_expand(const struct mm_env *e, const struct mm_struct *mm, uint64_t flags,
+		   uint64_t npages)
+{
+	(void)e;
+	return may_expand_vm(mm, flags, npages);
 }
 
 static bool may_expand_vm(const struct mm_struct *mm, uint64_t flags, uint64_t npages)
@@ -263,7 +272,7 @@ static int split_vma(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64
  * anon_vma_prepare(): give id an anon_vma, reusing a neighbour's when the two could be
  * one VMA but for their protections (mm/rmap.c: find_mergeable_anon_vma(), next first).
  */
-static void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
+void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 {
 	struct vma_pool *v = e->pool;
 	uint32_t prev, next;
@@ -285,28 +294,10 @@ static void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id
 	V(e, id)->anon_vma = v->next_anon_vma++;
 }
 
-/*
- * mm_populate() [start, end): what faulting the range in does to the VMA set -- a private
- * writable VMA is write-faulted and so gets its anon_vma; read-only ones map the zero
- * page and shared ones the shmem pages, which need none (mm/gup.c:
- * populate_vma_page_range()). The page tables themselves come with the paging model.
- */
+/* mm_populate(): fault the range in (fault.c: populate_range()). */
 static void mm_populate(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
-	uint64_t addr = start;
-
-	while (addr < end) {
-		uint32_t id = find_vma(e->pool, &mm->vmas, addr);
-		struct vm_area_struct *vma;
-
-		if (id == VMA_NONE || V(e, id)->vm_start >= end)
-			return;
-		vma = V(e, id);
-		if ((vma->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT)) == 0 &&
-		    (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-			anon_vma_prepare(e, mm, id);
-		addr = vma->vm_end;
-	}
+	populate_range(e, mm, start, end);
 }
 
 /* Creation and destruction ------------------------------------------------------------ */
@@ -413,6 +404,11 @@ int mm_create(struct mm_env *e, struct mm_struct *mm, const struct mm_layout *l,
 	}
 	vma_set_init(&mm->vmas);
 	mm->map_count = 0;
+	mm->pgd = 0;
+	mm->pgtables = 0;
+	mm->rss_anon = 0;
+	if (pgd_alloc(e, mm) != 0)
+		return -ENOMEM;
 	mm->profile = profile;
 	mm->compat_brk = profile != PROFILE_LINUX_6_18; /* Kconfig default y; Debian: n */
 	mm->privileged = l->privileged;
@@ -431,8 +427,10 @@ int mm_create(struct mm_env *e, struct mm_struct *mm, const struct mm_layout *l,
 		mm->rlim[i] = l->rlim[i];
 	mm->mmap_base = mmap_base(l->rlim[RLIMIT_STACK].rlim_cur);
 	mm->mmap_legacy_base = page_align(TASK_SIZE / 3);
-	if (!vma_set_room(v, &mm->vmas, l->nr_vmas))
+	if (!vma_set_room(v, &mm->vmas, l->nr_vmas)) {
+		pgd_free(e, mm);
 		return -ENOMEM;
+	}
 	for (i = 0; i < l->nr_vmas; i++) {
 		const struct mm_layout_vma *x = &l->vmas[i];
 		uint32_t id = vm_area_alloc(v, e->phys, e->kmem);
@@ -447,7 +445,7 @@ int mm_create(struct mm_env *e, struct mm_struct *mm, const struct mm_layout *l,
 		V(e, id)->vm_pgoff = x->pgoff;
 		V(e, id)->file = x->file;
 		vma_link(e, mm, id);
-		vm_stat_account(mm, x->flags, vma_pages(V(e, id)));
+		mm_account(mm, x->flags, vma_pages(V(e, id)));
 		if ((x->flags & VM_LOCKED) != 0)
 			mm->locked_vm += vma_pages(V(e, id));
 	}
@@ -459,6 +457,7 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm)
 {
 	while (mm->vmas.nr_vmas > 0)
 		vma_unlink_free(e, mm, vma_at(e->pool, &mm->vmas, vma_first_pos(&mm->vmas)));
+	pgd_free(e, mm); /* exit_mmap(): every page and table */
 	mm->in_use = false;
 }
 
@@ -542,6 +541,7 @@ static void munmap_commit(struct mm_env *e, struct mm_struct *mm, uint64_t start
 		split_vma_with(e, mm, id, start, fresh[0], true);
 	for (;;) {
 		struct vm_area_struct *vma;
+		uint64_t vma_start, vma_end;
 
 		id = find_vma(e->pool, &mm->vmas, start);
 		if (id == VMA_NONE || V(e, id)->vm_start >= end)
@@ -549,10 +549,13 @@ static void munmap_commit(struct mm_env *e, struct mm_struct *mm, uint64_t start
 		vma = V(e, id);
 		if (vma->vm_end > end) /* the part from end stays */
 			split_vma_with(e, mm, id, end, fresh[1], false);
-		vm_stat_account(mm, vma->vm_flags, 0 - vma_pages(vma));
+		vma_start = vma->vm_start;
+		vma_end = vma->vm_end;
+		mm_account(mm, vma->vm_flags, 0 - vma_pages(vma));
 		if ((vma->vm_flags & VM_LOCKED) != 0)
 			mm->locked_vm -= vma_pages(vma);
 		vma_unlink_free(e, mm, id);
+		zap_range(e, mm, start > vma_start ? start : vma_start, vma_end);
 	}
 }
 
@@ -971,7 +974,7 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 	V(e, id)->file = file;
 	vma_link(e, mm, id);
 done:
-	vm_stat_account(mm, flags, pglen);
+	mm_account(mm, flags, pglen);
 	if ((flags & VM_LOCKED) != 0)
 		mm->locked_vm += pglen;
 	return addr;
@@ -1161,8 +1164,9 @@ static int mprotect_fixup(struct mm_env *e, struct mm_struct *mm, uint32_t *prev
 		return err;
 	*prev = res;
 	V(e, res)->vm_flags = newflags;
-	vm_stat_account(mm, oldflags, 0 - nrpages);
-	vm_stat_account(mm, newflags, nrpages);
+	change_protection(e, mm, start, end, newflags);
+	mm_account(mm, oldflags, 0 - nrpages);
+	mm_account(mm, newflags, nrpages);
 	return 0;
 }
 
@@ -1402,7 +1406,7 @@ static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, u
 		V(e, id)->vm_pgoff = pgoff;
 		vma_link(e, mm, id);
 	}
-	vm_stat_account(mm, flags, pages);
+	mm_account(mm, flags, pages);
 	if ((flags & VM_LOCKED) != 0)
 		mm->locked_vm += pages;
 	return 0;

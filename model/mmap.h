@@ -168,6 +168,9 @@ struct mm_env {
 				       max(this, mmap_min_addr) */
 	uint32_t overcommit_memory; /* vm.overcommit_memory: 0 (heuristic) or 1 (always) */
 	uint64_t commit_pages;	    /* totalram + swap pages for the heuristic check */
+	bool paging_ready;	    /* the kernel's page tables and the zero page exist */
+	uint32_t kernel_pgd;	    /* pfn of init_mm's PGD */
+	uint32_t zero_pfn;	    /* pfn of the zero page */
 };
 
 struct mm_struct {
@@ -178,6 +181,9 @@ struct mm_struct {
 	bool has_vsyscall; /* the [vsyscall] gate area shows in maps */
 	struct vma_set vmas;
 	uint32_t map_count;
+	uint32_t pgd;	    /* pfn of the PGD (0: none yet) */
+	uint64_t pgtables;  /* page-table pages of the user half, the PGD included */
+	uint64_t rss_anon;  /* MM_ANONPAGES (shmem pages counted here too: one process) */
 	uint64_t mmap_base;
 	uint64_t mmap_legacy_base;
 	uint64_t start_code, end_code, start_data, end_data;
@@ -266,6 +272,16 @@ int sys_munlockall(struct mm_env *e, struct mm_struct *mm);
  * (raising max without CAP_SYS_RESOURCE).
  */
 int sys_setrlimit(struct mm_struct *mm, uint32_t resource, uint64_t cur, uint64_t max);
+
+/** anon_vma_prepare() - give VMA id an anon_vma (a neighbour's when compatible). */
+void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id);
+
+/** mm_may_expand() - may_expand_vm(): may mm grow by npages of a VMA with flags? */
+bool mm_may_expand(const struct mm_env *e, const struct mm_struct *mm, uint64_t flags,
+		   uint64_t npages);
+
+/** mm_account() - vm_stat_account(): total_vm, exec_vm, stack_vm, data_vm += npages. */
+void mm_account(struct mm_struct *mm, uint64_t flags, uint64_t npages);
 
 /** IS_ERR_VALUE() - is a syscall's return value an -errno (-4095 .. -1)? */
 static inline bool IS_ERR_VALUE(uint64_t x)

@@ -338,7 +338,8 @@ bool can_vma_merge_before(const struct vm_area_struct *next, uint64_t end, uint6
  */
 /*@ requires valid: \valid_read(a) && \valid_read(b);
     assigns \nothing;
-    ensures exact: \result <==> AnonVmaCompatible(a, b);
+    ensures sound: \result ==> AnonVmaCompatible(a, b);
+    ensures complete: AnonVmaCompatible(a, b) ==> \result;
 */
 bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b);
 

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.c - user page tables and page faults. See fault.h.
+ */
+#include "fault.h"
+
+#define PTRS_PER_TABLE 512u
+#define PMD_SPAN       (1ull << 21)
+#define PUD_SPAN       (1ull << 30)
+#define P4D_SPAN       (1ull << 39)
+#define KERNEL_PGD_FIRST 256u /* PGD entries of the kernel half */
+
+static uint64_t *table_of(struct mm_env *e, uint64_t entry)
+{
+	return &e->phys->mem[(entry & PTE_PFN_MASK_52) / 8];
+}
+
+/* A zeroed page-table page, or PFN_NONE. */
+static uint32_t table_alloc(struct mm_env *e)
+{
+	return alloc_pages(e->phys, GFP_KERNEL | __GFP_ZERO, 0);
+}
+
+static uint64_t pfn_phys(uint32_t pfn)
+{
+	return (uint64_t)pfn * PAGE_SIZE;
+}
+
+/* The kernel's linear map: PAGE_OFFSET + [0, RAM), RW, NX, global, A and D set. */
+static int map_linear(struct mm_env *e, uint64_t *pgd)
+{
+	const uint64_t big = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE |
+			     _PAGE_GLOBAL | _PAGE_NX;
+	const uint64_t small = big & ~_PAGE_PSE;
+	uint64_t ram = (uint64_t)e->phys->nr_pages * PAGE_SIZE, pa;
+
+	for (pa = 0; pa < ram;) {
+		uint64_t va = PAGE_OFFSET + pa;
+		uint64_t *pud, *pmd, *pte;
+		uint32_t i;
+
+		if ((pgd[(va >> 39) % 512] & _PAGE_PRESENT) == 0) {
+			uint32_t t = table_alloc(e);
+
+			if (t == PFN_NONE)
+				return -ENOMEM;
+			pgd[(va >> 39) % 512] = pfn_phys(t) | _KERNPG_TABLE;
+		}
+		pud = table_of(e, pgd[(va >> 39) % 512]);
+		if ((pud[(va >> 30) % 512] & _PAGE_PRESENT) == 0) {
+			uint32_t t = table_alloc(e);
+
+			if (t == PFN_NONE)
+				return -ENOMEM;
+			pud[(va >> 30) % 512] = pfn_phys(t) | _KERNPG_TABLE;
+		}
+		pmd = table_of(e, pud[(va >> 30) % 512]);
+		if (pa % PMD_SPAN == 0 && ram - pa >= PMD_SPAN) {
+			pmd[(va >> 21) % 512] = pa | big;
+			pa += PMD_SPAN;
+			continue;
+		}
+		{
+			uint32_t t = table_alloc(e);
+
+			if (t == PFN_NONE)
+				return -ENOMEM;
+			pmd[(va >> 21) % 512] = pfn_phys(t) | _KERNPG_TABLE;
+			pte = &e->phys->mem[pfn_phys(t) / 8];
+		}
+		for (i = 0; i < PTRS_PER_TABLE && pa < ram; i++, pa += PAGE_SIZE)
+			pte[i] = pa | small;
+	}
+	return 0;
+}
+
+int paging_init(struct mm_env *e)
+{
+	uint32_t pgd, zero;
+
+	if (e->paging_ready)
+		return 0;
+	pgd = table_alloc(e);
+	if (pgd == PFN_NONE)
+		return -ENOMEM;
+	zero = alloc_pages(e->phys, GFP_KERNEL | __GFP_ZERO, 0);
+	if (zero == PFN_NONE) {
+		(void)free_pages_inner(e->phys, pgd, 0);
+		return -ENOMEM;
+	}
+	e->kernel_pgd = pgd;
+	e->zero_pfn = zero;
+	/* The tables of the linear map stay even if this fails half-way: like memblock
+	 * allocations at boot, they are never given back. */
+	if (map_linear(e, &e->phys->mem[pfn_phys(pgd) / 8]) != 0)
+		return -ENOMEM;
+	e->paging_ready = true;
+	return 0;
+}
+
+int pgd_alloc(struct mm_env *e, struct mm_struct *mm)
+{
+	uint64_t *pgd, *kpgd;
+	uint32_t t, i;
+
+	if (paging_init(e) != 0)
+		return -ENOMEM;
+	t = table_alloc(e);
+	if (t == PFN_NONE)
+		return -ENOMEM;
+	pgd = &e->phys->mem[pfn_phys(t) / 8];
+	kpgd = &e->phys->mem[pfn_phys(e->kernel_pgd) / 8];
+	for (i = KERNEL_PGD_FIRST; i < PTRS_PER_TABLE; i++)
+		pgd[i] = kpgd[i];
+	mm->pgd = t;
+	mm->pgtables = 1;
+	return 0;
+}
+
+/* The entry for addr at level (PT_P4D.. PT_PTE) in mm's tables, or NULL when a level above
+ * is missing. 4-level paging: the PGD is the P4D level. */
+static uint64_t *entry_at(struct mm_env *e, const struct mm_struct *mm, uint64_t addr,
+			  uint32_t level)
+{
+	uint64_t *t = &e->phys->mem[pfn_phys(mm->pgd) / 8];
+	uint32_t l;
+
+	for (l = PT_P4D; l > level; l--) {
+		uint64_t x = t[(addr >> (12 + 9 * (l - 1))) % 512];
+
+		if ((x & _PAGE_PRESENT) == 0 || (x & _PAGE_PSE) != 0)
+			return 0;
+		t = table_of(e, x);
+	}
+	return &t[(addr >> (12 + 9 * (level - 1))) % 512];
+}
+
+/* The PTE for addr, allocating the missing tables (__pte_alloc() and the levels above).
+ * NULL when a table cannot be had (the ones allocated so far stay). */
+static uint64_t *pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
+{
+	uint64_t *t = &e->phys->mem[pfn_phys(mm->pgd) / 8];
+	uint32_t l;
+
+	for (l = PT_P4D; l > PT_PTE; l--) {
+		uint64_t *x = &t[(addr >> (12 + 9 * (l - 1))) % 512];
+
+		if ((*x & _PAGE_PRESENT) == 0) {
+			uint32_t n = table_alloc(e);
+
+			if (n == PFN_NONE)
+				return 0;
+			*x = pfn_phys(n) | _PAGE_TABLE;
+			mm->pgtables++;
+		}
+		t = table_of(e, *x);
+	}
+	return &t[(addr >> 12) % 512];
+}
+
+static bool table_empty(const uint64_t *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < PTRS_PER_TABLE; i++)
+		if (t[i] != 0)
+			return false;
+	return true;
+}
+
+/* The PTE bits for a page of a VMA with flags (vm_get_page_prot() and the mk_pte() of a
+ * fault): user, accessed, NX unless VM_EXEC; writable and dirty as asked. */
+static uint64_t pte_prot(uint64_t flags, bool writable, bool dirty)
+{
+	uint64_t pte = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+
+	if ((flags & VM_EXEC) == 0)
+		pte |= _PAGE_NX;
+	if (writable)
+		pte |= _PAGE_RW;
+	if (dirty)
+		pte |= _PAGE_DIRTY;
+	if ((flags & VM_ACCESS_FLAGS) == 0) /* PAGE_NONE */
+		pte = (pte & ~_PAGE_PRESENT) | _PAGE_PROTNONE;
+	return pte;
+}
+
+static bool pte_is_zero_page(const struct mm_env *e, uint64_t pte)
+{
+	return (pte & PTE_PFN_MASK_52) == pfn_phys(e->zero_pfn) && (pte & _PAGE_SPECIAL) != 0;
+}
+
+/* A mapped page: the frame behind a PTE that is present or PROT_NONE. */
+static bool pte_mapped(uint64_t pte)
+{
+	return (pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) != 0;
+}
+
+/* What walk_ptes() does to each mapped PTE of a range. */
+enum pte_op {
+	PTE_ZAP,     /* free the page, clear the PTE */
+	PTE_PROTECT, /* give it the rights of a VMA with new_flags */
+};
+
+static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, enum pte_op op,
+		      uint64_t new_flags)
+{
+	if (!pte_mapped(*pte)) {
+		if (op == PTE_ZAP)
+			*pte = 0;
+		return;
+	}
+	if (op == PTE_ZAP) {
+		if (!pte_is_zero_page(e, *pte)) {
+			(void)free_pages_inner(e->phys, (uint32_t)((*pte & PTE_PFN_MASK_52) / PAGE_SIZE),
+					       0);
+			mm->rss_anon--;
+		}
+		*pte = 0;
+	} else {
+		bool zero = pte_is_zero_page(e, *pte);
+		/* a private page keeps RW only when the VMA is writable and the page was
+		 * written (it is ours); the zero page never gets it (its first write copies) */
+		bool writable = (new_flags & VM_WRITE) != 0 && !zero &&
+				((new_flags & VM_SHARED) != 0 || (*pte & _PAGE_DIRTY) != 0);
+		uint64_t keep = *pte & (PTE_PFN_MASK_52 | _PAGE_SPECIAL | _PAGE_DIRTY);
+
+		*pte = keep | (pte_prot(new_flags, writable, false) & ~_PAGE_DIRTY);
+	}
+}
+
+/* Apply op to the PTEs of [start, end) under the table entry *entry of level (the level
+ * of the table it points to), which covers [base, base + its span). Missing tables are
+ * skipped whole. */
+static void walk_ptes(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, uint32_t level,
+		      uint64_t base, uint64_t start, uint64_t end, enum pte_op op, uint64_t new_flags)
+{
+	uint64_t span = 1ull << (12 + 9 * (level - 1)), *t; /* of one slot of the table */
+	uint32_t i;
+
+	if ((*entry & _PAGE_PRESENT) == 0 || (*entry & _PAGE_PSE) != 0)
+		return;
+	t = table_of(e, *entry);
+	for (i = 0; i < PTRS_PER_TABLE; i++) {
+		uint64_t lo = base + i * span, hi = lo + span;
+
+		if (hi <= start || lo >= end)
+			continue;
+		if (level == PT_PTE)
+			pte_apply(e, mm, &t[i], op, new_flags);
+		else
+			walk_ptes(e, mm, &t[i], level - 1, lo, start, end, op, new_flags);
+	}
+}
+
+/* Apply op over [start, end) of mm's user tables. */
+static void walk_user(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
+		      enum pte_op op, uint64_t new_flags)
+{
+	uint64_t *pgd = &e->phys->mem[pfn_phys(mm->pgd) / 8];
+	uint32_t i;
+
+	for (i = 0; i < KERNEL_PGD_FIRST; i++) {
+		uint64_t lo = (uint64_t)i * P4D_SPAN, hi = lo + P4D_SPAN;
+
+		if (hi > start && lo < end)
+			walk_ptes(e, mm, &pgd[i], PT_PUD, lo, start, end, op, new_flags);
+	}
+}
+
+void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
+		       uint64_t flags)
+{
+	if (mm->pgd != 0)
+		walk_user(e, mm, start, end, PTE_PROTECT, flags);
+}
+
+/* Free the table under *entry (level: the table's own level) when no VMA touches the span
+ * it covers and it holds nothing; recursively from the bottom. */
+static void free_empty(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, uint64_t base,
+		       uint32_t level, uint64_t start, uint64_t end)
+{
+	uint64_t span = 1ull << (12 + 9 * level), *t;
+	uint32_t i;
+
+	if ((*entry & _PAGE_PRESENT) == 0 || (*entry & _PAGE_PSE) != 0)
+		return;
+	t = table_of(e, *entry);
+	if (level > PT_PTE)
+		for (i = 0; i < PTRS_PER_TABLE; i++) {
+			uint64_t lo = base + i * (span / PTRS_PER_TABLE);
+
+			if (lo < end && lo + span / PTRS_PER_TABLE > start)
+				free_empty(e, mm, &t[i], lo, level - 1, start, end);
+		}
+	if (!table_empty(t) ||
+	    find_vma_intersection(e->pool, &mm->vmas, base, base + span) != VMA_NONE)
+		return;
+	(void)free_pages_inner(e->phys, (uint32_t)((*entry & PTE_PFN_MASK_52) / PAGE_SIZE), 0);
+	*entry = 0;
+	mm->pgtables--;
+}
+
+void zap_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	uint64_t *pgd, a;
+
+	if (mm->pgd == 0 || start >= end)
+		return;
+	walk_user(e, mm, start, end, PTE_ZAP, 0);
+	/* free_pgtables(): the tables of the spans [start, end) reaches into */
+	pgd = &e->phys->mem[pfn_phys(mm->pgd) / 8];
+	for (a = start / P4D_SPAN * P4D_SPAN; a < end && a < TASK_SIZE; a += P4D_SPAN)
+		free_empty(e, mm, &pgd[(a >> 39) % 512], a, PT_PUD, start, end);
+}
+
+void pgd_free(struct mm_env *e, struct mm_struct *mm)
+{
+	if (mm->pgd == 0)
+		return;
+	zap_range(e, mm, 0, TASK_SIZE);
+	(void)free_pages_inner(e->phys, mm->pgd, 0);
+	mm->pgd = 0;
+	mm->pgtables = 0;
+}
+
+int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
+		    bool write, struct fault_step *step)
+{
+	const struct vm_area_struct *vma = &e->pool->vma[id];
+	uint64_t *pte = pte_alloc(e, mm, addr);
+	uint32_t pfn;
+
+	if (pte == 0) {
+		step->action = FAULT_OOM;
+		return -ENOMEM;
+	}
+	if ((*pte & _PAGE_PRESENT) != 0) {
+		if (write && pte_is_zero_page(e, *pte)) { /* do_wp_page(): copy the zero page */
+			pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE | __GFP_ZERO, 0);
+			if (pfn == PFN_NONE) {
+				step->action = FAULT_OOM;
+				return -ENOMEM;
+			}
+			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
+			mm->rss_anon++;
+			step->action = FAULT_COW;
+			step->pfn = pfn;
+			return 0;
+		}
+		if (write && (vma->vm_flags & VM_WRITE) != 0 && (*pte & _PAGE_RW) == 0) {
+			*pte |= _PAGE_RW | _PAGE_DIRTY; /* wp_page_reuse(): our own page */
+			step->action = FAULT_SPURIOUS;
+			return 0;
+		}
+		step->action = FAULT_SPURIOUS;
+		return 0;
+	}
+	if ((vma->vm_flags & VM_SHARED) == 0 && !write) { /* do_anonymous_page(): read */
+		*pte = pfn_phys(e->zero_pfn) | (pte_prot(vma->vm_flags, false, false) | _PAGE_SPECIAL);
+		step->action = FAULT_ZERO_PAGE;
+		return 0;
+	}
+	pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE | __GFP_ZERO, 0);
+	if (pfn == PFN_NONE) {
+		step->action = FAULT_OOM;
+		return -ENOMEM;
+	}
+	if ((vma->vm_flags & VM_SHARED) == 0)
+		anon_vma_prepare(e, mm, id);
+	*pte = pfn_phys(pfn) |
+	       pte_prot(vma->vm_flags, (vma->vm_flags & VM_WRITE) != 0 && (write || (vma->vm_flags & VM_SHARED) != 0),
+			write);
+	mm->rss_anon++;
+	step->action = (vma->vm_flags & VM_SHARED) != 0 ? FAULT_SHMEM : FAULT_ANON_PAGE;
+	step->pfn = pfn;
+	return 0;
+}
+
+/*
+ * access_error() of arch/x86/mm/fault.c: may the VMA be accessed as the error code says?
+ * A protection-key fault never; a write needs VM_WRITE; a read on a present page
+ * (a protection fault) never; a read on a missing page needs an accessible VMA. (No
+ * VM_EXEC check: a fetch first maps the page, then faults on its NX bit.)
+ */
+static bool access_error(uint32_t error_code, const struct vm_area_struct *vma)
+{
+	if ((error_code & X86_PF_PK) != 0)
+		return true;
+	if ((error_code & X86_PF_WRITE) != 0)
+		return (vma->vm_flags & VM_WRITE) == 0;
+	if ((error_code & X86_PF_PROT) != 0)
+		return true;
+	return (vma->vm_flags & VM_ACCESS_FLAGS) == 0;
+}
+
+/* expand_downwards(): grow the stack VMA id down to addr. 0 or -errno. */
+static int expand_stack(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr)
+{
+	struct vm_area_struct *vma = &e->pool->vma[id];
+	uint64_t grow, size;
+	uint32_t prev;
+
+	addr = addr / PAGE_SIZE * PAGE_SIZE;
+	if (addr < e->mmap_min_addr)
+		return -EPERM;
+	(void)find_vma_prev(e->pool, &mm->vmas, vma->vm_start, &prev);
+	if (prev != VMA_NONE && (e->pool->vma[prev].vm_flags & VM_GROWSDOWN) == 0 &&
+	    (e->pool->vma[prev].vm_flags & VM_ACCESS_FLAGS) != 0 &&
+	    addr - e->pool->vma[prev].vm_end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	size = vma->vm_end - addr;
+	grow = (vma->vm_start - addr) / PAGE_SIZE;
+	if (!mm_may_expand(e, mm, vma->vm_flags, grow) || size > mm->rlim[RLIMIT_STACK].rlim_cur)
+		return -ENOMEM;
+	vma->vm_start = addr;
+	vma->vm_pgoff -= grow;
+	vma_set_resized(e->pool, &mm->vmas, id);
+	mm_account(mm, vma->vm_flags, grow);
+	return 0;
+}
+
+/* do_user_addr_fault() for a fault at addr with error_code. */
+static void do_user_addr_fault(struct mm_env *e, struct mm_struct *mm, uint64_t addr,
+			       uint32_t error_code, bool kernel_mode, struct fault_step *step)
+{
+	uint32_t id;
+	int err;
+
+	step->error_code = error_code;
+	if ((error_code & X86_PF_RSVD) != 0 || addr >= TASK_SIZE) {
+		/* a bad table, or a user access to the kernel's half */
+		step->action = kernel_mode ? FAULT_OOPS : FAULT_SIGSEGV;
+		step->si_code = SEGV_MAPERR;
+		return;
+	}
+	id = find_vma(e->pool, &mm->vmas, addr);
+	if (id != VMA_NONE && e->pool->vma[id].vm_start > addr) {
+		if ((e->pool->vma[id].vm_flags & VM_GROWSDOWN) == 0 ||
+		    expand_stack(e, mm, id, addr) != 0)
+			id = VMA_NONE;
+		else
+			step->stack_grew = true;
+	}
+	if (id == VMA_NONE) {
+		step->action = kernel_mode ? FAULT_EFAULT : FAULT_SIGSEGV;
+		step->si_code = SEGV_MAPERR;
+		return;
+	}
+	if (access_error(error_code, &e->pool->vma[id])) {
+		step->action = kernel_mode ? FAULT_EFAULT : FAULT_SIGSEGV;
+		step->si_code = (error_code & X86_PF_PK) != 0 ? SEGV_PKUERR : SEGV_ACCERR;
+		return;
+	}
+	err = handle_mm_fault(e, mm, id, addr, (error_code & X86_PF_WRITE) != 0, step);
+	(void)err;
+}
+
+struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct cpu_state *cpu,
+			  uint64_t addr, struct access acc)
+{
+	struct touch_result r = {0};
+	bool kernel_mode = !acc.user;
+
+	for (;;) {
+		struct walk w = mmu_walk(e->phys, cpu, pfn_phys(mm->pgd), addr, acc, true);
+		struct fault_step *s;
+
+		if (w.gp) {
+			r.gp = true;
+			return r;
+		}
+		if (!w.pf) {
+			r.done = true;
+			r.paddr = w.paddr;
+			return r;
+		}
+		if (r.nr_steps == MAX_FAULT_STEPS)
+			return r; /* a fault loop: reported as not done */
+		s = &r.step[r.nr_steps++];
+		/* A supervisor access that SMAP refused: no fixup handles it (the kernel's
+		 * uaccess helpers set AC): an oops. */
+		if (kernel_mode && addr < TASK_SIZE && (w.error_code & X86_PF_PROT) != 0 &&
+		    cpu->cr4_smap && !cpu->rflags_ac && (w.error_code & X86_PF_INSTR) == 0) {
+			s->error_code = w.error_code;
+			s->action = FAULT_OOPS;
+			return r;
+		}
+		do_user_addr_fault(e, mm, addr, w.error_code, kernel_mode, s);
+		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
+		    s->action == FAULT_EFAULT)
+			return r;
+		if (s->action == FAULT_SPURIOUS && r.nr_steps > 1 &&
+		    r.step[r.nr_steps - 2].action == FAULT_SPURIOUS)
+			return r; /* nothing changes: the access can never complete */
+	}
+}
+
+void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	uint64_t addr = start;
+
+	while (addr < end) {
+		uint32_t id = find_vma(e->pool, &mm->vmas, addr);
+		const struct vm_area_struct *vma;
+		uint64_t a, stop;
+		bool write;
+
+		if (id == VMA_NONE || e->pool->vma[id].vm_start >= end)
+			return;
+		vma = &e->pool->vma[id];
+		a = vma->vm_start > addr ? vma->vm_start : addr;
+		stop = vma->vm_end < end ? vma->vm_end : end;
+		write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+		if ((vma->vm_flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT)) == 0 &&
+		    (vma->vm_flags & VM_ACCESS_FLAGS) != 0) {
+			for (; a < stop; a += PAGE_SIZE) {
+				uint64_t *pte = entry_at(e, mm, a, PT_PTE);
+				struct fault_step s = {0};
+
+				if (pte != 0 && (*pte & _PAGE_PRESENT) != 0 &&
+				    (!write || (*pte & _PAGE_RW) != 0))
+					continue;
+				if (handle_mm_fault(e, mm, id, a, write, &s) != 0)
+					return; /* -ENOMEM: populate gives up, the mapping stays */
+			}
+		}
+		addr = stop;
+	}
+}

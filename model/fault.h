@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.h - user page tables and the kernel's side of a page fault (arch/x86/mm/fault.c,
+ * mm/memory.c, mm/pgtable-generic.c): the kernel half shared by every PGD, demand paging
+ * of anonymous memory (the shared zero page, fresh zeroed pages, copy-on-write from the
+ * zero page), stack growth, SIGSEGV with its si_code, zapping on munmap and freeing empty
+ * tables, and mprotect's change of the PTEs.
+ *
+ * How it works
+ * ------------
+ * The first process builds the kernel's page tables (the linear map of all RAM at
+ * PAGE_OFFSET, 2 MiB pages where they fit, 4 KiB at a ragged end) and the zero page; every
+ * PGD then gets the kernel half (entries 256..511) copied, so the kernel's tables are
+ * shared, as in pgd_alloc(). Table pages come from the buddy allocator (zeroed).
+ *
+ * touch() plays what a CPU and Linux do for one access: mmu_walk(); on #PF the kernel's
+ * handler (exc_page_fault() -> do_user_addr_fault()): find_vma(), expand_stack() for a
+ * VM_GROWSDOWN VMA, access_error(), then handle_mm_fault() -> handle_pte_fault():
+ * do_anonymous_page() (a read maps the zero page read-only, a write a new zeroed page),
+ * do_wp_page() (a write to the zero page copies it). Then the access is retried, as the
+ * faulting instruction is; a second fault on the same access is handled the same way
+ * (e.g. a fetch from a page mapped NX). A bad access ends in SIGSEGV (SEGV_MAPERR,
+ * SEGV_ACCERR or SEGV_PKUERR); an allocation failure in OOM, with nothing leaked: the
+ * tables allocated so far stay with the mm and go with its VMAs.
+ */
+#ifndef MMREF_FAULT_H
+#define MMREF_FAULT_H
+
+#include "mmap.h"
+#include "pgtable.h"
+
+#define _PAGE_SPECIAL	0x200ull /* software bit 9: a special mapping (the zero page) */
+#define _PAGE_PROTNONE	0x100ull /* with P clear: a PROT_NONE page (the global bit's slot) */
+#define _PAGE_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define _KERNPG_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define MAX_FAULT_STEPS 4u
+
+/* What the kernel did for one fault. */
+enum fault_action {
+	FAULT_ANON_PAGE, /* do_anonymous_page(): a new zeroed page */
+	FAULT_ZERO_PAGE, /* do_anonymous_page(): the zero page, read-only */
+	FAULT_COW,	 /* do_wp_page(): the zero page copied */
+	FAULT_SHMEM,	 /* a shared anonymous (shmem) page */
+	FAULT_SPURIOUS,	 /* the PTE already allowed it: nothing to do */
+	FAULT_SIGSEGV,	 /* bad access: the process gets SIGSEGV */
+	FAULT_OOM,	 /* VM_FAULT_OOM */
+	FAULT_OOPS,	 /* a kernel-mode fault the kernel cannot fix (no fixup): oops */
+	FAULT_EFAULT,	 /* a kernel-mode access to a bad user address: -EFAULT by fixup */
+};
+
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define SEGV_PKUERR 4
+
+struct fault_step {
+	uint32_t error_code;
+	enum fault_action action;
+	uint32_t pfn;	 /* FAULT_ANON_PAGE, FAULT_COW, FAULT_SHMEM: the new page */
+	int si_code;	 /* FAULT_SIGSEGV */
+	bool stack_grew; /* expand_stack() moved vm_start */
+};
+
+/* One access from the start to its end: the faults met and how it ended. */
+struct touch_result {
+	bool gp;     /* #GP: a non-canonical address */
+	bool done;   /* the access completed */
+	uint64_t paddr;
+	uint32_t nr_steps;
+	struct fault_step step[MAX_FAULT_STEPS];
+};
+
+/** paging_init() - the kernel page tables and the zero page, once. 0 or -ENOMEM. */
+int paging_init(struct mm_env *e);
+
+/** pgd_alloc() - mm's PGD with the kernel half. 0 or -ENOMEM. */
+int pgd_alloc(struct mm_env *e, struct mm_struct *mm);
+
+/** pgd_free() - free mm's user tables (the VMAs must be gone: every page zapped). */
+void pgd_free(struct mm_env *e, struct mm_struct *mm);
+
+/**
+ * zap_range() - unmap_region(): free the pages mapped in [start, end) of mm, clear their
+ * PTEs, and free the tables left covering no VMA (free_pgtables()).
+ */
+void zap_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end);
+
+/**
+ * change_protection() - mprotect's PTE update for [start, end) of a VMA now having flags:
+ * present PTEs get the new rights (writable only when the VMA is and the page is not
+ * the zero page; PROT_NONE makes them not present, _PAGE_PROTNONE).
+ */
+void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
+		       uint64_t flags);
+
+/**
+ * handle_mm_fault() - fault in the page at addr of VMA id for a write (or a read). Fills
+ * step->action and step->pfn. Returns 0, or -ENOMEM (OOM).
+ */
+int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
+		    bool write, struct fault_step *step);
+
+/**
+ * touch() - one access by the current CPU of mm: walk, fault handling and retries (at
+ * most MAX_FAULT_STEPS faults). A/D bits are set as the CPU sets them.
+ */
+struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct cpu_state *cpu,
+			  uint64_t addr, struct access acc);
+
+/** populate_range() - __mm_populate(): fault in [start, end) as mlock/MAP_POPULATE do. */
+void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end);
+
+#endif /* MMREF_FAULT_H */
