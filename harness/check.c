@@ -18,7 +18,7 @@
 #include "trace.h"
 
 #define CONTEXT	   3
-#define RESULT_LEN 256
+#define RESULT_LEN NAMES_RESULT_LEN
 #define SHOWN_LEN  (TRACE_MAX_LINE + RESULT_LEN + 64)
 
 /* The ops already run, for the report: the last CONTEXT + 1 of them, printed. */

@@ -22,7 +22,7 @@
 #include "names.h"
 #include "trace.h"
 
-#define RESULT_LEN  256
+#define RESULT_LEN  NAMES_RESULT_LEN
 #define TEXT_COLUMN 32 /* where `run` puts `=>`, when the op is shorter */
 
 int trace_exec_open(struct trace_exec *x, uint64_t ram, uint32_t nr_slots)
@@ -82,11 +82,14 @@ struct mm_op trace_exec_decode(const struct trace_exec *x, const struct trace_op
 	return o;
 }
 
-/* The value an op binds: its address, pfn, count or VMA start; 0 for anything else. */
+/*
+ * The value an op binds: its address, pfn, count or VMA start; the physical address a
+ * touch reached or a walk translated to (0 when it faulted); 0 for anything else.
+ */
 static uint64_t bound_value(const struct mm_result *r)
 {
 	return r->kind == RES_ADDR || r->kind == RES_PFN || r->kind == RES_COUNT ||
-		       r->kind == RES_RANGE
+		       r->kind == RES_RANGE || r->kind == RES_TOUCH || r->kind == RES_WALK
 		   ? r->value
 		   : 0;
 }

@@ -3,6 +3,7 @@
  * names.c - the harness's code <-> name tables. See names.h.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,9 @@ static const struct names_op op_table[] = {
     {"setrlimit", OP_SETRLIMIT, "RUU", 2, "RESOURCE CUR [MAX]"},
     {"sysctl", OP_SYSCTL, "SV", 2, "NAME VALUE"},
     {"find_vma", OP_FIND_VMA, "V", 1, "ADDR"},
+    {"touch", OP_TOUCH, "VATT", 2, "ADDR r|w|x [user|kernel] [implicit]"},
+    {"cpu", OP_CPU, "ZB", 2, "FIELD VALUE"},
+    {"pte", OP_PTE, "V", 1, "ADDR"},
     {"maps", OP_MAPS, "", 0, ""},
     {"buddyinfo", OP_BUDDYINFO, "", 0, ""},
     {"slabinfo", OP_SLABINFO, "", 0, ""},
@@ -406,6 +410,44 @@ int names_sysctl_lookup(const char *s, size_t len)
 	return (int)table_value(sysctl_table, ARRAY_SIZE(sysctl_table), s, len);
 }
 
+/* Paging ----------------------------------------------------------------------------- */
+
+static const struct flag_name access_table[] = {
+    {"r", ACCESS_READ},	   {"w", ACCESS_WRITE},	    {"x", ACCESS_FETCH},
+    {"read", ACCESS_READ}, {"write", ACCESS_WRITE}, {"fetch", ACCESS_FETCH},
+};
+
+int names_access_lookup(const char *s, size_t len)
+{
+	return (int)table_value(access_table, ARRAY_SIZE(access_table), s, len);
+}
+
+static const char *const cpu_field_names[NR_CPU_FIELDS] = {
+    [CPU_WP] = "wp",   [CPU_SMEP] = "smep", [CPU_SMAP] = "smap",
+    [CPU_PKE] = "pke", [CPU_LA57] = "la57", [CPU_NXE] = "nxe",
+    [CPU_AC] = "ac",   [CPU_PKRU] = "pkru", [CPU_MAXPHYADDR] = "maxphyaddr",
+};
+
+int names_cpu_field_lookup(const char *s, size_t len)
+{
+	int i;
+
+	for (i = 0; i < (int)NR_CPU_FIELDS; i++)
+		if (spells(cpu_field_names[i], s, len))
+			return i;
+	return -1;
+}
+
+const char *names_cpu_field_name(unsigned int field)
+{
+	return field < NR_CPU_FIELDS ? cpu_field_names[field] : "?";
+}
+
+bool names_cpu_field_is_bool(unsigned int field)
+{
+	return field != CPU_PKRU && field != CPU_MAXPHYADDR;
+}
+
 /* Errors --------------------------------------------------------------------------- */
 
 struct err_name {
@@ -465,6 +507,185 @@ const char *names_zone_name(unsigned int zone)
 
 /* Results -------------------------------------------------------------------------- */
 
+/*
+ * Appending to a fixed buffer: each call adds what fits and keeps buf NUL-terminated;
+ * *at counts what was asked for, so a cut-off text is at least never corrupt.
+ */
+static void add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at += (size_t)n;
+}
+
+/* The class of a #PF from its error code: P clear, RSVD set, or a protection fault. */
+static const char *fault_class(uint32_t error_code)
+{
+	if ((error_code & X86_PF_RSVD) != 0)
+		return "reserved";
+	return (error_code & X86_PF_PROT) == 0 ? "not-present" : "protection";
+}
+
+static const char *segv_name(int si_code)
+{
+	switch (si_code) {
+	case SEGV_MAPERR:
+		return "maperr";
+	case SEGV_ACCERR:
+		return "accerr";
+	case SEGV_PKUERR:
+		return "pkuerr";
+	default:
+		return "?";
+	}
+}
+
+/* One fault: `fault CLASS err=0xE: ACTION[ (stack grew)]`. */
+static void format_fault_step(const struct fault_step *s, char *buf, size_t len, size_t *at)
+{
+	add(buf, len, at, "fault %s err=0x%" PRIx32 ": ", fault_class(s->error_code),
+	    s->error_code);
+	switch (s->action) {
+	case FAULT_ANON_PAGE:
+		add(buf, len, at, "anon-page 0x%" PRIx32, s->pfn);
+		break;
+	case FAULT_ZERO_PAGE:
+		add(buf, len, at, "zero-page");
+		break;
+	case FAULT_COW:
+		add(buf, len, at, "cow 0x%" PRIx32, s->pfn);
+		break;
+	case FAULT_SHMEM:
+		add(buf, len, at, "shmem-page 0x%" PRIx32, s->pfn);
+		break;
+	case FAULT_SPURIOUS:
+		add(buf, len, at, "spurious");
+		break;
+	case FAULT_SIGSEGV:
+		add(buf, len, at, "sigsegv %s", segv_name(s->si_code));
+		break;
+	case FAULT_OOM:
+		add(buf, len, at, "oom");
+		break;
+	case FAULT_OOPS:
+		add(buf, len, at, "oops");
+		break;
+	case FAULT_EFAULT:
+		add(buf, len, at, "efault");
+		break;
+	default:
+		add(buf, len, at, "action %d", (int)s->action);
+		break;
+	}
+	if (s->stack_grew)
+		add(buf, len, at, " (stack grew)");
+}
+
+/*
+ * A touch: its faults joined by "; ", then `ok` when the access completed. `gp` alone
+ * for a non-canonical address. An access that neither completed nor ended in a
+ * terminal action (sigsegv, oom, oops, efault) is one the model gave up on after
+ * MAX_FAULT_STEPS faults: its steps alone say so.
+ */
+static void format_touch(const struct touch_result *t, char *buf, size_t len)
+{
+	size_t at = 0;
+	uint32_t i;
+
+	if (len == 0)
+		return;
+	buf[0] = 0;
+	if (t->gp) {
+		add(buf, len, &at, "gp");
+		return;
+	}
+	for (i = 0; i < t->nr_steps && i < MAX_FAULT_STEPS; i++) {
+		if (i > 0)
+			add(buf, len, &at, "; ");
+		format_fault_step(&t->step[i], buf, len, &at);
+	}
+	if (t->done)
+		add(buf, len, &at, "%sok", t->nr_steps > 0 ? "; " : "");
+}
+
+/* Entry bits by name, low to high (arch/x86/include/asm/pgtable_types.h). */
+static const struct {
+	uint64_t bit;
+	const char *name;
+} entry_bits[] = {
+    {_PAGE_PRESENT, "P"}, {_PAGE_RW, "RW"},	      {_PAGE_USER, "US"}, {_PAGE_PWT, "PWT"},
+    {_PAGE_PCD, "PCD"},	  {_PAGE_ACCESSED, "A"},      {_PAGE_DIRTY, "D"}, {_PAGE_PSE, "PS"},
+    {_PAGE_GLOBAL, "G"},  {_PAGE_SPECIAL, "SPECIAL"}, {_PAGE_NX, "NX"},
+};
+
+/*
+ * One entry: `0xE` and the names of its set bits. Bit 8 is G in a present entry and
+ * PROTNONE in a non-present one (Linux's reading: a PROT_NONE PTE); pkey=N when the
+ * protection-key bits are not 0.
+ */
+static void format_entry(uint64_t e, char *buf, size_t len, size_t *at)
+{
+	uint64_t key = (e & _PAGE_PKEY_MASK) >> _PAGE_PKEY_SHIFT;
+	size_t i;
+
+	add(buf, len, at, "0x%" PRIx64, e);
+	for (i = 0; i < ARRAY_SIZE(entry_bits); i++) {
+		const char *name = entry_bits[i].name;
+
+		if ((e & entry_bits[i].bit) == 0)
+			continue;
+		if (entry_bits[i].bit == _PAGE_GLOBAL && (e & _PAGE_PRESENT) == 0)
+			name = "PROTNONE";
+		add(buf, len, at, " %s", name);
+	}
+	if (key != 0)
+		add(buf, len, at, " pkey=%" PRIu64, key);
+}
+
+/*
+ * A walk: the entries read, top level first, `LEVEL 0xE FLAGS` joined by " | ", then
+ * `-> 0xPADDR` or `-> fault err=0xE`; `gp` alone for a non-canonical address. The
+ * levels are named as Linux names them under 4-level paging (pgd pud pmd pte: p4d is
+ * folded); five entries are a 5-level walk (pgd p4d pud pmd pte). `->`, not `=>`: a
+ * trace line keeps one arrow.
+ */
+static void format_walk(const struct walk *w, char *buf, size_t len)
+{
+	static const char *const four[] = {"pgd", "pud", "pmd", "pte"};
+	static const char *const five[] = {"pgd", "p4d", "pud", "pmd", "pte"};
+	size_t at = 0;
+	uint32_t i;
+
+	if (len == 0)
+		return;
+	buf[0] = 0;
+	if (w->gp) {
+		add(buf, len, &at, "gp");
+		return;
+	}
+	for (i = 0; i < w->levels && i < 5; i++) {
+		add(buf, len, &at, "%s%s ", i > 0 ? " | " : "",
+		    w->levels == 5 ? five[i]
+		    : i < 4	   ? four[i]
+				   : "?");
+		format_entry(w->entry[i], buf, len, &at);
+	}
+	if (w->pf)
+		add(buf, len, &at, " -> fault err=0x%" PRIx32, w->error_code);
+	else
+		add(buf, len, &at, " -> 0x%" PRIx64, w->paddr);
+}
+
 static void format_error(const struct mm_result *r, char *buf, size_t len)
 {
 	const char *name = names_err_name(r->err);
@@ -506,6 +727,12 @@ void names_format_result(int kind, const struct mm_result *r, char *buf, size_t 
 		break;
 	case RES_RANGE:
 		snprintf(buf, len, "0x%" PRIx64 "-0x%" PRIx64, r->value, r->end);
+		break;
+	case RES_TOUCH:
+		format_touch(&r->touch, buf, len);
+		break;
+	case RES_WALK:
+		format_walk(&r->walk, buf, len);
 		break;
 	case RES_ERROR:
 		format_error(r, buf, len);

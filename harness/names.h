@@ -2,8 +2,9 @@
 /*
  * names.h - every code <-> name table of the harness in one place: trace op names,
  * gfp flag names, slab flag names, mmap prot and flag names, mlockall flags, kernel
- * profiles, rlimit resources, sysctls, errno and model error names, and the canonical
- * text of a result.
+ * profiles, rlimit resources, sysctls, access types and CPU fields, errno and model
+ * error names, fault actions and page-table entry bits, and the canonical text of a
+ * result.
  *
  * How it works
  * ------------
@@ -39,6 +40,13 @@
 #define ARG_RESOURCE 'R' /* rlimit resource: data, stack, as, memlock */
 #define ARG_LIMIT    'U' /* a value, or `unlimited` (RLIM_INFINITY); absent: unlimited */
 #define ARG_SYSCTL   'S' /* sysctl name: max_map_count, mmap_min_addr, overcommit_memory */
+#define ARG_ACCESS   'A' /* access type: r, w, x, read, write, fetch */
+#define ARG_TOUCH    'T' /* touch mode word: user, kernel, implicit (each at most once) */
+#define ARG_CPU	     'Z' /* CPU field: wp, smep, smap, pke, la57, nxe, ac, pkru, maxphyaddr */
+#define ARG_CPU_VAL  'B' /* the field's value: 0, 1, on, off; a value for pkru, maxphyaddr */
+
+/* The longest text names_format_result() writes (a 4-level walk with every flag). */
+#define NAMES_RESULT_LEN 512
 
 /* One trace op: its spelling, what it models, and its arguments. */
 struct names_op {
@@ -107,6 +115,21 @@ int64_t names_rlimit_lookup(const char *s, size_t len);
  */
 int names_sysctl_lookup(const char *s, size_t len);
 
+/** names_access_lookup() - the enum access_type of r, w, x, read, write, fetch; or -1. */
+int names_access_lookup(const char *s, size_t len);
+
+/**
+ * names_cpu_field_lookup() - the enum cpu_field of wp, smep, smap, pke, la57, nxe, ac,
+ * pkru, maxphyaddr; or -1.
+ */
+int names_cpu_field_lookup(const char *s, size_t len);
+
+/** names_cpu_field_name() - "smap" for CPU_SMAP ("?" when unknown). */
+const char *names_cpu_field_name(unsigned int field);
+
+/** names_cpu_field_is_bool() - is the field one bit (all but pkru and maxphyaddr)? */
+bool names_cpu_field_is_bool(unsigned int field);
+
 /** names_err_name() - "-ENOMEM" for -ENOMEM, "error busy" for -MERR_BUSY. */
 const char *names_err_name(int err);
 
@@ -116,8 +139,10 @@ const char *names_zone_name(unsigned int zone);
 /**
  * names_format_result() - the canonical text of the result r of an op of kind kind:
  * ok, 0x..., pfn 0x..., NULL, a count, cache size=.. align=.. order=.. objects=..,
- * 0xSTART-0xEND (a VMA), -EINVAL, error <name>, error corrupt: <rule> at <where>.
- * Always NUL-terminated.
+ * 0xSTART-0xEND (a VMA), -EINVAL, error <name>, error corrupt: <rule> at <where>;
+ * for touch the faults and the end (`fault not-present err=0x6: anon-page 0x1a3; ok`),
+ * for pte the entries of the walk (`pgd 0x... P RW US A | ... -> 0x...`); see
+ * docs/trace-format.md. Always NUL-terminated (NAMES_RESULT_LEN bytes are enough).
  */
 void names_format_result(int kind, const struct mm_result *r, char *buf, size_t len);
 

@@ -408,6 +408,90 @@ static int parse_word_arg(struct parser *p, const struct token *tk, char kind, s
 	return 0;
 }
 
+/* touch's access type: r, w, x, read, write, fetch (into op->flags). */
+static int parse_access_arg(struct parser *p, const struct token *tk, struct trace_op *op)
+{
+	int v = names_access_lookup(p->s + tk->at, tk->len);
+
+	if (v < 0)
+		return fail(p, tk->at, "unknown access '%.*s' (r, w, x, read, write or fetch)",
+			    quote_len(tk->len), p->s + tk->at);
+	op->flags = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * One of touch's mode words (op->mflags starts as TOUCH_USER): `user` or `kernel`, at
+ * most one of them, and `implicit`, each at most once, in any order. *seen collects
+ * the words met so far on this line: bit 0 a privilege, bit 1 implicit.
+ */
+static int parse_touch_arg(struct parser *p, const struct token *tk, uint32_t *seen,
+			   struct trace_op *op)
+{
+	const char *s = p->s + tk->at;
+	bool user = tk->len == 4 && memcmp(s, "user", 4) == 0;
+	bool kernel = tk->len == 6 && memcmp(s, "kernel", 6) == 0;
+	bool implicit = tk->len == 8 && memcmp(s, "implicit", 8) == 0;
+	uint32_t bit = implicit ? 2u : 1u;
+
+	if (!user && !kernel && !implicit)
+		return fail(p, tk->at, "unknown touch mode '%.*s' (user, kernel or implicit)",
+			    quote_len(tk->len), s);
+	if ((*seen & bit) != 0)
+		return fail(p, tk->at, "touch takes one %s, got a second: '%.*s'",
+			    implicit ? "implicit" : "privilege (user or kernel)",
+			    quote_len(tk->len), s);
+	*seen |= bit;
+	if (kernel)
+		op->mflags &= ~TOUCH_USER;
+	if (implicit)
+		op->mflags |= TOUCH_IMPLICIT;
+	return 0;
+}
+
+/* cpu's field: wp, smep, smap, pke, la57, nxe, ac, pkru, maxphyaddr (into op->flags). */
+static int parse_cpu_field_arg(struct parser *p, const struct token *tk, struct trace_op *op)
+{
+	int v = names_cpu_field_lookup(p->s + tk->at, tk->len);
+
+	if (v < 0)
+		return fail(p, tk->at,
+			    "unknown cpu field '%.*s' (wp, smep, smap, pke, la57, nxe, ac, pkru "
+			    "or maxphyaddr)",
+			    quote_len(tk->len), p->s + tk->at);
+	op->flags = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * cpu's value, for the field already in op->flags: a one-bit field takes 0, 1, on or
+ * off; pkru a value that fits its 32 bits; maxphyaddr any value (the model answers a
+ * width outside 36..52 with -EINVAL).
+ */
+static int parse_cpu_value_arg(struct parser *p, const struct token *tk, struct trace_op *op,
+			       struct trace_value *v)
+{
+	const char *s = p->s + tk->at;
+
+	v->slot = -1;
+	if (names_cpu_field_is_bool(op->flags)) {
+		if ((tk->len == 1 && s[0] == '0') || (tk->len == 3 && memcmp(s, "off", 3) == 0))
+			v->offset = 0;
+		else if ((tk->len == 1 && s[0] == '1') || (tk->len == 2 && memcmp(s, "on", 2) == 0))
+			v->offset = 1;
+		else
+			return fail(p, tk->at, "cpu %s takes 0, 1, on or off, not '%.*s'",
+				    names_cpu_field_name(op->flags), quote_len(tk->len), s);
+		return 0;
+	}
+	if (parse_value(p, tk, v) != 0)
+		return -1;
+	if (op->flags == CPU_PKRU && v->slot < 0 && v->offset > UINT32_MAX)
+		return fail(p, tk->at, "pkru is 32 bits, '%.*s' is out of range",
+			    quote_len(tk->len), s);
+	return 0;
+}
+
 /* A limit: `unlimited` (RLIM_INFINITY) or a value. */
 static int parse_limit(struct parser *p, const struct token *tk, struct trace_value *v)
 {
@@ -428,15 +512,18 @@ static int parse_args(struct parser *p, const struct names_op *desc, const struc
 		      struct trace_op *op)
 {
 	unsigned int nvalues = 0;
+	uint32_t seen = 0;
 	size_t i;
 
+	if (desc->kind == OP_TOUCH)
+		op->mflags = TOUCH_USER; /* CPL 3 unless `kernel` */
 	for (i = 0; desc->args[i] != 0; i++) {
 		const struct token *tk = &tok[i];
 		char kind = desc->args[i];
 		struct trace_value *v = nvalues == 0 ? &op->a : &op->b;
 		int err = 0;
 
-		if (kind == ARG_VALUE || kind == ARG_LIMIT)
+		if (kind == ARG_VALUE || kind == ARG_LIMIT || kind == ARG_CPU_VAL)
 			nvalues++;
 		if (i >= (size_t)n) {
 			if (kind == ARG_LIMIT)
@@ -460,6 +547,18 @@ static int parse_args(struct parser *p, const struct names_op *desc, const struc
 		case ARG_RESOURCE:
 		case ARG_SYSCTL:
 			err = parse_word_arg(p, tk, kind, op);
+			break;
+		case ARG_ACCESS:
+			err = parse_access_arg(p, tk, op);
+			break;
+		case ARG_TOUCH:
+			err = parse_touch_arg(p, tk, &seen, op);
+			break;
+		case ARG_CPU:
+			err = parse_cpu_field_arg(p, tk, op);
+			break;
+		case ARG_CPU_VAL:
+			err = parse_cpu_value_arg(p, tk, op, v);
 			break;
 		default:
 			err = parse_flag_arg(p, tk, kind, op);

@@ -9,7 +9,8 @@
  * A trace is parsed whole before anything runs: every line becomes an item, either
  * text kept verbatim (a blank or comment line) or an op with its arguments decoded
  * (numbers, gfp and slab flags, cache and process names, mmap prot and flags, profiles,
- * rlimit resources, sysctl names), its expectation (the text after `=>`) and its
+ * rlimit resources, sysctl names, access types, touch modes, CPU fields), its
+ * expectation (the text after `=>`) and its
  * expected output lines (the `|` lines under a dump op). A NAME bound with
  * `NAME = op` becomes a slot number; arguments that use it hold the slot plus an offset,
  * and the runner fills the slot with the op's value (address, pfn, count or a VMA's
@@ -54,9 +55,10 @@ struct trace_op {
 	struct trace_value a;	   /* the first value argument (mm_op.a) */
 	struct trace_value b;	   /* the second value argument (mm_op.b) */
 	gfp_t gfp;		   /* mm_op.gfp */
-	uint32_t flags;		   /* mm_op.flags: SLAB_*, profile, resource, sysctl */
+	uint32_t flags;		   /* mm_op.flags: SLAB_*, profile, resource, sysctl,
+				      access type, cpu field */
 	uint32_t prot;		   /* mm_op.prot: PROT_* */
-	uint32_t mflags;	   /* mm_op.mflags: MAP_*, MCL_* */
+	uint32_t mflags;	   /* mm_op.mflags: MAP_*, MCL_*, TOUCH_* */
 	char name[CACHE_NAME_LEN]; /* mm_op.name: a cache or process name */
 	char *text;		   /* the op as written, binding included, blanks trimmed */
 	char *comment;		   /* the trailing comment from '#', or NULL */
