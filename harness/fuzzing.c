@@ -110,10 +110,18 @@ static void format_op(const struct mm_op *op, char *buf, size_t len)
 		break;
 	case OP_KFREE:
 	case OP_BRK:
+	case OP_PTE:
 		snprintf(buf, len, "%s 0x%llx", name, a);
 		break;
 	case OP_PROCESS:
+	case OP_SWITCH:
+	case OP_EXIT:
 		snprintf(buf, len, "%s %s", name, op->name);
+		break;
+	case OP_TOUCH:
+		snprintf(buf, len, "%s 0x%llx %s %s", name, a,
+			 op->flags == ACCESS_WRITE ? "w" : op->flags == ACCESS_FETCH ? "x" : "r",
+			 (op->mflags & TOUCH_USER) != 0 ? "user" : "kernel");
 		break;
 	case OP_MMAP:
 		snprintf(buf, len, "%s 0x%llx 0x%llx %u 0x%x", name, a, b, op->prot, op->mflags);
@@ -1297,17 +1305,196 @@ int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 	return check_valid(&r);
 }
 
+/* fuzz_mm ---------------------------------------------------------------------------- */
+
+#define MM_ARENA_PAGES 64u
+
+/* What a touch of addr must end in, from the VMA set alone (no paging involved):
+ * 1 done, 2 SIGSEGV, 0 either (stack growth, OOM). */
+static int mm_expected(struct mm_struct *mm, uint64_t addr, enum access_type t)
+{
+	uint32_t id = find_vma(&fuzz_m.vmas, &mm->vmas, addr);
+	const struct vm_area_struct *vma;
+
+	if (id == VMA_NONE)
+		return 2;
+	vma = &fuzz_m.vmas.vma[id];
+	if (vma->vm_start > addr)
+		return (vma->vm_flags & VM_GROWSDOWN) != 0 ? 0 : 2;
+	if (t == ACCESS_WRITE)
+		return (vma->vm_flags & VM_WRITE) != 0 ? 1 : 2;
+	if (t == ACCESS_FETCH)
+		return (vma->vm_flags & VM_EXEC) != 0 ? 1 : 2;
+	return (vma->vm_flags & VM_ACCESS_FLAGS) != 0 ? 1 : 2;
+}
+
+static int mm_touch_op(struct run *r, uint64_t addr, uint8_t p)
+{
+	struct mm_struct *mm = machine_current_mm(&fuzz_m);
+	struct mm_op op = {0};
+	struct mm_result res;
+	enum access_type t = (enum access_type)(p % 3);
+	int want = mm_expected(mm, addr, t);
+	const struct fault_step *last;
+
+	op.kind = OP_TOUCH;
+	op.a = addr;
+	op.flags = t;
+	op.mflags = TOUCH_USER;
+	res = vma_apply(r, &op);
+	if (res.kind != RES_TOUCH)
+		return fail(r, "touch did not give a touch result");
+	last = res.touch.nr_steps > 0 ? &res.touch.step[res.touch.nr_steps - 1] : NULL;
+	if (last != NULL && last->action == FAULT_OOM)
+		return 0; /* an allowed end on a small machine */
+	if (want == 1 && !res.touch.done)
+		return fail(r, "touch 0x%llx (%d) should complete", (unsigned long long)addr, t);
+	if (want == 2 && (last == NULL || last->action != FAULT_SIGSEGV))
+		return fail(r, "touch 0x%llx (%d) should give SIGSEGV", (unsigned long long)addr, t);
+	if (res.touch.nr_steps > 2)
+		return fail(r, "touch 0x%llx took %u faults", (unsigned long long)addr,
+			    res.touch.nr_steps);
+	return 0;
+}
+
+static int check_mm_all(struct run *r)
+{
+	struct validate_result v = machine_validate(&fuzz_m);
+
+	return v.ok ? 0 : fail(r, "validator: %s at %u", v.what, v.where);
+}
+
+int fuzz_mm_run(const uint8_t *data, size_t size, FILE *out)
+{
+	struct bytes b = {data, size};
+	struct run r = {out, 0, false};
+	struct mm_op op = {0};
+	struct mm_result res;
+	uint32_t base_free, pages = 512u + 256u * (next8(&b) % 4), i;
+	uint64_t arena[2];
+	static const char *names[2] = {"a", "b"};
+
+	if (machine_init(&fuzz_m, fuzz_mem, fuzz_pages, pages) != 0 || machine_boot(&fuzz_m) != 0 ||
+	    paging_init(&fuzz_m.env) != 0)
+		return fail(&r, "machine set-up failed");
+	emit(&r, "ram %uK\n", pages * 4);
+	/* The baseline: after one process came and went (the vm_area_struct cache and the
+	 * kernel's page tables then exist for good). */
+	op.kind = OP_PROCESS;
+	strcpy(op.name, "warmup");
+	(void)vma_apply(&r, &op);
+	op.kind = OP_EXIT;
+	(void)vma_apply(&r, &op);
+	op.kind = OP_KMEM_CACHE_SHRINK;
+	strcpy(op.name, "vm_area_struct");
+	(void)vma_apply(&r, &op);
+	base_free = nr_free_pages(&fuzz_m.phys);
+	for (i = 0; i < 2; i++) {
+		struct mm_struct *mm;
+		uint64_t top;
+		uint32_t id;
+
+		op.kind = OP_PROCESS;
+		strcpy(op.name, names[i]);
+		res = vma_apply(&r, &op);
+		if (res.kind != RES_OK)
+			return fail(&r, "process creation failed");
+		mm = machine_current_mm(&fuzz_m);
+		top = mm->mmap_base;
+		for (;;) {
+			id = find_vma(&fuzz_m.vmas, &mm->vmas, top - 1);
+			if (id == VMA_NONE || fuzz_m.vmas.vma[id].vm_start >= top)
+				break;
+			top = fuzz_m.vmas.vma[id].vm_start;
+		}
+		arena[i] = top - (uint64_t)MM_ARENA_PAGES * PAGE_SIZE;
+	}
+	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
+		uint8_t k = next8(&b), at = next8(&b), len = next8(&b), p = next8(&b);
+		int cur = fuzz_m.current;
+		struct mm_struct *mm = machine_current_mm(&fuzz_m);
+		uint64_t addr = arena[cur] + (uint64_t)(at % MM_ARENA_PAGES) * PAGE_SIZE;
+		uint64_t n = 1 + len % 8;
+		int err = 0;
+
+		memset(&op, 0, sizeof(op));
+		switch (k % 10) {
+		case 0:
+		case 1: /* mmap */
+			op.kind = OP_MMAP;
+			op.a = (p & 0x40) != 0 ? 0 : addr;
+			op.b = n * PAGE_SIZE;
+			op.prot = p % 8;
+			op.mflags = MAP_ANONYMOUS | ((p & 8) != 0 ? MAP_SHARED : MAP_PRIVATE) |
+				    ((p & 0x40) != 0 ? 0 : MAP_FIXED) | ((p & 0x10) != 0 ? MAP_POPULATE : 0);
+			(void)vma_apply(&r, &op);
+			break;
+		case 2: /* munmap */
+			op.kind = OP_MUNMAP;
+			op.a = addr;
+			op.b = n * PAGE_SIZE;
+			(void)vma_apply(&r, &op);
+			break;
+		case 3: /* mprotect */
+			op.kind = OP_MPROTECT;
+			op.a = addr;
+			op.b = n * PAGE_SIZE;
+			op.prot = p % 8;
+			(void)vma_apply(&r, &op);
+			break;
+		case 4: /* brk */
+			op.kind = OP_BRK;
+			op.a = mm->start_brk + (uint64_t)(p % 32) * PAGE_SIZE + at;
+			(void)vma_apply(&r, &op);
+			break;
+		case 5: /* a touch in the heap */
+			err = mm_touch_op(&r, mm->start_brk + (uint64_t)(at % 32) * PAGE_SIZE, p);
+			break;
+		case 6: /* a touch around the stack (growth) */
+			err = mm_touch_op(&r, mm->start_stack - 0x21000 - (uint64_t)at * PAGE_SIZE, p);
+			break;
+		case 9: /* the other process */
+			op.kind = OP_SWITCH;
+			strcpy(op.name, names[1 - cur]);
+			(void)vma_apply(&r, &op);
+			break;
+		default: /* a touch in the arena */
+			err = mm_touch_op(&r, addr + (p & 0x38), p);
+			break;
+		}
+		if (err != 0 || check_mm_valid(&r) != 0)
+			return 1;
+	}
+	if (check_mm_all(&r) != 0)
+		return 1;
+	/* Exit both: every page, table and descriptor comes back. */
+	for (i = 0; i < 2; i++) {
+		op.kind = OP_EXIT;
+		strcpy(op.name, names[i]);
+		(void)vma_apply(&r, &op);
+	}
+	op.kind = OP_KMEM_CACHE_SHRINK;
+	strcpy(op.name, "vm_area_struct");
+	(void)vma_apply(&r, &op);
+	if (nr_free_pages(&fuzz_m.phys) != base_free)
+		return fail(&r, "leak: %u free pages after exit, %u before the processes",
+			    nr_free_pages(&fuzz_m.phys), base_free);
+	return check_valid(&r);
+}
+
 int decode_fuzz_input(const char *fuzzer, const uint8_t *data, size_t size, FILE *out)
 {
 	if (strncmp(fuzzer, "fuzz_", 5) == 0)
 		fuzzer += 5;
 	if (strcmp(fuzzer, "buddy") != 0 && strcmp(fuzzer, "slab") != 0 &&
-	    strcmp(fuzzer, "vma") != 0)
+	    strcmp(fuzzer, "vma") != 0 && strcmp(fuzzer, "mm") != 0)
 		return -1;
 	fprintf(out, "# decoded from a fuzz_%s input of %zu bytes\n", fuzzer, size);
 	if (strcmp(fuzzer, "buddy") == 0)
 		return fuzz_buddy_run(data, size, out);
 	if (strcmp(fuzzer, "vma") == 0)
 		return fuzz_vma_run(data, size, out);
+	if (strcmp(fuzzer, "mm") == 0)
+		return fuzz_mm_run(data, size, out);
 	return fuzz_slab_run(data, size, out);
 }

@@ -58,6 +58,17 @@ int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out);
 int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out);
 
 /**
+ * fuzz_mm_run() - the whole system: two processes, mmap/munmap/mprotect/brk and user
+ * touches (read, write, fetch) in an arena, the heap and below the stack. After every
+ * op: mm_validate() with the page-table invariants (every mapped PTE inside a VMA with
+ * the VMA's rights, an allocated frame or the zero page, RSS = mapped pages, table pages
+ * counted). Every touch must end as the VMA set alone says (done, or SIGSEGV; stack
+ * growth and OOM may go either way) within two faults. At the end both processes exit
+ * and the free page count must be back at what it was before them: no leak.
+ */
+int fuzz_mm_run(const uint8_t *data, size_t size, FILE *out);
+
+/**
  * fuzz_set_validate_every() - run the validators after every n-th operation and after
  * the last (default 1: after every operation). The references are checked after every
  * operation regardless. The fuzz targets read MMREF_FUZZ_VALIDATE_EVERY; a campaign

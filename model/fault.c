@@ -528,3 +528,122 @@ void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint
 		addr = stop;
 	}
 }
+
+/* Validation ------------------------------------------------------------------------- */
+
+struct pt_count {
+	uint64_t pages;	 /* mapped frames other than the zero page */
+	uint64_t tables; /* table pages under the PGD */
+	const char *bad;
+	uint64_t where;
+};
+
+static void check_pte(const struct mm_env *e, const struct mm_struct *mm, uint64_t pte,
+		      uint64_t addr, struct pt_count *c)
+{
+	uint32_t id, pfn;
+	const struct vm_area_struct *vma;
+
+	if (pte == 0 || c->bad != 0)
+		return;
+	if (!pte_mapped(pte)) {
+		c->bad = "pte: neither present nor PROT_NONE, yet not empty";
+		c->where = addr;
+		return;
+	}
+	id = find_vma(e->pool, &mm->vmas, addr);
+	if (id == VMA_NONE || e->pool->vma[id].vm_start > addr) {
+		c->bad = "pte: a page mapped outside every VMA";
+		c->where = addr;
+		return;
+	}
+	vma = &e->pool->vma[id];
+	if ((pte & _PAGE_RW) != 0 && (vma->vm_flags & VM_WRITE) == 0) {
+		c->bad = "pte: writable in a VMA without VM_WRITE";
+		c->where = addr;
+		return;
+	}
+	if ((pte & _PAGE_PRESENT) != 0 && ((pte & _PAGE_NX) == 0) != ((vma->vm_flags & VM_EXEC) != 0)) {
+		c->bad = "pte: NX does not follow VM_EXEC";
+		c->where = addr;
+		return;
+	}
+	if ((pte & _PAGE_PRESENT) != 0 && (vma->vm_flags & VM_ACCESS_FLAGS) == 0) {
+		c->bad = "pte: present in a PROT_NONE VMA";
+		c->where = addr;
+		return;
+	}
+	pfn = (uint32_t)((pte & PTE_PFN_MASK_52) / PAGE_SIZE);
+	if (pte_is_zero_page(e, pte)) {
+		if ((pte & _PAGE_RW) != 0) {
+			c->bad = "pte: the zero page mapped writable";
+			c->where = addr;
+		}
+		return;
+	}
+	if (pfn >= e->phys->nr_pages || (e->phys->pages[pfn].flags & (PG_buddy | PG_reserved)) != 0 ||
+	    e->phys->pages[pfn].refcount != 1) {
+		c->bad = "pte: maps a frame that is not an allocated page with one reference";
+		c->where = addr;
+		return;
+	}
+	c->pages++;
+}
+
+static void check_table(const struct mm_env *e, const struct mm_struct *mm, uint64_t entry,
+			uint32_t level, uint64_t base, struct pt_count *c)
+{
+	uint64_t span = 1ull << (12 + 9 * (level - 1)); /* of one slot */
+	const uint64_t *t;
+	uint32_t i, pfn;
+
+	if (entry == 0 || c->bad != 0)
+		return;
+	pfn = (uint32_t)((entry & PTE_PFN_MASK_52) / PAGE_SIZE);
+	if ((entry & _PAGE_PRESENT) == 0 || (entry & _PAGE_PSE) != 0 || (entry & _PAGE_USER) == 0 ||
+	    pfn >= e->phys->nr_pages || (e->phys->pages[pfn].flags & PG_buddy) != 0) {
+		c->bad = "page table: a bad entry for a table";
+		c->where = base;
+		return;
+	}
+	c->tables++;
+	t = &e->phys->mem[(entry & PTE_PFN_MASK_52) / 8];
+	for (i = 0; i < PTRS_PER_TABLE; i++) {
+		if (level == PT_PTE)
+			check_pte(e, mm, t[i], base + i * span, c);
+		else
+			check_table(e, mm, t[i], level - 1, base + i * span, c);
+	}
+}
+
+struct validate_result pgtables_validate(const struct mm_env *e, const struct mm_struct *mm)
+{
+	struct validate_result r = {true, 0, 0};
+	struct pt_count c = {0, 1, 0, 0};
+	const uint64_t *pgd, *kpgd;
+	uint32_t i;
+
+	if (mm->pgd == 0)
+		return r;
+	pgd = &e->phys->mem[pfn_phys(mm->pgd) / 8];
+	kpgd = &e->phys->mem[pfn_phys(e->kernel_pgd) / 8];
+	for (i = KERNEL_PGD_FIRST; i < PTRS_PER_TABLE; i++)
+		if (pgd[i] != kpgd[i]) {
+			r.ok = false;
+			r.what = "pgd: the kernel half differs from init_mm's";
+			r.where = i;
+			return r;
+		}
+	for (i = 0; i < KERNEL_PGD_FIRST && c.bad == 0; i++)
+		check_table(e, mm, pgd[i], PT_PUD, (uint64_t)i * P4D_SPAN, &c);
+	if (c.bad == 0 && c.pages != mm->rss_anon)
+		c.bad = "rss: MM_ANONPAGES is not the number of mapped pages";
+	if (c.bad == 0 && c.tables != mm->pgtables)
+		c.bad = "page tables: the count is not the number of table pages";
+	if (c.bad != 0) {
+		r.ok = false;
+		r.what = c.bad;
+		r.where = (uint32_t)(c.where / PAGE_SIZE);
+	}
+	return r;
+}

@@ -109,4 +109,15 @@ struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct c
 /** populate_range() - __mm_populate(): fault in [start, end) as mlock/MAP_POPULATE do. */
 void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end);
 
+/**
+ * pgtables_validate() - the invariants of mm's page tables: the kernel half is init_mm's;
+ * every table entry points at an allocated page; every mapped PTE lies in a VMA, is
+ * writable only with VM_WRITE (never for the zero page), has NX exactly when the VMA is
+ * not executable, is not present in a PROT_NONE VMA, and maps the zero page or an
+ * allocated page with one reference; rss_anon is the number of mapped pages and
+ * pgtables the number of table pages. Returns the first broken rule (where: a page
+ * number of the address).
+ */
+struct validate_result pgtables_validate(const struct mm_env *e, const struct mm_struct *mm);
+
 #endif /* MMREF_FAULT_H */

@@ -1026,6 +1026,12 @@ uint64_t sys_mmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_
 			return (uint64_t)-EINVAL;
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
 		break;
+	case MAP_DROPPABLE: /* pages the kernel may drop: never locked, reserved or dumped */
+		if ((flags & (MAP_LOCKED | MAP_HUGETLB)) != 0 || (vm_flags & VM_GROWSDOWN) != 0)
+			return (uint64_t)-EINVAL;
+		vm_flags |= VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
+		pgoff = addr / PAGE_SIZE;
+		break;
 	case MAP_PRIVATE:
 		pgoff = addr / PAGE_SIZE; /* for anon_vma */
 		break;
@@ -1474,7 +1480,6 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 {
 	const struct vma_pool *v = e->pool;
 	const struct vma_set *s = &mm->vmas;
-	struct validate_result ok = {true, 0, 0};
 	uint64_t prev_end = 0, total = 0;
 	uint32_t k, i, n = 0, prev = VMA_NONE;
 	bool heap_seen = false;
@@ -1543,5 +1548,5 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 		return mm_bad("brk below start_brk", 0);
 	if (page_align(mm->brk) > mm->start_brk && !heap_seen)
 		return mm_bad("brk: the heap VMA does not cover [start_brk, brk)", 0);
-	return ok;
+	return pgtables_validate(e, mm);
 }

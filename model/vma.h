@@ -53,6 +53,8 @@
 #define VM_SOFTDIRTY	0x08000000ull
 #define VM_MIXEDMAP	0x10000000ull
 #define VM_NOHUGEPAGE	0x40000000ull
+#define VM_WIPEONFORK	0x02000000ull
+#define VM_DROPPABLE	0x10000000000ull /* a high arch bit on x86-64 (6.11+) */
 #define VM_SPECIAL	(VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK	(VM_LOCKED | VM_LOCKONFAULT)
@@ -248,8 +250,8 @@ struct vma_pos vma_first_pos(const struct vma_set *s);
 	\result < VMA_POOL_SIZE && v->vma[\result].vm_end > addr;
     ensures first: \result != VMA_NONE ==>
 	\exists integer k, i; InSet(v, s, k, i) && SlotId(v, s, k, i) == \result &&
-	    \forall integer k2, i2; InSet(v, s, k2, i2) && PosLt(k2, i2, k, i) ==>
-		VEnd(v, s, k2, i2) <= addr;
+	    (\forall integer k2, i2; InSet(v, s, k2, i2) && PosLt(k2, i2, k, i) ==>
+		VEnd(v, s, k2, i2) <= addr);
     ensures lowest: \result != VMA_NONE ==>
 	\forall integer k, i; InSet(v, s, k, i) && VEnd(v, s, k, i) > addr ==>
 	    v->vma[\result].vm_start <= VStart(v, s, k, i) &&
@@ -276,8 +278,8 @@ uint32_t find_vma_prev(const struct vma_pool *v, const struct vma_set *s, uint64
 	v->vma[\result].vm_end > start && v->vma[\result].vm_start < end;
     ensures first: \result != VMA_NONE ==>
 	\exists integer k, i; InSet(v, s, k, i) && SlotId(v, s, k, i) == \result &&
-	    \forall integer k2, i2; InSet(v, s, k2, i2) && PosLt(k2, i2, k, i) ==>
-		VEnd(v, s, k2, i2) <= start;
+	    (\forall integer k2, i2; InSet(v, s, k2, i2) && PosLt(k2, i2, k, i) ==>
+		VEnd(v, s, k2, i2) <= start);
 */
 uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s, uint64_t start,
 			       uint64_t end);
