@@ -45,8 +45,10 @@ enum {
 	NR_mprotect = 10,
 	NR_munmap = 11,
 	NR_brk = 12,
+	NR_rt_sigaction = 13,
 	NR_exit = 60,
 	NR_getrlimit = 97,
+	NR_getrusage = 98,
 	NR_capset = 126,
 	NR_mlockall = 151,
 	NR_munlockall = 152,
@@ -66,10 +68,17 @@ enum {
 #define CLOCK_MONOTONIC	  1
 #define ENOSYS		  38
 #define EINVAL		  22
+#define SIGBUS		  7
+#define SIGSEGV		  11
+#define SA_SIGINFO	  0x4
+#define SA_RESTORER	  0x04000000
+#define RUSAGE_SELF	  0
+#define UC_RIP		  168 /* ucontext: uc_mcontext (at 40) .rip (gregs[16]) */
 #define PAGE_SIZE	  4096ul
 #define CAP_VERSION_3	  0x20080522
 #define EXIT_BAD_REQUEST  2
 #define EXIT_CAPSET_FAILS 3
+#define EXIT_SIGACTION_FAILS 4
 
 /* One syscall: number in rax, arguments in rdi rsi rdx r10 r8 r9; result in rax. */
 static inline long sys6(long nr, long a, long b, long c, long d, long e, long f)
@@ -309,6 +318,132 @@ static void do_bench(uint64_t n)
 	reply(now_ns() - t0);
 }
 
+/*
+ * TOUCH: one access by one fixed instruction, in asm, so that the handler knows where it
+ * is and where to resume:
+ *   lx_read_insn:   movb (%rdi), %al        a read
+ *   lx_write_insn:  lock orb $0, (%rdi)     a write that leaves the byte as it was (a
+ *                                           locked RMW faults as a write: W=1, one fault)
+ * A fault the kernel does not fix raises SIGSEGV (or SIGBUS); on_fault() records signo,
+ * si_code and si_addr and moves RIP to lx_touch_resume (the ret), so the touch returns as
+ * if the access had completed. A signal at any other RIP is a real crash: the default
+ * action is restored and the instruction faults again, killing the child. The minor and
+ * major fault counts are read with getrusage() right before and after the access; nothing
+ * in between can fault but the access itself (the signal frame goes on the stack, whose
+ * top 32 KiB prefault() made resident, like all of .data and .bss).
+ */
+void lx_touch_read(uint64_t addr);
+void lx_touch_write(uint64_t addr);
+void lx_restorer(void);
+extern const char lx_read_insn[], lx_write_insn[], lx_touch_resume[];
+
+__asm__(".text\n"
+	"lx_touch_read:\n"
+	"lx_read_insn:\n"
+	"	movb (%rdi), %al\n"
+	"lx_touch_resume:\n"
+	"	ret\n"
+	"lx_touch_write:\n"
+	"lx_write_insn:\n"
+	"	lock orb $0, (%rdi)\n"
+	"	ret\n"
+	"lx_restorer:\n" /* SA_RESTORER: the handler returns here */
+	"	mov $15, %eax\n"  /* rt_sigreturn */
+	"	syscall\n");
+
+static volatile int32_t fault_signo, fault_code;
+static volatile uint64_t fault_addr;
+
+static long set_handler(long sig, void *handler)
+{
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} sa = {handler, SA_SIGINFO | SA_RESTORER, (void *)lx_restorer, 0};
+
+	return sys6(NR_rt_sigaction, sig, (long)&sa, 0, sizeof(sa.mask), 0, 0);
+}
+
+/* siginfo: si_signo, si_errno, si_code (int32 each), then si_addr at 16. */
+static void on_fault(int sig, void *info, void *ucontext)
+{
+	uint64_t *rip = (uint64_t *)((char *)ucontext + UC_RIP);
+
+	if (*rip != (uint64_t)lx_read_insn && *rip != (uint64_t)lx_write_insn) {
+		set_handler(sig, 0); /* SIG_DFL */
+		return;
+	}
+	fault_signo = sig;
+	fault_code = ((const int32_t *)info)[2];
+	fault_addr = *(const uint64_t *)((const char *)info + 16);
+	*rip = (uint64_t)lx_touch_resume;
+}
+
+/* ru_minflt and ru_majflt: words 8 and 9 of struct rusage (after two timevals, 4 longs). */
+static void faults(uint64_t *minflt, uint64_t *majflt)
+{
+	uint64_t ru[18];
+
+	sys3(NR_getrusage, RUSAGE_SELF, (long)ru, 0);
+	*minflt = ru[8];
+	*majflt = ru[9];
+}
+
+static void do_touch(uint64_t addr, uint64_t kind)
+{
+	struct lx_touch_reply *t = (struct lx_touch_reply *)out.data;
+
+	if (kind > LX_TOUCH_WRITE) {
+		reply(kind == LX_TOUCH_FETCH ? -ENOSYS : -EINVAL);
+		return;
+	}
+	fault_signo = 0;
+	fault_code = 0;
+	fault_addr = 0;
+	faults(&t->minflt_before, &t->majflt_before);
+	if (kind == LX_TOUCH_WRITE)
+		lx_touch_write(addr);
+	else
+		lx_touch_read(addr);
+	faults(&t->minflt_after, &t->majflt_after);
+	t->signo = fault_signo;
+	t->sig_code = fault_code;
+	t->sig_addr = fault_addr;
+	send_frame(0, sizeof(*t), 0);
+}
+
+static void do_getrusage(void)
+{
+	uint64_t *f = (uint64_t *)out.data;
+
+	faults(&f[0], &f[1]);
+	send_frame(0, 2 * sizeof(uint64_t), 0);
+}
+
+/*
+ * Make the child's own memory resident once, so that its RSS stays put while it serves
+ * requests (a long reply would otherwise fault in more of out.data): every page of
+ * .data and .bss, and the top 32 KiB of the stack below this frame.
+ */
+extern unsigned char __bss_start[], _end[]; /* from the linker's default script */
+
+static __attribute__((noinline)) void prefault(void)
+{
+	volatile unsigned char stack[32768];
+	volatile unsigned char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(stack); i += PAGE_SIZE)
+		stack[i] = 0;
+	file_fd[0] = file_fd[0]; /* .data */
+	for (p = __bss_start; p < _end; p += PAGE_SIZE)
+		*p = *p;
+	p = _end - 1;
+	*p = *p;
+}
+
 /* One request: the switch mirrors enum lx_op. */
 static void serve(void)
 {
@@ -351,12 +486,14 @@ static void serve(void)
 	case LX_OP_EXIT:
 		reply(0);
 		child_exit(0);
-	/*
-	 * Later: TOUCH installs (once) SIGSEGV and SIGBUS handlers on a sigaltstack in .bss
-	 * with an SA_RESTORER stub calling rt_sigreturn; the handler records si_code and
-	 * skips the faulting instruction. PAGEMAP preads /proc/self/pagemap (a new
-	 * LX_FILE slot with an offset); GETRUSAGE returns ru_minflt and ru_majflt.
-	 */
+	case LX_OP_TOUCH:
+		do_touch(a[0], a[1]);
+		break;
+	case LX_OP_GETRUSAGE:
+		do_getrusage();
+		break;
+	/* PAGEMAP: the parent reads /proc/PID/pagemap itself (here, without CAP_SYS_ADMIN,
+	 * every PFN would read as 0). */
 	default:
 		reply(-ENOSYS);
 		break;
@@ -397,6 +534,9 @@ __attribute__((noreturn, used)) void child_main(uint64_t *sp)
 
 	if (!(argc >= 2 && is_keep_caps(argv[1])))
 		drop_capabilities();
+	if (set_handler(SIGSEGV, (void *)on_fault) != 0 || set_handler(SIGBUS, (void *)on_fault) != 0)
+		child_exit(EXIT_SIGACTION_FAILS);
+	prefault();
 	for (;;) {
 		if (!read_full(&req, sizeof(req)))
 			child_exit(0);

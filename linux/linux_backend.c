@@ -139,6 +139,19 @@ static void describe_status(struct linux_child *c, int status)
 	}
 }
 
+/* The parent's /proc files of the child (opened on first use). */
+static void close_proc_fds(struct linux_child *c)
+{
+	int *fds[4] = {&c->pagemap_fd, &c->status_fd, &c->statm_fd, &c->kpageflags_fd};
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
 /* The child is gone or must go: kill if asked, reap, describe, close the socket. */
 static void lose_child(struct linux_child *c, bool kill_it)
 {
@@ -158,6 +171,7 @@ static void lose_child(struct linux_child *c, bool kill_it)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	close_proc_fds(c);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -365,6 +379,234 @@ double linux_mmap_munmap_ns(struct linux_child *c, unsigned iters)
 		return -1.0;
 	}
 	return (double)ns / iters;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Touches, fault counts, pagemap, RSS */
+
+int64_t linux_child_touch(struct linux_child *c, uint64_t addr, bool write,
+			  struct linux_touch *out)
+{
+	struct lx_request rq = {.op = LX_OP_TOUCH,
+				.arg = {addr, write ? LX_TOUCH_WRITE : LX_TOUCH_READ}};
+	struct lx_touch_reply t;
+	size_t got = 0;
+	int64_t ret;
+
+	if (send_request(c, &rq, NULL) != 0)
+		return LINUX_CHILD_LOST;
+	ret = recv_reply(c, &t, sizeof(t), &got);
+	if (ret != 0)
+		return ret;
+	if (got != sizeof(t)) {
+		set_err(c, "touch: a short reply (%zu bytes)", got);
+		return -EPROTO;
+	}
+	out->signo = t.signo;
+	out->sig_code = t.sig_code;
+	out->sig_addr = t.sig_addr;
+	out->minflt = t.minflt_after - t.minflt_before;
+	out->majflt = t.majflt_after - t.majflt_before;
+	return 0;
+}
+
+int64_t linux_child_getrusage(struct linux_child *c, uint64_t *minflt, uint64_t *majflt)
+{
+	struct lx_request rq = {.op = LX_OP_GETRUSAGE};
+	uint64_t f[2] = {0, 0};
+	size_t got = 0;
+	int64_t ret;
+
+	if (send_request(c, &rq, NULL) != 0)
+		return LINUX_CHILD_LOST;
+	ret = recv_reply(c, f, sizeof(f), &got);
+	if (ret == 0 && got != sizeof(f)) {
+		set_err(c, "getrusage: a short reply (%zu bytes)", got);
+		return -EPROTO;
+	}
+	*minflt = f[0];
+	*majflt = f[1];
+	return ret;
+}
+
+const char *linux_page_state_name(enum linux_page_state s)
+{
+	static const char *const names[LINUX_PAGE_NR] = {"none", "zero", "anon", "shared",
+							 "swap"};
+
+	return (unsigned)s < LINUX_PAGE_NR ? names[s] : "?";
+}
+
+/* Open /proc/PID/name (of_child) or /proc/name into *fd, once per child. */
+static int proc_fd(struct linux_child *c, int *fd, const char *name, bool of_child)
+{
+	char path[64];
+
+	if (c->pid <= 0) { /* also: a zeroed struct's 0 is not an fd of ours */
+		set_err(c, "child not running");
+		return -1;
+	}
+	if (*fd >= 0)
+		return 0;
+	if (of_child)
+		snprintf(path, sizeof(path), "/proc/%d/%s", c->pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/%s", name);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		set_err(c, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* pread exactly len bytes at off. */
+static int pread_full(struct linux_child *c, int fd, void *buf, size_t len, off_t off,
+		      const char *what)
+{
+	ssize_t n;
+
+	do {
+		n = pread(fd, buf, len, off);
+	} while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)len)
+		return 0;
+	set_err(c, "read %s at %#llx: %s", what, (unsigned long long)off,
+		n < 0 ? strerror(errno) : "short read");
+	return -1;
+}
+
+int linux_child_pagemap(struct linux_child *c, uint64_t addr, size_t n, uint64_t *entries)
+{
+	if (proc_fd(c, &c->pagemap_fd, "pagemap", true) != 0)
+		return -1;
+	return pread_full(c, c->pagemap_fd, entries, n * sizeof(uint64_t),
+			  (off_t)(addr / 4096 * sizeof(uint64_t)), "pagemap");
+}
+
+int linux_kpageflags(struct linux_child *c, uint64_t pfn, uint64_t *flags)
+{
+	if (proc_fd(c, &c->kpageflags_fd, "kpageflags", false) != 0)
+		return -1;
+	return pread_full(c, c->kpageflags_fd, flags, sizeof(*flags),
+			  (off_t)(pfn * sizeof(uint64_t)), "kpageflags");
+}
+
+int linux_child_page_states(struct linux_child *c, uint64_t addr, size_t n, uint8_t *states,
+			    uint64_t *entries)
+{
+	uint64_t buf[512];
+	size_t done, i;
+
+	for (done = 0; done < n; done += i) {
+		size_t k = n - done < 512 ? n - done : 512;
+
+		if (addr + done * 4096 >= TASK_SIZE_64) { /* no user pages: pagemap ends */
+			for (i = 0; i < n - done; i++) {
+				states[done + i] = LINUX_PAGE_NONE;
+				if (entries)
+					entries[done + i] = 0;
+			}
+			break;
+		}
+		if (addr + (done + k) * 4096 > TASK_SIZE_64)
+			k = (TASK_SIZE_64 - (addr + done * 4096)) / 4096;
+		if (linux_child_pagemap(c, addr + done * 4096, k, buf) != 0)
+			return -1;
+		for (i = 0; i < k; i++) {
+			uint64_t e = buf[i], pfn = e & PM_PFN_MASK, kf;
+			uint8_t st;
+
+			if (entries)
+				entries[done + i] = e;
+			if (e & PM_SWAP)
+				st = LINUX_PAGE_SWAP;
+			else if (!(e & PM_PRESENT))
+				st = LINUX_PAGE_NONE;
+			else if (e & PM_FILE)
+				st = LINUX_PAGE_SHARED;
+			else if (pfn == 0) {
+				set_err(c, "pagemap shows PFN 0 for a present page (no "
+					   "CAP_SYS_ADMIN?)");
+				return -1;
+			} else if (c->zero_pfn != 0)
+				st = pfn == c->zero_pfn ? LINUX_PAGE_ZERO : LINUX_PAGE_ANON;
+			else {
+				if (linux_kpageflags(c, pfn, &kf) != 0)
+					return -1;
+				st = LINUX_PAGE_ANON;
+				if (kf & (1ull << KPF_ZERO_PAGE)) {
+					st = LINUX_PAGE_ZERO;
+					c->zero_pfn = pfn;
+				}
+			}
+			states[done + i] = st;
+		}
+	}
+	return 0;
+}
+
+/* The number after "key:" in a /proc status text, in kB. */
+static bool status_kb(const char *text, const char *key, uint64_t *kb)
+{
+	const char *p = strstr(text, key);
+
+	if (p == NULL)
+		return false;
+	*kb = strtoull(p + strlen(key), NULL, 10);
+	return true;
+}
+
+int linux_child_rss(struct linux_child *c, struct linux_rss *out)
+{
+	char text[4096];
+	ssize_t n;
+
+	if (proc_fd(c, &c->status_fd, "status", true) != 0)
+		return -1;
+	do {
+		n = pread(c->status_fd, text, sizeof(text) - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		set_err(c, "read /proc/%d/status: %s", c->pid, n < 0 ? strerror(errno) : "empty");
+		return -1;
+	}
+	text[n] = '\0';
+	if (!status_kb(text, "\nRssAnon:", &out->anon) ||
+	    !status_kb(text, "\nRssFile:", &out->file) ||
+	    !status_kb(text, "\nRssShmem:", &out->shmem)) {
+		set_err(c, "/proc/%d/status: no RssAnon/RssFile/RssShmem", c->pid);
+		return -1;
+	}
+	out->anon /= 4;
+	out->file /= 4;
+	out->shmem /= 4;
+	return 0;
+}
+
+int linux_child_statm(struct linux_child *c, uint64_t *resident, uint64_t *shared)
+{
+	char text[256];
+	unsigned long long size, res, shr;
+	ssize_t n;
+
+	if (proc_fd(c, &c->statm_fd, "statm", true) != 0)
+		return -1;
+	do {
+		n = pread(c->statm_fd, text, sizeof(text) - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		set_err(c, "read /proc/%d/statm: %s", c->pid, n < 0 ? strerror(errno) : "empty");
+		return -1;
+	}
+	text[n] = '\0';
+	if (sscanf(text, "%llu %llu %llu", &size, &res, &shr) != 3) {
+		set_err(c, "/proc/%d/statm: cannot parse '%s'", c->pid, text);
+		return -1;
+	}
+	*resident = res;
+	*shared = shr;
+	return 0;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -605,6 +847,11 @@ int linux_child_start(struct linux_child *c, char *err, size_t errlen)
 
 	c->pid = 0;
 	c->fd = -1;
+	c->pagemap_fd = -1;
+	c->status_fd = -1;
+	c->statm_fd = -1;
+	c->kpageflags_fd = -1;
+	c->zero_pfn = 0;
 	c->term_signal = 0;
 	c->err[0] = '\0';
 	if (linux_child_path(c->path, sizeof(c->path)) != 0) {
@@ -639,6 +886,10 @@ void linux_child_stop(struct linux_child *c)
 	/* Without a child there is no open socket: a zeroed struct's fd 0 is not ours. */
 	c->fd = -1;
 	c->pid = 0;
+	c->pagemap_fd = -1;
+	c->status_fd = -1;
+	c->statm_fd = -1;
+	c->kpageflags_fd = -1;
 }
 
 /* Restore the initial rlimits from here: the child may have lowered a hard limit. */

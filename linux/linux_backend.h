@@ -98,6 +98,11 @@ struct linux_layout {
 struct linux_child {
 	int pid;	 /* 0: not running */
 	int fd;		 /* the parent's end of the socket */
+	int pagemap_fd;	 /* /proc/PID/pagemap, opened by the parent on first use, or -1 */
+	int status_fd;	 /* /proc/PID/status, likewise */
+	int statm_fd;	 /* /proc/PID/statm, likewise */
+	int kpageflags_fd; /* /proc/kpageflags, likewise */
+	uint64_t zero_pfn; /* the zero page's PFN once kpageflags has named it, else 0 */
 	unsigned flags;	 /* LINUX_CHILD_* */
 	int term_signal; /* the signal that killed the child, or 0 */
 	char path[512];	 /* the binary that was executed */
@@ -142,6 +147,92 @@ int64_t linux_child_munlockall(struct linux_child *c);
 int64_t linux_child_setrlimit(struct linux_child *c, unsigned resource, uint64_t cur, uint64_t max);
 /* @out is written only when the result is 0. */
 int64_t linux_child_getrlimit(struct linux_child *c, unsigned resource, struct linux_rlimit *out);
+
+/* What one touch did in the child (linux_child_touch()). */
+struct linux_touch {
+	int signo;	  /* 0: the access completed; SIGSEGV (11) or SIGBUS (7) */
+	int sig_code;	  /* SEGV_MAPERR 1, SEGV_ACCERR 2, SEGV_PKUERR 4; SI_KERNEL 0x80: #GP */
+	uint64_t sig_addr; /* the faulting address (0 for a #GP) */
+	uint64_t minflt;  /* minor faults the access took: ru_minflt after - before */
+	uint64_t majflt;  /* major faults, likewise */
+};
+
+/**
+ * linux_child_touch - one user-mode access to one byte in the child: a read (movb) or a
+ * write (lock orb $0: the byte keeps its value). A SIGSEGV or SIGBUS it raises is caught
+ * and reported, and the child goes on. Fetches are not done (see linux_protocol.h).
+ *
+ * Returns: 0 with @out filled, -errno from the child, or LINUX_CHILD_LOST.
+ */
+int64_t linux_child_touch(struct linux_child *c, uint64_t addr, bool write,
+			  struct linux_touch *out);
+
+/** linux_child_getrusage - the child's ru_minflt and ru_majflt. 0, or LINUX_CHILD_LOST. */
+int64_t linux_child_getrusage(struct linux_child *c, uint64_t *minflt, uint64_t *majflt);
+
+/*
+ * One page of the child as the parent sees it in /proc/PID/pagemap (present: bit 63,
+ * swapped: bit 62, file page or shared anonymous: bit 61, PFN: bits 0-54, shown because
+ * the parent has CAP_SYS_ADMIN) and /proc/kpageflags (KPF_ZERO_PAGE: bit 24).
+ */
+enum linux_page_state {
+	LINUX_PAGE_NONE,   /* nothing mapped (pagemap present and swapped clear) */
+	LINUX_PAGE_ZERO,   /* the shared zero page */
+	LINUX_PAGE_ANON,   /* a private anonymous page */
+	LINUX_PAGE_SHARED, /* a page-cache page: a file's or shmem's (MAP_SHARED|MAP_ANONYMOUS) */
+	LINUX_PAGE_SWAP,   /* swapped out */
+	LINUX_PAGE_NR
+};
+
+#define PM_PRESENT	(1ull << 63)
+#define PM_SWAP		(1ull << 62)
+#define PM_FILE		(1ull << 61)
+#define PM_PFN_MASK	((1ull << 55) - 1)
+#define KPF_ZERO_PAGE	24
+
+/** linux_page_state_name - "none", "zero", "anon", "shared", "swap". */
+const char *linux_page_state_name(enum linux_page_state s);
+
+/**
+ * linux_child_pagemap - the raw /proc/PID/pagemap entries of @n pages from @addr.
+ *
+ * Returns: 0, or -1 (c->err: open or read failed, e.g. no CAP_SYS_ADMIN for PFNs).
+ */
+int linux_child_pagemap(struct linux_child *c, uint64_t addr, size_t n, uint64_t *entries);
+
+/**
+ * linux_child_page_states - the state of @n pages from @addr. A present page is the zero
+ * page when /proc/kpageflags says KPF_ZERO_PAGE for its PFN; once one page has been named
+ * so, its PFN is remembered (c->zero_pfn) and later pages are compared with it instead (x86
+ * has one zero page; the huge zero page needs THP, which the child has disabled).
+ * @entries (may be NULL) receives the raw pagemap entries.
+ *
+ * Returns: 0, or -1 (c->err).
+ */
+int linux_child_page_states(struct linux_child *c, uint64_t addr, size_t n, uint8_t *states,
+			    uint64_t *entries);
+
+/**
+ * linux_kpageflags - /proc/kpageflags of one PFN.
+ *
+ * Returns: 0 with *flags set, or -1 (c->err).
+ */
+int linux_kpageflags(struct linux_child *c, uint64_t pfn, uint64_t *flags);
+
+/* The child's resident pages by kind: /proc/PID/status RssAnon, RssFile, RssShmem / 4 KiB. */
+struct linux_rss {
+	uint64_t anon, file, shmem;
+};
+
+/** linux_child_rss - read /proc/PID/status (~16 us). 0, or -1 (c->err). */
+int linux_child_rss(struct linux_child *c, struct linux_rss *out);
+
+/**
+ * linux_child_statm - resident and shared pages from /proc/PID/statm (~2 us): resident =
+ * RssAnon + RssFile + RssShmem, shared = RssFile + RssShmem (in 6.18 both are exact sums
+ * of the per-CPU counters). 0, or -1 (c->err).
+ */
+int linux_child_statm(struct linux_child *c, uint64_t *resident, uint64_t *shared);
 
 /**
  * linux_child_read - the text of one of the child's /proc/self files.

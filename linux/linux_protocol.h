@@ -56,11 +56,15 @@
  *              timed with CLOCK_MONOTONIC in the child      ret = elapsed ns or -errno
  *   EXIT       the child replies ret = 0 and exits 0
  *
- * Reserved for later (the child answers -ENOSYS today):
- *   TOUCH      arg0 addr, arg1 0 = read / 1 = write; SIGSEGV/SIGBUS caught, reported as
- *              the signal number and si_code in the payload
- *   PAGEMAP    arg0 addr, arg1 pages: the /proc/self/pagemap entries as payload
- *   GETRUSAGE  minor/major fault counts as payload
+ *   TOUCH      arg0 addr, arg1 enum lx_touch_kind           ret = 0, -EINVAL (kind),
+ *              -ENOSYS (fetch); reply payload: struct lx_touch_reply (the signal the
+ *              access raised, if any, and the fault counts around it)
+ *   GETRUSAGE  -                                            ret = 0,
+ *              reply payload: uint64_t ru_minflt, ru_majflt (16 bytes)
+ *
+ * Reserved (the child answers -ENOSYS):
+ *   PAGEMAP    the parent reads /proc/PID/pagemap itself: the child has no
+ *              CAP_SYS_ADMIN, so it would see every PFN as 0
  */
 enum lx_op {
 	LX_OP_BRK = 1,
@@ -80,6 +84,29 @@ enum lx_op {
 	LX_OP_GETRUSAGE,
 	LX_OP_NR
 };
+
+/* TOUCH arg1. */
+enum lx_touch_kind {
+	LX_TOUCH_READ = 0,  /* movb (addr), %al */
+	LX_TOUCH_WRITE = 1, /* lock orb $0, (addr): a write that keeps the byte */
+	LX_TOUCH_FETCH = 2, /* not done: -ENOSYS (jumping into arbitrary memory is unsafe) */
+};
+
+/*
+ * TOUCH's reply payload. signo = 0: the access completed; SIGSEGV (11) or SIGBUS (7):
+ * the kernel sent that signal, with its si_code (SEGV_MAPERR 1, SEGV_ACCERR 2, SEGV_PKUERR 4;
+ * SI_KERNEL 0x80 for a #GP) and si_addr, and the child resumed after the access. The
+ * fault counts are getrusage(RUSAGE_SELF) right before and right after the access.
+ */
+struct lx_touch_reply {
+	int32_t signo;
+	int32_t sig_code;
+	uint64_t sig_addr;
+	uint64_t minflt_before, minflt_after;
+	uint64_t majflt_before, majflt_after;
+};
+
+_Static_assert(sizeof(struct lx_touch_reply) == 48, "lx_touch_reply is a fixed 48-byte struct");
 
 /* Files the child can read about itself (READ arg0). */
 enum lx_file {
