@@ -16,6 +16,9 @@ int bench_main(int argc, char **argv);
 /** bench_vma() - `mmref bench vma` (bench_vma.c). Exit code. */
 int bench_vma(void);
 
+/** bench_fault() - `mmref bench fault` (bench_fault.c). Exit code. */
+int bench_fault(void);
+
 /* A booted machine with its own RAM. */
 struct bench_machine {
 	struct machine m;

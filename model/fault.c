@@ -4,10 +4,10 @@
  */
 #include "fault.h"
 
-#define PTRS_PER_TABLE 512u
-#define PMD_SPAN       (1ull << 21)
-#define PUD_SPAN       (1ull << 30)
-#define P4D_SPAN       (1ull << 39)
+#define PTRS_PER_TABLE	 512u
+#define PMD_SPAN	 (1ull << 21)
+#define PUD_SPAN	 (1ull << 30)
+#define P4D_SPAN	 (1ull << 39)
 #define KERNEL_PGD_FIRST 256u /* PGD entries of the kernel half */
 
 static uint64_t *table_of(struct mm_env *e, uint64_t entry)
@@ -212,8 +212,8 @@ static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, enu
 	}
 	if (op == PTE_ZAP) {
 		if (!pte_is_zero_page(e, *pte)) {
-			(void)free_pages_inner(e->phys, (uint32_t)((*pte & PTE_PFN_MASK_52) / PAGE_SIZE),
-					       0);
+			(void)free_pages_inner(e->phys,
+					       (uint32_t)((*pte & PTE_PFN_MASK_52) / PAGE_SIZE), 0);
 			mm->rss_anon--;
 		}
 		*pte = 0;
@@ -233,7 +233,8 @@ static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, enu
  * of the table it points to), which covers [base, base + its span). Missing tables are
  * skipped whole. */
 static void walk_ptes(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, uint32_t level,
-		      uint64_t base, uint64_t start, uint64_t end, enum pte_op op, uint64_t new_flags)
+		      uint64_t base, uint64_t start, uint64_t end, enum pte_op op,
+		      uint64_t new_flags)
 {
 	uint64_t span = 1ull << (12 + 9 * (level - 1)), *t; /* of one slot of the table */
 	uint32_t i;
@@ -324,8 +325,8 @@ void pgd_free(struct mm_env *e, struct mm_struct *mm)
 	mm->pgtables = 0;
 }
 
-int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
-		    bool write, struct fault_step *step)
+int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
+		    struct fault_step *step)
 {
 	const struct vm_area_struct *vma = &e->pool->vma[id];
 	uint64_t *pte = pte_alloc(e, mm, addr);
@@ -357,7 +358,8 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 		return 0;
 	}
 	if ((vma->vm_flags & VM_SHARED) == 0 && !write) { /* do_anonymous_page(): read */
-		*pte = pfn_phys(e->zero_pfn) | (pte_prot(vma->vm_flags, false, false) | _PAGE_SPECIAL);
+		*pte =
+		    pfn_phys(e->zero_pfn) | (pte_prot(vma->vm_flags, false, false) | _PAGE_SPECIAL);
 		step->action = FAULT_ZERO_PAGE;
 		return 0;
 	}
@@ -368,9 +370,10 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 	}
 	if ((vma->vm_flags & VM_SHARED) == 0)
 		anon_vma_prepare(e, mm, id);
-	*pte = pfn_phys(pfn) |
-	       pte_prot(vma->vm_flags, (vma->vm_flags & VM_WRITE) != 0 && (write || (vma->vm_flags & VM_SHARED) != 0),
-			write);
+	*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags,
+					(vma->vm_flags & VM_WRITE) != 0 &&
+					    (write || (vma->vm_flags & VM_SHARED) != 0),
+					write);
 	mm->rss_anon++;
 	step->action = (vma->vm_flags & VM_SHARED) != 0 ? FAULT_SHMEM : FAULT_ANON_PAGE;
 	step->pfn = pfn;
@@ -487,8 +490,8 @@ struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct c
 			return r;
 		}
 		do_user_addr_fault(e, mm, addr, w.error_code, kernel_mode, s);
-		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
-		    s->action == FAULT_EFAULT)
+		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM ||
+		    s->action == FAULT_OOPS || s->action == FAULT_EFAULT)
 			return r;
 		if (s->action == FAULT_SPURIOUS && r.nr_steps > 1 &&
 		    r.step[r.nr_steps - 2].action == FAULT_SPURIOUS)
@@ -563,7 +566,8 @@ static void check_pte(const struct mm_env *e, const struct mm_struct *mm, uint64
 		c->where = addr;
 		return;
 	}
-	if ((pte & _PAGE_PRESENT) != 0 && ((pte & _PAGE_NX) == 0) != ((vma->vm_flags & VM_EXEC) != 0)) {
+	if ((pte & _PAGE_PRESENT) != 0 &&
+	    ((pte & _PAGE_NX) == 0) != ((vma->vm_flags & VM_EXEC) != 0)) {
 		c->bad = "pte: NX does not follow VM_EXEC";
 		c->where = addr;
 		return;
@@ -581,7 +585,8 @@ static void check_pte(const struct mm_env *e, const struct mm_struct *mm, uint64
 		}
 		return;
 	}
-	if (pfn >= e->phys->nr_pages || (e->phys->pages[pfn].flags & (PG_buddy | PG_reserved)) != 0 ||
+	if (pfn >= e->phys->nr_pages ||
+	    (e->phys->pages[pfn].flags & (PG_buddy | PG_reserved)) != 0 ||
 	    e->phys->pages[pfn].refcount != 1) {
 		c->bad = "pte: maps a frame that is not an allocated page with one reference";
 		c->where = addr;

@@ -62,8 +62,8 @@ struct fault_step {
 
 /* One access from the start to its end: the faults met and how it ended. */
 struct touch_result {
-	bool gp;     /* #GP: a non-canonical address */
-	bool done;   /* the access completed */
+	bool gp;   /* #GP: a non-canonical address */
+	bool done; /* the access completed */
 	uint64_t paddr;
 	uint32_t nr_steps;
 	struct fault_step step[MAX_FAULT_STEPS];
@@ -96,8 +96,8 @@ void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, u
  * handle_mm_fault() - fault in the page at addr of VMA id for a write (or a read). Fills
  * step->action and step->pfn. Returns 0, or -ENOMEM (OOM).
  */
-int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
-		    bool write, struct fault_step *step);
+int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
+		    struct fault_step *step);
 
 /**
  * touch() - one access by the current CPU of mm: walk, fault handling and retries (at

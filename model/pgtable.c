@@ -146,8 +146,8 @@ struct walk mmu_walk(struct phys *p, const struct cpu_state *cpu, uint64_t cr3, 
 			w.may_a = (1u << (w.levels - 1)) - 1; /* the present entries above */
 			return w;
 		}
-		leaf = level == PT_PTE || ((level == PT_PMD || level == PT_PUD) &&
-					   (e & _PAGE_PSE) != 0);
+		leaf = level == PT_PTE ||
+		       ((level == PT_PMD || level == PT_PUD) && (e & _PAGE_PSE) != 0);
 		if (reserved_bits(e, level, leaf, cpu)) { /* 4.7: RSVD, with P */
 			w.pf = true;
 			w.error_code = access_bits(cpu, acc) | X86_PF_RSVD | X86_PF_PROT;

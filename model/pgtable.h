@@ -34,20 +34,20 @@
 #include "phys.h"
 
 /* Entry bits (arch/x86/include/asm/pgtable_types.h). */
-#define _PAGE_PRESENT  0x001ull
-#define _PAGE_RW       0x002ull
-#define _PAGE_USER     0x004ull
-#define _PAGE_PWT      0x008ull
-#define _PAGE_PCD      0x010ull
-#define _PAGE_ACCESSED 0x020ull
-#define _PAGE_DIRTY    0x040ull
-#define _PAGE_PSE      0x080ull /* PS: a large page at PDPTE/PDE level */
-#define _PAGE_GLOBAL   0x100ull
-#define _PAGE_PAT_LARGE 0x1000ull /* PAT bit of a 2 MiB / 1 GiB entry */
-#define _PAGE_NX       0x8000000000000000ull
+#define _PAGE_PRESENT	 0x001ull
+#define _PAGE_RW	 0x002ull
+#define _PAGE_USER	 0x004ull
+#define _PAGE_PWT	 0x008ull
+#define _PAGE_PCD	 0x010ull
+#define _PAGE_ACCESSED	 0x020ull
+#define _PAGE_DIRTY	 0x040ull
+#define _PAGE_PSE	 0x080ull /* PS: a large page at PDPTE/PDE level */
+#define _PAGE_GLOBAL	 0x100ull
+#define _PAGE_PAT_LARGE	 0x1000ull /* PAT bit of a 2 MiB / 1 GiB entry */
+#define _PAGE_NX	 0x8000000000000000ull
 #define _PAGE_PKEY_SHIFT 59
-#define _PAGE_PKEY_MASK 0x7800000000000000ull
-#define PTE_PFN_MASK_52 0x000ffffffffff000ull /* address bits of an entry, before MAXPHYADDR */
+#define _PAGE_PKEY_MASK	 0x7800000000000000ull
+#define PTE_PFN_MASK_52	 0x000ffffffffff000ull /* address bits of an entry, before MAXPHYADDR */
 
 /* #PF error code bits (arch/x86/include/asm/trap_pf.h). */
 #define X86_PF_PROT  0x01u /* P: the fault was a protection violation (else not present) */
@@ -65,14 +65,14 @@ enum pt_level { PT_PTE = 1, PT_PMD = 2, PT_PUD = 3, PT_P4D = 4, PT_PGD5 = 5 };
 
 /* The CPU state a walk depends on. */
 struct cpu_state {
-	bool cr0_wp;	 /* CR0.WP */
-	bool cr4_smep;	 /* CR4.SMEP */
-	bool cr4_smap;	 /* CR4.SMAP */
-	bool cr4_pke;	 /* CR4.PKE */
-	bool cr4_la57;	 /* CR4.LA57: 5-level paging */
-	bool efer_nxe;	 /* EFER.NXE */
-	bool rflags_ac;	 /* RFLAGS.AC */
-	uint32_t pkru;	 /* PKRU: AD = bit 2k, WD = bit 2k+1 for key k */
+	bool cr0_wp;	     /* CR0.WP */
+	bool cr4_smep;	     /* CR4.SMEP */
+	bool cr4_smap;	     /* CR4.SMAP */
+	bool cr4_pke;	     /* CR4.PKE */
+	bool cr4_la57;	     /* CR4.LA57: 5-level paging */
+	bool efer_nxe;	     /* EFER.NXE */
+	bool rflags_ac;	     /* RFLAGS.AC */
+	uint32_t pkru;	     /* PKRU: AD = bit 2k, WD = bit 2k+1 for key k */
 	uint32_t maxphyaddr; /* physical-address width, 36..52 */
 };
 
