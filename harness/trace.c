@@ -484,6 +484,9 @@ static int parse_cpu_value_arg(struct parser *p, const struct token *tk, struct 
 				    names_cpu_field_name(op->flags), quote_len(tk->len), s);
 		return 0;
 	}
+	if ((tk->len == 2 && memcmp(s, "on", 2) == 0) || (tk->len == 3 && memcmp(s, "off", 3) == 0))
+		return fail(p, tk->at, "cpu %s takes a number, not '%.*s'",
+			    names_cpu_field_name(op->flags), quote_len(tk->len), s);
 	if (parse_value(p, tk, v) != 0)
 		return -1;
 	if (op->flags == CPU_PKRU && v->slot < 0 && v->offset > UINT32_MAX)
