@@ -7,10 +7,11 @@
  * vma_pos_next(), vma_pos_prev(), vma_at()) straight from model/vma.h.
  *
  * The stress test is what the fuzzers cannot do: their address spaces are small, so they
- * never split a leaf of the index (VMA_LEAF_SLOTS = 128 VMAs), fold a thin one into its
- * neighbour or move entries of the top array. Here 20000 one-page mappings make ~300
- * leaves, and every lookup is compared with a scan of the VMAs in address order, and the
- * whole arena with a page-by-page shadow of what it must hold.
+ * never split a leaf of the index (VMA_LEAF_SLOTS VMAs), fold a thin one into its
+ * neighbour, move entries of the top array or need more than one gap group (VMA_GROUP
+ * leaves). Here 20000 one-page mappings make hundreds of leaves, and every lookup is
+ * compared with a scan of the VMAs in address order, every hint-less mmap with a top-down
+ * search of a page-by-page shadow, and the whole arena with that shadow.
  */
 #include <string.h>
 
@@ -240,7 +241,9 @@ static bool vma_holding(struct fixture *f, uint64_t addr, uint64_t *start, uint6
 
 /* a. Thousands of VMAs ---------------------------------------------------------------- */
 
-#define ARENA	      0x10000000ull /* far above the heap, far below mmap_base */
+/* The arena ends where [vvar] starts: hint-less mmaps search it top-down. */
+#define ARENA_TOP     0x7ffff7ff7000ull
+#define ARENA	      (ARENA_TOP - ARENA_PAGES * PG)
 #define ARENA_PAGES   20000u
 #define ARENA_END     (ARENA + ARENA_PAGES * PG)
 #define UNMAPPED      0xffu
@@ -256,6 +259,7 @@ struct stress {
 	uint64_t *queries;
 	uint32_t max_leaves, min_leaves_seen;
 	uint32_t checks;
+	uint32_t topdown_inside, topdown_below; /* where hint-less mmaps landed */
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -451,6 +455,26 @@ static int64_t shadow_mprotect(struct stress *t, uint32_t p, uint32_t n, uint32_
 	return 0;
 }
 
+/*
+ * Where a hint-less mmap of n pages lands (top-down, linux/FACTS.md b): at the top of the
+ * highest free run of the arena that holds n pages -- the arena ends at [vvar], and its
+ * lowest free run goes on below it, so there is always one. The page index, negative
+ * when the mapping starts below the arena.
+ */
+static int64_t shadow_topdown(const struct stress *t, uint32_t n)
+{
+	int64_t end = ARENA_PAGES, i;
+
+	for (i = ARENA_PAGES - 1; i >= 0; i--) {
+		if (t->shadow[i] == UNMAPPED)
+			continue;
+		if (end - (i + 1) >= (int64_t)n)
+			return end - n;
+		end = i;
+	}
+	return end - n;
+}
+
 static void test_thousands_of_vmas(void)
 {
 	struct stress *t = calloc(1, sizeof(*t));
@@ -491,11 +515,16 @@ static void test_thousands_of_vmas(void)
 	report(mm_of(t->f)->map_count == LAYOUT_VMAS + ARENA_PAGES, "20009 VMAs, got %u",
 	       mm_of(t->f)->map_count);
 	leaves_full = mm_of(t->f)->vmas.nr_leaves;
-	/* Leaf splits leave halves: at least 157 leaves (20009 / 128), at most 2 per 128. */
-	report(leaves_full >= 157 && leaves_full <= 2 * (20009 / 64 + 1), "20009 VMAs in %u leaves",
-	       leaves_full);
+	/* A leaf holds at most VMA_LEAF_SLOTS; a split leaves two halves, so at least half
+	 * of that (but for the last leaf). */
+	report(leaves_full >= (20009 + VMA_LEAF_SLOTS - 1) / VMA_LEAF_SLOTS &&
+		   leaves_full <= 2 * (20009 / VMA_LEAF_SLOTS + 1),
+	       "20009 VMAs in %u leaves of %u slots", leaves_full, VMA_LEAF_SLOTS);
+	/* More leaves than one group summarises: the gap search skips whole groups. */
+	report(leaves_full > VMA_GROUP, "%u leaves, more than a group of %u", leaves_full,
+	       VMA_GROUP);
 
-	/* Random munmap, mprotect and MAP_FIXED mmap over ranges of 1..48 pages. */
+	/* Random munmap, mprotect, MAP_FIXED and hint-less mmap of 1..48 pages. */
 	for (round = 0; round < STRESS_ROUNDS; round++) {
 		uint32_t k;
 
@@ -515,11 +544,28 @@ static void test_thousands_of_vmas(void)
 			} else if (kind < 6) {
 				got = mprotect_(t->f, addr, n * PG, prot);
 				want = shadow_mprotect(t, p, n, prot);
-			} else {
+			} else if (kind < 7) {
 				got = mmap_fixed(t->f, addr, n * PG, prot);
 				want = (int64_t)addr;
 				for (j = p; j < p + n; j++)
 					t->shadow[j] = (uint8_t)prot;
+			} else { /* hint-less: the gap summaries of the index find the place */
+				int64_t at = shadow_topdown(t, n), q;
+
+				got = apply(t->f, OP_MMAP, 0, n * PG, prot,
+					    MAP_PRIVATE | MAP_ANONYMOUS);
+				want = (int64_t)ARENA + at * (int64_t)PG;
+				if (at >= 0)
+					t->topdown_inside++;
+				else
+					t->topdown_below++;
+				for (q = at < 0 ? 0 : at; q < at + n; q++)
+					t->shadow[q] = (uint8_t)prot;
+				/* The part below the arena, if any, goes again. */
+				if (at < 0 && got == want &&
+				    munmap_(t->f, (uint64_t)want, (uint64_t)-at * PG) != 0 &&
+				    bad_results++ == 0)
+					printf("  munmap below the arena failed\n");
 			}
 			if (got != want && bad_results++ == 0)
 				printf(
@@ -531,6 +577,10 @@ static void test_thousands_of_vmas(void)
 	}
 	report(bad_results == 0, "%u random ops gave another result than the shadow's",
 	       bad_results);
+	/* Most hint-less mmaps fill a hole in the arena: the search skips leaves. */
+	report(t->topdown_inside > 500 && t->topdown_below > 0,
+	       "hint-less mmaps: %u in an arena hole, %u below the arena", t->topdown_inside,
+	       t->topdown_below);
 
 	/* Empty the arena in random chunks: leaves empty, thin ones fold into neighbours. */
 	t->min_leaves_seen = mm_of(t->f)->vmas.nr_leaves;
@@ -554,7 +604,7 @@ static void test_thousands_of_vmas(void)
 	       mm_of(t->f)->map_count);
 	report(mm_of(t->f)->vmas.nr_leaves == 1, "folded back into one leaf, got %u",
 	       mm_of(t->f)->vmas.nr_leaves);
-	report(t->max_leaves >= 157, "at most %u leaves at once", t->max_leaves);
+	report(t->max_leaves >= leaves_full, "at most %u leaves at once", t->max_leaves);
 	report(t->checks >= 1 + 8 + STRESS_ROUNDS + 1, "%u full checks", t->checks);
 	free(order);
 	free(t->spans);
@@ -562,6 +612,9 @@ static void test_thousands_of_vmas(void)
 	fixture_free(t->f);
 	free(t);
 }
+
+/* Far above the heap, far below the mmap area. */
+#define LOW 0x10000000ull
 
 /* The lookups at the edges of a tiny set, with hand-written answers. */
 static void test_lookups_by_hand(void)
@@ -573,22 +626,22 @@ static void test_lookups_by_hand(void)
 
 	/*   0x10000000  0x10002000       0x10005000  0x10006000
 	 *   |AAAAAAAAAAA|                |BBBBBBBBBBB|              */
-	report(mmap_fixed(f, ARENA, 8 * KIB, PROT_READ) == (int64_t)ARENA, "A");
-	report(mmap_fixed(f, ARENA + 0x5000, 4 * KIB, PROT_READ) == (int64_t)(ARENA + 0x5000), "B");
-	a = find_vma(v, s, ARENA);
-	b = find_vma(v, s, ARENA + 0x5000);
-	report(a != VMA_NONE && v->vma[a].vm_start == ARENA && v->vma[a].vm_end == ARENA + 0x2000,
+	report(mmap_fixed(f, LOW, 8 * KIB, PROT_READ) == (int64_t)LOW, "A");
+	report(mmap_fixed(f, LOW + 0x5000, 4 * KIB, PROT_READ) == (int64_t)(LOW + 0x5000), "B");
+	a = find_vma(v, s, LOW);
+	b = find_vma(v, s, LOW + 0x5000);
+	report(a != VMA_NONE && v->vma[a].vm_start == LOW && v->vma[a].vm_end == LOW + 0x2000,
 	       "find_vma(A) is A");
-	report(b != VMA_NONE && v->vma[b].vm_start == ARENA + 0x5000 &&
-		   v->vma[b].vm_end == ARENA + 0x6000,
+	report(b != VMA_NONE && v->vma[b].vm_start == LOW + 0x5000 &&
+		   v->vma[b].vm_end == LOW + 0x6000,
 	       "find_vma(B) is B");
-	report(find_vma(v, s, ARENA + 0x1fff) == a, "last byte of A");
-	report(find_vma(v, s, ARENA + 0x2000) == b, "the hole's first byte: next is B");
-	report(find_vma(v, s, ARENA + 0x4fff) == b, "the hole's last byte: next is B");
-	id = find_vma_prev(v, s, ARENA + 0x3000, &prev);
+	report(find_vma(v, s, LOW + 0x1fff) == a, "last byte of A");
+	report(find_vma(v, s, LOW + 0x2000) == b, "the hole's first byte: next is B");
+	report(find_vma(v, s, LOW + 0x4fff) == b, "the hole's last byte: next is B");
+	id = find_vma_prev(v, s, LOW + 0x3000, &prev);
 	report(id == b && prev == a, "find_vma_prev in the hole: B, prev A");
-	id = find_vma_prev(v, s, ARENA + 0x1000, &prev);
-	report(id == a && prev != VMA_NONE && v->vma[prev].vm_end <= ARENA,
+	id = find_vma_prev(v, s, LOW + 0x1000, &prev);
+	report(id == a && prev != VMA_NONE && v->vma[prev].vm_end <= LOW,
 	       "find_vma_prev inside A: A, prev the VMA below (.bss)");
 	id = find_vma_prev(v, s, 0, &prev);
 	report(id != VMA_NONE && v->vma[id].vm_start == 0x400000 && prev == VMA_NONE,
@@ -596,12 +649,12 @@ static void test_lookups_by_hand(void)
 	id = find_vma_prev(v, s, TASK_SIZE, &prev);
 	report(id == VMA_NONE && prev != VMA_NONE && v->vma[prev].vm_end == TASK_SIZE,
 	       "find_vma_prev(TASK_SIZE): none, prev the last VMA ([stack])");
-	report(find_vma_intersection(v, s, ARENA + 0x2000, ARENA + 0x5000) == VMA_NONE,
+	report(find_vma_intersection(v, s, LOW + 0x2000, LOW + 0x5000) == VMA_NONE,
 	       "the hole intersects nothing");
-	report(find_vma_intersection(v, s, ARENA + 0x2000, ARENA + 0x5001) == b, "one byte into B");
-	report(find_vma_intersection(v, s, ARENA + 0x1fff, ARENA + 0x5001) == a,
+	report(find_vma_intersection(v, s, LOW + 0x2000, LOW + 0x5001) == b, "one byte into B");
+	report(find_vma_intersection(v, s, LOW + 0x1fff, LOW + 0x5001) == a,
 	       "the first one that overlaps: A");
-	report(find_vma_intersection(v, s, ARENA + 0x6000, ARENA + 0x7000) == VMA_NONE,
+	report(find_vma_intersection(v, s, LOW + 0x6000, LOW + 0x7000) == VMA_NONE,
 	       "above B, below the next");
 	report(valid(f), "valid");
 	fixture_free(f);
@@ -747,7 +800,7 @@ static void test_out_of_memory(void)
 {
 	struct fixture *f = new_process(16u << 8); /* 16 MiB: 4096 frames */
 	uint32_t *pfns = malloc(8192 * sizeof(uint32_t)), pages, mapped, i;
-	uint64_t next = ARENA, st, en;
+	uint64_t next = LOW, st, en;
 	struct snapshot s;
 	int64_t r;
 
@@ -770,6 +823,11 @@ static void test_out_of_memory(void)
 	r = mmap_fixed(f, MB + 4 * KIB, PG, PROT_READ);
 	report(r == -ENOMEM, "MAP_FIXED into the middle of a VMA (a split + a new VMA): %lld",
 	       (long long)r);
+	r = mmap_fixed(f, MB, 16 * KIB, PROT_READ);
+	report(r == -ENOMEM, "MAP_FIXED exactly over a VMA (no split, a new VMA): %lld",
+	       (long long)r);
+	r = mmap_fixed(f, LOW, 2 * PG, PROT_READ);
+	report(r == -ENOMEM, "MAP_FIXED exactly over two VMAs: %lld", (long long)r);
 	r = munmap_(f, MB + 4 * KIB, PG);
 	report(r == -ENOMEM, "munmap of the middle (a split): %lld", (long long)r);
 	r = mprotect_(f, MB, PG, PROT_READ);
@@ -811,7 +869,7 @@ static void test_tiny_machine(void)
 {
 	struct fixture *f = fixture_new(256); /* 1 MiB, the smallest RAM */
 	uint32_t *pfns = malloc(512 * sizeof(uint32_t)), pages, mapped, i;
-	uint64_t next = ARENA;
+	uint64_t next = LOW;
 	struct mm_op op;
 	struct mm_result r;
 
