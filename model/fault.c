@@ -532,6 +532,75 @@ void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint
 	}
 }
 
+/* get_user_pages ------------------------------------------------------------------ */
+
+uint32_t vm_normal_page(const struct mm_env *e, uint64_t pte)
+{
+	if ((pte & _PAGE_PRESENT) == 0 || pte_is_zero_page(e, pte))
+		return PFN_NONE;
+	return (uint32_t)((pte & PTE_PFN_MASK_52) / PAGE_SIZE);
+}
+
+uint32_t follow_page(struct mm_env *e, const struct mm_struct *mm, uint64_t addr, bool write,
+		     bool *zero)
+{
+	const uint64_t *pte;
+
+	*zero = false;
+	if (mm->pgd == 0 || addr >= TASK_SIZE)
+		return PFN_NONE;
+	pte = entry_at(e, mm, addr, PT_PTE);
+	if (pte == 0 || (*pte & _PAGE_PRESENT) == 0 || (write && (*pte & _PAGE_RW) == 0))
+		return PFN_NONE;
+	*zero = pte_is_zero_page(e, *pte);
+	return (uint32_t)((*pte & PTE_PFN_MASK_52) / PAGE_SIZE);
+}
+
+struct gup_result get_user_pages(struct mm_env *e, struct mm_struct *mm, uint64_t start,
+				 uint32_t nr, bool write)
+{
+	struct gup_result g = {0};
+	uint32_t i;
+
+	if (nr > GUP_MAX)
+		nr = GUP_MAX;
+	start = start / PAGE_SIZE * PAGE_SIZE;
+	for (i = 0; i < nr; i++) {
+		uint64_t addr = start + (uint64_t)i * PAGE_SIZE;
+		uint32_t id = find_vma(e->pool, &mm->vmas, addr), pfn;
+		const struct vm_area_struct *vma;
+		struct fault_step s = {0};
+		bool zero;
+
+		if (id == VMA_NONE || e->pool->vma[id].vm_start > addr)
+			break;
+		vma = &e->pool->vma[id];
+		/* check_vma_flags(): no FOLL_FORCE here */
+		if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) != 0 ||
+		    (write && (vma->vm_flags & VM_WRITE) == 0) ||
+		    (!write && (vma->vm_flags & VM_READ) == 0))
+			break;
+		pfn = follow_page(e, mm, addr, write, &zero);
+		if (pfn == PFN_NONE) {
+			if (handle_mm_fault(e, mm, id, addr, write, &s) != 0) {
+				if (i == 0)
+					g.err = -ENOMEM;
+				break;
+			}
+			g.faults++;
+			pfn = follow_page(e, mm, addr, write, &zero);
+			if (pfn == PFN_NONE)
+				break;
+		}
+		g.pfn[g.nr] = pfn;
+		g.zero[g.nr] = zero;
+		g.nr++;
+	}
+	if (g.nr == 0 && g.err == 0)
+		g.err = -EFAULT;
+	return g;
+}
+
 /* Validation ------------------------------------------------------------------------- */
 
 struct pt_count {

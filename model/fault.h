@@ -48,9 +48,16 @@ enum fault_action {
 	FAULT_EFAULT,	 /* a kernel-mode access to a bad user address: -EFAULT by fixup */
 };
 
+/* si_code of a SIGSEGV (the same values as <signal.h>, which hosted code may have). */
+#ifndef SEGV_MAPERR
 #define SEGV_MAPERR 1
+#endif
+#ifndef SEGV_ACCERR
 #define SEGV_ACCERR 2
+#endif
+#ifndef SEGV_PKUERR
 #define SEGV_PKUERR 4
+#endif
 
 struct fault_step {
 	uint32_t error_code;
@@ -108,6 +115,41 @@ struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct c
 
 /** populate_range() - __mm_populate(): fault in [start, end) as mlock/MAP_POPULATE do. */
 void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end);
+
+/* get_user_pages(): at most GUP_MAX pages a call. */
+#define GUP_MAX 16u
+
+struct gup_result {
+	int err;	       /* 0, or -EFAULT / -ENOMEM when not even the first page could be had */
+	uint32_t nr;	       /* pages had */
+	uint32_t pfn[GUP_MAX]; /* their frames (the zero page's for a read of an untouched page) */
+	bool zero[GUP_MAX];    /* the zero page: vm_normal_page() gives no struct page for it */
+	uint32_t faults;       /* faults taken to get them */
+};
+
+/**
+ * vm_normal_page() - the frame behind a present PTE that is a normal page: PFN_NONE for
+ * the zero page (a special mapping) and for an entry that is not present.
+ */
+uint32_t vm_normal_page(const struct mm_env *e, uint64_t pte);
+
+/**
+ * follow_page() - the frame mapped at addr of mm as a software walk sees it (no MMU
+ * rights: the kernel's view), or PFN_NONE when not present, or not writable for a write.
+ * *zero tells the zero page.
+ */
+uint32_t follow_page(struct mm_env *e, const struct mm_struct *mm, uint64_t addr, bool write,
+		     bool *zero);
+
+/**
+ * get_user_pages() - __get_user_pages(): for nr pages from start, follow_page() and fault
+ * in what is missing (a write faults with FOLL_WRITE: copy-on-write of the zero page);
+ * the VMA must allow the access (VM_WRITE for a write, VM_READ for a read). Stops at the
+ * first page it cannot get; -EFAULT when that is the first. Pins nothing: the model has
+ * no page references beyond the mapping (docs/paging.md).
+ */
+struct gup_result get_user_pages(struct mm_env *e, struct mm_struct *mm, uint64_t start,
+				 uint32_t nr, bool write);
 
 /**
  * pgtables_validate() - the invariants of mm's page tables: the kernel half is init_mm's;
