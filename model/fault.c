@@ -94,6 +94,15 @@ int paging_init(struct mm_env *e)
 	 * allocations at boot, they are never given back. */
 	if (map_linear(e, &e->phys->mem[pfn_phys(pgd) / 8]) != 0)
 		return -ENOMEM;
+	{
+		/* the vmalloc area's PUD page, so that every PGD shares it (vmalloc.h) */
+		uint32_t pud = table_alloc(e);
+
+		if (pud == PFN_NONE)
+			return -ENOMEM;
+		e->phys->mem[pfn_phys(pgd) / 8 + (0xffffc90000000000ull >> 39) % 512] =
+			pfn_phys(pud) | _KERNPG_TABLE;
+	}
 	e->paging_ready = true;
 	return 0;
 }

@@ -18,6 +18,7 @@ int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t 
 	m->current = -1;
 	m->layout = 0;
 	m->cpu = cpu_state_default();
+	vmap_init(&m->vmap);
 	for (i = 0; i < MACHINE_MAX_PROCS; i++)
 		m->procs[i].mm.in_use = false;
 	return 0;
@@ -331,6 +332,10 @@ static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
 		return apply_sysctl(m, op);
 	case OP_CPU:
 		return apply_cpu(m, op);
+	case OP_VMALLOC:
+		return res_addr(vmalloc(&m->env, &m->vmap, op->a));
+	case OP_VFREE:
+		return res_status(vfree(&m->env, &m->vmap, op->a));
 	default:
 		break;
 	}
@@ -370,6 +375,16 @@ static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
 
 		r.walk = mmu_walk(&m->phys, &m->cpu, (uint64_t)mm->pgd * PAGE_SIZE, op->a, acc, false);
 		r.value = r.walk.paddr;
+		return r;
+	}
+	case OP_GUP: {
+		struct mm_result r = res(RES_GUP, 0);
+
+		r.gup = get_user_pages(&m->env, mm, op->a, op->b > GUP_MAX ? GUP_MAX : (uint32_t)op->b,
+				       op->flags != 0);
+		if (r.gup.err != 0)
+			return res_err(r.gup.err);
+		r.value = r.gup.nr;
 		return r;
 	}
 	case OP_FIND_VMA: {
@@ -463,6 +478,9 @@ struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
 	case OP_TOUCH:
 	case OP_CPU:
 	case OP_PTE:
+	case OP_GUP:
+	case OP_VMALLOC:
+	case OP_VFREE:
 		return apply_mm_op(m, op);
 	case OP_VALIDATE: {
 		struct validate_result v = machine_validate(m);

@@ -14,7 +14,7 @@
 #ifndef MMREF_MACHINE_H
 #define MMREF_MACHINE_H
 
-#include "fault.h"
+#include "vmalloc.h"
 
 #define MACHINE_DEFAULT_CPUS 2u
 #define MACHINE_MAX_PROCS    16u
@@ -36,6 +36,7 @@ struct machine {
 	struct vma_pool vmas;	    /* VMA descriptors and index leaves of every process */
 	struct mm_layout *layout;   /* when set, `process` starts from it (the Linux backend) */
 	struct cpu_state cpu;	    /* the CPU the processes run on (CR0, CR4, EFER, PKRU, AC) */
+	struct vmap_state vmap;	    /* vmalloc areas */
 };
 
 enum mm_op_kind {
@@ -86,6 +87,9 @@ enum mm_op_kind {
 	OP_TOUCH,     /* an access to a: flags = enum access_type, mflags = TOUCH_* */
 	OP_CPU,	      /* set a CPU field: flags = enum cpu_field, a = value */
 	OP_PTE,	      /* the walk of a (a read by the kernel, committing nothing) */
+	OP_GUP,	      /* get_user_pages(a, b pages, flags = write) -> count */
+	OP_VMALLOC,   /* vmalloc(a) -> address */
+	OP_VFREE,     /* vfree(a) */
 	/* inspection */
 	OP_MAPS,      /* /proc/PID/maps of the current process (formatted by the harness) */
 	OP_BUDDYINFO, /* /proc/buddyinfo (formatted by the harness) */
@@ -141,6 +145,7 @@ enum mm_result_kind {
 	RES_RANGE,    /* value .. end: a VMA */
 	RES_TOUCH,    /* touch: the faults met and how the access ended */
 	RES_WALK,     /* pte: the entries of a walk */
+	RES_GUP,      /* get_user_pages: value pages had, gup the frames */
 	RES_ERROR,    /* err: -errno or -MERR_* */
 };
 
@@ -152,6 +157,7 @@ struct mm_result {
 	uint64_t end;			      /* RES_RANGE */
 	struct touch_result touch;	      /* RES_TOUCH */
 	struct walk walk;		      /* RES_WALK */
+	struct gup_result gup;		      /* RES_GUP */
 	const char *what;		      /* RES_ERROR from OP_VALIDATE: the broken rule */
 	uint32_t where;
 };
