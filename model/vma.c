@@ -293,10 +293,13 @@ struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s,
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (l->end[mid] > addr)
+		if (l->end[mid] > addr) {
 			hi = mid;
-		else
+		} else {
+			/*@ assert below: \forall integer i; 0 <= i <= mid ==>
+				VEnd(v, s, pos.leaf, i) <= addr; */
 			lo = mid + 1;
+		}
 	}
 	pos.slot = lo;
 	return pos;
@@ -309,8 +312,7 @@ uint32_t vma_at(const struct vma_pool *v, const struct vma_set *s, struct vma_po
 	return v->leaves[s->leaf[pos.leaf]].slot[pos.slot];
 }
 
-struct vma_pos vma_pos_next(const struct vma_pool *v, const struct vma_set *s,
-			    struct vma_pos pos)
+struct vma_pos vma_pos_next(const struct vma_pool *v, const struct vma_set *s, struct vma_pos pos)
 {
 	if (pos.leaf >= s->nr_leaves)
 		return pos;
