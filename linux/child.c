@@ -325,34 +325,60 @@ static void do_bench(uint64_t n)
  *   lx_write_insn:  lock orb $0, (%rdi)     a write that leaves the byte as it was (a
  *                                           locked RMW faults as a write: W=1, one fault)
  * A fault the kernel does not fix raises SIGSEGV (or SIGBUS); on_fault() records signo,
- * si_code and si_addr and moves RIP to lx_touch_resume (the ret), so the touch returns as
- * if the access had completed. A signal at any other RIP is a real crash: the default
- * action is restored and the instruction faults again, killing the child. The minor and
- * major fault counts are read with getrusage() right before and after the access; nothing
- * in between can fault but the access itself (the signal frame goes on the stack, whose
- * top 32 KiB prefault() made resident, like all of .data and .bss).
+ * si_code and si_addr and moves RIP to lx_touch_resume, so the touch returns as if the
+ * access had completed. A signal at any other RIP is a real crash: the default action
+ * is restored and the instruction faults again, killing the child. The minor and major
+ * fault counts are read with getrusage() right before and after the access; nothing in
+ * between can fault but the access itself (the signal frame goes on the stack, whose top
+ * 32 KiB prefault() made resident, like all of .data and .bss).
+ *
+ * With use_pkru, PKRU holds pkru for the access alone (WRPKRU before, the old value back
+ * at lx_touch_resume, before the ret reads the stack): the child's own pages have key 0
+ * too, so a PKRU that denies key 0 must not outlive the access. The kernel delivers the
+ * signal with its default PKRU and rt_sigreturn brings the touch's PKRU back, which
+ * lx_touch_resume then undoes.
+ *
+ *   void lx_touch(uint64_t addr, uint64_t write, uint64_t pkru, uint64_t use_pkru)
  */
-void lx_touch_read(uint64_t addr);
-void lx_touch_write(uint64_t addr);
+void lx_touch(uint64_t addr, uint64_t write, uint64_t pkru, uint64_t use_pkru);
 void lx_restorer(void);
 extern const char lx_read_insn[], lx_write_insn[], lx_touch_resume[];
 
 __asm__(".text\n"
-	"lx_touch_read:\n"
+	"lx_touch:\n"
+	"	xor %r10d, %r10d\n"
+	"	test %ecx, %ecx\n"
+	"	jz 1f\n"
+	"	mov %edx, %r8d\n"
+	"	xor %ecx, %ecx\n"
+	"	rdpkru\n" /* eax = PKRU, edx = 0 */
+	"	mov %eax, %r9d\n"
+	"	mov %r8d, %eax\n"
+	"	wrpkru\n" /* ecx = edx = 0 */
+	"	mov $1, %r10d\n"
+	"1:	test %esi, %esi\n"
+	"	jnz 2f\n"
 	"lx_read_insn:\n"
 	"	movb (%rdi), %al\n"
-	"lx_touch_resume:\n"
-	"	ret\n"
-	"lx_touch_write:\n"
+	"	jmp lx_touch_resume\n"
+	"2:\n"
 	"lx_write_insn:\n"
 	"	lock orb $0, (%rdi)\n"
-	"	ret\n"
+	"lx_touch_resume:\n"
+	"	test %r10d, %r10d\n"
+	"	jz 3f\n"
+	"	mov %r9d, %eax\n"
+	"	xor %ecx, %ecx\n"
+	"	xor %edx, %edx\n"
+	"	wrpkru\n"
+	"3:	ret\n"
 	"lx_restorer:\n" /* SA_RESTORER: the handler returns here */
 	"	mov $15, %eax\n"  /* rt_sigreturn */
 	"	syscall\n");
 
 static volatile int32_t fault_signo, fault_code;
 static volatile uint64_t fault_addr;
+static int has_pku; /* CPUID.(EAX=7,ECX=0):ECX.OSPKE[bit 4]: RDPKRU/WRPKRU work */
 
 static long set_handler(long sig, void *handler)
 {
@@ -381,6 +407,14 @@ static void on_fault(int sig, void *info, void *ucontext)
 	*rip = (uint64_t)lx_touch_resume;
 }
 
+static int ospke(void)
+{
+	uint32_t a = 7, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return (c >> 4) & 1;
+}
+
 /* ru_minflt and ru_majflt: words 8 and 9 of struct rusage (after two timevals, 4 longs). */
 static void faults(uint64_t *minflt, uint64_t *majflt)
 {
@@ -391,22 +425,19 @@ static void faults(uint64_t *minflt, uint64_t *majflt)
 	*majflt = ru[9];
 }
 
-static void do_touch(uint64_t addr, uint64_t kind)
+static void do_touch(uint64_t addr, uint64_t kind, uint64_t pkru, uint64_t use_pkru)
 {
 	struct lx_touch_reply *t = (struct lx_touch_reply *)out.data;
 
-	if (kind > LX_TOUCH_WRITE) {
-		reply(kind == LX_TOUCH_FETCH ? -ENOSYS : -EINVAL);
+	if (kind > LX_TOUCH_WRITE || (use_pkru && !has_pku)) {
+		reply(kind == LX_TOUCH_FETCH || use_pkru ? -ENOSYS : -EINVAL);
 		return;
 	}
 	fault_signo = 0;
 	fault_code = 0;
 	fault_addr = 0;
 	faults(&t->minflt_before, &t->majflt_before);
-	if (kind == LX_TOUCH_WRITE)
-		lx_touch_write(addr);
-	else
-		lx_touch_read(addr);
+	lx_touch(addr, kind == LX_TOUCH_WRITE, pkru, use_pkru);
 	faults(&t->minflt_after, &t->majflt_after);
 	t->signo = fault_signo;
 	t->sig_code = fault_code;
@@ -487,7 +518,7 @@ static void serve(void)
 		reply(0);
 		child_exit(0);
 	case LX_OP_TOUCH:
-		do_touch(a[0], a[1]);
+		do_touch(a[0], a[1], a[2], a[3]);
 		break;
 	case LX_OP_GETRUSAGE:
 		do_getrusage();
@@ -537,6 +568,7 @@ __attribute__((noreturn, used)) void child_main(uint64_t *sp)
 	if (set_handler(SIGSEGV, (void *)on_fault) != 0 || set_handler(SIGBUS, (void *)on_fault) != 0)
 		child_exit(EXIT_SIGACTION_FAILS);
 	prefault();
+	has_pku = ospke();
 	for (;;) {
 		if (!read_full(&req, sizeof(req)))
 			child_exit(0);

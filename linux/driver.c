@@ -3,6 +3,8 @@
  * driver.c - the model and the host kernel side by side. See driver.h.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,11 @@
 
 #define MAPS_BUF    (8u << 20) /* bytes of maps text one side may have */
 #define MAX_INODES  256u
+#define SWEEP_MAX   65536u   /* pages one residency sweep compares at most */
+#define DESYNC_MAX  64u      /* pages touched on the model only, remembered per process */
+#ifndef SI_KERNEL
+#define SI_KERNEL   0x80     /* si_code of a SIGSEGV from #GP (a non-canonical address) */
+#endif
 
 /* Importing the child's layout --------------------------------------------------------- */
 
@@ -138,6 +145,21 @@ struct side_by_side {
 	size_t max_vmas;
 	unsigned child_flags;
 	FILE *out;
+	size_t nr_model_vmas; /* of the last compare_maps() */
+	/* RSS at the last (re)base, per process: the kernel's statm resident pages and the
+	 * model's rss_anon; compared as differences from there */
+	uint64_t base_resident[MACHINE_MAX_PROCS], base_shared[MACHINE_MAX_PROCS];
+	uint64_t base_model[MACHINE_MAX_PROCS];
+	uint8_t *kstates;   /* page states of a sweep (SWEEP_MAX) */
+	uint64_t *kentries; /* their pagemap entries */
+	struct linux_op_facts *facts; /* where the current op's facts go, or NULL */
+	/* pages a model-only touch may have mapped (the kernel did not touch them): their
+	 * faults and states are not compared any more; nr_desync > DESYNC_MAX: all pages */
+	uint64_t desync[MACHINE_MAX_PROCS][DESYNC_MAX];
+	uint32_t nr_desync[MACHINE_MAX_PROCS];
+	uint32_t touches;	      /* touches compared on both sides */
+	uint32_t model_only;	      /* kernel-mode touches, fetches: the model only */
+	uint32_t model_only_cpu;      /* user touches after `cpu` changed the model's CPU */
 };
 
 static int sbs_open(struct side_by_side *s, uint64_t ram, uint32_t nr_slots, FILE *out)
@@ -150,8 +172,11 @@ static int sbs_open(struct side_by_side *s, uint64_t ram, uint32_t nr_slots, FIL
 	s->kernel_text = malloc(MAPS_BUF);
 	s->model_vmas = malloc(s->max_vmas * sizeof(struct linux_vma));
 	s->kernel_vmas = malloc(s->max_vmas * sizeof(struct linux_vma));
+	s->kstates = malloc(SWEEP_MAX);
+	s->kentries = malloc(SWEEP_MAX * sizeof(uint64_t));
 	if (s->model_text == NULL || s->kernel_text == NULL || s->model_vmas == NULL ||
-	    s->kernel_vmas == NULL || trace_exec_open(&s->x, ram, nr_slots) != 0) {
+	    s->kernel_vmas == NULL || s->kstates == NULL || s->kentries == NULL ||
+	    trace_exec_open(&s->x, ram, nr_slots) != 0) {
 		fprintf(out, "linux: no memory for the model\n");
 		return -1;
 	}
@@ -171,7 +196,11 @@ static void sbs_close(struct side_by_side *s)
 	free(s->kernel_text);
 	free(s->model_vmas);
 	free(s->kernel_vmas);
+	free(s->kstates);
+	free(s->kentries);
 }
+
+static int mem_rebase(struct side_by_side *s);
 
 /* `process NAME`: a child, its layout imported, and the model's process from it. */
 static int sbs_process(struct side_by_side *s, const struct mm_op *op, struct mm_result *res)
@@ -212,7 +241,8 @@ static int sbs_process(struct side_by_side *s, const struct mm_op *op, struct mm
 	s->x.m->layout = NULL;
 	memcpy(s->name[slot], op->name, PROC_NAME_LEN);
 	s->cur = slot;
-	return 0;
+	s->nr_desync[slot] = 0;
+	return res->kind == RES_OK ? mem_rebase(s) : 0;
 }
 
 static int sbs_find(struct side_by_side *s, const char *name)
@@ -385,6 +415,7 @@ static int compare_maps(struct side_by_side *s)
 		fprintf(s->out, "linux: cannot read or parse maps (%s)\n", s->child[s->cur].err);
 		return 1;
 	}
+	s->nr_model_vmas = nm < s->max_vmas ? nm : s->max_vmas;
 	for (i = 0; i < nm && i < nk; i++)
 		if (!vma_agrees(s, &s->model_vmas[i], &s->kernel_vmas[i]))
 			break;
@@ -395,6 +426,459 @@ static int compare_maps(struct side_by_side *s)
 	return 1;
 }
 
+/* Pages, faults and RSS ---------------------------------------------------------------- */
+
+/*
+ * The child's own pages: those of its initial VMAs (binary, .bss, [vvar], [vdso],
+ * [stack]). The kernel has some of them resident from the start (the child prefaults its
+ * .data, .bss and stack top) while the model, which imports only the VMAs, has none; and
+ * the binary's pages are file pages, which the model does not have. Fault counts and page
+ * states are therefore not compared there, and an op that may change their residency
+ * rebases the RSS comparison instead of comparing.
+ */
+static bool own_range(const struct side_by_side *s, uint64_t lo, uint64_t hi)
+{
+	const struct linux_layout *l = &s->child[s->cur].initial;
+	size_t i;
+
+	for (i = 0; i < l->nr_vmas; i++)
+		if (l->vmas[i].start < TASK_SIZE && l->vmas[i].start < hi && lo < l->vmas[i].end)
+			return true;
+	return false;
+}
+
+/* A page the model touched alone (a kernel-mode touch, a fetch): the sides may differ. */
+static bool desynced(const struct side_by_side *s, uint64_t addr)
+{
+	uint32_t i, n = s->nr_desync[s->cur];
+
+	if (n > DESYNC_MAX)
+		return true;
+	for (i = 0; i < n; i++)
+		if (s->desync[s->cur][i] == addr / PAGE_SIZE)
+			return true;
+	return false;
+}
+
+static void desync(struct side_by_side *s, uint64_t addr)
+{
+	uint32_t *n = &s->nr_desync[s->cur];
+
+	if (desynced(s, addr))
+		return;
+	if (*n < DESYNC_MAX)
+		s->desync[s->cur][*n] = addr / PAGE_SIZE;
+	(*n)++;
+}
+
+/* A page not compared: the child's own, or one the model touched alone. */
+static bool skip_page(const struct side_by_side *s, uint64_t addr)
+{
+	return own_range(s, addr, addr + 1) || desynced(s, addr);
+}
+
+/* The model's view of one page of the current process: its PTE through mmu_walk(). */
+static enum linux_page_state model_page(struct side_by_side *s, uint64_t addr, uint64_t *pte)
+{
+	struct machine *m = s->x.m;
+	struct mm_struct *mm = machine_current_mm(m);
+	struct cpu_state cpu = cpu_state_default(); /* the tables are 4-level whatever `cpu` said */
+	struct access acc = {ACCESS_READ, true, false};
+	struct walk w;
+	uint32_t id;
+
+	*pte = 0;
+	if (mm == NULL || mm->pgd == 0)
+		return LINUX_PAGE_NONE;
+	w = mmu_walk(&m->phys, &cpu, (uint64_t)mm->pgd * PAGE_SIZE, addr, acc, false);
+	if (w.gp || w.levels < 4)
+		return LINUX_PAGE_NONE;
+	*pte = w.entry[3];
+	if ((*pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) == 0)
+		return LINUX_PAGE_NONE;
+	if ((*pte & PTE_PFN_MASK_52) == (uint64_t)m->env.zero_pfn * PAGE_SIZE)
+		return LINUX_PAGE_ZERO;
+	id = find_vma(&m->vmas, &mm->vmas, addr);
+	if (id != VMA_NONE && m->vmas.vma[id].vm_start <= addr &&
+	    (m->vmas.vma[id].vm_flags & VM_SHARED) != 0)
+		return LINUX_PAGE_SHARED;
+	return LINUX_PAGE_ANON;
+}
+
+/* Start comparing RSS from here: the kernel's resident pages and the model's rss_anon. */
+static int mem_rebase(struct side_by_side *s)
+{
+	struct linux_child *c = &s->child[s->cur];
+	struct mm_struct *mm = machine_current_mm(s->x.m);
+
+	if (linux_child_statm(c, &s->base_resident[s->cur], &s->base_shared[s->cur]) != 0) {
+		fprintf(s->out, "linux: %s\n", c->err);
+		return -1;
+	}
+	s->base_model[s->cur] = mm != NULL ? mm->rss_anon : 0;
+	return 0;
+}
+
+/*
+ * RSS since the base: the model's rss_anon (which counts shmem pages too) against the
+ * kernel's resident pages (RssAnon + RssShmem; RssFile stays put: the child's own file
+ * pages only change with ops that rebase). 0 agree, 1 differ (printed), -1 lost.
+ */
+static int compare_rss(struct side_by_side *s, const char *text)
+{
+	struct linux_child *c = &s->child[s->cur];
+	struct mm_struct *mm = machine_current_mm(s->x.m);
+	uint64_t res, shr;
+	int64_t km, mm_d;
+
+	if (linux_child_statm(c, &res, &shr) != 0) {
+		fprintf(s->out, "linux: %s\n", c->err);
+		return -1;
+	}
+	km = (int64_t)(res - s->base_resident[s->cur]);
+	mm_d = (int64_t)(mm->rss_anon - s->base_model[s->cur]);
+	if (s->facts != NULL) {
+		s->facts->model_rss = mm_d;
+		s->facts->kernel_rss = km;
+	}
+	if (km == mm_d)
+		return 0;
+	fprintf(s->out,
+		"RSS differs after `%s`: model rss_anon %+lld pages, linux %+lld pages "
+		"(RssAnon %+lld, RssShmem/RssFile %+lld) since the process started\n",
+		text, (long long)mm_d, (long long)km,
+		(long long)(km - (int64_t)(shr - s->base_shared[s->cur])),
+		(long long)(int64_t)(shr - s->base_shared[s->cur]));
+	return 1;
+}
+
+static void print_page_difference(struct side_by_side *s, const char *text, uint64_t addr,
+				  enum linux_page_state mp, uint64_t pte, enum linux_page_state kp,
+				  uint64_t entry)
+{
+	fprintf(s->out,
+		"page differs after `%s` at 0x%llx: model %s (pte 0x%llx), linux %s (pagemap "
+		"0x%llx)\n",
+		text, (unsigned long long)addr, linux_page_state_name(mp), (unsigned long long)pte,
+		linux_page_state_name(kp), (unsigned long long)entry);
+}
+
+/*
+ * Every page of [lo, hi) that lies in a VMA and is not the child's own: the model's state
+ * (PTE) against the kernel's (pagemap, kpageflags). 0 agree, 1 differ (printed), -1 lost.
+ */
+static int compare_pages(struct side_by_side *s, uint64_t lo, uint64_t hi, const char *text)
+{
+	struct linux_child *c = &s->child[s->cur];
+	uint64_t budget = SWEEP_MAX;
+	size_t v;
+
+	lo = lo / PAGE_SIZE * PAGE_SIZE;
+	hi = hi > TASK_SIZE ? TASK_SIZE : hi;
+	for (v = 0; v < s->nr_model_vmas && lo < hi && budget > 0; v++) {
+		const struct linux_vma *x = &s->model_vmas[v];
+		uint64_t a = x->start > lo ? x->start : lo, b = x->end < hi ? x->end : hi, n, i;
+
+		if (a >= b || own_range(s, a, b))
+			continue;
+		n = (b - a) / PAGE_SIZE;
+		n = n > budget ? budget : n;
+		budget -= n;
+		if (linux_child_page_states(c, a, n, s->kstates, s->kentries) != 0) {
+			fprintf(s->out, "linux: %s\n", c->err);
+			return c->pid > 0 ? 1 : -1;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t pte;
+			enum linux_page_state mp;
+
+			if (s->nr_desync[s->cur] > 0 && desynced(s, a + i * PAGE_SIZE))
+				continue;
+			mp = model_page(s, a + i * PAGE_SIZE, &pte);
+			if (mp != s->kstates[i]) {
+				print_page_difference(s, text, a + i * PAGE_SIZE, mp, pte,
+						      s->kstates[i], s->kentries[i]);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Which pages an op may have changed, and whether it may change the child's own pages. */
+static void op_range(const struct side_by_side *s, const struct mm_op *op,
+		     const struct mm_result *r, uint64_t old_brk, uint64_t *lo, uint64_t *hi,
+		     bool *own)
+{
+	uint64_t len = (op->b + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+
+	*lo = *hi = 0;
+	*own = false;
+	switch (op->kind) {
+	case OP_MMAP:
+		*lo = r->kind == RES_ADDR ? r->value : op->a;
+		if (r->kind != RES_ADDR && (op->mflags & MAP_FIXED) == 0)
+			return;
+		*hi = *lo + len < *lo ? TASK_SIZE : *lo + len;
+		break;
+	case OP_MUNMAP:
+	case OP_MPROTECT:
+		*lo = op->a;
+		*hi = op->a + len < op->a ? TASK_SIZE : op->a + len;
+		break;
+	case OP_BRK: {
+		uint64_t now = machine_current_mm(s->x.m)->brk;
+
+		*lo = old_brk < now ? old_brk : now;
+		*hi = (old_brk < now ? now : old_brk) + PAGE_SIZE;
+		break;
+	}
+	case OP_MLOCKALL:
+		*lo = 0;
+		*hi = TASK_SIZE;
+		*own = (op->mflags & MCL_CURRENT) != 0;
+		return;
+	default:
+		return;
+	}
+	*own = *lo < *hi && own_range(s, *lo, *hi);
+}
+
+/* After a system call agreed and the maps agree: the pages it may have changed, and RSS. */
+static int compare_memory(struct side_by_side *s, const struct mm_op *op,
+			  const struct mm_result *r, uint64_t old_brk, const char *text)
+{
+	uint64_t lo, hi;
+	bool own;
+	int rc;
+
+	op_range(s, op, r, old_brk, &lo, &hi, &own);
+	if (lo < hi) {
+		rc = compare_pages(s, lo, hi, text);
+		if (rc != 0)
+			return rc;
+	}
+	return own ? mem_rebase(s) : compare_rss(s, text);
+}
+
+/* What the model's touch amounts to, in the terms the child reports. */
+struct touch_view {
+	bool done;	 /* the access completed */
+	bool segv;	 /* SIGSEGV */
+	int code;	 /* its si_code */
+	uint64_t addr;	 /* its si_addr */
+	unsigned faults; /* faults Linux counts in ru_minflt/ru_majflt */
+	const char *odd; /* the model ended otherwise (oom, a fault loop): why */
+};
+
+/*
+ * mm_account_fault() (mm/memory.c) counts every fault that went through handle_mm_fault()
+ * and did not end in VM_FAULT_ERROR or VM_FAULT_RETRY: a new anonymous page, the zero
+ * page, a COW, a shmem page and a spurious fault (the PTE already allowed the access)
+ * alike. A fault that ends in SIGSEGV (bad_area, access_error) never reaches
+ * handle_mm_fault(); an OOM is VM_FAULT_OOM, an error: neither counts.
+ */
+static bool counted_fault(enum fault_action a)
+{
+	return a == FAULT_ANON_PAGE || a == FAULT_ZERO_PAGE || a == FAULT_COW ||
+	       a == FAULT_SHMEM || a == FAULT_SPURIOUS;
+}
+
+static struct touch_view model_view(const struct touch_result *t, uint64_t addr)
+{
+	struct touch_view v = {0};
+	uint32_t i;
+
+	for (i = 0; i < t->nr_steps && i < MAX_FAULT_STEPS; i++)
+		v.faults += counted_fault(t->step[i].action);
+	if (t->gp) {
+		v.segv = true;
+		v.code = SI_KERNEL;
+		return v;
+	}
+	if (t->done) {
+		v.done = true;
+		return v;
+	}
+	if (t->nr_steps > 0 && t->step[t->nr_steps - 1].action == FAULT_SIGSEGV) {
+		v.segv = true;
+		v.code = t->step[t->nr_steps - 1].si_code;
+		v.addr = addr;
+		return v;
+	}
+	v.odd = t->nr_steps > 0 && t->step[t->nr_steps - 1].action == FAULT_OOM
+			? "oom (the model's RAM ran out)"
+			: "neither completed nor SIGSEGV (a fault loop)";
+	return v;
+}
+
+static const char *segv_text(int code)
+{
+	switch (code) {
+	case SEGV_MAPERR:
+		return "maperr";
+	case SEGV_ACCERR:
+		return "accerr";
+	case SEGV_PKUERR:
+		return "pkuerr";
+	case SI_KERNEL:
+		return "kernel (#GP)";
+	default:
+		return "?";
+	}
+}
+
+static void view_text(const struct touch_view *v, char *buf, size_t len)
+{
+	if (v->odd)
+		snprintf(buf, len, "%s", v->odd);
+	else if (v->segv)
+		snprintf(buf, len, "SIGSEGV %s at 0x%llx, %u fault(s)", segv_text(v->code),
+			 (unsigned long long)v->addr, v->faults);
+	else
+		snprintf(buf, len, "done, %u fault(s)", v->faults);
+}
+
+/*
+ * Can the host do a user-mode read or write as the model's CPU would? WP, SMEP, SMAP and
+ * AC only bind supervisor accesses; NXE, LA57 and MAXPHYADDR change the walk (reserved
+ * bits, depth), which the host cannot. Protection keys bind user accesses: with CR4.PKE
+ * the child runs the access under the model's PKRU (every page has key 0); without it,
+ * under its own, which lets key 0 read and write, as no PKE does.
+ */
+static bool user_cpu_as_host(const struct cpu_state *cpu)
+{
+	struct cpu_state def = cpu_state_default();
+
+	return cpu->efer_nxe == def.efer_nxe && cpu->cr4_la57 == def.cr4_la57 &&
+	       cpu->maxphyaddr == def.maxphyaddr;
+}
+
+/*
+ * A touch the kernel cannot run: the model may have mapped the page (and counted RSS)
+ * alone. That page is not compared any more in this process, and RSS is rebased. A stack
+ * the model grew alone would make every later maps differ: the check stops (2).
+ */
+static int model_only_touch(struct side_by_side *s, const struct mm_result *model,
+			    const struct mm_op *op, const char *text)
+{
+	uint32_t i;
+
+	for (i = 0; i < model->touch.nr_steps && i < MAX_FAULT_STEPS; i++)
+		if (model->touch.step[i].stack_grew) {
+			fprintf(s->out,
+				"linux: `%s` grew a stack on the model only (the kernel does not "
+				"run kernel-mode touches and fetches); the sides cannot be "
+				"compared after it\n",
+				text);
+			return 2;
+		}
+	if (model->touch.nr_steps == 0)
+		return 0; /* nothing changed */
+	desync(s, op->a);
+	return mem_rebase(s);
+}
+
+/*
+ * `touch`: a user-mode read or write runs on both sides; per touch the outcome (done, or
+ * SIGSEGV with si_code and si_addr), the number of faults Linux counts, the touched page's
+ * state afterwards and RSS must agree. Kernel-mode touches and fetches have no user-space
+ * equivalent: model only. So are user touches once `cpu` changed the model's CPU.
+ */
+static int sbs_touch(struct side_by_side *s, const struct mm_op *op, struct mm_result *model,
+		     const char *text)
+{
+	struct linux_child *c;
+	struct touch_view mv, kv = {0};
+	struct linux_touch kt;
+	char mt[NAMES_RESULT_LEN], mvt[160], kvt[160];
+	enum linux_page_state mp, kp;
+	uint8_t kst;
+	uint64_t pte, entry;
+	bool own;
+	int64_t k;
+	int rc;
+
+	*model = machine_apply(s->x.m, op);
+	if (s->cur < 0 || model->kind != RES_TOUCH)
+		return 0;
+	if ((op->mflags & TOUCH_USER) == 0 || (op->mflags & TOUCH_IMPLICIT) != 0 ||
+	    op->flags == ACCESS_FETCH || !user_cpu_as_host(&s->x.m->cpu)) {
+		if ((op->mflags & TOUCH_USER) == 0 || (op->mflags & TOUCH_IMPLICIT) != 0 ||
+		    op->flags == ACCESS_FETCH)
+			s->model_only++;
+		else
+			s->model_only_cpu++;
+		return model_only_touch(s, model, op, text);
+	}
+	c = &s->child[s->cur];
+	k = linux_child_touch_pkru(c, op->a, op->flags == ACCESS_WRITE, s->x.m->cpu.cr4_pke,
+				   s->x.m->cpu.pkru, &kt);
+	if (k == -ENOSYS && s->x.m->cpu.cr4_pke) { /* no protection keys on this host */
+		s->model_only_cpu++;
+		return model_only_touch(s, model, op, text);
+	}
+	if (k == LINUX_CHILD_LOST) {
+		fprintf(s->out, "linux: `%s`: %s\n", text, c->err);
+		return -1;
+	}
+	if (k != 0) {
+		fprintf(s->out, "linux: `%s`: the child could not touch: %s\n", text,
+			names_err_name((int)k));
+		return 1;
+	}
+	s->touches++;
+	own = skip_page(s, op->a);
+	mv = model_view(&model->touch, op->a);
+	kv.done = kt.signo == 0;
+	kv.segv = kt.signo == SIGSEGV;
+	kv.code = kt.sig_code;
+	kv.addr = kt.sig_addr;
+	kv.faults = (unsigned)(kt.minflt + kt.majflt);
+	if (kt.signo != 0 && kt.signo != SIGSEGV)
+		kv.odd = kt.signo == SIGBUS ? "SIGBUS" : "another signal";
+	if (s->facts != NULL) {
+		s->facts->touch = true;
+		s->facts->model_sig_code = mv.segv ? mv.code : 0;
+		s->facts->kernel_sig_code = kv.segv ? kv.code : 0;
+		s->facts->model_faults = mv.faults;
+		s->facts->kernel_faults = kt.minflt + kt.majflt;
+	}
+	if (mv.odd != NULL || kv.odd != NULL || mv.done != kv.done || mv.segv != kv.segv ||
+	    (mv.segv && (mv.code != kv.code || mv.addr != kv.addr)) ||
+	    (!own && mv.faults != kv.faults)) {
+		names_format_result(op->kind, model, mt, sizeof(mt));
+		view_text(&mv, mvt, sizeof(mvt));
+		view_text(&kv, kvt, sizeof(kvt));
+		fprintf(s->out,
+			"touch differs at `%s`:\n  model %s\n        (%s)\n  linux %s (minflt "
+			"%llu, majflt %llu)\n",
+			text, mvt, mt, kvt, (unsigned long long)kt.minflt,
+			(unsigned long long)kt.majflt);
+		return 1;
+	}
+	if (own)
+		return mem_rebase(s);
+	mp = model_page(s, op->a, &pte);
+	if (linux_child_page_states(c, op->a / PAGE_SIZE * PAGE_SIZE, 1, &kst, &entry) != 0) {
+		fprintf(s->out, "linux: %s\n", c->err);
+		return c->pid > 0 ? 1 : -1;
+	}
+	kp = (enum linux_page_state)kst;
+	if (s->facts != NULL) {
+		s->facts->model_page = (uint8_t)mp;
+		s->facts->kernel_page = (uint8_t)kp;
+	}
+	if (mp != kp) {
+		print_page_difference(s, text, op->a, mp, pte, kp, entry);
+		return 1;
+	}
+	rc = 0;
+	if (model->touch.nr_steps > 0 && model->touch.step[0].stack_grew)
+		rc = compare_maps(s); /* the stack VMA moved */
+	return rc != 0 ? rc : compare_rss(s, text);
+}
+
 /*
  * One op on both sides. Returns 0 (agree), 1 (differ: reported), 2 (op not runnable on
  * the kernel), -1 (child lost). *model gets the model's result.
@@ -403,8 +887,10 @@ static int sbs_step(struct side_by_side *s, const struct mm_op *op, struct mm_re
 		    const char *text)
 {
 	char mt[200], kt[64];
+	struct mm_struct *mm;
+	uint64_t old_brk;
 	int64_t k;
-	int i;
+	int i, rc;
 
 	switch (op->kind) {
 	case OP_SYSCTL:
@@ -426,12 +912,18 @@ static int sbs_step(struct side_by_side *s, const struct mm_op *op, struct mm_re
 				s->cur = -1;
 		}
 		return 0;
+	case OP_TOUCH:
+		return sbs_touch(s, op, model, text);
 	default:
 		break;
 	}
+	mm = machine_current_mm(s->x.m);
+	old_brk = mm != NULL ? mm->brk : 0;
 	*model = machine_apply(s->x.m, op);
 	if (s->cur < 0 || !kernel_apply(&s->child[s->cur], op, &k))
 		return 0; /* model only */
+	if (s->facts != NULL)
+		s->facts->kernel_ran = true;
 	if (k == LINUX_CHILD_LOST) {
 		fprintf(s->out, "linux: `%s`: %s\n", text, s->child[s->cur].err);
 		return -1;
@@ -443,10 +935,57 @@ static int sbs_step(struct side_by_side *s, const struct mm_op *op, struct mm_re
 		(void)compare_maps(s);
 		return 1;
 	}
-	return compare_maps(s);
+	rc = compare_maps(s);
+	return rc != 0 ? rc : compare_memory(s, op, model, old_brk, text);
 }
 
 /* check --backend linux --------------------------------------------------------------- */
+
+static void format_fuzz_op(const struct mm_op *op, char *buf, size_t len);
+
+/* The end of a check: how many ops ran where. */
+static void print_summary(const struct side_by_side *s, uint32_t compared, FILE *out)
+{
+	fprintf(out, "check --backend linux: %u ops compared, all agree", compared);
+	if (s->touches > 0)
+		fprintf(out, "; %u touches compared (signal, faults, page, RSS)", s->touches);
+	if (s->model_only > 0)
+		fprintf(out, "; %u kernel-mode touches and fetches on the model only", s->model_only);
+	if (s->model_only_cpu > 0)
+		fprintf(out, "; %u touches on the model only (its CPU was changed by `cpu`)",
+			s->model_only_cpu);
+	fprintf(out, "\n");
+}
+
+int linux_check_ops(const struct mm_op *ops, uint32_t n, uint64_t ram, FILE *out,
+		    struct linux_op_facts *facts)
+{
+	struct side_by_side *s = malloc(sizeof(*s));
+	uint32_t i;
+	int rc = 0;
+
+	if (s == NULL || sbs_open(s, ram, 1, out) != 0) {
+		free(s);
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct mm_result r;
+		char text[160];
+
+		if (facts != NULL) {
+			memset(&facts[i], 0, sizeof(facts[i]));
+			s->facts = &facts[i];
+		}
+		format_fuzz_op(&ops[i], text, sizeof(text));
+		rc = sbs_step(s, &ops[i], &r, text);
+		if (rc == 1)
+			fprintf(out, "op %u (`%s`): the model and linux differ (above)\n", i + 1, text);
+	}
+	s->facts = NULL;
+	sbs_close(s);
+	free(s);
+	return rc;
+}
 
 int linux_check_trace(const struct trace *t, FILE *out)
 {
@@ -479,7 +1018,7 @@ int linux_check_trace(const struct trace *t, FILE *out)
 		}
 	}
 	if (rc == 0)
-		fprintf(out, "check --backend linux: %u ops compared, all agree\n", compared);
+		print_summary(s, compared, out);
 	sbs_close(s);
 	free(s);
 	return rc;
@@ -622,6 +1161,16 @@ static void format_fuzz_op(const struct mm_op *op, char *buf, size_t len)
 		else
 			snprintf(buf, len, "%s data 0x%llx", name, a);
 		break;
+	case OP_TOUCH:
+		snprintf(buf, len, "%s 0x%llx %s %s", name, a,
+			 op->flags == ACCESS_WRITE   ? "w"
+			 : op->flags == ACCESS_FETCH ? "x"
+						     : "r",
+			 (op->mflags & TOUCH_USER) ? "user" : "kernel");
+		break;
+	case OP_PROCESS:
+		snprintf(buf, len, "%s %.*s", name, (int)sizeof(op->name), op->name);
+		break;
 	default:
 		snprintf(buf, len, "%s", name);
 		break;
@@ -652,7 +1201,8 @@ static int fuzz_begin(struct side_by_side *s)
 			op.kind = OP_PROCESS;
 			r = machine_apply(s->x.m, &op);
 			s->x.m->layout = NULL;
-			return r.kind == RES_OK ? 0 : -1;
+			s->nr_desync[s->cur] = 0;
+			return r.kind == RES_OK ? mem_rebase(s) : -1;
 		}
 		linux_child_stop(&s->child[s->cur]);
 		s->cur = -1;

@@ -25,6 +25,7 @@
 #ifndef MMREF_LINUX_DRIVER_H
 #define MMREF_LINUX_DRIVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -47,6 +48,28 @@ int linux_import_layout(struct vma_pool *v, const struct linux_layout *in, struc
  * linux-6.18), and -1 when the child cannot be run here (message on out).
  */
 int linux_check_trace(const struct trace *t, FILE *out);
+
+/* What one op showed on both sides (linux_check_ops()). */
+struct linux_op_facts {
+	bool kernel_ran;	/* a system call ran in the child too */
+	bool touch;		/* a touch ran on both sides */
+	int model_sig_code;	/* touch: si_code of the SIGSEGV, 0 when none */
+	int kernel_sig_code;
+	unsigned model_faults;	/* touch: the faults Linux would count (see driver.c) */
+	uint64_t kernel_faults; /* touch: ru_minflt + ru_majflt it took */
+	uint8_t model_page;	/* touch: enum linux_page_state of the page afterwards */
+	uint8_t kernel_page;
+	int64_t model_rss;	/* rss_anon since the process started, pages */
+	int64_t kernel_rss;	/* statm resident pages since then */
+};
+
+/**
+ * linux_check_ops() - as linux_check_trace(), for ops given as struct mm_op (the first
+ * one a `process`); ram is the model's RAM. When facts is not NULL, facts[i] receives what
+ * op i showed. Returns as linux_check_trace(); prints only differences and errors.
+ */
+int linux_check_ops(const struct mm_op *ops, uint32_t n, uint64_t ram, FILE *out,
+		    struct linux_op_facts *facts);
 
 /* What linux_fuzz() did. */
 struct linux_fuzz_stats {

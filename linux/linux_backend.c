@@ -387,8 +387,15 @@ double linux_mmap_munmap_ns(struct linux_child *c, unsigned iters)
 int64_t linux_child_touch(struct linux_child *c, uint64_t addr, bool write,
 			  struct linux_touch *out)
 {
+	return linux_child_touch_pkru(c, addr, write, false, 0, out);
+}
+
+int64_t linux_child_touch_pkru(struct linux_child *c, uint64_t addr, bool write, bool use_pkru,
+			       uint32_t pkru, struct linux_touch *out)
+{
 	struct lx_request rq = {.op = LX_OP_TOUCH,
-				.arg = {addr, write ? LX_TOUCH_WRITE : LX_TOUCH_READ}};
+				.arg = {addr, write ? LX_TOUCH_WRITE : LX_TOUCH_READ, pkru,
+					use_pkru ? 1 : 0}};
 	struct lx_touch_reply t;
 	size_t got = 0;
 	int64_t ret;

@@ -167,6 +167,16 @@ struct linux_touch {
 int64_t linux_child_touch(struct linux_child *c, uint64_t addr, bool write,
 			  struct linux_touch *out);
 
+/**
+ * linux_child_touch_pkru - linux_child_touch() with PKRU = @pkru during the access when
+ * @use_pkru (every page of the child has protection key 0: PKRU bit 0 denies its reads
+ * and writes, bit 1 its writes).
+ *
+ * Returns: as linux_child_touch(); -ENOSYS when the CPU or kernel has no protection keys.
+ */
+int64_t linux_child_touch_pkru(struct linux_child *c, uint64_t addr, bool write, bool use_pkru,
+			       uint32_t pkru, struct linux_touch *out);
+
 /** linux_child_getrusage - the child's ru_minflt and ru_majflt. 0, or LINUX_CHILD_LOST. */
 int64_t linux_child_getrusage(struct linux_child *c, uint64_t *minflt, uint64_t *majflt);
 

@@ -56,9 +56,11 @@
  *              timed with CLOCK_MONOTONIC in the child      ret = elapsed ns or -errno
  *   EXIT       the child replies ret = 0 and exits 0
  *
- *   TOUCH      arg0 addr, arg1 enum lx_touch_kind           ret = 0, -EINVAL (kind),
- *              -ENOSYS (fetch); reply payload: struct lx_touch_reply (the signal the
- *              access raised, if any, and the fault counts around it)
+ *   TOUCH      arg0 addr, arg1 enum lx_touch_kind,          ret = 0, -EINVAL (kind),
+ *              arg2 PKRU, arg3 1: PKRU = arg2 during the    -ENOSYS (fetch; arg3 = 1
+ *              access (key 0 is every page's key)           on a CPU without OSPKE)
+ *              reply payload: struct lx_touch_reply (the signal the access raised, if
+ *              any, and the fault counts around it)
  *   GETRUSAGE  -                                            ret = 0,
  *              reply payload: uint64_t ru_minflt, ru_majflt (16 bytes)
  *
