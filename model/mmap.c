@@ -12,6 +12,9 @@ static struct vm_area_struct *V(struct mm_env *e, uint32_t id)
 	return &e->pool->vma[id];
 }
 
+/*@ assigns \nothing;
+    ensures exact: \result == PageAlign(x);
+*/
 static uint64_t page_align(uint64_t x)
 {
 	return (x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
@@ -1344,6 +1347,10 @@ int sys_setrlimit(struct mm_struct *mm, uint32_t resource, uint64_t cur, uint64_
 /* brk -------------------------------------------------------------------------------- */
 
 /* check_data_rlimit() */
+/*@ requires valid: \valid_read(mm);
+    assigns \nothing;
+    ensures exact: \result <==> DataRlimitExceeded(mm, brk);
+*/
 static bool data_rlimit_exceeded(const struct mm_struct *mm, uint64_t brk)
 {
 	uint64_t rlim = mm->rlim[RLIMIT_DATA].rlim_cur;

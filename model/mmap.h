@@ -242,10 +242,71 @@ int mm_create(struct mm_env *e, struct mm_struct *mm, const struct mm_layout *l,
 /** mm_destroy() - exit_mmap(): every VMA and descriptor given back. */
 void mm_destroy(struct mm_env *e, struct mm_struct *mm);
 
+/*@
+  // sys_brk()'s floor: end_code (2.6.34) or end_data (later kernels) under COMPAT_BRK,
+  // else start_brk.
+  logic integer MinBrk(struct mm_struct *mm) =
+    mm->profile == PROFILE_LINUX_2_6_34 ?
+      (mm->compat_brk != 0 ? mm->end_code : mm->start_brk) :
+      (mm->compat_brk != 0 ? mm->end_data : mm->start_brk);
+
+  // check_data_rlimit() failing, in the C's 64-bit arithmetic.
+  predicate DataRlimitExceeded(struct mm_struct *mm, integer brk) =
+    mm->rlim[RLIMIT_DATA].rlim_cur < RLIM_INFINITY &&
+    (uint64_t)((uint64_t)(brk - mm->start_brk) + (uint64_t)(mm->end_data - mm->start_data)) >
+      mm->rlim[RLIMIT_DATA].rlim_cur;
+
+  // PAGE_ALIGN(x), in the C's 64-bit arithmetic.
+  logic integer PageAlign(integer x) =
+    (uint64_t)((uint64_t)(x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE);
+
+  // Every byte of [start, end) lies in a VMA of s.
+  predicate Covered(struct vma_pool *v, struct vma_set *s, integer start, integer end) =
+    \forall integer a; start <= a < end ==>
+      \exists integer k, i; InSet(v, s, k, i) && VStart(v, s, k, i) <= a < VEnd(v, s, k, i);
+*/
+
 /**
  * sys_brk() - brk(2) of mm's profile. Returns the resulting brk: the new one on success,
  * the old one on any failure (the syscall reports no errno).
+ *
+ * Contract: the refusals before any change (below min_brk, over RLIMIT_DATA, a brk whose
+ * PAGE_ALIGN() would wrap) and a move inside the same page are behaviors with exact
+ * conditions; `moved` states what a move up or down promises. See docs/proofs.md for which
+ * of these are proved.
  */
+/*@ requires valid: \valid(mm) && \valid_read(e) && \valid_read(e->pool);
+    requires sep: \separated(mm, e, e->pool);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    behavior below_min:
+	assumes brk < MinBrk(mm);
+	assigns \nothing;
+	ensures result: \result == \old(mm->brk);
+    behavior rlimit:
+	assumes brk >= MinBrk(mm) && DataRlimitExceeded(mm, brk);
+	assigns \nothing;
+	ensures result: \result == \old(mm->brk);
+    behavior wraps:
+	assumes brk >= MinBrk(mm) && !DataRlimitExceeded(mm, brk);
+	assumes brk > 0xfffffffffffff000;
+	assigns \nothing;
+	ensures result: \result == \old(mm->brk);
+    behavior same_page:
+	assumes brk >= MinBrk(mm) && !DataRlimitExceeded(mm, brk);
+	assumes brk <= 0xfffffffffffff000 && PageAlign(brk) == PageAlign(mm->brk);
+	assigns mm->brk;
+	ensures result: \result == brk && mm->brk == brk;
+    behavior moved:
+	assumes brk >= MinBrk(mm) && !DataRlimitExceeded(mm, brk);
+	assumes brk <= 0xfffffffffffff000 && PageAlign(brk) != PageAlign(mm->brk);
+	ensures result: \result == brk || \result == \old(mm->brk);
+	ensures success: \result == brk ==> mm->brk == brk &&
+	    VSetOk(e->pool, &mm->vmas) &&
+	    Covered(e->pool, &mm->vmas, mm->start_brk, PageAlign(brk));
+	ensures failure: \result != brk ==> mm->brk == \old(mm->brk);
+    complete behaviors;
+    disjoint behaviors;
+*/
 uint64_t sys_brk(struct mm_env *e, struct mm_struct *mm, uint64_t brk);
 
 /**
