@@ -1035,7 +1035,77 @@ static uint64_t rng_next(uint64_t *x)
 }
 
 #define FUZZ_ARENA_PAGES 256u
-#define FUZZ_SEQ_MAX	 24u
+#define FUZZ_HEAP_PAGES	 64u
+#define FUZZ_SEQ_MAX	 32u
+#define FUZZ_RECENT	 8u
+
+/* What a sequence touched lately: touches come back to these pages, so that a read is
+ * followed by a write of the same page (zero page, then COW) and a page is touched again
+ * after an mprotect or munmap. */
+struct fuzz_recent {
+	uint64_t addr[FUZZ_RECENT];
+	uint32_t n;
+};
+
+/*
+ * A user-mode read (3 in 5) or write (2 in 5) at a page of the arena (3 in 4) or of the
+ * heap's first FUZZ_HEAP_PAGES pages: a page touched before (1 in 3), a page of the
+ * VMA at or above a random page of the window (1 in 2 of the rest: pages that are
+ * mapped), or the random page itself (mapped or not); now and then a page right below a
+ * VMA (a MAP_GROWSDOWN one grows). Never a page of the child's own initial VMAs (the
+ * special mappings' pages are not modelled: [vvar] has pages that raise SIGBUS). The
+ * byte in the page is random.
+ */
+static void random_touch(uint64_t *rng, struct side_by_side *s, const struct mm_struct *mm,
+			 uint64_t arena, struct fuzz_recent *rc, struct mm_op *op)
+{
+	const struct vma_pool *v = &s->x.m->vmas;
+	uint64_t r = rng_next(rng), r2 = rng_next(rng), base, pages, addr;
+	uint32_t id;
+
+	op->kind = OP_TOUCH;
+	op->flags = r % 5 < 2 ? ACCESS_WRITE : ACCESS_READ;
+	op->mflags = TOUCH_USER;
+	if ((r >> 8) % 4 == 0) {
+		base = mm->start_brk;
+		pages = FUZZ_HEAP_PAGES;
+	} else {
+		base = arena;
+		pages = FUZZ_ARENA_PAGES;
+	}
+	addr = base + (r2 % pages) * PAGE_SIZE;
+	switch ((r >> 16) % 6) {
+	case 0:
+	case 1:
+		if (rc->n > 0) {
+			addr = rc->addr[(r2 >> 20) % (rc->n < FUZZ_RECENT ? rc->n : FUZZ_RECENT)];
+			break;
+		}
+		/* fall through */
+	case 2:
+	case 3:
+		id = find_vma(v, &mm->vmas, addr);
+		if (id != VMA_NONE) {
+			uint64_t lo = v->vma[id].vm_start, hi = v->vma[id].vm_end;
+
+			addr = lo + (r2 >> 24) % ((hi - lo) / PAGE_SIZE) * PAGE_SIZE;
+		}
+		break;
+	case 4:
+		id = find_vma(v, &mm->vmas, addr);
+		if (id != VMA_NONE)
+			addr = v->vma[id].vm_start - PAGE_SIZE * (1 + (r2 >> 24) % 3);
+		break;
+	default:
+		break;
+	}
+	if (own_range(s, addr, addr + 1)) /* the child's own pages are not the model's */
+		addr = base + (r2 % pages) * PAGE_SIZE;
+	addr = addr / PAGE_SIZE * PAGE_SIZE + (r >> 32) % PAGE_SIZE;
+	op->a = addr;
+	rc->addr[rc->n % FUZZ_RECENT] = addr;
+	rc->n++;
+}
 
 /* A random op of the sequence, in an arena of pages below the special mappings, around
  * the heap, or an error case. */
@@ -1216,12 +1286,15 @@ int linux_fuzz(double seconds, uint64_t max_sequences, uint64_t seed, FILE *out,
 {
 	struct side_by_side *s = malloc(sizeof(*s));
 	struct mm_op seq[FUZZ_SEQ_MAX];
+	struct fuzz_recent recent;
 	double t0 = now_s();
 	uint64_t rng = seed * 2654435761u + 0x9e3779b97f4a7c15ull;
 	int rc = 0;
 
 	memset(stats, 0, sizeof(*stats));
-	if (s == NULL || sbs_open(s, 64ull << 20, 1, out) != 0) {
+	/* 256 MiB: a sequence may populate 32 mappings of 4 MiB; the model must not run out
+	 * of RAM where the host does not */
+	if (s == NULL || sbs_open(s, 256ull << 20, 1, out) != 0) {
 		free(s);
 		return -1;
 	}
@@ -1247,11 +1320,17 @@ int linux_fuzz(double seconds, uint64_t max_sequences, uint64_t seed, FILE *out,
 			top = s->x.m->vmas.vma[id].vm_start;
 		}
 		arena = top - (uint64_t)FUZZ_ARENA_PAGES * PAGE_SIZE;
+		recent.n = 0;
 		for (i = 0; i < n && rc == 0; i++) {
 			struct mm_result r;
 			char text[160];
 
-			random_op(&rng, mm, arena, &seq[i]);
+			if (rng_next(&rng) % 5 < 2) {
+				memset(&seq[i], 0, sizeof(seq[i]));
+				random_touch(&rng, s, mm, arena, &recent, &seq[i]);
+			} else {
+				random_op(&rng, mm, arena, &seq[i]);
+			}
 			format_fuzz_op(&seq[i], text, sizeof(text));
 			rc = sbs_step(s, &seq[i], &r, text);
 			stats->ops++;
@@ -1273,6 +1352,7 @@ int linux_fuzz(double seconds, uint64_t max_sequences, uint64_t seed, FILE *out,
 		stats->sequences++;
 	}
 	stats->seconds = now_s() - t0;
+	stats->touches = s->touches;
 	sbs_close(s);
 	free(s);
 	return rc;

@@ -75,6 +75,7 @@ int linux_check_ops(const struct mm_op *ops, uint32_t n, uint64_t ram, FILE *out
 struct linux_fuzz_stats {
 	uint64_t sequences;
 	uint64_t ops;
+	uint64_t touches; /* of the ops: touches compared on both sides */
 	double seconds;
 };
 

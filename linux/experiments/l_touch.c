@@ -63,6 +63,7 @@ static void touch(const char *label, uint64_t addr, bool write)
 	printf("touch %-28s %c  minflt %" PRIu64 " majflt %" PRIu64 "  %-14s %-6s  %s\n", label,
 	       write ? 'w' : 'r', t.minflt, t.majflt,
 	       t.signo == 0 ? "done"
+	       : t.signo == 7	    ? "SIGBUS"
 	       : t.sig_code == 1 ? "SIGSEGV maperr"
 	       : t.sig_code == 2 ? "SIGSEGV accerr"
 	       : t.sig_code == 0x80 ? "SIGSEGV kernel"
@@ -138,6 +139,7 @@ int main(void)
 	uint64_t a, s, p, g, h, brk0;
 	struct linux_rss r0;
 
+	c.flags = LINUX_CHILD_SAME_CPU;
 	if (linux_child_start(&c, err, sizeof(err)) != 0) {
 		fprintf(stderr, "start: %s\n", err);
 		return 1;
@@ -235,6 +237,23 @@ int main(void)
 	}
 	rss(r, sizeof(r));
 	printf("  %s\n", r);
+	linux_child_reset(&c);
+
+	printf("# the special mappings (initial VMAs; their pages are not the model's)\n");
+	for (size_t i = 0; i < c.initial.nr_vmas; i++) {
+		const struct linux_vma *x = &c.initial.vmas[i];
+		char label[64];
+
+		if (x->name[0] != '[' || strcmp(x->name, "[stack]") == 0 ||
+		    strcmp(x->name, "[vsyscall]") == 0)
+			continue;
+		for (uint64_t q = x->start; q < x->end; q += PAGE) {
+			snprintf(label, sizeof(label), "%s+%#llx", x->name,
+				 (unsigned long long)(q - x->start));
+			touch(label, q, false);
+			touch(label, q, true);
+		}
+	}
 	linux_child_reset(&c);
 
 	costs();
