@@ -89,6 +89,7 @@ static const char *const access_names[3] = {"read", "write", "fetch"};
 static void print_scene(const struct scene *s)
 {
 	const struct cpu_state *c = &s->cpu;
+	char flags[80];
 	uint32_t i;
 
 	printf("cpu: wp %d smep %d smap %d pke %d la57 %d nxe %d ac %d pkru 0x%08x maxphyaddr %u\n",
@@ -98,9 +99,12 @@ static void print_scene(const struct scene *s)
 	       s->acc.implicit ? " implicit" : "");
 	printf("cr3 0x%llx vaddr 0x%016llx\n", (unsigned long long)s->cr3,
 	       (unsigned long long)s->vaddr);
-	for (i = 0; i < s->nr_written; i++)
-		printf("%-5s 0x%016llx at 0x%llx\n", level_names[s->written_level[i]],
-		       (unsigned long long)s->written[i], (unsigned long long)s->written_addr[i]);
+	for (i = 0; i < s->nr_written; i++) {
+		walk_ref_entry_flags(s->written[i], flags, sizeof(flags));
+		printf("%-5s 0x%016llx at 0x%llx (%s)\n", level_names[s->written_level[i]],
+		       (unsigned long long)s->written[i], (unsigned long long)s->written_addr[i],
+		       flags);
+	}
 }
 
 static void decode_cpu(struct bytes *b, struct scene *s, bool *noncanonical, uint8_t *which)

@@ -299,8 +299,19 @@ struct walk walk_ref(const struct phys *p, const struct cpu_state *cpu, uint64_t
 	return finish(w, cpu, vaddr, acc, &f, paddr, 1ull << 12);
 }
 
+void walk_ref_entry_flags(uint64_t e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s pkey %u", (e & _PAGE_PRESENT) ? "P" : "-",
+		 (e & _PAGE_RW) ? " RW" : "", (e & _PAGE_USER) ? " US" : "",
+		 (e & _PAGE_PWT) ? " PWT" : "", (e & _PAGE_PCD) ? " PCD" : "",
+		 (e & _PAGE_ACCESSED) ? " A" : "", (e & _PAGE_DIRTY) ? " D" : "",
+		 (e & _PAGE_PSE) ? " PS" : "", (e & _PAGE_GLOBAL) ? " G" : "",
+		 (e & _PAGE_NX) ? " XD" : "", (unsigned int)((e >> _PAGE_PKEY_SHIFT) & 15));
+}
+
 void walk_ref_print(const char *prefix, const struct walk *w)
 {
+	char flags[80];
 	uint32_t i;
 
 	printf("%sgp %d pf %d error_code 0x%x [%s%s%s%s%s%s] cr2 0x%llx\n", prefix, w->gp, w->pf,
@@ -313,9 +324,12 @@ void walk_ref_print(const char *prefix, const struct walk *w)
 	printf("%spaddr 0x%llx page_size 0x%llx levels %u must_a 0x%x may_a 0x%x must_d %d\n",
 	       prefix, (unsigned long long)w->paddr, (unsigned long long)w->page_size, w->levels,
 	       w->must_a, w->may_a, w->must_d);
-	for (i = 0; i < w->levels && i < 5; i++)
-		printf("%sentry[%u] at 0x%llx = 0x%016llx\n", prefix, i,
-		       (unsigned long long)w->entry_addr[i], (unsigned long long)w->entry[i]);
+	for (i = 0; i < w->levels && i < 5; i++) {
+		walk_ref_entry_flags(w->entry[i], flags, sizeof(flags));
+		printf("%sentry[%u] at 0x%llx = 0x%016llx (%s)\n", prefix, i,
+		       (unsigned long long)w->entry_addr[i], (unsigned long long)w->entry[i],
+		       flags);
+	}
 }
 
 const char *walk_ref_diff(const struct walk *a, const struct walk *b)

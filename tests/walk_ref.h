@@ -57,6 +57,9 @@
 struct walk walk_ref(const struct phys *p, const struct cpu_state *cpu, uint64_t cr3,
 		     uint64_t vaddr, struct access acc);
 
+/** walk_ref_entry_flags() - an entry's flags by name ("P RW US A ... pkey 0") into buf. */
+void walk_ref_entry_flags(uint64_t e, char *buf, size_t len);
+
 /** walk_ref_print() - every field of w, one "name value" per line, each line prefixed. */
 void walk_ref_print(const char *prefix, const struct walk *w);
 
