@@ -194,9 +194,21 @@ static uint64_t pte_prot(uint64_t flags, bool writable, bool dirty)
 	return pte;
 }
 
+/*
+ * The frame address of a PTE. A PROT_NONE entry (not present, not empty) holds it
+ * inverted: the L1TF mitigation (flip_protnone_guard()) keeps a speculative walk from
+ * reaching real memory through it.
+ */
+static uint64_t pte_frame(uint64_t pte)
+{
+	if (pte != 0 && (pte & _PAGE_PRESENT) == 0)
+		return ~pte & PTE_PFN_MASK_52;
+	return pte & PTE_PFN_MASK_52;
+}
+
 static bool pte_is_zero_page(const struct mm_env *e, uint64_t pte)
 {
-	return (pte & PTE_PFN_MASK_52) == pfn_phys(e->zero_pfn) && (pte & _PAGE_SPECIAL) != 0;
+	return pte_frame(pte) == pfn_phys(e->zero_pfn) && (pte & _PAGE_SPECIAL) != 0;
 }
 
 /* A mapped page: the frame behind a PTE that is present or PROT_NONE. */
@@ -221,8 +233,7 @@ static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, enu
 	}
 	if (op == PTE_ZAP) {
 		if (!pte_is_zero_page(e, *pte)) {
-			(void)free_pages_inner(e->phys,
-					       (uint32_t)((*pte & PTE_PFN_MASK_52) / PAGE_SIZE), 0);
+			(void)free_pages_inner(e->phys, (uint32_t)(pte_frame(*pte) / PAGE_SIZE), 0);
 			mm->rss_anon--;
 		}
 		*pte = 0;
@@ -232,9 +243,15 @@ static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, enu
 		 * written (it is ours); the zero page never gets it (its first write copies) */
 		bool writable = (new_flags & VM_WRITE) != 0 && !zero &&
 				((new_flags & VM_SHARED) != 0 || (*pte & _PAGE_DIRTY) != 0);
-		uint64_t keep = *pte & (PTE_PFN_MASK_52 | _PAGE_SPECIAL | _PAGE_DIRTY);
+		/* pte_modify(): the frame, special, accessed and dirty bits stay */
+		uint64_t keep = *pte & (_PAGE_SPECIAL | _PAGE_ACCESSED | _PAGE_DIRTY);
 
-		*pte = keep | (pte_prot(new_flags, writable, false) & ~_PAGE_DIRTY);
+		if ((new_flags & VM_ACCESS_FLAGS) == 0) /* PAGE_NONE, frame inverted */
+			*pte = (~pte_frame(*pte) & PTE_PFN_MASK_52) | keep | _PAGE_PROTNONE |
+			       _PAGE_ACCESSED;
+		else
+			*pte = pte_frame(*pte) | keep |
+			       (pte_prot(new_flags, writable, false) & ~_PAGE_DIRTY);
 	}
 }
 
@@ -389,15 +406,34 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 	return 0;
 }
 
+/* __pkru_allows_pkey() for the VMA's key (always 0 here: no pkey_mprotect()). */
+static bool pkru_allows(const struct cpu_state *cpu, bool write)
+{
+	const uint32_t key = 0;
+
+	if ((cpu->pkru >> (2 * key)) & 1u)
+		return false;
+	return !write || ((cpu->pkru >> (2 * key + 1)) & 1u) == 0;
+}
+
+/* arch_vma_access_permitted(): the VMA's protection key against PKRU (data accesses). */
+static bool vma_pkey_permitted(const struct cpu_state *cpu, uint32_t error_code)
+{
+	if (!cpu->cr4_pke || (error_code & X86_PF_INSTR) != 0)
+		return true;
+	return pkru_allows(cpu, (error_code & X86_PF_WRITE) != 0);
+}
+
 /*
  * access_error() of arch/x86/mm/fault.c: may the VMA be accessed as the error code says?
- * A protection-key fault never; a write needs VM_WRITE; a read on a present page
- * (a protection fault) never; a read on a missing page needs an accessible VMA. (No
- * VM_EXEC check: a fetch first maps the page, then faults on its NX bit.)
+ * A protection-key fault never, nor an access its key forbids; a write needs VM_WRITE; a
+ * read on a present page (a protection fault) never; a read on a missing page needs an
+ * accessible VMA. (No VM_EXEC check: a fetch first maps the page, then faults on NX.)
  */
-static bool access_error(uint32_t error_code, const struct vm_area_struct *vma)
+static bool access_error(const struct cpu_state *cpu, uint32_t error_code,
+			 const struct vm_area_struct *vma)
 {
-	if ((error_code & X86_PF_PK) != 0)
+	if ((error_code & X86_PF_PK) != 0 || !vma_pkey_permitted(cpu, error_code))
 		return true;
 	if ((error_code & X86_PF_WRITE) != 0)
 		return (vma->vm_flags & VM_WRITE) == 0;
@@ -432,18 +468,46 @@ static int expand_stack(struct mm_env *e, struct mm_struct *mm, uint32_t id, uin
 	return 0;
 }
 
-/* do_user_addr_fault() for a fault at addr with error_code. */
-static void do_user_addr_fault(struct mm_env *e, struct mm_struct *mm, uint64_t addr,
-			       uint32_t error_code, bool kernel_mode, struct fault_step *step)
+/*
+ * __bad_area_nosemaphore(): at CPL 0 an explicit access has an exception-table fixup
+ * (-EFAULT) and an implicit one has none (oops); at CPL 3 a fault without U/S in the
+ * error code is an implicit supervisor access (oops); otherwise SIGSEGV.
+ */
+static void bad_area(struct access acc, uint32_t error_code, int si_code, struct fault_step *step)
+{
+	if (!acc.user)
+		step->action = acc.implicit ? FAULT_OOPS : FAULT_EFAULT;
+	else if ((error_code & X86_PF_USER) == 0)
+		step->action = FAULT_OOPS;
+	else
+		step->action = FAULT_SIGSEGV;
+	step->si_code = si_code;
+}
+
+/* handle_page_fault(): the kernel's half (do_kern_addr_fault()) or the user half
+ * (do_user_addr_fault()), the checks in Linux's order. */
+static void do_page_fault(struct mm_env *e, struct mm_struct *mm, const struct cpu_state *cpu,
+			  uint64_t addr, uint32_t error_code, struct access acc,
+			  struct fault_step *step)
 {
 	uint32_t id;
-	int err;
 
 	step->error_code = error_code;
-	if ((error_code & X86_PF_RSVD) != 0 || addr >= TASK_SIZE) {
-		/* a bad table, or a user access to the kernel's half */
-		step->action = kernel_mode ? FAULT_OOPS : FAULT_SIGSEGV;
-		step->si_code = SEGV_MAPERR;
+	if (addr >= TASK_SIZE) { /* do_kern_addr_fault(): nothing to fix in the model */
+		if ((error_code & X86_PF_RSVD) != 0)
+			step->action = FAULT_OOPS;
+		else
+			bad_area(acc, error_code, SEGV_MAPERR, step);
+		if (!acc.user)
+			step->action = FAULT_OOPS; /* a kernel access to a bad kernel address */
+		return;
+	}
+	/* kernel code fetching from user memory; a reserved bit (pgtable_bad()); a
+	 * supervisor access with SMAP on and AC clear outside any uaccess helper */
+	if ((error_code & (X86_PF_USER | X86_PF_INSTR)) == X86_PF_INSTR ||
+	    (error_code & X86_PF_RSVD) != 0 ||
+	    (cpu->cr4_smap && (error_code & X86_PF_USER) == 0 && !cpu->rflags_ac)) {
+		step->action = FAULT_OOPS;
 		return;
 	}
 	id = find_vma(e->pool, &mm->vmas, addr);
@@ -455,24 +519,23 @@ static void do_user_addr_fault(struct mm_env *e, struct mm_struct *mm, uint64_t 
 			step->stack_grew = true;
 	}
 	if (id == VMA_NONE) {
-		step->action = kernel_mode ? FAULT_EFAULT : FAULT_SIGSEGV;
-		step->si_code = SEGV_MAPERR;
+		bad_area(acc, error_code, SEGV_MAPERR, step);
 		return;
 	}
-	if (access_error(error_code, &e->pool->vma[id])) {
-		step->action = kernel_mode ? FAULT_EFAULT : FAULT_SIGSEGV;
-		step->si_code = (error_code & X86_PF_PK) != 0 ? SEGV_PKUERR : SEGV_ACCERR;
+	if (access_error(cpu, error_code, &e->pool->vma[id])) {
+		/* bad_area_access_from_pkeys() */
+		bool pk = (error_code & X86_PF_PK) != 0 || !vma_pkey_permitted(cpu, error_code);
+
+		bad_area(acc, error_code, pk ? SEGV_PKUERR : SEGV_ACCERR, step);
 		return;
 	}
-	err = handle_mm_fault(e, mm, id, addr, (error_code & X86_PF_WRITE) != 0, step);
-	(void)err;
+	(void)handle_mm_fault(e, mm, id, addr, (error_code & X86_PF_WRITE) != 0, step);
 }
 
 struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct cpu_state *cpu,
 			  uint64_t addr, struct access acc)
 {
 	struct touch_result r = {0};
-	bool kernel_mode = !acc.user;
 
 	for (;;) {
 		struct walk w = mmu_walk(e->phys, cpu, pfn_phys(mm->pgd), addr, acc, true);
@@ -490,17 +553,9 @@ struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct c
 		if (r.nr_steps == MAX_FAULT_STEPS)
 			return r; /* a fault loop: reported as not done */
 		s = &r.step[r.nr_steps++];
-		/* A supervisor access that SMAP refused: no fixup handles it (the kernel's
-		 * uaccess helpers set AC): an oops. */
-		if (kernel_mode && addr < TASK_SIZE && (w.error_code & X86_PF_PROT) != 0 &&
-		    cpu->cr4_smap && !cpu->rflags_ac && (w.error_code & X86_PF_INSTR) == 0) {
-			s->error_code = w.error_code;
-			s->action = FAULT_OOPS;
-			return r;
-		}
-		do_user_addr_fault(e, mm, addr, w.error_code, kernel_mode, s);
-		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM ||
-		    s->action == FAULT_OOPS || s->action == FAULT_EFAULT)
+		do_page_fault(e, mm, cpu, addr, w.error_code, acc, s);
+		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
+		    s->action == FAULT_EFAULT)
 			return r;
 		if (s->action == FAULT_SPURIOUS && r.nr_steps > 1 &&
 		    r.step[r.nr_steps - 2].action == FAULT_SPURIOUS)
@@ -655,7 +710,7 @@ static void check_pte(const struct mm_env *e, const struct mm_struct *mm, uint64
 		c->where = addr;
 		return;
 	}
-	pfn = (uint32_t)((pte & PTE_PFN_MASK_52) / PAGE_SIZE);
+	pfn = (uint32_t)(pte_frame(pte) / PAGE_SIZE);
 	if (pte_is_zero_page(e, pte)) {
 		if ((pte & _PAGE_RW) != 0) {
 			c->bad = "pte: the zero page mapped writable";

@@ -373,7 +373,10 @@ static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
 		struct access acc = {ACCESS_READ, false, false};
 		struct mm_result r = res(RES_WALK, 0);
 
-		r.walk = mmu_walk(&m->phys, &m->cpu, (uint64_t)mm->pgd * PAGE_SIZE, op->a, acc, false);
+		struct cpu_state view = m->cpu;
+
+		view.cr4_smap = false; /* the kernel's look at the tables, not an access */
+		r.walk = mmu_walk(&m->phys, &view, (uint64_t)mm->pgd * PAGE_SIZE, op->a, acc, false);
 		r.value = r.walk.paddr;
 		return r;
 	}
