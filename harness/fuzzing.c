@@ -142,7 +142,7 @@ static void format_op(const struct mm_op *op, char *buf, size_t len)
 static void emit_op(struct run *r, const char *binding, const struct mm_op *op,
 		    const struct mm_result *res)
 {
-	char line[256], result[160];
+	char line[256], result[NAMES_RESULT_LEN];
 
 	if (r->out == NULL)
 		return;

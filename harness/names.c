@@ -55,6 +55,9 @@ static const struct names_op op_table[] = {
     {"touch", OP_TOUCH, "VATT", 2, "ADDR r|w|x [user|kernel] [implicit]"},
     {"cpu", OP_CPU, "ZB", 2, "FIELD VALUE"},
     {"pte", OP_PTE, "V", 1, "ADDR"},
+    {"get_user_pages", OP_GUP, "VVA", 3, "ADDR NR r|w"},
+    {"vmalloc", OP_VMALLOC, "V", 1, "SIZE"},
+    {"vfree", OP_VFREE, "V", 1, "ADDR"},
     {"maps", OP_MAPS, "", 0, ""},
     {"buddyinfo", OP_BUDDYINFO, "", 0, ""},
     {"slabinfo", OP_SLABINFO, "", 0, ""},
@@ -734,6 +737,20 @@ void names_format_result(int kind, const struct mm_result *r, char *buf, size_t 
 	case RES_WALK:
 		format_walk(&r->walk, buf, len);
 		break;
+	case RES_GUP: {
+		size_t at = (size_t)snprintf(buf, len, "%" PRIu32 " page%s:", r->gup.nr,
+					     r->gup.nr == 1 ? "" : "s");
+		uint32_t i;
+
+		for (i = 0; i < r->gup.nr && at < len; i++)
+			at += (size_t)(r->gup.zero[i]
+					       ? snprintf(buf + at, len - at, " zero")
+					       : snprintf(buf + at, len - at, " 0x%" PRIx32, r->gup.pfn[i]));
+		if (r->gup.faults > 0 && at < len)
+			snprintf(buf + at, len - at, " (%" PRIu32 " fault%s)", r->gup.faults,
+				 r->gup.faults == 1 ? "" : "s");
+		break;
+	}
 	case RES_ERROR:
 		format_error(r, buf, len);
 		break;

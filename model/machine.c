@@ -384,7 +384,7 @@ static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
 		struct mm_result r = res(RES_GUP, 0);
 
 		r.gup = get_user_pages(&m->env, mm, op->a, op->b > GUP_MAX ? GUP_MAX : (uint32_t)op->b,
-				       op->flags != 0);
+				       op->flags == ACCESS_WRITE);
 		if (r.gup.err != 0)
 			return res_err(r.gup.err);
 		r.value = r.gup.nr;

@@ -87,7 +87,7 @@ enum mm_op_kind {
 	OP_TOUCH,     /* an access to a: flags = enum access_type, mflags = TOUCH_* */
 	OP_CPU,	      /* set a CPU field: flags = enum cpu_field, a = value */
 	OP_PTE,	      /* the walk of a (a read by the kernel, committing nothing) */
-	OP_GUP,	      /* get_user_pages(a, b pages, flags = write) -> count */
+	OP_GUP,	      /* get_user_pages(a, b pages, flags = ACCESS_WRITE or not) -> count */
 	OP_VMALLOC,   /* vmalloc(a) -> address */
 	OP_VFREE,     /* vfree(a) */
 	/* inspection */
