@@ -496,7 +496,7 @@ static enum linux_page_state model_page(struct side_by_side *s, uint64_t addr, u
 	*pte = w.entry[3];
 	if ((*pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) == 0)
 		return LINUX_PAGE_NONE;
-	if ((*pte & PTE_PFN_MASK_52) == (uint64_t)m->env.zero_pfn * PAGE_SIZE)
+	if (pte_frame(*pte) == (uint64_t)m->env.zero_pfn * PAGE_SIZE)
 		return LINUX_PAGE_ZERO;
 	id = find_vma(&m->vmas, &mm->vmas, addr);
 	if (id != VMA_NONE && m->vmas.vma[id].vm_start <= addr &&

@@ -194,12 +194,7 @@ static uint64_t pte_prot(uint64_t flags, bool writable, bool dirty)
 	return pte;
 }
 
-/*
- * The frame address of a PTE. A PROT_NONE entry (not present, not empty) holds it
- * inverted: the L1TF mitigation (flip_protnone_guard()) keeps a speculative walk from
- * reaching real memory through it.
- */
-static uint64_t pte_frame(uint64_t pte)
+uint64_t pte_frame(uint64_t pte)
 {
 	if (pte != 0 && (pte & _PAGE_PRESENT) == 0)
 		return ~pte & PTE_PFN_MASK_52;
@@ -457,6 +452,7 @@ static int expand_stack(struct mm_env *e, struct mm_struct *mm, uint32_t id, uin
 	    (e->pool->vma[prev].vm_flags & VM_ACCESS_FLAGS) != 0 &&
 	    addr - e->pool->vma[prev].vm_end < STACK_GUARD_GAP)
 		return -ENOMEM;
+	anon_vma_prepare(e, mm, id); /* before the limits are checked, as Linux does */
 	size = vma->vm_end - addr;
 	grow = (vma->vm_start - addr) / PAGE_SIZE;
 	if (!mm_may_expand(e, mm, vma->vm_flags, grow) || size > mm->rlim[RLIMIT_STACK].rlim_cur)

@@ -76,6 +76,13 @@ struct touch_result {
 	struct fault_step step[MAX_FAULT_STEPS];
 };
 
+/**
+ * pte_frame() - the physical address of the frame a user PTE maps. A PROT_NONE entry
+ * (not present, not empty) holds it inverted: the L1TF mitigation
+ * (flip_protnone_guard()) keeps a speculative walk from reaching real memory through it.
+ */
+uint64_t pte_frame(uint64_t pte);
+
 /** paging_init() - the kernel page tables and the zero page, once. 0 or -ENOMEM. */
 int paging_init(struct mm_env *e);
 
