@@ -7,6 +7,11 @@
 
 #define VM_SYNC 0x00800000ull
 
+/*@ requires valid: \valid_read(e) && \valid(e->pool);
+    requires id: id < VMA_POOL_SIZE;
+    assigns \nothing;
+    ensures exact: \result == &e->pool->vma[id];
+*/
 static struct vm_area_struct *V(struct mm_env *e, uint32_t id)
 {
 	return &e->pool->vma[id];

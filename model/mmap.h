@@ -256,9 +256,9 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm);
     (uint64_t)((uint64_t)(brk - mm->start_brk) + (uint64_t)(mm->end_data - mm->start_data)) >
       mm->rlim[RLIMIT_DATA].rlim_cur;
 
-  // PAGE_ALIGN(x), in the C's 64-bit arithmetic.
+  // PAGE_ALIGN(x) as the C computes it: (x + PAGE_SIZE - 1) wraps above 2^64 - PAGE_SIZE.
   logic integer PageAlign(integer x) =
-    (uint64_t)((uint64_t)(x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE);
+    (uint64_t)((uint64_t)(x + PAGE_SIZE) - 1) / PAGE_SIZE * PAGE_SIZE;
 
   // Every byte of [start, end) lies in a VMA of s.
   predicate Covered(struct vma_pool *v, struct vma_set *s, integer start, integer end) =
@@ -275,7 +275,7 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm);
  * conditions; `moved` states what a move up or down promises. See docs/proofs.md for which
  * of these are proved.
  */
-/*@ requires valid: \valid(mm) && \valid_read(e) && \valid_read(e->pool);
+/*@ requires valid: \valid(mm) && \valid_read(e) && \valid(e->pool);
     requires sep: \separated(mm, e, e->pool);
     requires vmas: VSetOk(e->pool, &mm->vmas);
     behavior below_min:
