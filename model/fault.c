@@ -280,14 +280,10 @@ static void walk_user(struct mm_env *e, struct mm_struct *mm, uint64_t start, ui
 		      enum pte_op op, uint64_t new_flags)
 {
 	uint64_t *pgd = &e->phys->mem[pfn_phys(mm->pgd) / 8];
-	uint32_t i;
+	uint64_t i, last = (end - 1) / P4D_SPAN; /* only the PGD slots [start, end) reaches */
 
-	for (i = 0; i < KERNEL_PGD_FIRST; i++) {
-		uint64_t lo = (uint64_t)i * P4D_SPAN, hi = lo + P4D_SPAN;
-
-		if (hi > start && lo < end)
-			walk_ptes(e, mm, &pgd[i], PT_PUD, lo, start, end, op, new_flags);
-	}
+	for (i = start / P4D_SPAN; i <= last && i < KERNEL_PGD_FIRST; i++)
+		walk_ptes(e, mm, &pgd[i], PT_PUD, i * P4D_SPAN, start, end, op, new_flags);
 }
 
 void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,

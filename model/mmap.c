@@ -942,10 +942,16 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 	uint32_t fresh[2], id = VMA_NONE, file = 0;
 	int err;
 
-	err = munmap_prepare(e, mm, addr, end, fresh);
-	if (err != 0)
-		return (uint64_t)(int64_t)err;
-	old_pages = range_pages(e, mm, addr, end, &accounted);
+	bool overlap = find_vma_intersection(e->pool, &mm->vmas, addr, end) != VMA_NONE;
+
+	fresh[0] = fresh[1] = VMA_NONE;
+	accounted = old_pages = 0;
+	if (overlap) { /* MAP_FIXED over mappings: the munmap part first */
+		err = munmap_prepare(e, mm, addr, end, fresh);
+		if (err != 0)
+			return (uint64_t)(int64_t)err;
+		old_pages = range_pages(e, mm, addr, end, &accounted);
+	}
 	if (!may_expand_vm(mm, flags, pglen - old_pages))
 		goto nomem;
 	if ((flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
@@ -965,7 +971,8 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 		goto nomem;
 	if (file != 0)
 		e->pool->next_inode++;
-	munmap_commit(e, mm, addr, end, fresh);
+	if (overlap)
+		munmap_commit(e, mm, addr, end, fresh);
 	if (file == 0) {
 		uint32_t merged = vma_merge_new_range(e, mm, addr, end, flags, 0, pgoff, false);
 
