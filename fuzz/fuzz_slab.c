@@ -9,19 +9,4 @@
 
 #include "fuzzing.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_configure_from_env();
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	if (fuzz_slab_run(data, size, NULL) != 0)
-		abort();
-	return 0;
-}
+FUZZ_TARGET(fuzz_slab_run)

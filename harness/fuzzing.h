@@ -79,4 +79,26 @@ void fuzz_set_validate_every(unsigned int n);
 /** fuzz_configure_from_env() - apply MMREF_FUZZ_VALIDATE_EVERY, if set. */
 void fuzz_configure_from_env(void);
 
+/*
+ * FUZZ_TARGET(run) - the two libFuzzer entry points of a target whose checks are
+ * run(data, size, NULL): configuration from the environment, and abort() on a failed
+ * check so that libFuzzer keeps the input.
+ */
+#define FUZZ_TARGET(run)                                                                       \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);                                     \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                                      \
+	{                                                                                      \
+		(void)argc;                                                                    \
+		(void)argv;                                                                    \
+		fuzz_configure_from_env();                                                     \
+		return 0;                                                                      \
+	}                                                                                      \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                          \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                           \
+	{                                                                                      \
+		if (run(data, size, NULL) != 0)                                                \
+			abort();                                                               \
+		return 0;                                                                      \
+	}
+
 #endif /* MMREF_FUZZING_H */

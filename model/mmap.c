@@ -1116,17 +1116,13 @@ static uint32_t vma_modify_flags(struct mm_env *e, struct mm_struct *mm, uint32_
 			vma->vm_start = end;
 			vma->vm_pgoff += pages;
 			vma_set_resized(v, &mm->vmas, id);
-		} else if (left_side) { /* vma joins next */
-			vma_unlink_free(e, mm, id);
-			V(e, next)->vm_start = start;
-			V(e, next)->vm_pgoff = pgoff;
-			vma_set_resized(v, &mm->vmas, next);
-			if (V(e, next)->anon_vma == 0)
-				V(e, next)->anon_vma = anon;
-			return next;
-		} else { /* next takes [start, end) from vma */
-			vma->vm_end = start;
-			vma_set_resized(v, &mm->vmas, id);
+		} else { /* next takes [start, end): all of vma, or its top */
+			if (left_side) {
+				vma_unlink_free(e, mm, id);
+			} else {
+				vma->vm_end = start;
+				vma_set_resized(v, &mm->vmas, id);
+			}
 			V(e, next)->vm_start = start;
 			V(e, next)->vm_pgoff = pgoff;
 			vma_set_resized(v, &mm->vmas, next);
