@@ -18,6 +18,22 @@
 #define MAX_INODES  256u
 #define SWEEP_MAX   65536u   /* pages one residency sweep compares at most */
 #define DESYNC_MAX  64u      /* pages touched on the model only, remembered per process */
+
+/* What compared touches did (on both sides): counted for the fuzz statistics. */
+enum touch_kind {
+	TK_NONE,     /* no fault */
+	TK_ZERO,     /* the zero page mapped */
+	TK_ANON,     /* a new anonymous page */
+	TK_COW,	     /* the zero page copied */
+	TK_SHMEM,    /* a shmem page */
+	TK_SPURIOUS, /* a spurious fault */
+	TK_MAPERR,   /* SIGSEGV SEGV_MAPERR */
+	TK_ACCERR,   /* SIGSEGV SEGV_ACCERR */
+	TK_PKUERR,   /* SIGSEGV SEGV_PKUERR */
+	TK_GP,	     /* SIGSEGV from #GP */
+	TK_GREW,     /* a stack grew */
+	TK_NR
+};
 #ifndef SI_KERNEL
 #define SI_KERNEL   0x80     /* si_code of a SIGSEGV from #GP (a non-canonical address) */
 #endif
@@ -158,6 +174,7 @@ struct side_by_side {
 	uint64_t desync[MACHINE_MAX_PROCS][DESYNC_MAX];
 	uint32_t nr_desync[MACHINE_MAX_PROCS];
 	uint32_t touches;	      /* touches compared on both sides */
+	uint32_t touch_kinds[TK_NR];  /* of those: what the model did (fuzz statistics) */
 	uint32_t model_only;	      /* kernel-mode touches, fetches: the model only */
 	uint32_t model_only_cpu;      /* user touches after `cpu` changed the model's CPU */
 };
@@ -739,6 +756,43 @@ static void view_text(const struct touch_view *v, char *buf, size_t len)
 		snprintf(buf, len, "done, %u fault(s)", v->faults);
 }
 
+static void count_touch(struct side_by_side *s, const struct touch_result *t)
+{
+	uint32_t i;
+
+	if (t->nr_steps == 0)
+		s->touch_kinds[t->gp ? TK_GP : TK_NONE]++;
+	for (i = 0; i < t->nr_steps && i < MAX_FAULT_STEPS; i++) {
+		const struct fault_step *f = &t->step[i];
+
+		s->touch_kinds[TK_GREW] += f->stack_grew;
+		switch (f->action) {
+		case FAULT_ZERO_PAGE:
+			s->touch_kinds[TK_ZERO]++;
+			break;
+		case FAULT_ANON_PAGE:
+			s->touch_kinds[TK_ANON]++;
+			break;
+		case FAULT_COW:
+			s->touch_kinds[TK_COW]++;
+			break;
+		case FAULT_SHMEM:
+			s->touch_kinds[TK_SHMEM]++;
+			break;
+		case FAULT_SPURIOUS:
+			s->touch_kinds[TK_SPURIOUS]++;
+			break;
+		case FAULT_SIGSEGV:
+			s->touch_kinds[f->si_code == SEGV_MAPERR   ? TK_MAPERR
+				       : f->si_code == SEGV_ACCERR ? TK_ACCERR
+								   : TK_PKUERR]++;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 /*
  * Can the host do a user-mode read or write as the model's CPU would? WP, SMEP, SMAP and
  * AC only bind supervisor accesses; NXE, LA57 and MAXPHYADDR change the walk (reserved
@@ -857,6 +911,7 @@ static int sbs_touch(struct side_by_side *s, const struct mm_op *op, struct mm_r
 			(unsigned long long)kt.majflt);
 		return 1;
 	}
+	count_touch(s, &model->touch);
 	if (own)
 		return mem_rebase(s);
 	mp = model_page(s, op->a, &pte);
@@ -1167,8 +1222,8 @@ static void random_op(uint64_t *rng, const struct mm_struct *mm, uint64_t arena,
 		op->kind = OP_BRK;
 		op->a = mm->start_brk + (r >> 8) % (64 * PAGE_SIZE) - (f % 8 == 0 ? 8 * PAGE_SIZE : 0);
 		break;
-	default: /* the error cases */
-		switch (f % 6) {
+	default: /* the error cases, and mlockall */
+		switch (f % 8) {
 		case 0:
 			op->kind = OP_MUNMAP;
 			op->a = arena + page * PAGE_SIZE + 8; /* unaligned */
@@ -1195,6 +1250,20 @@ static void random_op(uint64_t *rng, const struct mm_struct *mm, uint64_t arena,
 			op->a = 0;
 			op->b = 0;
 			op->mflags = MAP_ANONYMOUS | MAP_PRIVATE;
+			break;
+		case 6: {
+			static const uint32_t mcl[] = {MCL_FUTURE, MCL_CURRENT,
+						       MCL_CURRENT | MCL_FUTURE,
+						       MCL_FUTURE | MCL_ONFAULT,
+						       MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT};
+
+			op->kind = OP_MLOCKALL; /* then mmaps are populated, or not (onfault) */
+			op->mflags = mcl[f / 8 % 5];
+			break;
+		}
+		case 7:
+			op->kind = f / 8 % 2 ? OP_MUNLOCKALL : OP_BRK;
+			op->a = mm->start_brk + (f / 16 % 8) * PAGE_SIZE;
 			break;
 		default:
 			op->kind = OP_SETRLIMIT;
@@ -1224,6 +1293,14 @@ static void format_fuzz_op(const struct mm_op *op, char *buf, size_t len)
 		break;
 	case OP_BRK:
 		snprintf(buf, len, "%s 0x%llx", name, a);
+		break;
+	case OP_MLOCKALL:
+		snprintf(buf, len, "%s %s%s%s", name, (op->mflags & MCL_CURRENT) ? "current" : "",
+			 (op->mflags & (MCL_CURRENT | MCL_FUTURE)) == (MCL_CURRENT | MCL_FUTURE)
+				 ? "|future"
+			 : (op->mflags & MCL_FUTURE) ? "future"
+						     : "",
+			 (op->mflags & MCL_ONFAULT) ? "|onfault" : "");
 		break;
 	case OP_SETRLIMIT:
 		if (op->a == RLIM_INFINITY)
@@ -1353,6 +1430,14 @@ int linux_fuzz(double seconds, uint64_t max_sequences, uint64_t seed, FILE *out,
 	}
 	stats->seconds = now_s() - t0;
 	stats->touches = s->touches;
+	fprintf(out,
+		"# linux fuzz: %u touches compared: no fault %u, zero page %u, anon page %u, "
+		"cow %u, shmem %u, spurious %u, sigsegv maperr %u, accerr %u, pkuerr %u, "
+		"#GP %u; stacks grown %u\n",
+		s->touches, s->touch_kinds[TK_NONE], s->touch_kinds[TK_ZERO],
+		s->touch_kinds[TK_ANON], s->touch_kinds[TK_COW], s->touch_kinds[TK_SHMEM],
+		s->touch_kinds[TK_SPURIOUS], s->touch_kinds[TK_MAPERR], s->touch_kinds[TK_ACCERR],
+		s->touch_kinds[TK_PKUERR], s->touch_kinds[TK_GP], s->touch_kinds[TK_GREW]);
 	sbs_close(s);
 	free(s);
 	return rc;
