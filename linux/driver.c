@@ -218,6 +218,7 @@ static void sbs_close(struct side_by_side *s)
 }
 
 static int mem_rebase(struct side_by_side *s);
+static int import_anon_vmas(struct side_by_side *s);
 
 /* `process NAME`: a child, its layout imported, and the model's process from it. */
 static int sbs_process(struct side_by_side *s, const struct mm_op *op, struct mm_result *res)
@@ -259,7 +260,9 @@ static int sbs_process(struct side_by_side *s, const struct mm_op *op, struct mm
 	memcpy(s->name[slot], op->name, PROC_NAME_LEN);
 	s->cur = slot;
 	s->nr_desync[slot] = 0;
-	return res->kind == RES_OK ? mem_rebase(s) : 0;
+	if (res->kind != RES_OK)
+		return 0;
+	return import_anon_vmas(s) != 0 ? -1 : mem_rebase(s);
 }
 
 static int sbs_find(struct side_by_side *s, const char *name)
@@ -520,6 +523,45 @@ static enum linux_page_state model_page(struct side_by_side *s, uint64_t addr, u
 	    (m->vmas.vma[id].vm_flags & VM_SHARED) != 0)
 		return LINUX_PAGE_SHARED;
 	return LINUX_PAGE_ANON;
+}
+
+/*
+ * The child's writable private VMAs that hold anonymous pages (.data after its COW, .bss,
+ * [stack]) have an anon_vma in the kernel, which decides merges (a heap VMA next to .bss
+ * shares .bss's anon_vma when it gets one; VMAs with two different ones never merge).
+ * The imported layout has no anon_vmas, so the model writes one such page of each of
+ * them (a model-only touch: the pages are the child's own, never compared) and gets them
+ * the same way. Returns 0, or -1 when the child's pagemap cannot be read.
+ */
+static int import_anon_vmas(struct side_by_side *s)
+{
+	const struct linux_layout *l = &s->child[s->cur].initial;
+	struct linux_child *c = &s->child[s->cur];
+	size_t i;
+
+	for (i = 0; i < l->nr_vmas; i++) {
+		const struct linux_vma *x = &l->vmas[i];
+		uint64_t n = (x->end - x->start) / PAGE_SIZE, j;
+
+		if (x->start >= TASK_SIZE || x->perms[1] != 'w' || x->perms[3] != 'p')
+			continue;
+		n = n > SWEEP_MAX ? SWEEP_MAX : n;
+		if (linux_child_page_states(c, x->start, n, s->kstates, NULL) != 0) {
+			fprintf(s->out, "linux: %s\n", c->err);
+			return -1;
+		}
+		for (j = 0; j < n; j++)
+			if (s->kstates[j] == LINUX_PAGE_ANON) {
+				struct mm_op op = {.kind = OP_TOUCH,
+						   .a = x->start + j * PAGE_SIZE,
+						   .flags = ACCESS_WRITE,
+						   .mflags = TOUCH_USER};
+
+				(void)machine_apply(s->x.m, &op);
+				break;
+			}
+	}
+	return 0;
 }
 
 /* Start comparing RSS from here: the kernel's resident pages and the model's rss_anon. */
@@ -1349,7 +1391,9 @@ static int fuzz_begin(struct side_by_side *s)
 			r = machine_apply(s->x.m, &op);
 			s->x.m->layout = NULL;
 			s->nr_desync[s->cur] = 0;
-			return r.kind == RES_OK ? mem_rebase(s) : -1;
+			if (r.kind != RES_OK || import_anon_vmas(s) != 0)
+				return -1;
+			return mem_rebase(s);
 		}
 		linux_child_stop(&s->child[s->cur]);
 		s->cur = -1;
