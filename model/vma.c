@@ -18,6 +18,11 @@ void vma_pool_init(struct vma_pool *v)
 	v->vm_area_cachep = 0;
 	v->next_anon_vma = 1;
 	v->next_inode = 1;
+	/*@ loop invariant range: 0 <= i <= VMA_NR_FILES;
+	    loop invariant cleared: \forall integer j; 0 <= j < i ==> !v->files[j].in_use;
+	    loop assigns i, v->files[0 .. VMA_NR_FILES - 1].in_use;
+	    loop variant VMA_NR_FILES - i;
+	*/
 	for (i = 0; i < VMA_NR_FILES; i++)
 		v->files[i].in_use = false;
 }
@@ -99,6 +104,10 @@ int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n,
 
 /* Leaves ------------------------------------------------------------------------------ */
 
+/*@ requires valid: \valid_read(v);
+    assigns \nothing;
+    ensures exact: \result == (uint32_t)(VMA_LEAF_POOL - v->nr_leaves);
+*/
 static uint32_t leaves_free(const struct vma_pool *v)
 {
 	return VMA_LEAF_POOL - v->nr_leaves;
@@ -110,6 +119,16 @@ bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n)
 	       s->nr_vmas + n <= VMA_MAX_PER_MM;
 }
 
+/*@ requires valid: \valid(v);
+    requires pool: VPoolOk(v);
+    requires avail: LeafAvail(v);
+    assigns v->leaf_free, v->leaf_used, v->nr_leaves, v->leaves[NextLeaf(v)].nr,
+	v->leaves[NextLeaf(v)].next_free;
+    ensures id: \result == \old(NextLeaf(v)) && \result < v->leaf_used;
+    ensures empty: v->leaves[\result].nr == 0;
+    ensures pool: VPoolOk(v);
+    ensures used: v->leaf_used >= \old(v->leaf_used);
+*/
 static uint32_t leaf_take(struct vma_pool *v)
 {
 	uint32_t id;
@@ -126,6 +145,11 @@ static uint32_t leaf_take(struct vma_pool *v)
 	return id;
 }
 
+/*@ requires valid: \valid(v);
+    requires id: id < VMA_LEAF_POOL;
+    assigns v->leaves[id].next_free, v->leaf_free, v->nr_leaves;
+    ensures pool: \old(VPoolOk(v)) && id < v->leaf_used ==> VPoolOk(v);
+*/
 static void leaf_give(struct vma_pool *v, uint32_t id)
 {
 	v->leaves[id].next_free = v->leaf_free;
@@ -177,6 +201,10 @@ uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uin
 	uint64_t best = 0;
 	uint32_t i;
 
+	/*@ loop invariant range: 0 <= i <= l->nr;
+	    loop assigns i, best, prev_end;
+	    loop variant l->nr - i;
+	*/
 	for (i = 0; i < l->nr; i++) {
 		if (l->start[i] > prev_end && l->start[i] - prev_end > best)
 			best = l->start[i] - prev_end;
@@ -186,11 +214,20 @@ uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uin
 }
 
 /* group_gap[g]: the largest max_gap of the leaves of group g. */
+/*@ requires valid: \valid(s);
+    requires g: g < VMA_MAX_LEAVES / VMA_GROUP;
+    requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns s->group_gap[g];
+*/
 static void group_refresh(struct vma_set *s, uint32_t g)
 {
 	uint32_t k, end = (g + 1) * VMA_GROUP;
 	uint64_t best = 0;
 
+	/*@ loop invariant range: g * VMA_GROUP <= k <= end;
+	    loop assigns k, best;
+	    loop variant end - k;
+	*/
 	for (k = g * VMA_GROUP; k < end && k < s->nr_leaves; k++)
 		if (s->max_gap[k] > best)
 			best = s->max_gap[k];
@@ -199,6 +236,12 @@ static void group_refresh(struct vma_set *s, uint32_t g)
 
 /* max_gap[k] = gap, keeping its group's summary: a rise lifts it; a fall recomputes it
  * only when leaf k held the group's largest gap. */
+/*@ requires valid: \valid(s);
+    requires k: k < VMA_MAX_LEAVES;
+    requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns s->max_gap[k], s->group_gap[k / VMA_GROUP];
+    ensures gap: s->max_gap[k] == gap;
+*/
 static void set_max_gap(struct vma_set *s, uint32_t k, uint64_t gap)
 {
 	uint32_t g = k / VMA_GROUP;
@@ -212,16 +255,35 @@ static void set_max_gap(struct vma_set *s, uint32_t k, uint64_t gap)
 }
 
 /* Every group from the one holding leaf k on (after the top array shifted at k). */
+/*@ requires valid: \valid(s);
+    requires k: k < VMA_MAX_LEAVES;
+    requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+*/
 static void groups_refresh_from(struct vma_set *s, uint32_t k)
 {
 	uint32_t g;
 
+	/*@ loop invariant range: k / VMA_GROUP <= g <= VMA_MAX_LEAVES / VMA_GROUP;
+	    loop assigns g, s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+	    loop variant VMA_MAX_LEAVES / VMA_GROUP - g;
+	*/
 	for (g = k / VMA_GROUP; g * VMA_GROUP < s->nr_leaves; g++)
 		group_refresh(s, g);
 }
 
 /* Leaf k changed (its copies are current): its summary, the next leaf's gap (its first
  * gap starts at k's last end), and their groups. */
+/*@ requires valid: \valid_read(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaf: s->leaf[k] < VMA_LEAF_POOL && 1 <= LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
+    requires next: k + 1 < s->nr_leaves ==>
+	s->leaf[k + 1] < VMA_LEAF_POOL && LeafNr(v, s, k + 1) <= VMA_LEAF_SLOTS;
+    assigns s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
+	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+    ensures last_end: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
+*/
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
@@ -233,6 +295,13 @@ static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 }
 
 /* Slot i of leaf l holds descriptor id: its copies from the descriptor. */
+/*@ requires valid: \valid(l) && \valid_read(v->vma + id);
+    requires range: i < VMA_LEAF_SLOTS && id < VMA_POOL_SIZE;
+    requires sep: \separated(l, v->vma + id);
+    assigns l->slot[i], l->start[i], l->end[i];
+    ensures put: l->slot[i] == id && l->start[i] == v->vma[id].vm_start &&
+	l->end[i] == v->vma[id].vm_end;
+*/
 static void leaf_put(struct vma_pool *v, struct vma_leaf *l, uint32_t i, uint32_t id)
 {
 	l->slot[i] = id;
@@ -241,6 +310,13 @@ static void leaf_put(struct vma_pool *v, struct vma_leaf *l, uint32_t i, uint32_
 }
 
 /* Move slot from of leaf a to slot to of leaf b (copies included). */
+/*@ requires valid: \valid(b) && \valid_read(a);
+    requires range: to < VMA_LEAF_SLOTS && from < VMA_LEAF_SLOTS;
+    requires sep: a == b || \separated(a, b);
+    assigns b->slot[to], b->start[to], b->end[to];
+    ensures moved: b->slot[to] == \old(a->slot[from]) && b->start[to] == \old(a->start[from]) &&
+	b->end[to] == \old(a->end[from]);
+*/
 static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a, uint32_t from)
 {
 	b->slot[to] = a->slot[from];
@@ -365,10 +441,32 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
 /* Changes ----------------------------------------------------------------------------- */
 
 /* Open a place for a new leaf at top-array index k. */
+/*@ requires valid: \valid(s);
+    requires room: s->nr_leaves < VMA_MAX_LEAVES;
+    requires k: k <= s->nr_leaves;
+    assigns s->leaf[k .. VMA_MAX_LEAVES - 1], s->last_end[k .. VMA_MAX_LEAVES - 1],
+	s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves,
+	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+    ensures nr: s->nr_leaves == \old(s->nr_leaves) + 1;
+    ensures opened: s->leaf[k] == leaf && s->last_end[k] == 0;
+    ensures moved: \forall integer j; k < j < s->nr_leaves ==>
+	s->leaf[j] == \old(s->leaf[j - 1]) && s->last_end[j] == \old(s->last_end[j - 1]);
+*/
 static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 {
 	uint32_t i;
 
+	/*@ loop invariant range: k <= i <= \at(s->nr_leaves, Pre);
+	    loop invariant moved: \forall integer j; i < j <= \at(s->nr_leaves, Pre) ==>
+		s->leaf[j] == \at(s->leaf[j - 1], Pre) &&
+		s->last_end[j] == \at(s->last_end[j - 1], Pre);
+	    loop invariant kept: \forall integer j; k <= j <= i ==>
+		s->leaf[j] == \at(s->leaf[j], Pre) && s->last_end[j] == \at(s->last_end[j], Pre);
+	    loop assigns i, s->leaf[k + 1 .. \at(s->nr_leaves, Pre)],
+		s->last_end[k + 1 .. \at(s->nr_leaves, Pre)],
+		s->max_gap[k + 1 .. \at(s->nr_leaves, Pre)];
+	    loop variant i;
+	*/
 	for (i = s->nr_leaves; i > k; i--) {
 		s->leaf[i] = s->leaf[i - 1];
 		s->last_end[i] = s->last_end[i - 1];
@@ -382,10 +480,29 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 }
 
 /* Close top-array index k. */
+/*@ requires valid: \valid(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns s->leaf[k .. VMA_MAX_LEAVES - 1], s->last_end[k .. VMA_MAX_LEAVES - 1],
+	s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves,
+	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+    ensures nr: s->nr_leaves == \old(s->nr_leaves) - 1;
+    ensures moved: \forall integer j; k <= j < s->nr_leaves ==>
+	s->leaf[j] == \old(s->leaf[j + 1]) && s->last_end[j] == \old(s->last_end[j + 1]);
+*/
 static void top_close(struct vma_set *s, uint32_t k)
 {
 	uint32_t i;
 
+	/*@ loop invariant range: k <= i <= s->nr_leaves - 1;
+	    loop invariant moved: \forall integer j; k <= j < i ==>
+		s->leaf[j] == \at(s->leaf[j + 1], Pre) &&
+		s->last_end[j] == \at(s->last_end[j + 1], Pre);
+	    loop invariant kept: \forall integer j; i <= j < s->nr_leaves ==>
+		s->leaf[j] == \at(s->leaf[j], Pre) && s->last_end[j] == \at(s->last_end[j], Pre);
+	    loop assigns i, s->leaf[k .. s->nr_leaves - 1], s->last_end[k .. s->nr_leaves - 1],
+		s->max_gap[k .. s->nr_leaves - 1];
+	    loop variant s->nr_leaves - i;
+	*/
 	for (i = k; i + 1 < s->nr_leaves; i++) {
 		s->leaf[i] = s->leaf[i + 1];
 		s->last_end[i] = s->last_end[i + 1];

@@ -65,18 +65,18 @@
 #define VM_DATA_DEFAULT_FLAGS (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 
 /* The model's sizes. */
-#define VMA_LEAF_SLOTS	 64u	      /* descriptors in one leaf of an mm's index */
-#define VMA_MAX_LEAVES	 4096u	      /* leaves in one mm's index */
-#define VMA_GROUP	 64u	      /* leaves summarised by one group_gap */
-#define VMA_POOL_SIZE	 131072u      /* descriptors in the whole machine */
-#define VMA_LEAF_POOL	 8192u	      /* leaves in the whole machine */
-#define VMA_MAX_PER_MM	 65536u	      /* the most VMAs one mm can hold here */
-#define VMA_NONE	 0xffffffffu  /* no descriptor */
-#define VMA_OBJ_SIZE	 192u	      /* sizeof(struct vm_area_struct) on Linux 6.18 x86-64 */
-#define VMA_NR_FILES	 1024u	      /* file and pseudo-file names */
-#define VMA_FILE_NAME	 96u	      /* bytes in a file name, NUL included */
-#define TASK_SIZE	 0x7ffffffff000ull /* TASK_SIZE_MAX, 4-level paging */
-#define STACK_GUARD_GAP	 (256ull * PAGE_SIZE) /* stack_guard_gap default */
+#define VMA_LEAF_SLOTS	64u		  /* descriptors in one leaf of an mm's index */
+#define VMA_MAX_LEAVES	4096u		  /* leaves in one mm's index */
+#define VMA_GROUP	64u		  /* leaves summarised by one group_gap */
+#define VMA_POOL_SIZE	131072u		  /* descriptors in the whole machine */
+#define VMA_LEAF_POOL	8192u		  /* leaves in the whole machine */
+#define VMA_MAX_PER_MM	65536u		  /* the most VMAs one mm can hold here */
+#define VMA_NONE	0xffffffffu	  /* no descriptor */
+#define VMA_OBJ_SIZE	192u		  /* sizeof(struct vm_area_struct) on Linux 6.18 x86-64 */
+#define VMA_NR_FILES	1024u		  /* file and pseudo-file names */
+#define VMA_FILE_NAME	96u		  /* bytes in a file name, NUL included */
+#define TASK_SIZE	0x7ffffffff000ull /* TASK_SIZE_MAX, 4-level paging */
+#define STACK_GUARD_GAP (256ull * PAGE_SIZE) /* stack_guard_gap default */
 
 /*
  * A file or pseudo-file a VMA shows in /proc/PID/maps: a real file (an imported ELF
@@ -85,7 +85,7 @@
  */
 struct vm_file {
 	bool in_use;
-	bool special; /* a [name] special mapping: no device, inode or offset */
+	bool special;  /* a [name] special mapping: no device, inode or offset */
 	bool pinned;   /* a layout's file: kept while unused (shmem files are not) */
 	uint32_t refs; /* VMAs naming it; an unpinned entry with none is free again */
 	uint32_t dev_major, dev_minor;
@@ -131,13 +131,13 @@ struct vma_set {
 struct vma_pool {
 	struct vm_area_struct vma[VMA_POOL_SIZE];
 	struct vma_leaf leaves[VMA_LEAF_POOL];
-	uint32_t vma_free;   /* free list head, or VMA_NONE */
-	uint32_t vma_used;   /* descriptors ever handed out (the rest are untouched) */
-	uint32_t leaf_free;  /* free list head, or VMA_NONE */
-	uint32_t leaf_used;  /* leaves ever handed out */
-	uint32_t nr_vmas;    /* descriptors in use */
-	uint32_t nr_leaves;  /* leaves in use */
-	int vm_area_cachep;  /* slab cache id, 0 before the first mm */
+	uint32_t vma_free;  /* free list head, or VMA_NONE */
+	uint32_t vma_used;  /* descriptors ever handed out (the rest are untouched) */
+	uint32_t leaf_free; /* free list head, or VMA_NONE */
+	uint32_t leaf_used; /* leaves ever handed out */
+	uint32_t nr_vmas;   /* descriptors in use */
+	uint32_t nr_leaves; /* leaves in use */
+	int vm_area_cachep; /* slab cache id, 0 before the first mm */
 	uint32_t next_anon_vma;
 	uint64_t next_inode; /* shmem inode numbers */
 	struct vm_file files[VMA_NR_FILES];
@@ -156,6 +156,14 @@ struct vma_pos {
 /**
  * vma_pool_init() - an empty pool; no descriptor, leaf or file in use.
  */
+/*@ requires valid: \valid(v);
+    assigns v->vma_free, v->vma_used, v->leaf_free, v->leaf_used, v->nr_vmas, v->nr_leaves,
+	v->vm_area_cachep, v->next_anon_vma, v->next_inode,
+	v->files[0 .. VMA_NR_FILES - 1].in_use;
+    ensures pool: VPoolOk(v);
+    ensures empty: v->nr_vmas == 0 && v->nr_leaves == 0 && v->vm_area_cachep == 0;
+    ensures files: \forall integer i; 0 <= i < VMA_NR_FILES ==> !v->files[i].in_use;
+*/
 void vma_pool_init(struct vma_pool *v);
 
 /**
@@ -164,9 +172,18 @@ void vma_pool_init(struct vma_pool *v);
  * vm_start -- the raw gap, as the maple tree tracks it; guard gaps are applied by the
  * search (mm/vma.c: unmapped_area_topdown()).
  */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaf: s->leaf[k] < VMA_LEAF_POOL && LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
+    assigns \nothing;
+*/
 uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k);
 
 /** vma_set_init() - an empty index. */
+/*@ requires valid: \valid(s);
+    assigns s->nr_vmas, s->nr_leaves;
+    ensures empty: s->nr_vmas == 0 && s->nr_leaves == 0;
+*/
 void vma_set_init(struct vma_set *s);
 
 /**
@@ -189,6 +206,11 @@ int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n,
 /**
  * vma_set_room() - can n more VMAs go into s without running out of leaves?
  */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    assigns \nothing;
+    ensures exact: \result <==> (uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= n &&
+	(uint32_t)(s->nr_leaves + n) <= VMA_MAX_LEAVES && (uint32_t)(s->nr_vmas + n) <= VMA_MAX_PER_MM;
+*/
 bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n);
 
 /* Lookup ---------------------------------------------------------------------------- */
@@ -233,11 +255,39 @@ uint32_t vma_at(const struct vma_pool *v, const struct vma_set *s, struct vma_po
 
 /** vma_pos_next()/vma_pos_prev() - the next position / the previous one (false at the
  * first). */
-struct vma_pos vma_pos_next(const struct vma_pool *v, const struct vma_set *s,
-			    struct vma_pos pos);
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires ok: VSetOk(v, s);
+    requires pos: pos.leaf < s->nr_leaves ==> pos.slot < LeafNr(v, s, pos.leaf);
+    assigns \nothing;
+    ensures end: pos.leaf >= s->nr_leaves ==> \result == pos;
+    ensures same_leaf: pos.leaf < s->nr_leaves && pos.slot + 1 < LeafNr(v, s, pos.leaf) ==>
+	\result.leaf == pos.leaf && \result.slot == pos.slot + 1;
+    ensures next_leaf: pos.leaf < s->nr_leaves && pos.slot + 1 >= LeafNr(v, s, pos.leaf) ==>
+	\result.leaf == pos.leaf + 1 && \result.slot == 0;
+*/
+struct vma_pos vma_pos_next(const struct vma_pool *v, const struct vma_set *s, struct vma_pos pos);
+/*@ requires valid: \valid_read(v) && \valid_read(s) && \valid(pos);
+    requires sep: \separated(pos, v, s);
+    requires ok: VSetOk(v, s);
+    requires pos: pos->leaf <= s->nr_leaves;
+    requires slot: pos->leaf < s->nr_leaves ==> pos->slot < LeafNr(v, s, pos->leaf);
+    assigns *pos;
+    ensures first: !\result <==> \old(pos->leaf) == 0 &&
+	(\old(pos->slot) == 0 || s->nr_leaves == 0);
+    ensures same_leaf: \old(pos->slot) > 0 && \old(pos->leaf) < s->nr_leaves ==>
+	pos->leaf == \old(pos->leaf) && pos->slot == \old(pos->slot) - 1;
+    ensures prev_leaf: \result && !(\old(pos->slot) > 0 && \old(pos->leaf) < s->nr_leaves) ==>
+	pos->leaf == \old(pos->leaf) - 1 && pos->slot == LeafNr(v, s, pos->leaf) - 1;
+    ensures valid_pos: \result ==> InSet(v, s, pos->leaf, pos->slot);
+*/
 bool vma_pos_prev(const struct vma_pool *v, const struct vma_set *s, struct vma_pos *pos);
 
 /** vma_first_pos() - the position of the lowest VMA (the end position when empty). */
+/*@ requires valid: \valid_read(s);
+    assigns \nothing;
+    ensures exact: \result.slot == 0 &&
+	\result.leaf == (s->nr_vmas == 0 ? s->nr_leaves : 0);
+*/
 struct vma_pos vma_first_pos(const struct vma_set *s);
 
 /** find_vma() - the first VMA with vm_end > addr, or VMA_NONE. */
@@ -263,6 +313,18 @@ uint32_t find_vma(const struct vma_pool *v, const struct vma_set *s, uint64_t ad
  * find_vma_prev() - find_vma(), and in *prev the VMA before it (the last VMA when there is
  * none at or above addr), or VMA_NONE.
  */
+/*@ requires valid: \valid_read(v) && \valid_read(s) && \valid(prev);
+    requires sep: \separated(prev, v, s);
+    requires ok: VSetOk(v, s);
+    assigns *prev;
+    ensures none: \result == VMA_NONE ==>
+	\forall integer k, i; InSet(v, s, k, i) ==> VEnd(v, s, k, i) <= addr;
+    ensures found: \result != VMA_NONE ==>
+	\result < VMA_POOL_SIZE && v->vma[\result].vm_end > addr;
+    ensures prev: *prev == VMA_NONE || (*prev < VMA_POOL_SIZE && v->vma[*prev].vm_end <= addr);
+    ensures no_prev: *prev == VMA_NONE ==>
+	\forall integer k, i; InSet(v, s, k, i) ==> VEnd(v, s, k, i) > addr;
+*/
 uint32_t find_vma_prev(const struct vma_pool *v, const struct vma_set *s, uint64_t addr,
 		       uint32_t *prev);
 
