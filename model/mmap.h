@@ -15,11 +15,13 @@
  *
  * Every system call follows the kernel version named by the mm's profile where the
  * versions differ (brk), and Linux 6.18 (the host kernel) everywhere else: the same
- * checks in the same order, the same errno, the same result on success. Calls that
- * Linux performs all-or-nothing are all-or-nothing here (descriptors are allocated up
- * front); mprotect() and mlockall() change VMA after VMA and stop at the first failure,
- * as Linux does, so a failure may leave earlier VMAs changed -- that is the kernel's
- * behaviour, not an accident.
+ * checks in the same order, the same errno, the same result on success. Where Linux
+ * fails half-way, the model leaves what Linux leaves: mprotect() and mlockall() change
+ * VMA after VMA and stop at the first failure; an munmap or MAP_FIXED mmap refused after
+ * its first split keeps that split (split_leftovers). Running out of memory is the one
+ * place the model is stricter: descriptors are allocated up front, so an op either
+ * completes or, with -ENOMEM, changes nothing. Pages are faulted in, zapped and
+ * re-protected by fault.c (populate, munmap, mprotect).
  */
 #ifndef MMREF_MMAP_H
 #define MMREF_MMAP_H
@@ -352,11 +354,11 @@ static inline bool IS_ERR_VALUE(uint64_t x)
 
 /**
  * mm_validate() - the invariants of an mm: VMAs sorted, disjoint, page-aligned, inside
- * user space, non-empty; map_count equals their number; the index summaries agree; no
- * two neighbours that the merge rules would join (except the pair at start_brk that
- * do_brk_flags() of 6.18 leaves, and after split_leftovers); the index summaries
- * fresh; total_vm the pages of all VMAs; a VMA covering [start_brk, brk). Returns the
- * first broken rule, or ok.
+ * user space, non-empty; map_count equals their number; the index (leaf copies,
+ * last_end, max_gap, group_gap) fresh; no two neighbours that the merge rules would
+ * join (except the pair at start_brk that do_brk_flags() of 6.18 leaves, and after
+ * split_leftovers); total_vm the pages of all VMAs; a VMA covering [start_brk, brk);
+ * then pgtables_validate(). Returns the first broken rule, or ok.
  */
 struct validate_result mm_validate(const struct mm_env *e, const struct mm_struct *mm);
 
