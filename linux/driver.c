@@ -1145,59 +1145,51 @@ struct fuzz_recent {
 };
 
 /*
- * A user-mode read (3 in 5) or write (2 in 5) at a page of the arena (3 in 4) or of the
- * heap's first FUZZ_HEAP_PAGES pages: a page touched before (1 in 3), a page of the
- * VMA at or above a random page of the window (1 in 2 of the rest: pages that are
- * mapped), or the random page itself (mapped or not); now and then a page right below a
- * VMA (a MAP_GROWSDOWN one grows). Never a page of the child's own initial VMAs (the
- * special mappings' pages are not modelled: [vvar] has pages that raise SIGBUS). The
- * byte in the page is random.
+ * A user-mode read (3 in 5) or write (2 in 5). Where:
+ *   4 in 12  a page touched lately in this sequence (read then write: zero page then
+ *            COW; a page again after mprotect or munmap);
+ *   5 in 12  a page of a VMA of this sequence (any mapping below mmap_base that is not
+ *            the child's own: the arena, the 2 and 4 MiB mappings below it, the heap,
+ *            hinted ones low down);
+ *   1 in 12  1 to 3 pages below such a VMA (a MAP_GROWSDOWN one grows);
+ *   2 in 12  any page of the arena or of the heap's first FUZZ_HEAP_PAGES pages, mapped
+ *            or not.
+ * Never a page of the child's own initial VMAs (their pages are not modelled: [vvar] has
+ * pages that raise SIGBUS). The byte in the page is random.
  */
 static void random_touch(uint64_t *rng, struct side_by_side *s, const struct mm_struct *mm,
 			 uint64_t arena, struct fuzz_recent *rc, struct mm_op *op)
 {
 	const struct vma_pool *v = &s->x.m->vmas;
-	uint64_t r = rng_next(rng), r2 = rng_next(rng), base, pages, addr;
-	uint32_t id;
+	uint64_t r = rng_next(rng), r2 = rng_next(rng), addr, lo, hi, at = 0;
+	uint32_t ids[64], n = 0, id, pick = (uint32_t)((r >> 16) % 12);
 
 	op->kind = OP_TOUCH;
 	op->flags = r % 5 < 2 ? ACCESS_WRITE : ACCESS_READ;
 	op->mflags = TOUCH_USER;
-	if ((r >> 8) % 4 == 0) {
-		base = mm->start_brk;
-		pages = FUZZ_HEAP_PAGES;
-	} else {
-		base = arena;
-		pages = FUZZ_ARENA_PAGES;
-	}
-	addr = base + (r2 % pages) * PAGE_SIZE;
-	switch ((r >> 16) % 6) {
-	case 0:
-	case 1:
-		if (rc->n > 0) {
-			addr = rc->addr[(r2 >> 20) % (rc->n < FUZZ_RECENT ? rc->n : FUZZ_RECENT)];
-			break;
+	if ((r >> 8) % 4 == 0)
+		addr = mm->start_brk + (r2 % FUZZ_HEAP_PAGES) * PAGE_SIZE;
+	else
+		addr = arena + (r2 % FUZZ_ARENA_PAGES) * PAGE_SIZE;
+	if (pick < 4 && rc->n > 0) {
+		addr = rc->addr[(r2 >> 20) % (rc->n < FUZZ_RECENT ? rc->n : FUZZ_RECENT)];
+	} else if (pick < 10) {
+		while (n < 64 && (id = find_vma(v, &mm->vmas, at)) != VMA_NONE &&
+		       v->vma[id].vm_start < mm->mmap_base) {
+			if (!own_range(s, v->vma[id].vm_start, v->vma[id].vm_end))
+				ids[n++] = id;
+			at = v->vma[id].vm_end;
 		}
-		/* fall through */
-	case 2:
-	case 3:
-		id = find_vma(v, &mm->vmas, addr);
-		if (id != VMA_NONE) {
-			uint64_t lo = v->vma[id].vm_start, hi = v->vma[id].vm_end;
-
-			addr = lo + (r2 >> 24) % ((hi - lo) / PAGE_SIZE) * PAGE_SIZE;
+		if (n > 0) {
+			id = ids[(r2 >> 20) % n];
+			lo = v->vma[id].vm_start;
+			hi = v->vma[id].vm_end;
+			addr = pick == 9 ? lo - PAGE_SIZE * (1 + (r2 >> 40) % 3)
+					 : lo + (r2 >> 24) % ((hi - lo) / PAGE_SIZE) * PAGE_SIZE;
 		}
-		break;
-	case 4:
-		id = find_vma(v, &mm->vmas, addr);
-		if (id != VMA_NONE)
-			addr = v->vma[id].vm_start - PAGE_SIZE * (1 + (r2 >> 24) % 3);
-		break;
-	default:
-		break;
 	}
-	if (own_range(s, addr, addr + 1)) /* the child's own pages are not the model's */
-		addr = base + (r2 % pages) * PAGE_SIZE;
+	if (own_range(s, addr, addr + 1))
+		addr = arena + (r2 % FUZZ_ARENA_PAGES) * PAGE_SIZE;
 	addr = addr / PAGE_SIZE * PAGE_SIZE + (r >> 32) % PAGE_SIZE;
 	op->a = addr;
 	rc->addr[rc->n % FUZZ_RECENT] = addr;
