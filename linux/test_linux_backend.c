@@ -21,8 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "linux_backend.h"
 #include "test.h"
+
+#ifndef SI_KERNEL
+#define SI_KERNEL 0x80
+#endif
 
 #define PAGE	 4096ull
 #define RW	 (PROT_READ | PROT_WRITE)
@@ -34,7 +39,7 @@ static struct linux_child child;
 static char text[BIG_TEXT];
 
 /* The VMA of the current maps that contains addr, or NULL. */
-static const struct linux_vma *vma_at(uint64_t addr)
+static const struct linux_vma *maps_vma_at(uint64_t addr)
 {
 	static struct linux_vma vmas[256];
 	int i, n;
@@ -120,10 +125,10 @@ static void test_mmap_then_munmap(void)
 	const struct linux_vma *v;
 
 	report(a > 0 && a % (int64_t)PAGE == 0, "mmap => %#" PRIx64, (uint64_t)a);
-	v = vma_at((uint64_t)a);
+	v = maps_vma_at((uint64_t)a);
 	report(v && strcmp(v->perms, "rw-p") == 0 && v->inode == 0, "in maps as rw-p anon");
 	report(linux_child_munmap(&child, (uint64_t)a, PAGE) == 0, "munmap => 0");
-	report(vma_at((uint64_t)a) == NULL, "gone from maps");
+	report(maps_vma_at((uint64_t)a) == NULL, "gone from maps");
 	report(reset_ok(), "reset");
 }
 
@@ -137,10 +142,10 @@ static void test_mprotect_splits(void)
 	const struct linux_vma *v;
 
 	report(linux_child_mprotect(&child, a + PAGE, PAGE, PROT_READ) == 0, "mprotect => 0");
-	v = vma_at(a + PAGE);
+	v = maps_vma_at(a + PAGE);
 	report(v && v->start == a + PAGE && v->end == a + 2 * PAGE && strcmp(v->perms, "r--p") == 0,
 	       "middle page is its own r--p VMA");
-	v = vma_at(a);
+	v = maps_vma_at(a);
 	report(v && v->end == a + PAGE && strcmp(v->perms, "rw-p") == 0, "first page stays rw-p");
 	report(reset_ok(), "reset");
 }
@@ -175,7 +180,7 @@ static void test_brk_grows_heap(void)
 	report(linux_child_brk(&child, 0) == (int64_t)start, "brk(0) = start_brk");
 	report(linux_child_brk(&child, start + 2 * PAGE) == (int64_t)(start + 2 * PAGE),
 	       "brk grows");
-	v = vma_at(start);
+	v = maps_vma_at(start);
 	report(v && v->start == start && v->end == start + 2 * PAGE &&
 		   strcmp(v->name, "[heap]") == 0,
 	       "[heap] is [start_brk, brk)");
@@ -288,6 +293,215 @@ static void test_long_text_in_frames(void)
 	report(reset_ok(), "reset");
 }
 
+/* The state of the page at addr: pagemap and kpageflags, read by the parent. */
+static enum linux_page_state page_at(uint64_t addr)
+{
+	uint8_t st = LINUX_PAGE_NR;
+
+	if (linux_child_page_states(&child, addr, 1, &st, NULL) != 0)
+		printf("  pagemap: %s\n", child.err);
+	return (enum linux_page_state)st;
+}
+
+static struct linux_touch ctouch(uint64_t addr, bool write)
+{
+	struct linux_touch t;
+
+	memset(&t, 0xff, sizeof(t));
+	if (linux_child_touch(&child, addr, write, &t) != 0)
+		printf("  touch: %s\n", child.err);
+	return t;
+}
+
+/*
+ * A fresh private page: a read maps the zero page (one minor fault), the first write
+ * copies it (a second one), later accesses take none. RSS counts the copy only.
+ */
+static void test_touch_read_then_write(void)
+{
+	uint64_t a = (uint64_t)linux_child_mmap(&child, 0, 2 * PAGE, RW, ANON), r0, r1, sh;
+	struct linux_touch t;
+
+	report(linux_child_statm(&child, &r0, &sh) == 0, "statm: %s", child.err);
+	report(page_at(a) == LINUX_PAGE_NONE, "fresh page: not present");
+	t = ctouch(a, false);
+	report(t.signo == 0 && t.minflt == 1 && t.majflt == 0, "read: done, 1 minor fault (%d, %llu)",
+	       t.signo, (unsigned long long)t.minflt);
+	report(page_at(a) == LINUX_PAGE_ZERO, "then the zero page (KPF_ZERO_PAGE)");
+	report(child.zero_pfn != 0, "zero page's PFN learned: %#llx",
+	       (unsigned long long)child.zero_pfn);
+	t = ctouch(a + 100, false);
+	report(t.signo == 0 && t.minflt == 0, "read again: no fault");
+	t = ctouch(a, true);
+	report(t.signo == 0 && t.minflt == 1, "write: 1 minor fault (COW of the zero page)");
+	report(page_at(a) == LINUX_PAGE_ANON, "then an anonymous page");
+	t = ctouch(a, true);
+	report(t.signo == 0 && t.minflt == 0, "write again: no fault");
+	t = ctouch(a + PAGE, true);
+	report(t.signo == 0 && t.minflt == 1 && page_at(a + PAGE) == LINUX_PAGE_ANON,
+	       "write to a fresh page: 1 fault, an anonymous page");
+	report(linux_child_statm(&child, &r1, &sh) == 0 && r1 - r0 == 2,
+	       "resident +2 pages (%llu -> %llu)", (unsigned long long)r0,
+	       (unsigned long long)r1);
+	report(reset_ok(), "reset");
+}
+
+/* Bad accesses come back as SIGSEGV with si_code and si_addr; the child goes on. */
+static void test_touch_sigsegv(void)
+{
+	uint64_t a = (uint64_t)linux_child_mmap(&child, 0, PAGE, PROT_READ, ANON);
+	struct linux_touch t;
+
+	t = ctouch(a + 0x123, true);
+	report(t.signo == SIGSEGV && t.sig_code == SEGV_ACCERR && t.sig_addr == a + 0x123 &&
+		   t.minflt == 0,
+	       "write to a read-only VMA: SEGV_ACCERR at the byte, no fault counted");
+	report(linux_child_munmap(&child, a, PAGE) == 0, "munmap");
+	t = ctouch(a, false);
+	report(t.signo == SIGSEGV && t.sig_code == SEGV_MAPERR && t.sig_addr == a,
+	       "read after munmap: SEGV_MAPERR (%d %d)", t.signo, t.sig_code);
+	t = ctouch(0x800000000000ull, false);
+	report(t.signo == SIGSEGV && t.sig_code == SI_KERNEL && t.sig_addr == 0,
+	       "non-canonical: #GP, SI_KERNEL, si_addr 0 (%d %#x)", t.signo, t.sig_code);
+	t = ctouch(child.initial.vmas[1].start, true);
+	report(t.signo == SIGSEGV && t.sig_code == SEGV_ACCERR, "write to its own .text: ACCERR");
+	report(linux_child_brk(&child, 0) == (int64_t)child.initial.brk, "the child goes on");
+	report(reset_ok(), "reset");
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS: a read allocates a shmem page (no zero page); RssShmem. */
+static void test_touch_shared(void)
+{
+	uint64_t a = (uint64_t)linux_child_mmap(&child, 0, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS);
+	struct linux_rss r0, r1;
+	struct linux_touch t;
+
+	report(linux_child_rss(&child, &r0) == 0, "rss: %s", child.err);
+	t = ctouch(a, false);
+	report(t.signo == 0 && t.minflt == 1 && page_at(a) == LINUX_PAGE_SHARED,
+	       "read: 1 fault, a shared (page-cache) page");
+	t = ctouch(a, true);
+	report(t.signo == 0 && t.minflt == 0, "write: no fault (mapped writable by the read)");
+	report(linux_child_rss(&child, &r1) == 0 && r1.shmem == r0.shmem + 1 && r1.anon == r0.anon,
+	       "RssShmem +1, RssAnon unchanged");
+	report(reset_ok(), "reset");
+}
+
+/* MAP_POPULATE: writable private pages are written (anonymous), read-only ones read
+ * (the zero page); PROT_NONE is not populated. */
+static void test_populate_residency(void)
+{
+	uint64_t w = (uint64_t)linux_child_mmap(&child, 0, 2 * PAGE, RW, ANON | MAP_POPULATE);
+	uint64_t r = (uint64_t)linux_child_mmap(&child, 0, 2 * PAGE, PROT_READ, ANON | MAP_POPULATE);
+	uint64_t n = (uint64_t)linux_child_mmap(&child, 0, PAGE, PROT_NONE, ANON | MAP_POPULATE);
+	uint8_t st[2];
+
+	report(linux_child_page_states(&child, w, 2, st, NULL) == 0 && st[0] == LINUX_PAGE_ANON &&
+		   st[1] == LINUX_PAGE_ANON,
+	       "rw populate: anonymous pages");
+	report(linux_child_page_states(&child, r, 2, st, NULL) == 0 && st[0] == LINUX_PAGE_ZERO &&
+		   st[1] == LINUX_PAGE_ZERO,
+	       "r populate: the zero page");
+	report(page_at(n) == LINUX_PAGE_NONE, "none populate: nothing");
+	report(ctouch(w, true).minflt == 0, "a populated page takes no fault");
+	report(page_at(0x800000000000ull) == LINUX_PAGE_NONE, "beyond TASK_SIZE: none");
+	report(reset_ok(), "reset");
+}
+
+/* Protection keys: the child runs a touch under a given PKRU (key 0 for every page). */
+static void test_touch_pkru(void)
+{
+	uint64_t a = (uint64_t)linux_child_mmap(&child, 0, PAGE, RW, ANON);
+	struct linux_touch t;
+	int64_t k;
+
+	k = linux_child_touch_pkru(&child, a, false, true, 1, &t);
+	if (k == -ENOSYS) {
+		report(true, "no protection keys on this host");
+		report(reset_ok(), "reset");
+		return;
+	}
+	report(k == 0 && t.signo == SIGSEGV && t.sig_code == SEGV_PKUERR && t.minflt == 0,
+	       "AD for key 0, missing page: SEGV_PKUERR at once, no fault (%d %d %llu)", t.signo,
+	       t.sig_code, (unsigned long long)t.minflt);
+	report(page_at(a) == LINUX_PAGE_NONE, "nothing mapped");
+	k = linux_child_touch_pkru(&child, a, true, true, 2, &t);
+	report(k == 0 && t.signo == SIGSEGV && t.sig_code == SEGV_PKUERR, "WD: write refused");
+	k = linux_child_touch_pkru(&child, a, false, true, 2, &t);
+	report(k == 0 && t.signo == 0 && t.minflt == 1, "WD: read done");
+	t = ctouch(a, true);
+	report(t.signo == 0 && t.minflt == 1, "PKRU back to the child's own after the touch");
+	report(reset_ok(), "reset");
+}
+
+/* getrusage counts the child's faults; a touch's count is the difference around it. */
+static void test_getrusage(void)
+{
+	uint64_t a = (uint64_t)linux_child_mmap(&child, 0, 4 * PAGE, RW, ANON), min0, maj0, min1,
+		 maj1;
+	int i;
+
+	report(linux_child_getrusage(&child, &min0, &maj0) == 0 && min0 > 0, "getrusage: %llu",
+	       (unsigned long long)min0);
+	for (i = 0; i < 4; i++)
+		ctouch(a + (uint64_t)i * PAGE, true);
+	report(linux_child_getrusage(&child, &min1, &maj1) == 0 && min1 - min0 == 4 && maj1 == maj0,
+	       "4 write touches: ru_minflt +4 (%llu)", (unsigned long long)(min1 - min0));
+	report(reset_ok(), "reset");
+}
+
+/*
+ * The model and the kernel side by side (linux_check_ops()): a read then a write of a
+ * fresh page is two faults on both sides (the zero page, then its copy), a write to a
+ * read-only page and a read after munmap are SIGSEGV with the same si_code, MAP_POPULATE
+ * leaves the same pages, a kernel-mode touch runs on the model only.
+ */
+static void test_both_sides(void)
+{
+	const uint64_t a = 0x10000000;
+	struct mm_op ops[] = {
+	    {.kind = OP_PROCESS, .name = "p"},
+	    {.kind = OP_MMAP, .a = a, .b = 4 * PAGE, .prot = RW, .mflags = ANON | MAP_FIXED},
+	    {.kind = OP_TOUCH, .a = a, .flags = ACCESS_READ, .mflags = TOUCH_USER},
+	    {.kind = OP_TOUCH, .a = a, .flags = ACCESS_WRITE, .mflags = TOUCH_USER},
+	    {.kind = OP_TOUCH, .a = a + PAGE, .flags = ACCESS_WRITE, .mflags = TOUCH_USER},
+	    {.kind = OP_MPROTECT, .a = a, .b = 4 * PAGE, .prot = PROT_READ},
+	    {.kind = OP_TOUCH, .a = a + 2 * PAGE, .flags = ACCESS_WRITE, .mflags = TOUCH_USER},
+	    {.kind = OP_MUNMAP, .a = a, .b = PAGE},
+	    {.kind = OP_TOUCH, .a = a, .flags = ACCESS_READ, .mflags = TOUCH_USER},
+	    {.kind = OP_MMAP, .a = a + 8 * PAGE, .b = 2 * PAGE, .prot = PROT_READ,
+	     .mflags = ANON | MAP_FIXED | MAP_POPULATE},
+	    {.kind = OP_TOUCH, .a = a + 8 * PAGE, .flags = ACCESS_READ, .mflags = TOUCH_USER},
+	    {.kind = OP_TOUCH, .a = a + 3 * PAGE, .flags = ACCESS_READ, .mflags = 0},
+	};
+	enum { N = sizeof(ops) / sizeof(ops[0]) };
+	struct linux_op_facts f[N];
+	int rc = linux_check_ops(ops, N, 64ull << 20, stdout, f);
+
+	report(rc == 0, "all agree (%d)", rc);
+	if (rc != 0)
+		return;
+	report(f[2].touch && f[2].model_faults == 1 && f[2].kernel_faults == 1 &&
+		   f[2].model_page == LINUX_PAGE_ZERO && f[2].kernel_page == LINUX_PAGE_ZERO,
+	       "read of a fresh page: 1 fault each, the zero page on both sides");
+	report(f[3].model_faults == 1 && f[3].kernel_faults == 1 &&
+		   f[3].model_page == LINUX_PAGE_ANON && f[3].kernel_page == LINUX_PAGE_ANON,
+	       "then a write: 1 fault each (COW), an anonymous page");
+	report(f[4].model_faults == 1 && f[4].kernel_faults == 1 && f[4].model_rss == 2 &&
+		   f[4].kernel_rss == 2,
+	       "write to a fresh page: 1 fault each; RSS +2 on both sides (%lld %lld)",
+	       (long long)f[4].model_rss, (long long)f[4].kernel_rss);
+	report(f[6].model_sig_code == SEGV_ACCERR && f[6].kernel_sig_code == SEGV_ACCERR,
+	       "write to read-only: SEGV_ACCERR on both sides");
+	report(f[8].model_sig_code == SEGV_MAPERR && f[8].kernel_sig_code == SEGV_MAPERR &&
+		   f[8].model_page == LINUX_PAGE_NONE && f[8].kernel_page == LINUX_PAGE_NONE,
+	       "read after munmap: SEGV_MAPERR on both sides, no page");
+	report(f[10].model_faults == 0 && f[10].kernel_faults == 0 &&
+		   f[10].model_page == LINUX_PAGE_ZERO,
+	       "MAP_POPULATE read-only: the zero page already there, no fault");
+	report(!f[11].touch && !f[11].kernel_ran, "a kernel-mode touch: the model only");
+}
+
 static double now_us(void);
 
 static int open_fds(void)
@@ -396,6 +610,13 @@ int main(void)
 	RUN(test_reset_detects_changed_initial_vma);
 	RUN(test_dead_child_is_reported);
 	RUN(test_long_text_in_frames);
+	RUN(test_touch_read_then_write);
+	RUN(test_touch_sigsegv);
+	RUN(test_touch_shared);
+	RUN(test_populate_residency);
+	RUN(test_touch_pkru);
+	RUN(test_getrusage);
+	RUN(test_both_sides);
 	RUN(test_no_leaks);
 	RUN(test_hung_child_times_out);
 	RUN(test_costs);
