@@ -471,7 +471,7 @@ static __attribute__((noinline)) void prefault(void)
 	file_fd[0] = file_fd[0]; /* .data */
 	for (p = __bss_start; p < _end; p += PAGE_SIZE)
 		*p = *p;
-	p = _end - 1;
+	p = (volatile unsigned char *)((uintptr_t)_end - 1); /* the last page */
 	*p = *p;
 }
 
