@@ -239,7 +239,7 @@ static void group_refresh(struct vma_set *s, uint32_t g)
 /*@ requires valid: \valid(s);
     requires k: k < VMA_MAX_LEAVES;
     requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
-    assigns s->max_gap[k], s->group_gap[k / VMA_GROUP];
+    assigns s->max_gap[k], s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
     ensures gap: s->max_gap[k] == gap;
 */
 static void set_max_gap(struct vma_set *s, uint32_t k, uint64_t gap)
@@ -282,7 +282,7 @@ static void groups_refresh_from(struct vma_set *s, uint32_t k)
 	s->leaf[k + 1] < VMA_LEAF_POOL && LeafNr(v, s, k + 1) <= VMA_LEAF_SLOTS;
     assigns s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
 	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
-    ensures last_end: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
+    ensures last_end: s->last_end[k] == \old(VEnd(v, s, k, LeafNr(v, s, k) - 1));
 */
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -423,9 +423,16 @@ uint32_t find_vma_prev(const struct vma_pool *v, const struct vma_set *s, uint64
 {
 	struct vma_pos pos = vma_lookup_pos(v, s, addr);
 	struct vma_pos before = pos;
+	uint32_t id = vma_at(v, s, pos);
 
-	*prev = vma_pos_prev(v, s, &before) ? vma_at(v, s, before) : VMA_NONE;
-	return vma_at(v, s, pos);
+	if (vma_pos_prev(v, s, &before)) {
+		*prev = vma_at(v, s, before);
+	} else {
+		/*@ assert no_prev: \forall integer k, i; InSet(v, s, k, i) ==>
+			VEnd(v, s, k, i) > addr; */
+		*prev = VMA_NONE;
+	}
+	return id;
 }
 
 uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s, uint64_t start,
