@@ -21,6 +21,16 @@
  * compared through the pairing established when it first appeared (the kernel numbers
  * shmem inodes its own way). Ops with no system call (kmalloc, find_vma, ...) run on
  * the model only; `sysctl` is refused, since a vm.* sysctl is machine-wide.
+ *
+ * Memory, too: after each system call the state of every page it may have changed (none,
+ * the zero page, anonymous, shared: the model's PTE against the child's pagemap and
+ * kpageflags) and RSS (the model's rss_anon against statm's resident pages, both since
+ * the process started). A user-mode `touch ADDR r|w` runs in the child as well; per touch
+ * the outcome (done, or SIGSEGV with si_code and si_addr), the number of faults Linux
+ * counts (ru_minflt: the model's anon, zero-page, COW, shmem and spurious steps), the
+ * page's state afterwards and RSS must agree. Kernel-mode and implicit touches and
+ * fetches run on the model only; the child's own initial VMAs are compared for the
+ * outcome only. linux/README.md has the details.
  */
 #ifndef MMREF_LINUX_DRIVER_H
 #define MMREF_LINUX_DRIVER_H

@@ -33,6 +33,13 @@
  * thread (for good: its affinity is not restored) and the child to the CPU the caller
  * runs on; the fuzz mode wants it, a one-off trace does not need it.
  *
+ * Touches: linux_child_touch() makes the child read or write one byte; a SIGSEGV or
+ * SIGBUS is caught and reported (si_code, si_addr), with the minor and major faults the
+ * access took (getrusage around it). The child makes its own .data, .bss and stack top
+ * resident at start, so that its RSS stays put. What is resident is read by the parent
+ * (root, CAP_SYS_ADMIN): /proc/PID/pagemap and /proc/kpageflags
+ * (linux_child_page_states()), RSS from /proc/PID/statm and status.
+ *
  * Every call waits at most LINUX_CHILD_TIMEOUT_MS for the child. A child that died
  * (an op unmapped its own text or stack) or hung is reaped and reported in c->err
  * ("child killed by signal 11 (Segmentation fault)"); c->term_signal holds the signal.
