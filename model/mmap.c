@@ -1184,6 +1184,11 @@ static int mprotect_fixup(struct mm_env *e, struct mm_struct *mm, uint32_t *prev
 	change_protection(e, mm, start, end, newflags);
 	mm_account(mm, oldflags, 0 - nrpages);
 	mm_account(mm, newflags, nrpages);
+	/* A private VM_LOCKED VMA made writable: break COW now (populate_vma_page_range()),
+	 * as mprotect_fixup() does, so that no write fault comes later. */
+	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED &&
+	    (newflags & VM_WRITE) != 0)
+		populate_range(e, mm, start, end);
 	return 0;
 }
 
