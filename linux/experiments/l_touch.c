@@ -131,6 +131,10 @@ static void costs(void)
 	for (i = 0; i < 1000; i++)
 		linux_child_rss(&c, &r);
 	printf("cost: rss (/proc/PID/status)           %.1f us\n", (now_us() - t0) / 1000);
+	t0 = now_us();
+	for (i = 0; i < 1000; i++)
+		linux_child_statm(&c, &e[0], &e[1]);
+	printf("cost: statm (/proc/PID/statm)          %.1f us\n", (now_us() - t0) / 1000);
 }
 
 int main(void)
