@@ -445,6 +445,29 @@ static void do_touch(uint64_t addr, uint64_t kind, uint64_t pkru, uint64_t use_p
 	send_frame(0, sizeof(*t), 0);
 }
 
+/* BENCH_FAULT: write every page of a fresh anonymous mapping once, timed here. */
+static void do_bench_fault(uint64_t bytes)
+{
+	uint64_t *f = (uint64_t *)out.data, min0, min1, maj;
+	long a = sys6(NR_mmap, 0, (long)bytes, PROT_RW, MAP_PRIVATE_ANON, -1, 0);
+	int64_t t0, t;
+	uint64_t i;
+
+	if (a < 0) {
+		reply(a);
+		return;
+	}
+	faults(&min0, &maj);
+	t0 = now_ns();
+	for (i = 0; i < bytes; i += PAGE_SIZE)
+		*(volatile unsigned char *)(a + i) = 1;
+	t = now_ns() - t0;
+	faults(&min1, &maj);
+	sys3(NR_munmap, a, (long)bytes, 0);
+	f[0] = min1 - min0;
+	send_frame(t, sizeof(uint64_t), 0);
+}
+
 static void do_getrusage(void)
 {
 	uint64_t *f = (uint64_t *)out.data;
@@ -522,6 +545,9 @@ static void serve(void)
 		break;
 	case LX_OP_GETRUSAGE:
 		do_getrusage();
+		break;
+	case LX_OP_BENCH_FAULT:
+		do_bench_fault(a[0]);
 		break;
 	/* PAGEMAP: the parent reads /proc/PID/pagemap itself (here, without CAP_SYS_ADMIN,
 	 * every PFN would read as 0). */

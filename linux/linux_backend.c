@@ -616,6 +616,31 @@ int linux_child_statm(struct linux_child *c, uint64_t *resident, uint64_t *share
 	return 0;
 }
 
+double linux_anon_faults_per_s(struct linux_child *c, uint64_t bytes)
+{
+	struct lx_request rq = {.op = LX_OP_BENCH_FAULT, .arg = {bytes}};
+	uint64_t pages = bytes / 4096, faults = 0;
+	size_t got = 0;
+	int64_t ns;
+
+	if (pages == 0 || send_request(c, &rq, NULL) != 0)
+		return -1.0;
+	ns = recv_reply(c, &faults, sizeof(faults), &got);
+	if (ns == LINUX_CHILD_LOST)
+		return -1.0;
+	if (ns <= 0) {
+		set_err(c, "bench fault: mmap of %llu bytes failed: %s", (unsigned long long)bytes,
+			strerror((int)-ns));
+		return -1.0;
+	}
+	if (got != sizeof(faults) || faults != pages) {
+		set_err(c, "bench fault: %llu faults for %llu pages", (unsigned long long)faults,
+			(unsigned long long)pages);
+		return -1.0;
+	}
+	return (double)pages / ((double)ns / 1e9);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Parsing /proc/PID/maps and /proc/PID/stat */
 

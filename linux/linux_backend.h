@@ -320,6 +320,16 @@ int linux_child_reset(struct linux_child *c);
 double linux_mmap_munmap_ns(struct linux_child *c, unsigned iters);
 
 /**
+ * linux_anon_faults_per_s - the kernel's demand-paging rate: the child maps @bytes of
+ * private anonymous memory, writes one byte of every page (one fault each: a new zeroed
+ * page, THP being off) timed in the child, and unmaps it.
+ *
+ * Returns: faults per second, or a negative value (c->err: the mmap failed, the child
+ * was lost, or ru_minflt did not grow by one per page).
+ */
+double linux_anon_faults_per_s(struct linux_child *c, uint64_t bytes);
+
+/**
  * linux_child_path - where the child binary is: $MMREF_LINUX_CHILD, else next to
  * /proc/self/exe, else the build-time path.
  *

@@ -63,6 +63,9 @@
  *              any, and the fault counts around it)
  *   GETRUSAGE  -                                            ret = 0,
  *              reply payload: uint64_t ru_minflt, ru_majflt (16 bytes)
+ *   BENCH_FAULT arg0 = bytes: mmap(NULL, bytes, RW, PRIVATE|ANON), one write to every
+ *              page timed with CLOCK_MONOTONIC, munmap      ret = elapsed ns or -errno,
+ *              reply payload: uint64_t minor faults the writes took (8 bytes)
  *
  * Reserved (the child answers -ENOSYS):
  *   PAGEMAP    the parent reads /proc/PID/pagemap itself: the child has no
@@ -84,6 +87,7 @@ enum lx_op {
 	LX_OP_TOUCH,
 	LX_OP_PAGEMAP,
 	LX_OP_GETRUSAGE,
+	LX_OP_BENCH_FAULT,
 	LX_OP_NR
 };
 

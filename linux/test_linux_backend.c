@@ -559,7 +559,7 @@ static double now_us(void)
 /* The costs the fuzz mode depends on, printed for the record (not asserted). */
 static void test_costs(void)
 {
-	double t0 = now_us(), op, maps, reset;
+	double t0 = now_us(), op, maps, reset, rate;
 	double ns = linux_mmap_munmap_ns(&child, 10000);
 	int i;
 
@@ -581,6 +581,11 @@ static void test_costs(void)
 	printf("  costs: op %.1f us, maps read %.1f us, mmap+reset %.1f us, kernel mmap+munmap "
 	       "%.0f ns\n",
 	       op, maps, reset, ns);
+	rate = linux_anon_faults_per_s(&child, 64ull << 20);
+	report(rate > 0, "bench fault: %s", child.err);
+	printf("  kernel anonymous write faults: %.0f per second (64 MiB, timed in the child)\n",
+	       rate);
+	report(reset_ok(), "reset after the fault bench");
 }
 
 int main(void)
