@@ -360,6 +360,7 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 				step->action = FAULT_OOM;
 				return -ENOMEM;
 			}
+			anon_vma_prepare(e, mm, id); /* wp_page_copy() */
 			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
 			mm->rss_anon++;
 			step->action = FAULT_COW;
