@@ -452,11 +452,16 @@ static int expand_stack(struct mm_env *e, struct mm_struct *mm, uint32_t id, uin
 	anon_vma_prepare(e, mm, id); /* before the limits are checked, as Linux does */
 	size = vma->vm_end - addr;
 	grow = (vma->vm_start - addr) / PAGE_SIZE;
-	if (!mm_may_expand(e, mm, vma->vm_flags, grow) || size > mm->rlim[RLIMIT_STACK].rlim_cur)
+	/* acct_stack_growth(): address space, stack and mlock limits, overcommit */
+	if (!mm_may_expand(e, mm, vma->vm_flags, grow) || size > mm->rlim[RLIMIT_STACK].rlim_cur ||
+	    !mlock_future_ok(mm, vma->vm_flags, grow * PAGE_SIZE) ||
+	    (e->overcommit_memory != 1 && grow > e->commit_pages))
 		return -ENOMEM;
 	vma->vm_start = addr;
 	vma->vm_pgoff -= grow;
 	vma_set_resized(e->pool, &mm->vmas, id);
+	if ((vma->vm_flags & VM_LOCKED) != 0)
+		mm->locked_vm += grow;
 	mm_account(mm, vma->vm_flags, grow);
 	return 0;
 }

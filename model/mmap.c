@@ -176,7 +176,7 @@ static bool can_do_mlock(const struct mm_struct *mm)
 	return mm->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || mm->privileged;
 }
 
-static bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t bytes)
+bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t bytes)
 {
 	if ((flags & VM_LOCKED) == 0 || mm->privileged)
 		return true;

@@ -343,6 +343,12 @@ void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id);
 bool mm_may_expand(const struct mm_env *e, const struct mm_struct *mm, uint64_t flags,
 		   uint64_t npages);
 
+/**
+ * mlock_future_ok() - may mm lock bytes more of a VMA with flags (RLIMIT_MEMLOCK, unless
+ * privileged or not VM_LOCKED)?
+ */
+bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t bytes);
+
 /** mm_account() - vm_stat_account(): total_vm, exec_vm, stack_vm, data_vm += npages. */
 void mm_account(struct mm_struct *mm, uint64_t flags, uint64_t npages);
 
