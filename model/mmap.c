@@ -356,9 +356,9 @@ int mm_default_layout(struct vma_pool *v, struct mm_layout *l)
 	if (text == 0 || vvar == 0 || vclock == 0 || vdso == 0)
 		return -MERR_NO_SLOT;
 	l->start_code = 0x401000;
-	l->end_code = 0x401c22;
-	l->start_data = 0x403120;
-	l->end_data = 0x403140;
+	l->end_code = 0x401823;
+	l->start_data = 0x403100;
+	l->end_data = 0x403120;
 	l->start_brk = 0x424000;
 	l->brk = 0x424000;
 	l->start_stack = 0x7fffffffee00;
