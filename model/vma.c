@@ -35,6 +35,19 @@ void vma_set_init(struct vma_set *s)
 
 /* Descriptors ------------------------------------------------------------------------ */
 
+/*@ requires valid: \valid(v);
+    requires pool: VPoolOk(v);
+    assigns v->vma_free, v->vma_used, v->nr_vmas;
+    ensures none: \result == VMA_NONE <==>
+	\old(v->vma_free) == VMA_NONE && \old(v->vma_used) >= VMA_POOL_SIZE;
+    ensures id: \result != VMA_NONE ==> \result < v->vma_used;
+    ensures used: \old(v->vma_used) <= v->vma_used <= VMA_POOL_SIZE;
+    ensures free: v->vma_free == VMA_NONE || v->vma_free < v->vma_used;
+    ensures links: \forall integer i; 0 <= i < v->vma_used && i != \result ==>
+	v->vma[i].next_free == VMA_NONE || v->vma[i].next_free < v->vma_used;
+    ensures leaves: v->leaf_used <= VMA_LEAF_POOL &&
+	(v->leaf_free == VMA_NONE || v->leaf_free < v->leaf_used);
+*/
 static uint32_t pool_take(struct vma_pool *v)
 {
 	uint32_t id;
@@ -89,9 +102,25 @@ int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n,
 {
 	uint32_t i;
 
+	/*@ loop invariant range: 0 <= i <= n;
+	    loop invariant pool: VPoolOk(v);
+	    loop invariant ids: \forall integer j; 0 <= j < i ==> ids[j] < v->vma_used;
+	    loop assigns i, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
+		p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+		p->mem[0 .. RamWords(p) - 1], ids[0 .. n - 1];
+	    loop variant n - i;
+	*/
 	for (i = 0; i < n; i++) {
 		ids[i] = vm_area_alloc(v, p, k);
 		if (ids[i] == VMA_NONE) {
+			/*@ loop invariant range: 0 <= i <= n;
+			    loop invariant pool: VPoolOk(v);
+			    loop invariant ids: \forall integer j; 0 <= j < i ==> ids[j] < v->vma_used;
+			    loop assigns i, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->nr_vmas, *k,
+				p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+				p->mem[0 .. RamWords(p) - 1];
+			    loop variant i;
+			*/
 			while (i > 0) {
 				i--;
 				vm_area_free(v, p, k, ids[i]);

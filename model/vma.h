@@ -191,9 +191,44 @@ void vma_set_init(struct vma_set *s);
  * descriptor index, or VMA_NONE when the slab cache or the pool has no room (Linux's
  * -ENOMEM): nothing changed then.
  */
+/*@ requires valid: \valid(v);
+    requires pool: VPoolOk(v);
+    requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
+			     p->mem + (0 .. RamWords(p) - 1));
+    assigns v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures pool: VPoolOk(v);
+    ensures result: \result == VMA_NONE || \result < VMA_POOL_SIZE;
+    ensures zeroed: \result != VMA_NONE ==> v->vma[\result].vm_start == 0 &&
+	v->vma[\result].vm_end == 0 && v->vma[\result].vm_flags == 0 &&
+	v->vma[\result].vm_pgoff == 0 && v->vma[\result].anon_vma == 0 && v->vma[\result].file == 0;
+    ensures others: \forall integer i; 0 <= i < VMA_POOL_SIZE && i != \result ==>
+	v->vma[i].vm_start == \old(v->vma[i].vm_start) && v->vma[i].vm_end == \old(v->vma[i].vm_end);
+    ensures none: \result == VMA_NONE ==> v->vma_free == \old(v->vma_free) &&
+	v->vma_used == \old(v->vma_used) && v->nr_vmas == \old(v->nr_vmas);
+*/
 uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
 
 /** vm_area_free() - give a descriptor and its slab object back. */
+/*@ requires valid: \valid(v);
+    requires pool: VPoolOk(v);
+    requires id: id < v->vma_used;
+    requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
+			     p->mem + (0 .. RamWords(p) - 1));
+    assigns v->vma[id].obj, v->vma[id].next_free, v->vma_free, v->nr_vmas, *k,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures pool: VPoolOk(v);
+*/
 void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id);
 
 /**
@@ -201,6 +236,22 @@ void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t i
  * need several: either all, or none (those taken are given back) and -ENOMEM. Giving
  * back may leave an empty slab cached in vm_area_cachep, as Linux's would.
  */
+/*@ requires valid: \valid(v) && \valid(ids + (0 .. n - 1));
+    requires n: n <= 4;
+    requires pool: VPoolOk(v);
+    requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
+			     p->mem + (0 .. RamWords(p) - 1), ids + (0 .. n - 1));
+    assigns v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1], ids[0 .. n - 1];
+    ensures pool: VPoolOk(v);
+    ensures result: \result == 0 || \result == -ENOMEM;
+    ensures ids: \result == 0 ==> \forall integer j; 0 <= j < n ==> ids[j] < VMA_POOL_SIZE;
+*/
 int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n, uint32_t *ids);
 
 /**
