@@ -549,6 +549,35 @@ static void top_close(struct vma_set *s, uint32_t k)
 }
 
 /* Split full leaf k in two halves; the upper half becomes leaf k + 1. */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOk(v, s);
+    requires k: k < s->nr_leaves;
+    requires full: LeafNr(v, s, k) == VMA_LEAF_SLOTS;
+    requires room: s->nr_leaves < VMA_MAX_LEAVES;
+    requires pool: VPoolOk(v);
+    requires avail: LeafAvail(v);
+    requires owned: LeavesOwned(v, s);
+    requires fresh: NextLeafFresh(v, s);
+    assigns v->leaf_free, v->leaf_used, v->nr_leaves, v->leaves[NextLeaf(v)],
+	v->leaves[s->leaf[k]].nr, s->leaf[k + 1 .. VMA_MAX_LEAVES - 1],
+	s->last_end[k .. VMA_MAX_LEAVES - 1], s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves,
+	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+    ensures nr: s->nr_leaves == \old(s->nr_leaves) + 1;
+    ensures halves: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
+	LeafNr(v, s, k + 1) == VMA_LEAF_SLOTS / 2;
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures point: \forall integer i, a, b; \old(InsertPoint(v, s, k, i, a, b)) ==>
+	(i < VMA_LEAF_SLOTS / 2 ? InsertPoint(v, s, k, i, a, b) :
+				  InsertPoint(v, s, k + 1, i - VMA_LEAF_SLOTS / 2, a, b));
+    ensures pool: VPoolOk(v);
+    ensures owned: LeavesOwned(v, s);
+*/
 static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	uint32_t id = leaf_take(v);
@@ -556,6 +585,15 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	struct vma_leaf *n = &v->leaves[id];
 	uint32_t half = l->nr / 2, i;
 
+	/*@ loop invariant range: half <= i <= VMA_LEAF_SLOTS;
+	    loop invariant moved: \forall integer j; 0 <= j < i - half ==>
+		n->slot[j] == \at(SlotId(v, s, k, j + half), Pre) &&
+		n->start[j] == \at(VStart(v, s, k, j + half), Pre) &&
+		n->end[j] == \at(VEnd(v, s, k, j + half), Pre);
+	    loop assigns i, n->slot[0 .. VMA_LEAF_SLOTS - 1], n->start[0 .. VMA_LEAF_SLOTS - 1],
+		n->end[0 .. VMA_LEAF_SLOTS - 1];
+	    loop variant VMA_LEAF_SLOTS - i;
+	*/
 	for (i = half; i < l->nr; i++)
 		leaf_move(n, i - half, l, i);
 	n->nr = l->nr - half;
@@ -565,11 +603,58 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	leaf_refresh(v, s, k + 1);
 }
 
+/*
+ * Put descriptor id at slot i of leaf k, moving the slots above it up; leaf k has room.
+ * Then refresh the leaf's summaries.
+ */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOkAt(v, s, k);
+    requires new: NewVma(v, id);
+    requires point: InsertPoint(v, s, k, i, v->vma[id].vm_start, v->vma[id].vm_end);
+    assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr,
+	s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
+	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+    ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) + 1;
+    ensures at: SlotId(v, s, k, i) == id;
+    ensures member: InVSet(v, s, id);
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+*/
+static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i, uint32_t id)
+{
+	struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	uint32_t j;
+
+	/*@ loop invariant range: i <= j <= \at(LeafNr(v, s, k), Pre);
+	    loop invariant kept: \forall integer x; 0 <= x <= j ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre);
+	    loop invariant moved: \forall integer x; j < x <= \at(LeafNr(v, s, k), Pre) ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x - 1), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x - 1), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x - 1), Pre);
+	    loop assigns j, l->slot[0 .. VMA_LEAF_SLOTS - 1], l->start[0 .. VMA_LEAF_SLOTS - 1],
+		l->end[0 .. VMA_LEAF_SLOTS - 1];
+	    loop variant j;
+	*/
+	for (j = l->nr; j > i; j--)
+		leaf_move(l, j, l, j - 1);
+	leaf_put(v, l, i, id);
+	l->nr++;
+	leaf_refresh(v, s, k);
+}
+
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 {
 	struct vma_pos pos;
-	struct vma_leaf *l;
-	uint32_t i;
 
 	if (!vma_set_room(v, s, 1))
 		return -ENOMEM;
@@ -583,6 +668,8 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 			pos.leaf = s->nr_leaves - 1;
 			pos.slot = v->leaves[s->leaf[pos.leaf]].nr;
 		}
+		/*@ assert point: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
+					      v->vma[id].vm_end); */
 		if (v->leaves[s->leaf[pos.leaf]].nr == VMA_LEAF_SLOTS) {
 			uint32_t half = VMA_LEAF_SLOTS / 2;
 
@@ -593,13 +680,8 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 			}
 		}
 	}
-	l = &v->leaves[s->leaf[pos.leaf]];
-	for (i = l->nr; i > pos.slot; i--)
-		leaf_move(l, i, l, i - 1);
-	leaf_put(v, l, pos.slot, id);
-	l->nr++;
+	leaf_insert(v, s, pos.leaf, pos.slot, id);
 	s->nr_vmas++;
-	leaf_refresh(v, s, pos.leaf);
 	return 0;
 }
 

@@ -403,9 +403,49 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
  * vma_set_insert() - put descriptor id (its vm_start/vm_end set, not overlapping any VMA
  * of s) in its place. Returns 0, or -ENOMEM when no leaf is free (nothing changed).
  */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOk(v, s);
+    requires new: NewVma(v, id);
+    requires apart: Apart(v, s, id);
+    requires pool: VPoolOk(v) && v->nr_leaves <= VMA_LEAF_POOL;
+    requires avail: v->nr_leaves < VMA_LEAF_POOL ==> LeafAvail(v);
+    requires owned: LeavesOwned(v, s);
+    requires fresh: NextLeafFresh(v, s);
+    assigns v->leaf_free, v->leaf_used, v->nr_leaves, v->leaves[NextLeaf(v)],
+	v->leaves[s->leaf[0 .. s->nr_leaves - 1]], *s;
+    ensures result: \result == 0 || \result == -ENOMEM;
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures member: \result == 0 ==> InVSet(v, s, id);
+    ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
+	s->nr_vmas == \old(s->nr_vmas);
+*/
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
 
 /** vma_set_remove() - take descriptor id (a member of s) out of the index. */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOk(v, s);
+    requires member: InVSet(v, s, id);
+    requires id: id < VMA_POOL_SIZE;
+    requires pool: VPoolOk(v);
+    requires owned: LeavesOwned(v, s);
+    assigns v->leaf_free, v->nr_leaves, v->leaves[s->leaf[0 .. s->nr_leaves - 1]], *s;
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures removed: !InVSet(v, s, id);
+    ensures pool: VPoolOk(v);
+    ensures owned: LeavesOwned(v, s);
+*/
 void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id);
 
 /**
