@@ -585,11 +585,12 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	struct vma_leaf *n = &v->leaves[id];
 	uint32_t half = l->nr / 2, i;
 
-	/*@ loop invariant range: half <= i <= VMA_LEAF_SLOTS;
-	    loop invariant moved: \forall integer j; 0 <= j < i - half ==>
-		n->slot[j] == \at(SlotId(v, s, k, j + half), Pre) &&
-		n->start[j] == \at(VStart(v, s, k, j + half), Pre) &&
-		n->end[j] == \at(VEnd(v, s, k, j + half), Pre);
+	/*@ loop invariant half: half == VMA_LEAF_SLOTS / 2;
+	    loop invariant range: half <= i <= VMA_LEAF_SLOTS;
+	    loop invariant moved: \forall integer j; 0 <= j < i - VMA_LEAF_SLOTS / 2 ==>
+		n->slot[j] == \at(SlotId(v, s, k, j + VMA_LEAF_SLOTS / 2), Pre) &&
+		n->start[j] == \at(VStart(v, s, k, j + VMA_LEAF_SLOTS / 2), Pre) &&
+		n->end[j] == \at(VEnd(v, s, k, j + VMA_LEAF_SLOTS / 2), Pre);
 	    loop assigns i, n->slot[0 .. VMA_LEAF_SLOTS - 1], n->start[0 .. VMA_LEAF_SLOTS - 1],
 		n->end[0 .. VMA_LEAF_SLOTS - 1];
 	    loop variant VMA_LEAF_SLOTS - i;
