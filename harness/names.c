@@ -586,6 +586,12 @@ static void format_fault_step(const struct fault_step *s, char *buf, size_t len,
 	case FAULT_EFAULT:
 		add(buf, len, at, "efault");
 		break;
+	case FAULT_SPECIAL_PAGE:
+		add(buf, len, at, "special-page 0x%" PRIx32, s->pfn);
+		break;
+	case FAULT_SIGBUS:
+		add(buf, len, at, "sigbus");
+		break;
 	default:
 		add(buf, len, at, "action %d", (int)s->action);
 		break;

@@ -74,6 +74,36 @@ static int map_linear(struct mm_env *e, uint64_t *pgd)
 	return 0;
 }
 
+/*
+ * The kernel image's mapping (the kernel's level2_kernel_pgt): its frames at
+ * __START_KERNEL_map + phys, 4 KiB pages, present, writable, executable, supervisor.
+ */
+static int map_kimage(struct mm_env *e, uint64_t *pgd)
+{
+	const uint64_t prot = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
+	uint32_t i, lvl;
+
+	for (i = 0; i < e->kimage_pages; i++) {
+		uint64_t pa = pfn_phys(e->kimage_pfn + i), va = __START_KERNEL_map + pa;
+		uint64_t *t = pgd;
+
+		for (lvl = PT_P4D; lvl > PT_PTE; lvl--) {
+			uint64_t *slot = &t[(va >> (12 + 9 * (lvl - 1))) % 512];
+
+			if ((*slot & _PAGE_PRESENT) == 0) {
+				uint32_t n = table_alloc(e);
+
+				if (n == PFN_NONE)
+					return -ENOMEM;
+				*slot = pfn_phys(n) | _KERNPG_TABLE;
+			}
+			t = table_of(e, *slot);
+		}
+		t[(va >> 12) % 512] = pa | prot;
+	}
+	return 0;
+}
+
 int paging_init(struct mm_env *e)
 {
 	uint32_t pgd, zero;
@@ -103,6 +133,8 @@ int paging_init(struct mm_env *e)
 		e->phys->mem[pfn_phys(pgd) / 8 + (0xffffc90000000000ull >> 39) % 512] =
 			pfn_phys(pud) | _KERNPG_TABLE;
 	}
+	if (map_kimage(e, &e->phys->mem[pfn_phys(pgd) / 8]) != 0)
+		return -ENOMEM;
 	e->paging_ready = true;
 	return 0;
 }
@@ -218,16 +250,32 @@ enum pte_op {
 	PTE_PROTECT, /* give it the rights of a VMA with new_flags */
 };
 
-static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, enum pte_op op,
-		      uint64_t new_flags)
+/* Owe a TLB flush of [start, end) of mm (tlb_adjust_range(), flush_tlb_page()). */
+static void tlb_owe(struct mm_struct *mm, uint64_t start, uint64_t end)
 {
+	if (mm->tlb_flush_start >= mm->tlb_flush_end) {
+		mm->tlb_flush_start = start;
+		mm->tlb_flush_end = end;
+		return;
+	}
+	if (start < mm->tlb_flush_start)
+		mm->tlb_flush_start = start;
+	if (end > mm->tlb_flush_end)
+		mm->tlb_flush_end = end;
+}
+
+static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, uint64_t addr,
+		      enum pte_op op, uint64_t new_flags)
+{
+	uint64_t old = *pte;
+
 	if (!pte_mapped(*pte)) {
 		if (op == PTE_ZAP)
 			*pte = 0;
 		return;
 	}
 	if (op == PTE_ZAP) {
-		if (!pte_is_zero_page(e, *pte)) {
+		if ((*pte & _PAGE_SPECIAL) == 0) {
 			(void)free_pages_inner(e->phys, (uint32_t)(pte_frame(*pte) / PAGE_SIZE), 0);
 			mm->rss_anon--;
 		}
@@ -248,6 +296,8 @@ static void pte_apply(struct mm_env *e, struct mm_struct *mm, uint64_t *pte, enu
 			*pte = pte_frame(*pte) | keep |
 			       (pte_prot(new_flags, writable, false) & ~_PAGE_DIRTY);
 	}
+	if (*pte != old)
+		tlb_owe(mm, addr, addr + PAGE_SIZE);
 }
 
 /* Apply op to the PTEs of [start, end) under the table entry *entry of level (the level
@@ -269,7 +319,7 @@ static void walk_ptes(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, u
 		if (hi <= start || lo >= end)
 			continue;
 		if (level == PT_PTE)
-			pte_apply(e, mm, &t[i], op, new_flags);
+			pte_apply(e, mm, &t[i], lo, op, new_flags);
 		else
 			walk_ptes(e, mm, &t[i], level - 1, lo, start, end, op, new_flags);
 	}
@@ -317,6 +367,9 @@ static void free_empty(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, 
 	(void)free_pages_inner(e->phys, (uint32_t)((*entry & PTE_PFN_MASK_52) / PAGE_SIZE), 0);
 	*entry = 0;
 	mm->pgtables--;
+	/* pte_free_tlb() and friends: walks may hold the freed table in paging-structure
+	 * caches; the flush covers the part of the zapped range the table spanned */
+	tlb_owe(mm, base > start ? base : start, base + span < end ? base + span : end);
 }
 
 void zap_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
@@ -342,6 +395,18 @@ void pgd_free(struct mm_env *e, struct mm_struct *mm)
 	mm->pgtables = 0;
 }
 
+/* The [vdso] special mapping (its pages come from the kernel image, not the mm). */
+static bool vma_is_vdso(const struct mm_env *e, const struct vm_area_struct *vma)
+{
+	const char *n;
+
+	if (vma->file == 0 || !e->pool->files[vma->file - 1].special)
+		return false;
+	n = e->pool->files[vma->file - 1].name;
+	return n[0] == '[' && n[1] == 'v' && n[2] == 'd' && n[3] == 's' && n[4] == 'o' &&
+	       n[5] == ']' && n[6] == '\0';
+}
+
 int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
 		    struct fault_step *step)
 {
@@ -362,6 +427,9 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 			}
 			anon_vma_prepare(e, mm, id); /* wp_page_copy() */
 			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
+			/* ptep_clear_flush(): the old translation (the zero page) goes */
+			tlb_owe(mm, addr & ~(uint64_t)(PAGE_SIZE - 1),
+				(addr & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
 			mm->rss_anon++;
 			step->action = FAULT_COW;
 			step->pfn = pfn;
@@ -373,6 +441,21 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 			return 0;
 		}
 		step->action = FAULT_SPURIOUS;
+		return 0;
+	}
+	if (vma_is_vdso(e, vma) && e->kimage_vdso_pages != 0) {
+		/* special_mapping_fault() -> vdso_fault(): the image's page at the offset; a
+		 * page beyond the image's vdso is VM_FAULT_SIGBUS */
+		uint64_t off = vma->vm_pgoff + (addr - vma->vm_start) / PAGE_SIZE;
+
+		if (off >= e->kimage_vdso_pages) {
+			step->action = FAULT_SIGBUS;
+			return -EFAULT;
+		}
+		*pte = pfn_phys(e->kimage_vdso_pfn + (uint32_t)off) |
+		       (pte_prot(vma->vm_flags, false, false) | _PAGE_SPECIAL);
+		step->action = FAULT_SPECIAL_PAGE;
+		step->pfn = e->kimage_vdso_pfn + (uint32_t)off;
 		return 0;
 	}
 	if ((vma->vm_flags & VM_SHARED) == 0 && !write) { /* do_anonymous_page(): read */
@@ -553,7 +636,7 @@ struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct c
 		s = &r.step[r.nr_steps++];
 		do_page_fault(e, mm, cpu, addr, w.error_code, acc, s);
 		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
-		    s->action == FAULT_EFAULT)
+		    s->action == FAULT_EFAULT || s->action == FAULT_SIGBUS)
 			return r;
 		if (s->action == FAULT_SPURIOUS && r.nr_steps > 1 &&
 		    r.step[r.nr_steps - 2].action == FAULT_SPURIOUS)
@@ -709,6 +792,13 @@ static void check_pte(const struct mm_env *e, const struct mm_struct *mm, uint64
 		return;
 	}
 	pfn = (uint32_t)(pte_frame(pte) / PAGE_SIZE);
+	if ((pte & _PAGE_SPECIAL) != 0 && !pte_is_zero_page(e, pte)) {
+		if (pfn - e->kimage_vdso_pfn >= e->kimage_vdso_pages || (pte & _PAGE_RW) != 0) {
+			c->bad = "pte: a special page other than the zero page or a read-only vdso page";
+			c->where = addr;
+		}
+		return;
+	}
 	if (pte_is_zero_page(e, pte)) {
 		if ((pte & _PAGE_RW) != 0) {
 			c->bad = "pte: the zero page mapped writable";

@@ -46,6 +46,8 @@ enum fault_action {
 	FAULT_OOM,	 /* VM_FAULT_OOM */
 	FAULT_OOPS,	 /* a kernel-mode fault the kernel cannot fix (no fixup): oops */
 	FAULT_EFAULT,	 /* a kernel-mode access to a bad user address: -EFAULT by fixup */
+	FAULT_SPECIAL_PAGE, /* special_mapping_fault(): a [vdso] page of the kernel image */
+	FAULT_SIGBUS,	    /* VM_FAULT_SIGBUS: e.g. past the image's [vdso] pages */
 };
 
 /* si_code of a SIGSEGV (the same values as <signal.h>, which hosted code may have). */

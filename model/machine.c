@@ -24,6 +24,26 @@ int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t 
 	return 0;
 }
 
+int machine_set_kimage(struct machine *m, uint64_t base, uint32_t pages, uint32_t vdso_first,
+		       uint32_t vdso_pages)
+{
+	int err;
+
+	if (m->phys.booted)
+		return -MERR_BOOTED;
+	if (pages == 0 || base % PAGE_SIZE != 0 || vdso_first > pages ||
+	    vdso_pages > pages - vdso_first || m->env.kimage_pages != 0)
+		return -EINVAL;
+	err = memblock_reserve(&m->phys, base, (uint64_t)pages * PAGE_SIZE);
+	if (err != 0)
+		return err;
+	m->env.kimage_pfn = (uint32_t)(base / PAGE_SIZE);
+	m->env.kimage_pages = pages;
+	m->env.kimage_vdso_pfn = m->env.kimage_pfn + vdso_first;
+	m->env.kimage_vdso_pages = vdso_pages;
+	return 0;
+}
+
 int machine_boot(struct machine *m)
 {
 	int err = mem_init(&m->phys);

@@ -169,6 +169,16 @@ struct mm_result {
  */
 int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t nr_pages);
 
+/**
+ * machine_set_kimage() - before boot: a kernel image of pages frames at physical base,
+ * reserved (memblock_reserve()) and mapped at __START_KERNEL_map + base in the kernel half
+ * of every page table; its frames [vdso_first, vdso_first + vdso_pages) are the pages of
+ * every process's [vdso]. The KVM backend's guest lives there. Returns 0, -MERR_BOOTED,
+ * -EINVAL (bad geometry, or an image already set) or memblock_reserve()'s error.
+ */
+int machine_set_kimage(struct machine *m, uint64_t base, uint32_t pages, uint32_t vdso_first,
+		       uint32_t vdso_pages);
+
 /** machine_boot() - boot now if not yet booted. Returns 0 or -MERR_BOOTED. */
 int machine_boot(struct machine *m);
 

@@ -31,6 +31,8 @@
 
 /* The direct (linear) map of all RAM: x86-64, 4-level paging, no KASLR. */
 #define PAGE_OFFSET 0xffff888000000000ull
+/* The kernel image's mapping: virt = __START_KERNEL_map + phys (arch/x86/include/asm/page_64_types.h). */
+#define __START_KERNEL_map 0xffffffff80000000ull
 
 /* Simulated RAM: from 1 MiB (256 frames) up to 16 GiB. */
 #define PHYS_MIN_PAGES 256u

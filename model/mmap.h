@@ -173,6 +173,13 @@ struct mm_env {
 	bool paging_ready;	    /* the kernel's page tables and the zero page exist */
 	uint32_t kernel_pgd;	    /* pfn of init_mm's PGD */
 	uint32_t zero_pfn;	    /* pfn of the zero page */
+	/*
+	 * The kernel image (machine_set_kimage(); 0 pages: none): reserved frames mapped at
+	 * __START_KERNEL_map + their physical address in every PGD's kernel half, as the
+	 * kernel's text is. Its [vdso] pages back the [vdso] special mapping of each process.
+	 */
+	uint32_t kimage_pfn, kimage_pages;
+	uint32_t kimage_vdso_pfn, kimage_vdso_pages;
 };
 
 struct mm_struct {
@@ -196,6 +203,12 @@ struct mm_struct {
 	/* Failed mprotect()/mlockall() calls that, as in Linux, left a VMA split in two equal
 	 * halves: from the first on, "maximally merged" is no longer an invariant. */
 	uint32_t split_leftovers;
+	/*
+	 * The TLB flush Linux owes for this mm's page-table changes since a backend last took
+	 * it (mmu_gather's start/end, flush_tlb_page()): [tlb_flush_start, tlb_flush_end),
+	 * empty when start >= end. Entries changed from not present to present need none.
+	 */
+	uint64_t tlb_flush_start, tlb_flush_end;
 };
 
 /* One VMA of a starting layout. */
