@@ -75,8 +75,9 @@ static int map_linear(struct mm_env *e, uint64_t *pgd)
 }
 
 /*
- * The kernel image's mapping (the kernel's level2_kernel_pgt): its frames at
- * __START_KERNEL_map + phys, 4 KiB pages, present, writable, executable, supervisor.
+ * The kernel image's mapping (the kernel's level2_kernel_pgt): its frames from _text =
+ * __START_KERNEL_map + CONFIG_PHYSICAL_START on, wherever they are in RAM (phys_base
+ * absorbs the difference), 4 KiB pages, present, writable, executable, supervisor.
  */
 static int map_kimage(struct mm_env *e, uint64_t *pgd)
 {
@@ -84,7 +85,7 @@ static int map_kimage(struct mm_env *e, uint64_t *pgd)
 	uint32_t i, lvl;
 
 	for (i = 0; i < e->kimage_pages; i++) {
-		uint64_t pa = pfn_phys(e->kimage_pfn + i), va = __START_KERNEL_map + pa;
+		uint64_t pa = pfn_phys(e->kimage_pfn + i), va = KERNEL_TEXT_START + pfn_phys(i);
 		uint64_t *t = pgd;
 
 		for (lvl = PT_P4D; lvl > PT_PTE; lvl--) {
@@ -407,6 +408,57 @@ static bool vma_is_vdso(const struct mm_env *e, const struct vm_area_struct *vma
 	       n[5] == ']' && n[6] == '\0';
 }
 
+/*
+ * clear_user_highpage() stores non-temporally where the compiler can (clang:
+ * __builtin_nontemporal_store, movnti on x86-64, stnp on arm64). A page cleared for a
+ * fault is usually cold: a plain store first reads its line from memory (a read for
+ * ownership), a non-temporal one does not, which halves the memory traffic of the
+ * largest cost of a fault (docs/benchmarks.md, bench fault). Non-temporal stores are
+ * ordered like any other for the thread that made them; a reader on another thread would
+ * need a fence first (there is none: the model runs on one thread). To gcc and Frama-C
+ * this is a plain store.
+ */
+#if defined(__has_builtin) && !defined(__FRAMAC__)
+#if __has_builtin(__builtin_nontemporal_store)
+#define HAVE_NONTEMPORAL_STORE 1
+#endif
+#endif
+
+static void store_zero(uint64_t *word)
+{
+#ifdef HAVE_NONTEMPORAL_STORE
+	__builtin_nontemporal_store((uint64_t)0, word);
+#else
+	*word = 0;
+#endif
+}
+
+/* Models include/linux/highmem.h: clear_user_highpage() (clear_page() on x86). */
+static void clear_user_highpage(struct mm_env *e, uint32_t pfn)
+{
+	uint64_t *words = &e->phys->mem[(uint64_t)pfn * PAGE_WORDS];
+	uint32_t i;
+
+	for (i = 0; i < PAGE_WORDS; i++)
+		store_zero(&words[i]);
+}
+
+/*
+ * Models include/linux/highmem.h: vma_alloc_zeroed_movable_folio() (v6.18, x86; also
+ * shmem_get_folio_gfp()'s clearing of a new shmem folio): a GFP_HIGHUSER_MOVABLE page,
+ * allocated without __GFP_ZERO and cleared by clear_user_highpage(), which the kernel
+ * skips only with init_on_alloc (user_alloc_needs_zeroing()), not modelled. PFN_NONE when
+ * there is no page.
+ */
+static uint32_t alloc_zeroed_user_page(struct mm_env *e)
+{
+	uint32_t pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE, 0);
+
+	if (pfn != PFN_NONE)
+		clear_user_highpage(e, pfn);
+	return pfn;
+}
+
 int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
 		    struct fault_step *step)
 {
@@ -420,7 +472,7 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 	}
 	if ((*pte & _PAGE_PRESENT) != 0) {
 		if (write && pte_is_zero_page(e, *pte)) { /* do_wp_page(): copy the zero page */
-			pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE | __GFP_ZERO, 0);
+			pfn = alloc_zeroed_user_page(e);
 			if (pfn == PFN_NONE) {
 				step->action = FAULT_OOM;
 				return -ENOMEM;
@@ -464,7 +516,7 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 		step->action = FAULT_ZERO_PAGE;
 		return 0;
 	}
-	pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE | __GFP_ZERO, 0);
+	pfn = alloc_zeroed_user_page(e);
 	if (pfn == PFN_NONE) {
 		step->action = FAULT_OOM;
 		return -ENOMEM;
@@ -613,6 +665,22 @@ static void do_page_fault(struct mm_env *e, struct mm_struct *mm, const struct c
 	(void)handle_mm_fault(e, mm, id, addr, (error_code & X86_PF_WRITE) != 0, step);
 }
 
+struct fault_step exc_page_fault(struct mm_env *e, struct mm_struct *mm,
+				 const struct cpu_state *cpu, uint64_t addr, uint32_t error_code,
+				 struct access acc)
+{
+	struct fault_step s = {0};
+
+	do_page_fault(e, mm, cpu, addr, error_code, acc, &s);
+	return s;
+}
+
+bool fault_step_final(const struct fault_step *s)
+{
+	return s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
+	       s->action == FAULT_EFAULT || s->action == FAULT_SIGBUS;
+}
+
 struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct cpu_state *cpu,
 			  uint64_t addr, struct access acc)
 {
@@ -635,8 +703,7 @@ struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct c
 			return r; /* a fault loop: reported as not done */
 		s = &r.step[r.nr_steps++];
 		do_page_fault(e, mm, cpu, addr, w.error_code, acc, s);
-		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
-		    s->action == FAULT_EFAULT || s->action == FAULT_SIGBUS)
+		if (fault_step_final(s))
 			return r;
 		if (s->action == FAULT_SPURIOUS && r.nr_steps > 1 &&
 		    r.step[r.nr_steps - 2].action == FAULT_SPURIOUS)

@@ -122,6 +122,18 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct cpu_state *cpu,
 			  uint64_t addr, struct access acc);
 
+/**
+ * exc_page_fault() - the kernel's handling of one #PF that the access acc to addr raised
+ * with error_code (what touch() does between two walks): the step it took. A backend
+ * whose CPU did the walk calls it, then retries the access unless fault_step_final().
+ */
+struct fault_step exc_page_fault(struct mm_env *e, struct mm_struct *mm,
+				 const struct cpu_state *cpu, uint64_t addr, uint32_t error_code,
+				 struct access acc);
+
+/** fault_step_final() - the access ends here (SIGSEGV, SIGBUS, OOM, oops, -EFAULT). */
+bool fault_step_final(const struct fault_step *s);
+
 /** populate_range() - __mm_populate(): fault in [start, end) as mlock/MAP_POPULATE do. */
 void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end);
 

@@ -171,7 +171,7 @@ int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t 
 
 /**
  * machine_set_kimage() - before boot: a kernel image of pages frames at physical base,
- * reserved (memblock_reserve()) and mapped at __START_KERNEL_map + base in the kernel half
+ * reserved (memblock_reserve()) and mapped from KERNEL_TEXT_START on in the kernel half
  * of every page table; its frames [vdso_first, vdso_first + vdso_pages) are the pages of
  * every process's [vdso]. The KVM backend's guest lives there. Returns 0, -MERR_BOOTED,
  * -EINVAL (bad geometry, or an image already set) or memblock_reserve()'s error.

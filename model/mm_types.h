@@ -31,8 +31,10 @@
 
 /* The direct (linear) map of all RAM: x86-64, 4-level paging, no KASLR. */
 #define PAGE_OFFSET 0xffff888000000000ull
-/* The kernel image's mapping: virt = __START_KERNEL_map + phys (arch/x86/include/asm/page_64_types.h). */
+/* The kernel image's mapping (arch/x86/include/asm/page_64_types.h): _text is at
+ * __START_KERNEL_map + CONFIG_PHYSICAL_START (16 MiB), whatever its physical address. */
 #define __START_KERNEL_map 0xffffffff80000000ull
+#define KERNEL_TEXT_START  0xffffffff81000000ull
 
 /* Simulated RAM: from 1 MiB (256 frames) up to 16 GiB. */
 #define PHYS_MIN_PAGES 256u
