@@ -75,8 +75,9 @@ static int map_linear(struct mm_env *e, uint64_t *pgd)
 }
 
 /*
- * The kernel image's mapping (the kernel's level2_kernel_pgt): its frames at
- * __START_KERNEL_map + phys, 4 KiB pages, present, writable, executable, supervisor.
+ * The kernel image's mapping (the kernel's level2_kernel_pgt): its frames from _text =
+ * __START_KERNEL_map + CONFIG_PHYSICAL_START on, wherever they are in RAM (phys_base
+ * absorbs the difference), 4 KiB pages, present, writable, executable, supervisor.
  */
 static int map_kimage(struct mm_env *e, uint64_t *pgd)
 {
@@ -84,7 +85,7 @@ static int map_kimage(struct mm_env *e, uint64_t *pgd)
 	uint32_t i, lvl;
 
 	for (i = 0; i < e->kimage_pages; i++) {
-		uint64_t pa = pfn_phys(e->kimage_pfn + i), va = __START_KERNEL_map + pa;
+		uint64_t pa = pfn_phys(e->kimage_pfn + i), va = KERNEL_TEXT_START + pfn_phys(i);
 		uint64_t *t = pgd;
 
 		for (lvl = PT_P4D; lvl > PT_PTE; lvl--) {
@@ -664,6 +665,22 @@ static void do_page_fault(struct mm_env *e, struct mm_struct *mm, const struct c
 	(void)handle_mm_fault(e, mm, id, addr, (error_code & X86_PF_WRITE) != 0, step);
 }
 
+struct fault_step exc_page_fault(struct mm_env *e, struct mm_struct *mm,
+				 const struct cpu_state *cpu, uint64_t addr, uint32_t error_code,
+				 struct access acc)
+{
+	struct fault_step s = {0};
+
+	do_page_fault(e, mm, cpu, addr, error_code, acc, &s);
+	return s;
+}
+
+bool fault_step_final(const struct fault_step *s)
+{
+	return s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
+	       s->action == FAULT_EFAULT || s->action == FAULT_SIGBUS;
+}
+
 struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct cpu_state *cpu,
 			  uint64_t addr, struct access acc)
 {
@@ -686,8 +703,7 @@ struct touch_result touch(struct mm_env *e, struct mm_struct *mm, const struct c
 			return r; /* a fault loop: reported as not done */
 		s = &r.step[r.nr_steps++];
 		do_page_fault(e, mm, cpu, addr, w.error_code, acc, s);
-		if (s->action == FAULT_SIGSEGV || s->action == FAULT_OOM || s->action == FAULT_OOPS ||
-		    s->action == FAULT_EFAULT || s->action == FAULT_SIGBUS)
+		if (fault_step_final(s))
 			return r;
 		if (s->action == FAULT_SPURIOUS && r.nr_steps > 1 &&
 		    r.step[r.nr_steps - 2].action == FAULT_SPURIOUS)
