@@ -19,6 +19,9 @@
 #ifdef MMREF_HAVE_LINUX
 #include "driver.h"
 #endif
+#ifdef MMREF_HAVE_KVM
+#include "kvm_diff.h"
+#endif
 
 #define EXIT_MISMATCH 1
 #define EXIT_USAGE    2
@@ -125,7 +128,7 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *file = NULL;
 	struct trace t;
-	bool linux_backend = false;
+	bool linux_backend = false, kvm_backend = false;
 	int i, rc;
 
 	if (wants_help(argc, argv))
@@ -139,10 +142,12 @@ static int cmd_check(int argc, char **argv)
 		if (backend != NULL) {
 			if (strcmp(backend, "linux") == 0) {
 				linux_backend = true;
+			} else if (strcmp(backend, "kvm") == 0) {
+				kvm_backend = true;
 			} else if (strcmp(backend, "model") != 0) {
 				fprintf(stderr,
-					"mmref check: no backend '%s'; the backends are 'model' "
-					"and 'linux'\n",
+					"mmref check: no backend '%s'; the backends are 'model', "
+					"'linux' and 'kvm'\n",
 					backend);
 				return EXIT_USAGE;
 			}
@@ -167,6 +172,17 @@ static int cmd_check(int argc, char **argv)
 #else
 		trace_free(&t);
 		fprintf(stderr, "mmref check: this build has no linux backend (x86-64 Linux only)\n");
+		return EXIT_UNAVAILABLE;
+#endif
+	}
+	if (kvm_backend) {
+#ifdef MMREF_HAVE_KVM
+		rc = kvm_diff_check_trace(&t, stdout);
+		trace_free(&t);
+		return rc == 0 ? 0 : rc == 1 ? EXIT_MISMATCH : rc == 2 ? EXIT_USAGE : EXIT_UNAVAILABLE;
+#else
+		trace_free(&t);
+		fprintf(stderr, "mmref check: this build has no kvm backend (x86-64 Linux only)\n");
 		return EXIT_UNAVAILABLE;
 #endif
 	}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kvm_diff.h - the KVM differential loop: the model predicts every access with
+ * mmu_walk(), the guest performs it on the model's own page tables, and the host compares
+ * fault or not, vector, error code, CR2, the data, and the accessed/dirty bits at every
+ * level against the model's allowed set; then the model's fault handler runs (its
+ * page-table writes land in guest memory) and the guest retries the access, or abandons
+ * it as the kernel would (SIGSEGV, SIGBUS, OOM, oops, -EFAULT).
+ *
+ * How it works
+ * ------------
+ * kvm_diff_open() creates a model machine whose RAM is the guest's, with the kernel
+ * image reserved (machine_set_kimage()) for the guest; the VM is created then, the guest
+ * started at the first access. Between accesses the model runs alone (mmap, munmap, ...);
+ * the TLB invalidations it owes (mm->tlb_flush_start/end: invlpg per page up to Linux's
+ * tlb_single_page_flush_ceiling of 33 pages, a CR3 reload beyond) and the CPU state
+ * (CR0/CR4/EFER/CR3 through KVM_SET_SREGS, PKRU by wrpkru in the guest) follow it to the
+ * guest before the next access, in the same batch. Accesses from the sweep and the
+ * benchmarks skip the fault handler (kvm_diff_walk()): raw page tables, one walk each.
+ *
+ * A difference is a finding: kvm_diff_report() says it kvm-unit-tests style (the entry
+ * of every level with its flag names, the CPU mode, expected and observed outcome).
+ */
+#ifndef MMREF_KVM_DIFF_H
+#define MMREF_KVM_DIFF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace.h"
+#include "vmm.h"
+
+struct kvm_diff_stats {
+	uint64_t ops;	     /* ops applied */
+	uint64_t accesses;   /* accesses performed by the guest and compared */
+	uint64_t faults;     /* of them: #PF/#GP the guest took */
+	uint64_t model_only; /* touches the guest cannot perform (implicit accesses) */
+	uint64_t flushes;    /* invlpg and CR3 reloads sent */
+};
+
+struct kvm_diff {
+	struct vmm vmm;
+	struct trace_exec x;	/* the model machine; its RAM is the guest's */
+	uint64_t kimage_phys;
+	uint8_t *image;		/* the image in host memory */
+	bool vm_open, started;
+	bool paused;	    /* the guest waits at a fault exit for MB_ACTION */
+	uint32_t queued;    /* commands written for the next batch */
+	uint64_t last_cmd;  /* index of the access command in the batch run last */
+	uint32_t pkru;	    /* PKRU loaded in the guest */
+	bool pkru_loaded;
+	uint64_t token;	    /* the next value a write stores */
+	struct kvm_diff_stats st;
+	char report[4096];  /* the last difference */
+};
+
+/**
+ * kvm_diff_open() - a model machine of ram bytes and a VM over it. Returns 0, 77 when
+ * KVM cannot run here (no /dev/kvm, no permission, ...; the reason in why), or -1 with a
+ * reason (the RAM is too small for the guest, no host memory).
+ */
+int kvm_diff_open(struct kvm_diff *d, uint64_t ram, uint32_t nr_slots, char *why, size_t whylen);
+
+void kvm_diff_close(struct kvm_diff *d);
+
+/* What one step gave. */
+enum kvm_verdict {
+	KVM_AGREE,	 /* the guest did what the model predicted */
+	KVM_DIFFER,	 /* a difference: d->report says it */
+	KVM_UNSUPPORTED, /* this vCPU cannot do what the op asks (LA57, ...): d->report */
+	KVM_BROKEN,	 /* the guest or KVM failed (hang, triple fault): d->report */
+};
+
+/**
+ * kvm_diff_op() - apply one trace op: a touch runs in the guest and is compared; any
+ * other op runs on the model (and a cpu op also reaches the vCPU). *res gets the
+ * model's result (for a touch: the faults met as touch() would report them).
+ */
+enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *op, struct mm_result *res);
+
+/**
+ * kvm_diff_walk() - one access on raw page tables: predict with mmu_walk() from cr3
+ * under the machine's CPU state, perform it in the guest, compare, and abandon it if it
+ * faulted (no fault handler). The caller writes the tables into the model's memory.
+ */
+enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t addr,
+			       struct access acc, struct walk *predicted);
+
+/** kvm_diff_check_trace() - `mmref check --backend kvm`: 0 agree, 1 differ, 2 unsupported,
+ * 3 KVM unavailable (skip), -1 broken. Prints a summary or the difference to out. */
+int kvm_diff_check_trace(const struct trace *t, FILE *out);
+
+#endif /* MMREF_KVM_DIFF_H */

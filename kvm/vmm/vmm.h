@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm.h - a minimal KVM virtual machine monitor (in the spirit of kvmtool) for the
+ * model's guest: one VM and one vCPU per run or campaign, the model's frames as the
+ * guest's RAM (one memory slot at guest-physical 0), the guest (kvm/guest/) loaded into
+ * the kernel image the model reserved, the CPU set up in 64-bit mode on the model's
+ * page tables.
+ *
+ * How it works
+ * ------------
+ * vmm_open() opens /dev/kvm, checks the API version and every capability used, creates
+ * the VM, the slot and the vCPU, gives the vCPU the host's supported CPUID, reads from it
+ * what the model must know (MAXPHYADDR, SMEP, SMAP, PKU, LA57, NX, 1 GiB pages), and
+ * names the oracle: which code walks the guest's page tables (vmm_oracle()). It fails
+ * with a reason, never half-open. vmm_load_guest() copies the guest into the image and
+ * builds its GDT, TSS and IDT there; vmm_set_cpu() loads CR0/CR4/EFER/CR3 (one
+ * KVM_SET_SREGS, only when something changed); vmm_run() runs the vCPU to the guest's
+ * next port exit, under a watchdog: a guest that hangs, triple-faults or exits in any
+ * other way is an error with a reason, never a host crash.
+ */
+#ifndef MMREF_KVM_VMM_H
+#define MMREF_KVM_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What the vCPU has (from KVM_GET_SUPPORTED_CPUID). */
+struct vmm_features {
+	uint32_t maxphyaddr;
+	bool smep, smap, pku, la57, nx, gbpages;
+};
+
+struct vmm {
+	int kvm, vm, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem; /* guest RAM = the model's frames */
+	uint64_t mem_size;
+	struct vmm_features feat;
+	char oracle[96];
+	/* The control registers last loaded (0 before the first vmm_set_cpu()). */
+	uint64_t cr0, cr3, cr4, efer;
+	bool sregs_valid;
+	uint64_t exits; /* KVM_RUN returns */
+};
+
+/**
+ * vmm_open() - a VM over mem (size bytes, page-aligned) and its vCPU. Returns 0, or -1
+ * with the reason in why (no /dev/kvm, wrong API version, a missing capability, ...).
+ */
+int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t whylen);
+
+/** vmm_close() - destroy the vCPU and the VM. */
+void vmm_close(struct vmm *v);
+
+/**
+ * vmm_load_guest() - copy the guest into the image at image_phys (inside mem), build its
+ * descriptor tables, and point the vCPU at its entry with stack, segments and TSS.
+ * Returns 0, or -1 with a reason.
+ */
+int vmm_load_guest(struct vmm *v, uint64_t image_phys, char *why, size_t whylen);
+
+/* The paging-related CPU state the guest runs under. */
+struct vmm_cpu {
+	bool wp, smep, smap, pke, la57, nxe;
+	uint64_t cr3;
+};
+
+/**
+ * vmm_set_cpu() - load CR0.WP, CR4.SMEP/SMAP/PKE/LA57, EFER.NXE and CR3 (with
+ * KVM_SET_SREGS, only if one differs from what is loaded). A mode the vCPU lacks is
+ * refused: -1 with a reason.
+ */
+int vmm_set_cpu(struct vmm *v, const struct vmm_cpu *c, char *why, size_t whylen);
+
+/**
+ * vmm_run() - run until the guest writes to an I/O port; returns the port, or -1 with a
+ * reason (hang past the watchdog, shutdown/triple fault, an unexpected exit or error).
+ */
+int vmm_run(struct vmm *v, char *why, size_t whylen);
+
+/** vmm_oracle() - which code walks the guest's page tables, e.g. "PVM shadow MMU". */
+const char *vmm_oracle(const struct vmm *v);
+
+#endif /* MMREF_KVM_VMM_H */
