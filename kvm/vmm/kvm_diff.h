@@ -15,7 +15,9 @@
  * the TLB invalidations it owes (mm->tlb_flush_start/end: invlpg per page up to Linux's
  * tlb_single_page_flush_ceiling of 33 pages, a CR3 reload beyond) and the CPU state
  * (CR0/CR4/EFER/CR3 through KVM_SET_SREGS, PKRU by wrpkru in the guest) follow it to the
- * guest before the next access, in the same batch. Accesses from the sweep and the
+ * guest before the next access, in the same batch. The model has no TLB: its prediction
+ * is the walk of an empty one, so after a `cpu` op (a mode change Linux never makes
+ * without a flush) the guest's TLB is emptied too. Accesses from the sweep and the
  * benchmarks skip the fault handler (kvm_diff_walk()): raw page tables, one walk each.
  *
  * A difference is a finding: kvm_diff_report() says it kvm-unit-tests style (the entry
@@ -37,6 +39,7 @@ struct kvm_diff_stats {
 	uint64_t faults;     /* of them: #PF/#GP the guest took */
 	uint64_t model_only; /* touches the guest cannot perform (implicit accesses) */
 	uint64_t flushes;    /* invlpg and CR3 reloads sent */
+	uint64_t hole;	     /* touches in PVM's hypervisor hole, not compared (model only) */
 };
 
 struct kvm_diff {
@@ -51,6 +54,7 @@ struct kvm_diff {
 	uint32_t pkru;	    /* PKRU loaded in the guest */
 	bool pkru_loaded;
 	uint64_t token;	    /* the next value a write stores */
+	bool flush_all;	    /* a CPU mode changed: empty the TLB before the next access */
 	struct kvm_diff_stats st;
 	char report[4096];  /* the last difference */
 };

@@ -86,21 +86,28 @@ static void detect_oracle(struct vmm *v)
 {
 	char p[32];
 
+	v->shadow = true;
 	if (access("/sys/module/kvm_pvm", F_OK) == 0) {
 		snprintf(v->oracle, sizeof(v->oracle), "PVM shadow MMU (kvm_pvm%s)",
 			 read_param("/sys/module/kvm/parameters/tdp_mmu", p, sizeof(p))
 			     ? (param_on(p) ? ", tdp_mmu=Y" : ", tdp_mmu=N")
 			     : "");
 	} else if (access("/sys/module/kvm_intel", F_OK) == 0) {
-		if (read_param("/sys/module/kvm_intel/parameters/ept", p, sizeof(p)) && param_on(p))
+		if (read_param("/sys/module/kvm_intel/parameters/ept", p, sizeof(p)) &&
+		    param_on(p)) {
 			snprintf(v->oracle, sizeof(v->oracle), "VMX+EPT (kvm_intel)");
-		else
+			v->shadow = false;
+		} else
+		{
 			snprintf(v->oracle, sizeof(v->oracle),
 				 "shadow paging (kvm_intel, ept=0)");
+		}
 	} else if (access("/sys/module/kvm_amd", F_OK) == 0) {
-		if (read_param("/sys/module/kvm_amd/parameters/npt", p, sizeof(p)) && param_on(p))
+		if (read_param("/sys/module/kvm_amd/parameters/npt", p, sizeof(p)) &&
+		    param_on(p)) {
 			snprintf(v->oracle, sizeof(v->oracle), "SVM+NPT (kvm_amd)");
-		else
+			v->shadow = false;
+		} else
 			snprintf(v->oracle, sizeof(v->oracle), "shadow paging (kvm_amd, npt=0)");
 	} else {
 		snprintf(v->oracle, sizeof(v->oracle), "unknown KVM module");
@@ -187,9 +194,32 @@ static int start_watchdog(char *why, size_t len)
 	return 0;
 }
 
-int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t len)
+static int set_slot(struct vmm *v, uint64_t size, char *why, size_t len)
 {
 	struct kvm_userspace_memory_region slot;
+
+	memset(&slot, 0, sizeof(slot));
+	slot.slot = 0;
+	slot.guest_phys_addr = 0;
+	slot.memory_size = size;
+	slot.userspace_addr = (uint64_t)(uintptr_t)v->mem;
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+		return fail(why, len, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+	return 0;
+}
+
+int vmm_resync(struct vmm *v, char *why, size_t len)
+{
+	if (!v->shadow)
+		return 0;
+	v->resyncs++;
+	if (set_slot(v, 0, why, len) < 0 || set_slot(v, v->mem_size, why, len) < 0)
+		return -1;
+	return 0;
+}
+
+int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t len)
+{
 	int r;
 
 	memset(v, 0, sizeof(*v));
@@ -214,15 +244,8 @@ int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t len)
 		fail(why, len, "KVM_CREATE_VM: %s", strerror(errno));
 		goto out;
 	}
-	memset(&slot, 0, sizeof(slot));
-	slot.slot = 0;
-	slot.guest_phys_addr = 0;
-	slot.memory_size = size;
-	slot.userspace_addr = (uint64_t)(uintptr_t)mem;
-	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0) {
-		fail(why, len, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+	if (set_slot(v, size, why, len) < 0)
 		goto out;
-	}
 	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
 	if (v->vcpu < 0) {
 		fail(why, len, "KVM_CREATE_VCPU: %s", strerror(errno));

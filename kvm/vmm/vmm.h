@@ -42,7 +42,9 @@ struct vmm {
 	/* The control registers last loaded (0 before the first vmm_set_cpu()). */
 	uint64_t cr0, cr3, cr4, efer;
 	bool sregs_valid;
-	uint64_t exits; /* KVM_RUN returns */
+	uint64_t exits;	  /* KVM_RUN returns */
+	bool shadow;	  /* KVM walks the guest's tables in software (PVM, ept=0, npt=0) */
+	uint64_t resyncs; /* vmm_resync() calls */
 };
 
 /**
@@ -79,6 +81,15 @@ int vmm_set_cpu(struct vmm *v, const struct vmm_cpu *c, char *why, size_t whylen
  * reason (hang past the watchdog, shutdown/triple fault, an unexpected exit or error).
  */
 int vmm_run(struct vmm *v, char *why, size_t whylen);
+
+/**
+ * vmm_resync() - make KVM forget every shadow page table it built from guest memory.
+ * Host writes to guest page tables are invisible to a shadow MMU (it tracks the guest's
+ * own writes only), so after the host changed or removed a present entry, an invlpg in
+ * the guest alone would leave KVM's copy stale. Recreating the memory slot makes every
+ * shadow page obsolete. A no-op where the hardware walks (EPT, NPT). Returns 0 or -1.
+ */
+int vmm_resync(struct vmm *v, char *why, size_t whylen);
 
 /** vmm_oracle() - which code walks the guest's page tables, e.g. "PVM shadow MMU". */
 const char *vmm_oracle(const struct vmm *v);
