@@ -68,6 +68,8 @@
 #define OP_INVLPG 0x100 /* invlpg addr */
 #define OP_CR3	  0x101 /* mov data, %cr3 */
 #define OP_PKRU	  0x102 /* wrpkru data */
+#define OP_STORE  0x103 /* mov data, (addr): the guest writes its own page tables, so that
+			   a shadow MMU sees the write (kvm_diff_store()) */
 
 /* A result (guest-written), RES_SIZE bytes: vector (VEC_NONE: completed in ring 0 without
  * an exception), error code, CR2, RAX (the value read), RIP, CS. */

@@ -87,7 +87,11 @@ control:
 	jne 2f
 	mov %rsi, %cr3
 	jmp cdone
-2:	mov %esi, %eax		/* OP_PKRU */
+2:	cmp $OP_STORE, %ecx
+	jne 3f
+	mov %rsi, (%rdi)
+	jmp cdone
+3:	mov %esi, %eax		/* OP_PKRU */
 	xor %ecx, %ecx
 	xor %edx, %edx
 	wrpkru

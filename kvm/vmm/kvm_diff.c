@@ -611,14 +611,37 @@ enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *top, str
 	return KVM_AGREE;
 }
 
-enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t addr,
+/* Queue a control command for the caller, running the batch first when it is full
+ * (room is kept for the commands prepare() and the access add). */
+static void queue_ctl(struct kvm_diff *d, uint64_t op, uint64_t addr, uint64_t data)
+{
+	if (d->queued + 40 >= MB_MAX_CMDS) {
+		char why[256];
+
+		if (!d->started || run_batch(d, why, sizeof(why)) != PORT_BATCH)
+			d->store_failed = true;
+	}
+	queue(d, op, addr, data);
+}
+
+void kvm_diff_store(struct kvm_diff *d, uint64_t paddr, uint64_t value)
+{
+	d->x.mem[paddr / 8] = value;
+	queue_ctl(d, OP_STORE, PAGE_OFFSET + paddr, value);
+}
+
+enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, uint64_t addr,
 			       struct access acc, struct walk *predicted)
 {
-	struct attempt t = {addr, acc, 0, d->token++};
+	struct attempt t = {addr, acc, stub, d->token++};
 	enum kvm_verdict v = prepare(d, cr3);
 
 	if (v != KVM_AGREE)
 		return v;
+	if (d->store_failed) {
+		d->store_failed = false;
+		return broken(d, "a batch of page-table stores failed");
+	}
 	*predicted = mmu_walk(&d->x.m->phys, &d->x.m->cpu, cr3, addr, acc, false);
 	return attempt(d, &t, predicted, false, 0);
 }
@@ -665,4 +688,18 @@ int kvm_diff_check_trace(const struct trace *t, FILE *out)
 	kvm_diff_close(d);
 	free(d);
 	return rc;
+}
+
+enum kvm_verdict kvm_diff_start(struct kvm_diff *d)
+{
+	return prepare(d, current_cr3(d));
+}
+
+void kvm_diff_flush(struct kvm_diff *d, uint64_t addr)
+{
+	if (addr == 0)
+		queue_ctl(d, OP_CR3, 0, d->vmm.cr3);
+	else
+		queue_ctl(d, OP_INVLPG, addr, 0);
+	d->st.flushes++;
 }

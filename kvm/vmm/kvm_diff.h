@@ -55,6 +55,7 @@ struct kvm_diff {
 	bool pkru_loaded;
 	uint64_t token;	    /* the next value a write stores */
 	bool flush_all;	    /* a CPU mode changed: empty the TLB before the next access */
+	bool store_failed;  /* a full batch of stores did not run */
 	struct kvm_diff_stats st;
 	char report[4096];  /* the last difference */
 };
@@ -84,12 +85,33 @@ enum kvm_verdict {
 enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *op, struct mm_result *res);
 
 /**
+ * kvm_diff_start() - boot the model if needed, build the kernel page tables, load and
+ * start the guest (on the current process's tables, or the kernel's). Touches do it
+ * themselves; a caller that writes raw tables (kvm_diff_store()) calls it first.
+ */
+enum kvm_verdict kvm_diff_start(struct kvm_diff *d);
+
+/**
+ * kvm_diff_store() - write value at paddr of the model's memory, and have the guest
+ * store it there too (queued, run before the next access): how raw page tables are
+ * written, so that a shadow MMU, which sees only the guest's own writes, stays exact.
+ */
+void kvm_diff_store(struct kvm_diff *d, uint64_t paddr, uint64_t value);
+
+/**
  * kvm_diff_walk() - one access on raw page tables: predict with mmu_walk() from cr3
  * under the machine's CPU state, perform it in the guest, compare, and abandon it if it
- * faulted (no fault handler). The caller writes the tables into the model's memory.
+ * faulted (no fault handler). The tables are written with kvm_diff_store() beforehand;
+ * the kernel half of cr3's table must be the kernel's (the guest runs there), and for a
+ * user access the user stubs (the image's first [vdso] page, env.kimage_vdso_pfn) must be
+ * mapped user-executable at stub. The guest's TLB is the caller's business (invlpg:
+ * kvm_diff_flush()).
  */
-enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t addr,
+enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, uint64_t addr,
 			       struct access acc, struct walk *predicted);
+
+/** kvm_diff_flush() - queue an invlpg of addr (0: a CR3 reload) before the next access. */
+void kvm_diff_flush(struct kvm_diff *d, uint64_t addr);
 
 /** kvm_diff_check_trace() - `mmref check --backend kvm`: 0 agree, 1 differ, 2 unsupported,
  * 3 KVM unavailable (skip), -1 broken. Prints a summary or the difference to out. */
