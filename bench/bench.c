@@ -218,12 +218,14 @@ static int bench_alloc(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mmref bench alloc|vma|fault\n"
+		"usage: mmref bench alloc|vma|fault|kvm\n"
 		"  alloc   page allocator, slab and kmalloc speed; glibc malloc as the reference\n"
 		"  vma     find_vma and mmap+munmap at 16 and 65530 VMAs; the live kernel's\n"
 		"          mmap+munmap as the reference\n"
 		"  fault   anonymous write faults over 64 MiB, the live kernel's as the\n"
 		"          reference; one mmu_walk\n"
+		"  kvm     the KVM backend: the #PF round-trip floor, the differential loop's\n"
+		"          faults and batched accesses per second, the reduced sweep\n"
 		"Prints one line per figure: <figure> <value> <unit>.\n");
 }
 
@@ -235,6 +237,8 @@ int bench_main(int argc, char **argv)
 		return bench_vma();
 	if (argc >= 2 && strcmp(argv[1], "fault") == 0)
 		return bench_fault();
+	if (argc >= 2 && strcmp(argv[1], "kvm") == 0)
+		return bench_kvm();
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;

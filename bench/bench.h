@@ -19,6 +19,9 @@ int bench_vma(void);
 /** bench_fault() - `mmref bench fault` (bench_fault.c). Exit code. */
 int bench_fault(void);
 
+/** bench_kvm() - `mmref bench kvm` (bench_kvm.c). Exit code (3: KVM cannot run here). */
+int bench_kvm(void);
+
 /* A booted machine with its own RAM. */
 struct bench_machine {
 	struct machine m;

@@ -703,3 +703,138 @@ void kvm_diff_flush(struct kvm_diff *d, uint64_t addr)
 		queue_ctl(d, OP_INVLPG, addr, 0);
 	d->st.flushes++;
 }
+
+/*
+ * Batched touches (kvm_diff_touches()): all accesses go to the guest at once; it exits
+ * only at a fault. At each exit the accesses that completed since the last one are
+ * compared with the predictions made then, the fault with its own, the model's handler
+ * runs, and the remaining predictions are made afresh on the tables as they are now.
+ */
+struct pending {
+	struct attempt t;
+	struct walk w;
+	uint32_t steps;
+};
+
+/* Compare commands [from, to) of the batch, which completed; p[0] is command base. */
+static enum kvm_verdict verify_done(struct kvm_diff *d, const struct pending *p, uint64_t base,
+				    uint64_t from, uint64_t to)
+{
+	uint64_t j;
+
+	for (j = from; j < to; j++) {
+		const struct pending *q = &p[j - base];
+
+		d->st.accesses++;
+		if (!compare(d, &q->t, &q->w, result_slot(d, j), q->t.data))
+			return KVM_DIFFER;
+	}
+	return KVM_AGREE;
+}
+
+enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uint32_t n,
+				  struct access acc)
+{
+	struct machine *m = d->x.m;
+	struct mm_struct *mm = machine_current_mm(m);
+	struct pending *p;
+	enum kvm_verdict v;
+	uint64_t cr3, done = 0, i;
+	char why[256];
+	int port;
+
+	if (mm == NULL || acc.implicit || acc.user || n == 0 || n > MB_MAX_CMDS - 40)
+		return unsupported(d, "kvm_diff_touches: kernel accesses of a process, 1..86 of them");
+	cr3 = current_cr3(d);
+	v = prepare(d, cr3);
+	if (v == KVM_AGREE)
+		v = queue_owed_flush(d, cr3);
+	if (v != KVM_AGREE)
+		return v;
+	p = calloc(n, sizeof(*p));
+	if (p == NULL)
+		return broken(d, "no memory");
+	/* the control commands queued so far run first: the accesses are numbered after */
+	{
+		uint32_t base = d->queued;
+
+		for (i = 0; i < n; i++) {
+			uint64_t op = (uint64_t)acc.type | (m->cpu.rflags_ac ? OPF_AC : 0);
+
+			p[i].t = (struct attempt){addrs[i], acc, 0, d->token++};
+			p[i].w = mmu_walk(&m->phys, &m->cpu, cr3, addrs[i], acc, false);
+			queue(d, op, addrs[i], p[i].t.data);
+		}
+		done = base;
+		port = run_batch(d, why, sizeof(why));
+		for (;;) {
+			struct pending *f;
+			struct fault_step s;
+
+			if (port == PORT_BATCH) {
+				v = verify_done(d, p, base, done, base + n);
+				break;
+			}
+			if (port != PORT_FAULT) {
+				v = broken(d, why);
+				break;
+			}
+			i = *mbox(d, MB_I);
+			if (i < base) {
+				v = broken(d, "an exception in a control command");
+				break;
+			}
+			v = verify_done(d, p, base, done, i);
+			if (v != KVM_AGREE)
+				break;
+			f = &p[i - base];
+			d->st.accesses++;
+			d->st.faults++;
+			if (!compare(d, &f->t, &f->w, result_slot(d, i), f->t.data)) {
+				v = KVM_DIFFER;
+				break;
+			}
+			s = exc_page_fault(&m->env, mm, &m->cpu, f->t.addr, f->w.error_code, acc);
+			if (fault_step_final(&s) || ++f->steps >= MAX_FAULT_STEPS ||
+			    mm->tlb_flush_start < mm->tlb_flush_end) {
+				v = unsupported(d, "kvm_diff_touches: a fault that does not end in a "
+						   "retry without flush (use touches one by one)");
+				break;
+			}
+			for (done = i; done < base + n; done++)
+				p[done - base].w = mmu_walk(&m->phys, &m->cpu, cr3,
+							    p[done - base].t.addr, acc, false);
+			done = i;
+			port = resume(d, ACT_RETRY, 0, why, sizeof(why));
+		}
+	}
+	free(p);
+	return v;
+}
+
+int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n)
+{
+	struct machine *m = d->x.m;
+	struct access acc = {ACCESS_READ, false, false};
+	uint64_t cr3 = current_cr3(d), zero = (uint64_t)m->env.zero_pfn * PAGE_SIZE;
+	char why[256];
+	uint32_t i;
+	int port;
+
+	if (n == 0 || n > MB_MAX_CMDS - 40 || prepare(d, cr3) != KVM_AGREE)
+		return -1;
+	for (i = 0; i < n; i++)
+		queue(d, ACCESS_READ, addrs[i], 0);
+	port = run_batch(d, why, sizeof(why));
+	while (port == PORT_FAULT) {
+		struct walk w = mmu_walk(&m->phys, &m->cpu, cr3, *mbox(d, MB_I) < n ? 
+					 addrs[*mbox(d, MB_I)] : 0, acc, false);
+
+		if (!w.pf || w.levels == 0 || (w.entry[w.levels - 1] & _PAGE_PRESENT) != 0)
+			return -1; /* only a missing leaf is fixed here */
+		d->x.mem[w.entry_addr[w.levels - 1] / 8] =
+		    zero | _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | _PAGE_NX;
+		port = resume(d, ACT_RETRY, 0, why, sizeof(why));
+	}
+	return port == PORT_BATCH ? 0 : -1;
+}

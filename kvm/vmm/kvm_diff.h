@@ -113,6 +113,25 @@ enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, 
 /** kvm_diff_flush() - queue an invlpg of addr (0: a CR3 reload) before the next access. */
 void kvm_diff_flush(struct kvm_diff *d, uint64_t addr);
 
+/**
+ * kvm_diff_touches() - n kernel-mode accesses acc (a read or write each, distinct pages)
+ * of the current process in one batch: the guest exits only at a fault, after which the
+ * model's handler runs and the guest retries. Every access and fault is compared as by
+ * a touch. Faults that end an access (SIGSEGV, ...) or owe a flush are refused
+ * (KVM_UNSUPPORTED): this is the fast path for demand paging, used by `bench kvm`.
+ */
+enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uint32_t n,
+				  struct access acc);
+
+/**
+ * kvm_diff_floor() - the cost floor of a guest #PF round trip, for `bench kvm`: n kernel
+ * reads of pages whose PTE (only) is missing, in one batch; at each fault the host writes
+ * the PTE (the zero page, read-only) straight into memory and the guest retries. No
+ * prediction, no comparison, no fault handler: the model's tables are not kept
+ * consistent with its VMAs, so use a machine for nothing else. 0, or -1.
+ */
+int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n);
+
 /** kvm_diff_check_trace() - `mmref check --backend kvm`: 0 agree, 1 differ, 2 unsupported,
  * 3 KVM unavailable (skip), -1 broken. Prints a summary or the difference to out. */
 int kvm_diff_check_trace(const struct trace *t, FILE *out);
