@@ -363,11 +363,17 @@ static bool compare(struct kvm_diff *d, const struct attempt *t, const struct wa
 		    const uint64_t *obs, uint64_t data)
 {
 	const uint64_t vec = obs[RES_VECTOR / 8], rip = obs[RES_RIP / 8];
+	struct walk mutated;
 	uint64_t after[5];
 	char exp[160], got[200];
 	const char *bad = NULL;
 	uint32_t i;
 
+	if (d->mutate && w->pf) {
+		mutated = *w;
+		mutated.error_code ^= X86_PF_WRITE;
+		w = &mutated;
+	}
 	for (i = 0; i < w->levels; i++)
 		after[i] = d->x.mem[w->entry_addr[i] / 8];
 	if (w->gp) {
@@ -646,38 +652,96 @@ enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, 
 	return attempt(d, &t, predicted, false, 0);
 }
 
+/*
+ * Run the ops of t that keep says (all, when keep is NULL) on a fresh machine and VM up
+ * to item stop (or the end); the verdict of the first op that does not agree, and its
+ * item in *at (nr_items when all agree). *d is left open for the caller to close.
+ */
+static enum kvm_verdict run_items(struct kvm_diff *d, const struct trace *t, const bool *keep,
+				  uint32_t stop, uint32_t *at, char *why, size_t len)
+{
+	uint32_t i;
+	int rc = kvm_diff_open(d, t->ram, t->nr_names, why, len);
+
+	*at = t->nr_items;
+	if (rc != 0)
+		return rc == 77 ? KVM_UNSUPPORTED : KVM_BROKEN;
+	for (i = 0; i < t->nr_items && i <= stop; i++) {
+		const struct trace_item *it = &t->items[i];
+		struct mm_result r;
+		enum kvm_verdict v;
+
+		if (it->kind != TRACE_OP || it->op.kind == TRACE_OP_RAM || (keep && !keep[i]))
+			continue;
+		v = kvm_diff_op(d, &it->op, &r);
+		if (v != KVM_AGREE) {
+			*at = i;
+			return v;
+		}
+	}
+	return KVM_AGREE;
+}
+
+/*
+ * A minimal reproducer of the difference at item bad: drop the ops before it one at a
+ * time (those that bind a name stay), keeping each drop after which the same op still
+ * differs; print what is left as a trace.
+ */
+static void print_reproducer(const struct trace *t, uint32_t bad, FILE *out)
+{
+	struct kvm_diff *d = calloc(1, sizeof(*d));
+	bool *keep = calloc(t->nr_items, sizeof(*keep));
+	char why[256];
+	uint32_t i, at;
+
+	if (d == NULL || keep == NULL) {
+		free(d);
+		free(keep);
+		return;
+	}
+	for (i = 0; i < t->nr_items; i++)
+		keep[i] = t->items[i].kind == TRACE_OP;
+	for (i = 0; i < bad; i++) {
+		enum kvm_verdict v;
+
+		if (!keep[i] || t->items[i].op.bind >= 0 || t->items[i].op.kind == TRACE_OP_RAM)
+			continue;
+		keep[i] = false;
+		v = run_items(d, t, keep, bad, &at, why, sizeof(why));
+		kvm_diff_close(d);
+		if (v != KVM_DIFFER || at != bad)
+			keep[i] = true;
+	}
+	fprintf(out, "# A reproducer (ops that did not matter dropped): `mmref check --backend "
+		     "kvm` differs at its last op.\nram %lluK\n",
+		(unsigned long long)(t->ram >> 10));
+	for (i = 0; i <= bad; i++)
+		if (keep[i] && t->items[i].op.kind != TRACE_OP_RAM)
+			fprintf(out, "%s\n", t->items[i].op.text);
+	free(keep);
+	free(d);
+}
+
 int kvm_diff_check_trace(const struct trace *t, FILE *out)
 {
 	struct kvm_diff *d = calloc(1, sizeof(*d));
+	enum kvm_verdict v;
 	char why[256];
-	uint32_t i;
-	int rc = 0;
+	uint32_t at;
+	int rc;
 
 	if (d == NULL) {
 		fprintf(out, "check --backend kvm: no memory\n");
 		return -1;
 	}
-	rc = kvm_diff_open(d, t->ram, t->nr_names, why, sizeof(why));
-	if (rc != 0) {
-		fprintf(out, "check --backend kvm: %s%s\n", rc == 77 ? "SKIP: " : "", why);
+	v = run_items(d, t, NULL, t->nr_items, &at, why, sizeof(why));
+	if (at == t->nr_items && v != KVM_AGREE) { /* the backend did not open */
+		fprintf(out, "check --backend kvm: %s%s\n", v == KVM_UNSUPPORTED ? "SKIP: " : "",
+			why);
 		free(d);
-		return rc == 77 ? 3 : 2;
+		return v == KVM_UNSUPPORTED ? 3 : 2;
 	}
-	for (i = 0; i < t->nr_items; i++) {
-		const struct trace_item *it = &t->items[i];
-		struct mm_result r;
-		enum kvm_verdict v;
-
-		if (it->kind != TRACE_OP || it->op.kind == TRACE_OP_RAM)
-			continue;
-		v = kvm_diff_op(d, &it->op, &r);
-		if (v != KVM_AGREE) {
-			fprintf(out, "%s:%u: %s\n%s", t->name, it->op.line, it->op.text, d->report);
-			rc = v == KVM_DIFFER ? 1 : v == KVM_UNSUPPORTED ? 2 : -1;
-			break;
-		}
-	}
-	if (rc == 0)
+	if (v == KVM_AGREE)
 		fprintf(out,
 			"check --backend kvm: %" PRIu64 " ops, %" PRIu64 " accesses compared (%" PRIu64
 			" faults, %" PRIu64 " flushes, %" PRIu64
@@ -685,8 +749,14 @@ int kvm_diff_check_trace(const struct trace *t, FILE *out)
 			" in PVM's hypervisor hole on the model only), all agree; oracle: %s\n",
 			d->st.ops, d->st.accesses, d->st.faults, d->st.flushes, d->st.model_only,
 			d->st.hole, vmm_oracle(&d->vmm));
+	else
+		fprintf(out, "%s:%u: %s\n%s", t->name, t->items[at].op.line, t->items[at].op.text,
+			d->report);
 	kvm_diff_close(d);
 	free(d);
+	rc = v == KVM_AGREE ? 0 : v == KVM_DIFFER ? 1 : v == KVM_UNSUPPORTED ? 2 : -1;
+	if (v == KVM_DIFFER)
+		print_reproducer(t, at, out);
 	return rc;
 }
 

@@ -56,6 +56,8 @@ struct kvm_diff {
 	uint64_t token;	    /* the next value a write stores */
 	bool flush_all;	    /* a CPU mode changed: empty the TLB before the next access */
 	bool store_failed;  /* a full batch of stores did not run */
+	bool mutate;	    /* the checker's own test: flip W in every predicted #PF error
+			       code, so that each faulting access must be found to differ */
 	struct kvm_diff_stats st;
 	char report[4096];  /* the last difference */
 };
