@@ -91,7 +91,19 @@ static int open_kvm(struct kvm_diff *d, uint64_t *base)
 	return 0;
 }
 
-/* Faults/s of the floor over every page of the region but the first of each 2 MiB. */
+/* The next batch of fresh pages from *a on: every page of the region but the first of
+ * each 2 MiB (make_tables() touched those). Returns how many (0: the region is done). */
+static uint32_t next_fresh(uint64_t *addrs, uint64_t *a, uint64_t base)
+{
+	uint32_t n = 0;
+
+	for (; n < BATCH && *a < base + REGION; *a += PAGE_SIZE)
+		if ((*a - base) % (2ull << 20) != 0)
+			addrs[n++] = *a;
+	return n;
+}
+
+/* Faults/s of the floor over the region's fresh pages. */
 static double floor_rate(struct kvm_diff *d, uint64_t base, uint64_t *faults)
 {
 	uint64_t addrs[BATCH], a = base;
@@ -99,11 +111,8 @@ static double floor_rate(struct kvm_diff *d, uint64_t base, uint64_t *faults)
 	uint32_t n;
 
 	*faults = 0;
-	while (a < base + REGION) {
-		for (n = 0; n < BATCH && a < base + REGION; a += PAGE_SIZE)
-			if ((a - base) % (2ull << 20) != 0)
-				addrs[n++] = a;
-		if (n > 0 && kvm_diff_floor(d, addrs, n) != 0)
+	while ((n = next_fresh(addrs, &a, base)) > 0) {
+		if (kvm_diff_floor(d, addrs, n) != 0)
 			return -1;
 		*faults += n;
 	}
@@ -118,13 +127,9 @@ static double diff_fault_rate(struct kvm_diff *d, uint64_t base, uint64_t *fault
 	double t0 = now_ns();
 	uint32_t n;
 
-	while (a < base + REGION) {
-		for (n = 0; n < BATCH && a < base + REGION; a += PAGE_SIZE)
-			if ((a - base) % (2ull << 20) != 0)
-				addrs[n++] = a;
-		if (n > 0 && kvm_diff_touches(d, addrs, n, acc) != KVM_AGREE)
+	while ((n = next_fresh(addrs, &a, base)) > 0)
+		if (kvm_diff_touches(d, addrs, n, acc) != KVM_AGREE)
 			return -1;
-	}
 	*faults = d->st.faults - before;
 	return (double)*faults * 1e9 / (now_ns() - t0);
 }
