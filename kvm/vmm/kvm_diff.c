@@ -597,24 +597,40 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 	return KVM_AGREE;
 }
 
-enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *top, struct mm_result *res)
+/* After an op the model ran alone: a cpu op also reaches the vCPU (or cannot). */
+static enum kvm_verdict model_op_done(struct kvm_diff *d, int kind, const struct mm_result *res)
 {
-	d->st.ops++;
-	if (top->kind == OP_TOUCH) {
-		struct mm_op op = trace_exec_decode(&d->x, top);
-		enum kvm_verdict v = touch_op(d, &op, res);
-
-		if (top->bind >= 0 && (uint32_t)top->bind < d->x.nr_slots)
-			d->x.slots[top->bind] = res->value;
-		return v;
-	}
-	*res = trace_exec_step(&d->x, top);
-	if (top->kind == OP_CPU && res->kind != RES_ERROR) {
+	if (kind == OP_CPU && res->kind != RES_ERROR) {
 		if (cpu_lacks(d) != NULL)
 			return unsupported(d, cpu_lacks(d));
 		d->flush_all = true;
 	}
 	return KVM_AGREE;
+}
+
+enum kvm_verdict kvm_diff_mm_op(struct kvm_diff *d, const struct mm_op *op, struct mm_result *res)
+{
+	d->st.ops++;
+	if (op->kind == OP_TOUCH)
+		return touch_op(d, op, res);
+	*res = machine_apply(d->x.m, op);
+	return model_op_done(d, op->kind, res);
+}
+
+enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *top, struct mm_result *res)
+{
+	if (top->kind == OP_TOUCH) {
+		struct mm_op op = trace_exec_decode(&d->x, top);
+		enum kvm_verdict v = kvm_diff_mm_op(d, &op, res);
+
+		if (top->bind >= 0 && (uint32_t)top->bind < d->x.nr_slots)
+			d->x.slots[top->bind] = res->value;
+		return v;
+	}
+	/* the rest through the trace runner, which binds their values (and knows `ram`) */
+	d->st.ops++;
+	*res = trace_exec_step(&d->x, top);
+	return model_op_done(d, top->kind, res);
 }
 
 /* Queue a control command for the caller, running the batch first when it is full
@@ -644,6 +660,7 @@ enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, 
 
 	if (v != KVM_AGREE)
 		return v;
+	*mbox(d, MB_USTUB) = stub;
 	if (d->store_failed) {
 		d->store_failed = false;
 		return broken(d, "a batch of page-table stores failed");
