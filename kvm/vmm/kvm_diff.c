@@ -210,11 +210,16 @@ static enum kvm_verdict prepare(struct kvm_diff *d, uint64_t cr3)
 		d->started = true;
 		vc.cr3 = cr3;
 	}
-	if (cr3 != d->vmm.cr3) { /* switch_mm(): a CR3 load flushes the non-global TLB */
+	if (cr3 != d->vmm.cr3) {
+		/* switch_mm(): a CR3 load flushes the non-global TLB, every mm's debt with it.
+		 * Tables another mm freed may be this one's now: the shadow MMU must forget
+		 * them (vmm_resync()). */
 		uint32_t i;
 
 		for (i = 0; i < MACHINE_MAX_PROCS; i++)
 			d->x.m->procs[i].mm.tlb_flush_start = d->x.m->procs[i].mm.tlb_flush_end = 0;
+		if (vmm_resync(&d->vmm, why, sizeof(why)) != 0)
+			return broken(d, why);
 	}
 	if (vmm_set_cpu(&d->vmm, &vc, why, sizeof(why)) != 0)
 		return broken(d, why);
@@ -600,6 +605,8 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 /* After an op the model ran alone: a cpu op also reaches the vCPU (or cannot). */
 static enum kvm_verdict model_op_done(struct kvm_diff *d, int kind, const struct mm_result *res)
 {
+	if (kind == OP_EXIT && res->kind != RES_ERROR)
+		d->flush_all = true; /* its freed tables may become the current mm's */
 	if (kind == OP_CPU && res->kind != RES_ERROR) {
 		if (cpu_lacks(d) != NULL)
 			return unsupported(d, cpu_lacks(d));

@@ -87,6 +87,13 @@ enum kvm_verdict {
 enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *op, struct mm_result *res);
 
 /**
+ * kvm_diff_mm_op() - kvm_diff_op() for an op already decoded (no bindings): a touch runs
+ * in the guest and is compared, any other op runs on the model (a cpu op also reaches
+ * the vCPU). For callers that make struct mm_op themselves (fuzz/fuzz_kvm_mm.c).
+ */
+enum kvm_verdict kvm_diff_mm_op(struct kvm_diff *d, const struct mm_op *op, struct mm_result *res);
+
+/**
  * kvm_diff_start() - boot the model if needed, build the kernel page tables, load and
  * start the guest (on the current process's tables, or the kernel's). Touches do it
  * themselves; a caller that writes raw tables (kvm_diff_store()) calls it first.

@@ -42,8 +42,10 @@ extern const unsigned char mmref_guest_bin_end[];
 #define EFER_LMA    (1ull << 10)
 #define EFER_NXE    (1ull << 11)
 
-/* Watchdog: a periodic SIGALRM interrupts KVM_RUN; two ticks in one vmm_run() = a hang. */
-#define WATCHDOG_NS 250000000L
+/* Watchdog: a periodic SIGALRM interrupts KVM_RUN; WATCHDOG_HANG_TICKS ticks in one
+ * vmm_run() (2 s: a busy host can hold the vCPU thread off for a while) = a hang. */
+#define WATCHDOG_NS	    250000000L
+#define WATCHDOG_HANG_TICKS 8
 static volatile sig_atomic_t watchdog_ticks;
 
 static void on_watchdog(int sig)
@@ -439,9 +441,9 @@ int vmm_run(struct vmm *v, char *why, size_t len)
 		v->exits++;
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				if (watchdog_ticks >= 2)
+				if (watchdog_ticks >= WATCHDOG_HANG_TICKS)
 					return fail(why, len, "the guest hangs (no exit for %ld ms)",
-						    WATCHDOG_NS / 1000000);
+						    WATCHDOG_HANG_TICKS * WATCHDOG_NS / 1000000);
 				continue;
 			}
 			return fail(why, len, "KVM_RUN: %s", strerror(errno));
@@ -452,7 +454,7 @@ int vmm_run(struct vmm *v, char *why, size_t len)
 				return v->run->io.port;
 			return fail(why, len, "the guest read port %#x", v->run->io.port);
 		case KVM_EXIT_INTR:
-			if (watchdog_ticks >= 2)
+			if (watchdog_ticks >= WATCHDOG_HANG_TICKS)
 				return fail(why, len, "the guest hangs");
 			continue;
 		case KVM_EXIT_SHUTDOWN:
