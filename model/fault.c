@@ -433,6 +433,23 @@ static void store_zero(uint64_t *word)
 #endif
 }
 
+/* Models include/linux/highmem.h: copy_user_highpage() (copy_page() on x86); stored
+ * like clear_user_highpage() (which also keeps compilers from calling memcpy). */
+static void copy_user_highpage(struct mm_env *e, uint32_t to_pfn, uint64_t from_phys)
+{
+	uint64_t *to = &e->phys->mem[(uint64_t)to_pfn * PAGE_WORDS];
+	const uint64_t *from = &e->phys->mem[from_phys / 8];
+	uint32_t i;
+
+	for (i = 0; i < PAGE_WORDS; i++) {
+#ifdef HAVE_NONTEMPORAL_STORE
+		__builtin_nontemporal_store(from[i], &to[i]);
+#else
+		to[i] = from[i];
+#endif
+	}
+}
+
 /* Models include/linux/highmem.h: clear_user_highpage() (clear_page() on x86). */
 static void clear_user_highpage(struct mm_env *e, uint32_t pfn)
 {
@@ -480,6 +497,24 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 			anon_vma_prepare(e, mm, id); /* wp_page_copy() */
 			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
 			/* ptep_clear_flush(): the old translation (the zero page) goes */
+			tlb_owe(mm, addr & ~(uint64_t)(PAGE_SIZE - 1),
+				(addr & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
+			mm->rss_anon++;
+			step->action = FAULT_COW;
+			step->pfn = pfn;
+			return 0;
+		}
+		if (write && (*pte & _PAGE_SPECIAL) != 0) {
+			/* do_wp_page() on a [vdso] page of a VMA made writable: wp_page_copy()
+			 * gives the process its own copy; the image's page is never written */
+			pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE, 0);
+			if (pfn == PFN_NONE) {
+				step->action = FAULT_OOM;
+				return -ENOMEM;
+			}
+			copy_user_highpage(e, pfn, pte_frame(*pte));
+			anon_vma_prepare(e, mm, id);
+			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
 			tlb_owe(mm, addr & ~(uint64_t)(PAGE_SIZE - 1),
 				(addr & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
 			mm->rss_anon++;

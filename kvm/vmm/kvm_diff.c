@@ -558,7 +558,14 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 			v = queue_owed_flush(d, cr3);
 			if (v != KVM_AGREE)
 				return v;
+			sw = mmu_walk(&m->phys, &m->cpu, cr3, t.stub, fetch, false);
 		}
+		/* the stubs must be the image's: a [vdso] made writable and written (its COW
+		 * copy) holds the trace's data, not the guest's code */
+		if (sw.pf || sw.gp ||
+		    memcmp(&m->phys.mem[sw.paddr / 8], d->image + PG_VDSO * 4096, 4096) != 0)
+			return unsupported(d, "the trace changed the [vdso] page that the guest's "
+					      "user code runs from");
 		*mbox(d, MB_USTUB) = t.stub;
 	}
 	memset(res, 0, sizeof(*res));
