@@ -208,6 +208,8 @@ static enum kvm_verdict prepare(struct kvm_diff *d, uint64_t cr3)
 		if (vmm_run(&d->vmm, why, sizeof(why)) != PORT_BATCH)
 			return broken(d, why);
 		d->started = true;
+		if (cr3 == 0) /* asked before paging_init(): the kernel's tables */
+			cr3 = (uint64_t)d->x.m->env.kernel_pgd * PAGE_SIZE;
 		vc.cr3 = cr3;
 	}
 	if (cr3 != d->vmm.cr3) {
