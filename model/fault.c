@@ -488,33 +488,23 @@ int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_
 		return -ENOMEM;
 	}
 	if ((*pte & _PAGE_PRESENT) != 0) {
-		if (write && pte_is_zero_page(e, *pte)) { /* do_wp_page(): copy the zero page */
-			pfn = alloc_zeroed_user_page(e);
-			if (pfn == PFN_NONE) {
-				step->action = FAULT_OOM;
-				return -ENOMEM;
-			}
-			anon_vma_prepare(e, mm, id); /* wp_page_copy() */
-			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
-			/* ptep_clear_flush(): the old translation (the zero page) goes */
-			tlb_owe(mm, addr & ~(uint64_t)(PAGE_SIZE - 1),
-				(addr & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
-			mm->rss_anon++;
-			step->action = FAULT_COW;
-			step->pfn = pfn;
-			return 0;
-		}
 		if (write && (*pte & _PAGE_SPECIAL) != 0) {
-			/* do_wp_page() on a [vdso] page of a VMA made writable: wp_page_copy()
-			 * gives the process its own copy; the image's page is never written */
-			pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE, 0);
+			/* do_wp_page() -> wp_page_copy() of a page the mm does not own: the zero
+			 * page (the copy is a cleared page) or a [vdso] page of a VMA made
+			 * writable (a copy of it); the shared page itself is never written */
+			bool zero = pte_is_zero_page(e, *pte);
+
+			pfn = zero ? alloc_zeroed_user_page(e)
+				   : alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE, 0);
 			if (pfn == PFN_NONE) {
 				step->action = FAULT_OOM;
 				return -ENOMEM;
 			}
-			copy_user_highpage(e, pfn, pte_frame(*pte));
+			if (!zero)
+				copy_user_highpage(e, pfn, pte_frame(*pte));
 			anon_vma_prepare(e, mm, id);
 			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
+			/* ptep_clear_flush(): the old translation goes */
 			tlb_owe(mm, addr & ~(uint64_t)(PAGE_SIZE - 1),
 				(addr & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
 			mm->rss_anon++;
