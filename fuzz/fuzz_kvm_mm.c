@@ -73,21 +73,6 @@ static int named(struct kvm_diff *d, enum mm_op_kind kind, const char *name)
 }
 
 /* The start of mm's [vdso] (the user stubs' page), or 0. */
-static uint64_t vdso_of(const struct machine *m, const struct mm_struct *mm)
-{
-	uint64_t a = 0;
-	uint32_t id;
-
-	while ((id = find_vma(&m->vmas, &mm->vmas, a)) != VMA_NONE) {
-		const struct vm_area_struct *vma = &m->vmas.vma[id];
-
-		if (vma->file != 0 && strcmp(m->vmas.files[vma->file - 1].name, "[vdso]") == 0)
-			return vma->vm_start;
-		a = vma->vm_end;
-	}
-	return 0;
-}
-
 /* A user touch of the set-up, compared like any; it must complete. */
 static int prefault(struct kvm_diff *d, uint64_t addr, enum access_type t)
 {
@@ -165,7 +150,7 @@ static int setup(struct kvm_diff *d, char *why, size_t len)
 		if (brk_to(d, mm->start_brk + PAGE_SIZE) != 0 ||
 		    prefault(d, mm->start_brk, ACCESS_WRITE) != 0 ||
 		    brk_to(d, mm->start_brk) != 0 ||
-		    prefault(d, vdso_of(m, mm), ACCESS_FETCH) != 0 ||
+		    prefault(d, kvm_diff_vdso_start(d, mm), ACCESS_FETCH) != 0 ||
 		    prefault(d, mm->start_stack - 0x21000, ACCESS_READ) != 0) {
 			snprintf(why, len, "the set-up's touches in %s failed", names[i]);
 			return -1;

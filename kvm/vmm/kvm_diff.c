@@ -486,8 +486,7 @@ static enum kvm_verdict attempt(struct kvm_diff *d, const struct attempt *t, con
 	return compare(d, t, w, obs, data) ? KVM_AGREE : KVM_DIFFER;
 }
 
-/* The [vdso] VMA's start in mm (the user stubs live in its first page), or 0. */
-static uint64_t vdso_start(struct kvm_diff *d, struct mm_struct *mm)
+uint64_t kvm_diff_vdso_start(const struct kvm_diff *d, const struct mm_struct *mm)
 {
 	const struct vma_pool *v = d->x.m->env.pool;
 	struct vma_pos pos = vma_first_pos(&mm->vmas);
@@ -548,7 +547,7 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 		struct access fetch = {ACCESS_FETCH, true, false};
 		struct walk sw;
 
-		t.stub = vdso_start(d, mm);
+		t.stub = kvm_diff_vdso_start(d, mm);
 		if (t.stub == 0)
 			return unsupported(d, "the process has no [vdso] to run user code from");
 		sw = mmu_walk(&m->phys, &m->cpu, cr3, t.stub, fetch, false);

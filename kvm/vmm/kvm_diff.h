@@ -93,6 +93,9 @@ enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *op, stru
  */
 enum kvm_verdict kvm_diff_mm_op(struct kvm_diff *d, const struct mm_op *op, struct mm_result *res);
 
+/** kvm_diff_vdso_start() - where mm's [vdso] VMA starts (the guest's user code), or 0. */
+uint64_t kvm_diff_vdso_start(const struct kvm_diff *d, const struct mm_struct *mm);
+
 /**
  * kvm_diff_start() - boot the model if needed, build the kernel page tables, load and
  * start the guest (on the current process's tables, or the kernel's). Touches do it
