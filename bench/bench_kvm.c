@@ -29,10 +29,10 @@
 #include "kvm_diff.h"
 #include "sweep.h"
 
-#define KVM_RAM	    (256ull << 20)
-#define REGION	    (128ull << 20) /* 32768 pages */
-#define BATCH	    80u
-#define HIT_ROUNDS  200u
+#define KVM_RAM	   (256ull << 20)
+#define REGION	   (128ull << 20) /* 32768 pages */
+#define BATCH	   80u
+#define HIT_ROUNDS 200u
 
 /* A process with one untouched private anonymous mapping of REGION bytes; its base. */
 static uint64_t bench_process(struct kvm_diff *d)
@@ -171,8 +171,8 @@ static void sweep_rate(void)
 	fclose(ms);
 	line = buf != NULL ? strstr(buf, "sweep.cases_per_s ") : NULL;
 	if (rc == 0 && line != NULL)
-		printf("kvm.%.*s (reduced sweep, every case compared)\n",
-		       (int)strcspn(line, "\n"), line);
+		printf("kvm.%.*s (reduced sweep, every case compared)\n", (int)strcspn(line, "\n"),
+		       line);
 	else
 		printf("kvm.sweep.error exit %d\n%s", rc, buf != NULL ? buf : "");
 	free(buf);

@@ -175,7 +175,8 @@ struct mm_env {
 	uint32_t zero_pfn;	    /* pfn of the zero page */
 	/*
 	 * The kernel image (machine_set_kimage(); 0 pages: none): reserved frames mapped
-	 * from KERNEL_TEXT_START on in every PGD's kernel half, as the kernel's text is. Its [vdso] pages back the [vdso] special mapping of each process.
+	 * from KERNEL_TEXT_START on in every PGD's kernel half, as the kernel's text is.
+	 * Its [vdso] pages back the [vdso] special mapping of each process.
 	 */
 	uint32_t kimage_pfn, kimage_pages;
 	uint32_t kimage_vdso_pfn, kimage_vdso_pages;

@@ -52,8 +52,10 @@ int kvm_diff_open(struct kvm_diff *d, uint64_t ram, uint32_t nr_slots, char *why
 	else if (ram >= (4ull << 20))
 		d->kimage_phys = 1ull << 20;
 	else {
-		snprintf(why, len, "the KVM backend needs at least 4 MiB of RAM (the trace has %" PRIu64
-			 " KiB)", ram >> 10);
+		snprintf(why, len,
+			 "the KVM backend needs at least 4 MiB of RAM (the trace has %" PRIu64
+			 " KiB)",
+			 ram >> 10);
 		return -1;
 	}
 	if (trace_exec_open(&d->x, ram, nr_slots) != 0) {
@@ -188,7 +190,7 @@ static const char *cpu_lacks(const struct kvm_diff *d)
 static enum kvm_verdict prepare(struct kvm_diff *d, uint64_t cr3)
 {
 	const struct cpu_state *c = &d->x.m->cpu;
-	struct vmm_cpu vc = {c->cr0_wp, c->cr4_smep, c->cr4_smap, c->cr4_pke,
+	struct vmm_cpu vc = {c->cr0_wp,	  c->cr4_smep, c->cr4_smap, c->cr4_pke,
 			     c->cr4_la57, c->efer_nxe, cr3};
 	const char *lack = cpu_lacks(d);
 	char why[256];
@@ -344,10 +346,11 @@ static void describe_obs(const uint64_t *o, char *buf, size_t len)
 		snprintf(buf, len, "no exception, rax %#" PRIx64, o[RES_RAX / 8]);
 	} else if (o[RES_VECTOR / 8] == VEC_PF) {
 		error_names((uint32_t)o[RES_ERROR / 8], ec, sizeof(ec));
-		snprintf(buf, len, "#PF error %s cr2 %#" PRIx64 " rip %#" PRIx64, ec, o[RES_CR2 / 8],
-			 o[RES_RIP / 8]);
+		snprintf(buf, len, "#PF error %s cr2 %#" PRIx64 " rip %#" PRIx64, ec,
+			 o[RES_CR2 / 8], o[RES_RIP / 8]);
 	} else {
-		snprintf(buf, len, "vector %" PRIu64 " error %#" PRIx64 " rip %#" PRIx64 " rax %#" PRIx64,
+		snprintf(buf, len,
+			 "vector %" PRIu64 " error %#" PRIx64 " rip %#" PRIx64 " rax %#" PRIx64,
 			 o[RES_VECTOR / 8], o[RES_ERROR / 8], o[RES_RIP / 8], o[RES_RAX / 8]);
 	}
 }
@@ -427,7 +430,8 @@ static bool compare(struct kvm_diff *d, const struct attempt *t, const struct wa
 			say(d, "  at %s: %s\n", level_name(w->levels, i), bad);
 			describe_walk(w, exp, sizeof(exp));
 			describe_obs(obs, got, sizeof(got));
-			say(d, "  expected: %s (must A %#x, may A %#x, must D %d)\n  observed: %s\n",
+			say(d,
+			    "  expected: %s (must A %#x, may A %#x, must D %d)\n  observed: %s\n",
 			    exp, w->must_a, w->may_a, w->must_d, got);
 			return false;
 		}
@@ -519,9 +523,11 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 {
 	struct machine *m = d->x.m;
 	struct mm_struct *mm = machine_current_mm(m);
-	struct attempt t = {op->a, {(enum access_type)op->flags, (op->mflags & TOUCH_USER) != 0,
-				    (op->mflags & TOUCH_IMPLICIT) != 0},
-			    0, d->token++};
+	struct attempt t = {op->a,
+			    {(enum access_type)op->flags, (op->mflags & TOUCH_USER) != 0,
+			     (op->mflags & TOUCH_IMPLICIT) != 0},
+			    0,
+			    d->token++};
 	struct touch_result *r = &res->touch;
 	enum kvm_verdict v;
 	uint64_t cr3, flush = 0;
@@ -555,7 +561,8 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 			struct touch_result st = touch(&m->env, mm, &m->cpu, t.stub, fetch);
 
 			if (!st.done)
-				return unsupported(d, "the [vdso] page cannot be fetched by user code");
+				return unsupported(
+				    d, "the [vdso] page cannot be fetched by user code");
 			v = queue_owed_flush(d, cr3);
 			if (v != KVM_AGREE)
 				return v;
@@ -744,8 +751,9 @@ static void print_reproducer(const struct trace *t, uint32_t bad, FILE *out)
 		if (v != KVM_DIFFER || at != bad)
 			keep[i] = true;
 	}
-	fprintf(out, "# A reproducer (ops that did not matter dropped): `mmref check --backend "
-		     "kvm` differs at its last op.\nram %lluK\n",
+	fprintf(out,
+		"# A reproducer (ops that did not matter dropped): `mmref check --backend "
+		"kvm` differs at its last op.\nram %lluK\n",
 		(unsigned long long)(t->ram >> 10));
 	for (i = 0; i <= bad; i++)
 		if (keep[i] && t->items[i].op.kind != TRACE_OP_RAM)
@@ -775,8 +783,8 @@ int kvm_diff_check_trace(const struct trace *t, FILE *out)
 	}
 	if (v == KVM_AGREE)
 		fprintf(out,
-			"check --backend kvm: %" PRIu64 " ops, %" PRIu64 " accesses compared (%" PRIu64
-			" faults, %" PRIu64 " flushes, %" PRIu64
+			"check --backend kvm: %" PRIu64 " ops, %" PRIu64
+			" accesses compared (%" PRIu64 " faults, %" PRIu64 " flushes, %" PRIu64
 			" implicit touches and %" PRIu64
 			" in PVM's hypervisor hole on the model only), all agree; oracle: %s\n",
 			d->st.ops, d->st.accesses, d->st.faults, d->st.flushes, d->st.model_only,
@@ -846,7 +854,8 @@ enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uin
 	int port;
 
 	if (mm == NULL || acc.implicit || acc.user || n == 0 || n > MB_MAX_CMDS - 40)
-		return unsupported(d, "kvm_diff_touches: kernel accesses of a process, 1..86 of them");
+		return unsupported(d,
+				   "kvm_diff_touches: kernel accesses of a process, 1..86 of them");
 	cr3 = current_cr3(d);
 	v = prepare(d, cr3);
 	if (v == KVM_AGREE)
@@ -899,8 +908,9 @@ enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uin
 			s = exc_page_fault(&m->env, mm, &m->cpu, f->t.addr, f->w.error_code, acc);
 			if (fault_step_final(&s) || ++f->steps >= MAX_FAULT_STEPS ||
 			    mm->tlb_flush_start < mm->tlb_flush_end) {
-				v = unsupported(d, "kvm_diff_touches: a fault that does not end in a "
-						   "retry without flush (use touches one by one)");
+				v = unsupported(d,
+						"kvm_diff_touches: a fault that does not end in a "
+						"retry without flush (use touches one by one)");
 				break;
 			}
 			for (done = i; done < base + n; done++)
@@ -929,8 +939,9 @@ int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n)
 		queue(d, ACCESS_READ, addrs[i], 0);
 	port = run_batch(d, why, sizeof(why));
 	while (port == PORT_FAULT) {
-		struct walk w = mmu_walk(&m->phys, &m->cpu, cr3, *mbox(d, MB_I) < n ? 
-					 addrs[*mbox(d, MB_I)] : 0, acc, false);
+		struct walk w =
+		    mmu_walk(&m->phys, &m->cpu, cr3, *mbox(d, MB_I) < n ? addrs[*mbox(d, MB_I)] : 0,
+			     acc, false);
 
 		if (!w.pf || w.levels == 0 || (w.entry[w.levels - 1] & _PAGE_PRESENT) != 0)
 			return -1; /* only a missing leaf is fixed here */

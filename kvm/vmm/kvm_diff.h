@@ -44,22 +44,22 @@ struct kvm_diff_stats {
 
 struct kvm_diff {
 	struct vmm vmm;
-	struct trace_exec x;	/* the model machine; its RAM is the guest's */
+	struct trace_exec x; /* the model machine; its RAM is the guest's */
 	uint64_t kimage_phys;
-	uint8_t *image;		/* the image in host memory */
+	uint8_t *image; /* the image in host memory */
 	bool vm_open, started;
-	bool paused;	    /* the guest waits at a fault exit for MB_ACTION */
-	uint32_t queued;    /* commands written for the next batch */
-	uint64_t last_cmd;  /* index of the access command in the batch run last */
-	uint32_t pkru;	    /* PKRU loaded in the guest */
+	bool paused;	   /* the guest waits at a fault exit for MB_ACTION */
+	uint32_t queued;   /* commands written for the next batch */
+	uint64_t last_cmd; /* index of the access command in the batch run last */
+	uint32_t pkru;	   /* PKRU loaded in the guest */
 	bool pkru_loaded;
-	uint64_t token;	    /* the next value a write stores */
-	bool flush_all;	    /* a CPU mode changed: empty the TLB before the next access */
-	bool store_failed;  /* a full batch of stores did not run */
-	bool mutate;	    /* the checker's own test: flip W in every predicted #PF error
+	uint64_t token;	   /* the next value a write stores */
+	bool flush_all;	   /* a CPU mode changed: empty the TLB before the next access */
+	bool store_failed; /* a full batch of stores did not run */
+	bool mutate;	   /* the checker's own test: flip W in every predicted #PF error
 			       code, so that each faulting access must be found to differ */
 	struct kvm_diff_stats st;
-	char report[4096];  /* the last difference */
+	char report[4096]; /* the last difference */
 };
 
 /**

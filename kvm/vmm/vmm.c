@@ -24,23 +24,23 @@
 extern const unsigned char mmref_guest_bin[];
 extern const unsigned char mmref_guest_bin_end[];
 
-#define X86_CR0_PE  (1ull << 0)
-#define X86_CR0_MP  (1ull << 1)
-#define X86_CR0_ET  (1ull << 4)
-#define X86_CR0_NE  (1ull << 5)
-#define X86_CR0_WP  (1ull << 16)
-#define X86_CR0_AM  (1ull << 18)
-#define X86_CR0_PG  (1ull << 31)
-#define X86_CR4_PAE (1ull << 5)
-#define X86_CR4_LA57 (1ull << 12)
+#define X86_CR0_PE	(1ull << 0)
+#define X86_CR0_MP	(1ull << 1)
+#define X86_CR0_ET	(1ull << 4)
+#define X86_CR0_NE	(1ull << 5)
+#define X86_CR0_WP	(1ull << 16)
+#define X86_CR0_AM	(1ull << 18)
+#define X86_CR0_PG	(1ull << 31)
+#define X86_CR4_PAE	(1ull << 5)
+#define X86_CR4_LA57	(1ull << 12)
 #define X86_CR4_OSXSAVE (1ull << 18)
-#define X86_CR4_SMEP (1ull << 20)
-#define X86_CR4_SMAP (1ull << 21)
-#define X86_CR4_PKE (1ull << 22)
-#define EFER_SCE    (1ull << 0)
-#define EFER_LME    (1ull << 8)
-#define EFER_LMA    (1ull << 10)
-#define EFER_NXE    (1ull << 11)
+#define X86_CR4_SMEP	(1ull << 20)
+#define X86_CR4_SMAP	(1ull << 21)
+#define X86_CR4_PKE	(1ull << 22)
+#define EFER_SCE	(1ull << 0)
+#define EFER_LME	(1ull << 8)
+#define EFER_LMA	(1ull << 10)
+#define EFER_NXE	(1ull << 11)
 
 /* Watchdog: a periodic SIGALRM interrupts KVM_RUN; WATCHDOG_HANG_TICKS ticks in one
  * vmm_run() (2 s: a busy host can hold the vCPU thread off for a while) = a hang. */
@@ -99,14 +99,11 @@ static void detect_oracle(struct vmm *v)
 		    param_on(p)) {
 			snprintf(v->oracle, sizeof(v->oracle), "VMX+EPT (kvm_intel)");
 			v->shadow = false;
-		} else
-		{
-			snprintf(v->oracle, sizeof(v->oracle),
-				 "shadow paging (kvm_intel, ept=0)");
+		} else {
+			snprintf(v->oracle, sizeof(v->oracle), "shadow paging (kvm_intel, ept=0)");
 		}
 	} else if (access("/sys/module/kvm_amd", F_OK) == 0) {
-		if (read_param("/sys/module/kvm_amd/parameters/npt", p, sizeof(p)) &&
-		    param_on(p)) {
+		if (read_param("/sys/module/kvm_amd/parameters/npt", p, sizeof(p)) && param_on(p)) {
 			snprintf(v->oracle, sizeof(v->oracle), "SVM+NPT (kvm_amd)");
 			v->shadow = false;
 		} else
@@ -407,11 +404,12 @@ int vmm_set_cpu(struct vmm *v, const struct vmm_cpu *c, char *why, size_t len)
 
 	if ((c->smep && !v->feat.smep) || (c->smap && !v->feat.smap) || (c->pke && !v->feat.pku) ||
 	    (c->la57 && !v->feat.la57) || (c->nxe && !v->feat.nx))
-		return fail(why, len, "the vCPU lacks %s", c->smep && !v->feat.smep ? "SMEP"
-					: c->smap && !v->feat.smap ? "SMAP"
-					: c->pke && !v->feat.pku   ? "PKU"
-					: c->la57 && !v->feat.la57 ? "LA57 (5-level paging)"
-								   : "NX");
+		return fail(why, len, "the vCPU lacks %s",
+			    c->smep && !v->feat.smep   ? "SMEP"
+			    : c->smap && !v->feat.smap ? "SMAP"
+			    : c->pke && !v->feat.pku   ? "PKU"
+			    : c->la57 && !v->feat.la57 ? "LA57 (5-level paging)"
+						       : "NX");
 	if (v->sregs_valid && cr0 == v->cr0 && cr4 == v->cr4 && efer == v->efer && c->cr3 == v->cr3)
 		return 0;
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) < 0)
@@ -442,7 +440,8 @@ int vmm_run(struct vmm *v, char *why, size_t len)
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				if (watchdog_ticks >= WATCHDOG_HANG_TICKS)
-					return fail(why, len, "the guest hangs (no exit for %ld ms)",
+					return fail(why, len,
+						    "the guest hangs (no exit for %ld ms)",
 						    WATCHDOG_HANG_TICKS * WATCHDOG_NS / 1000000);
 				continue;
 			}
@@ -462,10 +461,10 @@ int vmm_run(struct vmm *v, char *why, size_t len)
 		case KVM_EXIT_HLT:
 			return fail(why, len, "the guest halted");
 		case KVM_EXIT_FAIL_ENTRY:
-			return fail(why, len, "VM entry failed (reason %#llx)",
-				    (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
-		case KVM_EXIT_INTERNAL_ERROR:
-		{
+			return fail(
+			    why, len, "VM entry failed (reason %#llx)",
+			    (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
+		case KVM_EXIT_INTERNAL_ERROR: {
 			struct kvm_regs regs;
 			unsigned long long rip = 0;
 
