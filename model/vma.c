@@ -35,20 +35,25 @@ void vma_set_init(struct vma_set *s)
 
 /* Descriptors ------------------------------------------------------------------------ */
 
+/* A descriptor off the free list, or a never-used one; VMA_NONE when there is none. */
 /*@ requires valid: \valid(v);
     requires pool: VPoolOk(v);
     assigns v->vma_free, v->vma_used, v->nr_vmas;
     ensures none: \result == VMA_NONE <==>
 	\old(v->vma_free) == VMA_NONE && \old(v->vma_used) >= VMA_POOL_SIZE;
-    ensures id: \result != VMA_NONE ==> \result < v->vma_used;
+    ensures unchanged: \result == VMA_NONE ==> v->vma_free == \old(v->vma_free) &&
+	v->vma_used == \old(v->vma_used) && v->nr_vmas == \old(v->nr_vmas);
+    ensures id: \result != VMA_NONE ==> \result == \old(NextVma(v)) && \result < v->vma_used;
     ensures used: \old(v->vma_used) <= v->vma_used <= VMA_POOL_SIZE;
     ensures free: v->vma_free == VMA_NONE || v->vma_free < v->vma_used;
     ensures links: \forall integer i; 0 <= i < v->vma_used && i != \result ==>
 	v->vma[i].next_free == VMA_NONE || v->vma[i].next_free < v->vma_used;
     ensures leaves: v->leaf_used <= VMA_LEAF_POOL &&
 	(v->leaf_free == VMA_NONE || v->leaf_free < v->leaf_used);
+    ensures leaf_links: \forall integer j; 0 <= j < v->leaf_used ==>
+	v->leaves[j].next_free == VMA_NONE || v->leaves[j].next_free < v->leaf_used;
 */
-static uint32_t pool_take(struct vma_pool *v)
+static uint32_t pool_pop(struct vma_pool *v)
 {
 	uint32_t id;
 
@@ -64,38 +69,169 @@ static uint32_t pool_take(struct vma_pool *v)
 	return id;
 }
 
-uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
+/* Descriptor id, just popped, zeroed with its object recorded (off every list). */
+/*@ requires valid: \valid(v);
+    requires id: id < v->vma_used;
+    requires used: v->vma_used <= VMA_POOL_SIZE;
+    requires free: v->vma_free == VMA_NONE || v->vma_free < v->vma_used;
+    requires links: \forall integer i; 0 <= i < v->vma_used && i != id ==>
+	v->vma[i].next_free == VMA_NONE || v->vma[i].next_free < v->vma_used;
+    requires leaves: v->leaf_used <= VMA_LEAF_POOL &&
+	(v->leaf_free == VMA_NONE || v->leaf_free < v->leaf_used);
+    requires leaf_links: \forall integer j; 0 <= j < v->leaf_used ==>
+	v->leaves[j].next_free == VMA_NONE || v->leaves[j].next_free < v->leaf_used;
+    assigns v->vma[id];
+    ensures pool: VPoolOk(v);
+    ensures zeroed: v->vma[id].vm_start == 0 && v->vma[id].vm_end == 0 &&
+	v->vma[id].vm_flags == 0 && v->vma[id].vm_pgoff == 0 && v->vma[id].anon_vma == 0 &&
+	v->vma[id].file == 0 && v->vma[id].obj == obj;
+    ensures others: \forall integer i; 0 <= i < VMA_POOL_SIZE && i != id ==>
+	v->vma[i].vm_start == \old(v->vma[i].vm_start) && v->vma[i].vm_end == \old(v->vma[i].vm_end);
+*/
+static void vma_reset(struct vma_pool *v, uint32_t id, uint64_t obj)
 {
-	struct vm_area_struct *vma;
-	struct obj_result o;
-	uint32_t id;
+	struct vm_area_struct *vma = &v->vma[id];
 
-	if (v->vm_area_cachep <= 0 || (v->vma_free == VMA_NONE && v->vma_used >= VMA_POOL_SIZE))
-		return VMA_NONE;
-	o = kmem_cache_alloc(p, k, v->vm_area_cachep, GFP_KERNEL | __GFP_ZERO);
-	if (o.err != 0)
-		return VMA_NONE;
-	id = pool_take(v);
-	vma = &v->vma[id];
 	vma->vm_start = 0;
 	vma->vm_end = 0;
 	vma->vm_flags = 0;
 	vma->vm_pgoff = 0;
-	vma->obj = o.addr;
+	vma->obj = obj;
 	vma->anon_vma = 0;
 	vma->file = 0;
 	vma->next_free = VMA_NONE;
+}
+
+/*
+ * A descriptor off the free list (or a never-used one), zeroed, its object recorded;
+ * VMA_NONE when the pool is exhausted (nothing changed then).
+ */
+/*@ requires valid: \valid(v);
+    requires pool: VPoolOk(v);
+    assigns v->vma_free, v->vma_used, v->nr_vmas, v->vma[NextVma(v)];
+    ensures none: \result == VMA_NONE <==>
+	\old(v->vma_free) == VMA_NONE && \old(v->vma_used) >= VMA_POOL_SIZE;
+    ensures unchanged: \result == VMA_NONE ==> v->vma_free == \old(v->vma_free) &&
+	v->vma_used == \old(v->vma_used) && v->nr_vmas == \old(v->nr_vmas);
+    ensures id: \result != VMA_NONE ==> \result < v->vma_used;
+    ensures pool: VPoolOk(v);
+    ensures zeroed: \result != VMA_NONE ==> v->vma[\result].vm_start == 0 &&
+	v->vma[\result].vm_end == 0 && v->vma[\result].vm_flags == 0 &&
+	v->vma[\result].vm_pgoff == 0 && v->vma[\result].anon_vma == 0 &&
+	v->vma[\result].file == 0 && v->vma[\result].obj == obj;
+    ensures others: \forall integer i; 0 <= i < VMA_POOL_SIZE && i != \result ==>
+	v->vma[i].vm_start == \old(v->vma[i].vm_start) && v->vma[i].vm_end == \old(v->vma[i].vm_end);
+*/
+static uint32_t pool_take(struct vma_pool *v, uint64_t obj)
+{
+	uint32_t id = pool_pop(v);
+
+	if (id != VMA_NONE)
+		vma_reset(v, id, obj);
 	return id;
 }
 
-void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
+/* Put descriptor id (in use) back on the free list. */
+/*@ requires valid: \valid(v);
+    requires pool: VPoolOk(v);
+    requires id: id < v->vma_used;
+    assigns v->vma[id].next_free, v->vma[id].obj, v->vma_free, v->nr_vmas;
+    ensures pool: VPoolOk(v);
+    ensures head: v->vma_free == id && v->vma[id].obj == 0;
+*/
+static void pool_give(struct vma_pool *v, uint32_t id)
 {
-	/* The object came from this cache: the free cannot fail. */
-	(void)kmem_cache_free(p, k, v->vm_area_cachep, v->vma[id].obj);
 	v->vma[id].obj = 0;
 	v->vma[id].next_free = v->vma_free;
 	v->vma_free = id;
 	v->nr_vmas--;
+}
+
+/*
+ * The slab calls below write *k, p->zones, p->pages[] and p->mem[] (their assigns); the
+ * asserts before each call show every pool location the contracts read apart from those,
+ * field by field, and the asserts after it carry the values across (in one step the
+ * provers time out).
+ */
+
+/* An object of vm_area_cachep (live), which leaves the pool as it was. */
+/*@ requires valid: \valid(v);
+    requires pool: VPoolOk(v);
+    requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
+			     p->mem + (0 .. RamWords(p) - 1));
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures pool: VPoolOk(v);
+    ensures kept: v->vma_free == \old(v->vma_free) && v->vma_used == \old(v->vma_used) &&
+	v->nr_vmas == \old(v->nr_vmas);
+    ensures ranges: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+	v->vma[i].vm_start == \old(v->vma[i].vm_start) && v->vma[i].vm_end == \old(v->vma[i].vm_end);
+    ensures null: \result.err != 0 ==> \result.addr == 0;
+*/
+static struct obj_result vma_obj_alloc(const struct vma_pool *v, struct phys *p, struct kmem *k)
+{
+	struct obj_result o;
+
+	/*@ assert apart_links: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+		\separated(&v->vma[i].next_free, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   p->pages + (0 .. p->nr_pages - 1)); */
+	/*@ assert apart_leaf_links: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+		\separated(&v->leaves[j].next_free, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   p->pages + (0 .. p->nr_pages - 1)); */
+	/*@ assert apart_starts: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+		\separated(&v->vma[i].vm_start, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1)); */
+	/*@ assert apart_ends: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+		\separated(&v->vma[i].vm_end, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1)); */
+	o = kmem_cache_alloc(p, k, v->vm_area_cachep, GFP_KERNEL | __GFP_ZERO);
+	/*@ assert kept_used: v->vma_used == \at(v->vma_used, Pre); */
+	/*@ assert kept_free: v->vma_free == \at(v->vma_free, Pre); */
+	/*@ assert kept_leaf_used: v->leaf_used == \at(v->leaf_used, Pre); */
+	/*@ assert kept_leaf_free: v->leaf_free == \at(v->leaf_free, Pre); */
+	/*@ assert kept_links: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+		v->vma[i].next_free == \at(v->vma[i].next_free, Pre); */
+	/*@ assert kept_leaf_links: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+		v->leaves[j].next_free == \at(v->leaves[j].next_free, Pre); */
+	return o;
+}
+
+uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
+{
+	struct obj_result o;
+
+	if (v->vm_area_cachep <= 0 || (v->vma_free == VMA_NONE && v->vma_used >= VMA_POOL_SIZE))
+		return VMA_NONE;
+	o = vma_obj_alloc(v, p, k);
+	if (o.err != 0)
+		return VMA_NONE;
+	return pool_take(v, o.addr);
+}
+
+void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
+{
+	/*@ assert apart_links: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+		\separated(&v->vma[i].next_free, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   p->pages + (0 .. p->nr_pages - 1)); */
+	/*@ assert apart_leaf_links: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+		\separated(&v->leaves[j].next_free, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   p->pages + (0 .. p->nr_pages - 1)); */
+	/* The object came from this cache: the free cannot fail. */
+	(void)kmem_cache_free(p, k, v->vm_area_cachep, v->vma[id].obj);
+	/*@ assert kept_used: v->vma_used == \at(v->vma_used, Pre); */
+	/*@ assert kept_free: v->vma_free == \at(v->vma_free, Pre); */
+	/*@ assert kept_leaf_used: v->leaf_used == \at(v->leaf_used, Pre); */
+	/*@ assert kept_leaf_free: v->leaf_free == \at(v->leaf_free, Pre); */
+	/*@ assert kept_links: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+		v->vma[i].next_free == \at(v->vma[i].next_free, Pre); */
+	/*@ assert kept_leaf_links: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+		v->leaves[j].next_free == \at(v->leaves[j].next_free, Pre); */
+	/*@ assert kept_pool: VPoolOk(v); */
+	pool_give(v, id);
 }
 
 int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n, uint32_t *ids)
@@ -771,12 +907,22 @@ static uint64_t vma_pages(const struct vm_area_struct *vma)
 	return (vma->vm_end - vma->vm_start) / PAGE_SIZE;
 }
 
+/* The page offset just past vma: where a range merged after it must start. */
+/*@ requires valid: \valid_read(vma);
+    assigns \nothing;
+    ensures exact: \result == (uint64_t)(vma->vm_pgoff + VmaPages(vma));
+*/
+static uint64_t vma_pgoff_end(const struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff + vma_pages(vma);
+}
+
 bool can_vma_merge_after(const struct vm_area_struct *prev, uint64_t start, uint64_t flags,
 			 uint32_t file, uint32_t anon_vma, uint64_t pgoff)
 {
-	return prev->vm_end == start && is_mergeable_vma(prev, flags, file) &&
-	       is_mergeable_anon_vma(prev->anon_vma, anon_vma) &&
-	       prev->vm_pgoff + vma_pages(prev) == pgoff;
+	if (prev->vm_end != start || !is_mergeable_vma(prev, flags, file))
+		return false;
+	return is_mergeable_anon_vma(prev->anon_vma, anon_vma) && vma_pgoff_end(prev) == pgoff;
 }
 
 bool can_vma_merge_before(const struct vm_area_struct *next, uint64_t end, uint64_t flags,
