@@ -27,7 +27,7 @@ uint32_t buddy_block_pages(unsigned int order)
  * order up. Linux writes pfn ^ (1 << order); this is the same for an aligned pfn.
  */
 /*@ requires order: order < MAX_PAGE_ORDER;
-    requires pfn: pfn <= PHYS_MAX_PAGES && pfn % Pow2(order) == 0;
+    requires pfn: pfn <= PHYS_MAX_PAGES && Aligned(pfn, order);
     assigns \nothing;
     ensures low: pfn % (2 * Pow2(order)) == 0 ==> \result == pfn + Pow2(order);
     ensures high: pfn % (2 * Pow2(order)) != 0 ==>
@@ -45,49 +45,58 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
  *
  * free_list_add() links pfn into the list of (zt, order), at the head or the tail, and
  * marks it the head of a free block of that order (Linux: __add_to_free_list() then
- * set_buddy_order()). The list ends are read into locals first.
+ * set_buddy_order()). The list ends are read into locals first. The work is done by
+ * list_add_mark(), whose contract says exactly what it changes; free_list_add() states
+ * what that keeps (the proofs of the two are then small).
  */
 /*@ requires nr: nr <= PHYS_MAX_PAGES;
     requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
     requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
-    requires zone: zt == ZoneOf(pfn);
-    requires block: pfn < nr && Fits(nr, pfn, order);
-    requires new: !PgBlock(pages, pfn);
-    requires area: AreaOk(pages, nr, zones, zt, order);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn < nr;
+    requires ends: LinkOk2(nr, zones[zt].free_area[order].head) &&
+	LinkOk2(nr, zones[zt].free_area[order].tail) &&
+	(zones[zt].free_area[order].head == PFN_NONE <==> zones[zt].free_area[order].tail == PFN_NONE);
+    requires apart: pfn != zones[zt].free_area[order].head && pfn != zones[zt].free_area[order].tail;
     assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
 	pages[pfn].flags, pages[pfn].order;
-    ensures added: PgFreeAt(pages, nr, zt, order, pfn);
+    ensures marks: pages[pfn].flags == PG_buddy && pages[pfn].order == order &&
+	MarksFrame{Pre,Post}(pages, nr, pfn);
     ensures count: zones[zt].free_area[order].nr_free ==
 	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
-    behavior free_ok:
-	assumes FreeOk(pages, nr);
-	ensures FreeOk(pages, nr);
-    behavior head_ok:
-	assumes HeadOk(pages, nr);
-	ensures HeadOk(pages, nr);
-    behavior disjoint:
-	assumes Disjoint(pages, nr) && Clear(pages, nr, lo, lo_order) && lo <= pfn &&
-	    pfn + Pow2(order) <= lo + Pow2(lo_order);
-	ensures Disjoint(pages, nr);
-    behavior split:
-	assumes Clear(pages, nr, lo, lo_order) && lo_order == order + 1 && pfn == lo + Pow2(order);
-	ensures Clear(pages, nr, lo, order);
-    behavior below:
-	assumes Below(pages, nr, e) && pfn + Pow2(order) <= e;
-	ensures Below(pages, nr, e);
-    behavior next_ok:
-	assumes NextOk(pages, nr, zones);
-	ensures NextOk(pages, nr, zones);
-    behavior prev_ok:
-	assumes PrevOk(pages, nr, zones);
-	ensures PrevOk(pages, nr, zones);
-    behavior ends_ok:
-	assumes EndsOk(pages, nr, zones);
-	ensures EndsOk(pages, nr, zones);
+    behavior empty:
+	assumes zones[zt].free_area[order].head == PFN_NONE;
+	ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+	ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, pfn);
+	ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, pfn);
+	ensures links: pages[pfn].next == PFN_NONE && pages[pfn].prev == PFN_NONE;
+	ensures ends: zones[zt].free_area[order].head == pfn && zones[zt].free_area[order].tail == pfn;
+    behavior tail:
+	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
+	ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+	ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, \old(zones[zt].free_area[order].tail));
+	ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, pfn);
+	ensures links: \let t = \old(zones[zt].free_area[order].tail);
+	    pages[pfn].next == PFN_NONE && pages[pfn].prev == t && pages[t].next == pfn &&
+	    pages[t].prev == \old(pages[t].prev);
+	ensures ends: zones[zt].free_area[order].head == \old(zones[zt].free_area[order].head) &&
+	    zones[zt].free_area[order].tail == pfn;
+    behavior head:
+	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
+	ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+	ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, pfn);
+	ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, \old(zones[zt].free_area[order].head));
+	ensures links: \let h = \old(zones[zt].free_area[order].head);
+	    pages[pfn].prev == PFN_NONE && pages[pfn].next == h && pages[h].prev == pfn &&
+	    pages[h].next == \old(pages[h].next);
+	ensures ends: zones[zt].free_area[order].head == pfn &&
+	    zones[zt].free_area[order].tail == \old(zones[zt].free_area[order].tail);
+    complete behaviors;
+    disjoint behaviors;
 */
-static void free_list_add(struct page *pages, struct zone *zones, enum zone_type zt,
-			  unsigned int order, uint32_t pfn,
-			  bool to_tail) /*@ ghost (uint32_t nr, uint32_t lo, uint32_t lo_order, uint32_t e) */
+static void list_add_mark(struct page *pages, struct zone *zones, enum zone_type zt,
+			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
 {
 	struct free_area *area = &zones[zt].free_area[order];
 	struct page *page = &pages[pfn];
@@ -115,11 +124,179 @@ static void free_list_add(struct page *pages, struct zone *zones, enum zone_type
 	page->order = (uint8_t)order;
 }
 
+/*@ requires nr: nr <= PHYS_MAX_PAGES;
+    requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires zone: zt == ZoneOf(pfn);
+    requires order: order <= MAX_PAGE_ORDER;
+    requires block: pfn < nr && Fits(nr, pfn, order);
+    requires new: !PgBlock(pages, pfn);
+    requires area: AreaOk(pages, nr, zones, zt, order);
+    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
+	pages[pfn].flags, pages[pfn].order;
+    ensures added: PgFreeAt(pages, nr, zt, order, pfn);
+    ensures count: zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
+    behavior free_ok:
+	assumes FreeOk(pages, nr);
+	ensures FreeOk(pages, nr);
+    behavior head_ok:
+	assumes HeadOk(pages, nr);
+	ensures HeadOk(pages, nr);
+    behavior disjoint:
+	assumes Disjoint(pages, nr) && Clear(pages, nr, pfn, order);
+	ensures Disjoint(pages, nr);
+    behavior keep_clear:
+	assumes Clear(pages, nr, x, xo) && (x + Pow2(xo) <= pfn || pfn + Pow2(order) <= x);
+	ensures Clear(pages, nr, x, xo);
+    behavior below:
+	assumes Below(pages, nr, e) && pfn + Pow2(order) <= e;
+	ensures Below(pages, nr, e);
+    behavior next_ok_empty:
+	assumes FreeOk(pages, nr) && NextOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head == PFN_NONE;
+	ensures NextOk(pages, nr, zones);
+    behavior next_ok_tail:
+	assumes FreeOk(pages, nr) && NextOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
+	ensures NextOk(pages, nr, zones);
+    behavior next_ok_head:
+	assumes FreeOk(pages, nr) && NextOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
+	ensures NextOk(pages, nr, zones);
+    behavior prev_ok_empty:
+	assumes FreeOk(pages, nr) && PrevOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head == PFN_NONE;
+	ensures PrevOk(pages, nr, zones);
+    behavior prev_ok_tail:
+	assumes FreeOk(pages, nr) && PrevOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
+	ensures PrevOk(pages, nr, zones);
+    behavior prev_ok_head:
+	assumes FreeOk(pages, nr) && PrevOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
+	ensures PrevOk(pages, nr, zones);
+    behavior iff_empty:
+	assumes EndsIff(zones);
+	assumes zones[zt].free_area[order].head == PFN_NONE;
+	ensures EndsIff(zones);
+    behavior heads_empty:
+	assumes HeadsOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head == PFN_NONE;
+	ensures HeadsOk(pages, nr, zones);
+    behavior tails_empty:
+	assumes TailsOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head == PFN_NONE;
+	ensures TailsOk(pages, nr, zones);
+    behavior iff_tail:
+	assumes EndsIff(zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
+	ensures EndsIff(zones);
+    behavior heads_tail:
+	assumes HeadsOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
+	ensures HeadsOk(pages, nr, zones);
+    behavior tails_tail:
+	assumes TailsOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
+	ensures TailsOk(pages, nr, zones);
+    behavior iff_head:
+	assumes EndsIff(zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
+	ensures EndsIff(zones);
+    behavior heads_head:
+	assumes HeadsOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
+	ensures HeadsOk(pages, nr, zones);
+    behavior tails_head:
+	assumes TailsOk(pages, nr, zones);
+	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
+	ensures TailsOk(pages, nr, zones);
+*/
+static void free_list_add(struct page *pages, struct zone *zones, enum zone_type zt,
+			  unsigned int order, uint32_t pfn,
+			  bool to_tail) /*@ ghost (uint32_t nr, uint32_t x, uint32_t xo, uint32_t e) */
+{
+	list_add_mark(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr) */;
+	/*@ assert before: AddBefore{Pre}(pages, nr, zones, zt, order, pfn); */
+	/*@ assert marks: AddMarks{Pre,Here}(pages, nr, pfn, order); */
+	/*@ assert empty: \at(zones[zt].free_area[order].head, Pre) == PFN_NONE ==>
+		AddEmpty{Pre,Here}(pages, nr, zones, zt, order, pfn); */
+	/*@ assert tail: \at(zones[zt].free_area[order].head, Pre) != PFN_NONE && to_tail ==>
+		AddTail{Pre,Here}(pages, nr, zones, zt, order, pfn); */
+	/*@ assert head: \at(zones[zt].free_area[order].head, Pre) != PFN_NONE && !to_tail ==>
+		AddHead{Pre,Here}(pages, nr, zones, zt, order, pfn); */
+	/*@ for disjoint: assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
+	/*@ for disjoint: assert end: PgEnd(pages, pfn) == pfn + Pow2(order); */
+}
+
 /*
  * free_list_del() unlinks the free block at pfn from the list of (zt, order) and unmarks
  * it (Linux: __del_page_from_free_list(), with __ClearPageBuddy() and
- * set_page_private(page, 0)).
+ * set_page_private(page, 0)). The page's prev and next are read into locals first; the work is
+ * done by list_del_unmark(), whose contract says exactly what it changes, and
+ * free_list_del() states what that keeps.
  */
+/*@ requires nr: nr <= PHYS_MAX_PAGES;
+    requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn < nr;
+    requires links: LinkOk2(nr, pages[pfn].next) && LinkOk2(nr, pages[pfn].prev);
+    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
+	pages[pfn].flags, pages[pfn].order;
+    ensures marks: pages[pfn].flags == 0 && pages[pfn].order == 0 &&
+	MarksFrame{Pre,Post}(pages, nr, pfn);
+    ensures count: zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(zones[zt].free_area[order].nr_free) - 1);
+    ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+    ensures self: pages[pfn].next == PFN_NONE && pages[pfn].prev == PFN_NONE;
+    ensures head: zones[zt].free_area[order].head == (\old(pages[pfn].prev) == PFN_NONE ?
+	\old(pages[pfn].next) : \old(zones[zt].free_area[order].head));
+    ensures tail: zones[zt].free_area[order].tail == (\old(pages[pfn].next) == PFN_NONE ?
+	\old(pages[pfn].prev) : \old(zones[zt].free_area[order].tail));
+    behavior no_prev:
+	assumes pages[pfn].prev == PFN_NONE;
+	ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, \old(pages[pfn].prev));
+    behavior prev:
+	assumes pages[pfn].prev != PFN_NONE;
+	ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, \old(pages[pfn].prev));
+	ensures prev_next: \let pv = \old(pages[pfn].prev);
+	    pv != pfn ==> pages[pv].next == \old(pages[pfn].next);
+    behavior no_next:
+	assumes pages[pfn].next == PFN_NONE;
+	ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, \old(pages[pfn].next));
+    behavior next:
+	assumes pages[pfn].next != PFN_NONE;
+	ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, \old(pages[pfn].next));
+	ensures next_prev: \let nx = \old(pages[pfn].next);
+	    nx != pfn ==> pages[nx].prev == \old(pages[pfn].prev);
+*/
+static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_type zt,
+			    unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
+{
+	struct free_area *area = &zones[zt].free_area[order];
+	struct page *page = &pages[pfn];
+	uint32_t prev = page->prev, next = page->next;
+
+	/* The pages first, then the list ends (the area is never inside the page array). */
+	if (prev != PFN_NONE)
+		pages[prev].next = next;
+	if (next != PFN_NONE)
+		pages[next].prev = prev;
+	page->next = PFN_NONE;
+	page->prev = PFN_NONE;
+	/* clear_buddy() */
+	page->flags = 0;
+	page->order = 0;
+	if (prev == PFN_NONE)
+		area->head = next;
+	if (next == PFN_NONE)
+		area->tail = prev;
+	area->nr_free--;
+}
+
 /*@ requires mem: PagesMem(pages, nr, zones);
     requires inner: Inner(pages, nr, zones);
     requires order: order <= MAX_PAGE_ORDER;
@@ -140,24 +317,18 @@ static void free_list_add(struct page *pages, struct zone *zones, enum zone_type
 static void free_list_del(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
 {
-	struct free_area *area = &zones[zt].free_area[order];
-	struct page *page = &pages[pfn];
-	uint32_t prev = page->prev;
-
-	if (prev == PFN_NONE)
-		area->head = page->next;
-	else
-		pages[prev].next = page->next;
-	if (page->next == PFN_NONE)
-		area->tail = prev;
-	else
-		pages[page->next].prev = prev;
-	page->next = PFN_NONE;
-	page->prev = PFN_NONE;
-	area->nr_free--;
-	/* clear_buddy() */
-	page->flags = 0;
-	page->order = 0;
+	/*@ assert next_at: NextAt(pages, nr, zones, pfn); */
+	/*@ assert prev_at: PrevAt(pages, nr, zones, pfn); */
+	/*@ assert area: AreaOk(pages, nr, zones, zt, order); */
+	/*@ assert before: DelBefore(pages, nr, zones, zt, order, pfn); */
+	/*@ assert disjoint: Disjoint(pages, nr); */
+	list_del_unmark(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
+	/*@ assert marks: DelMarks{Pre,Here}(pages, nr, pfn); */
+	/*@ assert links: DelLinks{Pre,Here}(pages, nr, zones, zt, order, pfn); */
+	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert end: \at(PgEnd(pages, pfn), Pre) == pfn + Pow2(order); */
+	/*@ assert was_block: \at(PgBlock(pages, pfn), Pre); */
+	/*@ assert removed: !PgBlock(pages, pfn); */
 }
 
 /*
@@ -269,7 +440,7 @@ static void free_one_page_inner(struct page *pages, struct zone *zones, enum zon
 	}
 	if (!to_tail)
 		to_tail = buddy_merge_likely(pages, zones, zt, pfn, order) /*@ ghost (nr) */;
-	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr, pfn, order, 0) */;
+	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr, 0, 0, 0) */;
 	zones[zt].free_pages += size;
 }
 
@@ -316,7 +487,7 @@ static void expand(struct page *pages, struct zone *zones, enum zone_type zt, ui
 
 		high--;
 		half = pfn + buddy_block_pages(high);
-		free_list_add(pages, zones, zt, high, half, false) /*@ ghost (nr, pfn, high + 1, 0) */;
+		free_list_add(pages, zones, zt, high, half, false) /*@ ghost (nr, pfn, high, 0) */;
 	}
 }
 
