@@ -193,51 +193,18 @@ static void mark_tables(const struct kvm_diff *d, uint8_t *map)
 	}
 }
 
-/* One op as an .mmt line (numbers for prot and flags, as `mmref decode` writes them). */
-static void print_op(const struct mm_op *op)
-{
-	const char *name = names_op_name(op->kind);
-	unsigned long long a = (unsigned long long)op->a, b = (unsigned long long)op->b;
-
-	switch (op->kind) {
-	case OP_PROCESS:
-	case OP_SWITCH:
-	case OP_EXIT:
-	case OP_KMEM_CACHE_SHRINK:
-		printf("%s %s\n", name, op->name);
-		break;
-	case OP_MMAP:
-		printf("%s 0x%llx 0x%llx %u 0x%x\n", name, a, b, op->prot, op->mflags);
-		break;
-	case OP_MUNMAP:
-		printf("%s 0x%llx 0x%llx\n", name, a, b);
-		break;
-	case OP_MPROTECT:
-		printf("%s 0x%llx 0x%llx %u\n", name, a, b, op->prot);
-		break;
-	case OP_BRK:
-		printf("%s 0x%llx\n", name, a);
-		break;
-	case OP_TOUCH:
-		printf("%s 0x%llx %s user\n", name, a,
-		       op->flags == ACCESS_WRITE   ? "w"
-		       : op->flags == ACCESS_FETCH ? "x"
-						   : "r");
-		break;
-	default:
-		printf("%s\n", name);
-		break;
-	}
-}
-
 static void finding(struct kvm_diff *d, enum kvm_verdict v)
 {
 	uint32_t i;
 
 	printf("fuzz_kvm_mm: the ops so far as a trace (the last one differs):\nram %lluM\n",
 	       (unsigned long long)(KM_RAM >> 20));
-	for (i = 0; i < nr_logged; i++)
-		print_op(&log_ops[i]);
+	for (i = 0; i < nr_logged; i++) {
+		char line[256];
+
+		names_format_op(&log_ops[i], line, sizeof(line));
+		printf("%s\n", line);
+	}
 	kvm_fuzz_verdict(d, v, "fuzz_kvm_mm");
 }
 

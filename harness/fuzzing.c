@@ -57,87 +57,6 @@ static void emit(struct run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* gfp as the trace language writes it (the fuzzers use these bits only). */
-static void gfp_text(gfp_t gfp, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s%s",
-		 (gfp & GFP_KERNEL) == GFP_KERNEL ? "GFP_KERNEL" : "GFP_NOWAIT",
-		 (gfp & __GFP_DMA) != 0 ? "|__GFP_DMA" : "",
-		 (gfp & __GFP_ZERO) != 0 ? "|__GFP_ZERO" : "",
-		 (gfp & __GFP_COMP) != 0 ? "|__GFP_COMP" : "");
-}
-
-/* An operation as an .mmt line (the operations the fuzzers generate). */
-static void format_op(const struct mm_op *op, char *buf, size_t len)
-{
-	const char *name = names_op_name(op->kind);
-	unsigned long long a = (unsigned long long)op->a, b = (unsigned long long)op->b;
-	char gfp[64];
-
-	gfp_text(op->gfp, gfp, sizeof(gfp));
-	switch (op->kind) {
-	case OP_RESERVE:
-		snprintf(buf, len, "%s 0x%llx 0x%llx", name, a, b);
-		break;
-	case OP_ALLOC_PAGES:
-	case OP_GET_FREE_PAGES:
-		snprintf(buf, len, "%s %s %llu", name, gfp, a);
-		break;
-	case OP_FREE_PAGES_PFN:
-	case OP_FREE_PAGES:
-		snprintf(buf, len, "%s 0x%llx %llu", name, a, b);
-		break;
-	case OP_KMEM_CACHE_CREATE:
-		snprintf(buf, len, "%s %s %llu %llu %s", name, op->name, a, b,
-			 op->flags == 0			   ? "0"
-			 : op->flags == SLAB_HWCACHE_ALIGN ? "SLAB_HWCACHE_ALIGN"
-			 : op->flags == SLAB_CACHE_DMA	   ? "SLAB_CACHE_DMA"
-							   : "SLAB_HWCACHE_ALIGN|SLAB_CACHE_DMA");
-		break;
-	case OP_KMEM_CACHE_ALLOC:
-		snprintf(buf, len, "%s %s %s", name, op->name, gfp);
-		break;
-	case OP_KMEM_CACHE_FREE:
-		snprintf(buf, len, "%s %s 0x%llx", name, op->name, a);
-		break;
-	case OP_KMEM_CACHE_SHRINK:
-	case OP_KMEM_CACHE_DESTROY:
-		snprintf(buf, len, "%s %s", name, op->name);
-		break;
-	case OP_KMALLOC:
-	case OP_KZALLOC:
-		snprintf(buf, len, "%s %llu %s", name, a, gfp);
-		break;
-	case OP_KFREE:
-	case OP_BRK:
-	case OP_PTE:
-		snprintf(buf, len, "%s 0x%llx", name, a);
-		break;
-	case OP_PROCESS:
-	case OP_SWITCH:
-	case OP_EXIT:
-		snprintf(buf, len, "%s %s", name, op->name);
-		break;
-	case OP_TOUCH:
-		snprintf(buf, len, "%s 0x%llx %s %s", name, a,
-			 op->flags == ACCESS_WRITE ? "w" : op->flags == ACCESS_FETCH ? "x" : "r",
-			 (op->mflags & TOUCH_USER) != 0 ? "user" : "kernel");
-		break;
-	case OP_MMAP:
-		snprintf(buf, len, "%s 0x%llx 0x%llx %u 0x%x", name, a, b, op->prot, op->mflags);
-		break;
-	case OP_MUNMAP:
-		snprintf(buf, len, "%s 0x%llx 0x%llx", name, a, b);
-		break;
-	case OP_MPROTECT:
-		snprintf(buf, len, "%s 0x%llx 0x%llx %u", name, a, b, op->prot);
-		break;
-	default:
-		snprintf(buf, len, "%s", name);
-		break;
-	}
-}
-
 /* Print op's line with its result: "op args => result". */
 static void emit_op(struct run *r, const char *binding, const struct mm_op *op,
 		    const struct mm_result *res)
@@ -146,7 +65,7 @@ static void emit_op(struct run *r, const char *binding, const struct mm_op *op,
 
 	if (r->out == NULL)
 		return;
-	format_op(op, line, sizeof(line));
+	names_format_op(op, line, sizeof(line));
 	names_format_result(op->kind, res, result, sizeof(result));
 	if (binding != NULL)
 		fprintf(r->out, "%s = ", binding);
@@ -955,7 +874,8 @@ static void model_states(uint64_t base, uint32_t n, uint8_t *out)
 		if (vma->vm_start >= end)
 			break;
 		if (a < b)
-			memset(out + (a - base) / PAGE_SIZE, model_page_state(a), (b - a) / PAGE_SIZE);
+			memset(out + (a - base) / PAGE_SIZE, model_page_state(a),
+			       (b - a) / PAGE_SIZE);
 	}
 }
 
@@ -968,9 +888,10 @@ static int vref_compare(struct run *r)
 	if (memcmp(m, vref.page, VREF_PAGES) != 0)
 		for (i = 0; i < VREF_PAGES; i++)
 			if (m[i] != vref.page[i])
-				return fail(r, "page 0x%llx: model state 0x%x, reference 0x%x",
-					    (unsigned long long)(vref.arena + (uint64_t)i * PAGE_SIZE),
-					    m[i], vref.page[i]);
+				return fail(
+				    r, "page 0x%llx: model state 0x%x, reference 0x%x",
+				    (unsigned long long)(vref.arena + (uint64_t)i * PAGE_SIZE),
+				    m[i], vref.page[i]);
 	model_states(vref.start_brk, VREF_HEAP, m);
 	if (memcmp(m, vref.heap, VREF_HEAP) != 0)
 		for (i = 0; i < VREF_HEAP; i++)
@@ -991,8 +912,8 @@ static int vref_resync(struct run *r, uint32_t first, uint32_t n, uint8_t newst)
 		uint8_t want = (uint8_t)((vref.page[i] & ~VREF_PROT) | (newst & VREF_PROT));
 
 		if (m != vref.page[i] && !(vref.page[i] != 0 && m == want))
-			return fail(r, "page %u after a failed op: 0x%x is neither 0x%x nor 0x%x", i,
-				    m, vref.page[i], want);
+			return fail(r, "page %u after a failed op: 0x%x is neither 0x%x nor 0x%x",
+				    i, m, vref.page[i], want);
 		vref.page[i] = m;
 	}
 	return 0;
@@ -1076,12 +997,12 @@ static int vma_mmap_op(struct run *r, uint8_t k, uint32_t first, uint32_t n, uin
 			return vref_compare(r); /* map_count: nothing may have changed */
 		if (op.a % PAGE_SIZE != 0)
 			return res.kind == RES_ERROR && res.err == -EINVAL
-				       ? 0
-				       : fail(r, "unaligned MAP_FIXED did not give -EINVAL");
+				   ? 0
+				   : fail(r, "unaligned MAP_FIXED did not give -EINVAL");
 		if (noreplace && !vref_free(first, n))
 			return res.kind == RES_ERROR && res.err == -EEXIST
-				       ? 0
-				       : fail(r, "MAP_FIXED_NOREPLACE over a mapping: no -EEXIST");
+				   ? 0
+				   : fail(r, "MAP_FIXED_NOREPLACE over a mapping: no -EEXIST");
 		if (res.kind != RES_ADDR || res.value != op.a)
 			return fail(r, "MAP_FIXED at 0x%llx did not map there",
 				    (unsigned long long)op.a);
@@ -1097,8 +1018,8 @@ static int vma_mmap_op(struct run *r, uint8_t k, uint32_t first, uint32_t n, uin
 		at = kind == 2 && first + n <= VREF_PAGES && vref_free(first, n) &&
 			     (first + n == VREF_PAGES || vref.page[first + n] == 0 ||
 			      (vref.page[first + n] & VREF_GROWSDOWN) == 0)
-			     ? first
-			     : vref_topdown(n);
+			 ? first
+			 : vref_topdown(n);
 		if (at == VREF_PAGES)
 			return 0; /* the arena is full: the mapping would land outside it */
 		if (kind == 2 && at == first && vref_has_growsdown())
@@ -1115,7 +1036,8 @@ static int vma_mmap_op(struct run *r, uint8_t k, uint32_t first, uint32_t n, uin
 			uint32_t a0, a1;
 
 			if (hi > arena_end || lo % PAGE_SIZE != 0)
-				return fail(r, "mmap result 0x%llx is not below the special mappings",
+				return fail(r,
+					    "mmap result 0x%llx is not below the special mappings",
 					    (unsigned long long)res.value);
 			if (hi <= vref.arena)
 				return vref_compare(r); /* below the arena: not tracked */
@@ -1128,9 +1050,10 @@ static int vma_mmap_op(struct run *r, uint8_t k, uint32_t first, uint32_t n, uin
 			return vref_compare(r);
 		} else {
 			if (res.value != vref.arena + (uint64_t)at * PAGE_SIZE)
-				return fail(r, "mmap placed at 0x%llx, the reference says 0x%llx",
-					    (unsigned long long)res.value,
-					    (unsigned long long)(vref.arena + (uint64_t)at * PAGE_SIZE));
+				return fail(
+				    r, "mmap placed at 0x%llx, the reference says 0x%llx",
+				    (unsigned long long)res.value,
+				    (unsigned long long)(vref.arena + (uint64_t)at * PAGE_SIZE));
 			expect_at = at;
 		}
 	}
@@ -1153,8 +1076,8 @@ static int vma_munmap_op(struct run *r, uint32_t first, uint32_t n, uint8_t p)
 	res = vma_apply(r, &op);
 	if (op.b == 0)
 		return res.kind == RES_ERROR && res.err == -EINVAL
-			       ? 0
-			       : fail(r, "munmap of length 0 did not give -EINVAL");
+			   ? 0
+			   : fail(r, "munmap of length 0 did not give -EINVAL");
 	if (res.kind == RES_ERROR && res.err == -ENOMEM && vref.tight)
 		return vref_compare(r);
 	if (res.kind != RES_OK)
@@ -1220,8 +1143,8 @@ static int vma_brk_op(struct run *r, uint16_t arg)
 			    (unsigned long long)res.value);
 	for (i = 0; i < VREF_HEAP; i++)
 		vref.heap[i] = vref.start_brk + (uint64_t)i * PAGE_SIZE < end
-				       ? (uint8_t)(VREF_MAPPED | PROT_READ | PROT_WRITE)
-				       : 0;
+				   ? (uint8_t)(VREF_MAPPED | PROT_READ | PROT_WRITE)
+				   : 0;
 	vref.brk = want;
 	return vref_compare(r);
 }
@@ -1260,8 +1183,8 @@ int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 		vref.arena = top - (uint64_t)VREF_PAGES * PAGE_SIZE;
 		vref.start_brk = mm->start_brk;
 		vref.brk = mm->brk;
-		if (heap != VMA_NONE && fuzz_m.vmas.vma[heap].vm_start < vref.start_brk +
-									    VREF_HEAP * PAGE_SIZE)
+		if (heap != VMA_NONE &&
+		    fuzz_m.vmas.vma[heap].vm_start < vref.start_brk + VREF_HEAP * PAGE_SIZE)
 			return fail(&r, "the default layout maps something above start_brk");
 	}
 	mode = next8(&b);
@@ -1350,7 +1273,8 @@ static int mm_touch_op(struct run *r, uint64_t addr, uint8_t p)
 	if (want == 1 && !res.touch.done)
 		return fail(r, "touch 0x%llx (%d) should complete", (unsigned long long)addr, t);
 	if (want == 2 && (last == NULL || last->action != FAULT_SIGSEGV))
-		return fail(r, "touch 0x%llx (%d) should give SIGSEGV", (unsigned long long)addr, t);
+		return fail(r, "touch 0x%llx (%d) should give SIGSEGV", (unsigned long long)addr,
+			    t);
 	if (res.touch.nr_steps > 2)
 		return fail(r, "touch 0x%llx took %u faults", (unsigned long long)addr,
 			    res.touch.nr_steps);
@@ -1426,7 +1350,8 @@ int fuzz_mm_run(const uint8_t *data, size_t size, FILE *out)
 			op.b = n * PAGE_SIZE;
 			op.prot = p % 8;
 			op.mflags = MAP_ANONYMOUS | ((p & 8) != 0 ? MAP_SHARED : MAP_PRIVATE) |
-				    ((p & 0x40) != 0 ? 0 : MAP_FIXED) | ((p & 0x10) != 0 ? MAP_POPULATE : 0);
+				    ((p & 0x40) != 0 ? 0 : MAP_FIXED) |
+				    ((p & 0x10) != 0 ? MAP_POPULATE : 0);
 			(void)vma_apply(&r, &op);
 			break;
 		case 2: /* munmap */
@@ -1451,7 +1376,8 @@ int fuzz_mm_run(const uint8_t *data, size_t size, FILE *out)
 			err = mm_touch_op(&r, mm->start_brk + (uint64_t)(at % 32) * PAGE_SIZE, p);
 			break;
 		case 6: /* a touch around the stack (growth) */
-			err = mm_touch_op(&r, mm->start_stack - 0x21000 - (uint64_t)at * PAGE_SIZE, p);
+			err = mm_touch_op(&r, mm->start_stack - 0x21000 - (uint64_t)at * PAGE_SIZE,
+					  p);
 			break;
 		case 9: /* the other process */
 			op.kind = OP_SWITCH;

@@ -749,9 +749,9 @@ void names_format_result(int kind, const struct mm_result *r, char *buf, size_t 
 		uint32_t i;
 
 		for (i = 0; i < r->gup.nr && at < len; i++)
-			at += (size_t)(r->gup.zero[i]
-					       ? snprintf(buf + at, len - at, " zero")
-					       : snprintf(buf + at, len - at, " 0x%" PRIx32, r->gup.pfn[i]));
+			at += (size_t)(r->gup.zero[i] ? snprintf(buf + at, len - at, " zero")
+						      : snprintf(buf + at, len - at, " 0x%" PRIx32,
+								 r->gup.pfn[i]));
 		if (r->gup.faults > 0 && at < len)
 			snprintf(buf + at, len - at, " (%" PRIu32 " fault%s)", r->gup.faults,
 				 r->gup.faults == 1 ? "" : "s");
@@ -787,4 +787,191 @@ char *names_collapse(const char *s, size_t len, char *buf, size_t buflen)
 	}
 	buf[o] = 0;
 	return buf;
+}
+
+/* Ops as text ----------------------------------------------------------------------- */
+
+/* The name of value in table[0..n), or NULL. */
+static const char *table_name(const struct flag_name *table, size_t n, uint32_t value)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (table[i].value == value)
+			return table[i].name;
+	return NULL;
+}
+
+/*
+ * Flags v by the names of table[0..n): each name whose bits are all still left is taken
+ * (first match wins), the bits no name covers as one number. v == 0 is the table's name
+ * for 0, else "0".
+ */
+static void add_flags(char *buf, size_t len, size_t *at, const struct flag_name *table, size_t n,
+		      uint32_t v)
+{
+	const char *sep = "";
+	size_t i;
+
+	if (v == 0) {
+		const char *zero = table_name(table, n, 0);
+
+		add(buf, len, at, "%s", zero != NULL ? zero : "0");
+		return;
+	}
+	for (i = 0; i < n && v != 0; i++) {
+		if (table[i].value == 0 || (v & table[i].value) != table[i].value)
+			continue;
+		add(buf, len, at, "%s%s", sep, table[i].name);
+		sep = "|";
+		v &= ~table[i].value;
+	}
+	if (v != 0)
+		add(buf, len, at, "%s0x%x", sep, v);
+}
+
+/* prot: the maps columns (`rw-`, `---`), then `sem`, `growsdown`, `growsup`, a number. */
+static void add_prot(char *buf, size_t len, size_t *at, uint32_t prot)
+{
+	uint32_t rest = prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC);
+
+	add(buf, len, at, "%c%c%c", (prot & PROT_READ) != 0 ? 'r' : '-',
+	    (prot & PROT_WRITE) != 0 ? 'w' : '-', (prot & PROT_EXEC) != 0 ? 'x' : '-');
+	if ((rest & PROT_SEM) != 0)
+		add(buf, len, at, "|sem");
+	if ((rest & PROT_GROWSDOWN) != 0)
+		add(buf, len, at, "|growsdown");
+	if ((rest & PROT_GROWSUP) != 0)
+		add(buf, len, at, "|growsup");
+	rest &= ~(uint32_t)(PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP);
+	if (rest != 0)
+		add(buf, len, at, "|0x%x", rest);
+}
+
+static void add_value(char *buf, size_t len, size_t *at, uint64_t v)
+{
+	if (v < 4096)
+		add(buf, len, at, "%" PRIu64, v);
+	else
+		add(buf, len, at, "0x%" PRIx64, v);
+}
+
+/* Where map_table's lowercase names start ("shared"): those are what we write. */
+static size_t map_short_names(void)
+{
+	size_t i = 0;
+
+	while (i + 1 < ARRAY_SIZE(map_table) && strcmp(map_table[i].name, "shared") != 0)
+		i++;
+	return i;
+}
+
+void names_format_op(const struct mm_op *op, char *buf, size_t len)
+{
+	const struct names_op *desc = NULL;
+	size_t at = 0, i, nargs, cut;
+	unsigned int nvalues = 0;
+	bool touch_mode_done = false;
+	char arg[8][256];
+	bool dflt[8];
+
+	for (i = 0; i < ARRAY_SIZE(op_table) && desc == NULL; i++)
+		if (op_table[i].kind == (int)op->kind)
+			desc = &op_table[i];
+	if (len == 0)
+		return;
+	buf[0] = 0;
+	if (desc == NULL) {
+		add(buf, len, &at, "? (op kind %d)", (int)op->kind);
+		return;
+	}
+	nargs = strlen(desc->args);
+	if (nargs > 8)
+		nargs = 8;
+	for (i = 0; i < nargs; i++) {
+		char kind = desc->args[i];
+		uint64_t v = nvalues == 0 ? op->a : op->b;
+		size_t a = 0, al = sizeof(arg[i]);
+		const char *word;
+
+		arg[i][0] = 0;
+		dflt[i] = false;
+		if (kind == ARG_VALUE || kind == ARG_LIMIT || kind == ARG_CPU_VAL)
+			nvalues++;
+		switch (kind) {
+		case ARG_VALUE:
+		case ARG_CPU_VAL:
+			add_value(arg[i], al, &a, v);
+			dflt[i] = v == 0;
+			break;
+		case ARG_LIMIT:
+			if (v == RLIM_INFINITY)
+				add(arg[i], al, &a, "unlimited");
+			else
+				add_value(arg[i], al, &a, v);
+			dflt[i] = v == RLIM_INFINITY;
+			break;
+		case ARG_CACHE:
+		case ARG_PROC:
+			add(arg[i], al, &a, "%.*s", (int)sizeof(op->name), op->name);
+			break;
+		case ARG_PROFILE:
+			add(arg[i], al, &a, "%s", names_profile_name(op->flags));
+			dflt[i] = op->flags == PROFILE_LINUX_6_18;
+			break;
+		case ARG_RESOURCE:
+			word = table_name(rlimit_table, ARRAY_SIZE(rlimit_table), op->flags);
+			if (word != NULL)
+				add(arg[i], al, &a, "%s", word);
+			else
+				add(arg[i], al, &a, "%u", op->flags);
+			break;
+		case ARG_SYSCTL:
+			word = table_name(sysctl_table, ARRAY_SIZE(sysctl_table), op->flags);
+			add(arg[i], al, &a, "%s", word != NULL ? word : "?");
+			break;
+		case ARG_ACCESS:
+			word = table_name(access_table, ARRAY_SIZE(access_table), op->flags);
+			add(arg[i], al, &a, "%s", word != NULL ? word : "?");
+			break;
+		case ARG_TOUCH:
+			if (!touch_mode_done)
+				add(arg[i], al, &a, "%s%s",
+				    (op->mflags & TOUCH_USER) != 0 ? "user" : "kernel",
+				    (op->mflags & TOUCH_IMPLICIT) != 0 ? " implicit" : "");
+			touch_mode_done = true;
+			dflt[i] = a == 0;
+			break;
+		case ARG_CPU:
+			add(arg[i], al, &a, "%s", names_cpu_field_name(op->flags));
+			break;
+		case ARG_GFP:
+			add_flags(arg[i], al, &a, gfp_table, ARRAY_SIZE(gfp_table), op->gfp);
+			break;
+		case ARG_FLAGS:
+			add_flags(arg[i], al, &a, slab_flag_table, ARRAY_SIZE(slab_flag_table),
+				  op->flags);
+			dflt[i] = op->flags == 0;
+			break;
+		case ARG_PROT:
+		case ARG_MPROT:
+			add_prot(arg[i], al, &a, op->prot);
+			break;
+		case ARG_MAP:
+			add_flags(arg[i], al, &a, map_table + map_short_names(),
+				  ARRAY_SIZE(map_table) - map_short_names(), op->mflags);
+			break;
+		default: /* ARG_MCL */
+			add_flags(arg[i], al, &a, mcl_table, 3, op->mflags);
+			break;
+		}
+	}
+	/* optional arguments at their defaults are left out, from the end */
+	cut = nargs;
+	while (cut > desc->min && dflt[cut - 1])
+		cut--;
+	add(buf, len, &at, "%s", desc->name);
+	for (i = 0; i < cut; i++)
+		if (arg[i][0] != 0)
+			add(buf, len, &at, " %s", arg[i]);
 }

@@ -147,6 +147,15 @@ const char *names_zone_name(unsigned int zone);
 void names_format_result(int kind, const struct mm_result *r, char *buf, size_t len);
 
 /**
+ * names_format_op() - op as one .mmt line, without its result: the inverse of the trace
+ * parser, driven by the same op table (so `mmref run` reads back what it writes). Values
+ * below 4096 in decimal, the rest in hex; flags by name (prot as `rw-`), the leftover
+ * bits as a number; optional arguments at their defaults left out. Always
+ * NUL-terminated.
+ */
+void names_format_op(const struct mm_op *op, char *buf, size_t len);
+
+/**
  * names_collapse() - copy s[0..len) to buf with every run of blanks made one space and
  * none at either end. Returns buf.
  */

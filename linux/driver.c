@@ -14,10 +14,10 @@
 #include "dump.h"
 #include "names.h"
 
-#define MAPS_BUF    (8u << 20) /* bytes of maps text one side may have */
-#define MAX_INODES  256u
-#define SWEEP_MAX   65536u   /* pages one residency sweep compares at most */
-#define DESYNC_MAX  64u      /* pages touched on the model only, remembered per process */
+#define MAPS_BUF   (8u << 20) /* bytes of maps text one side may have */
+#define MAX_INODES 256u
+#define SWEEP_MAX  65536u /* pages one residency sweep compares at most */
+#define DESYNC_MAX 64u	  /* pages touched on the model only, remembered per process */
 
 /* What compared touches did (on both sides): counted for the fuzz statistics. */
 enum touch_kind {
@@ -35,7 +35,7 @@ enum touch_kind {
 	TK_NR
 };
 #ifndef SI_KERNEL
-#define SI_KERNEL   0x80     /* si_code of a SIGSEGV from #GP (a non-canonical address) */
+#define SI_KERNEL 0x80 /* si_code of a SIGSEGV from #GP (a non-canonical address) */
 #endif
 
 /* Importing the child's layout --------------------------------------------------------- */
@@ -136,7 +136,8 @@ int linux_import_layout(struct vma_pool *v, const struct linux_layout *in, struc
 			continue;
 		}
 		if (out->nr_vmas >= MM_LAYOUT_MAX_VMAS) {
-			snprintf(err, errlen, "linux: more than %u VMAs at start", MM_LAYOUT_MAX_VMAS);
+			snprintf(err, errlen, "linux: more than %u VMAs at start",
+				 MM_LAYOUT_MAX_VMAS);
 			return -1;
 		}
 		if (import_vma(v, x, &out->vmas[out->nr_vmas], out, err, errlen) != 0)
@@ -166,17 +167,17 @@ struct side_by_side {
 	 * model's rss_anon; compared as differences from there */
 	uint64_t base_resident[MACHINE_MAX_PROCS], base_shared[MACHINE_MAX_PROCS];
 	uint64_t base_model[MACHINE_MAX_PROCS];
-	uint8_t *kstates;   /* page states of a sweep (SWEEP_MAX) */
-	uint64_t *kentries; /* their pagemap entries */
+	uint8_t *kstates;	      /* page states of a sweep (SWEEP_MAX) */
+	uint64_t *kentries;	      /* their pagemap entries */
 	struct linux_op_facts *facts; /* where the current op's facts go, or NULL */
 	/* pages a model-only touch may have mapped (the kernel did not touch them): their
 	 * faults and states are not compared any more; nr_desync > DESYNC_MAX: all pages */
 	uint64_t desync[MACHINE_MAX_PROCS][DESYNC_MAX];
 	uint32_t nr_desync[MACHINE_MAX_PROCS];
-	uint32_t touches;	      /* touches compared on both sides */
-	uint32_t touch_kinds[TK_NR];  /* of those: what the model did (fuzz statistics) */
-	uint32_t model_only;	      /* kernel-mode touches, fetches: the model only */
-	uint32_t model_only_cpu;      /* user touches after `cpu` changed the model's CPU */
+	uint32_t touches;	     /* touches compared on both sides */
+	uint32_t touch_kinds[TK_NR]; /* of those: what the model did (fuzz statistics) */
+	uint32_t model_only;	     /* kernel-mode touches, fetches: the model only */
+	uint32_t model_only_cpu;     /* user touches after `cpu` changed the model's CPU */
 };
 
 static int sbs_open(struct side_by_side *s, uint64_t ram, uint32_t nr_slots, FILE *out)
@@ -228,8 +229,9 @@ static int sbs_process(struct side_by_side *s, const struct mm_op *op, struct mm
 	int i, slot = -1;
 
 	if (op->flags != PROFILE_LINUX_6_18) {
-		fprintf(s->out, "linux: the host kernel runs linux-6.18; profile %u cannot be "
-				"compared with it\n",
+		fprintf(s->out,
+			"linux: the host kernel runs linux-6.18; profile %u cannot be "
+			"compared with it\n",
 			op->flags);
 		return 2;
 	}
@@ -249,7 +251,9 @@ static int sbs_process(struct side_by_side *s, const struct mm_op *op, struct mm
 	if (ll == NULL || linux_child_layout(&s->child[slot], ll) != 0 ||
 	    linux_import_layout(&s->x.m->vmas, ll, &s->layout[slot], err, sizeof(err)) != 0) {
 		fprintf(s->out, "linux: cannot import the child's layout: %s\n",
-			ll == NULL ? "no memory" : s->child[slot].err[0] ? s->child[slot].err : err);
+			ll == NULL		? "no memory"
+			: s->child[slot].err[0] ? s->child[slot].err
+						: err);
 		free(ll);
 		return -1;
 	}
@@ -412,7 +416,8 @@ static void print_side_by_side(struct side_by_side *s, size_t nm, size_t nk)
 
 	fprintf(s->out, "  %-*s   %s\n", w, "model", "linux");
 	for (i = 0; i < n; i++) {
-		bool same = i < nm && i < nk && vma_agrees(s, &s->model_vmas[i], &s->kernel_vmas[i]);
+		bool same =
+		    i < nm && i < nk && vma_agrees(s, &s->model_vmas[i], &s->kernel_vmas[i]);
 
 		fprintf(s->out, "%c ", same ? ' ' : '!');
 		if (i < nm)
@@ -704,8 +709,8 @@ static void op_range(const struct side_by_side *s, const struct mm_op *op,
 }
 
 /* After a system call agreed and the maps agree: the pages it may have changed, and RSS. */
-static int compare_memory(struct side_by_side *s, const struct mm_op *op,
-			  const struct mm_result *r, uint64_t old_brk, const char *text)
+static int compare_memory(struct side_by_side *s, const struct mm_op *op, const struct mm_result *r,
+			  uint64_t old_brk, const char *text)
 {
 	uint64_t lo, hi;
 	bool own;
@@ -739,8 +744,8 @@ struct touch_view {
  */
 static bool counted_fault(enum fault_action a)
 {
-	return a == FAULT_ANON_PAGE || a == FAULT_ZERO_PAGE || a == FAULT_COW ||
-	       a == FAULT_SHMEM || a == FAULT_SPURIOUS;
+	return a == FAULT_ANON_PAGE || a == FAULT_ZERO_PAGE || a == FAULT_COW || a == FAULT_SHMEM ||
+	       a == FAULT_SPURIOUS;
 }
 
 static struct touch_view model_view(const struct touch_result *t, uint64_t addr)
@@ -766,8 +771,8 @@ static struct touch_view model_view(const struct touch_result *t, uint64_t addr)
 		return v;
 	}
 	v.odd = t->nr_steps > 0 && t->step[t->nr_steps - 1].action == FAULT_OOM
-			? "oom (the model's RAM ran out)"
-			: "neither completed nor SIGSEGV (a fault loop)";
+		    ? "oom (the model's RAM ran out)"
+		    : "neither completed nor SIGSEGV (a fault loop)";
 	return v;
 }
 
@@ -991,8 +996,9 @@ static int sbs_step(struct side_by_side *s, const struct mm_op *op, struct mm_re
 
 	switch (op->kind) {
 	case OP_SYSCTL:
-		fprintf(s->out, "linux: `%s`: a vm.* sysctl is machine-wide; the linux backend "
-				"does not run it\n",
+		fprintf(s->out,
+			"linux: `%s`: a vm.* sysctl is machine-wide; the linux backend "
+			"does not run it\n",
 			text);
 		return 2;
 	case OP_PROCESS:
@@ -1038,8 +1044,6 @@ static int sbs_step(struct side_by_side *s, const struct mm_op *op, struct mm_re
 
 /* check --backend linux --------------------------------------------------------------- */
 
-static void format_fuzz_op(const struct mm_op *op, char *buf, size_t len);
-
 /* The end of a check: how many ops ran where. */
 static void print_summary(const struct side_by_side *s, uint32_t compared, FILE *out)
 {
@@ -1047,7 +1051,8 @@ static void print_summary(const struct side_by_side *s, uint32_t compared, FILE 
 	if (s->touches > 0)
 		fprintf(out, "; %u touches compared (signal, faults, page, RSS)", s->touches);
 	if (s->model_only > 0)
-		fprintf(out, "; %u kernel-mode touches and fetches on the model only", s->model_only);
+		fprintf(out, "; %u kernel-mode touches and fetches on the model only",
+			s->model_only);
 	if (s->model_only_cpu > 0)
 		fprintf(out, "; %u touches on the model only (its CPU was changed by `cpu`)",
 			s->model_only_cpu);
@@ -1073,10 +1078,11 @@ int linux_check_ops(const struct mm_op *ops, uint32_t n, uint64_t ram, FILE *out
 			memset(&facts[i], 0, sizeof(facts[i]));
 			s->facts = &facts[i];
 		}
-		format_fuzz_op(&ops[i], text, sizeof(text));
+		names_format_op(&ops[i], text, sizeof(text));
 		rc = sbs_step(s, &ops[i], &r, text);
 		if (rc == 1)
-			fprintf(out, "op %u (`%s`): the model and linux differ (above)\n", i + 1, text);
+			fprintf(out, "op %u (`%s`): the model and linux differ (above)\n", i + 1,
+				text);
 	}
 	s->facts = NULL;
 	sbs_close(s);
@@ -1104,11 +1110,13 @@ int linux_check_trace(const struct trace *t, FILE *out)
 		op = trace_exec_decode(&s->x, top);
 		rc = sbs_step(s, &op, &r, top->text);
 		if (rc == 1)
-			fprintf(out, "%s:%u: the model and linux differ (above)\n", t->name, top->line);
+			fprintf(out, "%s:%u: the model and linux differ (above)\n", t->name,
+				top->line);
 		if (rc == 0) {
 			if (top->bind >= 0 && (uint32_t)top->bind < s->x.nr_slots)
 				s->x.slots[top->bind] = r.kind == RES_ADDR || r.kind == RES_RANGE ||
-								r.kind == RES_PFN || r.kind == RES_COUNT
+								r.kind == RES_PFN ||
+								r.kind == RES_COUNT
 							    ? r.value
 							    : 0;
 			compared++;
@@ -1254,7 +1262,8 @@ static void random_op(uint64_t *rng, const struct mm_struct *mm, uint64_t arena,
 	case 7:
 	case 8:
 		op->kind = OP_BRK;
-		op->a = mm->start_brk + (r >> 8) % (64 * PAGE_SIZE) - (f % 8 == 0 ? 8 * PAGE_SIZE : 0);
+		op->a =
+		    mm->start_brk + (r >> 8) % (64 * PAGE_SIZE) - (f % 8 == 0 ? 8 * PAGE_SIZE : 0);
 		break;
 	default: /* the error cases, and mlockall */
 		switch (f % 8) {
@@ -1286,10 +1295,9 @@ static void random_op(uint64_t *rng, const struct mm_struct *mm, uint64_t arena,
 			op->mflags = MAP_ANONYMOUS | MAP_PRIVATE;
 			break;
 		case 6: {
-			static const uint32_t mcl[] = {MCL_FUTURE, MCL_CURRENT,
-						       MCL_CURRENT | MCL_FUTURE,
-						       MCL_FUTURE | MCL_ONFAULT,
-						       MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT};
+			static const uint32_t mcl[] = {
+			    MCL_FUTURE, MCL_CURRENT, MCL_CURRENT | MCL_FUTURE,
+			    MCL_FUTURE | MCL_ONFAULT, MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT};
 
 			op->kind = OP_MLOCKALL; /* then mmaps are populated, or not (onfault) */
 			op->mflags = mcl[f / 8 % 5];
@@ -1306,54 +1314,6 @@ static void random_op(uint64_t *rng, const struct mm_struct *mm, uint64_t arena,
 			op->b = RLIM_INFINITY;
 			break;
 		}
-		break;
-	}
-}
-
-static void format_fuzz_op(const struct mm_op *op, char *buf, size_t len)
-{
-	const char *name = names_op_name(op->kind);
-	unsigned long long a = (unsigned long long)op->a, b = (unsigned long long)op->b;
-
-	switch (op->kind) {
-	case OP_MMAP:
-		snprintf(buf, len, "%s 0x%llx 0x%llx %u 0x%x", name, a, b, op->prot, op->mflags);
-		break;
-	case OP_MUNMAP:
-		snprintf(buf, len, "%s 0x%llx 0x%llx", name, a, b);
-		break;
-	case OP_MPROTECT:
-		snprintf(buf, len, "%s 0x%llx 0x%llx %u", name, a, b, op->prot);
-		break;
-	case OP_BRK:
-		snprintf(buf, len, "%s 0x%llx", name, a);
-		break;
-	case OP_MLOCKALL:
-		snprintf(buf, len, "%s %s%s%s", name, (op->mflags & MCL_CURRENT) ? "current" : "",
-			 (op->mflags & (MCL_CURRENT | MCL_FUTURE)) == (MCL_CURRENT | MCL_FUTURE)
-				 ? "|future"
-			 : (op->mflags & MCL_FUTURE) ? "future"
-						     : "",
-			 (op->mflags & MCL_ONFAULT) ? "|onfault" : "");
-		break;
-	case OP_SETRLIMIT:
-		if (op->a == RLIM_INFINITY)
-			snprintf(buf, len, "%s data unlimited", name);
-		else
-			snprintf(buf, len, "%s data 0x%llx", name, a);
-		break;
-	case OP_TOUCH:
-		snprintf(buf, len, "%s 0x%llx %s %s", name, a,
-			 op->flags == ACCESS_WRITE   ? "w"
-			 : op->flags == ACCESS_FETCH ? "x"
-						     : "r",
-			 (op->mflags & TOUCH_USER) ? "user" : "kernel");
-		break;
-	case OP_PROCESS:
-		snprintf(buf, len, "%s %.*s", name, (int)sizeof(op->name), op->name);
-		break;
-	default:
-		snprintf(buf, len, "%s", name);
 		break;
 	}
 }
@@ -1444,19 +1404,21 @@ int linux_fuzz(double seconds, uint64_t max_sequences, uint64_t seed, FILE *out,
 			} else {
 				random_op(&rng, mm, arena, &seq[i]);
 			}
-			format_fuzz_op(&seq[i], text, sizeof(text));
+			names_format_op(&seq[i], text, sizeof(text));
 			rc = sbs_step(s, &seq[i], &r, text);
 			stats->ops++;
 			if (rc != 0) {
 				uint32_t j;
 
-				fprintf(out, "# linux fuzz: sequence %llu (seed %llu) differs at op %u; "
-					     "a reproducer:\nprocess p\n",
+				fprintf(out,
+					"# linux fuzz: sequence %llu (seed %llu) differs at op %u; "
+					"a reproducer:\nprocess p\n",
 					(unsigned long long)stats->sequences,
 					(unsigned long long)seed, i + 1);
 				for (j = 0; j <= i; j++) {
-					format_fuzz_op(&seq[j], text, sizeof(text));
-					fprintf(out, "%s%s\n", text, j == i ? "   # <- differs" : "");
+					names_format_op(&seq[j], text, sizeof(text));
+					fprintf(out, "%s%s\n", text,
+						j == i ? "   # <- differs" : "");
 				}
 				fprintf(out, "maps\n");
 				rc = rc == 2 ? -1 : rc;
