@@ -75,7 +75,7 @@
 
 #include "buddy.h"
 #include "kvm_fuzz.h"
-/* after the model: abi.h's RES_* offsets shadow enum mm_result_kind names */
+/* the guest's layout (KIMAGE_VA) */
 #include "abi.h"
 
 #define KW_RAM	     (4ull << 20)
@@ -482,7 +482,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.levels = in.cpu.cr4_la57 ? 5 : 4;
 	in.top = in.cpu.cr4_la57 ? L.pml5 : L.pool;
 	stub = (uint64_t)STUB_SLOT << (in.cpu.cr4_la57 ? 48 : 39);
-	*(uint64_t *)(d->image + PG_MBOX * 4096 + MB_USTUB) = stub;
 
 	for (n = 0; n < MAX_ACCESSES && b.n > 0; n++) {
 		uint8_t a = next8(&b);

@@ -19,8 +19,6 @@
 
 /* after <signal.h>: the model defines SEGV_* only where libc has not */
 #include "kvm_fuzz.h"
-/* after the model: abi.h's RES_* offsets shadow enum mm_result_kind names */
-#include "abi.h"
 
 /* Linux 6.7 uapi, absent from older headers (linux/fs.h, linux/userfaultfd.h). */
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
@@ -282,20 +280,10 @@ static bool restore_tracked(struct region *r)
 
 /* Snapshot and reset ------------------------------------------------------------------ */
 
-/* A guest waiting at a fault exit goes back to its idle loop: ACT_NEXT, an empty batch. */
+/* A guest waiting at a fault exit goes back to its idle loop. */
 static bool quiesce(struct kvm_diff *d, char *why, size_t len)
 {
-	uint64_t *mb = (uint64_t *)(d->image + PG_MBOX * 4096);
-
-	if (!d->paused)
-		return true;
-	mb[MB_N / 8] = 0;
-	mb[MB_I / 8] = (uint64_t)-1;
-	mb[MB_ACTION / 8] = ACT_NEXT;
-	if (vmm_run(&d->vmm, why, len) != PORT_BATCH)
-		return false;
-	d->paused = false;
-	return true;
+	return kvm_diff_quiesce(d, why, len) == 0;
 }
 
 #define CR0_WP	 (1ull << 16)
@@ -327,22 +315,11 @@ static bool ready_to_store(struct kvm_diff *d, uint64_t cr3, char *why, size_t l
 /* Run the commands queued and not run yet (an input's stores it did not use, a reset's). */
 static bool drain(struct kvm_diff *d, char *why, size_t len)
 {
-	uint64_t *mb = (uint64_t *)(d->image + PG_MBOX * 4096);
-	int port;
-
 	if (d->queued == 0)
 		return true;
 	if (!ready_to_store(d, d->vmm.cr3, why, len))
 		return false;
-	mb[MB_N / 8] = d->queued;
-	mb[MB_I / 8] = 0;
-	d->queued = 0;
-	port = vmm_run(&d->vmm, why, len);
-	if (port == PORT_FAULT) {
-		d->paused = true;
-		snprintf(why, len, "an exception in a queued command");
-	}
-	return port == PORT_BATCH;
+	return kvm_diff_run_queued(d, why, len) == 0;
 }
 
 /* Whether a process owes a TLB flush, or the loop an emptied TLB: tables may have been
@@ -364,7 +341,7 @@ static void reset(const char *target)
 	struct kvm_diff *d = kf.d;
 	struct vmm live;
 	uint32_t pkru;
-	bool pkru_loaded;
+	bool pkru_loaded, ac_loaded;
 	struct kvm_diff_stats st;
 	char why[256];
 	double t0 = now_us(), t1;
@@ -404,11 +381,13 @@ static void reset(const char *target)
 	live = d->vmm;
 	pkru = d->pkru;
 	pkru_loaded = d->pkru_loaded;
+	ac_loaded = d->ac_loaded;
 	st = d->st;
 	*d = kf.saved;
 	d->vmm = live;
 	d->pkru = pkru;
 	d->pkru_loaded = pkru_loaded;
+	d->ac_loaded = ac_loaded;
 	d->st = st;
 	if (kf.guest_restore) {
 		/* the tables' words back through the guest, on the snapshot's CR3 (the first

@@ -2,8 +2,10 @@
 /*
  * test_kvm.c - the KVM differential loop finds differences: with every predicted #PF
  * error code corrupted (kvm_diff.mutate), a faulting touch must be reported as differing,
- * with the kvm-unit-tests style report; without it, the same touch agrees. Skips (77)
- * where KVM cannot run.
+ * with the kvm-unit-tests style report; without it, the same touch agrees. The batched
+ * paths likewise: the user loop (CPL 3, reads checked in the loop) and the ring-0 loop
+ * must report a wrong error code and a wrong value read (kvm_diff.mutate_paddr: every
+ * read predicted a page off). Skips (77) where KVM cannot run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,71 @@ static enum kvm_verdict run(struct kvm_diff *d, bool mutate, const char *text)
 	return v;
 }
 
+/* A process with 16 untouched pages at x (the trace's first name). */
+static const char pages_text[] = "process p\n"
+				 "x = mmap 0 64K rw private|anonymous\n";
+#define NPAGES 16
+
+static void page_addrs(const struct kvm_diff *d, uint64_t *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < NPAGES; i++)
+		a[i] = d->x.slots[0] + (uint64_t)i * 4096;
+}
+
+static enum kvm_verdict batch(struct kvm_diff *d, enum access_type t, bool user)
+{
+	uint64_t a[NPAGES];
+	struct access acc = {t, user, false};
+
+	page_addrs(d, a);
+	return kvm_diff_touches(d, a, NPAGES, acc);
+}
+
+/* The user loop faults the pages in (writes), then reads and writes them: all agree,
+ * every access compared; the ring-0 loop's batch the same. */
+static void test_batches_agree(struct kvm_diff *d)
+{
+	uint64_t faults;
+
+	CHECK(run(d, false, pages_text) == KVM_AGREE);
+	faults = d->st.faults;
+	report(batch(d, ACCESS_WRITE, true) == KVM_AGREE, "user writes to fresh pages: %s",
+	       d->report);
+	report(d->st.faults - faults == NPAGES, "one fault a page in the user loop");
+	report(batch(d, ACCESS_READ, true) == KVM_AGREE, "user reads: %s", d->report);
+	report(batch(d, ACCESS_READ, true) == KVM_AGREE, "user reads again: %s", d->report);
+	report(batch(d, ACCESS_WRITE, true) == KVM_AGREE, "user writes: %s", d->report);
+	report(batch(d, ACCESS_READ, false) == KVM_AGREE, "kernel reads: %s", d->report);
+	report(batch(d, ACCESS_WRITE, false) == KVM_AGREE, "kernel writes: %s", d->report);
+	report(batch(d, ACCESS_READ, true) == KVM_AGREE, "user reads after: %s", d->report);
+	kvm_diff_close(d);
+}
+
+/* A wrong error code at a fault in the user loop is found. */
+static void test_user_loop_finds_a_wrong_error_code(struct kvm_diff *d)
+{
+	CHECK(run(d, false, pages_text) == KVM_AGREE);
+	d->mutate = true;
+	report(batch(d, ACCESS_WRITE, true) == KVM_DIFFER, "a wrong error code");
+	report(strstr(d->report, "the error codes differ") != NULL, "%s", d->report);
+	kvm_diff_close(d);
+}
+
+/* A value read that is not the predicted one: the user loop stops at it, the ring-0
+ * loop's stored value is compared. */
+static void test_batches_find_a_wrong_value(struct kvm_diff *d, bool user)
+{
+	CHECK(run(d, false, pages_text) == KVM_AGREE);
+	CHECK(batch(d, ACCESS_WRITE, true) == KVM_AGREE);
+	d->mutate_paddr = true;
+	report(batch(d, ACCESS_READ, user) == KVM_DIFFER, "a wrong value (%s)",
+	       user ? "user loop" : "ring-0 loop");
+	report(strstr(d->report, "the value read is not") != NULL, "%s", d->report);
+	kvm_diff_close(d);
+}
+
 int main(void)
 {
 	static const char text[] = "process p\n"
@@ -68,6 +135,11 @@ int main(void)
 	CHECK(strstr(d->report, "pte") != NULL);
 	printf("%s", d->report);
 	kvm_diff_close(d);
+
+	test_batches_agree(d);
+	test_user_loop_finds_a_wrong_error_code(d);
+	test_batches_find_a_wrong_value(d, true);
+	test_batches_find_a_wrong_value(d, false);
 	free(d);
 	return test_summary();
 }

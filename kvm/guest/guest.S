@@ -1,15 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest.S - the KVM backend's guest: a ring-0 loop that runs the host's commands (accesses
- * at CPL 0 and CPL 3, invlpg, CR3 loads, wrpkru) from the mailbox and writes one result
- * per command, and exception handlers that record vector, error code, CR2, RAX and RIP,
- * exit to the host, and then retry the faulting instruction or go on with the next
- * command, as the host says. abi.h has the layout.
+ * guest.S - the KVM backend's guest: a ring-0 loop that runs the host's commands from the
+ * mailbox (kernel accesses, invlpg, CR3 loads, stores, wrpkru, entries to ring 3), a
+ * ring-3 loop in the [vdso] that performs a list of user accesses natively, and one
+ * two- or three-instruction stub per exception vector. abi.h has the layout.
  *
- * Ring-0 code runs under PVM's instruction emulator (about 0.25 us an instruction):
- * every path is kept to a few instructions. Registers held across the loop:
- * r15 = mailbox, r14 = results, rbx = index of the command, rbp = its result slot,
- * r13 = its op.
+ * How it works
+ * ------------
+ * Under PVM, ring-0 code is run by KVM's instruction emulator (0.25 us an instruction
+ * idle, several under load) and ring-3 code natively; so the guest keeps ring 0 to a
+ * handful of instructions a command and records nothing it can leave to the host:
+ *
+ *   ring-0 loop    next: add $CMD_SIZE, %rsi; mov CMD_ADDR(%rsi), %rdi; jmp *CMD_OP(%rsi)
+ *                  op_read: mov (%rdi), %rax; mov %rax, CMD_X(%rsi); jmp next
+ *   a stub         out %al, $PORT_EXC+v; [add $8, %rsp;] iretq
+ *   user loop      reads compared in the loop with the value the host expects; it stops
+ *                  (ud2) at a mismatch or at the end, and at a fault only through #PF
+ *
+ * At an exception exit the host reads the vector from the port, RSP and the registers
+ * from KVM_CAP_SYNC_REGS, the error code, RIP, CS and RFLAGS from the frame at RSP, CR2
+ * from the synced special registers; the guest waits in the stub. The host then lets
+ * the stub return (a retry of the faulting instruction), or rewrites the frame first
+ * (abandon the access: go on at the loop's next command; start a new batch in ring 0 or
+ * in the user loop), or moves RIP to flush_retry (a retry after invlpg, for COW).
+ *
+ * Registers: rsi = the current command (ring-0 loop: the mailbox; user loop: the
+ * [vdso]'s second page), rdi = its address, rdx = its data, rax = the value read.
  */
 #include "abi.h"
 
@@ -20,128 +36,104 @@ guest_image:
 	.quad HDR_MAGIC
 	.quad entry - guest_image
 	.quad vectors - guest_image
+	.quad restart - guest_image
+	.quad next - guest_image
+	.quad flush_retry - guest_image
 	.quad ustubs - ustub_page
+	.quad uloop - ustub_page
+	.quad unext - ustub_page
+	.quad uend - ustub_page
+	.quad umismatch - ustub_page
+	.quad uread - ustub_page
+	.quad uwrite - ustub_page
+	.quad 0, 0, 0
+	/* HDR_W_OPS: the handlers in op order (abi.h) */
+	.quad op_read - guest_image
+	.quad op_write - guest_image
+	.quad op_fetch - guest_image
+	.quad op_user - guest_image
+	.quad op_invlpg - guest_image
+	.quad op_cr3 - guest_image
+	.quad op_write - guest_image	/* GOP_STORE */
+	.quad op_pkru - guest_image
+	.quad op_rflags - guest_image
+	.quad op_end - guest_image
 
 entry:
 	movabs $STACK_TOP, %rsp
-	movabs $MBOX_VA, %r15
-	movabs $RES_VA, %r14
-batch_done:
+op_end:
 	out %al, $PORT_BATCH
+restart:
+	movabs $(MBOX_VA + MB_CMD - CMD_SIZE), %rsi
 next:
-	mov MB_I(%r15), %rbx
-	cmp MB_N(%r15), %rbx
-	jae batch_done
-	mov %rbx, %rcx
-	shl $6, %rcx
-	lea (%r14, %rcx), %rbp
-	shr $1, %rcx
-	mov MB_CMD + CMD_ADDR(%r15, %rcx), %rdi
-	mov MB_CMD + CMD_DATA(%r15, %rcx), %rsi
-	mov MB_CMD + CMD_OP(%r15, %rcx), %rcx
-	mov %ecx, %r13d
-	movq $VEC_NONE, RES_VECTOR(%rbp)
-	cmp $OP_CTL, %ecx
-	jae control
-	test $OPF_USER, %cl
-	jnz user
-	test $OPF_AC, %cl	/* RFLAGS.AC by popf: stac needs SMAP in CPUID */
-	jz 1f
-	pushq $0x40002
-	popfq
-1:	and $OPF_TYPE, %ecx
-	jz kread
-	cmp $1, %ecx
-	je kwrite
-	movabs $NONCANONICAL, %rax
-	jmp *%rdi		/* a fetch: ends in an exception either way */
-kread:	mov (%rdi), %rax
-	jmp kdone
-kwrite:	mov %rsi, (%rdi)
-kdone:	test $OPF_AC, %r13b
-	jnz 3f
-4:	mov %rax, RES_RAX(%rbp)
-	incq MB_I(%r15)
-	jmp next
-3:	pushq $2		/* AC off again */
-	popfq
-	jmp 4b
+	add $CMD_SIZE, %rsi
+	mov CMD_ADDR(%rsi), %rdi
+	jmp *CMD_OP(%rsi)
 
-user:	/* iretq to the user stub of the access type; it ends in ud2 (or an exception) */
-	and $OPF_TYPE, %ecx
-	shl $4, %ecx
-	add MB_USTUB(%r15), %rcx
+op_read:
+	mov (%rdi), %rax
+	mov %rax, CMD_X(%rsi)
+	jmp next
+op_write:
+	mov CMD_DATA(%rsi), %rdx
+	mov %rdx, (%rdi)
+	jmp next
+op_fetch:			/* ends in an exception either way */
+	movabs $NONCANONICAL, %rax
+	jmp *%rdi
+op_user:			/* iretq to ring 3 at x; it comes back through an exception */
+	mov CMD_DATA(%rsi), %rdx
 	pushq $SEL_UDATA
 	pushq $0
 	pushq $2
 	pushq $SEL_UCODE
-	push %rcx
+	pushq CMD_X(%rsi)
 	iretq
-
-control:
-	cmp $OP_INVLPG, %ecx
-	jne 1f
+op_invlpg:
 	invlpg (%rdi)
-	jmp cdone
-1:	cmp $OP_CR3, %ecx
-	jne 2f
-	mov %rsi, %cr3
-	jmp cdone
-2:	cmp $OP_STORE, %ecx
-	jne 3f
-	mov %rsi, (%rdi)
-	jmp cdone
-3:	mov %esi, %eax		/* OP_PKRU */
+	jmp next
+op_cr3:
+	mov CMD_DATA(%rsi), %rax
+	mov %rax, %cr3
+	jmp next
+op_pkru:
+	mov CMD_DATA(%rsi), %eax
 	xor %ecx, %ecx
 	xor %edx, %edx
 	wrpkru
-cdone:	incq MB_I(%r15)
+	jmp next
+op_rflags:
+	pushq CMD_DATA(%rsi)
+	popfq
 	jmp next
 
-/* Vector stubs: the same frame for every vector (a dummy error code where the CPU pushes
- * none), then the vector number. */
+/* Reached only by the host moving RIP here from the #PF stub (after its out): invlpg
+ * the mailbox's MB_FLUSH, then retry the faulting instruction. */
+flush_retry:
+	push %rax
+	movabs $(MBOX_VA + MB_FLUSH), %rax
+	mov (%rax), %rax
+	invlpg (%rax)
+	pop %rax
+	add $8, %rsp
+	iretq
+
+/* Vector stubs: exit through the vector's port, drop the error code where the CPU pushes
+ * one, return to what the host made of the frame. */
 	.balign VEC_STUB_SIZE
 vectors:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.balign VEC_STUB_SIZE
+	out %al, $(PORT_EXC + \v)
 	.if (\v == 8) || (\v >= 10 && \v <= 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30)
-	pushq $\v
-	.else
-	pushq $0
-	pushq $\v
+	add $8, %rsp
 	.endif
-	jmp common
+	iretq
 	.endr
 
-common:	/* stack: vector, error code, RIP, CS, RFLAGS, RSP, SS */
-	mov %rax, RES_RAX(%rbp)
-	pop %rax
-	mov %rax, RES_VECTOR(%rbp)
-	pop %rax
-	mov %rax, RES_ERROR(%rbp)
-	mov %cr2, %rax
-	mov %rax, RES_CR2(%rbp)
-	mov (%rsp), %rax
-	mov %rax, RES_RIP(%rbp)
-	mov 8(%rsp), %rax
-	mov %rax, RES_CS(%rbp)
-	out %al, $PORT_FAULT
-	cmpq $ACT_RETRY, MB_ACTION(%r15)
-	jne 1f
-	mov MB_FLUSH(%r15), %rax	/* a flush the fault handler owes (COW) */
-	test %rax, %rax
-	jz 2f
-	invlpg (%rax)
-2:	mov RES_RAX(%rbp), %rax
-	iretq
-1:	movabs $STACK_TOP, %rsp
-	pushq $2		/* AC off */
-	popfq
-	incq MB_I(%r15)
-	jmp next
-
-/* The [vdso] page: user-mode stubs, position independent (they run at the [vdso] VMA's
- * address), USTUB_SIZE bytes each, in access-type order. */
+/* The [vdso] page: user-mode code, position independent (it runs at the [vdso] VMA's
+ * address). First the stubs for single accesses, USTUB_SIZE bytes each, in access-type
+ * order; each ends in ud2 (or an exception). */
 	.section .text.vdso, "ax"
 ustub_page:
 	.balign USTUB_SIZE
@@ -149,8 +141,35 @@ ustubs:
 	mov (%rdi), %rax	/* read */
 	ud2
 	.balign USTUB_SIZE
-	mov %rsi, (%rdi)	/* write */
+	mov %rdx, (%rdi)	/* write */
 	ud2
 	.balign USTUB_SIZE
 	movabs $NONCANONICAL, %rax /* fetch */
 	jmp *%rdi
+
+/* The user loop: the commands of the [vdso]'s second page in order, natively. A read
+ * must return the command's data, else the loop stops at umismatch with the value in
+ * rax; the loop stops at uend. Both stops are ud2: the host sees #UD at that RIP. */
+	.balign 16
+uloop:
+	lea (ustub_page + 4096 - UCMD_SIZE)(%rip), %rsi
+unext:
+	add $UCMD_SIZE, %rsi
+	mov UCMD_ADDR(%rsi), %rdi
+	mov UCMD_OP(%rsi), %rcx
+	cmp $UOP_READ, %rcx
+	je uread
+	cmp $UOP_WRITE, %rcx
+	je 1f
+uend:
+	ud2
+uread:
+	mov (%rdi), %rax
+	cmp UCMD_DATA(%rsi), %rax
+	je unext
+umismatch:
+	ud2
+1:	mov UCMD_DATA(%rsi), %rdx
+uwrite:
+	mov %rdx, (%rdi)
+	jmp unext

@@ -15,18 +15,68 @@
 /* Linux's tlb_single_page_flush_ceiling: more pages than this and it reloads CR3. */
 #define FLUSH_CEILING 33u
 
-#define VEC_UD 6u
-#define VEC_GP 13u
-#define VEC_PF 14u
+#define VEC_NONE 0xffu /* no exception: the access completed */
+#define VEC_UD	 6u
+#define VEC_GP	 13u
+#define VEC_PF	 14u
+
+#define RFLAGS_FIXED 0x2ull
+#define RFLAGS_AC    (1ull << 18)
+
+/* Room a batch keeps for the commands prepare() and the access add, and GOP_END. */
+#define BATCH_ROOM  40u
+#define TOUCHES_MAX (MB_MAX_CMDS - BATCH_ROOM)
+
+_Static_assert(MB_MAX_CMDS <= KVM_DIFF_MAX_CMDS, "kvm_diff.ops[] holds a batch");
+_Static_assert(TOUCHES_MAX < UCMD_MAX, "the user loop's page holds a batch and UOP_END");
+
+/* The guest's entry points: ring-0 code at the image, user code at the [vdso] vdso. */
+static uint64_t guest_va(uint32_t w)
+{
+	return KIMAGE_VA + vmm_guest_header()[w];
+}
+
+static uint64_t user_va(uint64_t vdso, uint32_t w)
+{
+	return vdso + vmm_guest_header()[w];
+}
+
+/* The host's view of a guest address in the image. */
+static uint64_t *image_word(struct kvm_diff *d, uint64_t va)
+{
+	return (uint64_t *)(d->image + (va - KIMAGE_VA));
+}
 
 static uint64_t *mbox(struct kvm_diff *d, uint32_t off)
 {
 	return (uint64_t *)(d->image + PG_MBOX * 4096 + off);
 }
 
-static uint64_t *result_slot(struct kvm_diff *d, uint64_t i)
+static uint64_t *cmd_slot(struct kvm_diff *d, uint32_t i)
 {
-	return (uint64_t *)(d->image + PG_RESULTS * 4096 + i * RES_SIZE);
+	return mbox(d, MB_CMD + i * CMD_SIZE);
+}
+
+static uint64_t *ucmd_slot(struct kvm_diff *d, uint32_t i)
+{
+	return (uint64_t *)(d->image + PG_UCMD * 4096 + i * UCMD_SIZE);
+}
+
+/* A word of the model's memory as mmu_walk() reads it (outside RAM: 0). */
+static uint64_t read_word(const struct kvm_diff *d, uint64_t paddr)
+{
+	return paddr + 8 <= d->x.mem_len ? d->x.mem[paddr / 8] : 0;
+}
+
+/* The model's prediction of an access: mmu_walk() of the tables as they are (with
+ * mutate_paddr, the checker's own test, a read's physical address moved by a page). */
+static struct walk predict_walk(struct kvm_diff *d, uint64_t cr3, uint64_t addr, struct access acc)
+{
+	struct walk w = mmu_walk(&d->x.m->phys, &d->x.m->cpu, cr3, addr, acc, false);
+
+	if (d->mutate_paddr && acc.type == ACCESS_READ && !w.pf && !w.gp)
+		w.paddr ^= PAGE_SIZE;
+	return w;
 }
 
 static void say(struct kvm_diff *d, const char *fmt, ...)
@@ -109,51 +159,219 @@ static enum kvm_verdict unsupported(struct kvm_diff *d, const char *why)
 	return KVM_UNSUPPORTED;
 }
 
-static void queue(struct kvm_diff *d, uint64_t op, uint64_t addr, uint64_t data)
+/* Write a command for the ring-0 loop: its handler, addr, data, x. */
+static void queue(struct kvm_diff *d, uint32_t op, uint64_t addr, uint64_t data, uint64_t x)
 {
-	uint64_t *c = mbox(d, MB_CMD + d->queued * CMD_SIZE);
+	uint64_t *c;
 
-	c[CMD_OP / 8] = op;
+	if (d->queued >= MB_MAX_CMDS) { /* run_batch() refuses it */
+		d->queued++;
+		return;
+	}
+	c = cmd_slot(d, d->queued);
+	c[CMD_OP / 8] = guest_va(HDR_W_OPS + op);
 	c[CMD_ADDR / 8] = addr;
 	c[CMD_DATA / 8] = data;
-	d->queued++;
+	c[CMD_X / 8] = x;
+	d->ops[d->queued++] = (uint8_t)op;
 }
 
-/* Run the queued commands: the port the guest stopped at, or -1 (why set). */
-static int run_batch(struct kvm_diff *d, char *why, size_t len)
+/* RFLAGS.AC in the ring-0 loop as the model's CPU has it, for a kernel access. */
+static void sync_ac(struct kvm_diff *d)
 {
-	int port;
+	bool ac = d->x.m->cpu.rflags_ac;
 
-	*mbox(d, MB_N) = d->queued;
-	if (d->paused) { /* the guest waits in its handler: go on at command 0 */
-		*mbox(d, MB_ACTION) = ACT_NEXT;
-		*mbox(d, MB_I) = (uint64_t)-1;
-	} else {
-		*mbox(d, MB_I) = 0;
+	if (ac != d->ac_loaded) {
+		queue(d, GOP_RFLAGS, 0, RFLAGS_FIXED | (ac ? RFLAGS_AC : 0), 0);
+		d->ac_loaded = ac;
 	}
-	d->last_cmd = d->queued - 1;
-	d->queued = 0;
+}
+
+static bool vector_has_error_code(uint32_t v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+/* Which command the guest stopped at: the ring-0 loop's (kernel code, or a user stub it
+ * entered, which leaves rsi alone) or the user loop's. */
+static void locate(struct kvm_diff *d, uint64_t rsi)
+{
+	struct kvm_exit *e = &d->ex;
+	uint64_t base = MBOX_VA + MB_CMD, size = CMD_SIZE, max = MB_MAX_CMDS;
+
+	e->ctx = e->cs == SEL_KCODE ? KVM_CTX_KERNEL : KVM_CTX_USTUB;
+	if (e->cs != SEL_KCODE && d->in_uloop) {
+		e->ctx = KVM_CTX_ULOOP;
+		base = d->uloop_vdso + 4096;
+		size = UCMD_SIZE;
+		max = UCMD_MAX;
+	}
+	e->cmd = UINT32_MAX;
+	if (rsi >= base && (rsi - base) % size == 0 && (rsi - base) / size < max)
+		e->cmd = (uint32_t)((rsi - base) / size);
+}
+
+/*
+ * Run the guest to its next exit and decode it into d->ex: at an exception, the vector
+ * (from the port), the frame's error code, RIP, CS and RFLAGS, CR2 for a #PF, RAX, and
+ * the command it stopped at. Returns the port, or -1 (why set).
+ */
+static int guest_run(struct kvm_diff *d, char *why, size_t len)
+{
+	struct kvm_exit *e = &d->ex;
+	struct vmm_regs r;
+	const uint64_t *f;
+	uint32_t err;
+	int port = vmm_run(&d->vmm, why, len);
+
 	d->paused = false;
-	port = vmm_run(&d->vmm, why, len);
-	if (port == PORT_FAULT)
-		d->paused = true;
+	memset(e, 0, sizeof(*e));
+	e->port = port;
+	e->vector = VEC_NONE;
+	e->cmd = UINT32_MAX;
+	if (port < 0 || port == PORT_BATCH)
+		return port;
+	if (port < PORT_EXC || port >= PORT_EXC + 32) {
+		snprintf(why, len, "the guest wrote to port %#x", port);
+		return -1;
+	}
+	e->vector = (uint32_t)(port - PORT_EXC);
+	if (vmm_exit_regs(&d->vmm, &r, e->vector == VEC_PF ? &e->cr2 : NULL, why, len) != 0)
+		return -1;
+	err = vector_has_error_code(e->vector) ? 1 : 0;
+	if (r.rsp < STACK_TOP - 2 * 4096 || r.rsp > STACK_TOP - (5 + err) * 8 || r.rsp % 8) {
+		snprintf(why, len, "vector %u with RSP %#" PRIx64 " off the guest's stack",
+			 e->vector, r.rsp);
+		return -1;
+	}
+	f = image_word(d, r.rsp);
+	e->error = err ? f[0] : 0;
+	e->frame = r.rsp + err * 8;
+	e->rip = f[err];
+	e->cs = f[err + 1];
+	e->rflags = f[err + 2];
+	e->rax = r.rax;
+	locate(d, r.rsi);
+	d->paused = true;
 	return port;
 }
 
-/* Resume a guest paused at a fault: retry (after invlpg flush, when not 0) or next. */
-static int resume(struct kvm_diff *d, uint64_t action, uint64_t flush, char *why, size_t len)
+/*
+ * The paused guest's stub returns to rip in ring 0: from ring-0 code on the loop's
+ * stack; from ring 3 with the loop's RFLAGS (AC as loaded) and stack as well.
+ */
+static void frame_to_ring0(struct kvm_diff *d, uint64_t rip)
+{
+	uint64_t *f = image_word(d, d->ex.frame);
+
+	f[0] = rip;
+	f[3] = STACK_TOP;
+	if (d->ex.ctx != KVM_CTX_KERNEL) {
+		f[1] = SEL_KCODE;
+		f[2] = RFLAGS_FIXED | (d->ac_loaded ? RFLAGS_AC : 0);
+		f[4] = SEL_KDATA;
+	}
+}
+
+/*
+ * Run the queued commands, ended by GOP_END, from the first (a paused guest is sent to
+ * the loop's restart); uloop_vdso: the batch enters the user loop at that [vdso] (0:
+ * not). The port the guest stopped at, or -1 (why set).
+ */
+static int run_batch(struct kvm_diff *d, uint64_t uloop_vdso, char *why, size_t len)
+{
+	queue(d, GOP_END, 0, 0, 0);
+	if (d->queued > MB_MAX_CMDS) {
+		d->queued = 0;
+		snprintf(why, len, "more commands than the mailbox holds");
+		return -1;
+	}
+	if (d->paused)
+		frame_to_ring0(d, guest_va(HDR_W_RESTART));
+	d->queued = 0;
+	d->in_uloop = uloop_vdso != 0;
+	d->uloop_vdso = uloop_vdso;
+	return guest_run(d, why, len);
+}
+
+/* Let the paused guest retry the faulting instruction, after invlpg flush if not 0. */
+static int resume_retry(struct kvm_diff *d, uint64_t flush, char *why, size_t len)
+{
+	if (flush != 0) {
+		if (d->ex.vector != VEC_PF) {
+			snprintf(why, len, "a flush before the retry of vector %u", d->ex.vector);
+			return -1;
+		}
+		*mbox(d, MB_FLUSH) = flush;
+		if (vmm_set_rip(&d->vmm, guest_va(HDR_W_FLUSH), why, len) != 0)
+			return -1;
+	}
+	return guest_run(d, why, len);
+}
+
+/*
+ * Run the user loop over the commands in its page: straight from the stub where the
+ * guest waits after the last user batch (same [vdso], nothing queued for ring 0), else
+ * through the ring-0 loop (GOP_USER after what is queued).
+ */
+static int enter_uloop(struct kvm_diff *d, uint64_t vdso, char *why, size_t len)
+{
+	if (d->paused && d->ex.ctx == KVM_CTX_ULOOP && d->uloop_vdso == vdso && d->queued == 0 &&
+	    d->ex.rip == user_va(vdso, HDR_W_UEND)) {
+		image_word(d, d->ex.frame)[0] = user_va(vdso, HDR_W_ULOOP);
+		return guest_run(d, why, len);
+	}
+	queue(d, GOP_USER, 0, 0, user_va(vdso, HDR_W_ULOOP));
+	return run_batch(d, vdso, why, len);
+}
+
+int kvm_diff_quiesce(struct kvm_diff *d, char *why, size_t len)
 {
 	int port;
 
-	*mbox(d, MB_ACTION) = action;
-	*mbox(d, MB_FLUSH) = flush;
-	if (action == ACT_RETRY) /* a retry that completes in ring 0 leaves the slot alone */
-		result_slot(d, *mbox(d, MB_I))[RES_VECTOR / 8] = VEC_NONE;
-	d->paused = false;
-	port = vmm_run(&d->vmm, why, len);
-	if (port == PORT_FAULT)
-		d->paused = true;
-	return port;
+	if (!d->paused)
+		return 0;
+	frame_to_ring0(d, guest_va(HDR_W_OPS + GOP_END));
+	port = guest_run(d, why, len);
+	if (port == PORT_BATCH)
+		return 0;
+	if (port >= 0)
+		snprintf(why, len, "vector %u on the way back to the loop", d->ex.vector);
+	return -1;
+}
+
+int kvm_diff_run_queued(struct kvm_diff *d, char *why, size_t len)
+{
+	int port;
+
+	if (d->queued == 0)
+		return kvm_diff_quiesce(d, why, len);
+	port = run_batch(d, 0, why, len);
+	if (port == PORT_BATCH)
+		return 0;
+	if (port >= 0)
+		snprintf(why, len, "vector %u in a queued command (%u)", d->ex.vector, d->ex.cmd);
+	return -1;
+}
+
+void kvm_diff_describe_exit(const struct kvm_diff *d, FILE *out)
+{
+	const struct kvm_exit *e = &d->ex;
+	static const char *const ctx[] = {"the ring-0 loop", "a user stub", "the user loop"};
+
+	if (e->port != PORT_BATCH && e->vector == VEC_NONE) {
+		fprintf(out, "guest: no exit decoded (port %d)\n", e->port);
+		return;
+	}
+	if (e->vector == VEC_NONE) {
+		fprintf(out, "guest: at the end of a batch\n");
+		return;
+	}
+	fprintf(out,
+		"guest: vector %u error %#" PRIx64 " cr2 %#" PRIx64 " rip %#" PRIx64 " cs %#" PRIx64
+		" rflags %#" PRIx64 " rax %#" PRIx64 " in %s, command %d\n",
+		e->vector, e->error, e->cr2, e->rip, e->cs, e->rflags, e->rax, ctx[e->ctx],
+		e->cmd == UINT32_MAX ? -1 : (int)e->cmd);
 }
 
 static uint64_t current_cr3(struct kvm_diff *d)
@@ -230,12 +448,12 @@ static enum kvm_verdict prepare(struct kvm_diff *d, uint64_t cr3)
 	if (d->flush_all) {
 		if (vmm_resync(&d->vmm, why, sizeof(why)) != 0)
 			return broken(d, why);
-		queue(d, OP_CR3, 0, cr3);
+		queue(d, GOP_CR3, 0, cr3, 0);
 		d->st.flushes++;
 		d->flush_all = false;
 	}
 	if (c->cr4_pke && (!d->pkru_loaded || d->pkru != c->pkru)) {
-		queue(d, OP_PKRU, 0, c->pkru);
+		queue(d, GOP_PKRU, 0, c->pkru, 0);
 		d->pkru = c->pkru;
 		d->pkru_loaded = true;
 	}
@@ -257,11 +475,11 @@ static enum kvm_verdict queue_owed_flush(struct kvm_diff *d, uint64_t cr3)
 	if (vmm_resync(&d->vmm, why, sizeof(why)) != 0)
 		return broken(d, why);
 	if ((mm->tlb_flush_end - mm->tlb_flush_start) / PAGE_SIZE > FLUSH_CEILING) {
-		queue(d, OP_CR3, 0, cr3);
+		queue(d, GOP_CR3, 0, cr3, 0);
 		d->st.flushes++;
 	} else {
 		for (a = mm->tlb_flush_start; a < mm->tlb_flush_end; a += PAGE_SIZE) {
-			queue(d, OP_INVLPG, a, 0);
+			queue(d, GOP_INVLPG, a, 0, 0);
 			d->st.flushes++;
 		}
 	}
@@ -338,20 +556,40 @@ static void describe_walk(const struct walk *w, char *buf, size_t len)
 	}
 }
 
-static void describe_obs(const uint64_t *o, char *buf, size_t len)
+/* What the guest showed for one access. */
+struct observed {
+	uint32_t vector; /* VEC_NONE: completed without an exception */
+	uint64_t error, cr2, rax, rip, cs;
+};
+
+/* An access that completed; rax: the value read (the ring-0 loop stored it, or the user
+ * loop checked that it was this). */
+static struct observed observed_done(uint64_t rax)
+{
+	return (struct observed){VEC_NONE, 0, 0, rax, 0, 0};
+}
+
+/* The exception the guest stopped at. */
+static struct observed observed_exit(const struct kvm_exit *e)
+{
+	return (struct observed){e->vector, e->error, e->cr2, e->rax, e->rip, e->cs};
+}
+
+static void describe_obs(const struct observed *o, char *buf, size_t len)
 {
 	char ec[64];
 
-	if (o[RES_VECTOR / 8] == VEC_NONE) {
-		snprintf(buf, len, "no exception, rax %#" PRIx64, o[RES_RAX / 8]);
-	} else if (o[RES_VECTOR / 8] == VEC_PF) {
-		error_names((uint32_t)o[RES_ERROR / 8], ec, sizeof(ec));
-		snprintf(buf, len, "#PF error %s cr2 %#" PRIx64 " rip %#" PRIx64, ec,
-			 o[RES_CR2 / 8], o[RES_RIP / 8]);
+	if (o->vector == VEC_NONE) {
+		snprintf(buf, len, "no exception, rax %#" PRIx64, o->rax);
+	} else if (o->vector == VEC_PF) {
+		error_names((uint32_t)o->error, ec, sizeof(ec));
+		snprintf(buf, len, "#PF error %s cr2 %#" PRIx64 " rip %#" PRIx64, ec, o->cr2,
+			 o->rip);
 	} else {
 		snprintf(buf, len,
-			 "vector %" PRIu64 " error %#" PRIx64 " rip %#" PRIx64 " rax %#" PRIx64,
-			 o[RES_VECTOR / 8], o[RES_ERROR / 8], o[RES_RIP / 8], o[RES_RAX / 8]);
+			 "vector %u error %#" PRIx64 " rip %#" PRIx64 " cs %#" PRIx64
+			 " rax %#" PRIx64,
+			 o->vector, o->error, o->rip, o->cs, o->rax);
 	}
 }
 
@@ -359,20 +597,30 @@ static void describe_obs(const uint64_t *o, char *buf, size_t len)
 struct attempt {
 	uint64_t addr;
 	struct access acc;
-	uint64_t stub; /* user stubs' address (user accesses) */
+	uint64_t stub; /* a user access by a stub: the stubs' page (0: by the user loop) */
 	uint64_t data; /* what a write stores */
 };
 
+/* Whether the access completed: in ring 0 without an exception, in the user loop
+ * likewise, by a user stub at its ud2. */
+static bool completed(const struct attempt *t, const struct observed *o)
+{
+	uint64_t s = t->stub + vmm_guest_header()[HDR_W_USTUB] + t->acc.type * USTUB_SIZE;
+
+	if (t->acc.user && t->stub != 0)
+		return o->vector == VEC_UD && o->rip >= s && o->rip < s + USTUB_SIZE;
+	return o->vector == VEC_NONE;
+}
+
 /*
- * Compare the outcome obs of the access with the prediction w: the exception (vector,
+ * Compare the outcome o of the access with the prediction w: the exception (vector,
  * error code, CR2), the data, and A/D at every level (must_a set, nothing outside may_a
  * newly set, D as must_d, no other bit changed). Returns true when they agree; else the
  * report says how.
  */
 static bool compare(struct kvm_diff *d, const struct attempt *t, const struct walk *w,
-		    const uint64_t *obs, uint64_t data)
+		    const struct observed *o)
 {
-	const uint64_t vec = obs[RES_VECTOR / 8], rip = obs[RES_RIP / 8];
 	struct walk mutated;
 	uint64_t after[5];
 	char exp[160], got[200];
@@ -385,30 +633,26 @@ static bool compare(struct kvm_diff *d, const struct attempt *t, const struct wa
 		w = &mutated;
 	}
 	for (i = 0; i < w->levels; i++)
-		after[i] = d->x.mem[w->entry_addr[i] / 8];
+		after[i] = read_word(d, w->entry_addr[i]);
 	if (w->gp) {
-		if (vec != VEC_GP)
+		if (o->vector != VEC_GP)
 			bad = "the model says #GP";
 	} else if (w->pf) {
-		if (vec != VEC_PF)
+		if (o->vector != VEC_PF)
 			bad = "the model says #PF";
-		else if ((uint32_t)obs[RES_ERROR / 8] != w->error_code)
+		else if ((uint32_t)o->error != w->error_code)
 			bad = "the error codes differ";
-		else if (obs[RES_CR2 / 8] != t->addr)
+		else if (o->cr2 != t->addr)
 			bad = "CR2 is not the address";
 	} else if (t->acc.type == ACCESS_FETCH) {
-		if (vec != VEC_UD || rip != t->addr)
+		if (o->vector != VEC_UD || o->rip != t->addr)
 			bad = "the fetch should have reached the ud2 placed at the target";
-	} else {
-		bool user_ok = vec == VEC_UD && rip >= t->stub + t->acc.type * USTUB_SIZE &&
-			       rip < t->stub + (t->acc.type + 1) * USTUB_SIZE;
-
-		if (t->acc.user ? !user_ok : vec != VEC_NONE)
-			bad = "the access should have completed";
-		else if (t->acc.type == ACCESS_READ && obs[RES_RAX / 8] != d->x.mem[w->paddr / 8])
-			bad = "the value read is not the one at the predicted physical address";
-		else if (t->acc.type == ACCESS_WRITE && d->x.mem[w->paddr / 8] != data)
-			bad = "the value written is not at the predicted physical address";
+	} else if (!completed(t, o)) {
+		bad = "the access should have completed";
+	} else if (t->acc.type == ACCESS_READ && o->rax != read_word(d, w->paddr)) {
+		bad = "the value read is not the one at the predicted physical address";
+	} else if (t->acc.type == ACCESS_WRITE && read_word(d, w->paddr) != t->data) {
+		bad = "the value written is not at the predicted physical address";
 	}
 	for (i = 0; bad == NULL && i < w->levels; i++) {
 		uint64_t set = after[i] & ~w->entry[i];
@@ -429,7 +673,7 @@ static bool compare(struct kvm_diff *d, const struct attempt *t, const struct wa
 			report_header(d, t->addr, t->acc, w, after);
 			say(d, "  at %s: %s\n", level_name(w->levels, i), bad);
 			describe_walk(w, exp, sizeof(exp));
-			describe_obs(obs, got, sizeof(got));
+			describe_obs(o, got, sizeof(got));
 			say(d,
 			    "  expected: %s (must A %#x, may A %#x, must D %d)\n  observed: %s\n",
 			    exp, w->must_a, w->may_a, w->must_d, got);
@@ -439,7 +683,7 @@ static bool compare(struct kvm_diff *d, const struct attempt *t, const struct wa
 	if (bad != NULL) {
 		report_header(d, t->addr, t->acc, w, after);
 		describe_walk(w, exp, sizeof(exp));
-		describe_obs(obs, got, sizeof(got));
+		describe_obs(o, got, sizeof(got));
 		say(d, "  %s\n  expected: %s\n  observed: %s\n", bad, exp, got);
 		return false;
 	}
@@ -454,8 +698,8 @@ static bool compare(struct kvm_diff *d, const struct attempt *t, const struct wa
 static enum kvm_verdict attempt(struct kvm_diff *d, const struct attempt *t, const struct walk *w,
 				bool retry, uint64_t flush)
 {
-	uint64_t data = t->data, saved = 0, *obs;
-	uint64_t *code = NULL;
+	uint64_t saved = 0, *code = NULL;
+	struct observed o;
 	char why[256];
 	int port;
 
@@ -469,25 +713,32 @@ static enum kvm_verdict attempt(struct kvm_diff *d, const struct attempt *t, con
 			(0x0b0full << (8 * (w->paddr % 8)));
 	}
 	if (!retry) {
-		uint64_t op = (uint64_t)t->acc.type | (t->acc.user ? OPF_USER : 0) |
-			      (!t->acc.user && d->x.m->cpu.rflags_ac ? OPF_AC : 0);
-
-		queue(d, op, t->addr, data);
-		port = run_batch(d, why, sizeof(why));
+		if (!t->acc.user)
+			sync_ac(d);
+		d->access_cmd = d->queued;
+		if (t->acc.user)
+			queue(d, GOP_USER, t->addr, t->data,
+			      t->stub + vmm_guest_header()[HDR_W_USTUB] + t->acc.type * USTUB_SIZE);
+		else
+			queue(d, (uint32_t)t->acc.type, t->addr, t->data, 0);
+		port = run_batch(d, 0, why, sizeof(why));
 	} else {
-		port = resume(d, ACT_RETRY, flush, why, sizeof(why));
+		port = resume_retry(d, flush, why, sizeof(why));
 	}
 	if (code != NULL)
 		*code = saved;
-	if (port != PORT_FAULT && port != PORT_BATCH)
+	if (port < 0)
 		return broken(d, why);
-	obs = result_slot(d, port == PORT_FAULT ? *mbox(d, MB_I) : d->last_cmd);
-	if (port == PORT_FAULT && *mbox(d, MB_I) != d->last_cmd)
+	if (port == PORT_BATCH && t->acc.user)
+		return broken(d, "a user access came back without an exception");
+	if (port != PORT_BATCH && d->ex.cmd != d->access_cmd)
 		return broken(d, "an exception in a control command");
+	o = port == PORT_BATCH ? observed_done(cmd_slot(d, d->access_cmd)[CMD_X / 8])
+			       : observed_exit(&d->ex);
 	d->st.accesses++;
 	if (w->pf || w->gp)
 		d->st.faults++;
-	return compare(d, t, w, obs, data) ? KVM_AGREE : KVM_DIFFER;
+	return compare(d, t, w, &o) ? KVM_AGREE : KVM_DIFFER;
 }
 
 uint64_t kvm_diff_vdso_start(const struct kvm_diff *d, const struct mm_struct *mm)
@@ -516,6 +767,58 @@ static bool in_pvm_hole(const struct kvm_diff *d, uint64_t addr)
 {
 	return strncmp(d->vmm.oracle, "PVM", 3) == 0 && addr >= 0xffff800000000000ull &&
 	       addr < 0xffff880000000000ull;
+}
+
+/* The walk of addr for acc in the current process, faulted in by the model first if it
+ * faults (the flush that owes queued). KVM_AGREE, or why not. */
+static enum kvm_verdict fault_in(struct kvm_diff *d, struct mm_struct *mm, uint64_t cr3,
+				 uint64_t addr, struct access acc, struct walk *w)
+{
+	struct machine *m = d->x.m;
+	struct touch_result st;
+
+	*w = mmu_walk(&m->phys, &m->cpu, cr3, addr, acc, false);
+	if (!w->pf)
+		return KVM_AGREE;
+	st = touch(&m->env, mm, &m->cpu, addr, acc);
+	if (!st.done)
+		return unsupported(d, "the [vdso] cannot be run or read by user code");
+	*w = mmu_walk(&m->phys, &m->cpu, cr3, addr, acc, false);
+	return queue_owed_flush(d, cr3);
+}
+
+/*
+ * The current process's [vdso] made ready for the guest's user code, its address in
+ * *vdso: the first page mapped user-executable (faulted in by the model where the process
+ * has not run it yet) and still the image's code; with loop (the user loop), the second
+ * mapped user-readable onto the image's command page. KVM_AGREE, or why not.
+ */
+static enum kvm_verdict user_code(struct kvm_diff *d, struct mm_struct *mm, uint64_t cr3, bool loop,
+				  uint64_t *vdso)
+{
+	struct access fetch = {ACCESS_FETCH, true, false}, read = {ACCESS_READ, true, false};
+	struct walk w;
+	enum kvm_verdict v;
+
+	*vdso = kvm_diff_vdso_start(d, mm);
+	if (*vdso == 0)
+		return unsupported(d, "the process has no [vdso] to run user code from");
+	v = fault_in(d, mm, cr3, *vdso, fetch, &w);
+	if (v != KVM_AGREE)
+		return v;
+	/* the code must be the image's: a [vdso] made writable and written (its COW copy)
+	 * holds the trace's data, not the guest's code */
+	if (w.pf || w.gp || memcmp(&d->x.mem[w.paddr / 8], d->image + PG_VDSO * 4096, 4096) != 0)
+		return unsupported(d, "the trace changed the [vdso] page that the guest's "
+				      "user code runs from");
+	if (!loop)
+		return KVM_AGREE;
+	v = fault_in(d, mm, cr3, *vdso + 4096, read, &w);
+	if (v != KVM_AGREE)
+		return v;
+	if (w.pf || w.gp || w.paddr != d->kimage_phys + PG_UCMD * 4096)
+		return unsupported(d, "the [vdso]'s second page is not the image's command page");
+	return KVM_AGREE;
 }
 
 /* A touch: the differential loop with the model's fault handler between attempts. */
@@ -550,36 +853,14 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 	if (v != KVM_AGREE)
 		return v;
 	if (t.acc.user) {
-		struct access fetch = {ACCESS_FETCH, true, false};
-		struct walk sw;
-
-		t.stub = kvm_diff_vdso_start(d, mm);
-		if (t.stub == 0)
-			return unsupported(d, "the process has no [vdso] to run user code from");
-		sw = mmu_walk(&m->phys, &m->cpu, cr3, t.stub, fetch, false);
-		if (sw.pf) { /* the process has not run its [vdso] yet: fault it in */
-			struct touch_result st = touch(&m->env, mm, &m->cpu, t.stub, fetch);
-
-			if (!st.done)
-				return unsupported(
-				    d, "the [vdso] page cannot be fetched by user code");
-			v = queue_owed_flush(d, cr3);
-			if (v != KVM_AGREE)
-				return v;
-			sw = mmu_walk(&m->phys, &m->cpu, cr3, t.stub, fetch, false);
-		}
-		/* the stubs must be the image's: a [vdso] made writable and written (its COW
-		 * copy) holds the trace's data, not the guest's code */
-		if (sw.pf || sw.gp ||
-		    memcmp(&m->phys.mem[sw.paddr / 8], d->image + PG_VDSO * 4096, 4096) != 0)
-			return unsupported(d, "the trace changed the [vdso] page that the guest's "
-					      "user code runs from");
-		*mbox(d, MB_USTUB) = t.stub;
+		v = user_code(d, mm, cr3, false, &t.stub);
+		if (v != KVM_AGREE)
+			return v;
 	}
 	memset(res, 0, sizeof(*res));
 	res->kind = RES_TOUCH;
 	for (;;) {
-		struct walk w = mmu_walk(&m->phys, &m->cpu, cr3, t.addr, t.acc, false);
+		struct walk w = predict_walk(d, cr3, t.addr, t.acc);
 		struct fault_step *s;
 
 		v = attempt(d, &t, &w, r->nr_steps > 0, flush);
@@ -617,6 +898,7 @@ static enum kvm_verdict touch_op(struct kvm_diff *d, const struct mm_op *op, str
 	return KVM_AGREE;
 }
 
+/* After an op the model ran alone: a cpu op also reaches the vCPU (or cannot). */
 /* After an op the model ran alone: a cpu op also reaches the vCPU (or cannot). */
 static enum kvm_verdict model_op_done(struct kvm_diff *d, int kind, const struct mm_result *res)
 {
@@ -657,21 +939,23 @@ enum kvm_verdict kvm_diff_op(struct kvm_diff *d, const struct trace_op *top, str
 
 /* Queue a control command for the caller, running the batch first when it is full
  * (room is kept for the commands prepare() and the access add). */
-static void queue_ctl(struct kvm_diff *d, uint64_t op, uint64_t addr, uint64_t data)
+/* Queue a control command for the caller, running the batch first when it is full
+ * (room is kept for the commands prepare() and the access add). */
+static void queue_ctl(struct kvm_diff *d, uint32_t op, uint64_t addr, uint64_t data)
 {
-	if (d->queued + 40 >= MB_MAX_CMDS) {
+	if (d->queued + BATCH_ROOM >= MB_MAX_CMDS) {
 		char why[256];
 
-		if (!d->started || run_batch(d, why, sizeof(why)) != PORT_BATCH)
+		if (!d->started || run_batch(d, 0, why, sizeof(why)) != PORT_BATCH)
 			d->store_failed = true;
 	}
-	queue(d, op, addr, data);
+	queue(d, op, addr, data, 0);
 }
 
 void kvm_diff_store(struct kvm_diff *d, uint64_t paddr, uint64_t value)
 {
 	d->x.mem[paddr / 8] = value;
-	queue_ctl(d, OP_STORE, PAGE_OFFSET + paddr, value);
+	queue_ctl(d, GOP_STORE, PAGE_OFFSET + paddr, value);
 }
 
 enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, uint64_t addr,
@@ -682,20 +966,14 @@ enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, 
 
 	if (v != KVM_AGREE)
 		return v;
-	*mbox(d, MB_USTUB) = stub;
 	if (d->store_failed) {
 		d->store_failed = false;
 		return broken(d, "a batch of page-table stores failed");
 	}
-	*predicted = mmu_walk(&d->x.m->phys, &d->x.m->cpu, cr3, addr, acc, false);
+	*predicted = predict_walk(d, cr3, addr, acc);
 	return attempt(d, &t, predicted, false, 0);
 }
 
-/*
- * Run the ops of t that keep says (all, when keep is NULL) on a fresh machine and VM up
- * to item stop (or the end); the verdict of the first op that does not agree, and its
- * item in *at (nr_items when all agree). *d is left open for the caller to close.
- */
 static enum kvm_verdict run_items(struct kvm_diff *d, const struct trace *t, const bool *keep,
 				  uint32_t stop, uint32_t *at, char *why, size_t len)
 {
@@ -808,17 +1086,21 @@ enum kvm_verdict kvm_diff_start(struct kvm_diff *d)
 void kvm_diff_flush(struct kvm_diff *d, uint64_t addr)
 {
 	if (addr == 0)
-		queue_ctl(d, OP_CR3, 0, d->vmm.cr3);
+		queue_ctl(d, GOP_CR3, 0, d->vmm.cr3);
 	else
-		queue_ctl(d, OP_INVLPG, addr, 0);
+		queue_ctl(d, GOP_INVLPG, addr, 0);
 	d->st.flushes++;
 }
 
 /*
- * Batched touches (kvm_diff_touches()): all accesses go to the guest at once; it exits
- * only at a fault. At each exit the accesses that completed since the last one are
- * compared with the predictions made then, the fault with its own, the model's handler
- * runs, and the remaining predictions are made afresh on the tables as they are now.
+ * Batched touches (kvm_diff_touches()): all accesses go to the guest at once, kernel ones
+ * to the ring-0 loop, user ones to the user loop; it exits only at a fault (and once at
+ * the end). At each exit the accesses that completed since the last one are compared
+ * with their predictions, the fault with its own; the model's handler runs; then every
+ * prediction still to be used whose walk read an entry that has changed since (the
+ * handler's writes, A/D bits the guest set) is made afresh, so that each access is
+ * compared with the walk of the tables it met. A user read's prediction also gives the
+ * user loop the value the read must return.
  */
 struct pending {
 	struct attempt t;
@@ -826,99 +1108,206 @@ struct pending {
 	uint32_t steps;
 };
 
-/* Compare commands [from, to) of the batch, which completed; p[0] is command base. */
-static enum kvm_verdict verify_done(struct kvm_diff *d, const struct pending *p, uint64_t base,
-				    uint64_t from, uint64_t to)
+/* Whether w still is the walk of the tables as they are: a walk depends on the CPU state
+ * and on the entries it read alone, so it holds while each of them does. */
+static bool walk_holds(const struct kvm_diff *d, const struct walk *w)
 {
-	uint64_t j;
+	uint32_t i;
+
+	for (i = 0; i < w->levels; i++)
+		if (read_word(d, w->entry_addr[i]) != w->entry[i])
+			return false;
+	return true;
+}
+
+/* (Re)make the prediction of access j where it no longer holds (or, with fresh, at
+ * all); for the user loop (user), the value its read must return. */
+static void predict(struct kvm_diff *d, struct pending *p, uint32_t j, uint64_t cr3, bool user,
+		    bool fresh)
+{
+	struct pending *q = &p[j];
+
+	if (!fresh && walk_holds(d, &q->w))
+		return;
+	q->w = predict_walk(d, cr3, q->t.addr, q->t.acc);
+	if (user && q->t.acc.type == ACCESS_READ)
+		ucmd_slot(d, j)[UCMD_DATA / 8] = q->w.pf || q->w.gp ? 0 : read_word(d, q->w.paddr);
+}
+
+/* Compare accesses [from, to) of the batch, which completed. */
+static enum kvm_verdict verify_done(struct kvm_diff *d, const struct pending *p, uint32_t base,
+				    bool user, uint32_t from, uint32_t to)
+{
+	uint32_t j;
 
 	for (j = from; j < to; j++) {
-		const struct pending *q = &p[j - base];
+		const struct pending *q = &p[j];
+		struct observed o = observed_done(user ? ucmd_slot(d, j)[UCMD_DATA / 8]
+						       : cmd_slot(d, base + j)[CMD_X / 8]);
 
 		d->st.accesses++;
-		if (!compare(d, &q->t, &q->w, result_slot(d, j), q->t.data))
+		if (!compare(d, &q->t, &q->w, &o))
 			return KVM_DIFFER;
 	}
+	return KVM_AGREE;
+}
+
+/* Whether the addresses lie on distinct pages and are 8-aligned (so that no access of
+ * the batch reads or writes what another one wrote). */
+static bool distinct_pages(const uint64_t *addrs, uint32_t n)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (addrs[i] % 8 != 0)
+			return false;
+		for (j = 0; j < i; j++)
+			if ((addrs[i] ^ addrs[j]) < PAGE_SIZE)
+				return false;
+	}
+	return true;
+}
+
+/* Write the batch: the commands of the user loop, or the ring-0 loop's after what is
+ * queued (their first in *base); predict every access. */
+static void write_batch(struct kvm_diff *d, struct pending *p, const uint64_t *addrs, uint32_t n,
+			struct access acc, uint64_t cr3, uint32_t *base)
+{
+	uint32_t i;
+
+	if (!acc.user)
+		sync_ac(d);
+	*base = d->queued;
+	for (i = 0; i < n; i++) {
+		p[i].t = (struct attempt){addrs[i], acc, 0, d->token++};
+		if (acc.user) {
+			uint64_t *c = ucmd_slot(d, i);
+
+			c[UCMD_OP / 8] = acc.type == ACCESS_WRITE ? UOP_WRITE : UOP_READ;
+			c[UCMD_ADDR / 8] = addrs[i];
+			c[UCMD_DATA / 8] = p[i].t.data;
+		} else {
+			queue(d, (uint32_t)acc.type, addrs[i], p[i].t.data, 0);
+		}
+		predict(d, p, i, cr3, acc.user, true);
+	}
+	if (acc.user)
+		ucmd_slot(d, n)[UCMD_OP / 8] = UOP_END;
+}
+
+/*
+ * Which access of the batch the guest stopped at, in *i, and what the stop is: 0 a fault
+ * in an access, 1 the user loop's end, 2 the user loop's mismatch, -1 anything else.
+ */
+static int batch_stop(const struct kvm_diff *d, uint32_t base, uint32_t n, bool user, uint32_t *i)
+{
+	const struct kvm_exit *e = &d->ex;
+
+	if (!user) {
+		*i = e->cmd - base;
+		return e->ctx == KVM_CTX_KERNEL && e->cmd >= base && e->cmd < base + n ? 0 : -1;
+	}
+	*i = e->cmd;
+	if (e->ctx != KVM_CTX_ULOOP || e->cmd > n)
+		return -1;
+	if (e->vector == VEC_UD && e->rip == user_va(d->uloop_vdso, HDR_W_UEND))
+		return e->cmd == n ? 1 : -1;
+	if (e->cmd == n)
+		return -1;
+	if (e->vector == VEC_UD && e->rip == user_va(d->uloop_vdso, HDR_W_UMISMATCH))
+		return 2;
+	return e->rip == user_va(d->uloop_vdso, HDR_W_UACCESS) ||
+		       e->rip == user_va(d->uloop_vdso, HDR_W_UACCESS_W)
+		   ? 0
+		   : -1;
+}
+
+/* At a fault of access i: compare it, run the model's handler, re-predict what it
+ * changed. The fast path's limits: the handler must end in a retry without a flush. */
+static enum kvm_verdict batch_fault(struct kvm_diff *d, struct pending *p, uint32_t i, uint32_t n,
+				    uint64_t cr3, bool user)
+{
+	struct machine *m = d->x.m;
+	struct pending *f = &p[i];
+	struct observed o = observed_exit(&d->ex);
+	struct mm_struct *mm = machine_current_mm(m);
+	struct fault_step s;
+	uint32_t j;
+
+	d->st.accesses++;
+	d->st.faults++;
+	if (!compare(d, &f->t, &f->w, &o))
+		return KVM_DIFFER;
+	s = exc_page_fault(&m->env, mm, &m->cpu, f->t.addr, f->w.error_code, f->t.acc);
+	if (fault_step_final(&s) || ++f->steps >= MAX_FAULT_STEPS ||
+	    mm->tlb_flush_start < mm->tlb_flush_end)
+		return unsupported(d, "kvm_diff_touches: a fault that does not end in a retry "
+				      "without flush (use touches one by one)");
+	for (j = i; j < n; j++)
+		predict(d, p, j, cr3, user, false);
 	return KVM_AGREE;
 }
 
 enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uint32_t n,
 				  struct access acc)
 {
-	struct machine *m = d->x.m;
-	struct mm_struct *mm = machine_current_mm(m);
+	struct mm_struct *mm = machine_current_mm(d->x.m);
 	struct pending *p;
 	enum kvm_verdict v;
-	uint64_t cr3, done = 0, i;
+	uint64_t cr3, vdso = 0;
+	uint32_t base, done = 0, i;
 	char why[256];
-	int port;
+	int port, stop;
 
-	if (mm == NULL || acc.implicit || acc.user || n == 0 || n > MB_MAX_CMDS - 40)
-		return unsupported(d,
-				   "kvm_diff_touches: kernel accesses of a process, 1..86 of them");
+	if (mm == NULL || acc.implicit || acc.type == ACCESS_FETCH || n == 0 || n > TOUCHES_MAX ||
+	    !distinct_pages(addrs, n))
+		return unsupported(d, "kvm_diff_touches: reads or writes of a process, 1..86 of "
+				      "them, 8-aligned, on distinct pages");
 	cr3 = current_cr3(d);
 	v = prepare(d, cr3);
 	if (v == KVM_AGREE)
 		v = queue_owed_flush(d, cr3);
+	if (v == KVM_AGREE && acc.user)
+		v = user_code(d, mm, cr3, true, &vdso);
 	if (v != KVM_AGREE)
 		return v;
 	p = calloc(n, sizeof(*p));
 	if (p == NULL)
 		return broken(d, "no memory");
-	/* the control commands queued so far run first: the accesses are numbered after */
-	{
-		uint32_t base = d->queued;
-
-		for (i = 0; i < n; i++) {
-			uint64_t op = (uint64_t)acc.type | (m->cpu.rflags_ac ? OPF_AC : 0);
-
-			p[i].t = (struct attempt){addrs[i], acc, 0, d->token++};
-			p[i].w = mmu_walk(&m->phys, &m->cpu, cr3, addrs[i], acc, false);
-			queue(d, op, addrs[i], p[i].t.data);
+	write_batch(d, p, addrs, n, acc, cr3, &base);
+	port =
+	    acc.user ? enter_uloop(d, vdso, why, sizeof(why)) : run_batch(d, 0, why, sizeof(why));
+	for (;;) {
+		if (port < 0 || (port == PORT_BATCH && acc.user)) {
+			v = broken(d, port < 0 ? why : "the user loop came back to ring 0");
+			break;
 		}
-		done = base;
-		port = run_batch(d, why, sizeof(why));
-		for (;;) {
-			struct pending *f;
-			struct fault_step s;
+		if (port == PORT_BATCH) {
+			v = verify_done(d, p, base, false, done, n);
+			break;
+		}
+		stop = batch_stop(d, base, n, acc.user, &i);
+		if (stop < 0) {
+			v = broken(d, "an exception outside the batch's accesses");
+			break;
+		}
+		v = verify_done(d, p, base, acc.user, done, stop == 1 ? n : i);
+		if (v != KVM_AGREE || stop == 1)
+			break;
+		if (stop == 2) { /* the loop read another value: compare() must say so */
+			struct observed o = observed_done(d->ex.rax);
 
-			if (port == PORT_BATCH) {
-				v = verify_done(d, p, base, done, base + n);
-				break;
-			}
-			if (port != PORT_FAULT) {
-				v = broken(d, why);
-				break;
-			}
-			i = *mbox(d, MB_I);
-			if (i < base) {
-				v = broken(d, "an exception in a control command");
-				break;
-			}
-			v = verify_done(d, p, base, done, i);
-			if (v != KVM_AGREE)
-				break;
-			f = &p[i - base];
 			d->st.accesses++;
-			d->st.faults++;
-			if (!compare(d, &f->t, &f->w, result_slot(d, i), f->t.data)) {
-				v = KVM_DIFFER;
-				break;
-			}
-			s = exc_page_fault(&m->env, mm, &m->cpu, f->t.addr, f->w.error_code, acc);
-			if (fault_step_final(&s) || ++f->steps >= MAX_FAULT_STEPS ||
-			    mm->tlb_flush_start < mm->tlb_flush_end) {
-				v = unsupported(d,
-						"kvm_diff_touches: a fault that does not end in a "
-						"retry without flush (use touches one by one)");
-				break;
-			}
-			for (done = i; done < base + n; done++)
-				p[done - base].w = mmu_walk(&m->phys, &m->cpu, cr3,
-							    p[done - base].t.addr, acc, false);
-			done = i;
-			port = resume(d, ACT_RETRY, 0, why, sizeof(why));
+			v = compare(d, &p[i].t, &p[i].w, &o)
+				? broken(d, "the user loop saw a mismatch that compare() does not")
+				: KVM_DIFFER;
+			break;
 		}
+		v = batch_fault(d, p, i, n, cr3, acc.user);
+		if (v != KVM_AGREE)
+			break;
+		done = i;
+		port = resume_retry(d, 0, why, sizeof(why));
 	}
 	free(p);
 	return v;
@@ -929,25 +1318,36 @@ int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n)
 	struct machine *m = d->x.m;
 	struct access acc = {ACCESS_READ, false, false};
 	uint64_t cr3 = current_cr3(d), zero = (uint64_t)m->env.zero_pfn * PAGE_SIZE;
+	bool sync_sregs = d->vmm.sync_sregs;
+	uint32_t i, base;
 	char why[256];
-	uint32_t i;
 	int port;
 
-	if (n == 0 || n > MB_MAX_CMDS - 40 || prepare(d, cr3) != KVM_AGREE)
+	if (n == 0 || n > TOUCHES_MAX || prepare(d, cr3) != KVM_AGREE)
 		return -1;
+	if (d->paused && kvm_diff_quiesce(d, why, sizeof(why)) != 0)
+		return -1;
+	base = d->queued;
 	for (i = 0; i < n; i++)
-		queue(d, ACCESS_READ, addrs[i], 0);
-	port = run_batch(d, why, sizeof(why));
-	while (port == PORT_FAULT) {
-		struct walk w =
-		    mmu_walk(&m->phys, &m->cpu, cr3, *mbox(d, MB_I) < n ? addrs[*mbox(d, MB_I)] : 0,
-			     acc, false);
+		queue(d, GOP_READ, addrs[i], 0, 0);
+	queue(d, GOP_END, 0, 0, 0);
+	d->queued = 0;
+	d->vmm.sync_sregs = false; /* the floor needs no CR2 */
+	port = vmm_run(&d->vmm, why, sizeof(why));
+	while (port == PORT_EXC + (int)VEC_PF) {
+		struct vmm_regs r;
+		struct walk w;
 
+		if (vmm_exit_regs(&d->vmm, &r, NULL, why, sizeof(why)) != 0)
+			break;
+		i = (uint32_t)((r.rsi - (MBOX_VA + MB_CMD)) / CMD_SIZE) - base;
+		w = mmu_walk(&m->phys, &m->cpu, cr3, i < n ? addrs[i] : 0, acc, false);
 		if (!w.pf || w.levels == 0 || (w.entry[w.levels - 1] & _PAGE_PRESENT) != 0)
-			return -1; /* only a missing leaf is fixed here */
+			break; /* only a missing leaf is fixed here */
 		d->x.mem[w.entry_addr[w.levels - 1] / 8] =
 		    zero | _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | _PAGE_NX;
-		port = resume(d, ACT_RETRY, 0, why, sizeof(why));
+		port = vmm_run(&d->vmm, why, sizeof(why));
 	}
+	d->vmm.sync_sregs = sync_sregs;
 	return port == PORT_BATCH ? 0 : -1;
 }

@@ -42,22 +42,46 @@ struct kvm_diff_stats {
 	uint64_t hole;	     /* touches in PVM's hypervisor hole, not compared (model only) */
 };
 
+/* Where the guest stopped at its last exit (KVM_CTX_*: which code it was running). */
+enum { KVM_CTX_KERNEL, KVM_CTX_USTUB, KVM_CTX_ULOOP };
+
+struct kvm_exit {
+	int port;		  /* PORT_BATCH (the batch ended), or PORT_EXC + vector */
+	uint32_t vector;	  /* 0xff at PORT_BATCH */
+	uint64_t error;		  /* the frame's error code (0 for a vector that pushes none) */
+	uint64_t cr2;		  /* at a #PF */
+	uint64_t rip, cs, rflags; /* the exception frame */
+	uint64_t frame;		  /* the guest address of the frame's RIP word */
+	uint64_t rax;		  /* at the exception */
+	int ctx;		  /* the ring-0 loop, a user stub it entered, the user loop */
+	uint32_t cmd;		  /* the command of that loop it stopped at (UINT32_MAX: none) */
+};
+
+#define KVM_DIFF_MAX_CMDS 128
+
 struct kvm_diff {
 	struct vmm vmm;
 	struct trace_exec x; /* the model machine; its RAM is the guest's */
 	uint64_t kimage_phys;
 	uint8_t *image; /* the image in host memory */
 	bool vm_open, started;
-	bool paused;	   /* the guest waits at a fault exit for MB_ACTION */
-	uint32_t queued;   /* commands written for the next batch */
-	uint64_t last_cmd; /* index of the access command in the batch run last */
-	uint32_t pkru;	   /* PKRU loaded in the guest */
+	bool paused;			/* the guest waits in an exception stub (ex says where) */
+	struct kvm_exit ex;		/* the last exit */
+	uint32_t queued;		/* ring-0 commands written for the next batch */
+	uint8_t ops[KVM_DIFF_MAX_CMDS]; /* their ops (abi.h GOP_*) */
+	uint32_t access_cmd;		/* the single access's command in the batch run last */
+	bool in_uloop;			/* the batch run last entered the user loop ... */
+	uint64_t uloop_vdso;		/* ... at this [vdso] */
+	bool ac_loaded;			/* RFLAGS.AC in the ring-0 loop */
+	uint32_t pkru;			/* PKRU loaded in the guest */
 	bool pkru_loaded;
 	uint64_t token;	   /* the next value a write stores */
 	bool flush_all;	   /* a CPU mode changed: empty the TLB before the next access */
 	bool store_failed; /* a full batch of stores did not run */
 	bool mutate;	   /* the checker's own test: flip W in every predicted #PF error
 			       code, so that each faulting access must be found to differ */
+	bool mutate_paddr; /* the same: move every predicted physical address of a read
+			       by a page, so that each completed read must be found to differ */
 	struct kvm_diff_stats st;
 	char report[4096]; /* the last difference */
 };
@@ -126,11 +150,14 @@ enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, 
 void kvm_diff_flush(struct kvm_diff *d, uint64_t addr);
 
 /**
- * kvm_diff_touches() - n kernel-mode accesses acc (a read or write each, distinct pages)
- * of the current process in one batch: the guest exits only at a fault, after which the
- * model's handler runs and the guest retries. Every access and fault is compared as by
- * a touch. Faults that end an access (SIGSEGV, ...) or owe a flush are refused
- * (KVM_UNSUPPORTED): this is the fast path for demand paging, used by `bench kvm`.
+ * kvm_diff_touches() - n accesses acc (reads or writes, 8-aligned, on distinct pages) of
+ * the current process in one batch: kernel-mode ones by the ring-0 loop, user-mode ones
+ * by the user loop, which runs natively at CPL 3 from the process's [vdso] and checks
+ * each read against the predicted value itself. The guest exits only at a fault (after
+ * which the model's handler runs and the guest retries) and once at the end. Every
+ * access and fault is compared as by a touch. Faults that end an access (SIGSEGV, ...)
+ * or owe a flush are refused (KVM_UNSUPPORTED): this is the fast path for demand paging
+ * and hits, used by `bench kvm`.
  */
 enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uint32_t n,
 				  struct access acc);
@@ -143,6 +170,21 @@ enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uin
  * consistent with its VMAs, so use a machine for nothing else. 0, or -1.
  */
 int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n);
+
+/**
+ * kvm_diff_quiesce() - a guest waiting at an exception goes back to its ring-0 loop,
+ * ready for a batch; queued commands stay queued. Returns 0, or -1 with a reason.
+ */
+int kvm_diff_quiesce(struct kvm_diff *d, char *why, size_t whylen);
+
+/**
+ * kvm_diff_run_queued() - run the queued commands now (or quiesce, when none are): the
+ * guest then waits in its loop. Returns 0, or -1 with a reason (an exception in one).
+ */
+int kvm_diff_run_queued(struct kvm_diff *d, char *why, size_t whylen);
+
+/** kvm_diff_describe_exit() - print where the guest stopped last (for a broken run). */
+void kvm_diff_describe_exit(const struct kvm_diff *d, FILE *out);
 
 /** kvm_diff_check_trace() - `mmref check --backend kvm`: 0 agree, 1 differ, 2 unsupported,
  * 3 KVM unavailable (skip), -1 broken. Prints a summary or the difference to out. */

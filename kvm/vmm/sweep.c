@@ -63,8 +63,6 @@
 
 #include "buddy.h"
 #include "kvm_diff.h"
-/* after kvm_diff.h: abi.h's RES_* names would clash with the model's */
-#include "abi.h"
 
 #define BIT(n) (1ull << (n))
 
@@ -499,7 +497,6 @@ static int build_tables(struct sweep *s)
 	s->data_pa = data + 0x2c0;
 	s->addr4 = BIT(39) | (3ull << 30) | (s->data_pa & (BIT(30) - 1));
 	s->addr5 = BIT(48) | s->addr4;
-	*(uint64_t *)(d->image + PG_MBOX * 4096 + MB_USTUB) = s->stub;
 	return 0;
 }
 
@@ -639,24 +636,6 @@ static void progress(struct sweep *s, bool final)
 
 /* Running ------------------------------------------------------------------------------ */
 
-/* Where the guest stopped: its command and the last exception it recorded. */
-static void guest_position(struct sweep *s)
-{
-	const uint8_t *mb = s->d->image + PG_MBOX * 4096;
-	uint64_t i = *(const uint64_t *)(mb + MB_I), n = *(const uint64_t *)(mb + MB_N);
-	const uint64_t *cmd, *res;
-
-	if (i >= MB_MAX_CMDS)
-		return;
-	cmd = (const uint64_t *)(mb + MB_CMD + i * CMD_SIZE);
-	res = (const uint64_t *)(s->d->image + PG_RESULTS * 4096 + i * RES_SIZE);
-	fprintf(s->out,
-		"guest: command %" PRIu64 " of %" PRIu64 " (op %#" PRIx64 " addr %#" PRIx64
-		"): vector %" PRIu64 " error %#" PRIx64 " cr2 %#" PRIx64 " rip %#" PRIx64 "\n",
-		i, n, cmd[CMD_OP / 8], cmd[CMD_ADDR / 8], res[RES_VECTOR / 8], res[RES_ERROR / 8],
-		res[RES_CR2 / 8], res[RES_RIP / 8]);
-}
-
 /* One kvm_diff_walk(); false when the sweep must stop (the guest broke, the mismatch limit). */
 static bool walk_once(struct sweep *s, const struct case_desc *c, struct access acc, bool prime)
 {
@@ -691,7 +670,7 @@ static bool walk_once(struct sweep *s, const struct case_desc *c, struct access 
 	default:
 		s->rc = 1;
 		report_case(s, c, "BROKEN: the guest or KVM failed:");
-		guest_position(s);
+		kvm_diff_describe_exit(s->d, s->out);
 		return false;
 	}
 }

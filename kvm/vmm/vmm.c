@@ -264,6 +264,12 @@ int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t len)
 	}
 	if (setup_cpuid(v, why, len) < 0 || start_watchdog(why, len) < 0)
 		goto out;
+	r = ioctl(v->kvm, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+	v->sync_regs = r > 0 &&
+		       (r & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
+			   (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS) &&
+		       getenv("MMREF_KVM_NO_SYNC_REGS") == NULL;
+	v->sync_sregs = v->sync_regs;
 	return 0;
 out:
 	vmm_close(v);
@@ -322,7 +328,7 @@ int vmm_load_guest(struct vmm *v, uint64_t image_phys, char *why, size_t len)
 
 	if (image_phys + (uint64_t)KIMAGE_PAGES * 4096 > v->mem_size)
 		return fail(why, len, "the kernel image does not fit in guest RAM");
-	if (blob > (size_t)(PG_VDSO + KIMAGE_VDSO_PAGES) * 4096 || blob < 64 ||
+	if (blob > (size_t)(PG_VDSO + 1) * 4096 || blob < (HDR_W_OPS + GOP_COUNT) * 8 ||
 	    hdr[HDR_W_MAGIC] != HDR_MAGIC)
 		return fail(why, len, "the built-in guest image is malformed");
 	memset(img, 0, (size_t)KIMAGE_PAGES * 4096);
@@ -355,7 +361,6 @@ int vmm_load_guest(struct vmm *v, uint64_t image_phys, char *why, size_t len)
 			     ((h >> 16) & 0xffff) << 48;
 		idt[2 * i + 1] = h >> 32;
 	}
-	/* the mailbox: the user stubs' address comes from the host before each user access */
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) < 0)
 		return fail(why, len, "KVM_GET_SREGS: %s", strerror(errno));
 	sr.cs = segment(SEL_KCODE, 0xb, true, 0);
@@ -430,9 +435,62 @@ int vmm_set_cpu(struct vmm *v, const struct vmm_cpu *c, char *why, size_t len)
 	return 0;
 }
 
+const uint64_t *vmm_guest_header(void)
+{
+	return (const uint64_t *)mmref_guest_bin;
+}
+
+int vmm_exit_regs(struct vmm *v, struct vmm_regs *r, uint64_t *cr2, char *why, size_t len)
+{
+	const struct kvm_regs *k;
+	struct kvm_regs buf;
+
+	if (v->sync_regs) {
+		k = &v->run->s.regs.regs;
+	} else {
+		if (ioctl(v->vcpu, KVM_GET_REGS, &buf) < 0)
+			return fail(why, len, "KVM_GET_REGS: %s", strerror(errno));
+		k = &buf;
+	}
+	*r = (struct vmm_regs){k->rax, k->rbx, k->rcx, k->rdx, k->rsi,
+			       k->rdi, k->rsp, k->rbp, k->rip, k->rflags};
+	if (cr2 == NULL)
+		return 0;
+	if (v->sync_regs && v->sync_sregs) {
+		*cr2 = v->run->s.regs.sregs.cr2;
+	} else {
+		struct kvm_sregs sr;
+
+		if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) < 0)
+			return fail(why, len, "KVM_GET_SREGS: %s", strerror(errno));
+		*cr2 = sr.cr2;
+	}
+	return 0;
+}
+
+int vmm_set_rip(struct vmm *v, uint64_t rip, char *why, size_t len)
+{
+	struct kvm_regs regs;
+
+	if (v->sync_regs) {
+		v->run->s.regs.regs.rip = rip;
+		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	if (ioctl(v->vcpu, KVM_GET_REGS, &regs) < 0)
+		return fail(why, len, "KVM_GET_REGS: %s", strerror(errno));
+	regs.rip = rip;
+	if (ioctl(v->vcpu, KVM_SET_REGS, &regs) < 0)
+		return fail(why, len, "KVM_SET_REGS: %s", strerror(errno));
+	return 0;
+}
+
 int vmm_run(struct vmm *v, char *why, size_t len)
 {
 	watchdog_ticks = 0;
+	if (v->sync_regs)
+		v->run->kvm_valid_regs =
+		    KVM_SYNC_X86_REGS | (v->sync_sregs ? KVM_SYNC_X86_SREGS : 0);
 	for (;;) {
 		int r = ioctl(v->vcpu, KVM_RUN, 0);
 

@@ -16,7 +16,10 @@
  * builds its GDT, TSS and IDT there; vmm_set_cpu() loads CR0/CR4/EFER/CR3 (one
  * KVM_SET_SREGS, only when something changed); vmm_run() runs the vCPU to the guest's
  * next port exit, under a watchdog: a guest that hangs, triple-faults or exits in any
- * other way is an error with a reason, never a host crash.
+ * other way is an error with a reason, never a host crash. At an exit the guest's
+ * registers (and CR2) come from the kvm_run page where KVM_CAP_SYNC_REGS has KVM copy
+ * them (vmm_exit_regs()), without an ioctl; where the capability is missing (or
+ * MMREF_KVM_NO_SYNC_REGS is set) from KVM_GET_REGS and KVM_GET_SREGS.
  */
 #ifndef MMREF_KVM_VMM_H
 #define MMREF_KVM_VMM_H
@@ -45,6 +48,13 @@ struct vmm {
 	uint64_t exits;	  /* KVM_RUN returns */
 	bool shadow;	  /* KVM walks the guest's tables in software (PVM, ept=0, npt=0) */
 	uint64_t resyncs; /* vmm_resync() calls */
+	bool sync_regs;	  /* KVM_CAP_SYNC_REGS with the GPRs and special registers */
+	bool sync_sregs;  /* have KVM sync the special registers (CR2) at each exit too */
+};
+
+/* The guest's registers at an exit, as the host reads them. */
+struct vmm_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, rip, rflags;
 };
 
 /**
@@ -90,6 +100,22 @@ int vmm_run(struct vmm *v, char *why, size_t whylen);
  * shadow page obsolete. A no-op where the hardware walks (EPT, NPT). Returns 0 or -1.
  */
 int vmm_resync(struct vmm *v, char *why, size_t whylen);
+
+/**
+ * vmm_exit_regs() - the guest's registers at the last exit, and CR2 when cr2 is not
+ * NULL: from the kvm_run page (KVM_CAP_SYNC_REGS; CR2 there when sync_sregs is set),
+ * else by KVM_GET_REGS and KVM_GET_SREGS. Returns 0, or -1 with a reason.
+ */
+int vmm_exit_regs(struct vmm *v, struct vmm_regs *r, uint64_t *cr2, char *why, size_t whylen);
+
+/**
+ * vmm_set_rip() - where the guest goes on at the next vmm_run() (after an exit whose
+ * registers were read with vmm_exit_regs()). Returns 0, or -1 with a reason.
+ */
+int vmm_set_rip(struct vmm *v, uint64_t rip, char *why, size_t whylen);
+
+/** vmm_guest_header() - the built-in guest image's header words (abi.h, HDR_W_*). */
+const uint64_t *vmm_guest_header(void);
 
 /** vmm_oracle() - which code walks the guest's page tables, e.g. "PVM shadow MMU". */
 const char *vmm_oracle(const struct vmm *v);
