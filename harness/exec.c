@@ -61,7 +61,7 @@ void trace_exec_close(struct trace_exec *x)
 
 static uint64_t value_of(const struct trace_exec *x, const struct trace_value *v)
 {
-	if (v->slot >= 0 && (uint32_t)v->slot < x->nr_slots)
+	if (x != NULL && v->slot >= 0 && (uint32_t)v->slot < x->nr_slots)
 		return x->slots[v->slot] + v->offset;
 	return v->offset;
 }

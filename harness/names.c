@@ -539,7 +539,7 @@ static const char *fault_class(uint32_t error_code)
 	return (error_code & X86_PF_PROT) == 0 ? "not-present" : "protection";
 }
 
-static const char *segv_name(int si_code)
+const char *names_segv_name(int si_code)
 {
 	switch (si_code) {
 	case SEGV_MAPERR:
@@ -548,6 +548,8 @@ static const char *segv_name(int si_code)
 		return "accerr";
 	case SEGV_PKUERR:
 		return "pkuerr";
+	case NAMES_SI_KERNEL:
+		return "kernel";
 	default:
 		return "?";
 	}
@@ -575,7 +577,7 @@ static void format_fault_step(const struct fault_step *s, char *buf, size_t len,
 		add(buf, len, at, "spurious");
 		break;
 	case FAULT_SIGSEGV:
-		add(buf, len, at, "sigsegv %s", segv_name(s->si_code));
+		add(buf, len, at, "sigsegv %s", names_segv_name(s->si_code));
 		break;
 	case FAULT_OOM:
 		add(buf, len, at, "oom");

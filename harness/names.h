@@ -133,6 +133,12 @@ bool names_cpu_field_is_bool(unsigned int field);
 /** names_err_name() - "-ENOMEM" for -ENOMEM, "error busy" for -MERR_BUSY. */
 const char *names_err_name(int err);
 
+/* si_code of a SIGSEGV the kernel sends for a #GP (a non-canonical address): SI_KERNEL. */
+#define NAMES_SI_KERNEL 0x80
+
+/** names_segv_name() - "maperr", "accerr", "pkuerr", "kernel" (SI_KERNEL); "?" else. */
+const char *names_segv_name(int si_code);
+
 /** names_zone_name() - "DMA", "Normal". */
 const char *names_zone_name(unsigned int zone);
 

@@ -129,7 +129,10 @@ int trace_exec_open(struct trace_exec *x, uint64_t ram, uint32_t nr_slots);
 /** trace_exec_close() - release the machine. */
 void trace_exec_close(struct trace_exec *x);
 
-/** trace_exec_decode() - the struct mm_op that op stands for, bindings resolved. */
+/**
+ * trace_exec_decode() - the struct mm_op that op stands for, bindings resolved. x may be
+ * NULL for an op without bindings (a value naming one then counts as its offset).
+ */
 struct mm_op trace_exec_decode(const struct trace_exec *x, const struct trace_op *op);
 
 /**

@@ -34,9 +34,6 @@ enum touch_kind {
 	TK_GREW,     /* a stack grew */
 	TK_NR
 };
-#ifndef SI_KERNEL
-#define SI_KERNEL 0x80 /* si_code of a SIGSEGV from #GP (a non-canonical address) */
-#endif
 
 /* Importing the child's layout --------------------------------------------------------- */
 
@@ -757,7 +754,7 @@ static struct touch_view model_view(const struct touch_result *t, uint64_t addr)
 		v.faults += counted_fault(t->step[i].action);
 	if (t->gp) {
 		v.segv = true;
-		v.code = SI_KERNEL;
+		v.code = NAMES_SI_KERNEL;
 		return v;
 	}
 	if (t->done) {
@@ -776,28 +773,12 @@ static struct touch_view model_view(const struct touch_result *t, uint64_t addr)
 	return v;
 }
 
-static const char *segv_text(int code)
-{
-	switch (code) {
-	case SEGV_MAPERR:
-		return "maperr";
-	case SEGV_ACCERR:
-		return "accerr";
-	case SEGV_PKUERR:
-		return "pkuerr";
-	case SI_KERNEL:
-		return "kernel (#GP)";
-	default:
-		return "?";
-	}
-}
-
 static void view_text(const struct touch_view *v, char *buf, size_t len)
 {
 	if (v->odd)
 		snprintf(buf, len, "%s", v->odd);
 	else if (v->segv)
-		snprintf(buf, len, "SIGSEGV %s at 0x%llx, %u fault(s)", segv_text(v->code),
+		snprintf(buf, len, "SIGSEGV %s at 0x%llx, %u fault(s)", names_segv_name(v->code),
 			 (unsigned long long)v->addr, v->faults);
 	else
 		snprintf(buf, len, "done, %u fault(s)", v->faults);

@@ -12,22 +12,6 @@
 #include "test.h"
 #include "trace.h"
 
-static struct mm_op to_mm_op(const struct trace_op *t)
-{
-	struct mm_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.kind = (enum mm_op_kind)t->kind;
-	op.a = t->a.offset;
-	op.b = t->b.offset;
-	op.gfp = t->gfp;
-	op.flags = t->flags;
-	op.prot = t->prot;
-	op.mflags = t->mflags;
-	memcpy(op.name, t->name, sizeof(op.name));
-	return op;
-}
-
 /* Format op, parse the text back, compare. where names the op's origin in a failure. */
 static void round_trip(const struct mm_op *op, const char *where)
 {
@@ -45,7 +29,7 @@ static void round_trip(const struct mm_op *op, const char *where)
 		trace_free(&t);
 		return;
 	}
-	back = to_mm_op(&t.items[0].op);
+	back = trace_exec_decode(NULL, &t.items[0].op);
 	report(back.kind == op->kind && back.a == op->a && back.b == op->b && back.gfp == op->gfp &&
 		   back.flags == op->flags && back.prot == op->prot && back.mflags == op->mflags &&
 		   strcmp(back.name, op->name) == 0,
@@ -75,7 +59,7 @@ static unsigned int test_trace_file(const char *path)
 		if (t.items[i].kind != TRACE_OP || o->kind == TRACE_OP_RAM || o->a.slot >= 0 ||
 		    o->b.slot >= 0)
 			continue;
-		op = to_mm_op(o);
+		op = trace_exec_decode(NULL, o);
 		snprintf(where, sizeof(where), "%s:%u", path, o->line);
 		round_trip(&op, where);
 		n++;
