@@ -666,16 +666,19 @@ static void format_entry(uint64_t e, char *buf, size_t len, size_t *at)
 /*
  * A walk: the entries read, top level first, `LEVEL 0xE FLAGS` joined by " | ", then
  * `-> 0xPADDR` or `-> fault err=0xE`; `gp` alone for a non-canonical address. The
- * levels are named as Linux names them under 4-level paging (pgd pud pmd pte: p4d is
- * folded); five entries are a 5-level walk (pgd p4d pud pmd pte). `->`, not `=>`: a
- * trace line keeps one arrow.
+ * levels are named as Linux names them: pgd pud pmd pte under 4-level paging (p4d is
+ * folded), pgd p4d pud pmd pte under 5-level paging. top is the level of the first entry
+ * (PT_PGD5 or PT_P4D); 0 when unknown: five entries are then a 5-level walk. `->`, not
+ * `=>`: a trace line keeps one arrow.
  */
-static void format_walk(const struct walk *w, char *buf, size_t len)
+static void format_walk(const struct walk *w, uint32_t top, char *buf, size_t len)
 {
-	static const char *const four[] = {"pgd", "pud", "pmd", "pte"};
-	static const char *const five[] = {"pgd", "p4d", "pud", "pmd", "pte"};
+	static const char *const level_name[] = {"?", "pte", "pmd", "pud", "p4d", "pgd"};
 	size_t at = 0;
 	uint32_t i;
+
+	if (top != PT_PGD5 && top != PT_P4D)
+		top = w->levels == 5 ? PT_PGD5 : PT_P4D;
 
 	if (len == 0)
 		return;
@@ -684,11 +687,9 @@ static void format_walk(const struct walk *w, char *buf, size_t len)
 		add(buf, len, &at, "gp");
 		return;
 	}
-	for (i = 0; i < w->levels && i < 5; i++) {
+	for (i = 0; i < w->levels && i < top; i++) {
 		add(buf, len, &at, "%s%s ", i > 0 ? " | " : "",
-		    w->levels == 5 ? five[i]
-		    : i < 4	   ? four[i]
-				   : "?");
+		    i == 0 ? "pgd" : level_name[top - i]);
 		format_entry(w->entry[i], buf, len, &at);
 	}
 	if (w->pf)
@@ -743,7 +744,7 @@ void names_format_result(int kind, const struct mm_result *r, char *buf, size_t 
 		format_touch(&r->touch, buf, len);
 		break;
 	case RES_WALK:
-		format_walk(&r->walk, buf, len);
+		format_walk(&r->walk, r->walk_top, buf, len);
 		break;
 	case RES_GUP: {
 		size_t at = (size_t)snprintf(buf, len, "%" PRIu32 " page%s:", r->gup.nr,

@@ -4,11 +4,40 @@
  */
 #include "fault.h"
 
-#define PTRS_PER_TABLE	 512u
-#define PMD_SPAN	 (1ull << 21)
-#define PUD_SPAN	 (1ull << 30)
-#define P4D_SPAN	 (1ull << 39)
-#define KERNEL_PGD_FIRST 256u /* PGD entries of the kernel half */
+#define PTRS_PER_TABLE 512u
+#define PMD_SPAN       (1ull << 21)
+
+uint32_t pgtable_levels(const struct mm_env *e)
+{
+	return e->pgtable_l5 ? PT_PGD5 : PT_P4D;
+}
+
+uint64_t page_offset_base(const struct mm_env *e)
+{
+	return e->pgtable_l5 ? PAGE_OFFSET_BASE_L5 : PAGE_OFFSET_BASE_L4;
+}
+
+uint64_t vmalloc_base(const struct mm_env *e)
+{
+	return e->pgtable_l5 ? VMALLOC_BASE_L5 : VMALLOC_BASE_L4;
+}
+
+uint64_t task_size_max(const struct mm_env *e)
+{
+	return e->pgtable_l5 ? TASK_SIZE_MAX_L5 : TASK_SIZE_MAX_L4;
+}
+
+/* What one entry of a table at level maps: 4 KiB at PT_PTE .. 256 TiB at PT_PGD5. */
+static uint64_t entry_span(uint32_t level)
+{
+	return 1ull << (12 + 9 * (level - 1));
+}
+
+/* The index of addr's entry in a table at level (pte_index(), pmd_index(), ...). */
+static uint32_t entry_index(uint64_t addr, uint32_t level)
+{
+	return (uint32_t)((addr >> (12 + 9 * (level - 1))) % PTRS_PER_TABLE);
+}
 
 static uint64_t *table_of(struct mm_env *e, uint64_t entry)
 {
@@ -26,7 +55,32 @@ static uint64_t pfn_phys(uint32_t pfn)
 	return (uint64_t)pfn * PAGE_SIZE;
 }
 
-/* The kernel's linear map: PAGE_OFFSET + [0, RAM), RW, NX, global, A and D set. */
+/*
+ * The table at level that covers va under init_mm's top-level table pgd, the missing
+ * tables above it allocated as kernel tables (p4d_alloc(), pud_alloc(), pmd_alloc() of
+ * init_mm); NULL when a table cannot be had (the ones allocated so far stay).
+ */
+static uint64_t *kernel_table(struct mm_env *e, uint64_t *pgd, uint64_t va, uint32_t level)
+{
+	uint64_t *t = pgd;
+	uint32_t l;
+
+	for (l = pgtable_levels(e); l > level; l--) {
+		uint64_t *slot = &t[entry_index(va, l)];
+
+		if ((*slot & _PAGE_PRESENT) == 0) {
+			uint32_t n = table_alloc(e);
+
+			if (n == PFN_NONE)
+				return 0;
+			*slot = pfn_phys(n) | _KERNPG_TABLE;
+		}
+		t = table_of(e, *slot);
+	}
+	return t;
+}
+
+/* The kernel's linear map: page_offset_base + [0, RAM), RW, NX, global, A and D set. */
 static int map_linear(struct mm_env *e, uint64_t *pgd)
 {
 	const uint64_t big = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE |
@@ -35,39 +89,22 @@ static int map_linear(struct mm_env *e, uint64_t *pgd)
 	uint64_t ram = (uint64_t)e->phys->nr_pages * PAGE_SIZE, pa;
 
 	for (pa = 0; pa < ram;) {
-		uint64_t va = PAGE_OFFSET + pa;
-		uint64_t *pud, *pmd, *pte;
-		uint32_t i;
+		uint64_t va = page_offset_base(e) + pa;
+		uint64_t *pmd = kernel_table(e, pgd, va, PT_PMD), *pte;
+		uint32_t i, t;
 
-		if ((pgd[(va >> 39) % 512] & _PAGE_PRESENT) == 0) {
-			uint32_t t = table_alloc(e);
-
-			if (t == PFN_NONE)
-				return -ENOMEM;
-			pgd[(va >> 39) % 512] = pfn_phys(t) | _KERNPG_TABLE;
-		}
-		pud = table_of(e, pgd[(va >> 39) % 512]);
-		if ((pud[(va >> 30) % 512] & _PAGE_PRESENT) == 0) {
-			uint32_t t = table_alloc(e);
-
-			if (t == PFN_NONE)
-				return -ENOMEM;
-			pud[(va >> 30) % 512] = pfn_phys(t) | _KERNPG_TABLE;
-		}
-		pmd = table_of(e, pud[(va >> 30) % 512]);
+		if (pmd == 0)
+			return -ENOMEM;
 		if (pa % PMD_SPAN == 0 && ram - pa >= PMD_SPAN) {
-			pmd[(va >> 21) % 512] = pa | big;
+			pmd[entry_index(va, PT_PMD)] = pa | big;
 			pa += PMD_SPAN;
 			continue;
 		}
-		{
-			uint32_t t = table_alloc(e);
-
-			if (t == PFN_NONE)
-				return -ENOMEM;
-			pmd[(va >> 21) % 512] = pfn_phys(t) | _KERNPG_TABLE;
-			pte = &e->phys->mem[pfn_phys(t) / 8];
-		}
+		t = table_alloc(e);
+		if (t == PFN_NONE)
+			return -ENOMEM;
+		pmd[entry_index(va, PT_PMD)] = pfn_phys(t) | _KERNPG_TABLE;
+		pte = &e->phys->mem[pfn_phys(t) / 8];
 		for (i = 0; i < PTRS_PER_TABLE && pa < ram; i++, pa += PAGE_SIZE)
 			pte[i] = pa | small;
 	}
@@ -82,25 +119,15 @@ static int map_linear(struct mm_env *e, uint64_t *pgd)
 static int map_kimage(struct mm_env *e, uint64_t *pgd)
 {
 	const uint64_t prot = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY;
-	uint32_t i, lvl;
+	uint32_t i;
 
 	for (i = 0; i < e->kimage_pages; i++) {
 		uint64_t pa = pfn_phys(e->kimage_pfn + i), va = KERNEL_TEXT_START + pfn_phys(i);
-		uint64_t *t = pgd;
+		uint64_t *t = kernel_table(e, pgd, va, PT_PTE);
 
-		for (lvl = PT_P4D; lvl > PT_PTE; lvl--) {
-			uint64_t *slot = &t[(va >> (12 + 9 * (lvl - 1))) % 512];
-
-			if ((*slot & _PAGE_PRESENT) == 0) {
-				uint32_t n = table_alloc(e);
-
-				if (n == PFN_NONE)
-					return -ENOMEM;
-				*slot = pfn_phys(n) | _KERNPG_TABLE;
-			}
-			t = table_of(e, *slot);
-		}
-		t[(va >> 12) % 512] = pa | prot;
+		if (t == 0)
+			return -ENOMEM;
+		t[entry_index(va, PT_PTE)] = pa | prot;
 	}
 	return 0;
 }
@@ -126,13 +153,15 @@ int paging_init(struct mm_env *e)
 	if (map_linear(e, &e->phys->mem[pfn_phys(pgd) / 8]) != 0)
 		return -ENOMEM;
 	{
-		/* the vmalloc area's PUD page, so that every PGD shares it (vmalloc.h) */
-		uint32_t pud = table_alloc(e);
+		/* preallocate_vmalloc_pages(): the table under the vmalloc area's PGD slot (a
+		 * PUD page with 4 levels, a P4D page with 5), so that every PGD shares what
+		 * vmalloc() maps below it (vmalloc.h) */
+		uint32_t t = table_alloc(e);
 
-		if (pud == PFN_NONE)
+		if (t == PFN_NONE)
 			return -ENOMEM;
-		e->phys->mem[pfn_phys(pgd) / 8 + (0xffffc90000000000ull >> 39) % 512] =
-			pfn_phys(pud) | _KERNPG_TABLE;
+		e->phys->mem[pfn_phys(pgd) / 8 + entry_index(vmalloc_base(e), pgtable_levels(e))] =
+		    pfn_phys(t) | _KERNPG_TABLE;
 	}
 	if (map_kimage(e, &e->phys->mem[pfn_phys(pgd) / 8]) != 0)
 		return -ENOMEM;
@@ -152,40 +181,41 @@ int pgd_alloc(struct mm_env *e, struct mm_struct *mm)
 		return -ENOMEM;
 	pgd = &e->phys->mem[pfn_phys(t) / 8];
 	kpgd = &e->phys->mem[pfn_phys(e->kernel_pgd) / 8];
-	for (i = KERNEL_PGD_FIRST; i < PTRS_PER_TABLE; i++)
+	for (i = KERNEL_PGD_BOUNDARY; i < PTRS_PER_TABLE; i++)
 		pgd[i] = kpgd[i];
 	mm->pgd = t;
 	mm->pgtables = 1;
 	return 0;
 }
 
-/* The entry for addr at level (PT_P4D.. PT_PTE) in mm's tables, or NULL when a level above
- * is missing. 4-level paging: the PGD is the P4D level. */
+/* The entry for addr at level (pgtable_levels() .. PT_PTE) in mm's tables, or NULL when a
+ * level above is missing. With 4 levels the PGD is the P4D level (p4d folded). */
 static uint64_t *entry_at(struct mm_env *e, const struct mm_struct *mm, uint64_t addr,
 			  uint32_t level)
 {
 	uint64_t *t = &e->phys->mem[pfn_phys(mm->pgd) / 8];
 	uint32_t l;
 
-	for (l = PT_P4D; l > level; l--) {
-		uint64_t x = t[(addr >> (12 + 9 * (l - 1))) % 512];
+	for (l = pgtable_levels(e); l > level; l--) {
+		uint64_t x = t[entry_index(addr, l)];
 
 		if ((x & _PAGE_PRESENT) == 0 || (x & _PAGE_PSE) != 0)
 			return 0;
 		t = table_of(e, x);
 	}
-	return &t[(addr >> (12 + 9 * (level - 1))) % 512];
+	return &t[entry_index(addr, level)];
 }
 
-/* The PTE for addr, allocating the missing tables (__pte_alloc() and the levels above).
- * NULL when a table cannot be had (the ones allocated so far stay). */
+/* The PTE for addr, allocating the missing tables (p4d_alloc() with 5 levels, pud_alloc(),
+ * pmd_alloc(), __pte_alloc()). NULL when a table cannot be had (the ones allocated so far
+ * stay). */
 static uint64_t *pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 {
 	uint64_t *t = &e->phys->mem[pfn_phys(mm->pgd) / 8];
 	uint32_t l;
 
-	for (l = PT_P4D; l > PT_PTE; l--) {
-		uint64_t *x = &t[(addr >> (12 + 9 * (l - 1))) % 512];
+	for (l = pgtable_levels(e); l > PT_PTE; l--) {
+		uint64_t *x = &t[entry_index(addr, l)];
 
 		if ((*x & _PAGE_PRESENT) == 0) {
 			uint32_t n = table_alloc(e);
@@ -308,7 +338,7 @@ static void walk_ptes(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, u
 		      uint64_t base, uint64_t start, uint64_t end, enum pte_op op,
 		      uint64_t new_flags)
 {
-	uint64_t span = 1ull << (12 + 9 * (level - 1)), *t; /* of one slot of the table */
+	uint64_t span = entry_span(level), *t; /* of one slot of the table */
 	uint32_t i;
 
 	if ((*entry & _PAGE_PRESENT) == 0 || (*entry & _PAGE_PSE) != 0)
@@ -326,15 +356,16 @@ static void walk_ptes(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, u
 	}
 }
 
-/* Apply op over [start, end) of mm's user tables. */
+/* Apply op over [start, end) of mm's user tables (the PGD slots [start, end) reaches). */
 static void walk_user(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
 		      enum pte_op op, uint64_t new_flags)
 {
 	uint64_t *pgd = &e->phys->mem[pfn_phys(mm->pgd) / 8];
-	uint64_t i, last = (end - 1) / P4D_SPAN; /* only the PGD slots [start, end) reaches */
+	uint32_t top = pgtable_levels(e);
+	uint64_t span = entry_span(top), i, last = (end - 1) / span;
 
-	for (i = start / P4D_SPAN; i <= last && i < KERNEL_PGD_FIRST; i++)
-		walk_ptes(e, mm, &pgd[i], PT_PUD, i * P4D_SPAN, start, end, op, new_flags);
+	for (i = start / span; i <= last && i < KERNEL_PGD_BOUNDARY; i++)
+		walk_ptes(e, mm, &pgd[i], top - 1, i * span, start, end, op, new_flags);
 }
 
 void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
@@ -349,7 +380,7 @@ void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, u
 static void free_empty(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, uint64_t base,
 		       uint32_t level, uint64_t start, uint64_t end)
 {
-	uint64_t span = 1ull << (12 + 9 * level), *t;
+	uint64_t span = entry_span(level + 1), *t; /* of the whole table */
 	uint32_t i;
 
 	if ((*entry & _PAGE_PRESENT) == 0 || (*entry & _PAGE_PSE) != 0)
@@ -375,22 +406,25 @@ static void free_empty(struct mm_env *e, struct mm_struct *mm, uint64_t *entry, 
 
 void zap_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
-	uint64_t *pgd, a;
+	uint32_t top = pgtable_levels(e);
+	uint64_t *pgd, span = entry_span(top), i;
 
 	if (mm->pgd == 0 || start >= end)
 		return;
 	walk_user(e, mm, start, end, PTE_ZAP, 0);
-	/* free_pgtables(): the tables of the spans [start, end) reaches into */
+	/* free_pgtables() -> free_pgd_range(): the tables under the PGD slots [start, end)
+	 * reaches into -- free_p4d_range() (5 levels), free_pud_range(), free_pmd_range(),
+	 * free_pte_range() */
 	pgd = &e->phys->mem[pfn_phys(mm->pgd) / 8];
-	for (a = start / P4D_SPAN * P4D_SPAN; a < end && a < TASK_SIZE; a += P4D_SPAN)
-		free_empty(e, mm, &pgd[(a >> 39) % 512], a, PT_PUD, start, end);
+	for (i = start / span; i <= (end - 1) / span && i < KERNEL_PGD_BOUNDARY; i++)
+		free_empty(e, mm, &pgd[i], i * span, top - 1, start, end);
 }
 
 void pgd_free(struct mm_env *e, struct mm_struct *mm)
 {
 	if (mm->pgd == 0)
 		return;
-	zap_range(e, mm, 0, TASK_SIZE);
+	zap_range(e, mm, 0, task_size_max(e));
 	(void)free_pages_inner(e->phys, mm->pgd, 0);
 	mm->pgd = 0;
 	mm->pgtables = 0;
@@ -651,7 +685,7 @@ static void do_page_fault(struct mm_env *e, struct mm_struct *mm, const struct c
 	uint32_t id;
 
 	step->error_code = error_code;
-	if (addr >= TASK_SIZE) { /* do_kern_addr_fault(): nothing to fix in the model */
+	if (addr >= task_size_max(e)) { /* fault_in_kernel_space(): do_kern_addr_fault() */
 		if ((error_code & X86_PF_RSVD) != 0)
 			step->action = FAULT_OOPS;
 		else
@@ -886,7 +920,8 @@ static void check_pte(const struct mm_env *e, const struct mm_struct *mm, uint64
 	pfn = (uint32_t)(pte_frame(pte) / PAGE_SIZE);
 	if ((pte & _PAGE_SPECIAL) != 0 && !pte_is_zero_page(e, pte)) {
 		if (pfn - e->kimage_vdso_pfn >= e->kimage_vdso_pages || (pte & _PAGE_RW) != 0) {
-			c->bad = "pte: a special page other than the zero page or a read-only vdso page";
+			c->bad =
+			    "pte: a special page other than the zero page or a read-only vdso page";
 			c->where = addr;
 		}
 		return;
@@ -911,7 +946,7 @@ static void check_pte(const struct mm_env *e, const struct mm_struct *mm, uint64
 static void check_table(const struct mm_env *e, const struct mm_struct *mm, uint64_t entry,
 			uint32_t level, uint64_t base, struct pt_count *c)
 {
-	uint64_t span = 1ull << (12 + 9 * (level - 1)); /* of one slot */
+	uint64_t span = entry_span(level); /* of one slot */
 	const uint64_t *t;
 	uint32_t i, pfn;
 
@@ -921,6 +956,12 @@ static void check_table(const struct mm_env *e, const struct mm_struct *mm, uint
 	if ((entry & _PAGE_PRESENT) == 0 || (entry & _PAGE_PSE) != 0 || (entry & _PAGE_USER) == 0 ||
 	    pfn >= e->phys->nr_pages || (e->phys->pages[pfn].flags & PG_buddy) != 0) {
 		c->bad = "page table: a bad entry for a table";
+		c->where = base;
+		return;
+	}
+	if (find_vma_intersection(e->pool, &mm->vmas, base, base + span * PTRS_PER_TABLE) ==
+	    VMA_NONE) {
+		c->bad = "page table: a table that spans no VMA (free_pgtables() frees it)";
 		c->where = base;
 		return;
 	}
@@ -945,15 +986,16 @@ struct validate_result pgtables_validate(const struct mm_env *e, const struct mm
 		return r;
 	pgd = &e->phys->mem[pfn_phys(mm->pgd) / 8];
 	kpgd = &e->phys->mem[pfn_phys(e->kernel_pgd) / 8];
-	for (i = KERNEL_PGD_FIRST; i < PTRS_PER_TABLE; i++)
+	for (i = KERNEL_PGD_BOUNDARY; i < PTRS_PER_TABLE; i++)
 		if (pgd[i] != kpgd[i]) {
 			r.ok = false;
 			r.what = "pgd: the kernel half differs from init_mm's";
 			r.where = i;
 			return r;
 		}
-	for (i = 0; i < KERNEL_PGD_FIRST && c.bad == 0; i++)
-		check_table(e, mm, pgd[i], PT_PUD, (uint64_t)i * P4D_SPAN, &c);
+	for (i = 0; i < KERNEL_PGD_BOUNDARY && c.bad == 0; i++)
+		check_table(e, mm, pgd[i], pgtable_levels(e) - 1,
+			    (uint64_t)i * entry_span(pgtable_levels(e)), &c);
 	if (c.bad == 0 && c.pages != mm->rss_anon)
 		c.bad = "rss: MM_ANONPAGES is not the number of mapped pages";
 	if (c.bad == 0 && c.tables != mm->pgtables)

@@ -9,9 +9,26 @@
  * How it works
  * ------------
  * The first process builds the kernel's page tables (the linear map of all RAM at
- * PAGE_OFFSET, 2 MiB pages where they fit, 4 KiB at a ragged end) and the zero page; every
- * PGD then gets the kernel half (entries 256..511) copied, so the kernel's tables are
+ * page_offset_base, 2 MiB pages where they fit, 4 KiB at a ragged end) and the zero page;
+ * every PGD then gets the kernel half (entries 256..511) copied, so the kernel's tables are
  * shared, as in pgd_alloc(). Table pages come from the buddy allocator (zeroed).
+ *
+ * The tables have 4 levels, or 5 with pgtable_l5_enabled() (the machine's CR4.LA57,
+ * chosen before boot as Linux chooses it in early boot). Every walk below starts at the
+ * top level pgtable_levels() and goes down one level at a time, so the same code serves
+ * both; with 4 levels the p4d is folded into the pgd (include/asm-generic/pgtable-nop4d.h),
+ * with 5 it is a table of its own: allocated by p4d_alloc(), freed by free_pgtables() when
+ * no VMA is left under it. The kernel's layout moves with the mode
+ * (arch/x86/include/asm/page_64_types.h, pgtable_64_types.h, no KASLR):
+ *
+ *                         4-level               5-level (LA57)
+ *   page_offset_base      0xffff888000000000    0xff11000000000000   (PGD slot 273 both)
+ *   vmalloc_base          0xffffc90000000000    0xffa0000000000000
+ *   TASK_SIZE_MAX         2^47 - 4 KiB          2^56 - 4 KiB
+ *   __START_KERNEL_map    0xffffffff80000000    the same (the last PGD slot)
+ *
+ * User mappings stay below DEFAULT_MAP_WINDOW (2^47 - 4 KiB) in both modes: the model's
+ * mmap has no hint above it (docs/paging.md).
  *
  * touch() plays what a CPU and Linux do for one access: mmu_walk(); on #PF the kernel's
  * handler (exc_page_fault() -> do_user_addr_fault()): find_vma(), expand_stack() for a
@@ -37,15 +54,15 @@
 
 /* What the kernel did for one fault. */
 enum fault_action {
-	FAULT_ANON_PAGE, /* do_anonymous_page(): a new zeroed page */
-	FAULT_ZERO_PAGE, /* do_anonymous_page(): the zero page, read-only */
-	FAULT_COW,	 /* do_wp_page(): the zero page copied */
-	FAULT_SHMEM,	 /* a shared anonymous (shmem) page */
-	FAULT_SPURIOUS,	 /* the PTE already allowed it: nothing to do */
-	FAULT_SIGSEGV,	 /* bad access: the process gets SIGSEGV */
-	FAULT_OOM,	 /* VM_FAULT_OOM */
-	FAULT_OOPS,	 /* a kernel-mode fault the kernel cannot fix (no fixup): oops */
-	FAULT_EFAULT,	 /* a kernel-mode access to a bad user address: -EFAULT by fixup */
+	FAULT_ANON_PAGE,    /* do_anonymous_page(): a new zeroed page */
+	FAULT_ZERO_PAGE,    /* do_anonymous_page(): the zero page, read-only */
+	FAULT_COW,	    /* do_wp_page(): the zero page copied */
+	FAULT_SHMEM,	    /* a shared anonymous (shmem) page */
+	FAULT_SPURIOUS,	    /* the PTE already allowed it: nothing to do */
+	FAULT_SIGSEGV,	    /* bad access: the process gets SIGSEGV */
+	FAULT_OOM,	    /* VM_FAULT_OOM */
+	FAULT_OOPS,	    /* a kernel-mode fault the kernel cannot fix (no fixup): oops */
+	FAULT_EFAULT,	    /* a kernel-mode access to a bad user address: -EFAULT by fixup */
 	FAULT_SPECIAL_PAGE, /* special_mapping_fault(): a [vdso] page of the kernel image */
 	FAULT_SIGBUS,	    /* VM_FAULT_SIGBUS: e.g. past the image's [vdso] pages */
 };
@@ -78,6 +95,30 @@ struct touch_result {
 	struct fault_step step[MAX_FAULT_STEPS];
 };
 
+/* The kernel's layout under 4-level and 5-level paging (see above). */
+#define PAGE_OFFSET_BASE_L4 0xffff888000000000ull /* __PAGE_OFFSET_BASE_L4 = PAGE_OFFSET */
+#define PAGE_OFFSET_BASE_L5 0xff11000000000000ull /* __PAGE_OFFSET_BASE_L5 */
+#define VMALLOC_BASE_L4	    0xffffc90000000000ull /* __VMALLOC_BASE_L4 */
+#define VMALLOC_BASE_L5	    0xffa0000000000000ull /* __VMALLOC_BASE_L5 */
+#define TASK_SIZE_MAX_L4    ((1ull << 47) - PAGE_SIZE)
+#define TASK_SIZE_MAX_L5    ((1ull << 56) - PAGE_SIZE)
+#define KERNEL_PGD_BOUNDARY 256u /* the first PGD entry of the kernel half, both modes */
+
+/** pgtable_levels() - PT_PGD5 (5) with pgtable_l5_enabled(), else PT_P4D (4). */
+uint32_t pgtable_levels(const struct mm_env *e);
+
+/** page_offset_base() - where the linear map of all RAM starts under e's paging mode. */
+uint64_t page_offset_base(const struct mm_env *e);
+
+/** vmalloc_base() - VMALLOC_START under e's paging mode. */
+uint64_t vmalloc_base(const struct mm_env *e);
+
+/**
+ * task_size_max() - TASK_SIZE_MAX: the end of the user half under e's paging mode (below
+ * it a fault is a user-address fault: fault_in_kernel_space()).
+ */
+uint64_t task_size_max(const struct mm_env *e);
+
 /**
  * pte_frame() - the physical address of the frame a user PTE maps. A PROT_NONE entry
  * (not present, not empty) holds it inverted: the L1TF mitigation
@@ -85,7 +126,11 @@ struct touch_result {
  */
 uint64_t pte_frame(uint64_t pte);
 
-/** paging_init() - the kernel page tables and the zero page, once. 0 or -ENOMEM. */
+/**
+ * paging_init() - the kernel page tables and the zero page, once, with pgtable_levels()
+ * levels: the linear map, the vmalloc area's table under its PGD slot (a PUD page with 4
+ * levels, a P4D page with 5: preallocate_vmalloc_pages()), the kernel image. 0 or -ENOMEM.
+ */
 int paging_init(struct mm_env *e);
 
 /** pgd_alloc() - mm's PGD with the kernel half. 0 or -ENOMEM. */
@@ -96,7 +141,8 @@ void pgd_free(struct mm_env *e, struct mm_struct *mm);
 
 /**
  * zap_range() - unmap_region(): free the pages mapped in [start, end) of mm, clear their
- * PTEs, and free the tables left covering no VMA (free_pgtables()).
+ * PTEs, and free the tables left covering no VMA (free_pgtables(): PTE, PMD, PUD and,
+ * with 5 levels, P4D tables).
  */
 void zap_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end);
 
@@ -141,8 +187,8 @@ void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint
 #define GUP_MAX 16u
 
 struct gup_result {
-	int err;	       /* 0, or -EFAULT / -ENOMEM when not even the first page could be had */
-	uint32_t nr;	       /* pages had */
+	int err;     /* 0, or -EFAULT / -ENOMEM when not even the first page could be had */
+	uint32_t nr; /* pages had */
 	uint32_t pfn[GUP_MAX]; /* their frames (the zero page's for a read of an untouched page) */
 	bool zero[GUP_MAX];    /* the zero page: vm_normal_page() gives no struct page for it */
 	uint32_t faults;       /* faults taken to get them */
@@ -173,8 +219,9 @@ struct gup_result get_user_pages(struct mm_env *e, struct mm_struct *mm, uint64_
 				 uint32_t nr, bool write);
 
 /**
- * pgtables_validate() - the invariants of mm's page tables: the kernel half is init_mm's;
- * every table entry points at an allocated page; every mapped PTE lies in a VMA, is
+ * pgtables_validate() - the invariants of mm's page tables (pgtable_levels() levels): the
+ * kernel half is init_mm's; every table entry points at an allocated page; every table
+ * spans at least one VMA (free_pgtables() frees the others); every mapped PTE lies in a VMA, is
  * writable only with VM_WRITE (never for the zero page), has NX exactly when the VMA is
  * not executable, is not present in a PROT_NONE VMA, and maps the zero page or an
  * allocated page with one reference; rss_anon is the number of mapped pages and

@@ -4,6 +4,38 @@
  */
 #include "machine.h"
 
+/* The linear map the allocators' own addresses cover (phys_to_virt(): pa < 2^46). */
+#define LINEAR_WINDOW (1ull << 46)
+
+/*
+ * page_offset_base as the allocators see it and as the running kernel has it. The
+ * allocators (phys, buddy, slab, with their proofs) compute linear-map addresses from the
+ * constant PAGE_OFFSET, 4-level paging's __PAGE_OFFSET_BASE_L4; with 5-level paging the
+ * kernel's linear map is at __PAGE_OFFSET_BASE_L5 (fault.h). machine_apply() is the one
+ * place addresses cross between the two: linear_out() rebases every linear-map address
+ * an op returns, linear_in() every one an op takes. Under 4-level paging both are the
+ * identity.
+ */
+static uint64_t linear_out(const struct machine *m, uint64_t va)
+{
+	if (!m->env.pgtable_l5 || va - PAGE_OFFSET >= LINEAR_WINDOW)
+		return va;
+	return va - PAGE_OFFSET + page_offset_base(&m->env);
+}
+
+/* The allocators' address for va. Under 5-level paging an address in the 4-level map is
+ * no linear-map address: it moves below that map, where the allocators find nothing. */
+static uint64_t linear_in(const struct machine *m, uint64_t va)
+{
+	if (!m->env.pgtable_l5)
+		return va;
+	if (va - page_offset_base(&m->env) < LINEAR_WINDOW)
+		return va - page_offset_base(&m->env) + PAGE_OFFSET;
+	if (va - PAGE_OFFSET < LINEAR_WINDOW)
+		return va - LINEAR_WINDOW;
+	return va;
+}
+
 int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t nr_pages)
 {
 	uint32_t i;
@@ -17,6 +49,8 @@ int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t 
 	mm_env_init(&m->env, &m->phys, &m->kmem, &m->vmas);
 	m->current = -1;
 	m->layout = 0;
+	m->linear_used = false;
+	m->env.pgtable_l5 = false;
 	m->cpu = cpu_state_default();
 	vmap_init(&m->vmap);
 	for (i = 0; i < MACHINE_MAX_PROCS; i++)
@@ -85,11 +119,11 @@ static struct mm_result res_addr(uint64_t addr)
 }
 
 /* An object allocation: -ENOMEM is Linux's NULL; model errors stay errors. */
-static struct mm_result res_obj(struct obj_result o)
+static struct mm_result res_obj(const struct machine *m, struct obj_result o)
 {
 	if (o.err == -ENOMEM)
 		return res(RES_NULL, 0);
-	return o.err != 0 ? res_err(o.err) : res(RES_ADDR, o.addr);
+	return o.err != 0 ? res_err(o.err) : res(RES_ADDR, linear_out(m, o.addr));
 }
 
 static bool is_boot_op(enum mm_op_kind kind)
@@ -105,8 +139,12 @@ static struct mm_result apply_boot_op(struct machine *m, const struct mm_op *op)
 	switch (op->kind) {
 	case OP_RESERVE:
 		return res_status(memblock_reserve(&m->phys, op->a, op->b));
-	case OP_MEMBLOCK_ALLOC:
-		return res_addr(memblock_alloc(&m->phys, op->a, op->b));
+	case OP_MEMBLOCK_ALLOC: {
+		uint64_t va = memblock_alloc(&m->phys, op->a, op->b);
+
+		m->linear_used = m->linear_used || va != 0;
+		return res_addr(linear_out(m, va));
+	}
 	case OP_CPUS:
 		if (op->a < 1 || op->a > 4096)
 			return res_err(-EINVAL);
@@ -143,9 +181,9 @@ static struct mm_result apply_cache_op(struct machine *m, const struct mm_op *op
 		return res_err(id);
 	switch (op->kind) {
 	case OP_KMEM_CACHE_ALLOC:
-		return res_obj(kmem_cache_alloc(p, &m->kmem, id, op->gfp));
+		return res_obj(m, kmem_cache_alloc(p, &m->kmem, id, op->gfp));
 	case OP_KMEM_CACHE_FREE:
-		return res_status(kmem_cache_free(p, &m->kmem, id, op->a));
+		return res_status(kmem_cache_free(p, &m->kmem, id, linear_in(m, op->a)));
 	case OP_KMEM_CACHE_SHRINK:
 		return res_status(kmem_cache_shrink(p, &m->kmem, id));
 	default:
@@ -165,13 +203,13 @@ static unsigned int order_arg(uint64_t v)
  */
 static struct mm_result apply_mem_op(struct machine *m, const struct mm_op *op)
 {
-	uint64_t *word;
+	uint64_t *word, va = linear_in(m, op->a);
 
-	if (!virt_addr_valid(&m->phys, op->a))
+	if (!virt_addr_valid(&m->phys, va))
 		return res_err(-EFAULT);
-	if ((op->a - PAGE_OFFSET) % 8 != 0)
+	if ((va - PAGE_OFFSET) % 8 != 0)
 		return res_err(-EINVAL);
-	word = &m->phys.mem[(op->a - PAGE_OFFSET) / 8];
+	word = &m->phys.mem[(va - PAGE_OFFSET) / 8];
 	if (op->kind == OP_WRITE) {
 		*word = op->b;
 		return res(RES_OK, 0);
@@ -251,6 +289,28 @@ static struct mm_result apply_process(struct machine *m, const struct mm_op *op)
 	return res(RES_OK, 0);
 }
 
+/*
+ * `cpu la57 V`: 5-level paging or not. Linux decides in early boot (check_la57_support():
+ * __pgtable_l5_enabled, page_offset_base, vmalloc_base), before memblock hands out
+ * memory, and never again; so here: before boot and before any memblock_alloc() (whose
+ * address would move), without booting the machine. Later, V equal to the mode is ok and
+ * any other answers -MERR_BOOTED, nothing changed.
+ */
+static struct mm_result apply_la57(struct machine *m, const struct mm_op *op)
+{
+	bool on = op->a != 0;
+
+	if (op->a > 1)
+		return res_err(-EINVAL);
+	if (on == m->cpu.cr4_la57)
+		return res(RES_OK, 0);
+	if (m->phys.booted || m->linear_used || m->env.paging_ready)
+		return res_err(-MERR_BOOTED);
+	m->cpu.cr4_la57 = on;
+	m->env.pgtable_l5 = on;
+	return res(RES_OK, 0);
+}
+
 static struct mm_result apply_cpu(struct machine *m, const struct mm_op *op)
 {
 	struct cpu_state *c = &m->cpu;
@@ -272,10 +332,7 @@ static struct mm_result apply_cpu(struct machine *m, const struct mm_op *op)
 		c->cr4_pke = on;
 		break;
 	case CPU_LA57:
-		if (on)
-			return res_err(-MERR_UNSUPPORTED); /* the model's page tables are 4-level */
-		c->cr4_la57 = false;
-		break;
+		return apply_la57(m, op);
 	case CPU_NXE:
 		c->efer_nxe = on;
 		break;
@@ -396,15 +453,18 @@ static struct mm_result apply_mm_op(struct machine *m, const struct mm_op *op)
 		struct cpu_state view = m->cpu;
 
 		view.cr4_smap = false; /* the kernel's look at the tables, not an access */
-		r.walk = mmu_walk(&m->phys, &view, (uint64_t)mm->pgd * PAGE_SIZE, op->a, acc, false);
+		r.walk =
+		    mmu_walk(&m->phys, &view, (uint64_t)mm->pgd * PAGE_SIZE, op->a, acc, false);
+		r.walk_top = view.cr4_la57 ? PT_PGD5 : PT_P4D;
 		r.value = r.walk.paddr;
 		return r;
 	}
 	case OP_GUP: {
 		struct mm_result r = res(RES_GUP, 0);
 
-		r.gup = get_user_pages(&m->env, mm, op->a, op->b > GUP_MAX ? GUP_MAX : (uint32_t)op->b,
-				       op->flags == ACCESS_WRITE);
+		r.gup =
+		    get_user_pages(&m->env, mm, op->a, op->b > GUP_MAX ? GUP_MAX : (uint32_t)op->b,
+				   op->flags == ACCESS_WRITE);
 		if (r.gup.err != 0)
 			return res_err(r.gup.err);
 		r.value = r.gup.nr;
@@ -432,6 +492,8 @@ struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
 
 	if (is_boot_op(op->kind))
 		return apply_boot_op(m, op);
+	if (op->kind == OP_CPU && op->flags == CPU_LA57)
+		return apply_la57(m, op); /* a boot-time choice that does not boot */
 	if (!p->booted) {
 		int err = machine_boot(m);
 
@@ -447,15 +509,15 @@ struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
 			return res_err(-MERR_OUT_OF_RANGE);
 		return res_status(free_pages_inner(p, (uint32_t)op->a, order_arg(op->b)));
 	case OP_GET_FREE_PAGES:
-		return res_addr(get_free_pages_inner(p, op->gfp, order_arg(op->a)));
+		return res_addr(linear_out(m, get_free_pages_inner(p, op->gfp, order_arg(op->a))));
 	case OP_GET_ZEROED_PAGE:
-		return res_addr(get_zeroed_page(p, op->gfp));
+		return res_addr(linear_out(m, get_zeroed_page(p, op->gfp)));
 	case OP_GET_DMA_PAGES:
-		return res_addr(get_dma_pages_inner(p, op->gfp, order_arg(op->a)));
+		return res_addr(linear_out(m, get_dma_pages_inner(p, op->gfp, order_arg(op->a))));
 	case OP_FREE_PAGES:
-		return res_status(free_pages(p, op->a, order_arg(op->b)));
+		return res_status(free_pages(p, linear_in(m, op->a), order_arg(op->b)));
 	case OP_FREE_PAGE:
-		return res_status(free_page(p, op->a));
+		return res_status(free_page(p, linear_in(m, op->a)));
 	case OP_NR_FREE_PAGES:
 		return res(RES_COUNT, nr_free_pages(p));
 	case OP_KMEM_CACHE_CREATE:
@@ -465,22 +527,23 @@ struct mm_result machine_apply(struct machine *m, const struct mm_op *op)
 	case OP_KMEM_CACHE_DESTROY:
 		return apply_cache_op(m, op);
 	case OP_KMALLOC:
-		return res_obj(kmalloc(p, &m->kmem, op->a, op->gfp));
+		return res_obj(m, kmalloc(p, &m->kmem, op->a, op->gfp));
 	case OP_KZALLOC:
-		return res_obj(kzalloc(p, &m->kmem, op->a, op->gfp));
+		return res_obj(m, kzalloc(p, &m->kmem, op->a, op->gfp));
 	case OP_KFREE:
-		return res_status(kfree(p, &m->kmem, op->a));
+		return res_status(kfree(p, &m->kmem, linear_in(m, op->a)));
 	case OP_KSIZE: {
-		struct obj_result o = ksize(p, &m->kmem, op->a);
+		struct obj_result o = ksize(p, &m->kmem, linear_in(m, op->a));
 
 		return o.err != 0 ? res_err(o.err) : res(RES_COUNT, o.addr);
 	}
 	case OP_PA:
-		return virt_addr_valid(p, op->a) ? res(RES_ADDR, virt_to_phys(op->a))
-						 : res_err(-MERR_OUT_OF_RANGE);
+		return virt_addr_valid(p, linear_in(m, op->a))
+			   ? res(RES_ADDR, virt_to_phys(linear_in(m, op->a)))
+			   : res_err(-MERR_OUT_OF_RANGE);
 	case OP_VA:
 		return op->a < (uint64_t)p->nr_pages * PAGE_SIZE
-			   ? res(RES_ADDR, phys_to_virt(op->a))
+			   ? res(RES_ADDR, linear_out(m, phys_to_virt(op->a)))
 			   : res_err(-MERR_OUT_OF_RANGE);
 	case OP_WRITE:
 	case OP_READ:

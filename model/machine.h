@@ -30,13 +30,15 @@ struct machine {
 	struct phys phys;
 	struct kmem kmem;
 	uint32_t nr_cpus;
-	struct mm_env env;	    /* sysctls and the allocators the mm code uses */
-	int current;		    /* index in procs of the current process, -1: none */
+	struct mm_env env; /* sysctls and the allocators the mm code uses */
+	int current;	   /* index in procs of the current process, -1: none */
 	struct process procs[MACHINE_MAX_PROCS];
-	struct vma_pool vmas;	    /* VMA descriptors and index leaves of every process */
-	struct mm_layout *layout;   /* when set, `process` starts from it (the Linux backend) */
-	struct cpu_state cpu;	    /* the CPU the processes run on (CR0, CR4, EFER, PKRU, AC) */
-	struct vmap_state vmap;	    /* vmalloc areas */
+	struct vma_pool vmas;	  /* VMA descriptors and index leaves of every process */
+	struct mm_layout *layout; /* when set, `process` starts from it (the Linux backend) */
+	struct cpu_state cpu;	  /* the CPU the processes run on (CR0, CR4, EFER, PKRU, AC);
+				       cpu.cr4_la57 == env.pgtable_l5, both fixed at boot */
+	bool linear_used;	  /* memblock_alloc() handed out a linear-map address */
+	struct vmap_state vmap;	  /* vmalloc areas */
 };
 
 enum mm_op_kind {
@@ -71,25 +73,25 @@ enum mm_op_kind {
 	OP_WRITE, /* store the 64-bit value b at kernel address a (8-byte aligned) */
 	OP_READ,  /* load the 64-bit value at kernel address a (8-byte aligned) */
 	/* address spaces (the current process) */
-	OP_PROCESS,   /* (name, flags = enum mm_profile) create a process and switch to it */
-	OP_SWITCH,    /* (name) make a process current */
-	OP_EXIT,      /* (name) exit_mmap() and forget a process */
-	OP_BRK,	      /* brk(a) -> the resulting brk */
-	OP_MMAP,      /* mmap(a, b, prot, mflags) -> address */
-	OP_MUNMAP,    /* munmap(a, b) */
-	OP_MPROTECT,  /* mprotect(a, b, prot) */
-	OP_MLOCKALL,  /* mlockall(mflags) */
+	OP_PROCESS,  /* (name, flags = enum mm_profile) create a process and switch to it */
+	OP_SWITCH,   /* (name) make a process current */
+	OP_EXIT,     /* (name) exit_mmap() and forget a process */
+	OP_BRK,	     /* brk(a) -> the resulting brk */
+	OP_MMAP,     /* mmap(a, b, prot, mflags) -> address */
+	OP_MUNMAP,   /* munmap(a, b) */
+	OP_MPROTECT, /* mprotect(a, b, prot) */
+	OP_MLOCKALL, /* mlockall(mflags) */
 	OP_MUNLOCKALL,
 	OP_SETRLIMIT, /* setrlimit(flags = resource, a = cur, b = max) */
 	OP_SYSCTL,    /* (flags = enum mm_sysctl, a = value) */
 	OP_FIND_VMA,  /* find_vma(a) -> the VMA's range */
 	/* paging */
-	OP_TOUCH,     /* an access to a: flags = enum access_type, mflags = TOUCH_* */
-	OP_CPU,	      /* set a CPU field: flags = enum cpu_field, a = value */
-	OP_PTE,	      /* the walk of a (a read by the kernel, committing nothing) */
-	OP_GUP,	      /* get_user_pages(a, b pages, flags = ACCESS_WRITE or not) -> count */
-	OP_VMALLOC,   /* vmalloc(a) -> address */
-	OP_VFREE,     /* vfree(a) */
+	OP_TOUCH,   /* an access to a: flags = enum access_type, mflags = TOUCH_* */
+	OP_CPU,	    /* set a CPU field: flags = enum cpu_field, a = value */
+	OP_PTE,	    /* the walk of a (a read by the kernel, committing nothing) */
+	OP_GUP,	    /* get_user_pages(a, b pages, flags = ACCESS_WRITE or not) -> count */
+	OP_VMALLOC, /* vmalloc(a) -> address */
+	OP_VFREE,   /* vfree(a) */
 	/* inspection */
 	OP_MAPS,      /* /proc/PID/maps of the current process (formatted by the harness) */
 	OP_BUDDYINFO, /* /proc/buddyinfo (formatted by the harness) */
@@ -157,8 +159,10 @@ struct mm_result {
 	uint64_t end;			      /* RES_RANGE */
 	struct touch_result touch;	      /* RES_TOUCH */
 	struct walk walk;		      /* RES_WALK */
-	struct gup_result gup;		      /* RES_GUP */
-	const char *what;		      /* RES_ERROR from OP_VALIDATE: the broken rule */
+	uint32_t walk_top;     /* RES_WALK: the level of walk.entry[0], PT_PGD5 or PT_P4D (4-level:
+			      the pgd is the p4d level) */
+	struct gup_result gup; /* RES_GUP */
+	const char *what;      /* RES_ERROR from OP_VALIDATE: the broken rule */
 	uint32_t where;
 };
 

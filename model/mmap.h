@@ -171,6 +171,7 @@ struct mm_env {
 	uint32_t overcommit_memory; /* vm.overcommit_memory: 0 (heuristic) or 1 (always) */
 	uint64_t commit_pages;	    /* totalram + swap pages for the heuristic check */
 	bool paging_ready;	    /* the kernel's page tables and the zero page exist */
+	bool pgtable_l5;	    /* pgtable_l5_enabled(): 5-level tables (fault.h), set before boot */
 	uint32_t kernel_pgd;	    /* pfn of init_mm's PGD */
 	uint32_t zero_pfn;	    /* pfn of the zero page */
 	/*

@@ -12,14 +12,14 @@ void vmap_init(struct vmap_state *v)
 	v->nr = 0;
 }
 
-/* The PTE for the kernel address va, allocating PMD and PTE tables under the
- * preallocated PUD; NULL when a table cannot be had. */
+/* The PTE for the kernel address va, allocating the tables under the preallocated one
+ * (PUD with 4 levels, P4D with 5); NULL when a table cannot be had. */
 static uint64_t *kernel_pte(struct mm_env *e, uint64_t va, bool alloc)
 {
 	uint64_t *t = &e->phys->mem[(uint64_t)e->kernel_pgd * PAGE_SIZE / 8];
 	uint32_t level;
 
-	for (level = PT_P4D; level > PT_PTE; level--) {
+	for (level = pgtable_levels(e); level > PT_PTE; level--) {
 		uint64_t *x = &t[(va >> (12 + 9 * (level - 1))) % 512];
 
 		if ((*x & _PAGE_PRESENT) == 0) {
@@ -55,11 +55,11 @@ static void unmap_free(struct mm_env *e, uint64_t start, uint64_t end)
 
 uint64_t vmalloc(struct mm_env *e, struct vmap_state *v, uint64_t size)
 {
-	uint64_t start = VMALLOC_START, len, va;
+	uint64_t start = vmalloc_base(e), end = vmalloc_base(e) + VMALLOC_SIZE, len, va;
 	uint32_t i, at;
 
-	if (size == 0 || size > VMALLOC_END - VMALLOC_START - PAGE_SIZE ||
-	    v->nr >= VMAP_MAX_AREAS || paging_init(e) != 0)
+	if (size == 0 || size > VMALLOC_SIZE - PAGE_SIZE || v->nr >= VMAP_MAX_AREAS ||
+	    paging_init(e) != 0)
 		return 0;
 	len = (size + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
 	/* alloc_vmap_area(): the lowest gap for len plus the guard page */
@@ -68,7 +68,7 @@ uint64_t vmalloc(struct mm_env *e, struct vmap_state *v, uint64_t size)
 			break;
 		start = v->area[at].va_end + PAGE_SIZE;
 	}
-	if (start + len + PAGE_SIZE > VMALLOC_END)
+	if (start + len + PAGE_SIZE > end)
 		return 0;
 	for (va = start; va < start + len; va += PAGE_SIZE) {
 		uint64_t *pte = kernel_pte(e, va, true);

@@ -11,16 +11,18 @@
  * entries (present, writable, NX, global, accessed, dirty) in init_mm's tables. The
  * guard page stays unmapped: touching it faults. vfree() unmaps and frees the frames; the
  * page tables stay (as Linux keeps them). The model's area is the first 512 GiB of
- * Linux's (one PGD slot, whose PUD page is allocated with the kernel's tables, so every
- * process sees every mapping -- Linux preallocates these levels for the same reason).
+ * Linux's, from vmalloc_base() (0xffffc90000000000 with 4-level paging, 0xffa0000000000000
+ * with 5-level): one PGD slot, whose next-level table (a PUD page with 4 levels, a P4D
+ * page with 5) is allocated with the kernel's tables, so every process sees every
+ * mapping -- Linux preallocates that level (preallocate_vmalloc_pages()) for the same
+ * reason. The tables below it come as vmalloc() needs them.
  */
 #ifndef MMREF_VMALLOC_H
 #define MMREF_VMALLOC_H
 
 #include "fault.h"
 
-#define VMALLOC_START  0xffffc90000000000ull		/* 4-level paging, no KASLR */
-#define VMALLOC_END    (VMALLOC_START + (512ull << 30)) /* the model's part */
+#define VMALLOC_SIZE   (512ull << 30) /* the model's part, from vmalloc_base() (fault.h) */
 #define VMAP_MAX_AREAS 1024u
 
 struct vmap_area {
