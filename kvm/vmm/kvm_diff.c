@@ -294,6 +294,18 @@ static int run_batch(struct kvm_diff *d, uint64_t uloop_vdso, char *why, size_t 
 	return guest_run(d, why, len);
 }
 
+/*
+ * A ring-0 exception's return done by the host: RIP, RSP and RFLAGS from the frame (the
+ * stub's add and iretq not run: two emulated instructions fewer a fault), where the
+ * registers are written without an ioctl; else the stub returns itself.
+ */
+static void return_from_host(struct kvm_diff *d, uint64_t frame)
+{
+	const uint64_t *f = image_word(d, frame);
+
+	(void)vmm_return(&d->vmm, f[0], f[3], f[2]);
+}
+
 /* Let the paused guest retry the faulting instruction, after invlpg flush if not 0. */
 static int resume_retry(struct kvm_diff *d, uint64_t flush, char *why, size_t len)
 {
@@ -305,6 +317,8 @@ static int resume_retry(struct kvm_diff *d, uint64_t flush, char *why, size_t le
 		*mbox(d, MB_FLUSH) = flush;
 		if (vmm_set_rip(&d->vmm, guest_va(HDR_W_FLUSH), why, len) != 0)
 			return -1;
+	} else if (d->ex.ctx == KVM_CTX_KERNEL) {
+		return_from_host(d, d->ex.frame);
 	}
 	return guest_run(d, why, len);
 }
@@ -1346,6 +1360,7 @@ int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n)
 			break; /* only a missing leaf is fixed here */
 		d->x.mem[w.entry_addr[w.levels - 1] / 8] =
 		    zero | _PAGE_PRESENT | _PAGE_USER | _PAGE_SPECIAL | _PAGE_NX;
+		return_from_host(d, r.rsp + 8);
 		port = vmm_run(&d->vmm, why, sizeof(why));
 	}
 	d->vmm.sync_sregs = sync_sregs;

@@ -468,6 +468,17 @@ int vmm_exit_regs(struct vmm *v, struct vmm_regs *r, uint64_t *cr2, char *why, s
 	return 0;
 }
 
+bool vmm_return(struct vmm *v, uint64_t rip, uint64_t rsp, uint64_t rflags)
+{
+	if (!v->sync_regs)
+		return false;
+	v->run->s.regs.regs.rip = rip;
+	v->run->s.regs.regs.rsp = rsp;
+	v->run->s.regs.regs.rflags = rflags;
+	v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	return true;
+}
+
 int vmm_set_rip(struct vmm *v, uint64_t rip, char *why, size_t len)
 {
 	struct kvm_regs regs;
@@ -485,7 +496,26 @@ int vmm_set_rip(struct vmm *v, uint64_t rip, char *why, size_t len)
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int run_vcpu(struct vmm *v, char *why, size_t len);
+
 int vmm_run(struct vmm *v, char *why, size_t len)
+{
+	uint64_t t0 = now_ns();
+	int port = run_vcpu(v, why, len);
+
+	v->run_ns += now_ns() - t0;
+	return port;
+}
+
+static int run_vcpu(struct vmm *v, char *why, size_t len)
 {
 	watchdog_ticks = 0;
 	if (v->sync_regs)

@@ -46,6 +46,7 @@ struct vmm {
 	uint64_t cr0, cr3, cr4, efer;
 	bool sregs_valid;
 	uint64_t exits;	  /* KVM_RUN returns */
+	uint64_t run_ns;  /* time spent in vmm_run() (the guest and KVM, not the host) */
 	bool shadow;	  /* KVM walks the guest's tables in software (PVM, ept=0, npt=0) */
 	uint64_t resyncs; /* vmm_resync() calls */
 	bool sync_regs;	  /* KVM_CAP_SYNC_REGS with the GPRs and special registers */
@@ -113,6 +114,14 @@ int vmm_exit_regs(struct vmm *v, struct vmm_regs *r, uint64_t *cr2, char *why, s
  * registers were read with vmm_exit_regs()). Returns 0, or -1 with a reason.
  */
 int vmm_set_rip(struct vmm *v, uint64_t rip, char *why, size_t whylen);
+
+/**
+ * vmm_return() - the guest goes on at rip with rsp and rflags at the next vmm_run(), as
+ * an IRETQ to code of the same privilege would send it (without the guest running it).
+ * Only through the kvm_run page: false where KVM_CAP_SYNC_REGS is missing (the caller
+ * lets the guest's own IRETQ run).
+ */
+bool vmm_return(struct vmm *v, uint64_t rip, uint64_t rsp, uint64_t rflags);
 
 /** vmm_guest_header() - the built-in guest image's header words (abi.h, HDR_W_*). */
 const uint64_t *vmm_guest_header(void);
