@@ -504,7 +504,7 @@ static enum linux_page_state model_page(struct side_by_side *s, uint64_t addr, u
 {
 	struct machine *m = s->x.m;
 	struct mm_struct *mm = machine_current_mm(m);
-	struct cpu_state cpu = cpu_state_default(); /* the tables are 4-level whatever `cpu` said */
+	struct cpu_state cpu = cpu_state_default(); /* the default CPU in the tables' mode */
 	struct access acc = {ACCESS_READ, true, false};
 	struct walk w;
 	uint32_t id;
@@ -512,10 +512,11 @@ static enum linux_page_state model_page(struct side_by_side *s, uint64_t addr, u
 	*pte = 0;
 	if (mm == NULL || mm->pgd == 0)
 		return LINUX_PAGE_NONE;
+	cpu.cr4_la57 = pgtable_levels(&m->env) == PT_PGD5;
 	w = mmu_walk(&m->phys, &cpu, (uint64_t)mm->pgd * PAGE_SIZE, addr, acc, false);
-	if (w.gp || w.levels < 4)
+	if (w.gp || w.levels < pgtable_levels(&m->env))
 		return LINUX_PAGE_NONE;
-	*pte = w.entry[3];
+	*pte = w.entry[w.levels - 1];
 	if ((*pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) == 0)
 		return LINUX_PAGE_NONE;
 	if (pte_frame(*pte) == (uint64_t)m->env.zero_pfn * PAGE_SIZE)
