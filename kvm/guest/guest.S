@@ -1,31 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * guest.S - the KVM backend's guest: a ring-0 loop that runs the host's commands from the
- * mailbox (kernel accesses, invlpg, CR3 loads, stores, wrpkru, entries to ring 3), a
- * ring-3 loop in the [vdso] that performs a list of user accesses natively, and one
- * two- or three-instruction stub per exception vector. abi.h has the layout.
+ * guest.S - the KVM backend's fixed guest code: the entry, the end of a batch, the way
+ * into ring 3, one two- or three-instruction stub per exception vector, and, in the
+ * [vdso], the user stubs and a ring-3 loop that performs a list of user accesses
+ * natively. The batches of ring-0 commands themselves are code the host writes (page 8,
+ * kvm_diff.c). abi.h has the layout.
  *
  * How it works
  * ------------
  * Under PVM, ring-0 code is run by KVM's instruction emulator (0.25 us an instruction
- * idle, several under load) and ring-3 code natively; so the guest keeps ring 0 to a
- * handful of instructions a command and records nothing it can leave to the host:
+ * idle, several under load) and ring-3 code natively; so the guest keeps ring 0 to the
+ * fewest instructions and records nothing the host can read itself:
  *
- *   ring-0 loop    next: add $CMD_SIZE, %rsi; mov CMD_ADDR(%rsi), %rdi; jmp *CMD_OP(%rsi)
- *                  op_read: mov (%rdi), %rax; mov %rax, CMD_X(%rsi); jmp next
- *   a stub         out %al, $PORT_EXC+v; [add $8, %rsp;] iretq
- *   user loop      reads compared in the loop with the value the host expects; it stops
- *                  (ud2) at a mismatch or at the end, and at a fault only through #PF
+ *   a batch (host-written)  movabs 0xADDR, %rax; movabs %rax, MB_RES+8*i    (a read)
+ *                           movabs $DATA, %rax; movabs %rax, 0xADDR         (a write)
+ *                           ...; jmp op_end
+ *   op_end                  out %al, $PORT_BATCH; jmp the batch (rewritten meanwhile)
+ *   a stub                  out %al, $PORT_EXC+v; [add $8, %rsp;] iretq
+ *   the user loop           reads compared in the loop with the value the host expects;
+ *                           it stops (ud2) at a mismatch or at the end, at a fault only
+ *                           through #PF
  *
  * At an exception exit the host reads the vector from the port, RSP and the registers
  * from KVM_CAP_SYNC_REGS, the error code, RIP, CS and RFLAGS from the frame at RSP, CR2
- * from the synced special registers; the guest waits in the stub. The host then lets
- * the stub return (a retry of the faulting instruction), or rewrites the frame first
- * (abandon the access: go on at the loop's next command; start a new batch in ring 0 or
- * in the user loop), or moves RIP to flush_retry (a retry after invlpg, for COW).
+ * from the synced special registers; the guest waits in the stub. The host then sends it
+ * on: a retry in ring 0 by writing RIP, RSP and RFLAGS from the frame itself (the stub's
+ * return not emulated), else by letting the stub return, after rewriting the frame to
+ * go elsewhere (the batch's start, the user loop) or moving RIP to flush_retry (a retry
+ * after invlpg, for COW).
  *
- * Registers: rsi = the current command (ring-0 loop: the mailbox; user loop: the
- * [vdso]'s second page), rdi = its address, rdx = its data, rax = the value read.
+ * Registers: rsi = the command (a ring-0 command leaving the batch code loads its index;
+ * the user loop points it at its command), rdi = an address, rdx = data, rax = a value.
  */
 #include "abi.h"
 
@@ -36,8 +41,8 @@ guest_image:
 	.quad HDR_MAGIC
 	.quad entry - guest_image
 	.quad vectors - guest_image
-	.quad restart - guest_image
-	.quad next - guest_image
+	.quad op_end - guest_image
+	.quad op_user - guest_image
 	.quad flush_retry - guest_image
 	.quad ustubs - ustub_page
 	.quad uloop - ustub_page
@@ -46,66 +51,20 @@ guest_image:
 	.quad umismatch - ustub_page
 	.quad uread - ustub_page
 	.quad uwrite - ustub_page
-	.quad 0, 0, 0
-	/* HDR_W_OPS: the handlers in op order (abi.h) */
-	.quad op_read - guest_image
-	.quad op_write - guest_image
-	.quad op_fetch - guest_image
-	.quad op_user - guest_image
-	.quad op_invlpg - guest_image
-	.quad op_cr3 - guest_image
-	.quad op_write - guest_image	/* GOP_STORE */
-	.quad op_pkru - guest_image
-	.quad op_rflags - guest_image
-	.quad op_end - guest_image
 
 entry:
 	movabs $STACK_TOP, %rsp
-op_end:
+op_end:				/* the end of a batch; then the next one, written meanwhile */
 	out %al, $PORT_BATCH
-restart:
-	movabs $(MBOX_VA + MB_CMD - CMD_SIZE), %rsi
-next:
-	add $CMD_SIZE, %rsi
-	mov CMD_ADDR(%rsi), %rdi
-	jmp *CMD_OP(%rsi)
+	jmp BATCH_VA
 
-op_read:
-	mov (%rdi), %rax
-	mov %rax, CMD_X(%rsi)
-	jmp next
-op_write:
-	mov CMD_DATA(%rsi), %rdx
-	mov %rdx, (%rdi)
-	jmp next
-op_fetch:			/* ends in an exception either way */
-	movabs $NONCANONICAL, %rax
-	jmp *%rdi
-op_user:			/* iretq to ring 3 at x; it comes back through an exception */
-	mov CMD_DATA(%rsi), %rdx
+op_user:			/* iretq to ring 3 at rax; it comes back through an exception */
 	pushq $SEL_UDATA
 	pushq $0
 	pushq $2
 	pushq $SEL_UCODE
-	pushq CMD_X(%rsi)
+	push %rax
 	iretq
-op_invlpg:
-	invlpg (%rdi)
-	jmp next
-op_cr3:
-	mov CMD_DATA(%rsi), %rax
-	mov %rax, %cr3
-	jmp next
-op_pkru:
-	mov CMD_DATA(%rsi), %eax
-	xor %ecx, %ecx
-	xor %edx, %edx
-	wrpkru
-	jmp next
-op_rflags:
-	pushq CMD_DATA(%rsi)
-	popfq
-	jmp next
 
 /* Reached only by the host moving RIP here from the #PF stub (after its out): invlpg
  * the mailbox's MB_FLUSH, then retry the faulting instruction. */

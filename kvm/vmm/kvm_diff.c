@@ -28,6 +28,18 @@
 #define TOUCHES_MAX (MB_MAX_CMDS - BATCH_ROOM)
 
 _Static_assert(MB_MAX_CMDS <= KVM_DIFF_MAX_CMDS, "kvm_diff.ops[] holds a batch");
+_Static_assert(MB_MAX_CMDS *CMD_CODE + 5 <= BATCH_PAGES * 4096, "the batch code fits");
+_Static_assert(MB_RES + MB_MAX_CMDS * 8 <= 4096, "the values read fit the mailbox");
+
+/* The instructions the host writes a batch with (x86-64 encodings). */
+#define X_REX_W	      0x48
+#define X_MOVABS_RAX  0xb8 /* REX.W B8+r imm64: movabs $imm64, %rax */
+#define X_MOVABS_RDX  0xba
+#define X_MOVABS_RSI  0xbe
+#define X_MOVABS_RDI  0xbf
+#define X_LOAD_MOFFS  0xa1 /* REX.W A1 moffs64: movabs moffs64, %rax */
+#define X_STORE_MOFFS 0xa3 /* REX.W A3 moffs64: movabs %rax, moffs64 */
+#define X_JMP_REL32   0xe9
 _Static_assert(TOUCHES_MAX < UCMD_MAX, "the user loop's page holds a batch and UOP_END");
 
 /* The guest's entry points: ring-0 code at the image, user code at the [vdso] vdso. */
@@ -52,9 +64,15 @@ static uint64_t *mbox(struct kvm_diff *d, uint32_t off)
 	return (uint64_t *)(d->image + PG_MBOX * 4096 + off);
 }
 
-static uint64_t *cmd_slot(struct kvm_diff *d, uint32_t i)
+/* Where the guest stores the value command i read. */
+static uint64_t res_va(uint32_t i)
 {
-	return mbox(d, MB_CMD + i * CMD_SIZE);
+	return MBOX_VA + MB_RES + (uint64_t)i * 8;
+}
+
+static uint64_t *res_slot(struct kvm_diff *d, uint32_t i)
+{
+	return mbox(d, MB_RES + i * 8);
 }
 
 static uint64_t *ucmd_slot(struct kvm_diff *d, uint32_t i)
@@ -159,21 +177,104 @@ static enum kvm_verdict unsupported(struct kvm_diff *d, const char *why)
 	return KVM_UNSUPPORTED;
 }
 
-/* Write a command for the ring-0 loop: its handler, addr, data, x. */
+/* Append bytes to the batch code being written. */
+static void emit(struct kvm_diff *d, const uint8_t *b, uint32_t n)
+{
+	memcpy(d->image + PG_BATCH * 4096 + d->code_len, b, n);
+	d->code_len += n;
+}
+
+/* REX.W, an opcode, a 64-bit operand: movabs of an immediate or from/to an address. */
+static void emit_imm64(struct kvm_diff *d, uint8_t opcode, uint64_t v)
+{
+	uint8_t b[10] = {X_REX_W, opcode};
+
+	memcpy(b + 2, &v, 8);
+	emit(d, b, sizeof(b));
+}
+
+static void emit_jmp(struct kvm_diff *d, uint64_t target)
+{
+	uint8_t b[5] = {X_JMP_REL32};
+	int32_t rel = (int32_t)(int64_t)(target - (BATCH_VA + d->code_len + sizeof(b)));
+
+	memcpy(b + 1, &rel, 4);
+	emit(d, b, sizeof(b));
+}
+
+/* The guest address the next instruction written will have. */
+static uint64_t code_va(const struct kvm_diff *d)
+{
+	return BATCH_VA + d->code_len;
+}
+
+/*
+ * Write ring-0 command op as code at the end of the batch (abi.h GOP_*): two or three
+ * instructions, recording where the command starts and where its access instruction is.
+ */
 static void queue(struct kvm_diff *d, uint32_t op, uint64_t addr, uint64_t data, uint64_t x)
 {
-	uint64_t *c;
+	static const uint8_t invlpg_rax[] = {0x0f, 0x01, 0x38}, mov_rax_cr3[] = {0x0f, 0x22, 0xd8},
+			     wrpkru_eax[] = {0x31, 0xc9, 0x31, 0xd2, 0x0f, 0x01, 0xef},
+			     popfq_rax[] = {0x50, 0x9d}, jmp_rdi[] = {0xff, 0xe7};
+	uint32_t i = d->queued;
+	uint8_t mov_eax[5] = {0xb8};
 
-	if (d->queued >= MB_MAX_CMDS) { /* run_batch() refuses it */
+	if (i >= MB_MAX_CMDS) { /* run_batch() refuses the batch */
 		d->queued++;
 		return;
 	}
-	c = cmd_slot(d, d->queued);
-	c[CMD_OP / 8] = guest_va(HDR_W_OPS + op);
-	c[CMD_ADDR / 8] = addr;
-	c[CMD_DATA / 8] = data;
-	c[CMD_X / 8] = x;
-	d->ops[d->queued++] = (uint8_t)op;
+	d->cmd_rip[i] = code_va(d);
+	d->acc_rip[i] = 0;
+	d->ops[i] = (uint8_t)op;
+	switch (op) {
+	case GOP_READ:
+		d->acc_rip[i] = code_va(d);
+		emit_imm64(d, X_LOAD_MOFFS, addr);
+		emit_imm64(d, X_STORE_MOFFS, res_va(i));
+		break;
+	case GOP_WRITE:
+	case GOP_STORE:
+		emit_imm64(d, X_MOVABS_RAX, data);
+		d->acc_rip[i] = code_va(d);
+		emit_imm64(d, X_STORE_MOFFS, addr);
+		break;
+	case GOP_FETCH:
+		emit_imm64(d, X_MOVABS_RSI, i);
+		emit_imm64(d, X_MOVABS_RDI, addr);
+		emit_imm64(d, X_MOVABS_RAX, NONCANONICAL);
+		emit(d, jmp_rdi, sizeof(jmp_rdi));
+		break;
+	case GOP_USER:
+		emit_imm64(d, X_MOVABS_RSI, i);
+		emit_imm64(d, X_MOVABS_RDX, data);
+		emit_imm64(d, X_MOVABS_RDI, addr);
+		emit_imm64(d, X_MOVABS_RAX, x);
+		emit_jmp(d, guest_va(HDR_W_USER));
+		break;
+	case GOP_INVLPG:
+		emit_imm64(d, X_MOVABS_RAX, addr);
+		emit(d, invlpg_rax, sizeof(invlpg_rax));
+		break;
+	case GOP_CR3:
+		emit_imm64(d, X_MOVABS_RAX, data);
+		emit(d, mov_rax_cr3, sizeof(mov_rax_cr3));
+		break;
+	case GOP_PKRU:
+		memcpy(mov_eax + 1, &(uint32_t){(uint32_t)data}, 4);
+		emit(d, mov_eax, sizeof(mov_eax));
+		emit(d, wrpkru_eax, sizeof(wrpkru_eax));
+		break;
+	case GOP_RFLAGS:
+		emit_imm64(d, X_MOVABS_RAX, data);
+		emit(d, popfq_rax, sizeof(popfq_rax));
+		break;
+	default: /* GOP_END */
+		emit_jmp(d, guest_va(HDR_W_END));
+		break;
+	}
+	d->queued++;
+	d->cmd_rip[d->queued] = code_va(d);
 }
 
 /* RFLAGS.AC in the ring-0 loop as the model's CPU has it, for a kernel access. */
@@ -192,23 +293,67 @@ static bool vector_has_error_code(uint32_t v)
 	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
 }
 
-/* Which command the guest stopped at: the ring-0 loop's (kernel code, or a user stub it
- * entered, which leaves rsi alone) or the user loop's. */
+/* The command of the batch run last whose code holds rip, or UINT32_MAX. */
+static uint32_t cmd_at(const struct kvm_diff *d, uint64_t rip)
+{
+	uint32_t lo = 0, hi = d->batch_n;
+
+	if (d->batch_n == 0 || rip < d->cmd_rip[0] || rip >= d->cmd_rip[d->batch_n])
+		return UINT32_MAX;
+	while (hi - lo > 1) { /* cmd_rip[lo] <= rip < cmd_rip[hi] */
+		uint32_t mid = (lo + hi) / 2;
+
+		if (d->cmd_rip[mid] <= rip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Which command the guest stopped at: in the batch code, the one whose code holds RIP;
+ * elsewhere in ring 0 (a fetch's target) or in a user stub, the fetch or entry to ring 3
+ * whose index is in rsi; in the user loop, the command rsi points at.
+ */
 static void locate(struct kvm_diff *d, uint64_t rsi)
 {
 	struct kvm_exit *e = &d->ex;
-	uint64_t base = MBOX_VA + MB_CMD, size = CMD_SIZE, max = MB_MAX_CMDS;
+	uint64_t base = d->uloop_vdso + 4096;
 
 	e->ctx = e->cs == SEL_KCODE ? KVM_CTX_KERNEL : KVM_CTX_USTUB;
+	e->cmd = UINT32_MAX;
 	if (e->cs != SEL_KCODE && d->in_uloop) {
 		e->ctx = KVM_CTX_ULOOP;
-		base = d->uloop_vdso + 4096;
-		size = UCMD_SIZE;
-		max = UCMD_MAX;
+		if (rsi >= base && (rsi - base) % UCMD_SIZE == 0 &&
+		    (rsi - base) / UCMD_SIZE < UCMD_MAX)
+			e->cmd = (uint32_t)((rsi - base) / UCMD_SIZE);
+	} else if (e->ctx == KVM_CTX_KERNEL && cmd_at(d, e->rip) != UINT32_MAX) {
+		e->cmd = cmd_at(d, e->rip);
+	} else if (rsi < d->batch_n &&
+		   d->ops[rsi] == (e->ctx == KVM_CTX_KERNEL ? GOP_FETCH : GOP_USER)) {
+		e->cmd = (uint32_t)rsi;
 	}
-	e->cmd = UINT32_MAX;
-	if (rsi >= base && (rsi - base) % size == 0 && (rsi - base) / size < max)
-		e->cmd = (uint32_t)((rsi - base) / size);
+}
+
+/* Whether the exception is the access of its command: a ring-0 read or write at its
+ * access instruction, a fetch anywhere (its target), a user access in ring 3. */
+static bool at_access(const struct kvm_diff *d)
+{
+	const struct kvm_exit *e = &d->ex;
+
+	if (e->cmd == UINT32_MAX || e->ctx == KVM_CTX_ULOOP)
+		return false;
+	switch (d->ops[e->cmd]) {
+	case GOP_READ:
+	case GOP_WRITE:
+		return e->rip == d->acc_rip[e->cmd];
+	case GOP_FETCH:
+	case GOP_USER:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -274,23 +419,32 @@ static void frame_to_ring0(struct kvm_diff *d, uint64_t rip)
 }
 
 /*
- * Run the queued commands, ended by GOP_END, from the first (a paused guest is sent to
- * the loop's restart); uloop_vdso: the batch enters the user loop at that [vdso] (0:
- * not). The port the guest stopped at, or -1 (why set).
+ * End the batch being written with GOP_END and make it the one to run: a paused guest is
+ * sent to its start; uloop_vdso: the batch enters the user loop at that [vdso] (0: not).
+ * Returns 0, or -1 (why set) when it does not fit.
  */
-static int run_batch(struct kvm_diff *d, uint64_t uloop_vdso, char *why, size_t len)
+static int close_batch(struct kvm_diff *d, uint64_t uloop_vdso, char *why, size_t len)
 {
 	queue(d, GOP_END, 0, 0, 0);
-	if (d->queued > MB_MAX_CMDS) {
-		d->queued = 0;
-		snprintf(why, len, "more commands than the mailbox holds");
+	d->batch_n = d->queued > MB_MAX_CMDS ? 0 : d->queued;
+	d->queued = 0;
+	d->code_len = 0;
+	if (d->batch_n == 0) {
+		snprintf(why, len, "more commands than a batch holds");
 		return -1;
 	}
 	if (d->paused)
-		frame_to_ring0(d, guest_va(HDR_W_RESTART));
-	d->queued = 0;
+		frame_to_ring0(d, BATCH_VA);
 	d->in_uloop = uloop_vdso != 0;
 	d->uloop_vdso = uloop_vdso;
+	return 0;
+}
+
+/* Run the queued commands (close_batch()): the port the guest stopped at, or -1. */
+static int run_batch(struct kvm_diff *d, uint64_t uloop_vdso, char *why, size_t len)
+{
+	if (close_batch(d, uloop_vdso, why, len) != 0)
+		return -1;
 	return guest_run(d, why, len);
 }
 
@@ -345,7 +499,7 @@ int kvm_diff_quiesce(struct kvm_diff *d, char *why, size_t len)
 
 	if (!d->paused)
 		return 0;
-	frame_to_ring0(d, guest_va(HDR_W_OPS + GOP_END));
+	frame_to_ring0(d, guest_va(HDR_W_END));
 	port = guest_run(d, why, len);
 	if (port == PORT_BATCH)
 		return 0;
@@ -370,22 +524,29 @@ int kvm_diff_run_queued(struct kvm_diff *d, char *why, size_t len)
 
 void kvm_diff_describe_exit(const struct kvm_diff *d, FILE *out)
 {
+	static const char *const ctx[] = {"ring 0", "a user stub", "the user loop"};
+	static const char *const op[] = {"read", "write", "fetch", "user",   "invlpg",
+					 "cr3",	 "store", "pkru",  "rflags", "end"};
 	const struct kvm_exit *e = &d->ex;
-	static const char *const ctx[] = {"the ring-0 loop", "a user stub", "the user loop"};
 
-	if (e->port != PORT_BATCH && e->vector == VEC_NONE) {
-		fprintf(out, "guest: no exit decoded (port %d)\n", e->port);
+	if (e->port == PORT_BATCH) {
+		fprintf(out, "guest: at the end of a batch\n");
 		return;
 	}
 	if (e->vector == VEC_NONE) {
-		fprintf(out, "guest: at the end of a batch\n");
+		fprintf(out, "guest: no exit decoded (port %d)\n", e->port);
 		return;
 	}
 	fprintf(out,
 		"guest: vector %u error %#" PRIx64 " cr2 %#" PRIx64 " rip %#" PRIx64 " cs %#" PRIx64
-		" rflags %#" PRIx64 " rax %#" PRIx64 " in %s, command %d\n",
+		" rflags %#" PRIx64 " rax %#" PRIx64 " in %s, command %d (%s) of %u\n",
 		e->vector, e->error, e->cr2, e->rip, e->cs, e->rflags, e->rax, ctx[e->ctx],
-		e->cmd == UINT32_MAX ? -1 : (int)e->cmd);
+		e->cmd == UINT32_MAX ? -1 : (int)e->cmd,
+		e->cmd == UINT32_MAX	    ? "-"
+		: e->ctx == KVM_CTX_ULOOP   ? "user loop"
+		: d->ops[e->cmd] <= GOP_END ? op[d->ops[e->cmd]]
+					    : "?",
+		d->batch_n);
 }
 
 static uint64_t current_cr3(struct kvm_diff *d)
@@ -745,10 +906,9 @@ static enum kvm_verdict attempt(struct kvm_diff *d, const struct attempt *t, con
 		return broken(d, why);
 	if (port == PORT_BATCH && t->acc.user)
 		return broken(d, "a user access came back without an exception");
-	if (port != PORT_BATCH && d->ex.cmd != d->access_cmd)
-		return broken(d, "an exception in a control command");
-	o = port == PORT_BATCH ? observed_done(cmd_slot(d, d->access_cmd)[CMD_X / 8])
-			       : observed_exit(&d->ex);
+	if (port != PORT_BATCH && (d->ex.cmd != d->access_cmd || !at_access(d)))
+		return broken(d, "an exception outside the access (in a control command)");
+	o = port == PORT_BATCH ? observed_done(*res_slot(d, d->access_cmd)) : observed_exit(&d->ex);
 	d->st.accesses++;
 	if (w->pf || w->gp)
 		d->st.faults++;
@@ -1156,8 +1316,8 @@ static enum kvm_verdict verify_done(struct kvm_diff *d, const struct pending *p,
 
 	for (j = from; j < to; j++) {
 		const struct pending *q = &p[j];
-		struct observed o = observed_done(user ? ucmd_slot(d, j)[UCMD_DATA / 8]
-						       : cmd_slot(d, base + j)[CMD_X / 8]);
+		struct observed o =
+		    observed_done(user ? ucmd_slot(d, j)[UCMD_DATA / 8] : *res_slot(d, base + j));
 
 		d->st.accesses++;
 		if (!compare(d, &q->t, &q->w, &o))
@@ -1219,7 +1379,10 @@ static int batch_stop(const struct kvm_diff *d, uint32_t base, uint32_t n, bool 
 
 	if (!user) {
 		*i = e->cmd - base;
-		return e->ctx == KVM_CTX_KERNEL && e->cmd >= base && e->cmd < base + n ? 0 : -1;
+		return e->ctx == KVM_CTX_KERNEL && e->cmd >= base && e->cmd < base + n &&
+			       at_access(d)
+			   ? 0
+			   : -1;
 	}
 	*i = e->cmd;
 	if (e->ctx != KVM_CTX_ULOOP || e->cmd > n)
@@ -1344,8 +1507,8 @@ int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n)
 	base = d->queued;
 	for (i = 0; i < n; i++)
 		queue(d, GOP_READ, addrs[i], 0, 0);
-	queue(d, GOP_END, 0, 0, 0);
-	d->queued = 0;
+	if (close_batch(d, 0, why, sizeof(why)) != 0)
+		return -1;
 	d->vmm.sync_sregs = false; /* the floor needs no CR2 */
 	port = vmm_run(&d->vmm, why, sizeof(why));
 	while (port == PORT_EXC + (int)VEC_PF) {
@@ -1354,7 +1517,7 @@ int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n)
 
 		if (vmm_exit_regs(&d->vmm, &r, NULL, why, sizeof(why)) != 0)
 			break;
-		i = (uint32_t)((r.rsi - (MBOX_VA + MB_CMD)) / CMD_SIZE) - base;
+		i = cmd_at(d, image_word(d, r.rsp + 8)[0]) - base;
 		w = mmu_walk(&m->phys, &m->cpu, cr3, i < n ? addrs[i] : 0, acc, false);
 		if (!w.pf || w.levels == 0 || (w.entry[w.levels - 1] & _PAGE_PRESENT) != 0)
 			break; /* only a missing leaf is fixed here */

@@ -67,13 +67,17 @@ struct kvm_diff {
 	bool vm_open, started;
 	bool paused;			/* the guest waits in an exception stub (ex says where) */
 	struct kvm_exit ex;		/* the last exit */
-	uint32_t queued;		/* ring-0 commands written for the next batch */
+	uint32_t queued;		/* ring-0 commands written for the next batch ... */
+	uint32_t code_len;		/* ... as code of that many bytes */
+	uint32_t batch_n;		/* the commands of the batch run last (or being written) */
 	uint8_t ops[KVM_DIFF_MAX_CMDS]; /* their ops (abi.h GOP_*) */
-	uint32_t access_cmd;		/* the single access's command in the batch run last */
-	bool in_uloop;			/* the batch run last entered the user loop ... */
-	uint64_t uloop_vdso;		/* ... at this [vdso] */
-	bool ac_loaded;			/* RFLAGS.AC in the ring-0 loop */
-	uint32_t pkru;			/* PKRU loaded in the guest */
+	uint64_t cmd_rip[KVM_DIFF_MAX_CMDS]; /* where each one's code starts (and ends) */
+	uint64_t acc_rip[KVM_DIFF_MAX_CMDS]; /* its access instruction (reads, writes) */
+	uint32_t access_cmd;		     /* the single access's command in the batch run last */
+	bool in_uloop;			     /* the batch run last entered the user loop ... */
+	uint64_t uloop_vdso;		     /* ... at this [vdso] */
+	bool ac_loaded;			     /* RFLAGS.AC in the ring-0 loop */
+	uint32_t pkru;			     /* PKRU loaded in the guest */
 	bool pkru_loaded;
 	uint64_t token;	   /* the next value a write stores */
 	bool flush_all;	   /* a CPU mode changed: empty the TLB before the next access */

@@ -328,7 +328,7 @@ int vmm_load_guest(struct vmm *v, uint64_t image_phys, char *why, size_t len)
 
 	if (image_phys + (uint64_t)KIMAGE_PAGES * 4096 > v->mem_size)
 		return fail(why, len, "the kernel image does not fit in guest RAM");
-	if (blob > (size_t)(PG_VDSO + 1) * 4096 || blob < (HDR_W_OPS + GOP_COUNT) * 8 ||
+	if (blob > (size_t)(PG_VDSO + 1) * 4096 || blob < HDR_WORDS * 8 ||
 	    hdr[HDR_W_MAGIC] != HDR_MAGIC)
 		return fail(why, len, "the built-in guest image is malformed");
 	memset(img, 0, (size_t)KIMAGE_PAGES * 4096);
