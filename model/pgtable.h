@@ -104,7 +104,18 @@ struct walk {
 	bool must_d;
 };
 
-/** pte_pfn_mask() - the address bits of an entry under this MAXPHYADDR. */
+#ifdef __FRAMAC__
+#include "../proofs/logic/pgtable.acsl"
+#endif
+
+/**
+ * pte_pfn_mask() - the address bits of an entry under this MAXPHYADDR: bits
+ * MAXPHYADDR-1:12, MAXPHYADDR taken as 12 below 12 and as 52 above 52.
+ */
+/*@ assigns \nothing;
+    ensures mask: \result == PfnMask(maxphyaddr);
+    ensures range: \result <= PTE_PFN_MASK_52;
+*/
 uint64_t pte_pfn_mask(uint32_t maxphyaddr);
 
 /**
@@ -113,11 +124,96 @@ uint64_t pte_pfn_mask(uint32_t maxphyaddr);
  * memory; an entry address outside RAM reads as 0 (not present). With commit, the
  * required A/D bits are written back (a successful walk only: a faulting one sets none
  * here, which is one of its allowed outcomes).
+ *
+ * The contract states the walk against its logic definition (proofs/logic/pgtable.acsl):
+ * which entries it reads (WAddr, WEnt, from the top level WTop down to WStop), and five
+ * complete, disjoint outcomes: #GP for a non-canonical address; #PF for a missing page,
+ * for a reserved bit, or for rights / a protection key that deny the access, each with
+ * its error code, CR2 and the A bits it may have set; or the translation, with the A/D
+ * bits it must set and, with commit, the memory words it writes (and no others).
  */
+/*@ requires ram: RamWritable(p); // as PhysShape(p) implies
+    requires cpu: \valid_read(cpu);
+    requires sep: \separated(cpu, p->mem + (0 .. RamWords(p) - 1));
+    requires type: AccessTypeOk(acc);
+    assigns p->mem[0 .. RamWords(p) - 1];
+    ensures levels: WCanonical{Pre}(cpu, vaddr) ==>
+	\result.levels == WLevels{Pre}(p, cpu, cr3, vaddr);
+    ensures entries: \forall integer k; 0 <= k < \result.levels ==>
+	\result.entry_addr[k] == WAddr{Pre}(p, cpu, cr3, vaddr, WTop{Pre}(cpu) - k) &&
+	\result.entry[k] == WEnt{Pre}(p, cpu, cr3, vaddr, WTop{Pre}(cpu) - k);
+    ensures unread: \forall integer k; \result.levels <= k < 5 ==>
+	\result.entry_addr[k] == 0 && \result.entry[k] == 0;
+    ensures ad_bits: commit && !\result.gp && !\result.pf ==>
+	\forall integer j; 0 <= j < RamWords(p) ==>
+	p->mem[j] ==
+	(\result.must_d && j == \result.entry_addr[\result.levels - 1] / 8 ?
+	 EntMkDirty(EntMkYoung(\result.entry[\result.levels - 1])) :
+	 AdPrefix(j, \result.levels, \result.entry_addr[0], \result.entry_addr[1],
+		  \result.entry_addr[2], \result.entry_addr[3], \result.entry_addr[4],
+		  \result.entry[0], \result.entry[1], \result.entry[2], \result.entry[3],
+		  \result.entry[4], \old(p->mem[j])));
+    ensures no_commit: !commit ==> \forall integer j; 0 <= j < RamWords(p) ==>
+	p->mem[j] == \old(p->mem[j]);
+    behavior gp:
+	assumes !WCanonical(cpu, vaddr);
+	assigns \nothing;
+	ensures gp: \result.gp && !\result.pf && \result.levels == 0;
+	ensures zero: \result.error_code == 0 && \result.cr2 == 0 && \result.paddr == 0 &&
+	    \result.page_size == 0 && \result.must_a == 0 && \result.may_a == 0 &&
+	    !\result.must_d;
+    behavior not_present:
+	assumes WCanonical(cpu, vaddr) && WNotPresent(p, cpu, cr3, vaddr);
+	assigns \nothing;
+	ensures pf: !\result.gp && \result.pf && \result.cr2 == vaddr;
+	ensures error_code: \result.error_code == AccessBits{Pre}(cpu, acc);
+	ensures no_page: \result.paddr == 0 && \result.page_size == 0;
+	ensures ad: \result.must_a == 0 && \result.may_a == LowMask(\result.levels - 1) &&
+	    !\result.must_d;
+    behavior reserved:
+	assumes WCanonical(cpu, vaddr) && WReserved(p, cpu, cr3, vaddr);
+	assigns \nothing;
+	ensures pf: !\result.gp && \result.pf && \result.cr2 == vaddr;
+	ensures error_code:
+	    \result.error_code == AccessBits{Pre}(cpu, acc) + X86_PF_RSVD + X86_PF_PROT;
+	ensures no_page: \result.paddr == 0 && \result.page_size == 0;
+	ensures ad: \result.must_a == 0 && \result.may_a == LowMask(\result.levels - 1) &&
+	    !\result.must_d;
+    behavior denied:
+	assumes WCanonical(cpu, vaddr) && WMapped(p, cpu, cr3, vaddr) &&
+	    WDenied(p, cpu, cr3, vaddr, acc);
+	assigns \nothing;
+	ensures pf: !\result.gp && \result.pf && \result.cr2 == vaddr;
+	ensures error_code_pk: WPkeyDenies{Pre}(p, cpu, cr3, vaddr, acc) ==>
+	    \result.error_code == AccessBits{Pre}(cpu, acc) + X86_PF_PROT + X86_PF_PK;
+	ensures error_code: !WPkeyDenies{Pre}(p, cpu, cr3, vaddr, acc) ==>
+	    \result.error_code == AccessBits{Pre}(cpu, acc) + X86_PF_PROT;
+	ensures no_page: \result.paddr == 0 && \result.page_size == 0;
+	ensures ad: \result.must_a == 0 && \result.may_a == LowMask(\result.levels) &&
+	    !\result.must_d;
+    behavior ok:
+	assumes WCanonical(cpu, vaddr) && WMapped(p, cpu, cr3, vaddr) &&
+	    !WDenied(p, cpu, cr3, vaddr, acc);
+	ensures ok: !\result.gp && !\result.pf && \result.error_code == 0 && \result.cr2 == 0;
+	ensures size: \result.page_size == LevelSize(WStop{Pre}(p, cpu, cr3, vaddr));
+	ensures paddr: \result.paddr ==
+	    EntFrame(WLast{Pre}(p, cpu, cr3, vaddr), \result.page_size) +
+	    vaddr % \result.page_size;
+	ensures ad: \result.must_a == LowMask(\result.levels) &&
+	    \result.may_a == \result.must_a && (\result.must_d <==> acc.type == ACCESS_WRITE);
+    complete behaviors;
+    disjoint behaviors;
+*/
 struct walk mmu_walk(struct phys *p, const struct cpu_state *cpu, uint64_t cr3, uint64_t vaddr,
 		     struct access acc, bool commit);
 
 /** cpu_state_default() - a Linux-like CPU: WP, SMEP, SMAP, NXE on; LA57, PKE off; MAXPHYADDR 46. */
+/*@ assigns \nothing;
+    ensures on: \result.cr0_wp && \result.cr4_smep && \result.cr4_smap && \result.efer_nxe;
+    ensures off: !\result.cr4_pke && !\result.cr4_la57 && !\result.rflags_ac &&
+	\result.pkru == 0;
+    ensures maxphyaddr: \result.maxphyaddr == 46;
+*/
 struct cpu_state cpu_state_default(void);
 
 #endif /* MMREF_PGTABLE_H */
