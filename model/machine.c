@@ -47,10 +47,17 @@ int machine_init(struct machine *m, uint64_t *mem, struct page *pages, uint32_t 
 		return err;
 	vma_pool_init(&m->vmas);
 	mm_env_init(&m->env, &m->phys, &m->kmem, &m->vmas);
+	/* no kernel page tables, zero page or kernel image yet, whatever a machine reused
+	 * (a fuzzer's) had: paging_init() builds them again, in the mode chosen now */
+	m->env.paging_ready = false;
+	m->env.pgtable_l5 = false;
+	m->env.kernel_pgd = 0;
+	m->env.zero_pfn = 0;
+	m->env.kimage_pfn = m->env.kimage_pages = 0;
+	m->env.kimage_vdso_pfn = m->env.kimage_vdso_pages = 0;
 	m->current = -1;
 	m->layout = 0;
 	m->linear_used = false;
-	m->env.pgtable_l5 = false;
 	m->cpu = cpu_state_default();
 	vmap_init(&m->vmap);
 	for (i = 0; i < MACHINE_MAX_PROCS; i++)
