@@ -16,7 +16,7 @@
  *                            performs a list natively at CPL 3, checking each read
  *                            against the predicted value itself, and exits once; each
  *                            outcome compared (goal: >= 100k/s).
- *   kvm.diff.kernel_accesses_per_s  the same at CPL 0, by the (emulated) ring-0 loop.
+ *   kvm.diff.kernel_accesses_per_s  the same at CPL 0, by ring-0 batch code (emulated).
  *   kvm.sweep.cases_per_s    the reduced sweep (`mmref sweep --reduced`).
  *   kvm.oracle               which code walked the guest's tables.
  */
@@ -168,7 +168,7 @@ static int fault_rates(struct kvm_diff *fl, uint64_t fbase, struct kvm_diff *dd,
 }
 
 /* Accesses/s that hit, batched: reads and writes (alternate batches) of the pages just
- * faulted in, by the user loop at CPL 3 (user) or by the ring-0 loop. */
+ * faulted in, by the user loop at CPL 3 (user) or by ring-0 batch code. */
 static double hit_rate(struct kvm_diff *d, uint64_t base, bool user, uint64_t *accesses)
 {
 	uint64_t addrs[BATCH], before = d->st.accesses;
@@ -257,7 +257,7 @@ int bench_kvm(void)
 	       "%u, the user loop at CPL 3)\n",
 	       hits, (unsigned long long)na, BATCH);
 	printf("kvm.diff.kernel_accesses_per_s %.0f accesses/s (%llu kernel reads and writes, "
-	       "batches of %u, the ring-0 loop)\n",
+	       "batches of %u, ring-0 batch code)\n",
 	       khits, (unsigned long long)nk, BATCH);
 	sweep_rate();
 	printf("kvm.exits %llu KVM_RUN returns (differential run)\n",

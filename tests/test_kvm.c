@@ -3,7 +3,7 @@
  * test_kvm.c - the KVM differential loop finds differences: with every predicted #PF
  * error code corrupted (kvm_diff.mutate), a faulting touch must be reported as differing,
  * with the kvm-unit-tests style report; without it, the same touch agrees. The batched
- * paths likewise: the user loop (CPL 3, reads checked in the loop) and the ring-0 loop
+ * paths likewise: the user loop (CPL 3, reads checked in the loop) and ring-0 batch code
  * must report a wrong error code and a wrong value read (kvm_diff.mutate_paddr: every
  * read predicted a page off). Skips (77) where KVM cannot run.
  */
@@ -67,7 +67,7 @@ static enum kvm_verdict batch(struct kvm_diff *d, enum access_type t, bool user)
 }
 
 /* The user loop faults the pages in (writes), then reads and writes them: all agree,
- * every access compared; the ring-0 loop's batch the same. */
+ * every access compared; a ring-0 batch the same. */
 static void test_batches_agree(struct kvm_diff *d)
 {
 	uint64_t faults;
@@ -104,7 +104,7 @@ static void test_batches_find_a_wrong_value(struct kvm_diff *d, bool user)
 	CHECK(batch(d, ACCESS_WRITE, true) == KVM_AGREE);
 	d->mutate_paddr = true;
 	report(batch(d, ACCESS_READ, user) == KVM_DIFFER, "a wrong value (%s)",
-	       user ? "user loop" : "ring-0 loop");
+	       user ? "user loop" : "ring-0 batch");
 	report(strstr(d->report, "the value read is not") != NULL, "%s", d->report);
 	kvm_diff_close(d);
 }

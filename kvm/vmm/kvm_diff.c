@@ -277,7 +277,7 @@ static void queue(struct kvm_diff *d, uint32_t op, uint64_t addr, uint64_t data,
 	d->cmd_rip[d->queued] = code_va(d);
 }
 
-/* RFLAGS.AC in the ring-0 loop as the model's CPU has it, for a kernel access. */
+/* RFLAGS.AC in ring 0 as the model's CPU has it, for a kernel access. */
 static void sync_ac(struct kvm_diff *d)
 {
 	bool ac = d->x.m->cpu.rflags_ac;
@@ -480,7 +480,7 @@ static int resume_retry(struct kvm_diff *d, uint64_t flush, char *why, size_t le
 /*
  * Run the user loop over the commands in its page: straight from the stub where the
  * guest waits after the last user batch (same [vdso], nothing queued for ring 0), else
- * through the ring-0 loop (GOP_USER after what is queued).
+ * through ring 0 (GOP_USER after what is queued).
  */
 static int enter_uloop(struct kvm_diff *d, uint64_t vdso, char *why, size_t len)
 {
@@ -737,7 +737,7 @@ struct observed {
 	uint64_t error, cr2, rax, rip, cs;
 };
 
-/* An access that completed; rax: the value read (the ring-0 loop stored it, or the user
+/* An access that completed; rax: the value read (the ring-0 batch stored it, or the user
  * loop checked that it was this). */
 static struct observed observed_done(uint64_t rax)
 {
@@ -1268,7 +1268,7 @@ void kvm_diff_flush(struct kvm_diff *d, uint64_t addr)
 
 /*
  * Batched touches (kvm_diff_touches()): all accesses go to the guest at once, kernel ones
- * to the ring-0 loop, user ones to the user loop; it exits only at a fault (and once at
+ * to ring 0 as batch code, user ones to the user loop; it exits only at a fault (and once at
  * the end). At each exit the accesses that completed since the last one are compared
  * with their predictions, the fault with its own; the model's handler runs; then every
  * prediction still to be used whose walk read an entry that has changed since (the
@@ -1342,7 +1342,7 @@ static bool distinct_pages(const uint64_t *addrs, uint32_t n)
 	return true;
 }
 
-/* Write the batch: the commands of the user loop, or the ring-0 loop's after what is
+/* Write the batch: the commands of the user loop, or the ring-0 batch's after what is
  * queued (their first in *base); predict every access. */
 static void write_batch(struct kvm_diff *d, struct pending *p, const uint64_t *addrs, uint32_t n,
 			struct access acc, uint64_t cr3, uint32_t *base)

@@ -53,7 +53,7 @@ struct kvm_exit {
 	uint64_t rip, cs, rflags; /* the exception frame */
 	uint64_t frame;		  /* the guest address of the frame's RIP word */
 	uint64_t rax;		  /* at the exception */
-	int ctx;		  /* the ring-0 loop, a user stub it entered, the user loop */
+	int ctx;		  /* ring 0, a user stub it entered, the user loop */
 	uint32_t cmd;		  /* the command of that loop it stopped at (UINT32_MAX: none) */
 };
 
@@ -76,7 +76,7 @@ struct kvm_diff {
 	uint32_t access_cmd;		     /* the single access's command in the batch run last */
 	bool in_uloop;			     /* the batch run last entered the user loop ... */
 	uint64_t uloop_vdso;		     /* ... at this [vdso] */
-	bool ac_loaded;			     /* RFLAGS.AC in the ring-0 loop */
+	bool ac_loaded;			     /* RFLAGS.AC in ring 0 */
 	uint32_t pkru;			     /* PKRU loaded in the guest */
 	bool pkru_loaded;
 	uint64_t token;	   /* the next value a write stores */
@@ -155,7 +155,7 @@ void kvm_diff_flush(struct kvm_diff *d, uint64_t addr);
 
 /**
  * kvm_diff_touches() - n accesses acc (reads or writes, 8-aligned, on distinct pages) of
- * the current process in one batch: kernel-mode ones by the ring-0 loop, user-mode ones
+ * the current process in one batch: kernel-mode ones by ring-0 batch code, user-mode ones
  * by the user loop, which runs natively at CPL 3 from the process's [vdso] and checks
  * each read against the predicted value itself. The guest exits only at a fault (after
  * which the model's handler runs and the guest retries) and once at the end. Every
@@ -176,7 +176,7 @@ enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uin
 int kvm_diff_floor(struct kvm_diff *d, const uint64_t *addrs, uint32_t n);
 
 /**
- * kvm_diff_quiesce() - a guest waiting at an exception goes back to its ring-0 loop,
+ * kvm_diff_quiesce() - a guest waiting at an exception goes back to ring 0 (op_end),
  * ready for a batch; queued commands stay queued. Returns 0, or -1 with a reason.
  */
 int kvm_diff_quiesce(struct kvm_diff *d, char *why, size_t whylen);
