@@ -231,6 +231,12 @@ struct validate_result machine_validate(const struct machine *m)
 
 	if (!r.ok || !m->phys.booted)
 		return r;
+	if (m->cpu.cr4_la57 != m->env.pgtable_l5) {
+		r.ok = false;
+		r.what = "cpu: CR4.LA57 is not the page tables' mode (pgtable_l5_enabled())";
+		r.where = 0;
+		return r;
+	}
 	r = slab_validate(&m->phys, &m->kmem);
 	for (i = 0; r.ok && i < MACHINE_MAX_PROCS; i++)
 		if (m->procs[i].mm.in_use)

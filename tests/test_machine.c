@@ -139,6 +139,10 @@ static void test_la57_is_chosen_before_boot(void)
 	report(r.kind == RES_ERROR && r.err == -MERR_BOOTED, "after boot: a change is refused");
 	report(f->m.cpu.cr4_la57 && f->m.env.pgtable_l5, "and changes nothing");
 	report(cpu(f, CPU_LA57, 1).kind == RES_OK, "after boot: the mode it has is ok");
+	f->m.cpu.cr4_la57 = false; /* a CPU that walks 4 levels of 5-level tables */
+	report(!machine_validate(&f->m).ok, "validate: CR4.LA57 must be the tables' mode");
+	f->m.cpu.cr4_la57 = true;
+	report(machine_validate(&f->m).ok, "valid again");
 	fixture_free(f);
 
 	/* a memblock_alloc() address names the linear map of the mode it was made in */
