@@ -224,6 +224,8 @@ static void queue(struct kvm_diff *d, uint32_t op, uint64_t addr, uint64_t data,
 		d->queued++;
 		return;
 	}
+	if (i == 0) /* a new batch (whoever set queued to 0) */
+		d->code_len = 0;
 	d->cmd_rip[i] = code_va(d);
 	d->acc_rip[i] = 0;
 	d->ops[i] = (uint8_t)op;
