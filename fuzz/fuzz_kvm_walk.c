@@ -478,6 +478,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.cpu.cr4_la57 = (c & 64) && f->la57 && L.pml5 != 0;
 	in.cpu.pkru = (uint32_t)next_n(&b, 4);
 	in.cpu.maxphyaddr = f->maxphyaddr;
+	in.cpu.gbpages = f->gbpages;
 	d->x.m->cpu = in.cpu;
 	in.levels = in.cpu.cr4_la57 ? 5 : 4;
 	in.top = in.cpu.cr4_la57 ? L.pml5 : L.pool;

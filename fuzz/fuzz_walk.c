@@ -8,7 +8,8 @@
  * RAM is 256 frames (1 MiB). The input chooses, in this order (missing bytes read 0):
  *
  *   cpu    8 bytes: CR0.WP, CR4.SMEP/SMAP/PKE/LA57, EFER.NXE, RFLAGS.AC, PKRU,
- *                   MAXPHYADDR (36..52), and whether to make the address non-canonical
+ *                   MAXPHYADDR (36..52) and 1 GiB pages (off in 1 of 4) from one byte,
+ *                   and whether to make the address non-canonical
  *   access 1 byte:  read/write/fetch x user/supervisor x implicit (data accesses only)
  *   cr3    3 bytes: the top table's frame and CR3's low 12 bits
  *   vaddr  10 bytes: the low 30 bits, then a 9-bit index each for PML5, PML4, PDPT
@@ -92,9 +93,10 @@ static void print_scene(const struct scene *s)
 	char flags[80];
 	uint32_t i;
 
-	printf("cpu: wp %d smep %d smap %d pke %d la57 %d nxe %d ac %d pkru 0x%08x maxphyaddr %u\n",
+	printf("cpu: wp %d smep %d smap %d pke %d la57 %d nxe %d ac %d pkru 0x%08x maxphyaddr %u "
+	       "gbpages %d\n",
 	       c->cr0_wp, c->cr4_smep, c->cr4_smap, c->cr4_pke, c->cr4_la57, c->efer_nxe,
-	       c->rflags_ac, c->pkru, c->maxphyaddr);
+	       c->rflags_ac, c->pkru, c->maxphyaddr, c->gbpages);
 	printf("access: %s %s%s\n", access_names[s->acc.type], s->acc.user ? "user" : "supervisor",
 	       s->acc.implicit ? " implicit" : "");
 	printf("cr3 0x%llx vaddr 0x%016llx\n", (unsigned long long)s->cr3,
@@ -109,7 +111,7 @@ static void print_scene(const struct scene *s)
 
 static void decode_cpu(struct bytes *b, struct scene *s, bool *noncanonical, uint8_t *which)
 {
-	uint8_t f = next8(b);
+	uint8_t f = next8(b), m;
 
 	s->cpu.cr0_wp = (f & 1) != 0;
 	s->cpu.cr4_smep = (f & 2) != 0;
@@ -119,7 +121,9 @@ static void decode_cpu(struct bytes *b, struct scene *s, bool *noncanonical, uin
 	s->cpu.efer_nxe = (f & 32) != 0;
 	s->cpu.rflags_ac = (f & 64) != 0;
 	s->cpu.pkru = (uint32_t)next_n(b, 4);
-	s->cpu.maxphyaddr = 36u + next8(b) % 17u;
+	m = next8(b);
+	s->cpu.maxphyaddr = 36u + m % 17u;
+	s->cpu.gbpages = (m & 0xc0) != 0xc0; /* 1 in 4 without 1 GiB pages */
 	*which = next8(b);
 	*noncanonical = (f & 128) != 0 && (*which & 7) == 0; /* 1 in 16 */
 }

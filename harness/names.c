@@ -426,9 +426,10 @@ int names_access_lookup(const char *s, size_t len)
 }
 
 static const char *const cpu_field_names[NR_CPU_FIELDS] = {
-    [CPU_WP] = "wp",   [CPU_SMEP] = "smep", [CPU_SMAP] = "smap",
-    [CPU_PKE] = "pke", [CPU_LA57] = "la57", [CPU_NXE] = "nxe",
-    [CPU_AC] = "ac",   [CPU_PKRU] = "pkru", [CPU_MAXPHYADDR] = "maxphyaddr",
+    [CPU_WP] = "wp",	       [CPU_SMEP] = "smep", [CPU_SMAP] = "smap",
+    [CPU_PKE] = "pke",	       [CPU_LA57] = "la57", [CPU_NXE] = "nxe",
+    [CPU_AC] = "ac",	       [CPU_PKRU] = "pkru", [CPU_MAXPHYADDR] = "maxphyaddr",
+    [CPU_GBPAGES] = "gbpages",
 };
 
 int names_cpu_field_lookup(const char *s, size_t len)

@@ -42,7 +42,7 @@
 #define ARG_SYSCTL   'S' /* sysctl name: max_map_count, mmap_min_addr, overcommit_memory */
 #define ARG_ACCESS   'A' /* access type: r, w, x, read, write, fetch */
 #define ARG_TOUCH    'T' /* touch mode word: user, kernel, implicit (each at most once) */
-#define ARG_CPU	     'Z' /* CPU field: wp, smep, smap, pke, la57, nxe, ac, pkru, maxphyaddr */
+#define ARG_CPU	     'Z' /* CPU field: wp, smep, ..., pkru, maxphyaddr, gbpages (names.c) */
 #define ARG_CPU_VAL  'B' /* the field's value: 0, 1, on, off; a value for pkru, maxphyaddr */
 
 /* The longest text names_format_result() writes (a 4-level walk with every flag). */
@@ -120,7 +120,7 @@ int names_access_lookup(const char *s, size_t len);
 
 /**
  * names_cpu_field_lookup() - the enum cpu_field of wp, smep, smap, pke, la57, nxe, ac,
- * pkru, maxphyaddr; or -1.
+ * pkru, maxphyaddr, gbpages; or -1.
  */
 int names_cpu_field_lookup(const char *s, size_t len);
 

@@ -449,15 +449,15 @@ static int parse_touch_arg(struct parser *p, const struct token *tk, uint32_t *s
 	return 0;
 }
 
-/* cpu's field: wp, smep, smap, pke, la57, nxe, ac, pkru, maxphyaddr (into op->flags). */
+/* cpu's field: wp, smep, smap, pke, la57, nxe, ac, pkru, maxphyaddr, gbpages (into op->flags). */
 static int parse_cpu_field_arg(struct parser *p, const struct token *tk, struct trace_op *op)
 {
 	int v = names_cpu_field_lookup(p->s + tk->at, tk->len);
 
 	if (v < 0)
 		return fail(p, tk->at,
-			    "unknown cpu field '%.*s' (wp, smep, smap, pke, la57, nxe, ac, pkru "
-			    "or maxphyaddr)",
+			    "unknown cpu field '%.*s' (wp, smep, smap, pke, la57, nxe, ac, pkru, "
+			    "maxphyaddr or gbpages)",
 			    quote_len(tk->len), p->s + tk->at);
 	op->flags = (uint32_t)v;
 	return 0;

@@ -352,6 +352,9 @@ static struct mm_result apply_cpu(struct machine *m, const struct mm_op *op)
 	case CPU_AC:
 		c->rflags_ac = on;
 		break;
+	case CPU_GBPAGES:
+		c->gbpages = on;
+		break;
 	case CPU_PKRU:
 		if (op->a > 0xffffffffull)
 			return res_err(-EINVAL);

@@ -115,6 +115,7 @@ enum cpu_field {
 	CPU_AC,		/* RFLAGS.AC */
 	CPU_PKRU,	/* PKRU */
 	CPU_MAXPHYADDR, /* physical-address width */
+	CPU_GBPAGES,	/* CPUID.80000001H:EDX.Page1GB: 1 GiB pages */
 	NR_CPU_FIELDS
 };
 

@@ -18,7 +18,18 @@
 
 struct cpu_state cpu_state_default(void)
 {
-	struct cpu_state c = {true, true, true, false, false, true, false, 0, 46};
+	struct cpu_state c = {
+	    .cr0_wp = true,
+	    .cr4_smep = true,
+	    .cr4_smap = true,
+	    .cr4_pke = false,
+	    .cr4_la57 = false,
+	    .efer_nxe = true,
+	    .rflags_ac = false,
+	    .gbpages = true,
+	    .pkru = 0,
+	    .maxphyaddr = 46,
+	};
 
 	return c;
 }
@@ -187,14 +198,15 @@ static uint64_t cr3_table(uint64_t cr3, uint64_t top)
 
 /*
  * 4.5.4: the reserved bits of a present entry at level (top = 2^MAXPHYADDR). Address bits
- * at or above MAXPHYADDR; XD without EFER.NXE; PS in a PML4E/PML5E; bits 20:13 of a
- * 2 MiB PDE and 29:13 of a 1 GiB PDPTE (bit 12 is PAT).
+ * at or above MAXPHYADDR; XD without EFER.NXE; PS in a PML4E/PML5E; PS in a PDPTE
+ * without 1 GiB pages (4.1.4: CPUID.80000001H:EDX.Page1GB); bits 20:13 of a 2 MiB PDE
+ * and 29:13 of a 1 GiB PDPTE (bit 12 is PAT).
  */
 /*@ assigns \nothing;
-    ensures reserved: \result <==> EntReserved(e, level, nxe != 0, top);
+    ensures reserved: \result <==> EntReserved(e, level, nxe != 0, gbpages != 0, top);
     ensures nx: !\result ==> nxe || !EntXd(e);
 */
-static bool entry_reserved(uint64_t e, uint32_t level, bool nxe, uint64_t top)
+static bool entry_reserved(uint64_t e, uint32_t level, bool nxe, bool gbpages, uint64_t top)
 {
 	bool large = entry_flag(e, _PAGE_PSE);
 
@@ -203,6 +215,8 @@ static bool entry_reserved(uint64_t e, uint32_t level, bool nxe, uint64_t top)
 	if (!nxe && entry_flag(e, _PAGE_NX))
 		return true;
 	if (level >= PT_P4D && large)
+		return true;
+	if (level == PT_PUD && large && !gbpages) /* no 1 GiB pages */
 		return true;
 	if (level == PT_PMD && large && e / 0x2000 % 0x100 != 0) /* bits 20:13 */
 		return true;
@@ -223,13 +237,13 @@ static bool entry_leaf(uint64_t e, uint32_t level)
 
 /* Does the walk go on below this entry: present, no reserved bit, a table? */
 /*@ assigns \nothing;
-    ensures goes_on: \result <==> EntGoesOn(e, level, nxe != 0, top);
+    ensures goes_on: \result <==> EntGoesOn(e, level, nxe != 0, gbpages != 0, top);
     ensures present: \result ==> EntPresent(e);
     ensures nx: \result ==> nxe || !EntXd(e);
 */
-static bool entry_goes_on(uint64_t e, uint32_t level, bool nxe, uint64_t top)
+static bool entry_goes_on(uint64_t e, uint32_t level, bool nxe, bool gbpages, uint64_t top)
 {
-	return entry_flag(e, _PAGE_PRESENT) && !entry_reserved(e, level, nxe, top) &&
+	return entry_flag(e, _PAGE_PRESENT) && !entry_reserved(e, level, nxe, gbpages, top) &&
 	       !entry_leaf(e, level);
 }
 
@@ -356,10 +370,10 @@ struct walk_outcome {
     requires type: AccessTypeOk(acc);
     requires levels: 1 <= levels <= 5;
     requires level: 1 <= level <= 5;
-    requires leaf: EntPresent(e) && !EntReserved(e, level, cpu->efer_nxe != 0, top) ==>
-	level <= 3;
-    requires nx: EntPresent(e) && !EntReserved(e, level, cpu->efer_nxe != 0, top) ==>
-	xd ==> cpu->efer_nxe;
+    requires leaf: EntPresent(e) &&
+	!EntReserved(e, level, cpu->efer_nxe != 0, cpu->gbpages != 0, top) ==> level <= 3;
+    requires nx: EntPresent(e) &&
+	!EntReserved(e, level, cpu->efer_nxe != 0, cpu->gbpages != 0, top) ==> xd ==> cpu->efer_nxe;
     assigns \nothing;
     behavior not_present:
 	assumes !EntPresent(e);
@@ -369,7 +383,8 @@ struct walk_outcome {
 	    !\result.must_d;
 	ensures no_page: \result.paddr == 0 && \result.page_size == 0;
     behavior reserved:
-	assumes EntPresent(e) && EntReserved(e, level, cpu->efer_nxe != 0, top);
+	assumes EntPresent(e) &&
+	    EntReserved(e, level, cpu->efer_nxe != 0, cpu->gbpages != 0, top);
 	ensures pf: \result.pf;
 	ensures error_code:
 	    \result.error_code == AccessBits(cpu, acc) + X86_PF_RSVD + X86_PF_PROT;
@@ -377,7 +392,8 @@ struct walk_outcome {
 	    !\result.must_d;
 	ensures no_page: \result.paddr == 0 && \result.page_size == 0;
     behavior denied:
-	assumes EntPresent(e) && !EntReserved(e, level, cpu->efer_nxe != 0, top);
+	assumes EntPresent(e) &&
+	    !EntReserved(e, level, cpu->efer_nxe != 0, cpu->gbpages != 0, top);
 	assumes !RightsAllow(cpu, acc, user != 0, writable != 0, xd != 0) ||
 	    PkeyDenies(cpu, acc, user != 0, e);
 	ensures pf: \result.pf;
@@ -388,7 +404,8 @@ struct walk_outcome {
 	ensures ad: \result.must_a == 0 && \result.may_a == LowMask(levels) && !\result.must_d;
 	ensures no_page: \result.paddr == 0 && \result.page_size == 0;
     behavior ok:
-	assumes EntPresent(e) && !EntReserved(e, level, cpu->efer_nxe != 0, top);
+	assumes EntPresent(e) &&
+	    !EntReserved(e, level, cpu->efer_nxe != 0, cpu->gbpages != 0, top);
 	assumes RightsAllow(cpu, acc, user != 0, writable != 0, xd != 0) &&
 	    !PkeyDenies(cpu, acc, user != 0, e);
 	ensures ok: !\result.pf && \result.error_code == 0;
@@ -411,7 +428,7 @@ static struct walk_outcome walk_decide(const struct cpu_state *cpu, struct acces
 		o.pf = true;
 		o.error_code = access_bits(cpu, acc);
 		o.may_a = entries_mask(levels - 1);
-	} else if (entry_reserved(e, level, cpu->efer_nxe, top)) {
+	} else if (entry_reserved(e, level, cpu->efer_nxe, cpu->gbpages, top)) {
 		/* 4.7: RSVD, with P */
 		o.pf = true;
 		o.error_code = access_bits(cpu, acc) + X86_PF_RSVD + X86_PF_PROT;
@@ -520,7 +537,7 @@ static struct walk_path walk_down(const struct phys *p, const struct cpu_state *
 		user = user && entry_flag(e, _PAGE_USER);
 		writable = writable && entry_flag(e, _PAGE_RW);
 		xd = xd || entry_flag(e, _PAGE_NX);
-		on = entry_goes_on(e, (uint32_t)level, cpu->efer_nxe, top);
+		on = entry_goes_on(e, (uint32_t)level, cpu->efer_nxe, cpu->gbpages, top);
 		/*@ assert on: on <==> WGoesOn(p, cpu, cr3, vaddr, level); */
 		if (!on) {
 			/*@ assert stop: level == WStop(p, cpu, cr3, vaddr); */
@@ -624,6 +641,9 @@ struct walk mmu_walk(struct phys *p, const struct cpu_state *cpu, uint64_t cr3, 
 	w.entry[4] = path.entry[4];
 	w.levels = (uint32_t)path.n;
 	/*@ assert levels: w.levels == path.n; */
+	/*@ assert entries: \forall integer k; 0 <= k < w.levels ==>
+		w.entry_addr[k] == WAddr(p, cpu, cr3, vaddr, WTop(cpu) - k) &&
+		w.entry[k] == WEnt(p, cpu, cr3, vaddr, WTop(cpu) - k); */
 	/*@ assert leaf: w.entry_addr[w.levels - 1] == path.entry_addr[path.n - 1] &&
 		w.entry[w.levels - 1] == path.entry[path.n - 1]; */
 	w.pf = o.pf;

@@ -12,9 +12,10 @@
  *
  *   4.5      4-level and 5-level (CR4.LA57) paging; canonical addresses (else #GP);
  *            4 KiB pages, 2 MiB pages (PS in a PDE) and 1 GiB pages (PS in a PDPTE).
- *   4.5.4    reserved bits: above MAXPHYADDR, PS in a PML4E/PML5E, bits 20:13 of a
- *            2 MiB PDE and 29:13 of a 1 GiB PDPTE (PAT lives at bit 12), XD with
- *            EFER.NXE = 0 -- each gives #PF with RSVD set.
+ *   4.5.4    reserved bits: above MAXPHYADDR, PS in a PML4E/PML5E, PS in a PDPTE when
+ *            the CPU has no 1 GiB pages (CPUID.80000001H:EDX.Page1GB, 4.1.4), bits
+ *            20:13 of a 2 MiB PDE and 29:13 of a 1 GiB PDPTE (PAT lives at bit 12), XD
+ *            with EFER.NXE = 0 -- each gives #PF with RSVD set.
  *   4.6      access rights: user/supervisor from U/S at every level, R/W at every level,
  *            CR0.WP for supervisor writes, XD at every level (with EFER.NXE), SMEP,
  *            SMAP with RFLAGS.AC (implicit supervisor accesses ignore AC), and
@@ -72,6 +73,7 @@ struct cpu_state {
 	bool cr4_la57;	     /* CR4.LA57: 5-level paging */
 	bool efer_nxe;	     /* EFER.NXE */
 	bool rflags_ac;	     /* RFLAGS.AC */
+	bool gbpages;	     /* CPUID.80000001H:EDX.Page1GB: 1 GiB pages */
 	uint32_t pkru;	     /* PKRU: AD = bit 2k, WD = bit 2k+1 for key k */
 	uint32_t maxphyaddr; /* physical-address width, 36..52 */
 };
@@ -207,9 +209,13 @@ uint64_t pte_pfn_mask(uint32_t maxphyaddr);
 struct walk mmu_walk(struct phys *p, const struct cpu_state *cpu, uint64_t cr3, uint64_t vaddr,
 		     struct access acc, bool commit);
 
-/** cpu_state_default() - a Linux-like CPU: WP, SMEP, SMAP, NXE on; LA57, PKE off; MAXPHYADDR 46. */
+/**
+ * cpu_state_default() - a Linux-like CPU: WP, SMEP, SMAP, NXE on; 1 GiB pages; LA57, PKE
+ * off; MAXPHYADDR 46.
+ */
 /*@ assigns \nothing;
-    ensures on: \result.cr0_wp && \result.cr4_smep && \result.cr4_smap && \result.efer_nxe;
+    ensures on: \result.cr0_wp && \result.cr4_smep && \result.cr4_smap && \result.efer_nxe &&
+	\result.gbpages;
     ensures off: !\result.cr4_pke && !\result.cr4_la57 && !\result.rflags_ac &&
 	\result.pkru == 0;
     ensures maxphyaddr: \result.maxphyaddr == 46;

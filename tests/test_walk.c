@@ -92,12 +92,13 @@ static void install(const struct mapping *m, uint64_t vaddr)
 	set_entry(PT_PHYS, vaddr, 12, PAGE_PHYS | m->leaf);
 }
 
-/* A CPU with every protection feature off; tests switch on what they need. */
+/* A CPU with every protection feature off (1 GiB pages on); tests switch on what they need. */
 static struct cpu_state plain_cpu(void)
 {
 	struct cpu_state c;
 
 	memset(&c, 0, sizeof(c));
+	c.gbpages = true;
 	c.maxphyaddr = 46;
 	return c;
 }
@@ -383,6 +384,17 @@ static void test_1g_page(void)
 	m.leaf = P | RW | US | _PAGE_PAT_LARGE;
 	install(&m, USER_VA);
 	check("1 GiB with PAT", &c, USER_VA, READ, ok(paddr, 1ull << 30, 2));
+	/* without 1 GiB pages (CPUID.80000001H:EDX.Page1GB = 0), PS in a PDPTE is reserved */
+	c.gbpages = false;
+	check("no 1 GiB pages: PS in the PDPTE", &c, USER_VA, UREAD, fault(PFP | PFR | PFU, 2));
+	check("no 1 GiB pages: supervisor fetch", &c, USER_VA, FETCH, fault(PFP | PFR, 2));
+	m.leaf = P | RW | US;
+	install(&m, USER_VA);
+	mem[(PML4_PHYS + ((USER_VA >> 39) & 511) * 8) / 8] = 0;
+	check("no 1 GiB pages: PML4E not present first", &c, USER_VA, UREAD, fault(PFU, 1));
+	install(&user_rw_4k, USER_VA);
+	check("no 1 GiB pages: 4 KiB pages walk on", &c, USER_VA, UWRITE,
+	      ok(USER_PADDR, 1ull << 12, 4));
 }
 
 /*

@@ -253,13 +253,18 @@ struct walk walk_ref(const struct phys *p, const struct cpu_state *cpu, uint64_t
 	gather(&f, e);
 	table = entry_address(cpu, e, 12);
 
-	/* PDPTE: bits 38:30. With PS, a 1 GiB page; bits 29:13 are reserved. */
+	/*
+	 * PDPTE: bits 38:30. With PS, a 1 GiB page; bits 29:13 are reserved. A CPU without
+	 * 1 GiB pages has no such page: there PS itself is reserved.
+	 */
 	e = read_entry(p, &w, table, (vaddr >> 30) & 511);
 	if ((e & _PAGE_PRESENT) == 0)
 		return not_present(w, cpu, vaddr, acc);
 	if (common_reserved(cpu, e))
 		return reserved(w, cpu, vaddr, acc);
 	if ((e & _PAGE_PSE) != 0) {
+		if (!cpu->gbpages)
+			return reserved(w, cpu, vaddr, acc);
 		if ((e & bits(29, 13)) != 0)
 			return reserved(w, cpu, vaddr, acc);
 		gather(&f, e);

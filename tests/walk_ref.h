@@ -19,8 +19,9 @@
  *   4.5.4  an entry with P = 0 -> #PF, error code without P; reserved bits are not
  *          looked at. An entry with P = 1 and a reserved bit -> #PF with RSVD and P.
  *          Reserved: bits 51:MAXPHYADDR in every entry; bit 63 (XD) when EFER.NXE = 0;
- *          PS (bit 7) in a PML5E and a PML4E; bits 29:13 of a 1 GiB PDPTE; bits 20:13 of
- *          a 2 MiB PDE. Bits 62:52 of other entries are ignored.
+ *          PS (bit 7) in a PML5E and a PML4E; PS in a PDPTE when the CPU has no 1 GiB
+ *          pages (CPUID.80000001H:EDX.Page1GB, 4.1.4); bits 29:13 of a 1 GiB PDPTE; bits
+ *          20:13 of a 2 MiB PDE. Bits 62:52 of other entries are ignored.
  *   4.6    a user-mode address: U/S = 1 at every level. Writable: R/W = 1 at every
  *          level. Executable: XD = 0 at every level, or EFER.NXE = 0. A user-mode access
  *          is one at CPL 3 that is not an implicit supervisor access.
