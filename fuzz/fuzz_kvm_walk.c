@@ -20,8 +20,9 @@
  *          each word (its address), so that a read through a stale translation shows.
  *   stubs  the image's [vdso] frame (env.kimage_vdso_pfn) mapped user-executable at
  *          255 << 39 (255 << 48 under LA57) by three (four) tables of its own.
- *   PML5   when the vCPU has LA57: entry 511 on the kernel's PGD, 255 on the stubs' PML4,
- *          0..254 the input's.
+ *   PML5   when the vCPU has 5-level paging (vmm_has_la57(): CPUID offers LA57 and
+ *          KVM_SET_SREGS takes CR4.LA57; PVM refuses it): entry 511 on the kernel's PGD,
+ *          255 on the stubs' PML4, 0..254 the input's.
  *
  * The input (missing bytes read 0):
  *
@@ -133,21 +134,6 @@ static void put(struct kvm_diff *d, uint64_t table, uint32_t index, uint64_t val
 	d->x.mem[table / 8 + index] = value;
 }
 
-/* Whether this vCPU switches to 5-level paging with KVM_SET_SREGS (PVM: CPUID says LA57,
- * KVM_SET_SREGS says EINVAL). Back to 4-level either way: the reset reloads the state. */
-static bool la57_loads(struct kvm_diff *d)
-{
-	const struct cpu_state *c = &d->x.m->cpu;
-	struct vmm_cpu five = {c->cr0_wp, false, false, false, true, c->efer_nxe, L.pml5};
-	struct vmm_cpu four = five;
-	char why[256];
-	bool ok = vmm_set_cpu(&d->vmm, &five, why, sizeof(why)) == 0;
-
-	four.la57 = false;
-	four.cr3 = (uint64_t)d->x.m->env.kernel_pgd * PAGE_SIZE;
-	return vmm_set_cpu(&d->vmm, &four, why, sizeof(why)) == 0 && ok;
-}
-
 /* The vCPU on the pool's PGD from the start: the first access's flush is an invlpg. */
 static int load_pool_pgd(struct kvm_diff *d, char *why, size_t len)
 {
@@ -196,7 +182,7 @@ static int setup(struct kvm_diff *d, char *why, size_t len)
 	put(d, s3, 0, s2 | E_TABLE);
 	put(d, s2, 0, s1 | E_TABLE);
 	put(d, s1, 0, vdso | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED);
-	if (d->vmm.feat.la57) {
+	if (vmm_has_la57(&d->vmm)) {
 		L.pml5 = frame_of(d);
 		if (L.pml5 == 0) {
 			snprintf(why, len, "no frame for the PML5");
@@ -204,13 +190,6 @@ static int setup(struct kvm_diff *d, char *why, size_t len)
 		}
 		put(d, L.pml5, 511, kpgd | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED);
 		put(d, L.pml5, STUB_SLOT, s4 | E_TABLE);
-		if (!la57_loads(d)) {
-			fprintf(stderr,
-				"fuzz_kvm_walk: CPUID has LA57, but KVM_SET_SREGS refuses "
-				"CR4.LA57 in long mode (%s): 4-level paging only\n",
-				vmm_oracle(&d->vmm));
-			L.pml5 = 0;
-		}
 	}
 	return load_pool_pgd(d, why, len);
 }
@@ -475,7 +454,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.cpu.cr4_smap = (c & 8) && f->smap;
 	in.cpu.cr4_pke = (c & 16) && f->pku;
 	in.cpu.rflags_ac = (c & 32) && f->smap;
-	in.cpu.cr4_la57 = (c & 64) && f->la57 && L.pml5 != 0;
+	in.cpu.cr4_la57 = (c & 64) && L.pml5 != 0;
 	in.cpu.pkru = (uint32_t)next_n(&b, 4);
 	in.cpu.maxphyaddr = f->maxphyaddr;
 	in.cpu.gbpages = f->gbpages;

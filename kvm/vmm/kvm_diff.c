@@ -170,10 +170,20 @@ static enum kvm_verdict broken(struct kvm_diff *d, const char *why)
 	return KVM_BROKEN;
 }
 
-static enum kvm_verdict unsupported(struct kvm_diff *d, const char *why)
+/* A mode the vCPU lacks (why: "FEATURE: reason", cpu_lacks()): a skip, never faked. */
+static enum kvm_verdict unsupported_vcpu(struct kvm_diff *d, const char *why)
 {
 	d->report[0] = '\0';
-	say(d, "kvm: unsupported on this vCPU (%s): %s\n", vmm_oracle(&d->vmm), why);
+	say(d, "kvm: unsupported on this vCPU (%s); oracle: %s\n", why, vmm_oracle(&d->vmm));
+	return KVM_UNSUPPORTED;
+}
+
+/* What the KVM backend itself does not do, whatever the vCPU (the page the guest's user
+ * code runs from changed by the trace, a fast path's limits). */
+static enum kvm_verdict unsupported_backend(struct kvm_diff *d, const char *why)
+{
+	d->report[0] = '\0';
+	say(d, "kvm: unsupported by the KVM backend: %s\n", why);
 	return KVM_UNSUPPORTED;
 }
 
@@ -560,24 +570,25 @@ static uint64_t current_cr3(struct kvm_diff *d)
 	return (uint64_t)d->x.m->env.kernel_pgd * PAGE_SIZE;
 }
 
-/* The CPU modes of the model that this vCPU lacks, or NULL. */
+/* The first CPU mode of the model that this vCPU lacks, as "FEATURE: why", or NULL. */
 static const char *cpu_lacks(const struct kvm_diff *d)
 {
 	const struct cpu_state *c = &d->x.m->cpu;
 	const struct vmm_features *f = &d->vmm.feat;
 
-	if (c->cr4_la57 && !f->la57)
-		return "CR4.LA57: the vCPU has no 5-level paging";
+	if (c->cr4_la57 && !vmm_has_la57(&d->vmm))
+		return f->la57 ? "LA57: KVM_SET_SREGS refuses CR4.LA57"
+			       : "LA57: not in the vCPU's CPUID";
 	if (c->cr4_smep && !f->smep)
-		return "CR4.SMEP: the vCPU has no SMEP";
+		return "SMEP: not in the vCPU's CPUID";
 	if (c->cr4_smap && !f->smap)
-		return "CR4.SMAP: the vCPU has no SMAP";
+		return "SMAP: not in the vCPU's CPUID";
 	if (c->cr4_pke && !f->pku)
-		return "CR4.PKE: the vCPU has no protection keys";
+		return "PKU (CR4.PKE): not in the vCPU's CPUID";
 	if (c->efer_nxe && !f->nx)
-		return "EFER.NXE: the vCPU has no NX";
+		return "NX (EFER.NXE): not in the vCPU's CPUID";
 	if (c->maxphyaddr != f->maxphyaddr)
-		return "MAXPHYADDR differs from the vCPU's";
+		return "MAXPHYADDR: not the vCPU's";
 	return NULL;
 }
 
@@ -591,7 +602,7 @@ static enum kvm_verdict prepare(struct kvm_diff *d, uint64_t cr3)
 	char why[256];
 
 	if (lack != NULL)
-		return unsupported(d, lack);
+		return unsupported_vcpu(d, lack);
 	if (!d->started) {
 		if (!d->x.m->phys.booted && machine_boot(d->x.m) != 0)
 			return broken(d, "the model machine does not boot");
@@ -883,7 +894,8 @@ static enum kvm_verdict attempt(struct kvm_diff *d, const struct attempt *t, con
 	if (t->acc.type == ACCESS_FETCH && !w->pf && !w->gp) {
 		/* a ud2 at the target shows that the fetch went through; put back after */
 		if (w->paddr % 8 > 6)
-			return unsupported(d, "a fetch target whose first two bytes straddle 8");
+			return unsupported_backend(
+			    d, "a fetch target whose first two bytes straddle 8");
 		code = &d->x.mem[w->paddr / 8];
 		saved = *code;
 		*code = (saved & ~(0xffffull << (8 * (w->paddr % 8)))) |
@@ -958,7 +970,7 @@ static enum kvm_verdict fault_in(struct kvm_diff *d, struct mm_struct *mm, uint6
 		return KVM_AGREE;
 	st = touch(&m->env, mm, &m->cpu, addr, acc);
 	if (!st.done)
-		return unsupported(d, "the [vdso] cannot be run or read by user code");
+		return unsupported_backend(d, "the [vdso] cannot be run or read by user code");
 	*w = mmu_walk(&m->phys, &m->cpu, cr3, addr, acc, false);
 	return queue_owed_flush(d, cr3);
 }
@@ -978,22 +990,23 @@ static enum kvm_verdict user_code(struct kvm_diff *d, struct mm_struct *mm, uint
 
 	*vdso = kvm_diff_vdso_start(d, mm);
 	if (*vdso == 0)
-		return unsupported(d, "the process has no [vdso] to run user code from");
+		return unsupported_backend(d, "the process has no [vdso] to run user code from");
 	v = fault_in(d, mm, cr3, *vdso, fetch, &w);
 	if (v != KVM_AGREE)
 		return v;
 	/* the code must be the image's: a [vdso] made writable and written (its COW copy)
 	 * holds the trace's data, not the guest's code */
 	if (w.pf || w.gp || memcmp(&d->x.mem[w.paddr / 8], d->image + PG_VDSO * 4096, 4096) != 0)
-		return unsupported(d, "the trace changed the [vdso] page that the guest's "
-				      "user code runs from");
+		return unsupported_backend(d, "the trace changed the [vdso] page that the guest's "
+					      "user code runs from");
 	if (!loop)
 		return KVM_AGREE;
 	v = fault_in(d, mm, cr3, *vdso + 4096, read, &w);
 	if (v != KVM_AGREE)
 		return v;
 	if (w.pf || w.gp || w.paddr != d->kimage_phys + PG_UCMD * 4096)
-		return unsupported(d, "the [vdso]'s second page is not the image's command page");
+		return unsupported_backend(
+		    d, "the [vdso]'s second page is not the image's command page");
 	return KVM_AGREE;
 }
 
@@ -1082,7 +1095,7 @@ static enum kvm_verdict model_op_done(struct kvm_diff *d, int kind, const struct
 		d->flush_all = true; /* its freed tables may become the current mm's */
 	if (kind == OP_CPU && res->kind != RES_ERROR) {
 		if (cpu_lacks(d) != NULL)
-			return unsupported(d, cpu_lacks(d));
+			return unsupported_vcpu(d, cpu_lacks(d));
 		d->flush_all = true;
 	}
 	return KVM_AGREE;
@@ -1131,7 +1144,7 @@ static void queue_ctl(struct kvm_diff *d, uint32_t op, uint64_t addr, uint64_t d
 void kvm_diff_store(struct kvm_diff *d, uint64_t paddr, uint64_t value)
 {
 	d->x.mem[paddr / 8] = value;
-	queue_ctl(d, GOP_STORE, PAGE_OFFSET + paddr, value);
+	queue_ctl(d, GOP_STORE, page_offset_base(&d->x.m->env) + paddr, value);
 }
 
 enum kvm_verdict kvm_diff_walk(struct kvm_diff *d, uint64_t cr3, uint64_t stub, uint64_t addr,
@@ -1420,8 +1433,9 @@ static enum kvm_verdict batch_fault(struct kvm_diff *d, struct pending *p, uint3
 	s = exc_page_fault(&m->env, mm, &m->cpu, f->t.addr, f->w.error_code, f->t.acc);
 	if (fault_step_final(&s) || ++f->steps >= MAX_FAULT_STEPS ||
 	    mm->tlb_flush_start < mm->tlb_flush_end)
-		return unsupported(d, "kvm_diff_touches: a fault that does not end in a retry "
-				      "without flush (use touches one by one)");
+		return unsupported_backend(d,
+					   "kvm_diff_touches: a fault that does not end in a retry "
+					   "without flush (use touches one by one)");
 	for (j = i; j < n; j++)
 		predict(d, p, j, cr3, user, false);
 	return KVM_AGREE;
@@ -1440,8 +1454,9 @@ enum kvm_verdict kvm_diff_touches(struct kvm_diff *d, const uint64_t *addrs, uin
 
 	if (mm == NULL || acc.implicit || acc.type == ACCESS_FETCH || n == 0 || n > TOUCHES_MAX ||
 	    !distinct_pages(addrs, n))
-		return unsupported(d, "kvm_diff_touches: reads or writes of a process, 1..86 of "
-				      "them, 8-aligned, on distinct pages");
+		return unsupported_backend(
+		    d, "kvm_diff_touches: reads or writes of a process, 1..86 of "
+		       "them, 8-aligned, on distinct pages");
 	cr3 = current_cr3(d);
 	v = prepare(d, cr3);
 	if (v == KVM_AGREE)

@@ -103,7 +103,9 @@ void kvm_diff_close(struct kvm_diff *d);
 enum kvm_verdict {
 	KVM_AGREE,	 /* the guest did what the model predicted */
 	KVM_DIFFER,	 /* a difference: d->report says it */
-	KVM_UNSUPPORTED, /* this vCPU cannot do what the op asks (LA57, ...): d->report */
+	KVM_UNSUPPORTED, /* the vCPU lacks a mode the op sets ("unsupported on this vCPU"),
+			    or the backend does not do what it asks ("unsupported by the KVM
+			    backend"): d->report */
 	KVM_BROKEN,	 /* the guest or KVM failed (hang, triple fault): d->report */
 };
 

@@ -49,8 +49,8 @@
  * one TLB flush per mode.
  *
  * A mode or page size this vCPU lacks is never faked: its cases are skipped and counted
- * by the feature they need. 5-level paging is tried once (probe_la57()): CPUID may offer
- * LA57 while KVM refuses CR4.LA57.
+ * by the feature they need. 5-level paging is tried once, by vmm_open() (vmm_has_la57()):
+ * CPUID may offer LA57 while KVM refuses CR4.LA57.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sweep.h"
@@ -146,8 +146,6 @@ struct sweep {
 	uint64_t total, total_runnable, total_by[NR_FEATURES];
 	uint64_t selected_runnable; /* the cases this run intends to run */
 	uint64_t run, faults, mismatches, skipped, unsupported_at_run;
-	bool la57_ok;	    /* KVM takes CR4.LA57 (the CPUID bit alone is not enough) */
-	char la57_why[256]; /* why not */
 	bool stop;
 	int rc;
 	double t0, last_progress;
@@ -323,9 +321,9 @@ static uint32_t mode_lacks(const struct sweep *s, const struct mode *m)
 {
 	const struct vmm_features *f = &s->d->vmm.feat;
 
-	return (m->la57 && !s->la57_ok ? 1u << F_LA57 : 0) | (m->nxe && !f->nx ? 1u << F_NX : 0) |
-	       (m->smep && !f->smep ? 1u << F_SMEP : 0) | (m->smap && !f->smap ? 1u << F_SMAP : 0) |
-	       (m->pke && !f->pku ? 1u << F_PKU : 0);
+	return (m->la57 && !vmm_has_la57(&s->d->vmm) ? 1u << F_LA57 : 0) |
+	       (m->nxe && !f->nx ? 1u << F_NX : 0) | (m->smep && !f->smep ? 1u << F_SMEP : 0) |
+	       (m->smap && !f->smap ? 1u << F_SMAP : 0) | (m->pke && !f->pku ? 1u << F_PKU : 0);
 }
 
 static void print_mode(FILE *f, const struct sweep *s, const struct mode *m)
@@ -334,29 +332,6 @@ static void print_mode(FILE *f, const struct sweep *s, const struct mode *m)
 		"la57=%d nxe=%d wp=%d smep=%d smap=%d ac=%d pke=%d pkey=%u pkru=%#x maxphyaddr=%u",
 		m->la57, m->nxe, m->wp, m->smep, m->smap, m->ac, m->pke, m->pkey, m->pkru,
 		s->d->x.m->cpu.maxphyaddr);
-}
-
-/*
- * Can the vCPU enter 5-level paging? CPUID may say so while KVM refuses CR4.LA57 in
- * KVM_SET_SREGS (PVM: the guest's paging mode is the host's). Tried once, on the roots
- * built here, and put back; nothing runs in between.
- */
-static void probe_la57(struct sweep *s)
-{
-	struct vmm *v = &s->d->vmm;
-	struct vmm_cpu c = {
-	    (v->cr0 & (1ull << 16)) != 0, false, false, false, true, v->feat.nx, s->root5};
-
-	if (!v->feat.la57) {
-		snprintf(s->la57_why, sizeof(s->la57_why), "CPUID has no LA57");
-		return;
-	}
-	if (vmm_set_cpu(v, &c, s->la57_why, sizeof(s->la57_why)) != 0)
-		return;
-	c.la57 = false;
-	c.cr3 = s->root4;
-	s->la57_ok = vmm_set_cpu(v, &c, s->la57_why, sizeof(s->la57_why)) == 0;
-	s->d->flush_all = true;
 }
 
 /* Load mode m into the model's CPU; kvm_diff_walk() takes it to the vCPU. A mode change
@@ -843,8 +818,8 @@ static void print_summary(struct sweep *s, double seconds)
 	    "sweep: vCPU: maxphyaddr %u, nx %d, la57 %d, smep %d, smap %d, pku %d, 1g pages %d\n",
 	    d->vmm.feat.maxphyaddr, d->vmm.feat.nx, d->vmm.feat.la57, d->vmm.feat.smep,
 	    d->vmm.feat.smap, d->vmm.feat.pku, d->vmm.feat.gbpages);
-	if (!s->la57_ok)
-		fprintf(s->out, "sweep: no 5-level paging on this vCPU: %s\n", s->la57_why);
+	if (!vmm_has_la57(&d->vmm))
+		fprintf(s->out, "sweep: no 5-level paging on this vCPU: %s\n", d->vmm.la57_why);
 	fprintf(s->out,
 		"sweep: enumeration: %" PRIu64 " cases in %u modes; this vCPU can run %" PRIu64
 		"\n",
@@ -920,7 +895,6 @@ int sweep_run(const struct sweep_opts *o, FILE *out, FILE *err)
 		fprintf(out, "sweep: no frames for the tables\n");
 		rc = 2;
 	} else {
-		probe_la57(s);
 		build_menus(s, d->x.m->cpu.maxphyaddr);
 		build_modes(s);
 		count_all(s);

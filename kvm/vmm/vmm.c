@@ -217,6 +217,8 @@ int vmm_resync(struct vmm *v, char *why, size_t len)
 	return 0;
 }
 
+static void probe_la57(struct vmm *v);
+
 int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t len)
 {
 	int r;
@@ -264,6 +266,7 @@ int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t len)
 	}
 	if (setup_cpuid(v, why, len) < 0 || start_watchdog(why, len) < 0)
 		goto out;
+	probe_la57(v);
 	r = ioctl(v->kvm, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
 	v->sync_regs = r > 0 &&
 		       (r & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
@@ -315,6 +318,80 @@ static struct kvm_segment segment(uint16_t sel, uint8_t type, bool code64, uint8
 	return s;
 }
 
+/*
+ * The guest's 64-bit state in sr: Linux's selectors, the TSS, GDT and IDT in the image,
+ * paging on with 4 levels, CR3 0 (vmm_set_cpu() sets it before the first run).
+ */
+static void long_mode_sregs(struct kvm_sregs *sr)
+{
+	const uint64_t tss_va = KIMAGE_VA + PG_GDT * 4096 + GDT_TSS_OFF;
+
+	sr->cs = segment(SEL_KCODE, 0xb, true, 0);
+	sr->ds = sr->es = sr->ss = segment(SEL_KDATA, 0x3, false, 0);
+	sr->fs = sr->gs = sr->ds;
+	memset(&sr->tr, 0, sizeof(sr->tr));
+	sr->tr.base = tss_va;
+	sr->tr.limit = 0x67;
+	sr->tr.selector = SEL_TSS;
+	sr->tr.type = 0xb;
+	sr->tr.present = 1;
+	memset(&sr->ldt, 0, sizeof(sr->ldt));
+	sr->ldt.unusable = 1;
+	sr->gdt.base = KIMAGE_VA + PG_GDT * 4096;
+	sr->gdt.limit = SEL_TSS + 15;
+	sr->idt.base = KIMAGE_VA + PG_IDT * 4096;
+	sr->idt.limit = 32 * 16 - 1;
+	sr->cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+	sr->cr4 = X86_CR4_PAE;
+	sr->efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	sr->cr3 = 0;
+}
+
+/*
+ * Can the vCPU enter 5-level paging? CPUID may offer LA57 while KVM refuses CR4.LA57 in
+ * KVM_SET_SREGS (PVM keeps the guest in the host's 4-level mode: EINVAL, in long mode
+ * and with paging off alike). Tried once, here: the 64-bit state without LA57 first (it
+ * must be taken, or the probe tells nothing), then with it; the vCPU is left in the
+ * first, which vmm_load_guest() replaces. Nothing runs: in long mode KVM_SET_SREGS reads
+ * no page table, so CR3 0 does. Sets feat.la57_loads, and la57_why when it is false.
+ */
+static void probe_la57(struct vmm *v)
+{
+	struct kvm_sregs sr;
+
+	v->feat.la57_loads = false;
+	if (!v->feat.la57) {
+		snprintf(v->la57_why, sizeof(v->la57_why), "the vCPU's CPUID has no LA57");
+		return;
+	}
+	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) < 0) {
+		snprintf(v->la57_why, sizeof(v->la57_why), "KVM_GET_SREGS: %s", strerror(errno));
+		return;
+	}
+	long_mode_sregs(&sr);
+	if (ioctl(v->vcpu, KVM_SET_SREGS, &sr) < 0) {
+		snprintf(v->la57_why, sizeof(v->la57_why),
+			 "KVM_SET_SREGS refuses the 4-level state the probe starts from: %s",
+			 strerror(errno));
+		return;
+	}
+	sr.cr4 |= X86_CR4_LA57;
+	if (ioctl(v->vcpu, KVM_SET_SREGS, &sr) < 0) {
+		snprintf(v->la57_why, sizeof(v->la57_why), "KVM_SET_SREGS refuses CR4.LA57 (%s)",
+			 strerror(errno));
+		return;
+	}
+	v->feat.la57_loads = true;
+	v->la57_why[0] = '\0';
+	sr.cr4 &= ~X86_CR4_LA57;
+	(void)ioctl(v->vcpu, KVM_SET_SREGS, &sr);
+}
+
+bool vmm_has_la57(const struct vmm *v)
+{
+	return v->feat.la57 && v->feat.la57_loads;
+}
+
 int vmm_load_guest(struct vmm *v, uint64_t image_phys, char *why, size_t len)
 {
 	size_t blob = (size_t)(mmref_guest_bin_end - mmref_guest_bin);
@@ -363,25 +440,7 @@ int vmm_load_guest(struct vmm *v, uint64_t image_phys, char *why, size_t len)
 	}
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) < 0)
 		return fail(why, len, "KVM_GET_SREGS: %s", strerror(errno));
-	sr.cs = segment(SEL_KCODE, 0xb, true, 0);
-	sr.ds = sr.es = sr.ss = segment(SEL_KDATA, 0x3, false, 0);
-	sr.fs = sr.gs = sr.ds;
-	memset(&sr.tr, 0, sizeof(sr.tr));
-	sr.tr.base = tss_va;
-	sr.tr.limit = 0x67;
-	sr.tr.selector = SEL_TSS;
-	sr.tr.type = 0xb;
-	sr.tr.present = 1;
-	memset(&sr.ldt, 0, sizeof(sr.ldt));
-	sr.ldt.unusable = 1;
-	sr.gdt.base = KIMAGE_VA + PG_GDT * 4096;
-	sr.gdt.limit = SEL_TSS + 15;
-	sr.idt.base = KIMAGE_VA + PG_IDT * 4096;
-	sr.idt.limit = 32 * 16 - 1;
-	sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
-	sr.cr4 = X86_CR4_PAE;
-	sr.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
-	sr.cr3 = 0; /* set by vmm_set_cpu() before the first run */
+	long_mode_sregs(&sr);
 	v->cr0 = sr.cr0;
 	v->cr4 = sr.cr4;
 	v->efer = sr.efer;
@@ -408,13 +467,13 @@ int vmm_set_cpu(struct vmm *v, const struct vmm_cpu *c, char *why, size_t len)
 	uint64_t efer = (v->efer & ~EFER_NXE) | (c->nxe ? EFER_NXE : 0);
 
 	if ((c->smep && !v->feat.smep) || (c->smap && !v->feat.smap) || (c->pke && !v->feat.pku) ||
-	    (c->la57 && !v->feat.la57) || (c->nxe && !v->feat.nx))
+	    (c->la57 && !vmm_has_la57(v)) || (c->nxe && !v->feat.nx))
 		return fail(why, len, "the vCPU lacks %s",
-			    c->smep && !v->feat.smep   ? "SMEP"
-			    : c->smap && !v->feat.smap ? "SMAP"
-			    : c->pke && !v->feat.pku   ? "PKU"
-			    : c->la57 && !v->feat.la57 ? "LA57 (5-level paging)"
-						       : "NX");
+			    c->smep && !v->feat.smep	  ? "SMEP"
+			    : c->smap && !v->feat.smap	  ? "SMAP"
+			    : c->pke && !v->feat.pku	  ? "PKU"
+			    : c->la57 && !vmm_has_la57(v) ? "LA57 (5-level paging)"
+							  : "NX");
 	if (v->sregs_valid && cr0 == v->cr0 && cr4 == v->cr4 && efer == v->efer && c->cr3 == v->cr3)
 		return 0;
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &sr) < 0)

@@ -10,8 +10,9 @@
  * ------------
  * vmm_open() opens /dev/kvm, checks the API version and every capability used, creates
  * the VM, the slot and the vCPU, gives the vCPU the host's supported CPUID, reads from it
- * what the model must know (MAXPHYADDR, SMEP, SMAP, PKU, LA57, NX, 1 GiB pages), and
- * names the oracle: which code walks the guest's page tables (vmm_oracle()). It fails
+ * what the model must know (MAXPHYADDR, SMEP, SMAP, PKU, LA57, NX, 1 GiB pages), tries
+ * once whether KVM_SET_SREGS takes CR4.LA57 (CPUID may offer LA57 where KVM refuses it:
+ * PVM), and names the oracle: which code walks the guest's page tables (vmm_oracle()). It fails
  * with a reason, never half-open. vmm_load_guest() copies the guest into the image and
  * builds its GDT, TSS and IDT there; vmm_set_cpu() loads CR0/CR4/EFER/CR3 (one
  * KVM_SET_SREGS, only when something changed); vmm_run() runs the vCPU to the guest's
@@ -28,10 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What the vCPU has (from KVM_GET_SUPPORTED_CPUID). */
+/* What the vCPU has (from KVM_GET_SUPPORTED_CPUID), and whether KVM lets it use LA57. */
 struct vmm_features {
 	uint32_t maxphyaddr;
-	bool smep, smap, pku, la57, nx, gbpages;
+	bool smep, smap, pku, la57, nx, gbpages; /* the CPUID bits */
+	bool la57_loads; /* KVM_SET_SREGS takes CR4.LA57 (probed once in vmm_open()) */
 };
 
 struct vmm {
@@ -41,6 +43,7 @@ struct vmm {
 	uint8_t *mem; /* guest RAM = the model's frames */
 	uint64_t mem_size;
 	struct vmm_features feat;
+	char la57_why[160]; /* why the vCPU has no 5-level paging ("" when it has) */
 	char oracle[96];
 	/* The control registers last loaded (0 before the first vmm_set_cpu()). */
 	uint64_t cr0, cr3, cr4, efer;
@@ -63,6 +66,12 @@ struct vmm_regs {
  * with the reason in why (no /dev/kvm, wrong API version, a missing capability, ...).
  */
 int vmm_open(struct vmm *v, void *mem, uint64_t size, char *why, size_t whylen);
+
+/**
+ * vmm_has_la57() - whether the guest can run with 5-level paging: CPUID offers LA57 and
+ * KVM_SET_SREGS took CR4.LA57 when vmm_open() tried it. Where not, v->la57_why says why.
+ */
+bool vmm_has_la57(const struct vmm *v);
 
 /** vmm_close() - destroy the vCPU and the VM. */
 void vmm_close(struct vmm *v);
