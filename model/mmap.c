@@ -92,8 +92,8 @@ static uint32_t file_lookup(struct vma_pool *v, const char *name, uint32_t dev_m
 	return free + 1;
 }
 
-uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
-		     uint32_t dev_minor, uint64_t inode, bool special)
+uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major, uint32_t dev_minor,
+		     uint64_t inode, bool special)
 {
 	return file_lookup(v, name, dev_major, dev_minor, inode, special, true);
 }
@@ -191,21 +191,37 @@ static uint64_t min_addr(const struct mm_env *e)
 
 /* VMA life cycle --------------------------------------------------------------------- */
 
+/*
+ * Put the prepared descriptor id into mm at pos, its vma_lookup_pos() in mm's set as it
+ * is. The caller has checked vma_set_room().
+ */
+static void vma_link_at(struct mm_env *e, struct mm_struct *mm, uint32_t id, struct vma_pos pos)
+{
+	(void)vma_set_insert_at(e->pool, &mm->vmas, id, pos);
+	mm->map_count++;
+	file_get(e, V(e, id)->file);
+}
+
 /* Put the prepared descriptor id into mm. The caller has checked vma_set_room(). */
 static void vma_link(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 {
-	(void)vma_set_insert(e->pool, &mm->vmas, id);
-	mm->map_count++;
-	file_get(e, V(e, id)->file);
+	vma_link_at(e, mm, id, vma_lookup_pos(e->pool, &mm->vmas, V(e, id)->vm_start));
+}
+
+/* Take id, at position pos of mm's set, out of mm and free it. */
+static void vma_unlink_free_at(struct mm_env *e, struct mm_struct *mm, uint32_t id,
+			       struct vma_pos pos)
+{
+	vma_set_remove_at(e->pool, &mm->vmas, pos);
+	mm->map_count--;
+	file_put(e, V(e, id)->file);
+	vm_area_free(e->pool, e->phys, e->kmem, id);
 }
 
 /* Take id out of mm and free it. */
 static void vma_unlink_free(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 {
-	vma_set_remove(e->pool, &mm->vmas, id);
-	mm->map_count--;
-	file_put(e, V(e, id)->file);
-	vm_area_free(e->pool, e->phys, e->kmem, id);
+	vma_unlink_free_at(e, mm, id, vma_lookup_pos(e->pool, &mm->vmas, V(e, id)->vm_start));
 }
 
 /*
@@ -341,15 +357,15 @@ int mm_default_layout(struct vma_pool *v, struct mm_layout *l)
 	const uint64_t rw = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT;
 	const uint64_t vv = VM_READ | VM_MAYREAD | VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	const struct mm_layout_vma vmas[] = {
-		{0x400000, 0x401000, VM_READ | may, 0, text},		/* ELF headers */
-		{0x401000, 0x402000, VM_READ | VM_EXEC | may, 1, text}, /* .text */
-		{0x402000, 0x403000, VM_READ | may, 2, text},		/* .rodata */
-		{0x403000, 0x404000, rw, 2, text},			/* .data */
-		{0x404000, 0x424000, rw, 0x404, 0},			/* .bss */
-		{0x7ffff7ff7000, 0x7ffff7ffb000, vv, 0, vvar},
-		{0x7ffff7ffb000, 0x7ffff7ffd000, vv, 0, vclock},
-		{0x7ffff7ffd000, 0x7ffff7fff000, VM_READ | VM_EXEC | may | VM_DONTEXPAND, 0, vdso},
-		{0x7ffffffde000, 0x7ffffffff000, rw | VM_GROWSDOWN, 0x7ffffffde, 0}, /* [stack] */
+	    {0x400000, 0x401000, VM_READ | may, 0, text},	    /* ELF headers */
+	    {0x401000, 0x402000, VM_READ | VM_EXEC | may, 1, text}, /* .text */
+	    {0x402000, 0x403000, VM_READ | may, 2, text},	    /* .rodata */
+	    {0x403000, 0x404000, rw, 2, text},			    /* .data */
+	    {0x404000, 0x424000, rw, 0x404, 0},			    /* .bss */
+	    {0x7ffff7ff7000, 0x7ffff7ffb000, vv, 0, vvar},
+	    {0x7ffff7ffb000, 0x7ffff7ffd000, vv, 0, vclock},
+	    {0x7ffff7ffd000, 0x7ffff7fff000, VM_READ | VM_EXEC | may | VM_DONTEXPAND, 0, vdso},
+	    {0x7ffffffde000, 0x7ffffffff000, rw | VM_GROWSDOWN, 0x7ffffffde, 0}, /* [stack] */
 	};
 	uint32_t i;
 
@@ -473,8 +489,8 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm)
 
 /* Pages of [start, end) covered by VMAs (count_vma_pages_range()), and of those with
  * VM_ACCOUNT in *accounted. */
-static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t start,
-			    uint64_t end, uint64_t *accounted)
+static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
+			    uint64_t *accounted)
 {
 	uint64_t n = 0, addr = start;
 
@@ -496,26 +512,42 @@ static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t sta
 }
 
 /*
- * The checks of vms_gather_munmap_vmas() for [start, end), and the descriptors its splits
- * need, in fresh[0..1] (VMA_NONE when a split is not needed). Returns 0, or -ENOMEM
+ * What munmap_prepare() found for [start, end): an errno, the spare descriptors its
+ * splits need (VMA_NONE when a split is not needed), and the position of the first VMA
+ * that ends above start, which munmap_commit() starts from.
+ */
+struct munmap_plan {
+	int err;
+	uint32_t fresh[2]; /* for the split at start, at end */
+	struct vma_pos pos;
+};
+
+/*
+ * The checks of vms_gather_munmap_vmas() for [start, end), given pos, the
+ * vma_lookup_pos() of start, and the descriptors its splits need. err is 0, or -ENOMEM
  * (map_count, no memory) or -EINVAL (a special mapping would be split) with nothing
  * held.
  */
-static int munmap_prepare(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
-			  uint32_t fresh[2])
+static struct munmap_plan munmap_prepare(struct mm_env *e, struct mm_struct *mm, uint64_t start,
+					 uint64_t end, struct vma_pos pos)
 {
-	uint32_t first = find_vma(e->pool, &mm->vmas, start), last, n = 0, ids[2];
+	struct munmap_plan plan = {0, {VMA_NONE, VMA_NONE}, pos};
+	uint32_t first = vma_at(e->pool, &mm->vmas, pos), last, n = 0, ids[2];
 	bool split_start, split_end;
 
-	fresh[0] = fresh[1] = VMA_NONE;
 	if (first == VMA_NONE || V(e, first)->vm_start >= end)
-		return 0;
+		return plan;
 	split_start = V(e, first)->vm_start < start;
-	if (split_start && end < V(e, first)->vm_end && mm->map_count >= e->max_map_count)
-		return -ENOMEM;
-	if (split_start && may_split(e, first) != 0)
-		return -EINVAL;
-	last = find_vma(e->pool, &mm->vmas, end - 1);
+	if (split_start && end < V(e, first)->vm_end && mm->map_count >= e->max_map_count) {
+		plan.err = -ENOMEM;
+		return plan;
+	}
+	if (split_start && may_split(e, first) != 0) {
+		plan.err = -EINVAL;
+		return plan;
+	}
+	/* find_vma(end - 1): first again when it reaches end */
+	last = V(e, first)->vm_end >= end ? first : find_vma(e->pool, &mm->vmas, end - 1);
 	split_end = last != VMA_NONE && V(e, last)->vm_start < end && V(e, last)->vm_end > end;
 	if (split_end && may_split(e, last) != 0) {
 		/* Linux splits at start first and keeps that split when the end one is
@@ -524,46 +556,59 @@ static int munmap_prepare(struct mm_env *e, struct mm_struct *mm, uint64_t start
 			split_vma_with(e, mm, first, start, ids[0], true);
 			mm->split_leftovers++;
 		}
-		return -EINVAL;
+		plan.err = -EINVAL;
+		return plan;
 	}
 	n = (split_start ? 1u : 0u) + (split_end ? 1u : 0u);
 	if (n == 0)
-		return 0;
+		return plan;
 	if (!vma_set_room(e->pool, &mm->vmas, n) ||
-	    vma_prealloc(e->pool, e->phys, e->kmem, n, ids) != 0)
-		return -ENOMEM;
-	fresh[0] = split_start ? ids[0] : VMA_NONE;
-	fresh[1] = split_end ? ids[n - 1] : VMA_NONE;
-	return 0;
+	    vma_prealloc(e->pool, e->phys, e->kmem, n, ids) != 0) {
+		plan.err = -ENOMEM;
+		return plan;
+	}
+	plan.fresh[0] = split_start ? ids[0] : VMA_NONE;
+	plan.fresh[1] = split_end ? ids[n - 1] : VMA_NONE;
+	return plan;
 }
 
-/* Remove [start, end) from mm with the descriptors munmap_prepare() gave. */
+/*
+ * Remove [start, end) from mm with what munmap_prepare() gave (mm unchanged since). A
+ * split moves positions: the position of the VMA from start is looked up again then.
+ */
 static void munmap_commit(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
-			  const uint32_t fresh[2])
+			  const struct munmap_plan *plan)
 {
-	uint32_t id = find_vma(e->pool, &mm->vmas, start);
+	struct vma_pos pos = plan->pos;
+	uint32_t id = vma_at(e->pool, &mm->vmas, pos);
 
 	if (id == VMA_NONE || V(e, id)->vm_start >= end)
 		return;
-	if (fresh[0] != VMA_NONE) /* the part below start stays, in the new descriptor */
-		split_vma_with(e, mm, id, start, fresh[0], true);
+	if (plan->fresh[0] != VMA_NONE) { /* the part below start stays, in the new descriptor */
+		split_vma_with(e, mm, id, start, plan->fresh[0], true);
+		pos = vma_lookup_pos(e->pool, &mm->vmas, start);
+	}
 	for (;;) {
-		struct vm_area_struct *vma;
+		struct vm_area_struct *vma = V(e, id);
 		uint64_t vma_start, vma_end;
 
-		id = find_vma(e->pool, &mm->vmas, start);
-		if (id == VMA_NONE || V(e, id)->vm_start >= end)
-			return;
-		vma = V(e, id);
-		if (vma->vm_end > end) /* the part from end stays */
-			split_vma_with(e, mm, id, end, fresh[1], false);
+		if (vma->vm_end > end) { /* the part from end stays */
+			split_vma_with(e, mm, id, end, plan->fresh[1], false);
+			pos = vma_lookup_pos(e->pool, &mm->vmas, start);
+		}
 		vma_start = vma->vm_start;
 		vma_end = vma->vm_end;
 		mm_account(mm, vma->vm_flags, 0 - vma_pages(vma));
 		if ((vma->vm_flags & VM_LOCKED) != 0)
 			mm->locked_vm -= vma_pages(vma);
-		vma_unlink_free(e, mm, id);
+		vma_unlink_free_at(e, mm, id, pos);
 		zap_range(e, mm, start > vma_start ? start : vma_start, vma_end);
+		if (vma_end >= end) /* the next VMA starts at or above end */
+			return;
+		pos = vma_lookup_pos(e->pool, &mm->vmas, start);
+		id = vma_at(e->pool, &mm->vmas, pos);
+		if (id == VMA_NONE || V(e, id)->vm_start >= end)
+			return;
 	}
 }
 
@@ -573,18 +618,18 @@ static void munmap_commit(struct mm_env *e, struct mm_struct *mm, uint64_t start
  * without joining the pieces. Do the same splits, nothing else.
  */
 static void munmap_abort(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
-			 const uint32_t fresh[2])
+			 const struct munmap_plan *plan)
 {
 	uint32_t id;
 
-	if (fresh[0] != VMA_NONE) {
+	if (plan->fresh[0] != VMA_NONE) {
 		id = find_vma(e->pool, &mm->vmas, start);
-		split_vma_with(e, mm, id, start, fresh[0], true);
+		split_vma_with(e, mm, id, start, plan->fresh[0], true);
 		mm->split_leftovers++;
 	}
-	if (fresh[1] != VMA_NONE) {
+	if (plan->fresh[1] != VMA_NONE) {
 		id = find_vma(e->pool, &mm->vmas, end - 1);
-		split_vma_with(e, mm, id, end, fresh[1], false);
+		split_vma_with(e, mm, id, end, plan->fresh[1], false);
 		mm->split_leftovers++;
 	}
 }
@@ -592,12 +637,12 @@ static void munmap_abort(struct mm_env *e, struct mm_struct *mm, uint64_t start,
 /* do_vmi_munmap() after its argument checks. */
 static int do_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
-	uint32_t fresh[2];
-	int err = munmap_prepare(e, mm, start, end, fresh);
+	struct munmap_plan plan =
+	    munmap_prepare(e, mm, start, end, vma_lookup_pos(e->pool, &mm->vmas, start));
 
-	if (err == 0)
-		munmap_commit(e, mm, start, end, fresh);
-	return err;
+	if (plan.err == 0)
+		munmap_commit(e, mm, start, end, &plan);
+	return plan.err;
 }
 
 int sys_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
@@ -615,8 +660,8 @@ int sys_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t l
 /*
  * The highest raw gap (between VMAs, guard gaps ignored) with len bytes inside
  * [low, high): its usable top (min(gap end, high)) in *top and the VMA just above it (or
- * VMA_NONE) in *next. Groups of leaves and leaves whose largest gap is too small are
- * skipped whole (the maple tree's gap tracking does the same). false when there is none.
+ * VMA_NONE) in *next. Leaves whose largest gap is too small are skipped through the gap
+ * tree (the maple tree's gap tracking does the same). false when there is none.
  */
 static bool highest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, uint64_t low,
 			uint64_t high, uint64_t *top, uint32_t *next)
@@ -661,20 +706,11 @@ static bool highest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, ui
 			if (prev_end <= low)
 				return false;
 		}
-		/* Down to the next leaf with a gap that could fit. */
-		for (;;) {
-			if (k == 0)
-				return false;
-			k--;
-			if (s->last_end[k] <= low)
-				return false;
-			if (s->group_gap[k / VMA_GROUP] < len) {
-				k = k / VMA_GROUP * VMA_GROUP; /* the group's first leaf: then below */
-				continue;
-			}
-			if (s->max_gap[k] >= len)
-				break;
-		}
+		/* Down to the next leaf with a gap that could fit (the gap tree skips the
+		 * others); none if its gaps all lie under low. */
+		k = vma_gap_prev_leaf(s, k, len);
+		if (k == VMA_NONE || s->last_end[k] <= low)
+			return false;
 		i = v->leaves[s->leaf[k]].nr;
 	}
 }
@@ -693,7 +729,8 @@ static uint64_t unmapped_area_topdown(struct mm_env *e, struct mm_struct *mm, ui
 	if (low < min_addr(e))
 		low = min_addr(e);
 	for (;;) {
-		if (high < len || high - len < low || !highest_gap(e, mm, len, low, high, &top, &next))
+		if (high < len || high - len < low ||
+		    !highest_gap(e, mm, len, low, high, &top, &next))
 			return (uint64_t)-ENOMEM;
 		if (next != VMA_NONE && vma_start_gap(V(e, next)) < top) {
 			high = vma_start_gap(V(e, next));
@@ -730,15 +767,11 @@ static bool lowest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, uin
 			if (l->start[i] >= high)
 				return false;
 		}
-		/* Up to the next leaf with a gap that could fit. */
-		for (k++; k < s->nr_leaves; k++) {
-			if (s->group_gap[k / VMA_GROUP] < len) {
-				k = (k / VMA_GROUP + 1) * VMA_GROUP - 1;
-				continue;
-			}
-			if (s->max_gap[k] >= len)
-				break;
-		}
+		/* Up to the next leaf with a gap that could fit (the gap tree skips the
+		 * others), or past the last leaf. */
+		k = vma_gap_next_leaf(s, k, len);
+		if (k == VMA_NONE)
+			k = s->nr_leaves;
 		i = 0;
 	}
 	b = s->nr_vmas == 0 ? 0 : s->last_end[s->nr_leaves - 1];
@@ -875,16 +908,20 @@ static uint64_t get_unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64
 /* mmap ------------------------------------------------------------------------------- */
 
 /*
- * vma_merge_new_range(): join the new range [start, end) with its neighbours. Returns
- * the VMA that now covers it, or VMA_NONE when no merge applies. just_expand: only the
- * VMA below is tried (do_brk_flags()).
+ * vma_merge_new_range(): join the new range [start, end) with its neighbours; pos is
+ * vma_lookup_pos() of start (the next VMA's place; the previous VMA is just before it).
+ * Returns the VMA that now covers the range, or VMA_NONE (and mm unchanged) when no merge
+ * applies. just_expand: only the VMA below is tried (do_brk_flags()).
  */
-static uint32_t vma_merge_new_range(struct mm_env *e, struct mm_struct *mm, uint64_t start,
-				    uint64_t end, uint64_t flags, uint32_t file, uint64_t pgoff,
-				    bool just_expand)
+static uint32_t vma_merge_new_range(struct mm_env *e, struct mm_struct *mm, struct vma_pos pos,
+				    uint64_t start, uint64_t end, uint64_t flags, uint32_t file,
+				    uint64_t pgoff, bool just_expand)
 {
 	struct vma_pool *v = e->pool;
-	uint32_t prev, next = find_vma_prev(v, &mm->vmas, start, &prev);
+	struct vma_pos before = pos;
+	uint32_t next = vma_at(v, &mm->vmas, pos);
+	uint32_t prev =
+	    vma_pos_prev(v, &mm->vmas, &before) ? vma_at(v, &mm->vmas, before) : VMA_NONE;
 	uint64_t pages = (end - start) / PAGE_SIZE;
 	bool left, right;
 
@@ -908,13 +945,13 @@ static uint32_t vma_merge_new_range(struct mm_env *e, struct mm_struct *mm, uint
 	}
 	if (left) {
 		V(e, prev)->vm_end = end;
-		vma_set_resized(v, &mm->vmas, prev);
+		vma_set_resized_at(v, &mm->vmas, prev, before);
 		return prev;
 	}
 	if (right) {
 		V(e, next)->vm_start = start;
 		V(e, next)->vm_pgoff = pgoff;
-		vma_set_resized(v, &mm->vmas, next);
+		vma_set_resized_at(v, &mm->vmas, next, pos);
 		return next;
 	}
 	return VMA_NONE;
@@ -939,17 +976,18 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 			    uint64_t flags, uint64_t pgoff)
 {
 	uint64_t end = addr + len, pglen = len / PAGE_SIZE, old_pages, accounted;
-	uint32_t fresh[2], id = VMA_NONE, file = 0;
-	int err;
+	uint32_t id = VMA_NONE, file = 0;
+	/* One lookup for the overlap check, the merge and the insertion. */
+	struct vma_pos pos = vma_lookup_pos(e->pool, &mm->vmas, addr);
+	uint32_t at = vma_at(e->pool, &mm->vmas, pos);
+	bool overlap = at != VMA_NONE && V(e, at)->vm_start < end; /* find_vma_intersection() */
+	struct munmap_plan plan = {0, {VMA_NONE, VMA_NONE}, pos};
 
-	bool overlap = find_vma_intersection(e->pool, &mm->vmas, addr, end) != VMA_NONE;
-
-	fresh[0] = fresh[1] = VMA_NONE;
 	accounted = old_pages = 0;
 	if (overlap) { /* MAP_FIXED over mappings: the munmap part first */
-		err = munmap_prepare(e, mm, addr, end, fresh);
-		if (err != 0)
-			return (uint64_t)(int64_t)err;
+		plan = munmap_prepare(e, mm, addr, end, pos);
+		if (plan.err != 0)
+			return (uint64_t)(int64_t)plan.err;
 		old_pages = range_pages(e, mm, addr, end, &accounted);
 	}
 	if (!may_expand_vm(mm, flags, pglen - old_pages))
@@ -960,8 +998,8 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 		flags |= VM_ACCOUNT;
 	}
 	if ((flags & VM_SHARED) != 0) { /* shmem_zero_setup(): a file of its own */
-		file = file_lookup(e->pool, "/dev/zero (deleted)", 0, 1, e->pool->next_inode,
-				   false, false);
+		file = file_lookup(e->pool, "/dev/zero (deleted)", 0, 1, e->pool->next_inode, false,
+				   false);
 		if (file == 0)
 			goto nomem;
 	}
@@ -971,10 +1009,13 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 		goto nomem;
 	if (file != 0)
 		e->pool->next_inode++;
-	if (overlap)
-		munmap_commit(e, mm, addr, end, fresh);
+	if (overlap) {
+		munmap_commit(e, mm, addr, end, &plan);
+		pos = vma_lookup_pos(e->pool, &mm->vmas, addr);
+	}
 	if (file == 0) {
-		uint32_t merged = vma_merge_new_range(e, mm, addr, end, flags, 0, pgoff, false);
+		uint32_t merged =
+		    vma_merge_new_range(e, mm, pos, addr, end, flags, 0, pgoff, false);
 
 		if (merged != VMA_NONE) {
 			vm_area_free(e->pool, e->phys, e->kmem, id);
@@ -987,7 +1028,7 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 	V(e, id)->vm_flags = flags;
 	V(e, id)->vm_pgoff = pgoff;
 	V(e, id)->file = file;
-	vma_link(e, mm, id);
+	vma_link_at(e, mm, id, pos);
 done:
 	mm_account(mm, flags, pglen);
 	if ((flags & VM_LOCKED) != 0)
@@ -996,7 +1037,7 @@ done:
 nomem:
 	if (file != 0 && e->pool->files[file - 1].refs == 0)
 		e->pool->files[file - 1].in_use = false;
-	munmap_abort(e, mm, addr, end, fresh);
+	munmap_abort(e, mm, addr, end, &plan);
 	return (uint64_t)-ENOMEM;
 }
 
@@ -1070,9 +1111,8 @@ uint64_t sys_mmap(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_
  * splitting otherwise (vma_merge_existing_range(), then split_vma() at each end). Returns
  * the descriptor that covers [start, end) afterwards, or VMA_NONE with *err set.
  */
-static uint32_t vma_modify_flags(struct mm_env *e, struct mm_struct *mm, uint32_t prev,
-				 uint32_t id, uint64_t start, uint64_t end, uint64_t newflags,
-				 int *err)
+static uint32_t vma_modify_flags(struct mm_env *e, struct mm_struct *mm, uint32_t prev, uint32_t id,
+				 uint64_t start, uint64_t end, uint64_t newflags, int *err)
 {
 	struct vma_pool *v = e->pool;
 	struct vm_area_struct *vma = V(e, id);
@@ -1084,16 +1124,17 @@ static uint32_t vma_modify_flags(struct mm_env *e, struct mm_struct *mm, uint32_
 
 	*err = 0;
 	if (right_side) {
-		struct vma_pos pos = vma_pos_next(v, &mm->vmas, vma_lookup_pos(v, &mm->vmas, start));
+		struct vma_pos pos =
+		    vma_pos_next(v, &mm->vmas, vma_lookup_pos(v, &mm->vmas, start));
 
 		next = vma_at(v, &mm->vmas, pos);
 	}
-	merge_left = left_side && prev != VMA_NONE && (newflags & VM_SPECIAL) == 0 &&
-		     can_vma_merge_after(V(e, prev), start, newflags, vma->file, vma->anon_vma,
-					 pgoff);
-	merge_right = right_side && next != VMA_NONE && (newflags & VM_SPECIAL) == 0 &&
-		      can_vma_merge_before(V(e, next), end, newflags, vma->file, vma->anon_vma,
-					   pgoff, pages);
+	merge_left =
+	    left_side && prev != VMA_NONE && (newflags & VM_SPECIAL) == 0 &&
+	    can_vma_merge_after(V(e, prev), start, newflags, vma->file, vma->anon_vma, pgoff);
+	merge_right =
+	    right_side && next != VMA_NONE && (newflags & VM_SPECIAL) == 0 &&
+	    can_vma_merge_before(V(e, next), end, newflags, vma->file, vma->anon_vma, pgoff, pages);
 	if (merge_left && merge_right &&
 	    !is_mergeable_anon_vma(V(e, prev)->anon_vma, V(e, next)->anon_vma))
 		merge_right = false;
@@ -1368,7 +1409,8 @@ static bool data_rlimit_exceeded(const struct mm_struct *mm, uint64_t brk)
 {
 	uint64_t rlim = mm->rlim[RLIMIT_DATA].rlim_cur;
 
-	return rlim < RLIM_INFINITY && (brk - mm->start_brk) + (mm->end_data - mm->start_data) > rlim;
+	return rlim < RLIM_INFINITY &&
+	       (brk - mm->start_brk) + (mm->end_data - mm->start_data) > rlim;
 }
 
 /*
@@ -1381,6 +1423,7 @@ static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, u
 	uint64_t flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
 	uint64_t pages = len / PAGE_SIZE, pgoff = addr / PAGE_SIZE;
 	uint32_t id, merged;
+	struct vma_pos pos;
 
 	/* get_unmapped_area(MAP_FIXED) and the mlock limit: check_brk_limits() in 6.18,
 	 * the start of do_brk() before */
@@ -1408,17 +1451,21 @@ static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, u
 		return -ENOMEM;
 	if (!vm_enough_memory(e, pages))
 		return -ENOMEM;
+	pos = vma_lookup_pos(e->pool, &mm->vmas, addr);
 	if (mm->profile == PROFILE_LINUX_6_18) {
-		uint32_t prev;
+		struct vma_pos before = pos;
+		uint32_t prev = vma_pos_prev(e->pool, &mm->vmas, &before)
+				    ? vma_at(e->pool, &mm->vmas, before)
+				    : VMA_NONE;
 
 		/* brkvma: the VMA just below addr, if it reaches above start_brk */
-		(void)find_vma_prev(e->pool, &mm->vmas, addr, &prev);
 		merged = VMA_NONE;
 		if (prev != VMA_NONE && V(e, prev)->vm_end == addr &&
 		    V(e, prev)->vm_end > mm->start_brk)
-			merged = vma_merge_new_range(e, mm, addr, addr + len, flags, 0, pgoff, true);
+			merged = vma_merge_new_range(e, mm, pos, addr, addr + len, flags, 0, pgoff,
+						     true);
 	} else {
-		merged = vma_merge_new_range(e, mm, addr, addr + len, flags, 0, pgoff, false);
+		merged = vma_merge_new_range(e, mm, pos, addr, addr + len, flags, 0, pgoff, false);
 	}
 	if (merged == VMA_NONE) {
 		if (!vma_set_room(e->pool, &mm->vmas, 1))
@@ -1430,7 +1477,7 @@ static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, u
 		V(e, id)->vm_end = addr + len;
 		V(e, id)->vm_flags = flags;
 		V(e, id)->vm_pgoff = pgoff;
-		vma_link(e, mm, id);
+		vma_link_at(e, mm, id, pos); /* no merge: mm as it was at the lookup */
 	}
 	mm_account(mm, flags, pages);
 	if ((flags & VM_LOCKED) != 0)
@@ -1469,7 +1516,8 @@ uint64_t sys_brk(struct mm_env *e, struct mm_struct *mm, uint64_t brk)
 		return brk;
 	}
 	if (mm->profile == PROFILE_LINUX_2_6_34) {
-		if (find_vma_intersection(e->pool, &mm->vmas, oldbrk, newbrk + PAGE_SIZE) != VMA_NONE)
+		if (find_vma_intersection(e->pool, &mm->vmas, oldbrk, newbrk + PAGE_SIZE) !=
+		    VMA_NONE)
 			return origbrk;
 	} else {
 		uint32_t next = find_vma(e->pool, &mm->vmas, oldbrk);
@@ -1550,14 +1598,9 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 		if (s->max_gap[k] != vma_leaf_max_gap(v, s, k))
 			return mm_bad("vma index: stale max_gap", k);
 	}
-	for (k = 0; k * VMA_GROUP < s->nr_leaves; k++) {
-		uint64_t best = 0;
-
-		for (i = k * VMA_GROUP; i < (k + 1) * VMA_GROUP && i < s->nr_leaves; i++)
-			best = s->max_gap[i] > best ? s->max_gap[i] : best;
-		if (s->group_gap[k] != best)
-			return mm_bad("vma index: stale group_gap", k);
-	}
+	k = vma_gap_tree_stale(s);
+	if (k != 0)
+		return mm_bad("vma index: stale gap tree node", k);
 	if (n != s->nr_vmas)
 		return mm_bad("vma index: count", n);
 	if (n != mm->map_count)

@@ -33,123 +33,123 @@
  * have them from <sys/mman.h> and <sys/resource.h> already, with the same values.
  */
 #ifndef PROT_NONE
-#define PROT_NONE	    0x0u
+#define PROT_NONE 0x0u
 #endif
 #ifndef PROT_READ
-#define PROT_READ	    0x1u
+#define PROT_READ 0x1u
 #endif
 #ifndef PROT_WRITE
-#define PROT_WRITE	    0x2u
+#define PROT_WRITE 0x2u
 #endif
 #ifndef PROT_EXEC
-#define PROT_EXEC	    0x4u
+#define PROT_EXEC 0x4u
 #endif
 #ifndef PROT_SEM
-#define PROT_SEM	    0x8u
+#define PROT_SEM 0x8u
 #endif
 #ifndef PROT_GROWSDOWN
-#define PROT_GROWSDOWN	    0x01000000u
+#define PROT_GROWSDOWN 0x01000000u
 #endif
 #ifndef PROT_GROWSUP
-#define PROT_GROWSUP	    0x02000000u
+#define PROT_GROWSUP 0x02000000u
 #endif
 #ifndef MAP_SHARED
-#define MAP_SHARED	    0x01u
+#define MAP_SHARED 0x01u
 #endif
 #ifndef MAP_PRIVATE
-#define MAP_PRIVATE	    0x02u
+#define MAP_PRIVATE 0x02u
 #endif
 #ifndef MAP_SHARED_VALIDATE
 #define MAP_SHARED_VALIDATE 0x03u
 #endif
 #ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE	    0x08u
+#define MAP_DROPPABLE 0x08u
 #endif
 #ifndef MAP_TYPE
-#define MAP_TYPE	    0x0fu
+#define MAP_TYPE 0x0fu
 #endif
 #ifndef MAP_FIXED
-#define MAP_FIXED	    0x10u
+#define MAP_FIXED 0x10u
 #endif
 #ifndef MAP_ANONYMOUS
-#define MAP_ANONYMOUS	    0x20u
+#define MAP_ANONYMOUS 0x20u
 #endif
 #ifndef MAP_32BIT
-#define MAP_32BIT	    0x40u
+#define MAP_32BIT 0x40u
 #endif
 #ifndef MAP_GROWSDOWN
-#define MAP_GROWSDOWN	    0x0100u
+#define MAP_GROWSDOWN 0x0100u
 #endif
 #ifndef MAP_DENYWRITE
-#define MAP_DENYWRITE	    0x0800u
+#define MAP_DENYWRITE 0x0800u
 #endif
 #ifndef MAP_EXECUTABLE
-#define MAP_EXECUTABLE	    0x1000u
+#define MAP_EXECUTABLE 0x1000u
 #endif
 #ifndef MAP_LOCKED
-#define MAP_LOCKED	    0x2000u
+#define MAP_LOCKED 0x2000u
 #endif
 #ifndef MAP_NORESERVE
-#define MAP_NORESERVE	    0x4000u
+#define MAP_NORESERVE 0x4000u
 #endif
 #ifndef MAP_POPULATE
-#define MAP_POPULATE	    0x8000u
+#define MAP_POPULATE 0x8000u
 #endif
 #ifndef MAP_NONBLOCK
-#define MAP_NONBLOCK	    0x10000u
+#define MAP_NONBLOCK 0x10000u
 #endif
 #ifndef MAP_STACK
-#define MAP_STACK	    0x20000u
+#define MAP_STACK 0x20000u
 #endif
 #ifndef MAP_HUGETLB
-#define MAP_HUGETLB	    0x40000u
+#define MAP_HUGETLB 0x40000u
 #endif
 #ifndef MAP_SYNC
-#define MAP_SYNC	    0x80000u
+#define MAP_SYNC 0x80000u
 #endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000u
 #endif
 #ifndef MCL_CURRENT
-#define MCL_CURRENT	    1u
+#define MCL_CURRENT 1u
 #endif
 #ifndef MCL_FUTURE
-#define MCL_FUTURE	    2u
+#define MCL_FUTURE 2u
 #endif
 #ifndef MCL_ONFAULT
-#define MCL_ONFAULT	    4u
+#define MCL_ONFAULT 4u
 #endif
 
 /* Resource limits (include/uapi/asm-generic/resource.h). */
 #ifndef RLIMIT_STACK
-#define RLIMIT_STACK   3u
+#define RLIMIT_STACK 3u
 #endif
 #ifndef RLIMIT_DATA
-#define RLIMIT_DATA    2u
+#define RLIMIT_DATA 2u
 #endif
 #ifndef RLIMIT_MEMLOCK
 #define RLIMIT_MEMLOCK 8u
 #endif
 #ifndef RLIMIT_AS
-#define RLIMIT_AS      9u
+#define RLIMIT_AS 9u
 #endif
 #ifndef RLIM_NLIMITS
-#define RLIM_NLIMITS   16u
+#define RLIM_NLIMITS 16u
 #endif
 #ifndef RLIM_INFINITY
-#define RLIM_INFINITY  0xffffffffffffffffull
+#define RLIM_INFINITY 0xffffffffffffffffull
 #endif
 
-#define PMD_SIZE	   0x200000ull
-#define MM_LAYOUT_MAX_VMAS 32u
-#define MMAP_MIN_ADDR_DEFAULT 4096ull /* CONFIG_DEFAULT_MMAP_MIN_ADDR of the host kernel */
+#define PMD_SIZE	      0x200000ull
+#define MM_LAYOUT_MAX_VMAS    32u
+#define MMAP_MIN_ADDR_DEFAULT 4096ull  /* CONFIG_DEFAULT_MMAP_MIN_ADDR of the host kernel */
 #define LSM_MMAP_MIN_ADDR     65536ull /* CONFIG_LSM_MMAP_MIN_ADDR of the host kernel */
-#define MAX_MAP_COUNT_DEFAULT 65530u  /* DEFAULT_MAX_MAP_COUNT */
+#define MAX_MAP_COUNT_DEFAULT 65530u   /* DEFAULT_MAX_MAP_COUNT */
 
 /* The kernel version whose brk() an mm follows. */
 enum mm_profile {
-	PROFILE_LINUX_6_18, /* the host kernel: mm/mmap.c of 6.18 */
-	PROFILE_LINUX_4_14, /* seed 002 */
+	PROFILE_LINUX_6_18,   /* the host kernel: mm/mmap.c of 6.18 */
+	PROFILE_LINUX_4_14,   /* seed 002 */
 	PROFILE_LINUX_2_6_34, /* seed 003 */
 	NR_MM_PROFILES
 };
@@ -171,9 +171,9 @@ struct mm_env {
 	uint32_t overcommit_memory; /* vm.overcommit_memory: 0 (heuristic) or 1 (always) */
 	uint64_t commit_pages;	    /* totalram + swap pages for the heuristic check */
 	bool paging_ready;	    /* the kernel's page tables and the zero page exist */
-	bool pgtable_l5;	    /* pgtable_l5_enabled(): 5-level tables (fault.h), set before boot */
-	uint32_t kernel_pgd;	    /* pfn of init_mm's PGD */
-	uint32_t zero_pfn;	    /* pfn of the zero page */
+	bool pgtable_l5;     /* pgtable_l5_enabled(): 5-level tables (fault.h), set before boot */
+	uint32_t kernel_pgd; /* pfn of init_mm's PGD */
+	uint32_t zero_pfn;   /* pfn of the zero page */
 	/*
 	 * The kernel image (machine_set_kimage(); 0 pages: none): reserved frames mapped
 	 * from KERNEL_TEXT_START on in every PGD's kernel half, as the kernel's text is.
@@ -191,9 +191,9 @@ struct mm_struct {
 	bool has_vsyscall; /* the [vsyscall] gate area shows in maps */
 	struct vma_set vmas;
 	uint32_t map_count;
-	uint32_t pgd;	    /* pfn of the PGD (0: none yet) */
-	uint64_t pgtables;  /* page-table pages of the user half, the PGD included */
-	uint64_t rss_anon;  /* MM_ANONPAGES (shmem pages counted here too: one process) */
+	uint32_t pgd;	   /* pfn of the PGD (0: none yet) */
+	uint64_t pgtables; /* page-table pages of the user half, the PGD included */
+	uint64_t rss_anon; /* MM_ANONPAGES (shmem pages counted here too: one process) */
 	uint64_t mmap_base;
 	uint64_t mmap_legacy_base;
 	uint64_t start_code, end_code, start_data, end_data;
@@ -235,8 +235,8 @@ void mm_env_init(struct mm_env *e, struct phys *p, struct kmem *k, struct vma_po
  * (created if missing), or 0 when the table is full. special: a [name] mapping. The
  * entry is pinned: it outlives its VMAs, so a layout can name it again.
  */
-uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major,
-		     uint32_t dev_minor, uint64_t inode, bool special);
+uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major, uint32_t dev_minor,
+		     uint64_t inode, bool special);
 
 /**
  * mm_default_layout() - the built-in starting address space: the live-kernel oracle's
@@ -375,7 +375,7 @@ static inline bool IS_ERR_VALUE(uint64_t x)
 /**
  * mm_validate() - the invariants of an mm: VMAs sorted, disjoint, page-aligned, inside
  * user space, non-empty; map_count equals their number; the index (leaf copies,
- * last_end, max_gap, group_gap) fresh; no two neighbours that the merge rules would
+ * last_end, max_gap, the gap tree) fresh; no two neighbours that the merge rules would
  * join (except the pair at start_brk that do_brk_flags() of 6.18 leaves, and after
  * split_leftovers); total_vm the pages of all VMAs; a VMA covering [start_brk, brk);
  * then pgtables_validate(). Returns the first broken rule, or ok.

@@ -378,67 +378,251 @@ uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uin
 	return best;
 }
 
-/* group_gap[g]: the largest max_gap of the leaves of group g. */
-/*@ requires valid: \valid(s);
-    requires g: g < VMA_MAX_LEAVES / VMA_GROUP;
-    requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
-    assigns s->group_gap[g];
-*/
-static void group_refresh(struct vma_set *s, uint32_t g)
-{
-	uint32_t k, end = (g + 1) * VMA_GROUP;
-	uint64_t best = 0;
+/*
+ * The gap tree. gap_tree (vma.h) is a max tree over max_gap: leaf k is node
+ * VMA_MAX_LEAVES + k, node n has the children 2n and 2n + 1, and a node of span s (the
+ * leaves under it, a power of two) covers the leaves from n * s - VMA_MAX_LEAVES on:
+ *
+ *                              gap_tree[1]                          span 16384
+ *                     /                       \
+ *               gap_tree[2]                 gap_tree[3]              span 8192
+ *                 /     \                     /     \
+ *               ...     ...                 ...     ...
+ *        max_gap[0] max_gap[1] max_gap[2] ...  max_gap[16383]       span 1
+ *
+ * A node whose leaves all lie at or beyond nr_leaves reads as 0, whatever the array
+ * holds: an empty set needs no clearing and a set that shrinks leaves no stale maximum.
+ * The set's root is the lowest node above leaf 0 whose span reaches nr_leaves (span 2 for
+ * two leaves): only it and the nodes under it are kept and read, so every walk is
+ * O(log nr_leaves), not O(log VMA_MAX_LEAVES). A change of one max_gap updates the path
+ * above it, up to the first node whose value stays; a move of the top array rebuilds
+ * the nodes above the leaves that moved.
+ */
 
-	/*@ loop invariant range: g * VMA_GROUP <= k <= end;
-	    loop assigns k, best;
-	    loop variant end - k;
-	*/
-	for (k = g * VMA_GROUP; k < end && k < s->nr_leaves; k++)
-		if (s->max_gap[k] > best)
-			best = s->max_gap[k];
-	s->group_gap[g] = best;
+/* Node n of span span: the largest max_gap under it, 0 when it lies beyond the set. */
+/*@ requires valid: \valid_read(s);
+    requires n: 1 <= n < 2 * VMA_MAX_LEAVES;
+    requires span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
+    requires leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+    assigns \nothing;
+*/
+static uint64_t gap_node(const struct vma_set *s, uint32_t n, uint32_t span)
+{
+	if (n * span - VMA_MAX_LEAVES >= s->nr_leaves)
+		return 0;
+	return n >= VMA_MAX_LEAVES ? s->max_gap[n - VMA_MAX_LEAVES] : s->gap_tree[n];
 }
 
-/* max_gap[k] = gap, keeping its group's summary: a rise lifts it; a fall recomputes it
- * only when leaf k held the group's largest gap. */
+/* What node p holds: the larger of its children, each of span span. */
+/*@ requires valid: \valid_read(s);
+    requires p: 1 <= p < VMA_MAX_LEAVES;
+    requires span: 1 <= span < VMA_MAX_LEAVES &&
+	VMA_MAX_LEAVES <= 2 * p * span < 2 * VMA_MAX_LEAVES;
+    requires leaf: p >= VMA_MAX_LEAVES / 2 <==> span == 1;
+    assigns \nothing;
+*/
+static uint64_t gap_children(const struct vma_set *s, uint32_t p, uint32_t span)
+{
+	uint64_t a = gap_node(s, 2 * p, span), b = gap_node(s, 2 * p + 1, span);
+
+	return a > b ? a : b;
+}
+
+/* Node n of span span, known to lie in the set (its first leaf below nr_leaves). */
+/*@ requires valid: \valid_read(s);
+    requires n: 1 <= n < 2 * VMA_MAX_LEAVES;
+    requires span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
+    requires leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+    assigns \nothing;
+*/
+static uint64_t gap_kept(const struct vma_set *s, uint32_t n, uint32_t span)
+{
+	return span == 1 ? s->max_gap[n - VMA_MAX_LEAVES] : s->gap_tree[n];
+}
+
+/*
+ * The nodes above leaf k (k < nr_leaves), after max_gap[k] changed: each becomes the
+ * larger of the value below it and its other child, up to the first node that keeps its
+ * value (the nodes above it keep theirs), at most up to the set's root.
+ */
 /*@ requires valid: \valid(s);
-    requires k: k < VMA_MAX_LEAVES;
-    requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
-    assigns s->max_gap[k], s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+*/
+static void gap_path_update(struct vma_set *s, uint32_t k)
+{
+	uint32_t n = VMA_MAX_LEAVES + k, span = 1;
+	uint64_t g = s->max_gap[k];
+
+	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
+	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
+	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+	    loop assigns n, span, g, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+	    loop variant VMA_MAX_LEAVES - span;
+	*/
+	while (span < s->nr_leaves) {
+		uint64_t other = gap_node(s, n % 2 == 0 ? n + 1 : n - 1, span);
+
+		if (other > g)
+			g = other;
+		n /= 2;
+		span *= 2;
+		if (s->gap_tree[n] == g)
+			return;
+		s->gap_tree[n] = g;
+	}
+}
+
+/* Every node above leaves first .. last - 1, bottom up (after the top array moved
+ * there, or nr_leaves changed inside that range). */
+/*@ requires valid: \valid(s);
+    requires range: first < last <= VMA_MAX_LEAVES;
+    assigns s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+*/
+static void gap_rebuild(struct vma_set *s, uint32_t first, uint32_t last)
+{
+	uint32_t lo = VMA_MAX_LEAVES + first, hi = VMA_MAX_LEAVES + last - 1, span = 1, p;
+
+	/*@ loop invariant range: 1 <= lo <= hi < 2 * VMA_MAX_LEAVES;
+	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= lo * span &&
+		hi * span < 2 * VMA_MAX_LEAVES;
+	    loop invariant leaf: lo >= VMA_MAX_LEAVES <==> span == 1;
+	    loop assigns lo, hi, span, p, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+	    loop variant lo;
+	*/
+	while (span < s->nr_leaves) {
+		lo /= 2;
+		hi /= 2;
+		/*@ loop invariant range: lo <= p <= hi + 1;
+		    loop assigns p, s->gap_tree[lo .. hi];
+		    loop variant hi + 1 - p;
+		*/
+		for (p = lo; p <= hi; p++)
+			s->gap_tree[p] = gap_children(s, p, span);
+		span *= 2;
+	}
+}
+
+/* max_gap[k] = gap (k < nr_leaves), and the gap tree above it. */
+/*@ requires valid: \valid(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns s->max_gap[k], s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures gap: s->max_gap[k] == gap;
 */
 static void set_max_gap(struct vma_set *s, uint32_t k, uint64_t gap)
 {
-	uint32_t g = k / VMA_GROUP;
-	uint64_t old = s->max_gap[k];
-
+	if (s->max_gap[k] == gap)
+		return;
 	s->max_gap[k] = gap;
-	if (gap >= s->group_gap[g])
-		s->group_gap[g] = gap;
-	else if (old == s->group_gap[g])
-		group_refresh(s, g);
+	gap_path_update(s, k);
 }
 
-/* Every group from the one holding leaf k on (after the top array shifted at k). */
-/*@ requires valid: \valid(s);
-    requires k: k < VMA_MAX_LEAVES;
-    requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
-    assigns s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
-*/
-static void groups_refresh_from(struct vma_set *s, uint32_t k)
+uint32_t vma_gap_prev_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
 {
-	uint32_t g;
+	uint32_t n = VMA_MAX_LEAVES + k, span = 1;
 
-	/*@ loop invariant range: k / VMA_GROUP <= g <= VMA_MAX_LEAVES / VMA_GROUP;
-	    loop assigns g, s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
-	    loop variant VMA_MAX_LEAVES / VMA_GROUP - g;
+	/* Up while n is a left child, or its left sibling has no gap that fits. */
+	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
+	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
+	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+	    loop invariant below: n * span - VMA_MAX_LEAVES <= k;
+	    loop assigns n, span;
+	    loop variant n;
 	*/
-	for (g = k / VMA_GROUP; g * VMA_GROUP < s->nr_leaves; g++)
-		group_refresh(s, g);
+	while (span < s->nr_leaves && (n % 2 == 0 || gap_kept(s, n - 1, span) < len)) {
+		n /= 2;
+		span *= 2;
+	}
+	if (span >= s->nr_leaves) /* at the set's root: nothing to the left */
+		return VMA_NONE;
+	n--;
+	/* Down to the highest leaf under it with a gap that fits. */
+	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
+	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
+	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+	    loop invariant below: (n + 1) * span - VMA_MAX_LEAVES <= k;
+	    loop assigns n, span;
+	    loop variant VMA_MAX_LEAVES - n;
+	*/
+	while (n < VMA_MAX_LEAVES) {
+		span /= 2;
+		n = gap_kept(s, 2 * n + 1, span) >= len ? 2 * n + 1 : 2 * n;
+	}
+	n -= VMA_MAX_LEAVES;
+	return s->max_gap[n] >= len ? n : VMA_NONE;
 }
 
-/* Leaf k changed (its copies are current): its summary, the next leaf's gap (its first
- * gap starts at k's last end), and their groups. */
+uint32_t vma_gap_next_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
+{
+	uint32_t n = VMA_MAX_LEAVES + k, span = 1;
+
+	/* Up while n is a right child, or its right sibling has no gap that fits. */
+	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
+	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
+	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+	    loop invariant above: (n + 1) * span - VMA_MAX_LEAVES > k;
+	    loop assigns n, span;
+	    loop variant n;
+	*/
+	while (span < s->nr_leaves && (n % 2 == 1 || gap_node(s, n + 1, span) < len)) {
+		n /= 2;
+		span *= 2;
+	}
+	if (span >= s->nr_leaves) /* at the set's root: nothing to the right */
+		return VMA_NONE;
+	n++;
+	/* Down to the lowest leaf under it with a gap that fits. */
+	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
+	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
+	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+	    loop invariant above: n * span - VMA_MAX_LEAVES > k;
+	    loop assigns n, span;
+	    loop variant VMA_MAX_LEAVES - n;
+	*/
+	while (n < VMA_MAX_LEAVES) {
+		span /= 2;
+		n = gap_kept(s, 2 * n, span) >= len ? 2 * n : 2 * n + 1;
+	}
+	n -= VMA_MAX_LEAVES;
+	return n < s->nr_leaves && s->max_gap[n] >= len ? n : VMA_NONE;
+}
+
+uint32_t vma_gap_tree_stale(const struct vma_set *s)
+{
+	uint32_t lo = VMA_MAX_LEAVES, hi, span = 1, p;
+
+	if (s->nr_leaves == 0)
+		return 0;
+	hi = VMA_MAX_LEAVES + s->nr_leaves - 1;
+	/*@ loop invariant range: 1 <= lo <= hi < 2 * VMA_MAX_LEAVES;
+	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= lo * span &&
+		hi * span < 2 * VMA_MAX_LEAVES;
+	    loop invariant leaf: lo >= VMA_MAX_LEAVES <==> span == 1;
+	    loop assigns lo, hi, span, p;
+	    loop variant lo;
+	*/
+	while (span < s->nr_leaves) {
+		lo /= 2;
+		hi /= 2;
+		/*@ loop invariant range: lo <= p <= hi + 1;
+		    loop assigns p;
+		    loop variant hi + 1 - p;
+		*/
+		for (p = lo; p <= hi; p++)
+			if (s->gap_tree[p] != gap_children(s, p, span))
+				return p;
+		span *= 2;
+	}
+	return 0;
+}
+
+/* Leaf k changed (its copies are current): its summary, the next leaf's gap when k's
+ * last end moved (that gap starts there), and the gap tree above both. */
 /*@ requires valid: \valid_read(v) && \valid(s);
     requires sep: \separated(v, s);
     requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
@@ -446,16 +630,18 @@ static void groups_refresh_from(struct vma_set *s, uint32_t k)
     requires next: k + 1 < s->nr_leaves ==>
 	s->leaf[k + 1] < VMA_LEAF_POOL && LeafNr(v, s, k + 1) <= VMA_LEAF_SLOTS;
     assigns s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
-	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures last_end: s->last_end[k] == \old(VEnd(v, s, k, LeafNr(v, s, k) - 1));
 */
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	uint64_t last = l->end[l->nr - 1];
+	bool moved = s->last_end[k] != last;
 
-	s->last_end[k] = l->end[l->nr - 1];
+	s->last_end[k] = last;
 	set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
-	if (k + 1 < s->nr_leaves)
+	if (moved && k + 1 < s->nr_leaves)
 		set_max_gap(s, k + 1, vma_leaf_max_gap(v, s, k + 1));
 }
 
@@ -496,53 +682,77 @@ struct vma_pos vma_first_pos(const struct vma_set *s)
 	return pos;
 }
 
+/*
+ * Both searches below are free of data-dependent branches: a lookup at an unpredictable
+ * address pays for no mispredicted branch. Few leaves (and the entries of one leaf) are
+ * counted: the number of sorted ends at or below addr is the index sought. Many leaves
+ * are searched by halving with a fixed number of steps (Shar's form of binary search),
+ * over last_end extended past its end with copies of its last entry, so that every step
+ * may read without a bounds test; compilers unroll the steps into conditional moves.
+ */
 struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s, uint64_t addr)
 {
 	struct vma_pos pos;
 	const struct vma_leaf *l;
-	uint32_t lo = 0, hi = s->nr_leaves;
+	uint32_t base = 0, n = 0, last = s->nr_leaves - 1, step;
 
-	/* The first leaf whose last VMA ends above addr. */
-	/*@ loop invariant range: 0 <= lo <= hi <= s->nr_leaves;
-	    loop invariant below: \forall integer k; 0 <= k < lo ==> s->last_end[k] <= addr;
-	    loop invariant above: \forall integer k; hi <= k < s->nr_leaves ==> s->last_end[k] > addr;
-	    loop assigns lo, hi;
-	    loop variant hi - lo;
-	*/
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (s->last_end[mid] > addr)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	pos.leaf = lo;
+	pos.leaf = s->nr_leaves;
 	pos.slot = 0;
-	if (lo == s->nr_leaves)
+	if (s->nr_leaves == 0)
 		return pos;
-	l = &v->leaves[s->leaf[lo]];
-	lo = 0;
-	hi = l->nr - 1; /* the last one qualifies */
-	/*@ loop invariant range: 0 <= lo <= hi < LeafNr(v, s, pos.leaf);
-	    loop invariant below: \forall integer i; 0 <= i < lo ==> VEnd(v, s, pos.leaf, i) <= addr;
-	    loop invariant above: \forall integer i; hi <= i < LeafNr(v, s, pos.leaf) ==>
-		VEnd(v, s, pos.leaf, i) > addr;
-	    loop assigns lo, hi;
-	    loop variant hi - lo;
-	*/
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (l->end[mid] > addr) {
-			hi = mid;
-		} else {
-			/*@ assert below: \forall integer i; 0 <= i <= mid ==>
-				VEnd(v, s, pos.leaf, i) <= addr; */
-			lo = mid + 1;
+	/* The first leaf whose last VMA ends above addr. */
+	if (s->nr_leaves <= VMA_LEAF_SLOTS) {
+		/*@ loop invariant range: 0 <= base <= s->nr_leaves && n <= base;
+		    loop invariant below: \forall integer k; 0 <= k < n ==> s->last_end[k] <= addr;
+		    loop invariant above: \forall integer k; n <= k < base ==> s->last_end[k] > addr;
+		    loop assigns base, n;
+		    loop variant s->nr_leaves - base;
+		*/
+		for (base = 0; base < s->nr_leaves; base++)
+			n += s->last_end[base] <= addr ? 1u : 0u;
+		base = n;
+	} else {
+		/* Reads past the last leaf read the last one: one that ends above addr stops
+		 * the search as a leaf beyond the set would; one at or below addr lets base run
+		 * past nr_leaves, which means that no VMA ends above addr. */
+		/*@ loop invariant step: step == 0 || VMA_MAX_LEAVES % (2 * step) == 0;
+		    loop invariant range: base + 2 * step <= VMA_MAX_LEAVES;
+		    loop invariant below: \forall integer k; 0 <= k < base && k < s->nr_leaves ==>
+			s->last_end[k] <= addr;
+		    loop invariant above: \forall integer k; base + 2 * step - 1 <= k < s->nr_leaves ==>
+			s->last_end[k] > addr;
+		    loop invariant past: base > last ==> s->last_end[last] <= addr;
+		    loop assigns base, step, n;
+		    loop variant step;
+		*/
+		for (step = VMA_MAX_LEAVES / 2; step > 0; step /= 2) {
+			n = base + step - 1;
+			n = n < last ? n : last;
+			base = s->last_end[n] <= addr ? base + step : base;
 		}
+		n = base < last ? base : last;
+		base += s->last_end[n] <= addr ? 1u : 0u;
 	}
-	pos.slot = lo;
+	if (base >= s->nr_leaves)
+		return pos;
+	pos.leaf = base;
+	l = &v->leaves[s->leaf[base]];
+	/*
+	 * The first VMA of that leaf that ends above addr (its last one does): the number of
+	 * VMAs that end at or below it, counted over the whole leaf without a branch (the
+	 * ends are sorted; at most VMA_LEAF_SLOTS of them, in two cache lines).
+	 */
+	n = 0;
+	/*@ loop invariant range: 0 <= base <= LeafNr(v, s, pos.leaf) && n <= base;
+	    loop invariant below: \forall integer i; 0 <= i < n ==> VEnd(v, s, pos.leaf, i) <= addr;
+	    loop invariant above: \forall integer i; n <= i < base ==> VEnd(v, s, pos.leaf, i) > addr;
+	    loop assigns base, n;
+	    loop variant LeafNr(v, s, pos.leaf) - base;
+	*/
+	for (base = 0; base < l->nr; base++)
+		n += l->end[base] <= addr ? 1u : 0u;
+	/*@ assert last: VEnd(v, s, pos.leaf, LeafNr(v, s, pos.leaf) - 1) > addr; */
+	pos.slot = n;
 	return pos;
 }
 
@@ -618,7 +828,7 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
     requires k: k <= s->nr_leaves;
     assigns s->leaf[k .. VMA_MAX_LEAVES - 1], s->last_end[k .. VMA_MAX_LEAVES - 1],
 	s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves,
-	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures nr: s->nr_leaves == \old(s->nr_leaves) + 1;
     ensures opened: s->leaf[k] == leaf && s->last_end[k] == 0;
     ensures moved: \forall integer j; k < j < s->nr_leaves ==>
@@ -648,7 +858,7 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 	s->last_end[k] = 0;
 	s->max_gap[k] = 0;
 	s->nr_leaves++;
-	groups_refresh_from(s, k);
+	gap_rebuild(s, k, s->nr_leaves);
 }
 
 /* Close top-array index k. */
@@ -656,7 +866,7 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
     requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
     assigns s->leaf[k .. VMA_MAX_LEAVES - 1], s->last_end[k .. VMA_MAX_LEAVES - 1],
 	s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves,
-	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures nr: s->nr_leaves == \old(s->nr_leaves) - 1;
     ensures moved: \forall integer j; k <= j < s->nr_leaves ==>
 	s->leaf[j] == \old(s->leaf[j + 1]) && s->last_end[j] == \old(s->last_end[j + 1]);
@@ -681,7 +891,7 @@ static void top_close(struct vma_set *s, uint32_t k)
 		s->max_gap[i] = s->max_gap[i + 1];
 	}
 	s->nr_leaves--;
-	groups_refresh_from(s, k);
+	gap_rebuild(s, k, s->nr_leaves + 1); /* the last leaf left the set too */
 }
 
 /* Split full leaf k in two halves; the upper half becomes leaf k + 1. */
@@ -698,7 +908,7 @@ static void top_close(struct vma_set *s, uint32_t k)
     assigns v->leaf_free, v->leaf_used, v->nr_leaves, v->leaves[NextLeaf(v)],
 	v->leaves[s->leaf[k]].nr, s->leaf[k + 1 .. VMA_MAX_LEAVES - 1],
 	s->last_end[k .. VMA_MAX_LEAVES - 1], s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves,
-	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures nr: s->nr_leaves == \old(s->nr_leaves) + 1;
     ensures halves: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
 	LeafNr(v, s, k + 1) == VMA_LEAF_SLOTS / 2;
@@ -753,7 +963,7 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr,
 	s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
-	s->group_gap[0 .. VMA_MAX_LEAVES / VMA_GROUP - 1];
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) + 1;
     ensures at: SlotId(v, s, k, i) == id;
     ensures member: InVSet(v, s, id);
@@ -791,8 +1001,11 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 {
-	struct vma_pos pos;
+	return vma_set_insert_at(v, s, id, vma_lookup_pos(v, s, v->vma[id].vm_start));
+}
 
+int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos)
+{
 	if (!vma_set_room(v, s, 1))
 		return -ENOMEM;
 	if (s->nr_leaves == 0) {
@@ -800,7 +1013,6 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 		pos.leaf = 0;
 		pos.slot = 0;
 	} else {
-		pos = vma_lookup_pos(v, s, v->vma[id].vm_start);
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
 			pos.leaf = s->nr_leaves - 1;
 			pos.slot = v->leaves[s->leaf[pos.leaf]].nr;
@@ -824,7 +1036,11 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 
 void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 {
-	struct vma_pos pos = vma_lookup_pos(v, s, v->vma[id].vm_start);
+	vma_set_remove_at(v, s, vma_lookup_pos(v, s, v->vma[id].vm_start));
+}
+
+void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos)
+{
 	struct vma_leaf *l = &v->leaves[s->leaf[pos.leaf]];
 	uint32_t k = pos.leaf, i;
 
@@ -866,8 +1082,11 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
 {
-	struct vma_pos pos = vma_lookup_pos(v, s, v->vma[id].vm_start);
+	vma_set_resized_at(v, s, id, vma_lookup_pos(v, s, v->vma[id].vm_start));
+}
 
+void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos)
+{
 	leaf_put(v, &v->leaves[s->leaf[pos.leaf]], pos.slot, id);
 	leaf_refresh(v, s, pos.leaf);
 }

@@ -16,12 +16,14 @@
  *
  * The index of one mm is a B+tree of height two, in the spirit of the maple tree that
  * holds VMAs since Linux 6.1: leaves of up to VMA_LEAF_SLOTS descriptor indices in address
- * order, and a top array of leaves in address order that keeps, per leaf, the vm_end of
- * its last VMA (for lookups) and the largest free gap in front of its VMAs (for
- * get_unmapped_area(), as the maple tree's gap tracking does). A lookup is two binary
- * searches; an insertion or removal moves at most one leaf's entries, and, when a leaf
- * splits or empties, the top array's. With the model's bound of VMA_MAX_PER_MM VMAs this
- * bounds every operation by a small constant times log n -- see docs/address-space.md.
+ * order (16, as a maple tree node has 16 slots), and a top array of leaves in address
+ * order that keeps, per leaf, the vm_end of its last VMA (for lookups) and the largest
+ * free gap in front of its VMAs (for get_unmapped_area(), as the maple tree's gap
+ * tracking does). Over those per-leaf gaps sits a max tree (gap_tree), so that a gap
+ * search skips any run of leaves without a fitting gap in O(log n) steps. A lookup is
+ * two binary searches; an insertion or removal moves at most one leaf's entries and
+ * updates one path of the gap tree; when a leaf splits or empties, the top array moves
+ * and the gap tree is rebuilt from there. See docs/address-space.md.
  *
  * Positions: a VMA's place in the order is (leaf, slot); struct vma_pos names one, and
  * vma_pos_next()/vma_pos_prev() walk the order.
@@ -65,11 +67,11 @@
 #define VM_DATA_DEFAULT_FLAGS (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 
 /* The model's sizes. */
-#define VMA_LEAF_SLOTS	64u		  /* descriptors in one leaf of an mm's index */
-#define VMA_MAX_LEAVES	4096u		  /* leaves in one mm's index */
-#define VMA_GROUP	64u		  /* leaves summarised by one group_gap */
+#define VMA_LEAF_SLOTS	16u		  /* descriptors in one leaf of an mm's index */
+#define VMA_MAX_LEAVES	16384u		  /* leaves in one mm's index (a power of two) */
+#define VMA_GAP_LEVELS	14u		  /* log2(VMA_MAX_LEAVES): the height of gap_tree */
 #define VMA_POOL_SIZE	131072u		  /* descriptors in the whole machine */
-#define VMA_LEAF_POOL	8192u		  /* leaves in the whole machine */
+#define VMA_LEAF_POOL	32768u		  /* leaves in the whole machine */
 #define VMA_MAX_PER_MM	65536u		  /* the most VMAs one mm can hold here */
 #define VMA_NONE	0xffffffffu	  /* no descriptor */
 #define VMA_OBJ_SIZE	192u		  /* sizeof(struct vm_area_struct) on Linux 6.18 x86-64 */
@@ -107,24 +109,31 @@ struct vm_area_struct {
 /*
  * One leaf of an mm's index: descriptor indices in address order, with copies of their
  * vm_start and vm_end so that lookups and gap searches stay inside the leaf (refreshed
- * by every change; mm_validate() checks them).
+ * by every change; mm_validate() checks them). end[] and slot[] come first: a lookup
+ * reads only them and nr.
  */
 struct vma_leaf {
+	uint64_t end[VMA_LEAF_SLOTS];
+	uint32_t slot[VMA_LEAF_SLOTS];
 	uint32_t nr;
 	uint32_t next_free;
-	uint32_t slot[VMA_LEAF_SLOTS];
 	uint64_t start[VMA_LEAF_SLOTS];
-	uint64_t end[VMA_LEAF_SLOTS];
 };
 
-/* The index of one mm. */
+/*
+ * The index of one mm. gap_tree is a max tree over max_gap (a segment tree): node n
+ * (1 <= n < VMA_MAX_LEAVES) has the children 2n and 2n + 1, where a child c >=
+ * VMA_MAX_LEAVES is leaf c - VMA_MAX_LEAVES; gap_tree[n] is the largest max_gap of the
+ * leaves below n that are below nr_leaves. A node whose leaves all lie at or beyond
+ * nr_leaves is not kept (it reads as 0).
+ */
 struct vma_set {
 	uint32_t nr_vmas;
 	uint32_t nr_leaves;
 	uint32_t leaf[VMA_MAX_LEAVES];	   /* leaf pool indices, in address order */
 	uint64_t last_end[VMA_MAX_LEAVES]; /* vm_end of each leaf's last VMA */
 	uint64_t max_gap[VMA_MAX_LEAVES];  /* largest raw gap in front of a VMA of the leaf */
-	uint64_t group_gap[VMA_MAX_LEAVES / VMA_GROUP]; /* largest max_gap of VMA_GROUP leaves */
+	uint64_t gap_tree[VMA_MAX_LEAVES]; /* [0] unused; see above */
 };
 
 /* The machine-wide VMA state: pools, names, counters. */
@@ -153,6 +162,19 @@ struct vma_pos {
 #include "../proofs/logic/vma.acsl"
 #endif
 
+/*@
+  // pos is what vma_lookup_pos(v, s, addr) returns: the first VMA with vm_end > addr, or
+  // the end position when there is none.
+  predicate LookupPos(struct vma_pool *v, struct vma_set *s, integer addr, struct vma_pos pos) =
+    pos.leaf <= s->nr_leaves &&
+    (pos.leaf == s->nr_leaves ==> pos.slot == 0 &&
+      (\forall integer k, i; InSet(v, s, k, i) ==> VEnd(v, s, k, i) <= addr)) &&
+    (pos.leaf < s->nr_leaves ==> InSet(v, s, pos.leaf, pos.slot) &&
+      VEnd(v, s, pos.leaf, pos.slot) > addr) &&
+    (\forall integer k, i; InSet(v, s, k, i) && PosLt(k, i, pos.leaf, pos.slot) ==>
+      VEnd(v, s, k, i) <= addr);
+*/
+
 /**
  * vma_pool_init() - an empty pool; no descriptor, leaf or file in use.
  */
@@ -178,6 +200,40 @@ void vma_pool_init(struct vma_pool *v);
     assigns \nothing;
 */
 uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k);
+
+/**
+ * vma_gap_prev_leaf() - the highest leaf below leaf k whose max_gap is at least len
+ * (found in gap_tree: O(log nr_leaves) steps), or VMA_NONE when there is none.
+ */
+/*@ requires valid: \valid_read(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns \nothing;
+    ensures result: \result == VMA_NONE || (\result < k && s->max_gap[\result] >= len);
+*/
+uint32_t vma_gap_prev_leaf(const struct vma_set *s, uint32_t k, uint64_t len);
+
+/**
+ * vma_gap_next_leaf() - the lowest leaf above leaf k whose max_gap is at least len, or
+ * VMA_NONE when there is none.
+ */
+/*@ requires valid: \valid_read(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns \nothing;
+    ensures result: \result == VMA_NONE ||
+	(k < \result < s->nr_leaves && s->max_gap[\result] >= len);
+*/
+uint32_t vma_gap_next_leaf(const struct vma_set *s, uint32_t k, uint64_t len);
+
+/**
+ * vma_gap_tree_stale() - the first node of gap_tree that is not the largest gap below it
+ * (for mm_validate()), or 0 when every node is current.
+ */
+/*@ requires valid: \valid_read(s);
+    requires nr: s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns \nothing;
+    ensures result: \result < VMA_MAX_LEAVES;
+*/
+uint32_t vma_gap_tree_stale(const struct vma_set *s);
 
 /** vma_set_init() - an empty index. */
 /*@ requires valid: \valid(s);
@@ -290,6 +346,7 @@ uint64_t vma_start_gap(const struct vm_area_struct *vma);
 	VEnd(v, s, \result.leaf, \result.slot) > addr;
     ensures first: \forall integer k, i; InSet(v, s, k, i) &&
 	PosLt(k, i, \result.leaf, \result.slot) ==> VEnd(v, s, k, i) <= addr;
+    ensures lookup: LookupPos(v, s, addr, \result);
 */
 struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s, uint64_t addr);
 
@@ -427,6 +484,36 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
 */
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
 
+/**
+ * vma_set_insert_at() - vma_set_insert() with the lookup done: pos is
+ * vma_lookup_pos(v, s, vm_start of id) on s as it is (any change to s invalidates a
+ * position). The callers that looked up the place already (mmap_region()) save a search.
+ */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOk(v, s);
+    requires new: NewVma(v, id);
+    requires apart: Apart(v, s, id);
+    requires pos: LookupPos(v, s, v->vma[id].vm_start, pos);
+    requires pool: VPoolOk(v) && v->nr_leaves <= VMA_LEAF_POOL;
+    requires avail: v->nr_leaves < VMA_LEAF_POOL ==> LeafAvail(v);
+    requires owned: LeavesOwned(v, s);
+    requires fresh: NextLeafFresh(v, s);
+    assigns v->leaf_free, v->leaf_used, v->nr_leaves, v->leaves[NextLeaf(v)],
+	v->leaves[s->leaf[0 .. s->nr_leaves - 1]], *s;
+    ensures result: \result == 0 || \result == -ENOMEM;
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures member: \result == 0 ==> InVSet(v, s, id);
+    ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
+	s->nr_vmas == \old(s->nr_vmas);
+*/
+int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos);
+
 /** vma_set_remove() - take descriptor id (a member of s) out of the index. */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
@@ -448,11 +535,34 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
 */
 void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id);
 
+/** vma_set_remove_at() - take the VMA at position pos out of the index. */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOk(v, s);
+    requires pos: InSet(v, s, pos.leaf, pos.slot);
+    requires pool: VPoolOk(v);
+    requires owned: LeavesOwned(v, s);
+    assigns v->leaf_free, v->nr_leaves, v->leaves[s->leaf[0 .. s->nr_leaves - 1]], *s;
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures removed: !InVSet(v, s, \old(SlotId(v, s, pos.leaf, pos.slot)));
+    ensures pool: VPoolOk(v);
+    ensures owned: LeavesOwned(v, s);
+*/
+void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos);
+
 /**
  * vma_set_resized() - descriptor id (a member) had its vm_start or vm_end moved without
  * passing a neighbour: refresh the leaf's summary (last_end, max_gap).
  */
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id);
+
+/** vma_set_resized_at() - vma_set_resized() of the VMA at position pos (id is there). */
+void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos);
 
 /* Merge rules ----------------------------------------------------------------------- */
 
