@@ -60,10 +60,9 @@
  * exit; the model reads 0), and any walk that reads one entry at two levels (a table
  * that points at itself through the same slot): kvm_diff's comparison of A/D takes each
  * level alone, so the D a leaf sets in a word that is also an upper entry reads as "D
- * set where the walk may not set it". PS in a PDPTE is written only where the vCPU has
- * 1 GiB pages: the model has no "no 1 GiB pages" CPU, so there it would be a difference
- * by construction; a walk that meets such a PDPTE all the same (its slot is also a
- * lower level's, or a write put it there) is not asked.
+ * set where the walk may not set it". PS in a PDPTE is written on every vCPU: the model's
+ * CPU has the vCPU's 1 GiB pages (cpu_state.gbpages), so where the vCPU has none it is a
+ * reserved bit (#PF with RSVD) that both must agree on.
  *
  * A difference (KVM_DIFFER) or a failed guest (KVM_BROKEN) prints the report, the CPU
  * and the entries written, and aborts: libFuzzer keeps the input. KVM_UNSUPPORTED ends
@@ -238,11 +237,12 @@ static uint64_t target(const struct cpu_state *cpu, uint32_t depth, bool large, 
  * The entry for a table at depth (0 PTE, 1 PDE, 2 PDPTE, 3 PML4E, 4 PML5E). Returns false
  * for "keep what is there".
  */
-static bool make_entry(struct bytes *b, const struct cpu_state *cpu, bool gbpages, uint32_t depth,
-		       uint64_t *out)
+static bool make_entry(struct bytes *b, const struct cpu_state *cpu, uint32_t depth, uint64_t *out)
 {
 	uint8_t mode = next8(b), perm, extra, frame, more;
-	bool ps_ok = depth == 1 || (depth == 2 && gbpages); /* a large page here */
+	/* PS makes a large page at a PDE or PDPTE (at a PDPTE without 1 GiB pages, and in a
+	 * PML4E or PML5E, PS is a reserved bit) */
+	bool large = depth == 1 || depth == 2;
 	uint64_t e, rnd;
 
 	switch (mode % 16) {
@@ -257,9 +257,7 @@ static bool make_entry(struct bytes *b, const struct cpu_state *cpu, bool gbpage
 	case 3:
 		rnd = next_n(b, 8);
 		e = rnd & ~ADDR_BITS;
-		if (depth == 2 && !gbpages)
-			e &= ~_PAGE_PSE;
-		*out = e | target(cpu, depth, depth > 0 && (e & _PAGE_PSE) && ps_ok, (uint8_t)rnd,
+		*out = e | target(cpu, depth, (e & _PAGE_PSE) && large, (uint8_t)rnd,
 				  (uint8_t)(rnd >> 24));
 		return true;
 	default:
@@ -288,9 +286,9 @@ static bool make_entry(struct bytes *b, const struct cpu_state *cpu, bool gbpage
 		*out = e | target(cpu, depth, false, extra, frame);
 		return true;
 	}
-	if ((extra & 3) == 3 && (ps_ok || depth >= 3)) { /* PS; in a PML4E/PML5E reserved */
+	if ((extra & 3) == 3) {
 		e |= _PAGE_PSE;
-		if (ps_ok) {
+		if (large) {
 			uint32_t shift = depth == 1 ? 21 : 30;
 
 			e |= (extra & 4) ? _PAGE_PAT_LARGE : 0;
@@ -335,7 +333,7 @@ static void build_chain(struct kvm_diff *d, struct bytes *b, struct input *in, u
 	for (l = 0; l < in->levels; l++) {
 		uint32_t depth = in->levels - 1 - l;
 		uint64_t slot, e;
-		bool write = make_entry(b, &in->cpu, d->vmm.feat.gbpages, depth, &e);
+		bool write = make_entry(b, &in->cpu, depth, &e);
 
 		if (table == 0)
 			continue; /* the chain ended above: decode, do not write */
@@ -346,17 +344,10 @@ static void build_chain(struct kvm_diff *d, struct bytes *b, struct input *in, u
 	}
 }
 
-/* Whether the guest may perform acc at addr: see the header comment. pdpte: the index of
- * the PDPTE in the walk's entries. */
-static bool askable(const struct walk *w, struct access acc, uint32_t pdpte, bool gbpages)
+/* Whether the guest may perform acc at addr: see the header comment. */
+static bool askable(const struct walk *w, struct access acc)
 {
 	uint32_t i, j;
-
-	/* a present PDPTE with PS where the vCPU has no 1 GiB pages (written as a lower
-	 * level's entry through an aliased slot, or by a write access) */
-	if (!gbpages && w->levels > pdpte &&
-	    (w->entry[pdpte] & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE))
-		return false;
 
 	for (i = 0; i < w->levels; i++) /* one word at two levels: see the header */
 		for (j = i + 1; j < w->levels; j++)
@@ -386,9 +377,10 @@ static void print_input(const struct input *in, uint32_t n, uint64_t addr, struc
 
 	printf("fuzz_kvm_walk: access %u: %s %s 0x%016" PRIx64 ", cr3 0x%" PRIx64 "\n", n,
 	       acc.user ? "user" : "kernel", type_names[acc.type], addr, in->top);
-	printf("cpu: wp %d nxe %d smep %d smap %d ac %d pke %d pkru 0x%08x la57 %d maxphyaddr %u\n",
+	printf("cpu: wp %d nxe %d smep %d smap %d ac %d pke %d pkru 0x%08x la57 %d maxphyaddr %u "
+	       "gbpages %d\n",
 	       c->cr0_wp, c->efer_nxe, c->cr4_smep, c->cr4_smap, c->rflags_ac, c->cr4_pke, c->pkru,
-	       c->cr4_la57, c->maxphyaddr);
+	       c->cr4_la57, c->maxphyaddr, c->gbpages);
 	printf("pool at 0x%" PRIx64 " (tables: its first %u frames); entries written, in order:\n",
 	       L.pool, TABLE_FRAMES);
 	for (i = 0; i < in->nr_st; i++)
@@ -484,7 +476,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((a & 16) && (raw >> 63))
 			addr |= 1ull << (top_bit + 1 + (raw >> 56) % (62 - top_bit));
 		w = mmu_walk(&d->x.m->phys, &in.cpu, in.top, addr, acc, false);
-		if (!askable(&w, acc, in.levels - 3, f->gbpages))
+		if (!askable(&w, acc))
 			continue;
 		if (!in.cpu.efer_nxe && d->queued > 0) {
 			if (!run_stores(d, &in, stub, n))

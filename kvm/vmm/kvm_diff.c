@@ -143,9 +143,10 @@ int kvm_diff_open(struct kvm_diff *d, uint64_t ram, uint32_t nr_slots, char *why
 		return 77;
 	}
 	d->vm_open = true;
-	/* the model's CPU is this vCPU: its physical-address width, and the default modes
-	 * (SMEP, SMAP, NX on) only where it has them */
+	/* the model's CPU is this vCPU: its physical-address width and 1 GiB pages, and the
+	 * default modes (SMEP, SMAP, NX on) only where it has them */
 	d->x.m->cpu.maxphyaddr = d->vmm.feat.maxphyaddr;
+	d->x.m->cpu.gbpages = d->vmm.feat.gbpages;
 	d->x.m->cpu.cr4_smep = d->x.m->cpu.cr4_smep && d->vmm.feat.smep;
 	d->x.m->cpu.cr4_smap = d->x.m->cpu.cr4_smap && d->vmm.feat.smap;
 	d->x.m->cpu.efer_nxe = d->x.m->cpu.efer_nxe && d->vmm.feat.nx;
@@ -589,6 +590,11 @@ static const char *cpu_lacks(const struct kvm_diff *d)
 		return "NX (EFER.NXE): not in the vCPU's CPUID";
 	if (c->maxphyaddr != f->maxphyaddr)
 		return "MAXPHYADDR: not the vCPU's";
+	if (c->gbpages && !f->gbpages)
+		return "1 GiB pages: not in the vCPU's CPUID";
+	if (!c->gbpages && f->gbpages)
+		return "no 1 GiB pages: the vCPU has them (a CPU that walks the tables itself "
+		       "ignores a CPUID without them)";
 	return NULL;
 }
 
@@ -717,9 +723,11 @@ static void report_header(struct kvm_diff *d, uint64_t addr, struct access acc,
 	d->report[0] = '\0';
 	say(d, "kvm: %s access %s 0x%" PRIx64 ": the guest and the model differ\n",
 	    acc.user ? "user" : "kernel", access_names[acc.type], addr);
-	say(d, "  cpu: wp=%d smep=%d smap=%d ac=%d pke=%d pkru=%#x nxe=%d la57=%d maxphyaddr=%u\n",
+	say(d,
+	    "  cpu: wp=%d smep=%d smap=%d ac=%d pke=%d pkru=%#x nxe=%d la57=%d maxphyaddr=%u "
+	    "gbpages=%d\n",
 	    c->cr0_wp, c->cr4_smep, c->cr4_smap, c->rflags_ac, c->cr4_pke, c->pkru, c->efer_nxe,
-	    c->cr4_la57, c->maxphyaddr);
+	    c->cr4_la57, c->maxphyaddr, c->gbpages);
 	say(d, "  oracle: %s\n", vmm_oracle(&d->vmm));
 	for (i = 0; i < w->levels; i++) {
 		entry_flags(w->entry[i], b1, sizeof(b1));

@@ -12,6 +12,8 @@
  *   PML4E    0, junk       RW x US x NX, +ignored    -                    51, MAXPHYADDR, PS
  *   PDPTE    0, junk       RW x US x NX, +ignored    1G: RW x US x NX x   51, MAXPHYADDR;
  *                                                     A x D, +ignored     1G: 13, 29
+ *                                                     (without 1 GiB pages, PS itself is
+ *                                                     reserved: every 1G variant faults)
  *   PDE      0, junk       RW x US x NX x A, +ign.   2M: RW x US x NX x   51, MAXPHYADDR;
  *                                                     A x D, +ignored     2M: 13, 20
  *   PTE      0, junk       -                         RW x US x NX x A x D 51, MAXPHYADDR
@@ -48,8 +50,10 @@
  * the address is invlpg'ed before each case. Modes are grouped: one KVM_SET_SREGS and
  * one TLB flush per mode.
  *
- * A mode or page size this vCPU lacks is never faked: its cases are skipped and counted
- * by the feature they need. 5-level paging is tried once, by vmm_open() (vmm_has_la57()):
+ * A mode this vCPU lacks is never faked: its cases are skipped and counted by the
+ * feature they need. 1 GiB pages are not a mode but part of the CPU (CPUID Page1GB): the
+ * model's CPU has the vCPU's (cpu_state.gbpages), so on a vCPU without them the PDPTE's
+ * 1G variants run too, as reserved-bit cases (PS in a PDPTE: #PF with RSVD). 5-level paging is tried once, by vmm_open() (vmm_has_la57()):
  * CPUID may offer LA57 while KVM refuses CR4.LA57.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -82,7 +86,6 @@ enum vkind {
 struct variant {
 	uint64_t bits; /* the entry without its address */
 	uint8_t kind;
-	bool gb;	 /* a PDPTE with PS: needs 1 GiB pages */
 	const char *tag; /* what the variant tests */
 };
 
@@ -104,10 +107,10 @@ enum { FAM_LOW, FAM_HIGH, NR_FAMILIES };
 static const char *const family_names[NR_FAMILIES] = {"low", "high"};
 
 /* What a mode or a case needs that a vCPU may lack. */
-enum feature { F_LA57, F_NX, F_SMEP, F_SMAP, F_PKU, F_GBPAGES, NR_FEATURES };
+enum feature { F_LA57, F_NX, F_SMEP, F_SMAP, F_PKU, NR_FEATURES };
 
-static const char *const feature_names[NR_FEATURES] = {
-    "LA57 (5-level paging)", "NX", "SMEP", "SMAP", "PKU (CR4.PKE)", "1 GiB pages"};
+static const char *const feature_names[NR_FEATURES] = {"LA57 (5-level paging)", "NX", "SMEP",
+						       "SMAP", "PKU (CR4.PKE)"};
 
 /* A CPU mode: what the walk depends on besides the tables. */
 struct mode {
@@ -161,10 +164,10 @@ static double now(void)
 
 /* The menus -------------------------------------------------------------------------- */
 
-static void add(struct menu *mu, uint64_t bits, enum vkind kind, bool gb, const char *tag)
+static void add(struct menu *mu, uint64_t bits, enum vkind kind, const char *tag)
 {
 	if (mu->n < MAX_VARIANTS)
-		mu->v[mu->n++] = (struct variant){bits, (uint8_t)kind, gb, tag};
+		mu->v[mu->n++] = (struct variant){bits, (uint8_t)kind, tag};
 }
 
 /* The reserved address bits every level tests: 51 and MAXPHYADDR (one when they meet). */
@@ -172,9 +175,9 @@ static void add_reserved_address(struct menu *mu, uint64_t base, uint32_t maxphy
 				 enum vkind kind)
 {
 	if (maxphyaddr < 52)
-		add(mu, base | BIT(maxphyaddr), kind, false, "rsvd-maxphyaddr");
+		add(mu, base | BIT(maxphyaddr), kind, "rsvd-maxphyaddr");
 	if (maxphyaddr < 51)
-		add(mu, base | BIT(51), kind, false, "rsvd-51");
+		add(mu, base | BIT(51), kind, "rsvd-51");
 }
 
 /* Table entries: RW x US x NX with A clear (x A at the PDE, as access.c), and one with
@@ -189,13 +192,13 @@ static void add_tables(struct menu *mu, bool with_a)
 		add(mu,
 		    _PAGE_PRESENT | (f & 1 ? _PAGE_RW : 0) | (f & 2 ? _PAGE_USER : 0) |
 			(f & 4 ? _PAGE_NX : 0) | (f & 8 ? _PAGE_ACCESSED : 0),
-		    V_TABLE, false, "table");
-	add(mu, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | ignored, V_TABLE, false,
+		    V_TABLE, "table");
+	add(mu, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | ignored, V_TABLE,
 	    "table+ignored");
 }
 
 /* Leaves: RW x US x NX x A x D, and one with every ignored bit (and PAT) set. */
-static void add_leaves(struct menu *mu, uint64_t ps, uint64_t pat, bool gb, const char *tag,
+static void add_leaves(struct menu *mu, uint64_t ps, uint64_t pat, const char *tag,
 		       const char *tag_ignored)
 {
 	const uint64_t ignored =
@@ -207,17 +210,17 @@ static void add_leaves(struct menu *mu, uint64_t ps, uint64_t pat, bool gb, cons
 		    _PAGE_PRESENT | ps | (f & 1 ? _PAGE_RW : 0) | (f & 2 ? _PAGE_USER : 0) |
 			(f & 4 ? _PAGE_NX : 0) | (f & 8 ? _PAGE_ACCESSED : 0) |
 			(f & 16 ? _PAGE_DIRTY : 0),
-		    V_LEAF, gb, tag);
+		    V_LEAF, tag);
 	add(mu,
 	    _PAGE_PRESENT | ps | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | pat |
 		ignored,
-	    V_LEAF, gb, tag_ignored);
+	    V_LEAF, tag_ignored);
 }
 
 static void add_not_present(struct menu *mu)
 {
-	add(mu, 0, V_NP, false, "not-present");
-	add(mu, ~_PAGE_PRESENT, V_NP, false, "not-present+junk");
+	add(mu, 0, V_NP, "not-present");
+	add(mu, ~_PAGE_PRESENT, V_NP, "not-present+junk");
 }
 
 static void build_menus(struct sweep *s, uint32_t maxphyaddr)
@@ -228,17 +231,17 @@ static void build_menus(struct sweep *s, uint32_t maxphyaddr)
 
 	/* LOW: the levels above the PDE permissive (A clear: the walk must set it) */
 	for (l = L_PML5; l <= L_PDPT; l++)
-		add(&low[l], prwu, V_TABLE, false, "table");
+		add(&low[l], prwu, V_TABLE, "table");
 	mu = &low[L_PD];
 	add_not_present(mu);
 	add_tables(mu, true);
 	add_reserved_address(mu, prwu, maxphyaddr, V_RSVD_TABLE);
-	add_leaves(mu, _PAGE_PSE, _PAGE_PAT_LARGE, false, "2m", "2m+ignored+pat");
-	add(mu, prwu | _PAGE_PSE | BIT(13), V_RSVD_LEAF, false, "2m-rsvd-13");
-	add(mu, prwu | _PAGE_PSE | BIT(20), V_RSVD_LEAF, false, "2m-rsvd-20");
+	add_leaves(mu, _PAGE_PSE, _PAGE_PAT_LARGE, "2m", "2m+ignored+pat");
+	add(mu, prwu | _PAGE_PSE | BIT(13), V_RSVD_LEAF, "2m-rsvd-13");
+	add(mu, prwu | _PAGE_PSE | BIT(20), V_RSVD_LEAF, "2m-rsvd-20");
 	mu = &low[L_PT];
 	add_not_present(mu);
-	add_leaves(mu, 0, BIT(7), false, "4k", "4k+ignored+pat");
+	add_leaves(mu, 0, BIT(7), "4k", "4k+ignored+pat");
 	add_reserved_address(mu, prwu, maxphyaddr, V_RSVD_LEAF);
 
 	/* HIGH: every bit of the upper levels, the leaf's rights below them */
@@ -247,18 +250,18 @@ static void build_menus(struct sweep *s, uint32_t maxphyaddr)
 		add_not_present(mu);
 		add_tables(mu, false);
 		add_reserved_address(mu, prwu, maxphyaddr, V_RSVD_TABLE);
-		add(mu, prwu | _PAGE_PSE, V_RSVD_TABLE, false, "rsvd-ps");
+		add(mu, prwu | _PAGE_PSE, V_RSVD_TABLE, "rsvd-ps");
 	}
 	mu = &high[L_PDPT];
 	add_not_present(mu);
 	add_tables(mu, false);
 	add_reserved_address(mu, prwu, maxphyaddr, V_RSVD_TABLE);
-	add_leaves(mu, _PAGE_PSE, _PAGE_PAT_LARGE, true, "1g", "1g+ignored+pat");
-	add(mu, prwu | _PAGE_PSE | BIT(13), V_RSVD_LEAF, true, "1g-rsvd-13");
-	add(mu, prwu | _PAGE_PSE | BIT(29), V_RSVD_LEAF, true, "1g-rsvd-29");
-	add(&high[L_PD], prwu, V_TABLE, false, "table");
-	add_leaves(&high[L_PD], _PAGE_PSE, _PAGE_PAT_LARGE, false, "2m", "2m+ignored+pat");
-	add_leaves(&high[L_PT], 0, BIT(7), false, "4k", "4k+ignored+pat");
+	add_leaves(mu, _PAGE_PSE, _PAGE_PAT_LARGE, "1g", "1g+ignored+pat");
+	add(mu, prwu | _PAGE_PSE | BIT(13), V_RSVD_LEAF, "1g-rsvd-13");
+	add(mu, prwu | _PAGE_PSE | BIT(29), V_RSVD_LEAF, "1g-rsvd-29");
+	add(&high[L_PD], prwu, V_TABLE, "table");
+	add_leaves(&high[L_PD], _PAGE_PSE, _PAGE_PAT_LARGE, "2m", "2m+ignored+pat");
+	add_leaves(&high[L_PT], 0, BIT(7), "4k", "4k+ignored+pat");
 }
 
 /* Does this entry end the walk under mode m? (NX without EFER.NXE is a reserved bit.) */
@@ -267,22 +270,17 @@ static bool ends_walk(const struct mode *m, const struct variant *v)
 	return v->kind != V_TABLE || (!m->nxe && (v->bits & _PAGE_NX) != 0);
 }
 
-/* Configurations of family fam from level l down, under mode m (counting those with a
- * 1 GiB page when with_gb). */
-static uint64_t count_configs(const struct sweep *s, const struct mode *m, uint32_t fam, uint32_t l,
-			      bool with_gb)
+/* Configurations of family fam from level l down, under mode m. */
+static uint64_t count_configs(const struct sweep *s, const struct mode *m, uint32_t fam, uint32_t l)
 {
 	const struct menu *mu = &s->menu[fam][l];
 	uint64_t below = 0, n = 0;
 	uint32_t i;
 
 	if (l + 1 < NR_LEVELS)
-		below = count_configs(s, m, fam, l + 1, with_gb);
-	for (i = 0; i < mu->n; i++) {
-		if (mu->v[i].gb && !with_gb)
-			continue;
+		below = count_configs(s, m, fam, l + 1);
+	for (i = 0; i < mu->n; i++)
 		n += ends_walk(m, &mu->v[i]) ? 1 : below;
-	}
 	return n;
 }
 
@@ -329,9 +327,10 @@ static uint32_t mode_lacks(const struct sweep *s, const struct mode *m)
 static void print_mode(FILE *f, const struct sweep *s, const struct mode *m)
 {
 	fprintf(f,
-		"la57=%d nxe=%d wp=%d smep=%d smap=%d ac=%d pke=%d pkey=%u pkru=%#x maxphyaddr=%u",
+		"la57=%d nxe=%d wp=%d smep=%d smap=%d ac=%d pke=%d pkey=%u pkru=%#x maxphyaddr=%u "
+		"gbpages=%d",
 		m->la57, m->nxe, m->wp, m->smep, m->smap, m->ac, m->pke, m->pkey, m->pkru,
-		s->d->x.m->cpu.maxphyaddr);
+		s->d->x.m->cpu.maxphyaddr, s->d->x.m->cpu.gbpages);
 }
 
 /* Load mode m into the model's CPU; kvm_diff_walk() takes it to the vCPU. A mode change
@@ -694,7 +693,6 @@ static void run_config(struct sweep *s, const struct mode *m, uint32_t last)
 static void visit(struct sweep *s, const struct mode *m, uint32_t l)
 {
 	const struct menu *mu = &s->menu[s->fam][l];
-	const bool gb = s->d->vmm.feat.gbpages;
 	uint32_t i;
 
 	for (i = 0; i < mu->n && !s->stop; i++) {
@@ -703,9 +701,7 @@ static void visit(struct sweep *s, const struct mode *m, uint32_t l)
 		uint64_t n = (last ? 1 : s->cnt[l + 1]) * CASES_PER_CONFIG;
 		uint64_t sel = selected_in(s, s->idx, n);
 
-		if (sel == 0 || (v->gb && !gb)) { /* nothing chosen here, or no 1 GiB pages */
-			if (v->gb && !gb)
-				s->skipped += sel;
+		if (sel == 0) { /* nothing chosen here */
 			s->idx += n;
 			continue;
 		}
@@ -720,27 +716,22 @@ static void visit(struct sweep *s, const struct mode *m, uint32_t l)
 /* The whole enumeration's figures, by mode, before anything runs. */
 static void count_all(struct sweep *s)
 {
-	const bool gb = s->d->vmm.feat.gbpages;
 	uint32_t i, f, fam;
 
 	for (i = 0; i < NR_MODES; i++) {
 		const struct mode *m = &s->modes[i];
 		uint32_t top = m->la57 ? L_PML5 : L_PML4, lacks = mode_lacks(s, m);
-		uint64_t all = 0, nogb = 0;
+		uint64_t all = 0;
 
-		for (fam = 0; fam < NR_FAMILIES; fam++) {
-			all += count_configs(s, m, fam, top, true) * CASES_PER_CONFIG;
-			nogb += count_configs(s, m, fam, top, false) * CASES_PER_CONFIG;
-		}
+		for (fam = 0; fam < NR_FAMILIES; fam++)
+			all += count_configs(s, m, fam, top) * CASES_PER_CONFIG;
 		s->mode_cases[i] = all;
-		s->mode_runnable[i] = lacks != 0 ? 0 : gb ? all : nogb;
+		s->mode_runnable[i] = lacks != 0 ? 0 : all;
 		s->total += all;
 		s->total_runnable += s->mode_runnable[i];
 		for (f = 0; f < NR_FEATURES; f++)
 			if (lacks & (1u << f))
 				s->total_by[f] += all;
-		if (!gb)
-			s->total_by[F_GBPAGES] += all - nogb;
 	}
 }
 
@@ -793,7 +784,7 @@ static void run_modes(struct sweep *s)
 			uint64_t n;
 
 			for (l = top; l < NR_LEVELS; l++)
-				s->cnt[l] = count_configs(s, m, s->fam, l, true);
+				s->cnt[l] = count_configs(s, m, s->fam, l);
 			n = s->cnt[top] * CASES_PER_CONFIG;
 			if (mode_lacks(s, m) != 0 || selected_in(s, s->idx, n) == 0) {
 				if (mode_lacks(s, m) != 0)
@@ -820,6 +811,10 @@ static void print_summary(struct sweep *s, double seconds)
 	    d->vmm.feat.smap, d->vmm.feat.pku, d->vmm.feat.gbpages);
 	if (!vmm_has_la57(&d->vmm))
 		fprintf(s->out, "sweep: no 5-level paging on this vCPU: %s\n", d->vmm.la57_why);
+	if (!d->x.m->cpu.gbpages)
+		fprintf(s->out,
+			"sweep: no 1 GiB pages on this vCPU, nor on the model's CPU: PS in a "
+			"PDPTE is a reserved bit (the 1g variants fault with RSVD)\n");
 	fprintf(s->out,
 		"sweep: enumeration: %" PRIu64 " cases in %u modes; this vCPU can run %" PRIu64
 		"\n",
