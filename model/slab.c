@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * slab.c - the slab allocator after SLUB (v6.x). See slab.h for how it works.
+ *
+ * Written for Frama-C/WP (docs/proofs.md): flag bits through flag_set() and small
+ * helpers, every write to a struct page in one helper that keeps BuddySafe, and the
+ * facts about a slab's struct page that no contract carries across the page allocator's
+ * calls (the frame is a slab of the cache, its first free object is one of its objects)
+ * checked where they are read: a state slab_validate() accepts never fails those checks,
+ * a corrupted one gets -MERR_CORRUPT instead of an access outside RAM.
  */
 #include "slab.h"
 
@@ -8,11 +15,11 @@
 
 static const uint32_t kmalloc_sizes[NR_KMALLOC_SIZES] = {8,   16,  32,	 64,   96,   128, 192,
 							 256, 512, 1024, 2048, 4096, 8192};
-static const char *const kmalloc_names[NR_KMALLOC_SIZES] = {
+static const char kmalloc_names[NR_KMALLOC_SIZES][CACHE_NAME_LEN] = {
     "kmalloc-8",   "kmalloc-16",  "kmalloc-32",	 "kmalloc-64",	"kmalloc-96",
     "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
     "kmalloc-2k",  "kmalloc-4k",  "kmalloc-8k"};
-static const char *const kmalloc_dma_names[NR_KMALLOC_SIZES] = {
+static const char kmalloc_dma_names[NR_KMALLOC_SIZES][CACHE_NAME_LEN] = {
     "dma-kmalloc-8",   "dma-kmalloc-16",  "dma-kmalloc-32",  "dma-kmalloc-64",	"dma-kmalloc-96",
     "dma-kmalloc-128", "dma-kmalloc-192", "dma-kmalloc-256", "dma-kmalloc-512", "dma-kmalloc-1k",
     "dma-kmalloc-2k",  "dma-kmalloc-4k",  "dma-kmalloc-8k"};
@@ -27,12 +34,14 @@ uint32_t kmalloc_size(unsigned int i)
 /*@ requires a: \valid_read(a + (0 .. CACHE_NAME_LEN - 1));
     requires b: \valid_read(b + (0 .. CACHE_NAME_LEN - 1));
     assigns \nothing;
+    ensures exact: \result <==> NameEq(a, b);
 */
 static bool name_eq(const char *a, const char *b)
 {
 	uint32_t i;
 
 	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
+	    loop invariant same: \forall integer j; 0 <= j < i ==> a[j] == b[j] && a[j] != 0;
 	    loop assigns i;
 	    loop variant CACHE_NAME_LEN - i;
 	*/
@@ -49,12 +58,14 @@ static bool name_eq(const char *a, const char *b)
 /*@ requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1));
     assigns \nothing;
     ensures length: \result < CACHE_NAME_LEN;
+    ensures exact: \result != 0 <==> ValidName(name);
 */
 static uint32_t valid_name_len(const char *name)
 {
 	uint32_t i;
 
 	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
+	    loop invariant printable: \forall integer j; 0 <= j < i ==> Printable(name[j]);
 	    loop assigns i;
 	    loop variant CACHE_NAME_LEN - i;
 	*/
@@ -69,10 +80,49 @@ static uint32_t valid_name_len(const char *name)
 	return 0;
 }
 
+/* flags & ~SLAB_MODEL_VALID_FLAGS == 0, without '&' (see flag_set()). */
+/*@ assigns \nothing;
+    ensures exact: \result <==> FlagsOk(flags);
+*/
+static bool slab_flags_valid(uint32_t flags)
+{
+	return flags == 0 || flags == SLAB_HWCACHE_ALIGN || flags == SLAB_CACHE_DMA ||
+	       flags == (SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA);
+}
+
+/* align is 0 or a power of two up to PAGE_SIZE: (align & (align - 1)) == 0, bounded. */
+/*@ assigns \nothing;
+    ensures exact: \result <==> AlignOk(align);
+*/
+static bool slab_align_valid(uint32_t align)
+{
+	switch (align) {
+	case 0:
+	case 1:
+	case 2:
+	case 4:
+	case 8:
+	case 16:
+	case 32:
+	case 64:
+	case 128:
+	case 256:
+	case 512:
+	case 1024:
+	case 2048:
+	case 4096:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* get_order(): the smallest order whose block holds n bytes (n >= 1). */
 /*@ assigns \nothing;
     ensures range: \result <= 63;
-    ensures small: n <= PAGE_SIZE ==> \result == 0;
+    ensures fits: \result <= MAX_PAGE_ORDER ==> n <= Pow2(\result) * PAGE_SIZE;
+    ensures small: n <= KMALLOC_MAX_SIZE ==> \result <= MAX_PAGE_ORDER;
+    ensures page: n <= PAGE_SIZE ==> \result == 0;
 */
 static uint32_t get_order(uint64_t n)
 {
@@ -80,6 +130,9 @@ static uint32_t get_order(uint64_t n)
 	uint64_t block = PAGE_SIZE;
 
 	/*@ loop invariant bound: 0 <= order <= 63;
+	    loop invariant block: order <= MAX_PAGE_ORDER ==> block == Pow2(order) * PAGE_SIZE;
+	    loop invariant big: order > MAX_PAGE_ORDER ==> n > KMALLOC_MAX_SIZE;
+	    loop invariant page: order > 0 ==> n > PAGE_SIZE;
 	    loop assigns block, order;
 	    loop variant 63 - order;
 	*/
@@ -100,7 +153,9 @@ static uint32_t slab_bytes(uint32_t order)
 	return buddy_block_pages(order) * PAGE_SIZE;
 }
 
-/*@ assigns \nothing; */
+/*@ assigns \nothing;
+    ensures bound: \result <= v;
+*/
 static uint32_t ilog2_u32(uint32_t v)
 {
 	uint32_t r = 0;
@@ -117,7 +172,10 @@ static uint32_t ilog2_u32(uint32_t v)
 }
 
 /* fls(): position of the highest set bit, counting from 1; 0 for 0. */
-/*@ assigns \nothing; */
+/*@ requires small: v <= 4096;
+    assigns \nothing;
+    ensures bound: \result <= 4097;
+*/
 static uint32_t fls_u32(uint32_t v)
 {
 	return v == 0 ? 0 : ilog2_u32(v) + 1;
@@ -128,63 +186,224 @@ static uint32_t fls_u32(uint32_t v)
  * places: slabs start on a page, object sizes and the free pointer offset are multiples
  * of 8.
  */
+/*@ requires shape: PhysShape(p);
+    requires in_ram: PAGE_OFFSET <= va && va - PAGE_OFFSET + 8 <= RamBytes(p);
+    assigns \nothing;
+    ensures exact: \result == p->mem[(va - PAGE_OFFSET) / 8];
+*/
 static uint64_t read_u64(const struct phys *p, uint64_t va)
 {
 	return p->mem[(va - PAGE_OFFSET) / 8];
 }
 
+/*@ requires shape: PhysShape(p);
+    requires in_ram: PAGE_OFFSET <= va && va - PAGE_OFFSET + 8 <= RamBytes(p);
+    assigns p->mem[(va - PAGE_OFFSET) / 8];
+    ensures exact: p->mem[(va - PAGE_OFFSET) / 8] == v;
+*/
 static void write_u64(struct phys *p, uint64_t va, uint64_t v)
 {
 	p->mem[(va - PAGE_OFFSET) / 8] = v;
 }
 
+/* Zero words 8-byte words from the linear-map address va on (__GFP_ZERO). */
+/*@ requires shape: PhysShape(p);
+    requires in_ram: PAGE_OFFSET <= va && (va - PAGE_OFFSET) / 8 + words <= RamWords(p);
+    assigns p->mem[(va - PAGE_OFFSET) / 8 .. (va - PAGE_OFFSET) / 8 + words - 1];
+*/
+static void zero_words(struct phys *p, uint64_t va, uint32_t words)
+{
+	uint64_t first = (va - PAGE_OFFSET) / 8;
+	uint32_t i;
+
+	/*@ loop invariant bound: 0 <= i <= words;
+	    loop assigns i, p->mem[first .. first + words - 1];
+	    loop variant words - i;
+	*/
+	for (i = 0; i < words; i++)
+		p->mem[first + i] = 0;
+}
+
 /* The slab counters in struct page prev: first free object and objects in use. */
+/*@ requires valid: \valid_read(page);
+    assigns \nothing;
+    ensures exact: \result == SlabFree(page->prev);
+*/
 static uint32_t slab_freelist(const struct page *page)
 {
 	return page->prev % 65536u;
 }
 
+/*@ requires valid: \valid_read(page);
+    assigns \nothing;
+    ensures exact: \result == SlabInuse(page->prev);
+*/
 static uint32_t slab_inuse(const struct page *page)
 {
 	return page->prev / 65536u;
 }
 
-static void slab_set_counters(struct page *page, uint32_t freelist, uint32_t inuse)
-{
-	page->prev = inuse * 65536u + freelist;
-}
-
+/* Objects in a slab of the head's order. */
+/*@ requires valid: \valid_read(c) && \valid_read(head);
+    requires size: c->size >= 8;
+    assigns \nothing;
+    ensures objects: head->order <= MAX_PAGE_ORDER ==> \result == SlabObjects(head->order, c->size);
+*/
 static uint32_t slab_objects(const struct kmem_cache *c, const struct page *head)
 {
 	return slab_bytes(head->order) / c->size;
 }
 
+/*@ requires valid: \valid_read(c);
+    requires size: 8 <= c->size <= KMALLOC_MAX_SIZE;
+    requires pfn: slab_pfn < PHYS_MAX_PAGES;
+    requires idx: idx <= 65535;
+    assigns \nothing;
+    ensures exact: \result == ObjAddr(slab_pfn, idx, c->size);
+*/
 static uint64_t object_addr(const struct kmem_cache *c, uint32_t slab_pfn, uint32_t idx)
 {
 	return pfn_to_virt(slab_pfn) + (uint64_t)idx * c->size;
 }
 
-static struct kmem_cache *cache_of(struct kmem *k, int id)
+/*@ requires valid: \valid_read(k);
+    assigns \nothing;
+    ensures exact: \result <==> LiveCache(k, id);
+*/
+static bool cache_live(const struct kmem *k, int id)
 {
-	if (id < 1 || id > (int)MAX_CACHES || !k->caches[id - 1].in_use)
-		return 0;
-	return &k->caches[id - 1];
+	return id >= 1 && id <= (int)MAX_CACHES && k->caches[id - 1].in_use;
+}
+
+/* Page flags: single bits added or removed without '|' and '&' (see flag_set()). */
+/*@ requires bit: bit == PG_slab || bit == PG_large_kmalloc;
+    assigns \nothing;
+    behavior slab:
+	assumes bit == PG_slab;
+	ensures set: HasFlag(\result, PG_slab);
+	ensures head: HasFlag(\result, PG_head) == HasFlag(flags, PG_head);
+	ensures buddy: HasFlag(\result, PG_buddy) == HasFlag(flags, PG_buddy);
+    behavior large:
+	assumes bit == PG_large_kmalloc;
+	ensures set: HasFlag(\result, PG_large_kmalloc);
+	ensures head: HasFlag(\result, PG_head) == HasFlag(flags, PG_head);
+	ensures buddy: HasFlag(\result, PG_buddy) == HasFlag(flags, PG_buddy);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint16_t flags_add(uint16_t flags, uint16_t bit)
+{
+	return flag_set(flags, bit) ? flags : (uint16_t)(flags + bit);
+}
+
+/*@ requires bit: bit == PG_slab || bit == PG_large_kmalloc;
+    assigns \nothing;
+    behavior slab:
+	assumes bit == PG_slab;
+	ensures clear: !HasFlag(\result, PG_slab);
+	ensures head: HasFlag(\result, PG_head) == HasFlag(flags, PG_head);
+	ensures buddy: HasFlag(\result, PG_buddy) == HasFlag(flags, PG_buddy);
+    behavior large:
+	assumes bit == PG_large_kmalloc;
+	ensures clear: !HasFlag(\result, PG_large_kmalloc);
+	ensures head: HasFlag(\result, PG_head) == HasFlag(flags, PG_head);
+	ensures buddy: HasFlag(\result, PG_buddy) == HasFlag(flags, PG_buddy);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint16_t flags_remove(uint16_t flags, uint16_t bit)
+{
+	return flag_set(flags, bit) ? (uint16_t)(flags - bit) : flags;
+}
+
+/*
+ * The writes the slab allocator makes to struct pages, each to an allocated block head
+ * that stays one: the page allocator's state (BuddySafe) is kept.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    requires keeps: HasFlag(flags, PG_head) &&
+	HasFlag(flags, PG_buddy) == HasFlag(p->pages[pfn].flags, PG_buddy);
+    assigns p->pages[pfn].flags, p->pages[pfn].slab_cache;
+    ensures safe: BuddySafe(p);
+    ensures flags: p->pages[pfn].flags == flags;
+    ensures cache: p->pages[pfn].slab_cache == cache;
+*/
+static void page_set_owner(struct phys *p, uint32_t pfn, uint16_t flags, uint16_t cache)
+{
+	//@ assert before: p->booted && PhysShape(p) && ZonesShape(p);
+	//@ assert free_ok: FreeOk(p->pages, p->nr_pages);
+	//@ assert not_free: !HasFlag(p->pages[pfn].flags, PG_buddy);
+	p->pages[pfn].flags = flags;
+	p->pages[pfn].slab_cache = cache;
+	/*@ assert fields: p->nr_pages == \at(p->nr_pages, Pre) && p->pages == \at(p->pages, Pre) &&
+		p->mem == \at(p->mem, Pre) && p->booted; */
+	//@ assert shape: PhysShape(p) && ZonesShape(p);
+	//@ assert others: OthersSame{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert step: HeadStep{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert areas: AreasSame{Pre,Here}(&p->zones[0]);
+	//@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
+}
+
+/*@ requires safe: BuddySafe(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    requires counters: freelist < 65536 && inuse < 65536;
+    assigns p->pages[pfn].prev;
+    ensures safe: BuddySafe(p);
+    ensures free: SlabFree(p->pages[pfn].prev) == freelist;
+    ensures inuse: SlabInuse(p->pages[pfn].prev) == inuse;
+*/
+static void slab_set_counters(struct phys *p, uint32_t pfn, uint32_t freelist, uint32_t inuse)
+{
+	//@ assert before: p->booted && PhysShape(p) && ZonesShape(p);
+	//@ assert free_ok: FreeOk(p->pages, p->nr_pages);
+	//@ assert not_free: !HasFlag(p->pages[pfn].flags, PG_buddy);
+	p->pages[pfn].prev = inuse * 65536u + freelist;
+	/*@ assert fields: p->nr_pages == \at(p->nr_pages, Pre) && p->pages == \at(p->pages, Pre) &&
+		p->mem == \at(p->mem, Pre) && p->booted; */
+	//@ assert shape: PhysShape(p) && ZonesShape(p);
+	//@ assert others: OthersSame{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert step: HeadStep{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert areas: AreasSame{Pre,Here}(&p->zones[0]);
+	//@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
+}
+
+/*@ requires safe: BuddySafe(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    assigns p->pages[pfn].next;
+    ensures safe: BuddySafe(p);
+    ensures next: p->pages[pfn].next == next;
+*/
+static void slab_set_next(struct phys *p, uint32_t pfn, uint32_t next)
+{
+	//@ assert before: p->booted && PhysShape(p) && ZonesShape(p);
+	//@ assert free_ok: FreeOk(p->pages, p->nr_pages);
+	//@ assert not_free: !HasFlag(p->pages[pfn].flags, PG_buddy);
+	p->pages[pfn].next = next;
+	/*@ assert fields: p->nr_pages == \at(p->nr_pages, Pre) && p->pages == \at(p->pages, Pre) &&
+		p->mem == \at(p->mem, Pre) && p->booted; */
+	//@ assert shape: PhysShape(p) && ZonesShape(p);
+	//@ assert others: OthersSame{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert step: HeadStep{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert areas: AreasSame{Pre,Here}(&p->zones[0]);
+	//@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
 }
 
 /* Cache geometry ------------------------------------------------------------------ */
 
 /* Models mm/slab_common.c: calculate_alignment(). */
 /*@ requires size: size >= 1;
-    requires align: align <= PAGE_SIZE;
+    requires align: AlignOk(align);
     assigns \nothing;
-    ensures range: 8 <= \result <= PAGE_SIZE && \result % 8 == 0;
+    ensures range: AlignVal(\result);
 */
 static uint32_t calculate_alignment(uint32_t flags, uint32_t align, uint32_t size)
 {
 	if (flag_set(flags, SLAB_HWCACHE_ALIGN)) {
 		uint32_t ralign = CACHE_LINE_SIZE;
 
-		/*@ loop invariant bound: 1 <= ralign <= CACHE_LINE_SIZE;
+		/*@ loop invariant bound: ralign == 1 || ralign == 2 || ralign == 4 || ralign == 8 ||
+			ralign == 16 || ralign == 32 || ralign == 64;
 		    loop assigns ralign;
 		    loop variant ralign;
 		*/
@@ -198,12 +417,25 @@ static uint32_t calculate_alignment(uint32_t flags, uint32_t align, uint32_t siz
 	return (align + 7) / 8 * 8;
 }
 
+/* x rounded up to a multiple of the alignment a. */
+/*@ requires align: AlignVal(a);
+    requires x: 1 <= x <= KMALLOC_MAX_SIZE && x % 8 == 0;
+    assigns \nothing;
+    ensures aligned: \result % a == 0 && \result % 8 == 0;
+    ensures range: x <= \result <= KMALLOC_MAX_SIZE;
+*/
+static uint32_t align_up(uint32_t x, uint32_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
 /* Models mm/slub.c: calc_slab_order(). */
 /*@ requires size: size >= 1;
     requires fraction: fract_leftover >= 1;
     requires max: max_order <= SLUB_MAX_ORDER;
     assigns \nothing;
-    ensures range: \result <= min_order || \result <= max_order + 1;
+    ensures low: \result >= min_order;
+    ensures range: \result == min_order || \result <= max_order + 1;
 */
 static uint32_t calc_slab_order(uint32_t size, uint32_t min_order, uint32_t max_order,
 				uint32_t fract_leftover)
@@ -225,12 +457,13 @@ static uint32_t calc_slab_order(uint32_t size, uint32_t min_order, uint32_t max_
 
 /*
  * Models mm/slub.c: calculate_order(). Returns MAX_PAGE_ORDER + 1 when even one object
- * does not fit in the largest block.
+ * does not fit in the largest block (never for size <= KMALLOC_MAX_SIZE).
  */
-/*@ requires size: size >= 1;
+/*@ requires size: 8 <= size <= KMALLOC_MAX_SIZE;
+    requires cpus: nr_cpus <= 4096;
     assigns \nothing;
-    ensures range: \result <= MAX_PAGE_ORDER + 1;
-    ensures fits: \result <= MAX_PAGE_ORDER ==> Pow2(\result) * PAGE_SIZE >= size;
+    ensures range: \result <= MAX_PAGE_ORDER;
+    ensures fits: size <= Pow2(\result) * PAGE_SIZE;
 */
 static uint32_t calculate_order(uint32_t size, uint32_t nr_cpus)
 {
@@ -242,6 +475,7 @@ static uint32_t calculate_order(uint32_t size, uint32_t nr_cpus)
 		max_objects = 1;
 	if (min_objects > max_objects)
 		min_objects = max_objects;
+	//@ assert least: (uint64_t)min_objects * size >= size;
 	min_order = get_order((uint64_t)min_objects * size);
 	/*@ loop invariant bound: 1 <= fraction <= 16;
 	    loop assigns fraction, order;
@@ -256,17 +490,45 @@ static uint32_t calculate_order(uint32_t size, uint32_t nr_cpus)
 	return order <= MAX_PAGE_ORDER ? order : MAX_PAGE_ORDER + 1;
 }
 
-/* Fill in a cache slot: models mm/slub.c: kmem_cache_open() and calculate_sizes(). */
-static int cache_open(struct kmem *k, struct kmem_cache *c, const char *name, uint32_t size,
-		      uint32_t align, uint32_t flags)
+/*
+ * Fill in a cache: models mm/slub.c: kmem_cache_open() and calculate_sizes(). Writes
+ * *c only; the caller counts the creation (created) on success.
+ */
+/*@ requires c: \valid(c);
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(c, name + (0 .. CACHE_NAME_LEN - 1));
+    requires align: AlignOk(align);
+    requires cpus: nr_cpus <= 4096;
+    assigns *c;
+    behavior bad_size:
+	assumes size == 0 || size > KMALLOC_MAX_SIZE;
+	assigns \nothing;
+	ensures result: \result == -EINVAL;
+    behavior ok:
+	assumes 1 <= size <= KMALLOC_MAX_SIZE;
+	ensures result: \result == 0;
+	ensures geometry: CacheGeometry(c);
+	ensures live: c->in_use && !c->kmalloc;
+	ensures object_size: c->object_size == size;
+	ensures flags: c->flags == flags;
+	ensures created: c->created == created;
+	ensures empty: c->partial_head == PFN_NONE && c->partial_tail == PFN_NONE &&
+	    c->nr_partial == 0 && c->nr_slabs == 0 && c->total_objects == 0 &&
+	    c->active_objects == 0;
+	ensures name: NameEq(&c->name[0], name);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static int cache_open(struct kmem_cache *c, const char *name, uint32_t size, uint32_t align,
+		      uint32_t flags, uint32_t nr_cpus, uint32_t created)
 {
 	uint32_t i, min_partial;
 
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	c->align = calculate_alignment(flags, align, size);
-	c->size = ((size + 7) / 8 * 8 + c->align - 1) / c->align * c->align;
-	c->order = calculate_order(c->size, k->nr_cpus);
+	c->size = align_up((size + 7) / 8 * 8, c->align);
+	c->order = calculate_order(c->size, nr_cpus);
 	if (c->order > MAX_PAGE_ORDER)
 		return -EINVAL;
 	c->objects = slab_bytes(c->order) / c->size;
@@ -283,8 +545,9 @@ static int cache_open(struct kmem *k, struct kmem_cache *c, const char *name, ui
 	c->total_objects = 0;
 	c->active_objects = 0;
 	c->kmalloc = false;
-	c->created = k->next_created++;
+	c->created = created;
 	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
+	    loop invariant copied: \forall integer j; 0 <= j < i ==> c->name[j] == name[j] && name[j] != 0;
 	    loop assigns i, c->name[0 .. CACHE_NAME_LEN - 1];
 	    loop variant CACHE_NAME_LEN - i;
 	*/
@@ -299,13 +562,15 @@ static int cache_open(struct kmem *k, struct kmem_cache *c, const char *name, ui
 
 /*@ requires valid: \valid_read(k);
     assigns \nothing;
-    ensures result: \result == -1 || (0 <= \result < MAX_CACHES && !k->caches[\result].in_use);
+    ensures full: \result == -1 <==> SlotsFull(k);
+    ensures free: \result != -1 ==> 0 <= \result < MAX_CACHES && !k->caches[\result].in_use;
 */
 static int find_free_slot(const struct kmem *k)
 {
 	uint32_t i;
 
 	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
+	    loop invariant used: \forall integer j; 0 <= j < i ==> k->caches[j].in_use;
 	    loop assigns i;
 	    loop variant MAX_CACHES - i;
 	*/
@@ -320,6 +585,8 @@ int kmem_cache_find(const struct kmem *k, const char *name)
 	uint32_t i;
 
 	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
+	    loop invariant none: \forall integer j; 0 <= j < i ==>
+		!(k->caches[j].in_use && NameEq(&k->caches[j].name[0], name));
 	    loop assigns i;
 	    loop variant MAX_CACHES - i;
 	*/
@@ -337,8 +604,7 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 
 	if (valid_name_len(name) == 0)
 		return -EINVAL;
-	if ((flags & ~SLAB_MODEL_VALID_FLAGS) != 0 || (align & (align - 1)) != 0 ||
-	    align > PAGE_SIZE)
+	if (!slab_flags_valid(flags) || !slab_align_valid(align))
 		return -EINVAL;
 	if (kmem_cache_find(k, name) > 0)
 		return -EEXIST;
@@ -346,11 +612,40 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	if (slot < 0)
 		return -MERR_NO_SLOT;
 	/* Built aside and copied in on success: a refused create changes nothing. */
-	err = cache_open(k, &c, name, size, align, flags);
+	err = cache_open(&c, name, size, align, flags, k->nr_cpus, k->next_created);
 	if (err != 0)
 		return err;
+	k->next_created++;
 	k->caches[slot] = c;
 	return slot + 1;
+}
+
+/*
+ * Models mm/slab_common.c: create_kmalloc_caches() (v6.x): per type, kmalloc-96 and
+ * kmalloc-192 first, then the powers of two; flags 0, ARCH_KMALLOC_MINALIGN (8).
+ * /proc/slabinfo lists newest first, so the order shows there. Slot n of a type holds
+ * class kmalloc_create_order[n]; class i is in slot kmalloc_slot[i] (the inverse).
+ */
+static const uint8_t kmalloc_create_order[NR_KMALLOC_SIZES] = {4, 6, 0, 1,  2,	3, 5,
+							       7, 8, 9, 10, 11, 12};
+static const uint8_t kmalloc_slot[NR_KMALLOC_SIZES] = {2, 3, 4, 5, 0, 6, 1, 7, 8, 9, 10, 11, 12};
+
+/* Open kmalloc cache slot (type t: 0 normal, 1 DMA) as a permanent cache of class i. */
+/*@ requires valid: \valid(k);
+    requires slot: slot < MAX_CACHES;
+    requires cls: i < NR_KMALLOC_SIZES;
+    requires cpus: k->nr_cpus <= 4096;
+    assigns k->caches[slot], k->next_created;
+    ensures cache: k->caches[slot].in_use && k->caches[slot].kmalloc &&
+	k->caches[slot].object_size == KmallocSize(i);
+    ensures geometry: CacheGeometry(&k->caches[slot]);
+*/
+static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32_t i)
+{
+	cache_open(&k->caches[slot], t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i],
+		   kmalloc_sizes[i], 8, t == 0 ? 0 : SLAB_CACHE_DMA, k->nr_cpus, k->next_created);
+	k->next_created++;
+	k->caches[slot].kmalloc = true;
 }
 
 int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
@@ -360,6 +655,7 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 	if (nr_cpus < 1 || nr_cpus > 4096)
 		return -EINVAL;
 	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
+	    loop invariant clear: \forall integer j; 0 <= j < i ==> !k->caches[j].in_use;
 	    loop assigns i, k->caches[0 .. MAX_CACHES - 1].in_use;
 	    loop variant MAX_CACHES - i;
 	*/
@@ -367,39 +663,43 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 		k->caches[i].in_use = false;
 	k->nr_cpus = nr_cpus;
 	k->next_created = 0;
-	/*
-	 * Models mm/slab_common.c: create_kmalloc_caches() (v6.x): per type, kmalloc-96 and
-	 * kmalloc-192 first, then the powers of two; flags 0, ARCH_KMALLOC_MINALIGN (8).
-	 * /proc/slabinfo lists newest first, so the order shows there.
-	 */
 	/*@ loop invariant bound: 0 <= t <= 2;
-	    loop assigns t, n, k->caches[0 .. MAX_CACHES - 1], k->next_created,
-		k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
-		k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
+	    loop invariant done: \forall integer s; 0 <= s < t * NR_KMALLOC_SIZES ==>
+		k->caches[s].in_use && k->caches[s].kmalloc && CacheGeometry(&k->caches[s]) &&
+		k->caches[s].object_size == KmallocSize(kmalloc_create_order[s % NR_KMALLOC_SIZES]);
+	    loop invariant rest: \forall integer s; t * NR_KMALLOC_SIZES <= s < MAX_CACHES ==>
+		!k->caches[s].in_use;
+	    loop invariant cpus: k->nr_cpus == nr_cpus;
+	    loop assigns t, n, k->caches[0 .. MAX_CACHES - 1], k->next_created;
 	    loop variant 2 - t;
 	*/
 	for (t = 0; t < 2; t++) {
 		/*@ loop invariant bound: 0 <= n <= NR_KMALLOC_SIZES;
-		    loop assigns n, k->caches[0 .. MAX_CACHES - 1], k->next_created,
-			k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
-			k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
+		    loop invariant done: \forall integer s; 0 <= s < t * NR_KMALLOC_SIZES + n ==>
+			k->caches[s].in_use && k->caches[s].kmalloc &&
+			CacheGeometry(&k->caches[s]) &&
+			k->caches[s].object_size ==
+			    KmallocSize(kmalloc_create_order[s % NR_KMALLOC_SIZES]);
+		    loop invariant rest: \forall integer s; t * NR_KMALLOC_SIZES + n <= s < MAX_CACHES ==>
+			!k->caches[s].in_use;
+		    loop invariant cpus: k->nr_cpus == nr_cpus;
+		    loop assigns n, k->caches[0 .. MAX_CACHES - 1], k->next_created;
 		    loop variant NR_KMALLOC_SIZES - n;
 		*/
-		for (n = 0; n < NR_KMALLOC_SIZES; n++) {
-			static const uint8_t order[NR_KMALLOC_SIZES] = {4, 6, 0, 1,  2,	 3, 5,
-									7, 8, 9, 10, 11, 12};
-			uint32_t i = order[n], slot = t * NR_KMALLOC_SIZES + n;
-
-			/* Names known distinct, slots known free: no search needed. */
-			cache_open(k, &k->caches[slot],
-				   t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i],
-				   kmalloc_sizes[i], 8, t == 0 ? 0 : SLAB_CACHE_DMA);
-			k->caches[slot].kmalloc = true;
-			if (t == 0)
-				k->kmalloc_caches[i] = (uint16_t)(slot + 1);
-			else
-				k->kmalloc_dma_caches[i] = (uint16_t)(slot + 1);
-		}
+		for (n = 0; n < NR_KMALLOC_SIZES; n++)
+			kmalloc_cache_open(k, t * NR_KMALLOC_SIZES + n, t, kmalloc_create_order[n]);
+	}
+	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
+	    loop invariant ids: \forall integer j; 0 <= j < i ==>
+		k->kmalloc_caches[j] == kmalloc_slot[j] + 1 &&
+		k->kmalloc_dma_caches[j] == NR_KMALLOC_SIZES + kmalloc_slot[j] + 1;
+	    loop assigns i, k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
+		k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
+	    loop variant NR_KMALLOC_SIZES - i;
+	*/
+	for (i = 0; i < NR_KMALLOC_SIZES; i++) {
+		k->kmalloc_caches[i] = (uint16_t)(kmalloc_slot[i] + 1);
+		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + kmalloc_slot[i] + 1);
 	}
 	return 0;
 }
@@ -407,23 +707,69 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 /* Slabs --------------------------------------------------------------------------- */
 
 /*
- * Models mm/slub.c: allocate_slab(). A compound block of the cache's order (or of its
- * minimum order when that cannot be had), objects chained in address order.
+ * The objects of the slab at pfn, if pfn is the head frame of a slab of cache id (a
+ * frame of RAM marked PG_head and PG_slab, slab_cache id) holding 1 .. 65534 objects;
+ * 0 otherwise, which only a corrupted state gives (slab_validate() reports it).
  */
-static uint32_t allocate_slab(struct phys *p, struct kmem_cache *c, int id)
+/*@ requires safe: BuddySafe(p);
+    requires valid: \valid_read(c);
+    requires size: 8 <= c->size <= KMALLOC_MAX_SIZE;
+    assigns \nothing;
+    ensures slab: \result != 0 ==> SlabOf(p, id, pfn) &&
+	p->pages[pfn].order <= MAX_PAGE_ORDER && pfn + Pow2(p->pages[pfn].order) <= p->nr_pages &&
+	\result == SlabObjects(p->pages[pfn].order, c->size) && \result < SLAB_FREELIST_END;
+*/
+static uint32_t slab_capacity(const struct phys *p, const struct kmem_cache *c, uint16_t id,
+			      uint32_t pfn)
 {
-	gfp_t gfp = __GFP_COMP | ((c->flags & SLAB_CACHE_DMA) != 0 ? __GFP_DMA : 0);
-	uint32_t pfn = alloc_pages(p, gfp, c->order), objects, i;
-	struct page *head;
+	const struct page *head;
+	uint32_t objects;
 
-	if (pfn == PFN_NONE && c->min_order < c->order)
+	if (pfn >= p->nr_pages)
+		return 0;
+	head = &p->pages[pfn];
+	if (!flag_set(head->flags, PG_head) || !flag_set(head->flags, PG_slab) ||
+	    head->slab_cache != id)
+		return 0;
+	//@ assert in_ram: HeadInRam(p, pfn);
+	objects = slab_objects(c, head);
+	return objects < SLAB_FREELIST_END ? objects : 0;
+}
+
+/*
+ * Models mm/slub.c: allocate_slab(). A compound block of the cache's order (or of its
+ * minimum order when that cannot be had), objects chained in address order. Before
+ * boot alloc_pages() fails for every order, so the fallback is tried after boot only
+ * (where ListHeads follows from BuddySafe: buddy.h does not ensure it after a call).
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    requires id: 1 <= id <= MAX_CACHES;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1], c->nr_slabs, c->total_objects;
+    ensures safe: BuddySafe(p);
+    ensures slab: \result != PFN_NONE ==> SlabOf(p, id, \result) &&
+	(p->pages[\result].order == c->order || p->pages[\result].order == c->min_order) &&
+	\result + Pow2(p->pages[\result].order) <= p->nr_pages &&
+	SlabFree(p->pages[\result].prev) == 0 && SlabInuse(p->pages[\result].prev) == 0;
+    ensures counted: \result != PFN_NONE ==> c->nr_slabs == (uint32_t)(\old(c->nr_slabs) + 1);
+    ensures failed: \result == PFN_NONE ==> c->nr_slabs == \old(c->nr_slabs) &&
+	c->total_objects == \old(c->total_objects);
+*/
+static uint32_t allocate_slab(struct phys *p, struct kmem_cache *c, uint16_t id)
+{
+	gfp_t gfp = flag_set(c->flags, SLAB_CACHE_DMA) ? __GFP_COMP | __GFP_DMA : __GFP_COMP;
+	uint32_t pfn = alloc_pages(p, gfp, c->order), objects, i;
+
+	if (pfn == PFN_NONE && c->min_order < c->order && p->booted) {
+		//@ assert heads: SafeBooted(p);
 		pfn = alloc_pages(p, gfp, c->min_order);
+	}
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
-	head = &p->pages[pfn];
-	head->flags |= PG_slab;
-	head->slab_cache = (uint16_t)id;
-	objects = slab_objects(c, head);
+	page_set_owner(p, pfn, flags_add(p->pages[pfn].flags, PG_slab), id);
+	objects = slab_objects(c, &p->pages[pfn]);
 	/*@ loop invariant bound: 0 <= i <= objects;
 	    loop assigns i, p->mem[0 .. RamWords(p) - 1];
 	    loop variant objects - i;
@@ -433,50 +779,78 @@ static uint32_t allocate_slab(struct phys *p, struct kmem_cache *c, int id)
 
 		write_u64(p, object_addr(c, pfn, i) + c->offset, next);
 	}
-	slab_set_counters(head, 0, 0);
+	slab_set_counters(p, pfn, 0, 0);
 	c->nr_slabs++;
 	c->total_objects += objects;
 	return pfn;
 }
 
 /* Models mm/slub.c: discard_slab(). */
+/*@ requires safe: BuddySafe(p);
+    requires cache: CacheApart(p, c) && c->size >= 8;
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], c->nr_slabs,
+	c->total_objects;
+    ensures safe: BuddySafe(p);
+    ensures counted: c->nr_slabs == (uint32_t)(\old(c->nr_slabs) - 1);
+*/
 static void discard_slab(struct phys *p, struct kmem_cache *c, uint32_t pfn)
 {
-	struct page *head = &p->pages[pfn];
-
+	//@ assert in_ram: HeadInRam(p, pfn);
 	c->nr_slabs--;
-	c->total_objects -= slab_objects(c, head);
-	head->flags &= (uint16_t)~PG_slab;
-	head->slab_cache = 0;
-	buddy_free_owned(p, pfn, head->order);
+	c->total_objects -= slab_objects(c, &p->pages[pfn]);
+	page_set_owner(p, pfn, flags_remove(p->pages[pfn].flags, PG_slab), 0);
+	buddy_free_owned(p, pfn, p->pages[pfn].order);
 }
 
-/* The partial list: singly linked through struct page next, head and tail kept. */
+/*
+ * The partial list: singly linked through struct page next, head and tail kept. Only
+ * the links (next) of frames change.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires cache: CacheApart(p, c);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    requires tail: c->partial_head != PFN_NONE && to_tail ==>
+	c->partial_tail < p->nr_pages && IsHead(p, c->partial_tail);
+    assigns p->pages[0 .. p->nr_pages - 1].next, c->partial_head, c->partial_tail, c->nr_partial;
+    ensures safe: BuddySafe(p);
+    ensures count: c->nr_partial == (uint32_t)(\old(c->nr_partial) + 1);
+*/
 static void add_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn, bool to_tail)
 {
-	p->pages[pfn].next = PFN_NONE;
+	slab_set_next(p, pfn, PFN_NONE);
 	if (c->partial_head == PFN_NONE) {
 		c->partial_head = pfn;
 		c->partial_tail = pfn;
 	} else if (to_tail) {
-		p->pages[c->partial_tail].next = pfn;
+		slab_set_next(p, c->partial_tail, pfn);
 		c->partial_tail = pfn;
 	} else {
-		p->pages[pfn].next = c->partial_head;
+		slab_set_next(p, pfn, c->partial_head);
 		c->partial_head = pfn;
 	}
 	c->nr_partial++;
 }
 
+/* Unlink pfn; a walk that meets a frame that is no block head stops (corrupted state). */
+/*@ requires safe: BuddySafe(p);
+    requires cache: CacheApart(p, c);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    assigns p->pages[0 .. p->nr_pages - 1].next, c->partial_head, c->partial_tail, c->nr_partial;
+    ensures safe: BuddySafe(p);
+*/
 static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
 {
 	uint32_t prev = PFN_NONE, cur = c->partial_head, n;
 
 	/*@ loop invariant bound: 0 <= n <= c->nr_partial;
+	    loop invariant prev: prev == PFN_NONE || (prev < p->nr_pages && IsHead(p, prev));
 	    loop assigns n, prev, cur;
 	    loop variant c->nr_partial - n;
 	*/
 	for (n = 0; cur != PFN_NONE && cur != pfn && n < c->nr_partial; n++) {
+		if (cur >= p->nr_pages || !flag_set(p->pages[cur].flags, PG_head))
+			return; /* not a slab: slab_validate() reports such a list */
 		prev = cur;
 		cur = p->pages[cur].next;
 	}
@@ -485,10 +859,10 @@ static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
 	if (prev == PFN_NONE)
 		c->partial_head = p->pages[pfn].next;
 	else
-		p->pages[prev].next = p->pages[pfn].next;
+		slab_set_next(p, prev, p->pages[pfn].next);
 	if (c->partial_tail == pfn)
 		c->partial_tail = prev;
-	p->pages[pfn].next = PFN_NONE;
+	slab_set_next(p, pfn, PFN_NONE);
 	c->nr_partial--;
 }
 
@@ -497,6 +871,12 @@ static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
  * SLAB_FREELIST_END for 0; objects (an impossible index) when it names no object of
  * this slab, i.e. the chain was overwritten.
  */
+/*@ requires valid: \valid_read(c);
+    requires size: 8 <= c->size;
+    requires pfn: slab_pfn < PHYS_MAX_PAGES;
+    assigns \nothing;
+    ensures range: \result == SLAB_FREELIST_END || \result <= objects;
+*/
 static uint32_t free_pointer_index(const struct kmem_cache *c, uint32_t slab_pfn, uint32_t objects,
 				   uint64_t fp)
 {
@@ -511,6 +891,9 @@ static uint32_t free_pointer_index(const struct kmem_cache *c, uint32_t slab_pfn
 
 /* Objects -------------------------------------------------------------------------- */
 
+/*@ assigns \nothing;
+    ensures err: \result.err == err && \result.addr == 0;
+*/
 static struct obj_result obj_err(int err)
 {
 	struct obj_result r = {err, 0};
@@ -518,85 +901,214 @@ static struct obj_result obj_err(int err)
 	return r;
 }
 
-struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t gfp)
-{
-	struct kmem_cache *c = cache_of(k, id);
-	struct obj_result r = {0, 0};
-	uint32_t pfn, objects, idx, next;
-	struct page *head;
-	bool fresh = false;
+/* An object taken from a slab: where it is, for the contracts. */
+struct slab_obj {
+	int err;
+	uint32_t pfn; /* the slab's head frame */
+	uint32_t idx; /* the object's index in it */
+	uint64_t addr;
+};
 
-	if (c == 0)
-		return obj_err(-MERR_NOT_FOUND);
-	pfn = c->partial_head;
-	if (pfn == PFN_NONE) {
-		pfn = allocate_slab(p, c, id);
-		if (pfn == PFN_NONE)
-			return obj_err(-ENOMEM);
-		fresh = true;
-	}
-	head = &p->pages[pfn];
-	objects = slab_objects(c, head);
-	idx = slab_freelist(head);
+/*@ assigns \nothing;
+    ensures err: \result.err == err && \result.addr == 0;
+*/
+static struct slab_obj slab_obj_err(int err)
+{
+	struct slab_obj r = {err, 0, 0, 0};
+
+	return r;
+}
+
+/*
+ * The first free object of the first partial slab (mm/slub.c: ___slab_alloc() without
+ * per-CPU slabs). A slab that becomes full leaves the list.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    requires partial: c->partial_head != PFN_NONE;
+    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev,
+	c->partial_head, c->partial_tail, c->nr_partial, c->active_objects;
+    ensures safe: BuddySafe(p);
+    ensures result: \result.err == 0 || \result.err == -MERR_CORRUPT;
+    ensures null: \result.err != 0 ==> \result.addr == 0;
+    ensures untouched: \result.err != 0 ==> PhysSame{Pre,Post}(p) &&
+	c->partial_head == \old(c->partial_head) && c->partial_tail == \old(c->partial_tail) &&
+	c->nr_partial == \old(c->nr_partial) && c->active_objects == \old(c->active_objects);
+    ensures object: \result.err == 0 ==>
+	ObjectIn(p, id, c->size, \result.pfn, \result.idx, \result.addr) &&
+	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
+	SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1;
+    ensures counted: \result.err == 0 ==>
+	c->active_objects == (uint64_t)(\old(c->active_objects) + 1);
+*/
+static struct slab_obj alloc_from_partial(struct phys *p, struct kmem_cache *c, uint16_t id)
+{
+	uint32_t pfn = c->partial_head;
+	uint32_t objects = slab_capacity(p, c, id, pfn), idx, inuse, next;
+	struct slab_obj r = {0, 0, 0, 0};
+
+	if (objects == 0)
+		return slab_obj_err(-MERR_CORRUPT);
+	idx = slab_freelist(&p->pages[pfn]);
+	inuse = slab_inuse(&p->pages[pfn]);
+	if (idx >= objects || inuse >= objects)
+		return slab_obj_err(-MERR_CORRUPT);
+	r.pfn = pfn;
+	r.idx = idx;
 	r.addr = object_addr(c, pfn, idx);
 	next = free_pointer_index(c, pfn, objects, read_u64(p, r.addr + c->offset));
 	if (next == objects)
-		return obj_err(-MERR_CORRUPT); /* a fresh slab's chain is never corrupt */
-	slab_set_counters(head, next, slab_inuse(head) + 1);
+		return slab_obj_err(-MERR_CORRUPT);
+	slab_set_counters(p, pfn, next, inuse + 1);
 	c->active_objects++;
-	if (fresh && next != SLAB_FREELIST_END)
-		add_partial(p, c, pfn, false);
-	else if (!fresh && next == SLAB_FREELIST_END)
+	if (next == SLAB_FREELIST_END)
 		remove_partial(p, c, pfn); /* the head of the list: O(1) */
-	if ((gfp & __GFP_ZERO) != 0) {
-		uint64_t *w = p->mem + (size_t)(r.addr - PAGE_OFFSET) / 8;
-		uint32_t i;
+	return r;
+}
 
-		/* Whole words: c->size is a multiple of 8 and at least object_size. */
-		/*@ loop invariant bound: 0 <= i <= (c->object_size + 7) / 8;
-		    loop assigns i, p->mem[0 .. RamWords(p) - 1];
-		    loop variant (c->object_size + 7) / 8 - i;
-		*/
-		for (i = 0; i < (c->object_size + 7) / 8; i++)
-			w[i] = 0;
-	}
+/*
+ * The first object of a new slab (mm/slub.c: new_slab()). allocate_slab() chained
+ * object 0 to object 1 (or ended the chain when the slab holds one object): the slab's
+ * next free object is that one, and with one left it joins the partial list.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    requires id: 1 <= id <= MAX_CACHES;
+    requires empty: c->partial_head == PFN_NONE;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1], c->nr_slabs, c->total_objects, c->partial_head,
+	c->partial_tail, c->nr_partial, c->active_objects;
+    ensures safe: BuddySafe(p);
+    ensures result: \result.err == 0 || \result.err == -ENOMEM;
+    ensures null: \result.err != 0 ==> \result.addr == 0;
+    ensures untouched: \result.err != 0 ==> c->nr_slabs == \old(c->nr_slabs) &&
+	c->total_objects == \old(c->total_objects) && c->partial_head == \old(c->partial_head) &&
+	c->partial_tail == \old(c->partial_tail) && c->nr_partial == \old(c->nr_partial) &&
+	c->active_objects == \old(c->active_objects);
+    ensures object: \result.err == 0 ==>
+	ObjectIn(p, id, c->size, \result.pfn, \result.idx, \result.addr) &&
+	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
+	SlabInuse(p->pages[\result.pfn].prev) == 1;
+    ensures counted: \result.err == 0 ==>
+	c->active_objects == (uint64_t)(\old(c->active_objects) + 1) &&
+	c->nr_slabs == (uint32_t)(\old(c->nr_slabs) + 1);
+*/
+static struct slab_obj alloc_from_new_slab(struct phys *p, struct kmem_cache *c, uint16_t id)
+{
+	uint32_t pfn = allocate_slab(p, c, id), objects, next;
+	struct slab_obj r = {0, 0, 0, 0};
+
+	if (pfn == PFN_NONE)
+		return slab_obj_err(-ENOMEM);
+	objects = slab_objects(c, &p->pages[pfn]);
+	r.pfn = pfn;
+	r.idx = 0;
+	r.addr = object_addr(c, pfn, 0);
+	next = objects > 1 ? 1 : SLAB_FREELIST_END;
+	slab_set_counters(p, pfn, next, 1);
+	c->active_objects++;
+	if (next != SLAB_FREELIST_END)
+		add_partial(p, c, pfn, false);
+	return r;
+}
+
+struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t gfp)
+{
+	struct kmem_cache *c;
+	struct slab_obj o;
+	struct obj_result r = {0, 0};
+
+	if (!cache_live(k, id))
+		return obj_err(-MERR_NOT_FOUND);
+	c = &k->caches[id - 1];
+	if (c->partial_head == PFN_NONE)
+		o = alloc_from_new_slab(p, c, (uint16_t)id);
+	else
+		o = alloc_from_partial(p, c, (uint16_t)id);
+	if (o.err != 0)
+		return obj_err(o.err);
+	/* Whole words: c->size is a multiple of 8 and at least object_size. */
+	if (flag_set(gfp, __GFP_ZERO))
+		zero_words(p, o.addr, (c->object_size + 7) / 8);
+	r.addr = o.addr;
 	return r;
 }
 
 /*
  * Models include/linux/mm.h: virt_to_head_page(). The head frame of the compound block
  * behind a linear-map address (the frame itself when not compound), or
- * -MERR_OUT_OF_RANGE.
+ * -MERR_OUT_OF_RANGE; -MERR_CORRUPT for a tail whose head link leaves RAM.
  */
+/*@ requires shape: PhysShape(p);
+    assigns \nothing;
+    ensures result: \result == -MERR_OUT_OF_RANGE || \result == -MERR_CORRUPT ||
+	0 <= \result < p->nr_pages;
+    ensures out_of_range: \result == -MERR_OUT_OF_RANGE <==> !VirtInRam(p, addr);
+    ensures head: \result >= 0 ==> \result == HeadPfn(p, addr);
+*/
 static int64_t virt_to_head(const struct phys *p, uint64_t addr)
 {
-	uint32_t pfn = virt_to_pfn(p, addr);
+	uint32_t pfn = virt_to_pfn(p, addr), head;
 
 	if (pfn == PFN_NONE)
 		return -MERR_OUT_OF_RANGE;
-	if ((p->pages[pfn].flags & PG_tail) != 0)
-		return p->pages[pfn].next; /* compound_head() */
-	return pfn;
+	if (!flag_set(p->pages[pfn].flags, PG_tail))
+		return pfn;
+	head = p->pages[pfn].next; /* compound_head() */
+	if (head >= p->nr_pages)
+		return -MERR_CORRUPT;
+	return head;
 }
 
 /* The slab behind an object address: its head pfn, or a negative error. */
+/*@ requires shape: PhysShape(p);
+    assigns \nothing;
+    ensures result: \result == -MERR_OUT_OF_RANGE || \result == -MERR_CORRUPT ||
+	\result == -MERR_FOREIGN || 0 <= \result < p->nr_pages;
+    ensures out_of_range: \result == -MERR_OUT_OF_RANGE <==> !VirtInRam(p, addr);
+    ensures slab: \result >= 0 ==> \result == HeadPfn(p, addr) && IsHead(p, \result) &&
+	HasFlag(p->pages[\result].flags, PG_slab);
+    ensures foreign: \result == -MERR_FOREIGN ==> 0 <= HeadPfn(p, addr) < p->nr_pages &&
+	!HasFlag(p->pages[HeadPfn(p, addr)].flags, PG_slab);
+*/
 static int64_t virt_to_slab(const struct phys *p, uint64_t addr)
 {
 	int64_t pfn = virt_to_head(p, addr);
 
-	if (pfn >= 0 && (p->pages[pfn].flags & PG_slab) == 0)
+	if (pfn < 0)
+		return pfn;
+	if (!flag_set(p->pages[pfn].flags, PG_slab))
 		return -MERR_FOREIGN;
+	if (!flag_set(p->pages[pfn].flags, PG_head))
+		return -MERR_CORRUPT;
 	return pfn;
 }
 
-/* Is object idx already on the slab's free chain? -MERR_CORRUPT if the chain is bad. */
+/*
+ * Is object idx already on the slab's free chain? -MERR_CORRUPT if the chain is bad
+ * (leaves the slab, or is longer than the slab).
+ */
+/*@ requires shape: PhysShape(p);
+    requires valid: \valid_read(c);
+    requires geometry: 8 <= c->size <= KMALLOC_MAX_SIZE && c->offset + 8 <= c->size;
+    requires slab: pfn < p->nr_pages && p->pages[pfn].order <= MAX_PAGE_ORDER &&
+	pfn + Pow2(p->pages[pfn].order) <= p->nr_pages;
+    requires objects: objects == SlabObjects(p->pages[pfn].order, c->size) &&
+	objects < SLAB_FREELIST_END;
+    assigns \nothing;
+    ensures result: \result == -MERR_CORRUPT || \result == 0 || \result == 1;
+    ensures first: \result == 0 ==> SlabFree(p->pages[pfn].prev) == SLAB_FREELIST_END ||
+	SlabFree(p->pages[pfn].prev) < objects;
+*/
 static int object_is_free(const struct phys *p, const struct kmem_cache *c, uint32_t pfn,
-			  uint32_t idx)
+			  uint32_t objects, uint32_t idx)
 {
-	const struct page *head = &p->pages[pfn];
-	uint32_t objects = slab_objects(c, head), cur = slab_freelist(head), n;
+	uint32_t cur = slab_freelist(&p->pages[pfn]), n;
 
 	/*@ loop invariant bound: 0 <= n <= objects;
+	    loop invariant first: n == 0 ==> cur == SlabFree(p->pages[pfn].prev);
+	    loop invariant seen: n > 0 ==> SlabFree(p->pages[pfn].prev) < objects;
 	    loop assigns n, cur;
 	    loop variant objects - n;
 	*/
@@ -605,33 +1117,66 @@ static int object_is_free(const struct phys *p, const struct kmem_cache *c, uint
 			return -MERR_CORRUPT;
 		if (cur == idx)
 			return 1;
+		//@ assert obj: cur * c->size + c->size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 		cur = free_pointer_index(c, pfn, objects,
 					 read_u64(p, object_addr(c, pfn, cur) + c->offset));
 	}
 	return 0;
 }
 
-/* Models mm/slub.c: __slab_free(): checks first, then the free; no change on error. */
-static int slab_free(struct phys *p, struct kmem_cache *c, uint32_t pfn, uint64_t addr)
+/* c's partial list can take a slab at its tail: empty, or its tail is a block head. */
+/*@ requires shape: PhysShape(p);
+    requires valid: \valid_read(c);
+    assigns \nothing;
+    ensures exact: \result <==> c->partial_head == PFN_NONE ||
+	(c->partial_tail < p->nr_pages && IsHead(p, c->partial_tail));
+*/
+static bool partial_tail_ok(const struct phys *p, const struct kmem_cache *c)
 {
-	struct page *head = &p->pages[pfn];
-	uint64_t offset = addr - pfn_to_virt(pfn);
-	uint32_t objects = slab_objects(c, head), idx, old_free, inuse;
+	return c->partial_head == PFN_NONE || (c->partial_tail < p->nr_pages &&
+					       flag_set(p->pages[c->partial_tail].flags, PG_head));
+}
+
+/* Models mm/slub.c: __slab_free(): checks first, then the free; no change on error. */
+/*@ requires safe: BuddySafe(p);
+    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    requires slab: pfn < p->nr_pages;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1], c->nr_slabs, c->total_objects, c->partial_head,
+	c->partial_tail, c->nr_partial, c->active_objects;
+    ensures safe: BuddySafe(p);
+    ensures result: \result == 0 || \result == -MERR_MISALIGNED ||
+	\result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT;
+    ensures refused: \result != 0 ==> PhysSame{Pre,Post}(p) &&
+	c->nr_slabs == \old(c->nr_slabs) && c->total_objects == \old(c->total_objects) &&
+	c->partial_head == \old(c->partial_head) && c->partial_tail == \old(c->partial_tail) &&
+	c->nr_partial == \old(c->nr_partial) && c->active_objects == \old(c->active_objects);
+    ensures freed: \result == 0 ==> SlabFreed{Pre,Post}(p, c, id, pfn, addr);
+*/
+static int slab_free(struct phys *p, struct kmem_cache *c, uint16_t id, uint32_t pfn, uint64_t addr)
+{
+	uint32_t objects = slab_capacity(p, c, id, pfn), idx, old_free, inuse;
+	uint64_t offset;
 	int is_free;
 
+	if (objects == 0)
+		return -MERR_CORRUPT;
+	offset = addr - pfn_to_virt(pfn);
 	if (offset % c->size != 0 || offset / c->size >= objects)
 		return -MERR_MISALIGNED;
 	idx = (uint32_t)(offset / c->size);
-	is_free = object_is_free(p, c, pfn, idx);
+	is_free = object_is_free(p, c, pfn, objects, idx);
 	if (is_free != 0)
 		return is_free > 0 ? -MERR_DOUBLE_FREE : is_free;
-	old_free = slab_freelist(head);
+	inuse = slab_inuse(&p->pages[pfn]);
+	if (inuse == 0 || !partial_tail_ok(p, c))
+		return -MERR_CORRUPT; /* counters or list broken: slab_validate() says which */
+	old_free = slab_freelist(&p->pages[pfn]);
 	write_u64(p, addr + c->offset,
 		  old_free == SLAB_FREELIST_END ? 0 : object_addr(c, pfn, old_free));
-	inuse = slab_inuse(head) - 1;
-	slab_set_counters(head, idx, inuse);
+	slab_set_counters(p, pfn, idx, inuse - 1);
 	c->active_objects--;
-	if (inuse == 0 && c->nr_partial >= c->min_partial) {
+	if (inuse == 1 && c->nr_partial >= c->min_partial) {
 		if (old_free != SLAB_FREELIST_END)
 			remove_partial(p, c, pfn);
 		discard_slab(p, c, pfn);
@@ -643,54 +1188,73 @@ static int slab_free(struct phys *p, struct kmem_cache *c, uint32_t pfn, uint64_
 
 int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
 {
-	struct kmem_cache *c = cache_of(k, id);
 	int64_t pfn;
 
-	if (c == 0)
+	if (!cache_live(k, id))
 		return -MERR_NOT_FOUND;
 	pfn = virt_to_slab(p, addr);
 	if (pfn < 0)
 		return (int)pfn;
 	if (p->pages[pfn].slab_cache != id)
 		return -MERR_WRONG_CACHE;
-	return slab_free(p, c, (uint32_t)pfn, addr);
+	return slab_free(p, &k->caches[id - 1], (uint16_t)id, (uint32_t)pfn, addr);
 }
 
-int kmem_cache_shrink(struct phys *p, struct kmem *k, int id)
+/*
+ * Return the empty slabs of c's partial list to the page allocator. The walk takes at
+ * most nr_partial steps (the list's length, which slab_validate() checks) and stops at
+ * a frame that is no block head (a corrupted list).
+ */
+/*@ requires safe: BuddySafe(p);
+    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], c->nr_slabs,
+	c->total_objects, c->partial_head, c->partial_tail, c->nr_partial;
+    ensures safe: BuddySafe(p);
+*/
+static void shrink_partial(struct phys *p, struct kmem_cache *c)
 {
-	struct kmem_cache *c = cache_of(k, id);
-	uint32_t pfn;
+	uint32_t pfn = c->partial_head, limit = c->nr_partial, n;
 
-	if (c == 0)
-		return -MERR_NOT_FOUND;
-	pfn = c->partial_head;
-	/* No loop variant: this walk ends because the partial list is acyclic, a fact
-	 * slab_validate() checks at run time but no contract states (docs/proofs.md). */
-	/*@ loop assigns pfn, *c, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+	/*@ loop invariant bound: 0 <= n <= limit;
+	    loop invariant safe: BuddySafe(p);
+	    loop assigns n, pfn, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+		c->nr_slabs, c->total_objects, c->partial_head, c->partial_tail, c->nr_partial;
+	    loop variant limit - n;
 	*/
-	while (pfn != PFN_NONE) {
-		uint32_t next = p->pages[pfn].next;
+	for (n = 0; pfn != PFN_NONE && n < limit; n++) {
+		uint32_t next;
 
+		if (pfn >= p->nr_pages || !flag_set(p->pages[pfn].flags, PG_head))
+			return; /* not a slab: slab_validate() reports such a list */
+		next = p->pages[pfn].next;
 		if (slab_inuse(&p->pages[pfn]) == 0) {
 			remove_partial(p, c, pfn);
 			discard_slab(p, c, pfn);
 		}
 		pfn = next;
 	}
+}
+
+int kmem_cache_shrink(struct phys *p, struct kmem *k, int id)
+{
+	if (!cache_live(k, id))
+		return -MERR_NOT_FOUND;
+	shrink_partial(p, &k->caches[id - 1]);
 	return 0;
 }
 
 int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 {
-	struct kmem_cache *c = cache_of(k, id);
+	struct kmem_cache *c;
 
-	if (c == 0)
+	if (!cache_live(k, id))
 		return -MERR_NOT_FOUND;
+	c = &k->caches[id - 1];
 	if (c->kmalloc)
 		return -MERR_PERMANENT;
 	if (c->active_objects != 0)
 		return -MERR_BUSY;
-	kmem_cache_shrink(p, k, id);
+	shrink_partial(p, c);
 	c->in_use = false;
 	return 0;
 }
@@ -700,13 +1264,15 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 /* Models include/linux/slab.h: kmalloc_index(): the class that holds size (1..8192). */
 /*@ assigns \nothing;
     ensures range: \result <= NR_KMALLOC_SIZES;
-    ensures fits: \result < NR_KMALLOC_SIZES ==> size <= kmalloc_sizes[\result];
+    ensures fits: \result < NR_KMALLOC_SIZES ==> size <= KmallocSize(\result);
+    ensures small: size <= KMALLOC_MAX_CACHE_SIZE ==> \result < NR_KMALLOC_SIZES;
 */
 static uint32_t kmalloc_index(uint64_t size)
 {
 	uint32_t i;
 
 	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
+	    loop invariant above: \forall integer j; 0 <= j < i ==> size > KmallocSize(j);
 	    loop assigns i;
 	    loop variant NR_KMALLOC_SIZES - i;
 	*/
@@ -716,16 +1282,41 @@ static uint32_t kmalloc_index(uint64_t size)
 	return NR_KMALLOC_SIZES;
 }
 
+/* Mark the block at pfn a large kmalloc block, or no longer one. */
+/*@ requires safe: BuddySafe(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    assigns p->pages[pfn].flags;
+    ensures safe: BuddySafe(p);
+    ensures head: IsHead(p, pfn);
+    ensures large: HasFlag(p->pages[pfn].flags, PG_large_kmalloc) == on;
+*/
+static void large_kmalloc_mark(struct phys *p, uint32_t pfn, bool on)
+{
+	uint16_t flags = p->pages[pfn].flags;
+
+	p->pages[pfn].flags =
+	    on ? flags_add(flags, PG_large_kmalloc) : flags_remove(flags, PG_large_kmalloc);
+}
+
 /* Models mm/slub.c: __kmalloc_large_node(). */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires size: KMALLOC_MAX_CACHE_SIZE < size <= KMALLOC_MAX_SIZE;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures result: KmallocSized(p, size, \result);
+    ensures nomem: \result.err == 0 || \result.err == -ENOMEM;
+*/
 static struct obj_result kmalloc_large(struct phys *p, uint64_t size, gfp_t gfp)
 {
 	uint32_t order = get_order(size);
-	uint32_t pfn = alloc_pages(p, gfp | __GFP_COMP, order);
+	uint32_t pfn = alloc_pages(p, flag_set(gfp, __GFP_COMP) ? gfp : gfp + __GFP_COMP, order);
 	struct obj_result r = {0, 0};
 
 	if (pfn == PFN_NONE)
 		return obj_err(-ENOMEM);
-	p->pages[pfn].flags |= PG_large_kmalloc;
+	large_kmalloc_mark(p, pfn, true);
 	r.addr = pfn_to_virt(pfn);
 	return r;
 }
@@ -743,24 +1334,35 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 		return kmalloc_large(p, size, gfp);
 	i = kmalloc_index(size);
 	return kmem_cache_alloc(
-	    p, k, (gfp & __GFP_DMA) != 0 ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i], gfp);
+	    p, k, flag_set(gfp, __GFP_DMA) ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i], gfp);
 }
 
 struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
 {
-	return kmalloc(p, k, size, gfp | __GFP_ZERO);
+	return kmalloc(p, k, size, flag_set(gfp, __GFP_ZERO) ? gfp : gfp + __GFP_ZERO);
 }
 
 /* Is addr the start of a large kmalloc block? Returns its head pfn, or an error. */
+/*@ requires shape: PhysShape(p);
+    assigns \nothing;
+    ensures result: \result == -MERR_OUT_OF_RANGE || \result == -MERR_CORRUPT ||
+	\result == -MERR_NOT_ALLOCATED || \result == -MERR_FOREIGN ||
+	\result == -MERR_MISALIGNED || 0 <= \result < p->nr_pages;
+    ensures out_of_range: \result == -MERR_OUT_OF_RANGE <==> !VirtInRam(p, addr);
+    ensures large: \result >= 0 ==> \result == HeadPfn(p, addr) && IsHead(p, \result) &&
+	HasFlag(p->pages[\result].flags, PG_large_kmalloc) && addr == PAGE_OFFSET + \result * PAGE_SIZE;
+*/
 static int64_t large_kmalloc_head(const struct phys *p, uint64_t addr)
 {
 	int64_t pfn = virt_to_head(p, addr);
+	uint16_t flags;
 
 	if (pfn < 0)
 		return pfn;
-	if ((p->pages[pfn].flags & (PG_head | PG_reserved)) == 0)
+	flags = p->pages[pfn].flags;
+	if (!flag_set(flags, PG_head) && !flag_set(flags, PG_reserved))
 		return -MERR_NOT_ALLOCATED; /* a free frame: never allocated, or freed already */
-	if ((p->pages[pfn].flags & PG_large_kmalloc) == 0)
+	if (!flag_set(flags, PG_large_kmalloc) || !flag_set(flags, PG_head))
 		return -MERR_FOREIGN;
 	if (pfn_to_virt((uint32_t)pfn) != addr)
 		return -MERR_MISALIGNED; /* inside the block */
@@ -774,14 +1376,19 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr)
 	if (addr == 0 || addr == ZERO_SIZE_PTR)
 		return 0;
 	pfn = virt_to_slab(p, addr);
-	if (pfn >= 0)
-		return slab_free(p, &k->caches[p->pages[pfn].slab_cache - 1], (uint32_t)pfn, addr);
+	if (pfn >= 0) {
+		uint16_t id = p->pages[pfn].slab_cache;
+
+		if (!cache_live(k, id))
+			return -MERR_CORRUPT; /* a slab of no live cache */
+		return slab_free(p, &k->caches[id - 1], id, (uint32_t)pfn, addr);
+	}
 	if (pfn != -MERR_FOREIGN)
 		return (int)pfn;
 	pfn = large_kmalloc_head(p, addr);
 	if (pfn < 0)
 		return (int)pfn;
-	p->pages[pfn].flags &= (uint16_t)~PG_large_kmalloc;
+	large_kmalloc_mark(p, (uint32_t)pfn, false);
 	buddy_free_owned(p, (uint32_t)pfn, p->pages[pfn].order);
 	return 0;
 }
@@ -795,9 +1402,14 @@ struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t add
 		return r;
 	pfn = virt_to_slab(p, addr);
 	if (pfn >= 0) {
-		const struct kmem_cache *c = &k->caches[p->pages[pfn].slab_cache - 1];
-		uint64_t offset = addr - pfn_to_virt((uint32_t)pfn);
+		uint16_t id = p->pages[pfn].slab_cache;
+		const struct kmem_cache *c;
+		uint64_t offset;
 
+		if (!cache_live(k, id))
+			return obj_err(-MERR_CORRUPT);
+		c = &k->caches[id - 1];
+		offset = addr - pfn_to_virt((uint32_t)pfn);
 		if (offset % c->size != 0 || offset / c->size >= slab_objects(c, &p->pages[pfn]))
 			return obj_err(-MERR_MISALIGNED);
 		r.addr = c->size; /* slab_ksize(): s->size without debugging */
@@ -814,6 +1426,9 @@ struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t add
 
 /* Validation ------------------------------------------------------------------------ */
 
+/*@ assigns \nothing;
+    ensures bad: !\result.ok;
+*/
 static struct validate_result slab_bad(const char *what, uint32_t where)
 {
 	struct validate_result r = {false, what, where};
@@ -822,25 +1437,35 @@ static struct validate_result slab_bad(const char *what, uint32_t where)
 }
 
 /* One slab: chain inside the slab, no repeats, inuse + free = objects. */
+/*@ requires safe: BuddySafe(p);
+    requires valid: \valid_read(c) && \valid(free_out) && \separated(free_out, p);
+    requires geometry: CacheGeometry(c);
+    requires slab: pfn < p->nr_pages && IsHead(p, pfn);
+    assigns *free_out;
+*/
 static struct validate_result validate_slab(const struct phys *p, const struct kmem_cache *c,
 					    uint32_t pfn, uint32_t *free_out)
 {
 	const struct page *head = &p->pages[pfn];
 	uint32_t objects = slab_objects(c, head), cur = slab_freelist(head), n = 0;
+	uint32_t room = objects - slab_inuse(head); /* wraps when inuse > objects */
 	struct validate_result ok = {true, 0, 0};
 
+	//@ assert in_ram: HeadInRam(p, pfn);
 	if (objects == 0 || objects >= SLAB_FREELIST_END)
 		return slab_bad("slab holds no objects", pfn);
-	/*@ loop invariant bound: n <= (uint32_t)(objects - head->prev / 65536);
+	/*@ loop invariant bound: n <= room;
 	    loop assigns n, cur;
-	    loop variant (uint32_t)(objects - head->prev / 65536) - n;
+	    loop variant room - n;
 	*/
 	while (cur != SLAB_FREELIST_END) {
 		if (cur >= objects)
 			return slab_bad("slab free chain leaves the slab (overwritten?)", pfn);
-		if (++n > objects - slab_inuse(head))
+		if (n >= room)
 			return slab_bad("slab free chain longer than objects - inuse (repeat)",
 					pfn);
+		n++;
+		//@ assert obj: cur * c->size + c->size <= Pow2(head->order) * PAGE_SIZE;
 		cur = free_pointer_index(c, pfn, objects,
 					 read_u64(p, object_addr(c, pfn, cur) + c->offset));
 	}
@@ -859,6 +1484,10 @@ struct slab_tally {
 };
 
 /* The partial list: well linked, nr_partial distinct members, none full, all its own. */
+/*@ requires shape: PhysShape(p);
+    requires valid: \valid_read(c);
+    assigns \nothing;
+*/
 static struct validate_result validate_partial(const struct phys *p, const struct kmem_cache *c,
 					       int id)
 {
@@ -875,9 +1504,10 @@ static struct validate_result validate_partial(const struct phys *p, const struc
 		if (pfn >= p->nr_pages)
 			return slab_bad("partial list leaves RAM", pfn);
 		head = &p->pages[pfn];
-		if (++n > c->nr_partial)
+		if (n >= c->nr_partial)
 			return slab_bad("partial list longer than nr_partial (or cyclic)", pfn);
-		if ((head->flags & PG_slab) == 0 || head->slab_cache != id)
+		n++;
+		if (!flag_set(head->flags, PG_slab) || head->slab_cache != id)
 			return slab_bad("partial list member is not a slab of the cache", pfn);
 		if (slab_freelist(head) == SLAB_FREELIST_END)
 			return slab_bad("full slab on the partial list", pfn);
@@ -910,17 +1540,17 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 		const struct kmem_cache *c;
 		struct slab_tally *t;
 		uint32_t free = 0;
+		uint16_t id = head->slab_cache;
 
-		if ((head->flags & PG_slab) == 0)
+		if (!flag_set(head->flags, PG_slab))
 			continue;
-		if ((head->flags & PG_head) == 0 || head->slab_cache < 1 ||
-		    head->slab_cache > MAX_CACHES || !k->caches[head->slab_cache - 1].in_use)
+		if (!flag_set(head->flags, PG_head) || !cache_live(k, id))
 			return slab_bad("slab frame of no live cache", pfn);
-		c = &k->caches[head->slab_cache - 1];
+		c = &k->caches[id - 1];
 		r = validate_slab(p, c, pfn, &free);
 		if (!r.ok)
 			return r;
-		t = &tally[head->slab_cache - 1];
+		t = &tally[id - 1];
 		t->slabs++;
 		t->nonfull += free != 0;
 		t->total += slab_objects(c, head);

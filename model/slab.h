@@ -102,7 +102,7 @@ struct kmem {
 
 /** kmalloc_size() - the size of kmalloc class i (8 .. 8192). */
 /*@ assigns \nothing;
-    ensures class: i < NR_KMALLOC_SIZES ==> 8 <= \result <= KMALLOC_MAX_CACHE_SIZE;
+    ensures class: i < NR_KMALLOC_SIZES ==> \result == KmallocSize(i);
     ensures none: i >= NR_KMALLOC_SIZES ==> \result == 0;
 */
 uint32_t kmalloc_size(unsigned int i);
@@ -123,6 +123,8 @@ uint32_t kmalloc_size(unsigned int i);
 	ensures result: \result == 0;
 	ensures cpus: k->nr_cpus == nr_cpus;
 	ensures kmem: KmemOk(k);
+	ensures only_kmalloc: \forall integer i; 0 <= i < MAX_CACHES && k->caches[i].in_use ==>
+	    k->caches[i].kmalloc;
     complete behaviors;
     disjoint behaviors;
 */
@@ -132,65 +134,103 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus);
  * kmem_cache_create() - a new cache of objects of size bytes (mm/slab_common.c).
  * align: 0 or a power of two; flags: SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA.
  * Returns the cache id (>= 1), or -EINVAL (bad name, size, align or flags), -EEXIST (a
- * cache of that name exists) or -MERR_NO_SLOT (MAX_CACHES caches exist).
+ * cache of that name exists) or -MERR_NO_SLOT (MAX_CACHES caches exist). A refused
+ * create changes nothing.
  */
 /*@ requires kmem: KmemOk(k);
     requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
 	\separated(k, name + (0 .. CACHE_NAME_LEN - 1));
     assigns k->caches[0 .. MAX_CACHES - 1], k->next_created;
     ensures kmem: KmemOk(k);
-    ensures result: (1 <= \result <= MAX_CACHES) || \result == -EINVAL ||
-	\result == -EEXIST || \result == -MERR_NO_SLOT;
-    ensures bad_size: size == 0 || size > KMALLOC_MAX_SIZE ==> \result < 0;
-    ensures bad_align: align > PAGE_SIZE ==> \result < 0;
-	ensures live: \result > 0 ==> LiveCache(k, \result);
-	ensures object_size: \result > 0 ==> k->caches[\result - 1].object_size == size;
-	ensures size: \result > 0 ==> k->caches[\result - 1].size >= size;
-	ensures align: \result > 0 ==>
-	    k->caches[\result - 1].size % k->caches[\result - 1].align == 0;
-	ensures objects: \result > 0 ==> k->caches[\result - 1].objects >= 1;
-	ensures order: \result > 0 ==> k->caches[\result - 1].order <= MAX_PAGE_ORDER;
-	ensures empty: \result > 0 ==> k->caches[\result - 1].nr_slabs == 0 &&
+    ensures refused: \result < 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
+	k->next_created == \old(k->next_created);
+    behavior bad_name:
+	assumes !ValidName(name);
+	assigns \nothing;
+	ensures result: \result == -EINVAL;
+    behavior bad_args:
+	assumes ValidName(name) && !(FlagsOk(flags) && AlignOk(align));
+	assigns \nothing;
+	ensures result: \result == -EINVAL;
+    behavior exists:
+	assumes ValidName(name) && FlagsOk(flags) && AlignOk(align) && NameTaken(k, name);
+	assigns \nothing;
+	ensures result: \result == -EEXIST;
+    behavior full:
+	assumes ValidName(name) && FlagsOk(flags) && AlignOk(align) && !NameTaken(k, name);
+	assumes SlotsFull(k);
+	assigns \nothing;
+	ensures result: \result == -MERR_NO_SLOT;
+    behavior bad_size:
+	assumes ValidName(name) && FlagsOk(flags) && AlignOk(align) && !NameTaken(k, name);
+	assumes !SlotsFull(k) && (size == 0 || size > KMALLOC_MAX_SIZE);
+	assigns \nothing;
+	ensures result: \result == -EINVAL;
+    behavior created:
+	assumes ValidName(name) && FlagsOk(flags) && AlignOk(align) && !NameTaken(k, name);
+	assumes !SlotsFull(k) && 1 <= size <= KMALLOC_MAX_SIZE;
+	ensures result: 1 <= \result <= MAX_CACHES && !\old(k->caches[\result - 1].in_use);
+	ensures live: LiveCache(k, \result) && !k->caches[\result - 1].kmalloc;
+	ensures object_size: k->caches[\result - 1].object_size == size;
+	ensures geometry: CacheGeometry(&k->caches[\result - 1]);
+	ensures flags: k->caches[\result - 1].flags == flags;
+	ensures name: NameEq(&k->caches[\result - 1].name[0], name);
+	ensures empty: k->caches[\result - 1].nr_slabs == 0 &&
 	    k->caches[\result - 1].active_objects == 0 &&
+	    k->caches[\result - 1].total_objects == 0 && k->caches[\result - 1].nr_partial == 0 &&
 	    k->caches[\result - 1].partial_head == PFN_NONE;
-	ensures others: \result > 0 ==> \forall integer i; 0 <= i < MAX_CACHES &&
-	    i != \result - 1 ==> k->caches[i] == \old(k->caches[i]);
-	ensures no_new_cache: \result <= 0 ==> \forall integer i; 0 <= i < MAX_CACHES ==>
-	    k->caches[i].in_use == \old(k->caches[i].in_use);
+	ensures created: k->caches[\result - 1].created == \old(k->next_created) &&
+	    k->next_created == (uint32_t)(\old(k->next_created) + 1);
+	ensures others: OtherCachesSame{Pre,Post}(k, \result - 1);
+    complete behaviors;
+    disjoint behaviors;
 */
 int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t align,
 		      uint32_t flags);
 
-/** kmem_cache_find() - the id of the cache named name, or -MERR_NOT_FOUND. */
+/** kmem_cache_find() - the id of the live cache named name, or -MERR_NOT_FOUND. */
 /*@ requires valid: \valid_read(k);
     requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1));
     assigns \nothing;
-    ensures result: \result == -MERR_NOT_FOUND || LiveCache(k, \result);
+    ensures not_found: \result == -MERR_NOT_FOUND <==> !NameTaken(k, name);
+    ensures found: \result != -MERR_NOT_FOUND ==> LiveCache(k, \result) &&
+	NameEq(&k->caches[\result - 1].name[0], name);
 */
 int kmem_cache_find(const struct kmem *k, const char *name);
 
 /**
  * kmem_cache_alloc() - one object (mm/slub.c: slab_alloc_node()). __GFP_ZERO zeroes it.
  * Returns {0, address}, or {-ENOMEM, 0} when no slab can be had, {-MERR_CORRUPT, 0} when
- * the slab's in-memory free chain was overwritten, {-MERR_NOT_FOUND, 0} for a bad id.
- * On error nothing changes.
+ * the slab's in-memory free chain or struct page was overwritten, {-MERR_NOT_FOUND, 0}
+ * for a bad id. On error the caches do not change (nor, but for -ENOMEM, anything else:
+ * see docs/proofs.md).
  */
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
+	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
+    ensures kept: 1 <= id <= MAX_CACHES ==> CacheKept{Pre,Post}(&k->caches[id - 1]);
+    ensures null: \result.err != 0 ==> \result.addr == 0;
+    ensures refused: \result.err != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
-	ensures result: \result.err == -MERR_NOT_FOUND && \result.addr == 0;
+	ensures result: \result.err == -MERR_NOT_FOUND;
+	ensures untouched: PhysSame{Pre,Post}(p);
     behavior live:
 	assumes LiveCache(k, id);
 	ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT;
+	ensures untouched: \result.err == -MERR_CORRUPT ==> PhysSame{Pre,Post}(p);
+	ensures object: \result.err == 0 ==> ObjectTaken{Pre,Post}(p, k, id, \result.addr);
+	ensures counted: \result.err == 0 ==> k->caches[id - 1].active_objects ==
+	    (uint64_t)(\old(k->caches[id - 1].active_objects) + 1);
 	ensures in_ram: \result.err == 0 ==> VirtInRam(p, \result.addr) &&
 	    \result.addr + k->caches[id - 1].object_size <= PAGE_OFFSET + RamBytes(p);
-	ensures null: \result.err != 0 ==> \result.addr == 0;
     complete behaviors;
     disjoint behaviors;
 */
@@ -203,11 +243,16 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
  * of an object), -MERR_DOUBLE_FREE, -MERR_CORRUPT, -MERR_NOT_FOUND (bad id).
  */
 /*@ requires safe: BuddySafe(p);
-    requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
+	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
+    ensures kept: 1 <= id <= MAX_CACHES ==> CacheKept{Pre,Post}(&k->caches[id - 1]);
+    ensures refused: \result != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
+	PhysSame{Pre,Post}(p);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
@@ -221,6 +266,8 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 	ensures result: \result == 0 || \result == -MERR_FOREIGN || \result == -MERR_WRONG_CACHE ||
 	    \result == -MERR_MISALIGNED || \result == -MERR_DOUBLE_FREE ||
 	    \result == -MERR_CORRUPT;
+	ensures freed: \result == 0 ==>
+	    SlabFreed{Pre,Post}(p, &k->caches[id - 1], id, \old(HeadPfn(p, addr)), addr);
     complete behaviors;
     disjoint behaviors;
 */
@@ -231,10 +278,15 @@ int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr);
  * or -MERR_NOT_FOUND.
  */
 /*@ requires safe: BuddySafe(p);
-    requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
+	p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
+    ensures kept: 1 <= id <= MAX_CACHES ==> CacheKept{Pre,Post}(&k->caches[id - 1]) &&
+	k->caches[id - 1].active_objects == \old(k->caches[id - 1].active_objects);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
@@ -253,10 +305,15 @@ int kmem_cache_shrink(struct phys *p, struct kmem *k, int id);
  * objects" and keeps the cache), -MERR_PERMANENT for a kmalloc cache, -MERR_NOT_FOUND.
  */
 /*@ requires safe: BuddySafe(p);
-    requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
+	p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
+    ensures refused: \result != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
+	PhysSame{Pre,Post}(p);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
@@ -290,8 +347,11 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id);
     requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
+	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures refused: \result.err != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES);
     behavior zero:
 	assumes size == 0;
 	assigns \nothing;
@@ -313,8 +373,11 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
     requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
+	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures refused: \result.err != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES);
     behavior zero:
 	assumes size == 0;
 	assigns \nothing;
@@ -335,14 +398,17 @@ struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
  * kfree() - free what kmalloc() returned (mm/slub.c: kfree()). NULL and ZERO_SIZE_PTR
  * are ignored. Errors as kmem_cache_free(), plus -MERR_MISALIGNED for an address inside
  * a large kmalloc block (Linux would free the whole block) and -MERR_NOT_ALLOCATED for
- * a free frame (a large kmalloc block freed twice).
+ * a free frame (a large kmalloc block freed twice). On error nothing changes.
  */
 /*@ requires safe: BuddySafe(p);
-    requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
+	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures refused: \result != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
+	PhysSame{Pre,Post}(p);
     behavior null:
 	assumes addr == 0 || addr == ZERO_SIZE_PTR;
 	assigns \nothing;
@@ -354,7 +420,18 @@ struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
     behavior in_ram:
 	assumes addr != 0 && addr != ZERO_SIZE_PTR && VirtInRam(p, addr);
 	ensures result: \result == 0 || \result == -MERR_FOREIGN || \result == -MERR_MISALIGNED ||
-	    \result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT;
+	    \result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT ||
+	    \result == -MERR_NOT_ALLOCATED;
+	ensures slab_object: \result == 0 && \old(HasFlag(p->pages[HeadPfn(p, addr)].flags, PG_slab)) ==>
+	    \let s = \old(HeadPfn(p, addr)); \let id = \old(p->pages[s].slab_cache);
+	    1 <= id <= MAX_CACHES && SlabFreed{Pre,Post}(p, &k->caches[id - 1], id, s, addr);
+	ensures large_block: \result == 0 && !\old(HasFlag(p->pages[HeadPfn(p, addr)].flags, PG_slab)) ==>
+	    \let s = \old(HeadPfn(p, addr));
+	    \old(HasFlag(p->pages[s].flags, PG_large_kmalloc)) &&
+	    addr == PAGE_OFFSET + s * PAGE_SIZE &&
+	    p->zones[ZoneOf(s)].free_pages ==
+		(uint32_t)(\old(p->zones[ZoneOf(s)].free_pages) + Pow2(\old(p->pages[s].order))) &&
+	    OtherCachesSame{Pre,Post}(k, MAX_CACHES);
     complete behaviors;
     disjoint behaviors;
 */
@@ -372,6 +449,15 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr);
     ensures null: addr == 0 || addr == ZERO_SIZE_PTR ==> \result.err == 0 && \result.addr == 0;
     ensures out_of_range: addr != 0 && addr != ZERO_SIZE_PTR && !VirtInRam(p, addr) ==>
 	\result.err == -MERR_OUT_OF_RANGE;
+    ensures slab_object: \result.err == 0 && addr != 0 && addr != ZERO_SIZE_PTR &&
+	HasFlag(p->pages[HeadPfn(p, addr)].flags, PG_slab) ==>
+	\let id = p->pages[HeadPfn(p, addr)].slab_cache;
+	LiveCache(k, id) && \result.addr == k->caches[id - 1].size;
+    ensures large_block: \result.err == 0 && addr != 0 && addr != ZERO_SIZE_PTR &&
+	!HasFlag(p->pages[HeadPfn(p, addr)].flags, PG_slab) ==>
+	\let s = HeadPfn(p, addr);
+	HasFlag(p->pages[s].flags, PG_large_kmalloc) && addr == PAGE_OFFSET + s * PAGE_SIZE &&
+	\result.addr == Pow2(p->pages[s].order) * PAGE_SIZE;
 */
 struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t addr);
 
