@@ -29,9 +29,11 @@ uint32_t buddy_block_pages(unsigned int order)
 /*@ requires order: order < MAX_PAGE_ORDER;
     requires pfn: pfn <= PHYS_MAX_PAGES && Aligned(pfn, order);
     assigns \nothing;
-    ensures low: pfn % (2 * Pow2(order)) == 0 ==> \result == pfn + Pow2(order);
+    ensures low: pfn % (2 * Pow2(order)) == 0 ==>
+	\result == pfn + Pow2(order) && pfn % Pow2(order + 1) == 0;
     ensures high: pfn % (2 * Pow2(order)) != 0 ==>
-	\result == pfn - Pow2(order) && \result % (2 * Pow2(order)) == 0;
+	\result == pfn - Pow2(order) && \result % (2 * Pow2(order)) == 0 &&
+	\result % Pow2(order + 1) == 0;
 */
 static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 {
@@ -63,6 +65,7 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 	pages[pfn].flags, pages[pfn].order;
     ensures marks: pages[pfn].flags == PG_buddy && pages[pfn].order == order &&
 	MarksFrame{Pre,Post}(pages, nr, pfn);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
     ensures count: zones[zt].free_area[order].nr_free ==
 	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
     behavior empty:
@@ -124,99 +127,34 @@ static void list_add_mark(struct page *pages, struct zone *zones, enum zone_type
 	page->order = (uint8_t)order;
 }
 
-/*@ requires nr: nr <= PHYS_MAX_PAGES;
-    requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
-    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
     requires zone: zt == ZoneOf(pfn);
     requires order: order <= MAX_PAGE_ORDER;
     requires block: pfn < nr && Fits(nr, pfn, order);
-    requires new: !PgBlock(pages, pfn);
-    requires area: AreaOk(pages, nr, zones, zt, order);
-    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
-	pages[pfn].flags, pages[pfn].order;
+    requires clear: Clear(pages, nr, pfn, order);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
     ensures added: PgFreeAt(pages, nr, zt, order, pfn);
     ensures count: zones[zt].free_area[order].nr_free ==
 	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
-    behavior free_ok:
-	assumes FreeOk(pages, nr);
-	ensures FreeOk(pages, nr);
-    behavior head_ok:
-	assumes HeadOk(pages, nr);
-	ensures HeadOk(pages, nr);
-    behavior disjoint:
-	assumes Disjoint(pages, nr) && Clear(pages, nr, pfn, order);
-	ensures Disjoint(pages, nr);
-    behavior keep_clear:
-	assumes Clear(pages, nr, x, xo) && (x + Pow2(xo) <= pfn || pfn + Pow2(order) <= x);
-	ensures Clear(pages, nr, x, xo);
-    behavior below:
-	assumes Below(pages, nr, e) && pfn + Pow2(order) <= e;
-	ensures Below(pages, nr, e);
-    behavior next_ok_empty:
-	assumes FreeOk(pages, nr) && NextOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head == PFN_NONE;
-	ensures NextOk(pages, nr, zones);
-    behavior next_ok_tail:
-	assumes FreeOk(pages, nr) && NextOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
-	ensures NextOk(pages, nr, zones);
-    behavior next_ok_head:
-	assumes FreeOk(pages, nr) && NextOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
-	ensures NextOk(pages, nr, zones);
-    behavior prev_ok_empty:
-	assumes FreeOk(pages, nr) && PrevOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head == PFN_NONE;
-	ensures PrevOk(pages, nr, zones);
-    behavior prev_ok_tail:
-	assumes FreeOk(pages, nr) && PrevOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
-	ensures PrevOk(pages, nr, zones);
-    behavior prev_ok_head:
-	assumes FreeOk(pages, nr) && PrevOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
-	ensures PrevOk(pages, nr, zones);
-    behavior iff_empty:
-	assumes EndsIff(zones);
-	assumes zones[zt].free_area[order].head == PFN_NONE;
-	ensures EndsIff(zones);
-    behavior heads_empty:
-	assumes HeadsOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head == PFN_NONE;
-	ensures HeadsOk(pages, nr, zones);
-    behavior tails_empty:
-	assumes TailsOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head == PFN_NONE;
-	ensures TailsOk(pages, nr, zones);
-    behavior iff_tail:
-	assumes EndsIff(zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
-	ensures EndsIff(zones);
-    behavior heads_tail:
-	assumes HeadsOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
-	ensures HeadsOk(pages, nr, zones);
-    behavior tails_tail:
-	assumes TailsOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && to_tail;
-	ensures TailsOk(pages, nr, zones);
-    behavior iff_head:
-	assumes EndsIff(zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
-	ensures EndsIff(zones);
-    behavior heads_head:
-	assumes HeadsOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
-	ensures HeadsOk(pages, nr, zones);
-    behavior tails_head:
-	assumes TailsOk(pages, nr, zones);
-	assumes zones[zt].free_area[order].head != PFN_NONE && !to_tail;
-	ensures TailsOk(pages, nr, zones);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures keep_clear: \forall integer x, o; \old(Clear(pages, nr, x, o)) &&
+	(x + Pow2(o) <= pfn || pfn + Pow2(order) <= x) ==> Clear(pages, nr, x, o);
+    ensures keep_below: \forall integer e; \old(Below(pages, nr, e)) && pfn + Pow2(order) <= e ==>
+	Below(pages, nr, e);
 */
 static void free_list_add(struct page *pages, struct zone *zones, enum zone_type zt,
-			  unsigned int order, uint32_t pfn,
-			  bool to_tail) /*@ ghost (uint32_t nr, uint32_t x, uint32_t xo, uint32_t e) */
+			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
 {
+	/*@ assert free_ok0: FreeOk(pages, nr); */
+	/*@ assert head_ok0: HeadOk(pages, nr); */
+	/*@ assert disjoint0: Disjoint(pages, nr); */
+	/*@ assert next_ok0: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok0: PrevOk(pages, nr, zones); */
+	/*@ assert ends_ok0: EndsIff(zones) && HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones); */
+	/*@ assert area: AreaOk(pages, nr, zones, zt, order); */
+	/*@ assert new: !PgBlock(pages, pfn); */
 	list_add_mark(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr) */;
 	/*@ assert before: AddBefore{Pre}(pages, nr, zones, zt, order, pfn); */
 	/*@ assert marks: AddMarks{Pre,Here}(pages, nr, pfn, order); */
@@ -226,8 +164,16 @@ static void free_list_add(struct page *pages, struct zone *zones, enum zone_type
 		AddTail{Pre,Here}(pages, nr, zones, zt, order, pfn); */
 	/*@ assert head: \at(zones[zt].free_area[order].head, Pre) != PFN_NONE && !to_tail ==>
 		AddHead{Pre,Here}(pages, nr, zones, zt, order, pfn); */
-	/*@ for disjoint: assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
-	/*@ for disjoint: assert end: PgEnd(pages, pfn) == pfn + Pow2(order); */
+	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert end: PgEnd(pages, pfn) == pfn + Pow2(order); */
+	/*@ assert free_ok: FreeOk(pages, nr); */
+	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert disjoint: Disjoint(pages, nr); */
+	/*@ assert next_ok: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
+	/*@ assert iff: EndsIff(zones); */
+	/*@ assert heads: HeadsOk(pages, nr, zones); */
+	/*@ assert tails: TailsOk(pages, nr, zones); */
 }
 
 /*
@@ -248,6 +194,7 @@ static void free_list_add(struct page *pages, struct zone *zones, enum zone_type
 	pages[pfn].flags, pages[pfn].order;
     ensures marks: pages[pfn].flags == 0 && pages[pfn].order == 0 &&
 	MarksFrame{Pre,Post}(pages, nr, pfn);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
     ensures count: zones[zt].free_area[order].nr_free ==
 	(uint32_t)(\old(zones[zt].free_area[order].nr_free) - 1);
     ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
@@ -301,27 +248,29 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
     requires inner: Inner(pages, nr, zones);
     requires order: order <= MAX_PAGE_ORDER;
     requires pfn: PgFreeAt(pages, nr, zt, order, pfn);
-    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
-	pages[pfn].flags, pages[pfn].order;
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
     ensures removed: !PgBlock(pages, pfn);
     ensures clear: Clear(pages, nr, pfn, order);
     ensures count: zones[zt].free_area[order].nr_free ==
 	(uint32_t)(\old(zones[zt].free_area[order].nr_free) - 1);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures keep_clear: \forall integer x, o; \old(Clear(pages, nr, x, o)) ==> Clear(pages, nr, x, o);
+    ensures keep_below: \forall integer e; \old(Below(pages, nr, e)) ==> Below(pages, nr, e);
 */
 static void free_list_del(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
 {
+	/*@ assert free_ok0: FreeOk(pages, nr); */
+	/*@ assert head_ok0: HeadOk(pages, nr); */
+	/*@ assert disjoint0: Disjoint(pages, nr); */
+	/*@ assert next_ok0: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok0: PrevOk(pages, nr, zones); */
+	/*@ assert ends_ok0: EndsIff(zones) && HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones); */
 	/*@ assert next_at: NextAt(pages, nr, zones, pfn); */
 	/*@ assert prev_at: PrevAt(pages, nr, zones, pfn); */
 	/*@ assert area: AreaOk(pages, nr, zones, zt, order); */
 	/*@ assert before: DelBefore(pages, nr, zones, zt, order, pfn); */
-	/*@ assert disjoint: Disjoint(pages, nr); */
 	list_del_unmark(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
 	/*@ assert marks: DelMarks{Pre,Here}(pages, nr, pfn); */
 	/*@ assert links: DelLinks{Pre,Here}(pages, nr, zones, zt, order, pfn); */
@@ -329,6 +278,96 @@ static void free_list_del(struct page *pages, struct zone *zones, enum zone_type
 	/*@ assert end: \at(PgEnd(pages, pfn), Pre) == pfn + Pow2(order); */
 	/*@ assert was_block: \at(PgBlock(pages, pfn), Pre); */
 	/*@ assert removed: !PgBlock(pages, pfn); */
+	/*@ assert free_ok: FreeOk(pages, nr); */
+	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert disjoint: Disjoint(pages, nr); */
+	/*@ assert next_ok: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
+	/*@ assert iff: EndsIff(zones); */
+	/*@ assert heads: HeadsOk(pages, nr, zones); */
+	/*@ assert tails: TailsOk(pages, nr, zones); */
+}
+
+/*
+ * Facts the invariant gives about one block, as ghost lemma functions: a caller that needs
+ * one calls the function (in ghost code) rather than unfolding Inner in its own goals.
+ */
+/*@ ghost
+/@ requires mem: PagesMem(pages, nr, zones);
+   requires inner: Inner(pages, nr, zones);
+   requires pfn: pfn < nr && HasFlag(pages[pfn].flags, PG_buddy);
+   assigns \nothing;
+   ensures free: PgFree(pages, pfn) && Fits(nr, pfn, pages[pfn].order);
+@/
+static void free_block_fits(struct page *pages, uint32_t nr, struct zone *zones, uint32_t pfn)
+{
+	/@ assert free_ok: FreeOk(pages, nr); @/
+}
+
+/@ requires mem: PagesMem(pages, nr, zones);
+   requires inner: Inner(pages, nr, zones);
+   requires zone: 0 <= zt < MAX_NR_ZONES;
+   requires order: order <= MAX_PAGE_ORDER;
+   requires found: zones[zt].free_area[order].head != PFN_NONE;
+   assigns \nothing;
+   ensures first: PgFreeAt(pages, nr, zt, order, zones[zt].free_area[order].head) &&
+	Fits(nr, zones[zt].free_area[order].head, order);
+@/
+static void list_first_fits(struct page *pages, uint32_t nr, struct zone *zones,
+			    enum zone_type zt, unsigned int order)
+{
+	/@ assert heads: HeadsOk(pages, nr, zones); @/
+	/@ assert free_ok: FreeOk(pages, nr); @/
+}
+*/
+
+/*
+ * A zone's free and managed counts (Linux: __mod_zone_page_state(), managed_pages). Only
+ * counters change: the lists and blocks, and so Inner, stay as they were.
+ */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    assigns zones[zt].free_pages;
+    ensures inner: Inner(pages, nr, zones);
+    ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) + n);
+    ensures kept: ZonesKept{Pre,Post}(zones, zt);
+*/
+static void zone_free_add(struct zone *zones, enum zone_type zt,
+			  uint32_t n) /*@ ghost (struct page *pages, uint32_t nr) */
+{
+	zones[zt].free_pages += n;
+	/*@ assert same: PagesSame{Pre,Here}(pages, nr) && AreasSame{Pre,Here}(zones); */
+}
+
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    assigns zones[zt].free_pages;
+    ensures inner: Inner(pages, nr, zones);
+    ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) - n);
+    ensures kept: ZonesKept{Pre,Post}(zones, zt);
+*/
+static void zone_free_sub(struct zone *zones, enum zone_type zt,
+			  uint32_t n) /*@ ghost (struct page *pages, uint32_t nr) */
+{
+	zones[zt].free_pages -= n;
+	/*@ assert same: PagesSame{Pre,Here}(pages, nr) && AreasSame{Pre,Here}(zones); */
+}
+
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    assigns zones[zt].managed_pages;
+    ensures inner: Inner(pages, nr, zones);
+    ensures bounds: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+	zones[zi].start_pfn == \old(zones[zi].start_pfn) && zones[zi].end_pfn == \old(zones[zi].end_pfn);
+*/
+static void zone_managed_add(struct zone *zones, enum zone_type zt,
+			     uint32_t n) /*@ ghost (struct page *pages, uint32_t nr) */
+{
+	zones[zt].managed_pages += n;
+	/*@ assert same: PagesSame{Pre,Here}(pages, nr) && AreasSame{Pre,Here}(zones); */
 }
 
 /*
@@ -340,8 +379,8 @@ static void free_list_del(struct page *pages, struct zone *zones, enum zone_type
     requires nr: nr <= PHYS_MAX_PAGES;
     requires zone: 0 <= zt < MAX_NR_ZONES;
     assigns \nothing;
-    ensures exact: \result <==> (buddy < nr && ZoneOf(buddy) == zt && PgFree(pages, buddy) &&
-	pages[buddy].order == order);
+    ensures exact: \result <==> (buddy < nr && ZoneOf(buddy) == zt &&
+	HasFlag(pages[buddy].flags, PG_buddy) && pages[buddy].order == order);
 */
 static bool page_is_buddy(const struct page *pages, const struct zone *zones, enum zone_type zt,
 			  uint32_t buddy, unsigned int order) /*@ ghost (uint32_t nr) */
@@ -377,7 +416,7 @@ static bool buddy_merge_likely(const struct page *pages, const struct zone *zone
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
 	higher = pfn - pfn % (2 * buddy_block_pages(order));
-	/*@ assert aligned: higher % Pow2(order + 1) == 0; */
+	/*@ assert aligned: Aligned(higher, order + 1); */
 	higher_buddy = find_buddy_pfn(higher, order + 1);
 	return page_is_buddy(pages, zones, zt, higher_buddy, order + 1) /*@ ghost (nr) */;
 }
@@ -393,39 +432,28 @@ static bool buddy_merge_likely(const struct page *pages, const struct zone *zone
     requires zone: zt == ZoneOf(pfn);
     requires block: pfn < nr && Fits(nr, pfn, order);
     requires clear: Clear(pages, nr, pfn, order);
-    assigns zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], zones[zt].free_pages,
-	pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
-	pages[0 .. nr - 1].order;
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
     ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) + Pow2(order));
     ensures below: \old(Below(pages, nr, pfn)) ==> Below(pages, nr, pfn + Pow2(order));
+    ensures kept: ZonesKept{Pre,Post}(zones, zt);
 */
 static void free_one_page_inner(struct page *pages, struct zone *zones, enum zone_type zt,
 				uint32_t pfn, unsigned int order,
 				bool to_tail) /*@ ghost (uint32_t nr) */
 {
 	uint32_t size = buddy_block_pages(order);
+	/*@ ghost uint32_t end = pfn + size; */
 
-	/*@ loop invariant free_ok: FreeOk(pages, nr);
-	    loop invariant head_ok: HeadOk(pages, nr);
-	    loop invariant disjoint: Disjoint(pages, nr);
-	    loop invariant next_ok: NextOk(pages, nr, zones);
-	    loop invariant prev_ok: PrevOk(pages, nr, zones);
-	    loop invariant ends_ok: EndsOk(pages, nr, zones);
+	/*@ loop invariant inner: Inner(pages, nr, zones);
 	    loop invariant order: \at(order, Pre) <= order <= MAX_PAGE_ORDER;
+	    loop invariant zshape: ZShape(zones, nr);
 	    loop invariant block: pfn < nr && Fits(nr, pfn, order) && ZoneOf(pfn) == zt;
 	    loop invariant clear: Clear(pages, nr, pfn, order);
-	    loop invariant zone_free: zones[zt].free_pages == \at(zones[zt].free_pages, Pre);
+	    loop invariant kept: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES);
 	    loop invariant below: \at(Below(pages, nr, pfn), Pre) ==>
-		Below(pages, nr, \at(pfn, Pre)) && pfn + Pow2(order) == \at(pfn, Pre) + Pow2(\at(order, Pre));
-	    loop assigns order, pfn, zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
-		pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
-		pages[0 .. nr - 1].order;
+		Below(pages, nr, \at(pfn, Pre)) && pfn + Pow2(order) == end;
+	    loop assigns order, pfn, zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
 	    loop variant MAX_PAGE_ORDER - order;
 	*/
 	while (order < MAX_PAGE_ORDER) {
@@ -433,15 +461,20 @@ static void free_one_page_inner(struct page *pages, struct zone *zones, enum zon
 
 		if (!page_is_buddy(pages, zones, zt, buddy, order) /*@ ghost (nr) */)
 			break;
+		/*@ ghost free_block_fits(pages, nr, zones, buddy); */
+		/*@ assert boot_low: \at(Below(pages, nr, pfn), Pre) ==> buddy < pfn; */
 		free_list_del(pages, zones, zt, order, buddy) /*@ ghost (nr) */;
+		/*@ assert clear_pfn: Clear(pages, nr, pfn, order); */
 		if (buddy < pfn)
 			pfn = buddy;
+		/*@ assert merged: Clear(pages, nr, pfn, order + 1); */
 		order++;
 	}
+	/*@ assert below: \at(Below(pages, nr, pfn), Pre) ==> Below(pages, nr, end); */
 	if (!to_tail)
 		to_tail = buddy_merge_likely(pages, zones, zt, pfn, order) /*@ ghost (nr) */;
-	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr, 0, 0, 0) */;
-	zones[zt].free_pages += size;
+	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr) */;
+	zone_free_add(zones, zt, size) /*@ ghost (pages, nr) */;
 }
 
 /*
@@ -454,32 +487,21 @@ static void free_one_page_inner(struct page *pages, struct zone *zones, enum zon
     requires orders: low <= high <= MAX_PAGE_ORDER;
     requires block: pfn < nr && Fits(nr, pfn, high);
     requires clear: Clear(pages, nr, pfn, high);
-    assigns zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], pages[0 .. nr - 1].next,
-	pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags, pages[0 .. nr - 1].order;
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
     ensures fits: Fits(nr, pfn, low);
     ensures clear: Clear(pages, nr, pfn, low);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
 */
 static void expand(struct page *pages, struct zone *zones, enum zone_type zt, uint32_t pfn,
 		   unsigned int low, unsigned int high) /*@ ghost (uint32_t nr) */
 {
-	/*@ loop invariant free_ok: FreeOk(pages, nr);
-	    loop invariant head_ok: HeadOk(pages, nr);
-	    loop invariant disjoint: Disjoint(pages, nr);
-	    loop invariant next_ok: NextOk(pages, nr, zones);
-	    loop invariant prev_ok: PrevOk(pages, nr, zones);
-	    loop invariant ends_ok: EndsOk(pages, nr, zones);
+	/*@ loop invariant inner: Inner(pages, nr, zones);
 	    loop invariant orders: low <= high <= \at(high, Pre);
 	    loop invariant fits: Fits(nr, pfn, high);
 	    loop invariant clear: Clear(pages, nr, pfn, high);
-	    loop assigns high, zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1],
-		pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
-		pages[0 .. nr - 1].order;
+	    loop invariant kept: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES);
+	    loop assigns high, zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
 	    loop variant high - low;
 	*/
 	while (high > low) {
@@ -487,7 +509,11 @@ static void expand(struct page *pages, struct zone *zones, enum zone_type zt, ui
 
 		high--;
 		half = pfn + buddy_block_pages(high);
-		free_list_add(pages, zones, zt, high, half, false) /*@ ghost (nr, pfn, high, 0) */;
+		/*@ assert clear: Clear(pages, nr, pfn, high) && Clear(pages, nr, half, high); */
+		/*@ assert whole: Aligned(pfn, high + 1); */
+		/*@ assert halves: Aligned(pfn, high) && Aligned(half, high); */
+		/*@ assert fits: Fits(nr, pfn, high) && Fits(nr, half, high) && ZoneOf(half) == zt; */
+		free_list_add(pages, zones, zt, high, half, false) /*@ ghost (nr) */;
 	}
 }
 
@@ -529,18 +555,12 @@ static unsigned int rmqueue_order(const struct zone *zones, enum zone_type zt, u
     requires zone: 0 <= zt < MAX_NR_ZONES;
     requires orders: order <= current_order <= MAX_PAGE_ORDER;
     requires found: zones[zt].free_area[current_order].head != PFN_NONE;
-    assigns zones[zt].free_area[0 .. NR_PAGE_ORDERS - 1], zones[zt].free_pages,
-	pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
-	pages[0 .. nr - 1].order;
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
     ensures block: \result < nr && Fits(nr, \result, order) && ZoneOf(\result) == zt;
     ensures clear: Clear(pages, nr, \result, order);
     ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) - Pow2(order));
+    ensures kept: ZonesKept{Pre,Post}(zones, zt);
 */
 static uint32_t rmqueue_smallest(struct page *pages, struct zone *zones, enum zone_type zt,
 				 unsigned int order,
@@ -548,10 +568,119 @@ static uint32_t rmqueue_smallest(struct page *pages, struct zone *zones, enum zo
 {
 	uint32_t pfn = zones[zt].free_area[current_order].head;
 
+	/*@ ghost list_first_fits(pages, nr, zones, zt, current_order); */
 	free_list_del(pages, zones, zt, current_order, pfn) /*@ ghost (nr) */;
 	expand(pages, zones, zt, pfn, order, current_order) /*@ ghost (nr) */;
-	zones[zt].free_pages -= buddy_block_pages(order);
+	zone_free_sub(zones, zt, buddy_block_pages(order)) /*@ ghost (pages, nr) */;
 	return pfn;
+}
+
+/*
+ * Page-level steps of allocating and freeing a block. Each writes one struct page and
+ * states what that keeps: set_page_head() makes a clear range an allocated block,
+ * clear_page_head() turns an allocated block back into a clear range, set_tail() writes a
+ * page inside a block (a compound tail, or clears one).
+ */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires block: pfn < nr && Fits(nr, pfn, order);
+    requires clear: Clear(pages, nr, pfn, order);
+    requires flags: flags == PG_head || flags == PG_head + PG_compound;
+    assigns pages[pfn];
+    ensures inner: Inner(pages, nr, zones);
+    ensures head: pages[pfn].flags == flags && pages[pfn].order == order &&
+	pages[pfn].refcount == 1;
+    ensures inside: \forall integer j; pfn < j < pfn + Pow2(order) ==> !PgBlock(pages, j);
+*/
+static void set_page_head(struct page *pages, uint32_t pfn, unsigned int order,
+			  uint16_t flags) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	struct page *head = &pages[pfn];
+
+	head->flags = flags;
+	head->order = (uint8_t)order;
+	head->refcount = 1;
+	head->next = PFN_NONE;
+	head->prev = PFN_NONE;
+	/*@ assert parts0: \at(FreeOk(pages, nr) && HeadOk(pages, nr) && Disjoint(pages, nr) &&
+		NextOk(pages, nr, zones) && PrevOk(pages, nr, zones) && EndsIff(zones) &&
+		HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones), Pre); */
+	/*@ assert same: OthersSame{Pre,Here}(pages, nr, pfn) && AreasSame{Pre,Here}(zones); */
+	/*@ assert not_free: NotFreeBoth{Pre,Here}(pages, pfn); */
+	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert free_ok: FreeOk(pages, nr); */
+	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert disjoint: Disjoint(pages, nr); */
+	/*@ assert next_ok: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
+	/*@ assert iff: EndsIff(zones); */
+	/*@ assert heads: HeadsOk(pages, nr, zones); */
+	/*@ assert tails: TailsOk(pages, nr, zones); */
+}
+
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires head: pfn < nr && PgHead(pages, pfn);
+    assigns pages[pfn];
+    ensures inner: Inner(pages, nr, zones);
+    ensures clear: Clear(pages, nr, pfn, \old(pages[pfn].order));
+    ensures cleared: pages[pfn].flags == 0;
+*/
+static void clear_page_head(struct page *pages,
+			    uint32_t pfn) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	struct page *head = &pages[pfn];
+
+	head->flags = 0;
+	head->order = 0;
+	head->refcount = 0;
+	head->slab_cache = 0;
+	head->next = PFN_NONE;
+	head->prev = PFN_NONE;
+	/*@ assert parts0: \at(FreeOk(pages, nr) && HeadOk(pages, nr) && Disjoint(pages, nr) &&
+		NextOk(pages, nr, zones) && PrevOk(pages, nr, zones) && EndsIff(zones) &&
+		HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones), Pre); */
+	/*@ assert same: OthersSame{Pre,Here}(pages, nr, pfn) && AreasSame{Pre,Here}(zones); */
+	/*@ assert not_free: NotFreeBoth{Pre,Here}(pages, pfn); */
+	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert end: \at(PgEnd(pages, pfn), Pre) == pfn + Pow2(\at(pages[pfn].order, Pre)); */
+	/*@ assert free_ok: FreeOk(pages, nr); */
+	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert disjoint: Disjoint(pages, nr); */
+	/*@ assert next_ok: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
+	/*@ assert iff: EndsIff(zones); */
+	/*@ assert heads: HeadsOk(pages, nr, zones); */
+	/*@ assert tails: TailsOk(pages, nr, zones); */
+}
+
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires page: x < nr && !PgBlock(pages, x);
+    requires flags: flags == 0 || flags == PG_tail;
+    assigns pages[x];
+    ensures inner: Inner(pages, nr, zones);
+    ensures set: pages[x].flags == flags && pages[x].next == next && !PgBlock(pages, x);
+*/
+static void set_tail(struct page *pages, uint32_t x, uint16_t flags,
+		     uint32_t next) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	pages[x].flags = flags;
+	pages[x].next = next;
+	/*@ assert parts0: \at(FreeOk(pages, nr) && HeadOk(pages, nr) && Disjoint(pages, nr) &&
+		NextOk(pages, nr, zones) && PrevOk(pages, nr, zones) && EndsIff(zones) &&
+		HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones), Pre); */
+	/*@ assert same: OthersSame{Pre,Here}(pages, nr, x) && AreasSame{Pre,Here}(zones); */
+	/*@ assert not_free: NotFreeBoth{Pre,Here}(pages, x); */
+	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, x); */
+	/*@ assert free_ok: FreeOk(pages, nr); */
+	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert disjoint: Disjoint(pages, nr); */
+	/*@ assert next_ok: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
+	/*@ assert iff: EndsIff(zones); */
+	/*@ assert heads: HeadsOk(pages, nr, zones); */
+	/*@ assert tails: TailsOk(pages, nr, zones); */
 }
 
 /*
@@ -568,44 +697,29 @@ static uint32_t rmqueue_smallest(struct page *pages, struct zone *zones, enum zo
     requires clear: Clear(pages, nr, pfn, order);
     assigns pages[pfn .. pfn + Pow2(order) - 1],
 	mem[pfn * PAGE_WORDS .. (pfn + Pow2(order)) * PAGE_WORDS - 1];
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
+    ensures inner: Inner(pages, nr, zones);
     ensures head: PgHead(pages, pfn) && !PgFree(pages, pfn) && pages[pfn].order == order &&
 	pages[pfn].refcount == 1;
 */
 static void prep_new_page(struct page *pages, uint64_t *mem, uint32_t pfn, unsigned int order,
 			  gfp_t gfp) /*@ ghost (uint32_t nr, struct zone *zones) */
 {
-	struct page *head = &pages[pfn];
 	uint32_t n = buddy_block_pages(order), i;
+	bool compound = flag_set(gfp, __GFP_COMP) && order > 0;
 
-	head->flags = PG_head;
-	head->order = (uint8_t)order;
-	head->refcount = 1;
-	head->next = PFN_NONE;
-	head->prev = PFN_NONE;
-	if (flag_set(gfp, __GFP_COMP) && order > 0) {
-		head->flags = PG_head | PG_compound;
+	set_page_head(pages, pfn, order,
+		      compound ? PG_head | PG_compound : PG_head) /*@ ghost (nr, zones) */;
+	if (compound) {
 		/*@ loop invariant bound: 1 <= i <= n;
-		    loop invariant free_ok: FreeOk(pages, nr);
-		    loop invariant head_ok: HeadOk(pages, nr);
-		    loop invariant disjoint: Disjoint(pages, nr);
-		    loop invariant next_ok: NextOk(pages, nr, zones);
-		    loop invariant prev_ok: PrevOk(pages, nr, zones);
-		    loop invariant ends_ok: EndsOk(pages, nr, zones);
+		    loop invariant inner: Inner(pages, nr, zones);
 		    loop invariant head: PgHead(pages, pfn) && !PgFree(pages, pfn) &&
 			pages[pfn].order == order && pages[pfn].refcount == 1;
-		    loop assigns i, pages[pfn + 1 .. pfn + n - 1].flags, pages[pfn + 1 .. pfn + n - 1].next;
+		    loop invariant inside: \forall integer j; pfn < j < pfn + n ==> !PgBlock(pages, j);
+		    loop assigns i, pages[pfn + 1 .. pfn + n - 1];
 		    loop variant n - i;
 		*/
-		for (i = 1; i < n; i++) {
-			pages[pfn + i].flags = PG_tail;
-			pages[pfn + i].next = pfn;
-		}
+		for (i = 1; i < n; i++)
+			set_tail(pages, pfn + i, PG_tail, pfn) /*@ ghost (nr, zones) */;
 	}
 	if (flag_set(gfp, __GFP_ZERO)) {
 		uint64_t *words = mem + (size_t)pfn * PAGE_WORDS;
@@ -710,52 +824,70 @@ static int check_free(const struct phys *p, uint32_t pfn, unsigned int order)
 	return 0;
 }
 
-/* Return an allocated block to its zone: clear the head and tails, then merge. */
+/* What the invariant says about an allocated block: it fits its zone, nothing starts inside. */
+/*@ ghost
+/@ requires mem: PagesMem(pages, nr, zones);
+   requires inner: Inner(pages, nr, zones);
+   requires head: pfn < nr && PgHead(pages, pfn);
+   assigns \nothing;
+   ensures fits: Fits(nr, pfn, pages[pfn].order);
+   ensures inside: \forall integer j; pfn < j < pfn + Pow2(pages[pfn].order) ==> !PgBlock(pages, j);
+@/
+static void head_block_facts(struct page *pages, uint32_t nr, struct zone *zones, uint32_t pfn)
+{
+	/@ assert head_ok: HeadOk(pages, nr); @/
+	/@ assert disjoint: Disjoint(pages, nr); @/
+}
+*/
+
+/* Return an allocated block to its zone: clear the tails and the head, then merge. */
 /*@ requires mem: PagesMem(pages, nr, zones);
     requires inner: Inner(pages, nr, zones);
     requires zshape: ZShape(zones, nr);
     requires head: pfn < nr && PgHead(pages, pfn) && pages[pfn].order == order;
-    assigns zones[ZoneOf(pfn)].free_area[0 .. NR_PAGE_ORDERS - 1], zones[ZoneOf(pfn)].free_pages,
-	pages[0 .. nr - 1];
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
     ensures counted: zones[ZoneOf(pfn)].free_pages ==
 	(uint32_t)(\old(zones[ZoneOf(pfn)].free_pages) + Pow2(order));
+    ensures kept: ZonesKept{Pre,Post}(zones, ZoneOf(pfn));
 */
 static void free_block(struct page *pages, struct zone *zones, uint32_t pfn,
 		       unsigned int order) /*@ ghost (uint32_t nr) */
 {
-	struct page *head = &pages[pfn];
 	uint32_t n = buddy_block_pages(order), i;
 
-	if (flag_set(head->flags, PG_compound)) {
+	/*@ ghost head_block_facts(pages, nr, zones, pfn); */
+	if (flag_set(pages[pfn].flags, PG_compound)) {
 		/*@ loop invariant bound: 1 <= i <= n;
-		    loop invariant free_ok: FreeOk(pages, nr);
-		    loop invariant head_ok: HeadOk(pages, nr);
-		    loop invariant disjoint: Disjoint(pages, nr);
-		    loop invariant next_ok: NextOk(pages, nr, zones);
-		    loop invariant prev_ok: PrevOk(pages, nr, zones);
-		    loop invariant ends_ok: EndsOk(pages, nr, zones);
+		    loop invariant inner: Inner(pages, nr, zones);
 		    loop invariant head: PgHead(pages, pfn) && pages[pfn].order == order;
-		    loop assigns i, pages[pfn + 1 .. pfn + n - 1].flags, pages[pfn + 1 .. pfn + n - 1].next;
+		    loop invariant inside: \forall integer j; pfn < j < pfn + n ==> !PgBlock(pages, j);
+		    loop assigns i, pages[pfn + 1 .. pfn + n - 1];
 		    loop variant n - i;
 		*/
-		for (i = 1; i < n; i++) {
-			pages[pfn + i].flags = 0;
-			pages[pfn + i].next = PFN_NONE;
-		}
+		for (i = 1; i < n; i++)
+			set_tail(pages, pfn + i, 0, PFN_NONE) /*@ ghost (nr, zones) */;
 	}
-	head->flags = 0;
-	head->order = 0;
-	head->refcount = 0;
-	head->slab_cache = 0;
-	head->next = PFN_NONE;
-	head->prev = PFN_NONE;
+	clear_page_head(pages, pfn) /*@ ghost (nr, zones) */;
 	free_one_page_inner(pages, zones, page_zonenum(pfn), pfn, order, false) /*@ ghost (nr) */;
+}
+
+/* Models include/linux/mm.h: put_page_testzero(). Drop a reference; is it the last one? */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires pfn: pfn < nr;
+    assigns pages[pfn].refcount;
+    ensures inner: Inner(pages, nr, zones);
+    ensures dropped: pages[pfn].refcount == (uint16_t)(\old(pages[pfn].refcount) - 1);
+    ensures result: \result <==> \old(pages[pfn].refcount) == 1;
+*/
+static bool put_page_testzero(struct page *pages,
+			      uint32_t pfn) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	bool zero = --pages[pfn].refcount == 0;
+
+	/*@ assert same: PagesSame{Pre,Here}(pages, nr) && AreasSame{Pre,Here}(zones); */
+	return zero;
 }
 
 int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order)
@@ -764,14 +896,14 @@ int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order)
 
 	if (err != 0)
 		return err;
-	if (--p->pages[pfn].refcount == 0)
+	if (put_page_testzero(p->pages, pfn) /*@ ghost (p->nr_pages, p->zones) */)
 		free_block(p->pages, p->zones, pfn, order) /*@ ghost (p->nr_pages) */;
 	return 0;
 }
 
+/* (free_block() clears the refcount with the rest of the head.) */
 void buddy_free_owned(struct phys *p, uint32_t pfn, unsigned int order)
 {
-	p->pages[pfn].refcount = 0;
 	free_block(p->pages, p->zones, pfn, order) /*@ ghost (p->nr_pages) */;
 }
 
@@ -823,33 +955,19 @@ uint32_t nr_free_pages(const struct phys *p)
     requires zshape: ZShape(zones, nr);
     requires range: start < end <= nr;
     requires below: Below(pages, nr, start);
-    assigns zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
-	zones[0 .. MAX_NR_ZONES - 1].free_pages, zones[0 .. MAX_NR_ZONES - 1].managed_pages,
-	pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags,
-	pages[0 .. nr - 1].order;
-    ensures free_ok: FreeOk(pages, nr);
-    ensures head_ok: HeadOk(pages, nr);
-    ensures disjoint: Disjoint(pages, nr);
-    ensures next_ok: NextOk(pages, nr, zones);
-    ensures prev_ok: PrevOk(pages, nr, zones);
-    ensures ends_ok: EndsOk(pages, nr, zones);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
     ensures below: Below(pages, nr, end);
+    ensures zshape: ZShape(zones, nr);
 */
 static void free_pages_memory(struct page *pages, struct zone *zones, uint32_t start,
 			      uint32_t end) /*@ ghost (uint32_t nr) */
 {
-	/*@ loop invariant free_ok: FreeOk(pages, nr);
-	    loop invariant head_ok: HeadOk(pages, nr);
-	    loop invariant disjoint: Disjoint(pages, nr);
-	    loop invariant next_ok: NextOk(pages, nr, zones);
-	    loop invariant prev_ok: PrevOk(pages, nr, zones);
-	    loop invariant ends_ok: EndsOk(pages, nr, zones);
+	/*@ loop invariant inner: Inner(pages, nr, zones);
 	    loop invariant range: start <= end;
 	    loop invariant below: Below(pages, nr, start);
-	    loop assigns start, zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
-		zones[0 .. MAX_NR_ZONES - 1].free_pages,
-		zones[0 .. MAX_NR_ZONES - 1].managed_pages, pages[0 .. nr - 1].next,
-		pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags, pages[0 .. nr - 1].order;
+	    loop invariant zshape: ZShape(zones, nr);
+	    loop assigns start, zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
 	    loop variant end - start;
 	*/
 	while (start < end) {
@@ -863,17 +981,137 @@ static void free_pages_memory(struct page *pages, struct zone *zones, uint32_t s
 		while (start % buddy_block_pages(order) != 0 ||
 		       buddy_block_pages(order) > end - start)
 			order--;
-		zones[zt].managed_pages += buddy_block_pages(order);
+		/*@ assert aligned: Aligned(start, order); */
+		/*@ assert dma: start < MAX_DMA_PFN ==> start + Pow2(order) <= MAX_DMA_PFN; */
+		/*@ assert fits: Fits(nr, start, order); */
+		/*@ assert clear: Clear(pages, nr, start, order); */
+		zone_managed_add(zones, zt, buddy_block_pages(order)) /*@ ghost (pages, nr) */;
 		free_one_page_inner(pages, zones, zt, start, order, true) /*@ ghost (nr) */;
 		start += buddy_block_pages(order);
 	}
+}
+
+/* Before boot every frame is clear and every list empty: the invariant holds. */
+/*@ ghost
+/@ requires mem: PagesMem(pages, nr, zones);
+   requires no_flags: \forall integer i; 0 <= i < nr ==> pages[i].flags == 0;
+   requires empty: \forall integer zi, o; 0 <= zi < MAX_NR_ZONES && 0 <= o < NR_PAGE_ORDERS ==>
+	zones[zi].free_area[o].head == PFN_NONE && zones[zi].free_area[o].tail == PFN_NONE;
+   assigns \nothing;
+   ensures inner: Inner(pages, nr, zones);
+   ensures below: Below(pages, nr, 0);
+@/
+static void inner_empty(struct page *pages, uint32_t nr, struct zone *zones)
+{
+	/@ assert free_ok: FreeOk(pages, nr); @/
+	/@ assert head_ok: HeadOk(pages, nr); @/
+	/@ assert disjoint: Disjoint(pages, nr); @/
+	/@ assert next_ok: NextOk(pages, nr, zones); @/
+	/@ assert prev_ok: PrevOk(pages, nr, zones); @/
+	/@ assert iff: EndsIff(zones); @/
+	/@ assert heads: HeadsOk(pages, nr, zones); @/
+	/@ assert tails: TailsOk(pages, nr, zones); @/
+}
+*/
+
+/* A boot-reserved frame: PG_reserved with a reference (memblock_reserve()d memory). */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires pfn: pfn < nr;
+    requires below: Below(pages, nr, pfn);
+    assigns pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
+    ensures below: Below(pages, nr, pfn + 1);
+    ensures reserved: pages[pfn].flags == PG_reserved && pages[pfn].refcount == 1;
+*/
+static void reserve_page(struct page *pages,
+			 uint32_t pfn) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	/*@ assert not_block: !PgBlock(pages, pfn); */
+	pages[pfn].flags = PG_reserved;
+	pages[pfn].refcount = 1;
+	/*@ assert parts0: \at(FreeOk(pages, nr) && HeadOk(pages, nr) && Disjoint(pages, nr) &&
+		NextOk(pages, nr, zones) && PrevOk(pages, nr, zones) && EndsIff(zones) &&
+		HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones), Pre); */
+	/*@ assert same: OthersSame{Pre,Here}(pages, nr, pfn) && AreasSame{Pre,Here}(zones); */
+	/*@ assert not_free: NotFreeBoth{Pre,Here}(pages, pfn); */
+	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert free_ok: FreeOk(pages, nr); */
+	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert disjoint: Disjoint(pages, nr); */
+	/*@ assert next_ok: NextOk(pages, nr, zones); */
+	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
+	/*@ assert iff: EndsIff(zones); */
+	/*@ assert heads: HeadsOk(pages, nr, zones); */
+	/*@ assert tails: TailsOk(pages, nr, zones); */
+}
+
+/*
+ * Models mm/memblock.c: memblock_free_all(): every reserved frame marked PG_reserved, every
+ * run of other frames given to the allocator, in ascending order. Returns the number of
+ * reserved frames. p is only read (the memblock ranges, through pfn_reserved()).
+ */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires regions: \valid_read(p);
+    requires inner: Inner(pages, nr, zones);
+    requires zshape: ZShape(zones, nr);
+    requires below: Below(pages, nr, 0);
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+    ensures inner: Inner(pages, nr, zones);
+    ensures zshape: ZShape(zones, nr);
+*/
+static uint32_t memblock_free_all(const struct phys *p, struct page *pages, struct zone *zones,
+				  uint32_t nr)
+{
+	uint32_t pfn, run = 0, reserved = 0;
+
+	/*@ loop invariant bound: 0 <= run <= pfn <= nr;
+	    loop invariant zshape: ZShape(zones, nr);
+	    loop invariant inner: Inner(pages, nr, zones);
+	    loop invariant below: Below(pages, nr, run);
+	    loop assigns pfn, run, reserved, zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
+	    loop variant nr - pfn;
+	*/
+	for (pfn = 0; pfn < nr; pfn++) {
+		if (pfn_reserved(p, pfn)) {
+			if (run < pfn)
+				free_pages_memory(pages, zones, run, pfn) /*@ ghost (nr) */;
+			reserve_page(pages, pfn) /*@ ghost (nr, zones) */;
+			reserved++;
+			run = pfn + 1;
+		}
+	}
+	if (run < nr)
+		free_pages_memory(pages, zones, run, nr) /*@ ghost (nr) */;
+	return reserved;
+}
+
+/*
+ * The end of boot: the reserved count, and booted. Nothing the invariant reads changes;
+ * the invariant in the terms of struct phys follows from Inner (PhysViews_Of_Inner).
+ */
+/*@ requires shape: PhysShape(p);
+    requires zones: ZonesShape(p);
+    requires inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
+    assigns p->reserved_pages, p->booted;
+    ensures done: p->reserved_pages == reserved && p->booted;
+    ensures shape: PhysShape(p);
+    ensures zones: ZonesShape(p);
+    ensures inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
+    ensures views: FreeBlocksOk(p) && HeadBlocksOk(p) && FreeLinksInRange(p) && ListRange(p);
+*/
+static void boot_done(struct phys *p, uint32_t reserved)
+{
+	p->reserved_pages = reserved;
+	p->booted = true;
+	/*@ assert same: PagesSame{Pre,Here}(p->pages, p->nr_pages) && AreasSame{Pre,Here}(&p->zones[0]); */
 }
 
 int mem_init(struct phys *p)
 {
 	struct page *pages = p->pages;
 	struct zone *zones = p->zones;
-	uint32_t nr = p->nr_pages, pfn, dma_end, run;
+	uint32_t nr = p->nr_pages, dma_end;
 
 	if (p->booted)
 		return -MERR_BOOTED;
@@ -882,41 +1120,8 @@ int mem_init(struct phys *p)
 	zones[ZONE_DMA].end_pfn = dma_end;
 	zones[ZONE_NORMAL].start_pfn = dma_end;
 	zones[ZONE_NORMAL].end_pfn = nr;
-	p->reserved_pages = 0;
-	/* memblock_free_all(): every run of unreserved frames, in ascending order. */
-	run = 0;
-	/*@ loop invariant bound: 0 <= run <= pfn <= nr;
-	    loop invariant same: p->pages == pages && p->nr_pages == nr;
-	    loop invariant zshape: ZShape(zones, nr);
-	    loop invariant free_ok: FreeOk(pages, nr);
-	    loop invariant head_ok: HeadOk(pages, nr);
-	    loop invariant disjoint: Disjoint(pages, nr);
-	    loop invariant next_ok: NextOk(pages, nr, zones);
-	    loop invariant prev_ok: PrevOk(pages, nr, zones);
-	    loop invariant ends_ok: EndsOk(pages, nr, zones);
-	    loop invariant below: Below(pages, nr, run);
-	    loop invariant not_booted: !p->booted;
-	    loop assigns pfn, run, p->reserved_pages,
-		zones[0 .. MAX_NR_ZONES - 1].free_area[0 .. NR_PAGE_ORDERS - 1],
-		zones[0 .. MAX_NR_ZONES - 1].free_pages,
-		zones[0 .. MAX_NR_ZONES - 1].managed_pages, pages[0 .. nr - 1].next,
-		pages[0 .. nr - 1].prev, pages[0 .. nr - 1].flags, pages[0 .. nr - 1].order,
-		pages[0 .. nr - 1].refcount;
-	    loop variant nr - pfn;
-	*/
-	for (pfn = 0; pfn < nr; pfn++) {
-		if (pfn_reserved(p, pfn)) {
-			if (run < pfn)
-				free_pages_memory(pages, zones, run, pfn) /*@ ghost (nr) */;
-			pages[pfn].flags = PG_reserved;
-			pages[pfn].refcount = 1;
-			p->reserved_pages++;
-			run = pfn + 1;
-		}
-	}
-	if (run < nr)
-		free_pages_memory(pages, zones, run, nr) /*@ ghost (nr) */;
-	p->booted = true;
+	/*@ ghost inner_empty(pages, nr, zones); */
+	boot_done(p, memblock_free_all(p, pages, zones, nr));
 	return 0;
 }
 
