@@ -9,13 +9,14 @@
  *
  * How it works
  * ------------
- * The bytes decode exactly as fuzz_mm's (harness/fuzzing.c, fuzz_mm_run()), so the two
- * corpora mix: the first byte (fuzz_mm's RAM size) is read and ignored, then every 4
- * bytes are one op: kind, page, length, prot/flags -- mmap (fixed or hint-less, private
- * or shared, populate), munmap, mprotect, brk, a touch in the heap, below the stack or in
- * a 64-page arena, a switch to the other process -- at most 512 ops in all, fuzz_mm's
- * 5 set-up ops counted. Touch addresses are rounded down to 8 bytes (the guest's
- * accesses are 8-byte loads and stores, compared as one word); fuzz_mm's all are already.
+ * The bytes decode as fuzz_mm's, by fuzz_mm's own decoder (harness/fuzzing.h,
+ * fuzz_mm_decode_op()), so the two corpora mix: the first byte (fuzz_mm's RAM size) is
+ * read and ignored, then every 4 bytes are one op: kind, page, length, prot/flags --
+ * mmap (fixed or hint-less, private or shared, populate), munmap, mprotect, brk, a touch
+ * in the heap, below the stack or in a 64-page arena, a switch to the other process --
+ * at most FUZZ_MM_MAX_OPS ops in all, fuzz_mm's set-up ops counted. Its touches are
+ * 8-aligned, as the guest's accesses are (8-byte loads and stores, compared as one
+ * word).
  *
  * One VM for the whole campaign (fuzz/kvm_fuzz.h): 4 MiB of guest RAM (fuzz_mm's
  * machines have 2-5 MiB), reset before every input to a snapshot taken after fuzz_mm's
@@ -37,24 +38,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_bytes.h"
+#include "fuzzing.h"
 #include "kvm_fuzz.h"
 #include "names.h"
 
-#define KM_RAM	       (4ull << 20)
-#define MM_ARENA_PAGES 64u
-#define MAX_OPS	       512u
-#define SETUP_OPS      5u
+#define KM_RAM (4ull << 20)
 
 static uint64_t arena[2];
-static const char *const names[2] = {"a", "b"};
 
 /* The ops of this input, for the report. */
-static struct mm_op log_ops[MAX_OPS];
+static struct mm_op log_ops[FUZZ_MM_MAX_OPS];
 static uint32_t nr_logged, nr_setup_logged;
 
 static enum kvm_verdict step(struct kvm_diff *d, const struct mm_op *op, struct mm_result *res)
 {
-	if (nr_logged < MAX_OPS)
+	if (nr_logged < FUZZ_MM_MAX_OPS)
 		log_ops[nr_logged++] = *op;
 	return kvm_diff_mm_op(d, op, res);
 }
@@ -72,7 +71,6 @@ static int named(struct kvm_diff *d, enum mm_op_kind kind, const char *name)
 	return res.kind == RES_ERROR ? -1 : 0;
 }
 
-/* The start of mm's [vdso] (the user stubs' page), or 0. */
 /* A user touch of the set-up, compared like any; it must complete. */
 static int prefault(struct kvm_diff *d, uint64_t addr, enum access_type t)
 {
@@ -118,30 +116,18 @@ static int setup(struct kvm_diff *d, char *why, size_t len)
 		return -1;
 	}
 	for (i = 0; i < 2; i++) {
-		struct mm_struct *mm;
-		uint64_t top;
-		uint32_t id;
-
-		if (named(d, OP_PROCESS, names[i]) != 0) {
-			snprintf(why, len, "process %s could not be created", names[i]);
+		if (named(d, OP_PROCESS, fuzz_mm_procs[i]) != 0) {
+			snprintf(why, len, "process %s could not be created", fuzz_mm_procs[i]);
 			return -1;
 		}
-		mm = machine_current_mm(m);
-		top = mm->mmap_base;
-		for (;;) {
-			id = find_vma(&m->vmas, &mm->vmas, top - 1);
-			if (id == VMA_NONE || m->vmas.vma[id].vm_start >= top)
-				break;
-			top = m->vmas.vma[id].vm_start;
-		}
-		arena[i] = top - (uint64_t)MM_ARENA_PAGES * PAGE_SIZE;
+		arena[i] = fuzz_mm_arena(m);
 	}
 	/* page tables into the snapshot where the inputs touch (see the header) */
 	for (i = 0; i < 2; i++) {
 		struct mm_struct *mm;
 
-		if (named(d, OP_SWITCH, names[i]) != 0) {
-			snprintf(why, len, "switch to %s failed", names[i]);
+		if (named(d, OP_SWITCH, fuzz_mm_procs[i]) != 0) {
+			snprintf(why, len, "switch to %s failed", fuzz_mm_procs[i]);
 			return -1;
 		}
 		mm = machine_current_mm(m);
@@ -152,7 +138,7 @@ static int setup(struct kvm_diff *d, char *why, size_t len)
 		    brk_to(d, mm->start_brk) != 0 ||
 		    prefault(d, kvm_diff_vdso_start(d, mm), ACCESS_FETCH) != 0 ||
 		    prefault(d, mm->start_stack - 0x21000, ACCESS_READ) != 0) {
-			snprintf(why, len, "the set-up's touches in %s failed", names[i]);
+			snprintf(why, len, "the set-up's touches in %s failed", fuzz_mm_procs[i]);
 			return -1;
 		}
 	}
@@ -208,91 +194,30 @@ static void finding(struct kvm_diff *d, enum kvm_verdict v)
 	kvm_fuzz_verdict(d, v, "fuzz_kvm_mm");
 }
 
-static enum kvm_verdict touch_at(struct kvm_diff *d, uint64_t addr, uint8_t p)
-{
-	struct mm_op op;
-	struct mm_result res;
-
-	memset(&op, 0, sizeof(op));
-	op.kind = OP_TOUCH;
-	op.a = addr & ~7ull;
-	op.flags = (uint32_t)(p % 3);
-	op.mflags = TOUCH_USER;
-	return step(d, &op, &res);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kvm_diff *d = kvm_fuzz_begin("fuzz_kvm_mm", KM_RAM, setup, mark_tables, false);
-	struct machine *m;
-	size_t pos = 1; /* fuzz_mm's RAM byte: the VM's RAM is fixed */
-	uint32_t nr_ops = SETUP_OPS;
+	struct fuzz_bytes b = {data, size};
+	uint32_t nr_ops = FUZZ_MM_SETUP_OPS;
 
 	if (d == NULL)
 		return 0;
-	m = d->x.m;
 	nr_logged = nr_setup_logged; /* the set-up's ops, logged once, are kept */
-	while (pos < size && nr_ops < MAX_OPS) {
-		uint8_t k = data[pos], at = pos + 1 < size ? data[pos + 1] : 0;
-		uint8_t len = pos + 2 < size ? data[pos + 2] : 0,
-			p = pos + 3 < size ? data[pos + 3] : 0;
-		int cur = m->current;
-		struct mm_struct *mm = machine_current_mm(m);
-		uint64_t addr = arena[cur] + (uint64_t)(at % MM_ARENA_PAGES) * PAGE_SIZE;
-		uint64_t n = 1 + len % 8;
+	(void)fuzz_next8(&b);	     /* fuzz_mm's RAM byte: the VM's RAM is fixed */
+	while (b.n > 0 && nr_ops < FUZZ_MM_MAX_OPS) {
+		struct fuzz_mm_ctx c = fuzz_mm_ctx(d->x.m, arena);
 		struct mm_op op;
 		struct mm_result res;
 		enum kvm_verdict v;
+		uint8_t bytes[4];
+		uint32_t i;
 
-		pos += 4;
+		for (i = 0; i < 4; i++)
+			bytes[i] = fuzz_next8(&b);
+		op = fuzz_mm_decode_op(bytes, &c);
 		nr_ops++;
-		memset(&op, 0, sizeof(op));
-		switch (k % 10) {
-		case 0:
-		case 1: /* mmap */
-			op.kind = OP_MMAP;
-			op.a = (p & 0x40) != 0 ? 0 : addr;
-			op.b = n * PAGE_SIZE;
-			op.prot = p % 8;
-			op.mflags = MAP_ANONYMOUS | ((p & 8) != 0 ? MAP_SHARED : MAP_PRIVATE) |
-				    ((p & 0x40) != 0 ? 0 : MAP_FIXED) |
-				    ((p & 0x10) != 0 ? MAP_POPULATE : 0);
-			v = step(d, &op, &res);
-			break;
-		case 2: /* munmap */
-			op.kind = OP_MUNMAP;
-			op.a = addr;
-			op.b = n * PAGE_SIZE;
-			v = step(d, &op, &res);
-			break;
-		case 3: /* mprotect */
-			op.kind = OP_MPROTECT;
-			op.a = addr;
-			op.b = n * PAGE_SIZE;
-			op.prot = p % 8;
-			v = step(d, &op, &res);
-			break;
-		case 4: /* brk */
-			op.kind = OP_BRK;
-			op.a = mm->start_brk + (uint64_t)(p % 32) * PAGE_SIZE + at;
-			v = step(d, &op, &res);
-			break;
-		case 5: /* a touch in the heap */
-			v = touch_at(d, mm->start_brk + (uint64_t)(at % 32) * PAGE_SIZE, p);
-			break;
-		case 6: /* a touch around the stack (growth) */
-			v = touch_at(d, mm->start_stack - 0x21000 - (uint64_t)at * PAGE_SIZE, p);
-			break;
-		case 9: /* the other process */
-			op.kind = OP_SWITCH;
-			snprintf(op.name, sizeof(op.name), "%s", names[1 - cur]);
-			v = step(d, &op, &res);
-			break;
-		default: /* a touch in the arena */
-			v = touch_at(d, addr + (p & 0x38), p);
-			break;
-		}
+		v = step(d, &op, &res);
 		if (v == KVM_UNSUPPORTED)
 			return 0;
 		if (v != KVM_AGREE)
@@ -301,14 +226,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef MMREF_KVM_FUZZ_REPLAY
-/* The replay test skips (77) before the first input where KVM cannot run. */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	(void)kvm_fuzz_begin("fuzz_kvm_mm", KM_RAM, setup, mark_tables, false);
-	return 0;
-}
-#endif
+KVM_FUZZ_REPLAY_INIT(kvm_fuzz_begin("fuzz_kvm_mm", KM_RAM, setup, mark_tables, false))

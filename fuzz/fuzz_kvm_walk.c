@@ -74,6 +74,7 @@
 #include <string.h>
 
 #include "buddy.h"
+#include "fuzz_bytes.h"
 #include "kvm_fuzz.h"
 /* the guest's layout (KIMAGE_VA) */
 #include "abi.h"
@@ -93,29 +94,6 @@ static struct {
 	uint64_t pml5; /* the PML5 (0: no LA57 on this vCPU) */
 	uint64_t ram;
 } L;
-
-struct bytes {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t next8(struct bytes *b)
-{
-	if (b->n == 0)
-		return 0;
-	b->n--;
-	return *b->p++;
-}
-
-static uint64_t next_n(struct bytes *b, unsigned int n)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)next8(b) << (8 * i);
-	return v;
-}
 
 static uint64_t frame_of(struct kvm_diff *d)
 {
@@ -237,9 +215,10 @@ static uint64_t target(const struct cpu_state *cpu, uint32_t depth, bool large, 
  * The entry for a table at depth (0 PTE, 1 PDE, 2 PDPTE, 3 PML4E, 4 PML5E). Returns false
  * for "keep what is there".
  */
-static bool make_entry(struct bytes *b, const struct cpu_state *cpu, uint32_t depth, uint64_t *out)
+static bool make_entry(struct fuzz_bytes *b, const struct cpu_state *cpu, uint32_t depth,
+		       uint64_t *out)
 {
-	uint8_t mode = next8(b), perm, extra, frame, more;
+	uint8_t mode = fuzz_next8(b), perm, extra, frame, more;
 	/* PS makes a large page at a PDE or PDPTE (at a PDPTE without 1 GiB pages, and in a
 	 * PML4E or PML5E, PS is a reserved bit) */
 	bool large = depth == 1 || depth == 2;
@@ -252,10 +231,10 @@ static bool make_entry(struct bytes *b, const struct cpu_state *cpu, uint32_t de
 		*out = 0;
 		return true;
 	case 2:
-		*out = next_n(b, 8) & ~_PAGE_PRESENT;
+		*out = fuzz_next_n(b, 8) & ~_PAGE_PRESENT;
 		return true;
 	case 3:
-		rnd = next_n(b, 8);
+		rnd = fuzz_next_n(b, 8);
 		e = rnd & ~ADDR_BITS;
 		*out = e | target(cpu, depth, (e & _PAGE_PSE) && large, (uint8_t)rnd,
 				  (uint8_t)(rnd >> 24));
@@ -263,10 +242,10 @@ static bool make_entry(struct bytes *b, const struct cpu_state *cpu, uint32_t de
 	default:
 		break;
 	}
-	perm = next8(b);
-	extra = next8(b);
-	frame = next8(b);
-	more = next8(b);
+	perm = fuzz_next8(b);
+	extra = fuzz_next8(b);
+	frame = fuzz_next8(b);
+	more = fuzz_next8(b);
 	e = _PAGE_PRESENT;
 	e |= (perm & 1) ? _PAGE_RW : 0;
 	e |= (perm & 2) ? _PAGE_USER : 0;
@@ -325,7 +304,7 @@ static void store(struct kvm_diff *d, struct input *in, uint32_t depth, uint64_t
 }
 
 /* Write the chain of entries for addr, top first. */
-static void build_chain(struct kvm_diff *d, struct bytes *b, struct input *in, uint64_t addr)
+static void build_chain(struct kvm_diff *d, struct fuzz_bytes *b, struct input *in, uint64_t addr)
 {
 	uint64_t table = in->top;
 	uint32_t l;
@@ -428,7 +407,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kvm_diff *d = kvm_fuzz_begin("fuzz_kvm_walk", KW_RAM, setup, mark_tables, true);
 	const struct vmm_features *f;
-	struct bytes b = {data, size};
+	struct fuzz_bytes b = {data, size};
 	struct input in;
 	uint64_t stub;
 	uint8_t c;
@@ -439,7 +418,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	f = &d->vmm.feat;
 	memset(&in, 0, sizeof(in));
-	c = next8(&b);
+	c = fuzz_next8(&b);
 	in.cpu.cr0_wp = (c & 1) != 0;
 	in.cpu.efer_nxe = (c & 2) && f->nx;
 	in.cpu.cr4_smep = (c & 4) && f->smep;
@@ -447,7 +426,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.cpu.cr4_pke = (c & 16) && f->pku;
 	in.cpu.rflags_ac = (c & 32) && f->smap;
 	in.cpu.cr4_la57 = (c & 64) && L.pml5 != 0;
-	in.cpu.pkru = (uint32_t)next_n(&b, 4);
+	in.cpu.pkru = (uint32_t)fuzz_next_n(&b, 4);
 	in.cpu.maxphyaddr = f->maxphyaddr;
 	in.cpu.gbpages = f->gbpages;
 	d->x.m->cpu = in.cpu;
@@ -456,8 +435,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stub = (uint64_t)STUB_SLOT << (in.cpu.cr4_la57 ? 48 : 39);
 
 	for (n = 0; n < MAX_ACCESSES && b.n > 0; n++) {
-		uint8_t a = next8(&b);
-		uint64_t raw = next_n(&b, 8), addr, caddr;
+		uint8_t a = fuzz_next8(&b);
+		uint64_t raw = fuzz_next_n(&b, 8), addr, caddr;
 		unsigned int top_bit = in.cpu.cr4_la57 ? 56 : 47;
 		struct access acc = {(enum access_type)((a & 3) == 3 ? 0 : a & 3), (a & 4) != 0,
 				     false};
@@ -500,14 +479,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef MMREF_KVM_FUZZ_REPLAY
-/* The replay test skips (77) before the first input where KVM cannot run. */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	(void)kvm_fuzz_begin("fuzz_kvm_walk", KW_RAM, setup, mark_tables, true);
-	return 0;
-}
-#endif
+KVM_FUZZ_REPLAY_INIT(kvm_fuzz_begin("fuzz_kvm_walk", KW_RAM, setup, mark_tables, true))

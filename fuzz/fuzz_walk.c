@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_bytes.h"
 #include "pgtable.h"
 #include "walk_ref.h"
 
@@ -42,29 +43,6 @@ static uint64_t walk_mem[(size_t)WALK_FRAMES * PAGE_WORDS] __attribute__((aligne
 static struct page walk_pages[WALK_FRAMES];
 static struct phys walk_phys;
 static bool walk_ready;
-
-struct bytes {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t next8(struct bytes *b)
-{
-	if (b->n == 0)
-		return 0;
-	b->n--;
-	return *b->p++;
-}
-
-static uint64_t next_n(struct bytes *b, unsigned int n)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)next8(b) << (8 * i);
-	return v;
-}
 
 static uint64_t mask(unsigned int hi, unsigned int lo)
 {
@@ -109,9 +87,9 @@ static void print_scene(const struct scene *s)
 	}
 }
 
-static void decode_cpu(struct bytes *b, struct scene *s, bool *noncanonical, uint8_t *which)
+static void decode_cpu(struct fuzz_bytes *b, struct scene *s, bool *noncanonical, uint8_t *which)
 {
-	uint8_t f = next8(b), m;
+	uint8_t f = fuzz_next8(b), m;
 
 	s->cpu.cr0_wp = (f & 1) != 0;
 	s->cpu.cr4_smep = (f & 2) != 0;
@@ -120,17 +98,17 @@ static void decode_cpu(struct bytes *b, struct scene *s, bool *noncanonical, uin
 	s->cpu.cr4_la57 = (f & 16) != 0;
 	s->cpu.efer_nxe = (f & 32) != 0;
 	s->cpu.rflags_ac = (f & 64) != 0;
-	s->cpu.pkru = (uint32_t)next_n(b, 4);
-	m = next8(b);
+	s->cpu.pkru = (uint32_t)fuzz_next_n(b, 4);
+	m = fuzz_next8(b);
 	s->cpu.maxphyaddr = 36u + m % 17u;
 	s->cpu.gbpages = (m & 0xc0) != 0xc0; /* 1 in 4 without 1 GiB pages */
-	*which = next8(b);
+	*which = fuzz_next8(b);
 	*noncanonical = (f & 128) != 0 && (*which & 7) == 0; /* 1 in 16 */
 }
 
-static void decode_access(struct bytes *b, struct scene *s)
+static void decode_access(struct fuzz_bytes *b, struct scene *s)
 {
-	uint8_t a = next8(b);
+	uint8_t a = fuzz_next8(b);
 
 	s->acc.type = (enum access_type)(a % 3);
 	s->acc.user = ((a >> 2) & 1) != 0;
@@ -138,12 +116,13 @@ static void decode_access(struct bytes *b, struct scene *s)
 }
 
 /* The address from the indices: sign-extended, or with one high bit flipped. */
-static uint64_t decode_vaddr(struct bytes *b, const struct cpu_state *cpu, bool noncanonical,
+static uint64_t decode_vaddr(struct fuzz_bytes *b, const struct cpu_state *cpu, bool noncanonical,
 			     uint8_t which)
 {
 	unsigned int top = cpu->cr4_la57 ? 56 : 47;
-	uint64_t v = next_n(b, 4) & mask(29, 0); /* PDE and PTE index, page offset */
-	uint64_t pml5 = next_n(b, 2) & 511, pml4 = next_n(b, 2) & 511, pdpt = next_n(b, 2) & 511;
+	uint64_t v = fuzz_next_n(b, 4) & mask(29, 0); /* PDE and PTE index, page offset */
+	uint64_t pml5 = fuzz_next_n(b, 2) & 511, pml4 = fuzz_next_n(b, 2) & 511,
+		 pdpt = fuzz_next_n(b, 2) & 511;
 
 	v |= pml5 << 48 | pml4 << 39 | pdpt << 30;
 	v &= mask(top, 0);
@@ -175,14 +154,14 @@ static uint64_t entry_target(const struct cpu_state *cpu, uint8_t frame, uint8_t
  * One entry for level lvl (0 = PML5E .. 4 = PTE). next_frame names the table the entry
  * points at (a leaf's page for the PTE).
  */
-static uint64_t make_entry(struct bytes *b, const struct cpu_state *cpu, unsigned int lvl,
+static uint64_t make_entry(struct fuzz_bytes *b, const struct cpu_state *cpu, unsigned int lvl,
 			   uint8_t *next_frame)
 {
-	uint8_t mode = next8(b), perm = next8(b), extra = next8(b);
-	uint64_t rnd = next_n(b, 8), e;
+	uint8_t mode = fuzz_next8(b), perm = fuzz_next8(b), extra = fuzz_next8(b);
+	uint64_t rnd = fuzz_next_n(b, 8), e;
 	bool large;
 
-	*next_frame = next8(b);
+	*next_frame = fuzz_next8(b);
 	if (mode % 32 == 0)
 		return 0;
 	if (mode % 32 == 1)
@@ -242,7 +221,7 @@ static void write_word(struct scene *s, unsigned int lvl, uint64_t addr, uint64_
 	s->nr_written++;
 }
 
-static void build_tables(struct bytes *b, struct scene *s)
+static void build_tables(struct fuzz_bytes *b, struct scene *s)
 {
 	uint64_t table = s->cr3 & mask(51, 12);
 	unsigned int lvl;
@@ -315,7 +294,7 @@ static void check_commit(const struct scene *s, const struct walk *w)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bytes b = {data, size};
+	struct fuzz_bytes b = {data, size};
 	struct scene s;
 	struct walk model, ref;
 	bool noncanonical;
@@ -330,7 +309,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&s, 0, sizeof(s));
 	decode_cpu(&b, &s, &noncanonical, &which);
 	decode_access(&b, &s);
-	s.cr3 = (uint64_t)next8(&b) << PAGE_SHIFT | (next_n(&b, 2) & 0xfff);
+	s.cr3 = (uint64_t)fuzz_next8(&b) << PAGE_SHIFT | (fuzz_next_n(&b, 2) & 0xfff);
 	s.vaddr = decode_vaddr(&b, &s.cpu, noncanonical, which);
 	build_tables(&b, &s);
 

@@ -93,4 +93,24 @@ struct kvm_fuzz_stats {
 };
 struct kvm_fuzz_stats kvm_fuzz_stats(void);
 
+/*
+ * KVM_FUZZ_REPLAY_INIT(begin) - in the replay binary (MMREF_KVM_FUZZ_REPLAY), an
+ * LLVMFuzzerInitialize() that runs begin, the target's kvm_fuzz_begin() call, before the
+ * first input: where KVM cannot run, the replay test skips (77) there. Nothing in the
+ * libFuzzer binary.
+ */
+#ifdef MMREF_KVM_FUZZ_REPLAY
+#define KVM_FUZZ_REPLAY_INIT(begin)                                                                \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);                                         \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                                          \
+	{                                                                                          \
+		(void)argc;                                                                        \
+		(void)argv;                                                                        \
+		(void)(begin);                                                                     \
+		return 0;                                                                          \
+	}
+#else
+#define KVM_FUZZ_REPLAY_INIT(begin)
+#endif
+
 #endif /* MMREF_FUZZ_KVM_FUZZ_H */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzzing.h"
+#include "fuzz_bytes.h"
 #include "machine.h"
 #include "names.h"
 
@@ -18,26 +19,6 @@
 static uint64_t fuzz_mem[(size_t)FUZZ_MAX_PAGES * PAGE_WORDS];
 static struct page fuzz_pages[FUZZ_MAX_PAGES];
 static struct machine fuzz_m;
-
-struct bytes {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t next8(struct bytes *b)
-{
-	if (b->n == 0)
-		return 0;
-	b->n--;
-	return *b->p++;
-}
-
-static uint16_t next16(struct bytes *b)
-{
-	uint16_t lo = next8(b);
-
-	return (uint16_t)(lo | next8(b) << 8);
-}
 
 /* The output side: a trace when decoding, nothing when fuzzing. */
 struct run {
@@ -157,9 +138,9 @@ static uint32_t machine_pages(uint8_t size)
 	}
 }
 
-static int setup_machine(struct run *r, struct bytes *b)
+static int setup_machine(struct run *r, struct fuzz_bytes *b)
 {
-	uint8_t size = next8(b), nres = next8(b) % 4, i;
+	uint8_t size = fuzz_next8(b), nres = fuzz_next8(b) % 4, i;
 	uint32_t nr_pages = machine_pages(size);
 	struct mm_op op = {0};
 
@@ -170,8 +151,8 @@ static int setup_machine(struct run *r, struct bytes *b)
 		struct mm_result res;
 
 		op.kind = OP_RESERVE;
-		op.a = (uint64_t)(next16(b) % nr_pages) * PAGE_SIZE;
-		op.b = (uint64_t)(1 + next8(b) % 64) * PAGE_SIZE;
+		op.a = (uint64_t)(fuzz_next16(b) % nr_pages) * PAGE_SIZE;
+		op.b = (uint64_t)(1 + fuzz_next8(b) % 64) * PAGE_SIZE;
 		res = apply(r, &op);
 		emit_op(r, NULL, &op, &res); /* a range past the end is refused: also fine */
 	}
@@ -411,7 +392,7 @@ static int buddy_free_op(struct run *r, uint8_t k, uint8_t arg, bool mutate)
 
 int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out)
 {
-	struct bytes b = {data, size};
+	struct fuzz_bytes b = {data, size};
 	struct run r = {out, 0, false};
 	uint32_t i, step = 0;
 
@@ -424,7 +405,7 @@ int fuzz_buddy_run(const uint8_t *data, size_t size, FILE *out)
 	bref.nr_freed = 0;
 	bref.free_pages = nr_free_pages(&fuzz_m.phys);
 	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
-		uint8_t k = next8(&b), arg = next8(&b);
+		uint8_t k = fuzz_next8(&b), arg = fuzz_next8(&b);
 		int err;
 
 		switch (k % 8) {
@@ -757,7 +738,7 @@ static int slab_pages_op(struct run *r, uint8_t k, uint8_t arg)
 
 int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out)
 {
-	struct bytes b = {data, size};
+	struct fuzz_bytes b = {data, size};
 	struct run r = {out, 0, false};
 	unsigned int step = 0;
 
@@ -765,7 +746,7 @@ int fuzz_slab_run(const uint8_t *data, size_t size, FILE *out)
 		return 1;
 	memset(&sref, 0, sizeof(sref));
 	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
-		uint8_t k = next8(&b), arg = next8(&b);
+		uint8_t k = fuzz_next8(&b), arg = fuzz_next8(&b);
 		int err;
 
 		switch (k % 10) {
@@ -1151,7 +1132,7 @@ static int vma_brk_op(struct run *r, uint16_t arg)
 
 int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 {
-	struct bytes b = {data, size};
+	struct fuzz_bytes b = {data, size};
 	struct run r = {out, 0, false};
 	struct mm_op op = {0};
 	struct mm_result res;
@@ -1187,7 +1168,7 @@ int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 		    fuzz_m.vmas.vma[heap].vm_start < vref.start_brk + VREF_HEAP * PAGE_SIZE)
 			return fail(&r, "the default layout maps something above start_brk");
 	}
-	mode = next8(&b);
+	mode = fuzz_next8(&b);
 	if (mode % 8 == 0) {
 		op.kind = OP_SYSCTL;
 		op.flags = SYSCTL_MAX_MAP_COUNT;
@@ -1198,9 +1179,9 @@ int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 	if (vref_compare(&r) != 0)
 		return 1;
 	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
-		uint8_t k = next8(&b);
-		uint16_t at = next16(&b);
-		uint8_t len = next8(&b), p = next8(&b);
+		uint8_t k = fuzz_next8(&b);
+		uint16_t at = fuzz_next16(&b);
+		uint8_t len = fuzz_next8(&b), p = fuzz_next8(&b);
 		uint32_t first = at % VREF_PAGES, n = 1 + (len % 8 == 0 ? len : len % 16);
 		int err;
 
@@ -1230,8 +1211,6 @@ int fuzz_vma_run(const uint8_t *data, size_t size, FILE *out)
 
 /* fuzz_mm ---------------------------------------------------------------------------- */
 
-#define MM_ARENA_PAGES 64u
-
 /* What a touch of addr must end in, from the VMA set alone (no paging involved):
  * 1 done, 2 SIGSEGV, 0 either (stack growth, OOM). */
 static int mm_expected(struct mm_struct *mm, uint64_t addr, enum access_type t)
@@ -1251,20 +1230,16 @@ static int mm_expected(struct mm_struct *mm, uint64_t addr, enum access_type t)
 	return (vma->vm_flags & VM_ACCESS_FLAGS) != 0 ? 1 : 2;
 }
 
-static int mm_touch_op(struct run *r, uint64_t addr, uint8_t p)
+static int mm_touch_op(struct run *r, struct mm_op *op)
 {
 	struct mm_struct *mm = machine_current_mm(&fuzz_m);
-	struct mm_op op = {0};
 	struct mm_result res;
-	enum access_type t = (enum access_type)(p % 3);
+	uint64_t addr = op->a;
+	enum access_type t = (enum access_type)op->flags;
 	int want = mm_expected(mm, addr, t);
 	const struct fault_step *last;
 
-	op.kind = OP_TOUCH;
-	op.a = addr;
-	op.flags = t;
-	op.mflags = TOUCH_USER;
-	res = vma_apply(r, &op);
+	res = vma_apply(r, op);
 	if (res.kind != RES_TOUCH)
 		return fail(r, "touch did not give a touch result");
 	last = res.touch.nr_steps > 0 ? &res.touch.step[res.touch.nr_steps - 1] : NULL;
@@ -1288,15 +1263,97 @@ static int check_mm_all(struct run *r)
 	return v.ok ? 0 : fail(r, "validator: %s at %u", v.what, v.where);
 }
 
+const char *const fuzz_mm_procs[2] = {"a", "b"};
+
+uint64_t fuzz_mm_arena(struct machine *m)
+{
+	struct mm_struct *mm = machine_current_mm(m);
+	uint64_t top = mm->mmap_base;
+	uint32_t id;
+
+	for (;;) {
+		id = find_vma(&m->vmas, &mm->vmas, top - 1);
+		if (id == VMA_NONE || m->vmas.vma[id].vm_start >= top)
+			break;
+		top = m->vmas.vma[id].vm_start;
+	}
+	return top - (uint64_t)FUZZ_MM_ARENA_PAGES * PAGE_SIZE;
+}
+
+struct fuzz_mm_ctx fuzz_mm_ctx(struct machine *m, const uint64_t arena[2])
+{
+	struct mm_struct *mm = machine_current_mm(m);
+	struct fuzz_mm_ctx c = {m->current, arena[m->current], mm->start_brk, mm->start_stack};
+
+	return c;
+}
+
+/* A user touch of addr; the access type from the op's last byte. */
+static struct mm_op mm_touch(uint64_t addr, uint8_t p)
+{
+	struct mm_op op = {0};
+
+	op.kind = OP_TOUCH;
+	op.a = addr;
+	op.flags = p % 3;
+	op.mflags = TOUCH_USER;
+	return op;
+}
+
+struct mm_op fuzz_mm_decode_op(const uint8_t bytes[4], const struct fuzz_mm_ctx *c)
+{
+	const uint8_t k = bytes[0], at = bytes[1], len = bytes[2], p = bytes[3];
+	const uint64_t addr = c->arena + (uint64_t)(at % FUZZ_MM_ARENA_PAGES) * PAGE_SIZE;
+	const uint64_t n = 1 + len % 8;
+	struct mm_op op = {0};
+
+	switch (k % 10) {
+	case 0:
+	case 1: /* mmap */
+		op.kind = OP_MMAP;
+		op.a = (p & 0x40) != 0 ? 0 : addr;
+		op.b = n * PAGE_SIZE;
+		op.prot = p % 8;
+		op.mflags = MAP_ANONYMOUS | ((p & 8) != 0 ? MAP_SHARED : MAP_PRIVATE) |
+			    ((p & 0x40) != 0 ? 0 : MAP_FIXED) |
+			    ((p & 0x10) != 0 ? MAP_POPULATE : 0);
+		return op;
+	case 2: /* munmap */
+		op.kind = OP_MUNMAP;
+		op.a = addr;
+		op.b = n * PAGE_SIZE;
+		return op;
+	case 3: /* mprotect */
+		op.kind = OP_MPROTECT;
+		op.a = addr;
+		op.b = n * PAGE_SIZE;
+		op.prot = p % 8;
+		return op;
+	case 4: /* brk */
+		op.kind = OP_BRK;
+		op.a = c->start_brk + (uint64_t)(p % 32) * PAGE_SIZE + at;
+		return op;
+	case 5: /* a touch in the heap */
+		return mm_touch(c->start_brk + (uint64_t)(at % 32) * PAGE_SIZE, p);
+	case 6: /* a touch around the stack (growth) */
+		return mm_touch(c->start_stack - 0x21000 - (uint64_t)at * PAGE_SIZE, p);
+	case 9: /* the other process */
+		op.kind = OP_SWITCH;
+		strcpy(op.name, fuzz_mm_procs[1 - c->current]);
+		return op;
+	default: /* a touch in the arena */
+		return mm_touch(addr + (p & 0x38), p);
+	}
+}
+
 int fuzz_mm_run(const uint8_t *data, size_t size, FILE *out)
 {
-	struct bytes b = {data, size};
+	struct fuzz_bytes b = {data, size};
 	struct run r = {out, 0, false};
 	struct mm_op op = {0};
 	struct mm_result res;
-	uint32_t base_free, pages = 512u + 256u * (next8(&b) % 4), i;
+	uint32_t base_free, pages = 512u + 256u * (fuzz_next8(&b) % 4), i;
 	uint64_t arena[2];
-	static const char *names[2] = {"a", "b"};
 
 	if (machine_init(&fuzz_m, fuzz_mem, fuzz_pages, pages) != 0 || machine_boot(&fuzz_m) != 0 ||
 	    paging_init(&fuzz_m.env) != 0)
@@ -1314,89 +1371,35 @@ int fuzz_mm_run(const uint8_t *data, size_t size, FILE *out)
 	(void)vma_apply(&r, &op);
 	base_free = nr_free_pages(&fuzz_m.phys);
 	for (i = 0; i < 2; i++) {
-		struct mm_struct *mm;
-		uint64_t top;
-		uint32_t id;
-
 		op.kind = OP_PROCESS;
-		strcpy(op.name, names[i]);
+		strcpy(op.name, fuzz_mm_procs[i]);
 		res = vma_apply(&r, &op);
 		if (res.kind != RES_OK)
 			return fail(&r, "process creation failed");
-		mm = machine_current_mm(&fuzz_m);
-		top = mm->mmap_base;
-		for (;;) {
-			id = find_vma(&fuzz_m.vmas, &mm->vmas, top - 1);
-			if (id == VMA_NONE || fuzz_m.vmas.vma[id].vm_start >= top)
-				break;
-			top = fuzz_m.vmas.vma[id].vm_start;
-		}
-		arena[i] = top - (uint64_t)MM_ARENA_PAGES * PAGE_SIZE;
+		arena[i] = fuzz_mm_arena(&fuzz_m);
 	}
-	while (b.n > 0 && r.nr_ops < (int)FUZZ_MAX_OPS) {
-		uint8_t k = next8(&b), at = next8(&b), len = next8(&b), p = next8(&b);
-		int cur = fuzz_m.current;
-		struct mm_struct *mm = machine_current_mm(&fuzz_m);
-		uint64_t addr = arena[cur] + (uint64_t)(at % MM_ARENA_PAGES) * PAGE_SIZE;
-		uint64_t n = 1 + len % 8;
+	while (b.n > 0 && r.nr_ops < (int)FUZZ_MM_MAX_OPS) {
+		struct fuzz_mm_ctx c = fuzz_mm_ctx(&fuzz_m, arena);
+		uint8_t bytes[4];
 		int err = 0;
 
-		memset(&op, 0, sizeof(op));
-		switch (k % 10) {
-		case 0:
-		case 1: /* mmap */
-			op.kind = OP_MMAP;
-			op.a = (p & 0x40) != 0 ? 0 : addr;
-			op.b = n * PAGE_SIZE;
-			op.prot = p % 8;
-			op.mflags = MAP_ANONYMOUS | ((p & 8) != 0 ? MAP_SHARED : MAP_PRIVATE) |
-				    ((p & 0x40) != 0 ? 0 : MAP_FIXED) |
-				    ((p & 0x10) != 0 ? MAP_POPULATE : 0);
+		for (i = 0; i < 4; i++)
+			bytes[i] = fuzz_next8(&b);
+		op = fuzz_mm_decode_op(bytes, &c);
+		if (op.kind == OP_TOUCH)
+			err = mm_touch_op(&r, &op);
+		else
 			(void)vma_apply(&r, &op);
-			break;
-		case 2: /* munmap */
-			op.kind = OP_MUNMAP;
-			op.a = addr;
-			op.b = n * PAGE_SIZE;
-			(void)vma_apply(&r, &op);
-			break;
-		case 3: /* mprotect */
-			op.kind = OP_MPROTECT;
-			op.a = addr;
-			op.b = n * PAGE_SIZE;
-			op.prot = p % 8;
-			(void)vma_apply(&r, &op);
-			break;
-		case 4: /* brk */
-			op.kind = OP_BRK;
-			op.a = mm->start_brk + (uint64_t)(p % 32) * PAGE_SIZE + at;
-			(void)vma_apply(&r, &op);
-			break;
-		case 5: /* a touch in the heap */
-			err = mm_touch_op(&r, mm->start_brk + (uint64_t)(at % 32) * PAGE_SIZE, p);
-			break;
-		case 6: /* a touch around the stack (growth) */
-			err = mm_touch_op(&r, mm->start_stack - 0x21000 - (uint64_t)at * PAGE_SIZE,
-					  p);
-			break;
-		case 9: /* the other process */
-			op.kind = OP_SWITCH;
-			strcpy(op.name, names[1 - cur]);
-			(void)vma_apply(&r, &op);
-			break;
-		default: /* a touch in the arena */
-			err = mm_touch_op(&r, addr + (p & 0x38), p);
-			break;
-		}
 		if (err != 0 || check_mm_valid(&r) != 0)
 			return 1;
 	}
 	if (check_mm_all(&r) != 0)
 		return 1;
 	/* Exit both: every page, table and descriptor comes back. */
+	memset(&op, 0, sizeof(op));
 	for (i = 0; i < 2; i++) {
 		op.kind = OP_EXIT;
-		strcpy(op.name, names[i]);
+		strcpy(op.name, fuzz_mm_procs[i]);
 		(void)vma_apply(&r, &op);
 	}
 	op.kind = OP_KMEM_CACHE_SHRINK;
