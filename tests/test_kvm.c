@@ -5,7 +5,9 @@
  * with the kvm-unit-tests style report; without it, the same touch agrees. The batched
  * paths likewise: the user loop (CPL 3, reads checked in the loop) and ring-0 batch code
  * must report a wrong error code and a wrong value read (kvm_diff.mutate_paddr: every
- * read predicted a page off). Skips (77) where KVM cannot run.
+ * read predicted a page off). What cannot run is said as such, with by whom: "unsupported
+ * on this vCPU (FEATURE: ...)" for a mode the vCPU lacks, "unsupported by the KVM
+ * backend: ..." for what the backend does not do. Skips (77) where KVM cannot run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,36 @@ static void test_batches_find_a_wrong_value(struct kvm_diff *d, bool user)
 	kvm_diff_close(d);
 }
 
+/* A trace the vCPU cannot run, and one the backend does not run: both KVM_UNSUPPORTED,
+ * each report saying by whom. */
+static void test_unsupported_says_by_whom(struct kvm_diff *d)
+{
+	static const char no_vdso[] = "process p\n"
+				      "munmap 0x7ffff7ffd000 8K\n"
+				      "touch 0x7ffff7ffd000 r\n";
+	uint32_t maxphyaddr;
+	bool la57;
+	char text[64];
+
+	report(run(d, false, no_vdso) == KVM_UNSUPPORTED, "no [vdso] to run user code from");
+	report(strstr(d->report, "kvm: unsupported by the KVM backend: ") != NULL, "%s", d->report);
+	maxphyaddr = d->vmm.feat.maxphyaddr;
+	la57 = vmm_has_la57(&d->vmm);
+	kvm_diff_close(d);
+
+	snprintf(text, sizeof(text), "cpu maxphyaddr %u\n", maxphyaddr == 40 ? 39 : 40);
+	report(run(d, false, text) == KVM_UNSUPPORTED, "another MAXPHYADDR");
+	report(strstr(d->report, "kvm: unsupported on this vCPU (MAXPHYADDR: ") != NULL, "%s",
+	       d->report);
+	kvm_diff_close(d);
+
+	if (la57) /* nothing this vCPU lacks to ask about here */
+		return;
+	report(run(d, false, "cpu la57 1\nprocess p\n") == KVM_UNSUPPORTED, "5-level paging");
+	report(strstr(d->report, "kvm: unsupported on this vCPU (LA57: ") != NULL, "%s", d->report);
+	kvm_diff_close(d);
+}
+
 int main(void)
 {
 	static const char text[] = "process p\n"
@@ -140,6 +172,7 @@ int main(void)
 	test_user_loop_finds_a_wrong_error_code(d);
 	test_batches_find_a_wrong_value(d, true);
 	test_batches_find_a_wrong_value(d, false);
+	test_unsupported_says_by_whom(d);
 	free(d);
 	return test_summary();
 }
