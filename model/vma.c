@@ -443,7 +443,8 @@ static uint64_t gap_kept(const struct vma_set *s, uint32_t n, uint32_t span)
 /*
  * The nodes above leaf k (k < nr_leaves), after max_gap[k] changed: each becomes the
  * larger of the value below it and its other child, up to the first node that keeps its
- * value (the nodes above it keep theirs), at most up to the set's root.
+ * value (the nodes above it keep theirs), at most up to the set's root. The leaf level
+ * comes first (its nodes are in max_gap); only a right sibling can lie beyond the set.
  */
 /*@ requires valid: \valid(s);
     requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
@@ -451,26 +452,33 @@ static uint64_t gap_kept(const struct vma_set *s, uint32_t n, uint32_t span)
 */
 static void gap_path_update(struct vma_set *s, uint32_t k)
 {
-	uint32_t n = VMA_MAX_LEAVES + k, span = 1;
-	uint64_t g = s->max_gap[k];
+	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2, sib = k % 2 == 0 ? k + 1 : k - 1;
+	uint64_t g = s->max_gap[k], other;
 
-	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
-	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+	if (s->nr_leaves <= 1)
+		return;
+	other = sib < s->nr_leaves ? s->max_gap[sib] : 0;
+	if (other > g)
+		g = other;
+	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
+	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
 		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
-	    loop assigns n, span, g, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+	    loop assigns n, span, sib, g, other, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
 	    loop variant VMA_MAX_LEAVES - span;
 	*/
-	while (span < s->nr_leaves) {
-		uint64_t other = gap_node(s, n % 2 == 0 ? n + 1 : n - 1, span);
-
+	for (;;) {
+		if (s->gap_tree[n] == g)
+			return;
+		s->gap_tree[n] = g;
+		if (span >= s->nr_leaves)
+			return;
+		sib = n % 2 == 0 ? n + 1 : n - 1;
+		other =
+		    n % 2 != 0 || sib * span - VMA_MAX_LEAVES < s->nr_leaves ? s->gap_tree[sib] : 0;
 		if (other > g)
 			g = other;
 		n /= 2;
 		span *= 2;
-		if (s->gap_tree[n] == g)
-			return;
-		s->gap_tree[n] = g;
 	}
 }
 
