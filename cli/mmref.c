@@ -24,8 +24,8 @@
 #include "sweep.h"
 #endif
 
-#define EXIT_MISMATCH 1
-#define EXIT_USAGE    2
+#define EXIT_MISMATCH	 1
+#define EXIT_USAGE	 2
 #define EXIT_UNAVAILABLE 3 /* a backend that cannot run on this machine */
 
 extern const char mmref_demo_trace[];
@@ -169,10 +169,14 @@ static int cmd_check(int argc, char **argv)
 #ifdef MMREF_HAVE_LINUX
 		rc = linux_check_trace(&t, stdout);
 		trace_free(&t);
-		return rc == 0 ? 0 : rc == 1 ? EXIT_MISMATCH : rc == 2 ? EXIT_USAGE : EXIT_UNAVAILABLE;
+		return rc == 0	 ? 0
+		       : rc == 1 ? EXIT_MISMATCH
+		       : rc == 2 ? EXIT_USAGE
+				 : EXIT_UNAVAILABLE;
 #else
 		trace_free(&t);
-		fprintf(stderr, "mmref check: this build has no linux backend (x86-64 Linux only)\n");
+		fprintf(stderr,
+			"mmref check: this build has no linux backend (x86-64 Linux only)\n");
 		return EXIT_UNAVAILABLE;
 #endif
 	}
@@ -180,7 +184,11 @@ static int cmd_check(int argc, char **argv)
 #ifdef MMREF_HAVE_KVM
 		rc = kvm_diff_check_trace(&t, stdout);
 		trace_free(&t);
-		return rc == 0 ? 0 : rc == 1 ? EXIT_MISMATCH : rc == 2 ? EXIT_USAGE : EXIT_UNAVAILABLE;
+		/* a broken guest (-1: hang, triple fault, odd exit) is a finding, not "cannot run" */
+		return rc == 0	 ? 0
+		       : rc == 2 ? EXIT_USAGE
+		       : rc == 3 ? EXIT_UNAVAILABLE
+				 : EXIT_MISMATCH;
 #else
 		trace_free(&t);
 		fprintf(stderr, "mmref check: this build has no kvm backend (x86-64 Linux only)\n");

@@ -5,7 +5,8 @@
 # build), when the vCPU lacks a mode the trace sets (exit 2, "unsupported on this vCPU
 # (...)": SMEP, PKU or LA57 under PVM), or when the trace asks what the backend does not
 # do (exit 2, "unsupported by the KVM backend: ..."). A guest or KVM that failed
-# ("the guest or KVM failed", which mmref also exits 3 with) is a failure, not a skip.
+# ("the guest or KVM failed": mmref check exits 1 for it) is a failure, not a skip; the
+# guard below also fails it should a command still exit 3 with that line.
 out=$("$@" 2>&1)
 rc=$?
 printf '%s\n' "$out"
