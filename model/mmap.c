@@ -696,12 +696,15 @@ static bool highest_gap(struct mm_env *e, struct mm_struct *mm, uint64_t len, ui
 
 			i--;
 			prev_end = i > 0 ? l->end[i - 1] : k > 0 ? s->last_end[k - 1] : 0;
-			t = l->start[i] < high ? l->start[i] : high;
-			b = prev_end > low ? prev_end : low;
-			if (t > b && t - b >= len) {
-				*top = t;
-				*next = l->slot[i];
-				return true;
+			/* Only a raw gap that fits may fit once cut to [low, high). */
+			if (l->start[i] - prev_end >= len) {
+				t = l->start[i] < high ? l->start[i] : high;
+				b = prev_end > low ? prev_end : low;
+				if (t > b && t - b >= len) {
+					*top = t;
+					*next = l->slot[i];
+					return true;
+				}
 			}
 			if (prev_end <= low)
 				return false;

@@ -428,18 +428,6 @@ static uint64_t gap_children(const struct vma_set *s, uint32_t p, uint32_t span)
 	return a > b ? a : b;
 }
 
-/* Node n of span span, known to lie in the set (its first leaf below nr_leaves). */
-/*@ requires valid: \valid_read(s);
-    requires n: 1 <= n < 2 * VMA_MAX_LEAVES;
-    requires span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-    requires leaf: n >= VMA_MAX_LEAVES <==> span == 1;
-    assigns \nothing;
-*/
-static uint64_t gap_kept(const struct vma_set *s, uint32_t n, uint32_t span)
-{
-	return span == 1 ? s->max_gap[n - VMA_MAX_LEAVES] : s->gap_tree[n];
-}
-
 /*
  * The nodes above leaf k (k < nr_leaves), after max_gap[k] changed: each becomes the
  * larger of the value below it and its other child, up to the first node that keeps its
@@ -452,18 +440,19 @@ static uint64_t gap_kept(const struct vma_set *s, uint32_t n, uint32_t span)
 */
 static void gap_path_update(struct vma_set *s, uint32_t k)
 {
-	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2, sib = k % 2 == 0 ? k + 1 : k - 1;
+	uint32_t n = (VMA_MAX_LEAVES + k) / 2, first = k - k % 2, span = 2;
 	uint64_t g = s->max_gap[k], other;
 
 	if (s->nr_leaves <= 1)
 		return;
-	other = sib < s->nr_leaves ? s->max_gap[sib] : 0;
+	other = k % 2 != 0 ? s->max_gap[k - 1] : k + 1 < s->nr_leaves ? s->max_gap[k + 1] : 0;
 	if (other > g)
 		g = other;
 	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
 	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
 		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop assigns n, span, sib, g, other, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+	    loop invariant first: first == n * span - VMA_MAX_LEAVES;
+	    loop assigns n, first, span, g, other, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
 	    loop variant VMA_MAX_LEAVES - span;
 	*/
 	for (;;) {
@@ -472,9 +461,12 @@ static void gap_path_update(struct vma_set *s, uint32_t k)
 		s->gap_tree[n] = g;
 		if (span >= s->nr_leaves)
 			return;
-		sib = n % 2 == 0 ? n + 1 : n - 1;
-		other =
-		    n % 2 != 0 || sib * span - VMA_MAX_LEAVES < s->nr_leaves ? s->gap_tree[sib] : 0;
+		if (n % 2 != 0) { /* a right child: its left sibling is in the set */
+			other = s->gap_tree[n - 1];
+			first -= span;
+		} else {
+			other = first + span < s->nr_leaves ? s->gap_tree[n + 1] : 0;
+		}
 		if (other > g)
 			g = other;
 		n /= 2;
@@ -526,78 +518,96 @@ static void set_max_gap(struct vma_set *s, uint32_t k, uint64_t gap)
 	gap_path_update(s, k);
 }
 
+/*
+ * The two searches below climb from leaf k while the sibling on the wanted side has no
+ * gap that fits, then go down from that sibling to its nearest leaf whose gap fits. The
+ * leaf level is done apart (its nodes are in max_gap), the levels above read gap_tree.
+ */
 uint32_t vma_gap_prev_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
 {
-	uint32_t n = VMA_MAX_LEAVES + k, span = 1;
+	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2;
 
+	if (k % 2 != 0 && s->max_gap[k - 1] >= len) /* the left sibling leaf */
+		return k - 1;
 	/* Up while n is a left child, or its left sibling has no gap that fits. */
-	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
-	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
+	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
 		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
 	    loop invariant below: n * span - VMA_MAX_LEAVES <= k;
 	    loop assigns n, span;
-	    loop variant n;
+	    loop variant VMA_MAX_LEAVES - span;
 	*/
-	while (span < s->nr_leaves && (n % 2 == 0 || gap_kept(s, n - 1, span) < len)) {
+	while (span < s->nr_leaves && (n % 2 == 0 || s->gap_tree[n - 1] < len)) {
 		n /= 2;
 		span *= 2;
 	}
 	if (span >= s->nr_leaves) /* at the set's root: nothing to the left */
 		return VMA_NONE;
 	n--;
-	/* Down to the highest leaf under it with a gap that fits. */
-	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
-	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+	/* Down to the node of two leaves at the right end of those with a gap that fits. */
+	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
+	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
 		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
 	    loop invariant below: (n + 1) * span - VMA_MAX_LEAVES <= k;
 	    loop assigns n, span;
-	    loop variant VMA_MAX_LEAVES - n;
+	    loop variant span;
 	*/
-	while (n < VMA_MAX_LEAVES) {
+	while (span > 2) {
 		span /= 2;
-		n = gap_kept(s, 2 * n + 1, span) >= len ? 2 * n + 1 : 2 * n;
+		n = s->gap_tree[2 * n + 1] >= len ? 2 * n + 1 : 2 * n;
 	}
-	n -= VMA_MAX_LEAVES;
-	return s->max_gap[n] >= len ? n : VMA_NONE;
+	k = 2 * n - VMA_MAX_LEAVES;
+	if (s->max_gap[k + 1] >= len)
+		return k + 1;
+	return s->max_gap[k] >= len ? k : VMA_NONE;
 }
 
 uint32_t vma_gap_next_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
 {
-	uint32_t n = VMA_MAX_LEAVES + k, span = 1;
+	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2, first = k - k % 2;
 
-	/* Up while n is a right child, or its right sibling has no gap that fits. */
-	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
-	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+	if (k % 2 == 0 && k + 1 < s->nr_leaves && s->max_gap[k + 1] >= len)
+		return k + 1; /* the right sibling leaf */
+	/* Up while n is a right child, or its right sibling lies beyond the set or has no
+	 * gap that fits. first: n's first leaf. */
+	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
+	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
 		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
-	    loop invariant above: (n + 1) * span - VMA_MAX_LEAVES > k;
-	    loop assigns n, span;
-	    loop variant n;
+	    loop invariant first: first == n * span - VMA_MAX_LEAVES && first <= k;
+	    loop assigns n, span, first;
+	    loop variant VMA_MAX_LEAVES - span;
 	*/
-	while (span < s->nr_leaves && (n % 2 == 1 || gap_node(s, n + 1, span) < len)) {
+	while (span < s->nr_leaves &&
+	       (n % 2 != 0 || first + span >= s->nr_leaves || s->gap_tree[n + 1] < len)) {
+		if (n % 2 != 0)
+			first -= span;
 		n /= 2;
 		span *= 2;
 	}
 	if (span >= s->nr_leaves) /* at the set's root: nothing to the right */
 		return VMA_NONE;
 	n++;
-	/* Down to the lowest leaf under it with a gap that fits. */
-	/*@ loop invariant range: 1 <= n < 2 * VMA_MAX_LEAVES;
-	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES &&
+	first += span;
+	/* Down to the node of two leaves at the left end of those with a gap that fits. */
+	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
+	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
 		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant leaf: n >= VMA_MAX_LEAVES <==> span == 1;
-	    loop invariant above: n * span - VMA_MAX_LEAVES > k;
-	    loop assigns n, span;
-	    loop variant VMA_MAX_LEAVES - n;
+	    loop invariant first: first == n * span - VMA_MAX_LEAVES && k < first;
+	    loop assigns n, span, first;
+	    loop variant span;
 	*/
-	while (n < VMA_MAX_LEAVES) {
+	while (span > 2) {
 		span /= 2;
-		n = gap_kept(s, 2 * n, span) >= len ? 2 * n : 2 * n + 1;
+		if (s->gap_tree[2 * n] >= len) {
+			n = 2 * n;
+		} else {
+			n = 2 * n + 1;
+			first += span;
+		}
 	}
-	n -= VMA_MAX_LEAVES;
-	return n < s->nr_leaves && s->max_gap[n] >= len ? n : VMA_NONE;
+	if (first < s->nr_leaves && s->max_gap[first] >= len)
+		return first;
+	return first + 1 < s->nr_leaves && s->max_gap[first + 1] >= len ? first + 1 : VMA_NONE;
 }
 
 uint32_t vma_gap_tree_stale(const struct vma_set *s)
@@ -627,6 +637,21 @@ uint32_t vma_gap_tree_stale(const struct vma_set *s)
 		span *= 2;
 	}
 	return 0;
+}
+
+/* The raw gap in front of slot i of leaf k: from the VMA before it (the previous leaf's
+ * last, 0 for the lowest) to its start; 0 if they touch. */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaf: s->leaf[k] < VMA_LEAF_POOL && i < LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
+    assigns \nothing;
+*/
+static uint64_t slot_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
+{
+	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	uint64_t prev_end = i > 0 ? l->end[i - 1] : k > 0 ? s->last_end[k - 1] : 0;
+
+	return l->start[i] > prev_end ? l->start[i] - prev_end : 0;
 }
 
 /* Leaf k changed (its copies are current): its summary, the next leaf's gap when k's
@@ -967,6 +992,7 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
     requires ok: VSetOkAt(v, s, k);
     requires new: NewVma(v, id);
     requires point: InsertPoint(v, s, k, i, v->vma[id].vm_start, v->vma[id].vm_end);
+    requires last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
     assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr,
@@ -985,6 +1011,8 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i, uint32_t id)
 {
 	struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	bool append = i == l->nr;
+	uint64_t split = append ? 0 : slot_gap(v, s, k, i); /* the gap the VMA goes into */
 	uint32_t j;
 
 	/*@ loop invariant range: i <= j <= \at(LeafNr(v, s, k), Pre);
@@ -1004,7 +1032,10 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 		leaf_move(l, j, l, j - 1);
 	leaf_put(v, l, i, id);
 	l->nr++;
-	leaf_refresh(v, s, k);
+	/* The VMA cut one gap in two smaller ones: the leaf's largest gap changes only if it
+	 * was that one. An append moves last_end (and the next leaf's first gap). */
+	if (append || split >= s->max_gap[k])
+		leaf_refresh(v, s, k);
 }
 
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
@@ -1085,7 +1116,16 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 			return;
 		}
 	}
-	leaf_refresh(v, s, k);
+	if (pos.slot < l->nr) {
+		/* The gaps on both sides of the VMA and its range became one gap, in front of
+		 * slot pos.slot now: no other gap changed, none shrank, last_end stays. */
+		uint64_t gap = slot_gap(v, s, k, pos.slot);
+
+		if (gap > s->max_gap[k])
+			set_max_gap(s, k, gap);
+		return;
+	}
+	leaf_refresh(v, s, k); /* the last VMA left: last_end moved, a gap went */
 }
 
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
