@@ -719,15 +719,53 @@ struct vma_pos vma_first_pos(const struct vma_set *s)
  * Both searches below are free of data-dependent branches: a lookup at an unpredictable
  * address pays for no mispredicted branch. Few leaves (and the entries of one leaf) are
  * counted: the number of sorted ends at or below addr is the index sought. Many leaves
- * are searched by halving with a fixed number of steps (Shar's form of binary search),
- * over last_end extended past its end with copies of its last entry, so that every step
- * may read without a bounds test; compilers unroll the steps into conditional moves.
+ * are searched by halving with a fixed number of steps (top_rank()).
  */
+/*
+ * The number of leaves whose last_end is at or below addr (nr_leaves > VMA_LEAF_SLOTS),
+ * by halving in VMA_GAP_LEVELS steps, which compilers unroll into conditional moves. p is
+ * the largest power of two at most nr_leaves: the first probe picks the first p leaves or
+ * the last p (they overlap); the steps then halve p, and the steps beyond log2(p) halve
+ * it to 0 and change nothing.
+ */
+/*@ requires valid: \valid_read(s);
+    requires nr: VMA_LEAF_SLOTS < s->nr_leaves <= VMA_MAX_LEAVES;
+    assigns \nothing;
+    ensures range: \result <= s->nr_leaves;
+*/
+static uint32_t top_rank(const struct vma_set *s, uint64_t addr)
+{
+	uint32_t p = VMA_LEAF_SLOTS, base, step, j, n;
+
+	/*@ loop invariant p: VMA_LEAF_SLOTS <= p <= s->nr_leaves;
+	    loop assigns p;
+	    loop variant s->nr_leaves - p;
+	*/
+	while (p * 2 <= s->nr_leaves)
+		p *= 2;
+	base = s->last_end[p - 1] <= addr ? s->nr_leaves - p : 0;
+	step = p;
+	/*@ loop invariant j: 0 <= j <= VMA_GAP_LEVELS;
+	    loop invariant range: base + step <= s->nr_leaves;
+	    loop invariant below: \forall integer k; 0 <= k < base ==> s->last_end[k] <= addr;
+	    loop invariant above: \forall integer k; base + step <= k < s->nr_leaves ==>
+		s->last_end[k] > addr;
+	    loop assigns j, step, n, base;
+	    loop variant VMA_GAP_LEVELS - j;
+	*/
+	for (j = 0; j < VMA_GAP_LEVELS; j++) {
+		step /= 2;
+		n = base + step - (step != 0 ? 1u : 0u);
+		base = s->last_end[n] <= addr ? base + step : base;
+	}
+	return base + (s->last_end[base] <= addr ? 1u : 0u);
+}
+
 struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s, uint64_t addr)
 {
 	struct vma_pos pos;
 	const struct vma_leaf *l;
-	uint32_t base = 0, n = 0, last = s->nr_leaves - 1, step;
+	uint32_t base = 0, n = 0;
 
 	pos.leaf = s->nr_leaves;
 	pos.slot = 0;
@@ -745,26 +783,7 @@ struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s,
 			n += s->last_end[base] <= addr ? 1u : 0u;
 		base = n;
 	} else {
-		/* Reads past the last leaf read the last one: one that ends above addr stops
-		 * the search as a leaf beyond the set would; one at or below addr lets base run
-		 * past nr_leaves, which means that no VMA ends above addr. */
-		/*@ loop invariant step: step == 0 || VMA_MAX_LEAVES % (2 * step) == 0;
-		    loop invariant range: base + 2 * step <= VMA_MAX_LEAVES;
-		    loop invariant below: \forall integer k; 0 <= k < base && k < s->nr_leaves ==>
-			s->last_end[k] <= addr;
-		    loop invariant above: \forall integer k; base + 2 * step - 1 <= k < s->nr_leaves ==>
-			s->last_end[k] > addr;
-		    loop invariant past: base > last ==> s->last_end[last] <= addr;
-		    loop assigns base, step, n;
-		    loop variant step;
-		*/
-		for (step = VMA_MAX_LEAVES / 2; step > 0; step /= 2) {
-			n = base + step - 1;
-			n = n < last ? n : last;
-			base = s->last_end[n] <= addr ? base + step : base;
-		}
-		n = base < last ? base : last;
-		base += s->last_end[n] <= addr ? 1u : 0u;
+		base = top_rank(s, addr);
 	}
 	if (base >= s->nr_leaves)
 		return pos;
