@@ -21,12 +21,15 @@
  * free gap in front of its VMAs (for get_unmapped_area(), as the maple tree's gap
  * tracking does). Over those per-leaf gaps sits a max tree (gap_tree), so that a gap
  * search skips any run of leaves without a fitting gap in O(log n) steps. A lookup is
- * two binary searches; an insertion or removal moves at most one leaf's entries and
- * updates one path of the gap tree; when a leaf splits or empties, the top array moves
- * and the gap tree is rebuilt from there. See docs/address-space.md.
+ * two searches free of data-dependent branches (the top array, then one leaf); an
+ * insertion or removal moves at most one leaf's entries and updates one path of the gap
+ * tree; when a leaf splits or empties, the top array moves and the gap tree is rebuilt
+ * from there. See docs/address-space.md.
  *
  * Positions: a VMA's place in the order is (leaf, slot); struct vma_pos names one, and
- * vma_pos_next()/vma_pos_prev() walk the order.
+ * vma_pos_next()/vma_pos_prev() walk the order. A position is valid until the set
+ * changes: the *_at() changes take one that the caller looked up, so that a system call
+ * that looks, checks and changes pays for one lookup.
  */
 #ifndef MMREF_VMA_H
 #define MMREF_VMA_H
