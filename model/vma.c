@@ -724,10 +724,19 @@ struct vma_pos vma_first_pos(const struct vma_set *s)
 /*
  * The number of leaves whose last_end is at or below addr (nr_leaves > VMA_LEAF_SLOTS),
  * by halving in VMA_GAP_LEVELS steps, which compilers unroll into conditional moves. p is
- * the largest power of two at most nr_leaves: the first probe picks the first p leaves or
- * the last p (they overlap); the steps then halve p, and the steps beyond log2(p) halve
- * it to 0 and change nothing.
+ * the largest power of two at most nr_leaves. The first probe leaves p - 1 candidates
+ * after base: the answer is below p (base 0) or, when the first p leaves all end at or
+ * below addr, from p on (base nr_leaves - p + 1 <= p: the two ranges overlap). Steps of
+ * p / 2 .. 1 then halve them. The steps of VMA_MAX_LEAVES / 2 .. p come first and move
+ * nothing (a step of 0: they read the leaf at base, inside the set), so that the number
+ * of steps is fixed.
  */
+/*@
+  // The leaves after base that may still end at or below addr, before the step of step:
+  // p - 1 before the first halving, 2 * step - 1 before a step of step, none at the end.
+  logic integer Window(integer step, integer p) =
+    step >= p ? p - 1 : step == 0 ? 0 : 2 * step - 1;
+*/
 /*@ requires valid: \valid_read(s);
     requires nr: VMA_LEAF_SLOTS < s->nr_leaves <= VMA_MAX_LEAVES;
     assigns \nothing;
@@ -735,7 +744,7 @@ struct vma_pos vma_first_pos(const struct vma_set *s)
 */
 static uint32_t top_rank(const struct vma_set *s, uint64_t addr)
 {
-	uint32_t p = VMA_LEAF_SLOTS, base, step, j, n;
+	uint32_t p = VMA_LEAF_SLOTS, base, step, half, n;
 
 	/*@ loop invariant p: VMA_LEAF_SLOTS <= p <= s->nr_leaves;
 	    loop assigns p;
@@ -743,22 +752,21 @@ static uint32_t top_rank(const struct vma_set *s, uint64_t addr)
 	*/
 	while (p * 2 <= s->nr_leaves)
 		p *= 2;
-	base = s->last_end[p - 1] <= addr ? s->nr_leaves - p : 0;
-	step = p;
-	/*@ loop invariant j: 0 <= j <= VMA_GAP_LEVELS;
-	    loop invariant range: base + step <= s->nr_leaves;
+	base = s->last_end[p - 1] <= addr ? s->nr_leaves - p + 1 : 0;
+	/*@ loop invariant step: 0 <= step <= VMA_MAX_LEAVES / 2;
+	    loop invariant range: base + Window(step, p) <= s->nr_leaves;
 	    loop invariant below: \forall integer k; 0 <= k < base ==> s->last_end[k] <= addr;
-	    loop invariant above: \forall integer k; base + step <= k < s->nr_leaves ==>
-		s->last_end[k] > addr;
-	    loop assigns j, step, n, base;
-	    loop variant VMA_GAP_LEVELS - j;
+	    loop invariant above: \forall integer k;
+		base + Window(step, p) <= k < s->nr_leaves ==> s->last_end[k] > addr;
+	    loop assigns step, half, n, base;
+	    loop variant step;
 	*/
-	for (j = 0; j < VMA_GAP_LEVELS; j++) {
-		step /= 2;
-		n = base + step - (step != 0 ? 1u : 0u);
-		base = s->last_end[n] <= addr ? base + step : base;
+	for (step = VMA_MAX_LEAVES / 2; step > 0; step /= 2) {
+		half = step < p ? step : 0;
+		n = base + half - (half != 0 ? 1u : 0u);
+		base = s->last_end[n] <= addr ? base + half : base;
 	}
-	return base + (s->last_end[base] <= addr ? 1u : 0u);
+	return base; /* after the step of 1: every leaf from base on ends above addr */
 }
 
 struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s, uint64_t addr)
