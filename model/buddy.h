@@ -88,6 +88,19 @@ int mem_init(struct phys *p);
 	assumes AllocFails(p, gfp, order);
 	assigns \nothing;
 	ensures none: \result == PFN_NONE;
+	ensures same_mem: \forall integer j; 0 <= j < RamWords(p) ==> p->mem[j] == \old(p->mem[j]);
+	ensures same_pages: \forall integer i; 0 <= i < p->nr_pages ==>
+	    p->pages[i].flags == \old(p->pages[i].flags) &&
+	    p->pages[i].order == \old(p->pages[i].order) &&
+	    p->pages[i].refcount == \old(p->pages[i].refcount) &&
+	    p->pages[i].next == \old(p->pages[i].next) && p->pages[i].prev == \old(p->pages[i].prev);
+	ensures same_zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+	    p->zones[zi].start_pfn == \old(p->zones[zi].start_pfn) &&
+	    p->zones[zi].end_pfn == \old(p->zones[zi].end_pfn) &&
+	    p->zones[zi].free_pages == \old(p->zones[zi].free_pages) &&
+	    (\forall integer o; 0 <= o < NR_PAGE_ORDERS ==>
+	      p->zones[zi].free_area[o].head == \old(p->zones[zi].free_area[o].head) &&
+	      p->zones[zi].free_area[o].tail == \old(p->zones[zi].free_area[o].tail));
     behavior ok:
 	assumes !AllocFails(p, gfp, order);
 	ensures in_ram: \result < p->nr_pages;
@@ -102,6 +115,12 @@ int mem_init(struct phys *p);
 	    \old(p->zones[ZoneOf(\result)].free_pages) - Pow2(order);
 	ensures other_zone: p->zones[1 - ZoneOf(\result)].free_pages ==
 	    \old(p->zones[1 - ZoneOf(\result)].free_pages);
+	ensures fresh: \at(p->pages[\result].flags, Pre) == PG_buddy;
+	ensures heads_kept: \forall integer x; 0 <= x < p->nr_pages && IsHead{Pre}(p, x) ==>
+	    IsHead(p, x);
+	ensures mem_kept: \forall integer j; 0 <= j < RamWords(p) &&
+	    (j < \result * PAGE_WORDS || j >= (\result + Pow2(order)) * PAGE_WORDS) ==>
+	    p->mem[j] == \old(p->mem[j]);
     complete behaviors;
     disjoint behaviors;
 */

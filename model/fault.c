@@ -27,32 +27,138 @@ uint64_t task_size_max(const struct mm_env *e)
 	return e->pgtable_l5 ? TASK_SIZE_MAX_L5 : TASK_SIZE_MAX_L4;
 }
 
-/* What one entry of a table at level maps: 4 KiB at PT_PTE .. 256 TiB at PT_PGD5. */
+/*
+ * What one entry of a table at level maps: 4 KiB at PT_PTE .. 256 TiB at PT_PGD5. By
+ * cases: the provers cannot use a shift by a variable amount (docs/proofs.md).
+ */
+/*@ requires level: 1 <= level <= 5;
+    assigns \nothing;
+    ensures span: \result == LevelSize(level);
+*/
 static uint64_t entry_span(uint32_t level)
 {
-	return 1ull << (12 + 9 * (level - 1));
+	switch (level) {
+	case PT_PTE:
+		return 1ull << 12;
+	case PT_PMD:
+		return 1ull << 21;
+	case PT_PUD:
+		return 1ull << 30;
+	case PT_P4D:
+		return 1ull << 39;
+	default:
+		return 1ull << 48;
+	}
 }
 
 /* The index of addr's entry in a table at level (pte_index(), pmd_index(), ...). */
+/*@ requires level: 1 <= level <= 5;
+    assigns \nothing;
+    ensures index: \result == VaIndex(addr, level);
+    ensures range: \result < PTRS_PER_TABLE;
+*/
 static uint32_t entry_index(uint64_t addr, uint32_t level)
 {
-	return (uint32_t)((addr >> (12 + 9 * (level - 1))) % PTRS_PER_TABLE);
+	return (uint32_t)(addr / entry_span(level) % PTRS_PER_TABLE);
+}
+
+/* Is the single-bit flag bit set in x? (x & bit) != 0, by division (docs/proofs.md). */
+/*@ requires bit: bit > 0;
+    assigns \nothing;
+    ensures flag: \result <==> HasFlag(x, bit);
+*/
+static bool flag64(uint64_t x, uint64_t bit)
+{
+	return x / bit % 2 != 0;
+}
+
+/* The frame an entry points to: (entry & PTE_PFN_MASK_52) / PAGE_SIZE. */
+/*@ assigns \nothing;
+    ensures pfn: \result == EntPfn(entry);
+    ensures range: \result < 0x10000000000;
+*/
+static uint64_t entry_pfn(uint64_t entry)
+{
+	return entry % 0x10000000000000ull / PAGE_SIZE;
 }
 
 static uint64_t *table_of(struct mm_env *e, uint64_t entry)
 {
-	return &e->phys->mem[(entry & PTE_PFN_MASK_52) / 8];
+	return &e->phys->mem[entry_pfn(entry) * PAGE_WORDS];
 }
 
-/* A zeroed page-table page, or PFN_NONE. */
-static uint32_t table_alloc(struct mm_env *e)
-{
-	return alloc_pages(e->phys, GFP_KERNEL | __GFP_ZERO, 0);
-}
-
+/*@ assigns \nothing;
+    ensures phys: \result == pfn * PAGE_SIZE;
+*/
 static uint64_t pfn_phys(uint32_t pfn)
 {
 	return (uint64_t)pfn * PAGE_SIZE;
+}
+
+/* Models arch/x86/include/asm/page_64.h: clear_page() of a page-table page. */
+/*@ requires shape: PhysShape(p);
+    requires pfn: pfn < p->nr_pages;
+    assigns p->mem[pfn * PAGE_WORDS .. pfn * PAGE_WORDS + PAGE_WORDS - 1];
+    ensures zeroed: FrameZero(p, pfn);
+    ensures kept: MemKept{Pre,Post}(p, pfn);
+*/
+static void clear_table_page(struct phys *p, uint32_t pfn)
+{
+	uint64_t *words = &p->mem[(uint64_t)pfn * PAGE_WORDS];
+	uint32_t i;
+
+	/*@ loop invariant bound: 0 <= i <= PAGE_WORDS;
+	    loop invariant zeroed: \forall integer j; pfn * PAGE_WORDS <= j < pfn * PAGE_WORDS + i ==>
+		p->mem[j] == 0;
+	    loop assigns i, words[0 .. PAGE_WORDS - 1];
+	    loop variant PAGE_WORDS - i;
+	*/
+	for (i = 0; i < PAGE_WORDS; i++)
+		words[i] = 0;
+}
+
+/*
+ * A zeroed page-table page, or PFN_NONE. Linux asks for GFP_PGTABLE_USER (GFP_KERNEL |
+ * __GFP_ZERO); the model clears the page itself (clear_table_page()), which leaves the
+ * same frame with the same words as __GFP_ZERO would, and states the zeroes in a contract
+ * (alloc_pages() does not promise them).
+ */
+/*@ requires env: \valid_read(e) && PhysShape(e->phys) && PhysApart(e->phys, e);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    behavior fails:
+	assumes AllocFails(e->phys, GFP_KERNEL, 0);
+	ensures none: \result == PFN_NONE;
+	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys);
+    behavior ok:
+	assumes !AllocFails(e->phys, GFP_KERNEL, 0);
+	ensures some: \result != PFN_NONE;
+	ensures nr: e->phys->nr_pages == \old(e->phys->nr_pages);
+	ensures page: TabOk(e->phys, \result) && !IsHead{Pre}(e->phys, \result);
+	ensures zeroed: FrameZero(e->phys, \result);
+	ensures kept: MemKept{Pre,Post}(e->phys, \result);
+	ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+	ensures free: NrFree(e->phys) == NrFree{Pre}(e->phys) - 1;
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint32_t table_alloc(struct mm_env *e)
+{
+	uint32_t pfn = alloc_pages(e->phys, GFP_KERNEL, 0);
+
+	//@ assert failed: pfn == PFN_NONE ==> PhysUnchanged{Pre,Here}(e->phys);
+	//@ assert booted: pfn != PFN_NONE ==> Booted(e->phys);
+	//@ assert heads_failed: pfn == PFN_NONE ==> PhysUnchanged{Pre,Here}(e->phys) && ListHeads(e->phys);
+	//@ assert heads_ok: pfn != PFN_NONE ==> Booted(e->phys) && ListHeads(e->phys);
+	//@ assert pow: Pow2(0) == 1;
+	//@ assert kept: pfn != PFN_NONE ==> MemKept{Pre,Here}(e->phys, pfn);
+	if (pfn != PFN_NONE)
+		clear_table_page(e->phys, pfn);
+	return pfn;
 }
 
 /*
@@ -206,28 +312,156 @@ static uint64_t *entry_at(struct mm_env *e, const struct mm_struct *mm, uint64_t
 	return &t[entry_index(addr, level)];
 }
 
-/* The PTE for addr, allocating the missing tables (p4d_alloc() with 5 levels, pud_alloc(),
- * pmd_alloc(), __pte_alloc()). NULL when a table cannot be had (the ones allocated so far
- * stay). */
-static uint64_t *pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
+/*
+ * mm_inc_nr_ptes() and friends: one more page-table page in mm. Only the counter changes,
+ * and the contract says that RAM did not (the provers find it faster as a fact of a call
+ * than through the separation of mm from the frames).
+ */
+/*@ requires mm: \valid(mm) && PhysShape(p);
+    requires sep: \separated(&mm->pgtables, p->mem + (0 .. RamWords(p) - 1));
+    assigns mm->pgtables;
+    ensures counted: mm->pgtables == (uint64_t)(\old(mm->pgtables) + 1);
+    ensures mem: MemSame{Pre,Post}(p);
+*/
+static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
 {
-	uint64_t *t = &e->phys->mem[pfn_phys(mm->pgd) / 8];
-	uint32_t l;
+	(void)p;
+	mm->pgtables++;
+}
 
-	for (l = pgtable_levels(e); l > PT_PTE; l--) {
-		uint64_t *x = &t[entry_index(addr, l)];
+/*
+ * The table below addr's entry in table t of level (PT_PMD .. PT_PGD5), allocated when the
+ * entry is empty: p4d_alloc(), pud_alloc(), pmd_alloc() and __pte_alloc() of mm/memory.c,
+ * one level each -- a zeroed page, linked with _PAGE_TABLE, counted in mm->pgtables
+ * (mm_inc_nr_ptes() and friends). PFN_NONE when no page can be had: nothing changed then.
+ */
+/*@ requires env: FaultEnv(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    requires level: 2 <= level <= FTop(e);
+    requires fields: FieldsApart(e, mm);
+    requires walk: FReach(e, mm, addr, level) && t == FTable(e, mm, addr, level);
+    requires path: FPathOk(e, mm, addr);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    behavior present:
+	assumes HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
+	assigns \nothing;
+	ensures next: \result == FTable(e, mm, addr, level - 1) && FReach(e, mm, addr, level - 1);
+    behavior oom:
+	assumes !HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
+	assumes AllocFails(e->phys, GFP_KERNEL, 0);
+	ensures none: \result == PFN_NONE;
+	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->pgtables == \old(mm->pgtables);
+    behavior alloc:
+	assumes !HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
+	assumes !AllocFails(e->phys, GFP_KERNEL, 0);
+	ensures next: \result == FTable(e, mm, addr, level - 1) && FReach(e, mm, addr, level - 1);
+	ensures fresh: TabOk(e->phys, \result) && !IsHead{Pre}(e->phys, \result);
+	ensures zeroed: FrameZero(e->phys, \result);
+	ensures linked: e->phys->mem[SlotWord(t, addr, level)] == MkEnt(\result, 0x67);
+	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) &&
+	    j != SlotWord(t, addr, level) && OutFrame(j, \result) ==>
+	    e->phys->mem[j] == \old(e->phys->mem[j]);
+	ensures upper: \forall integer lv; level <= lv <= FTop(e) ==>
+	    FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
+	ensures path: FPathOk(e, mm, addr);
+	ensures counted: mm->pgtables == (uint64_t)(\old(mm->pgtables) + 1);
+	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
+	ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, uint64_t addr,
+			   uint32_t level)
+{
+	uint64_t w = (uint64_t)t * PAGE_WORDS + entry_index(addr, level);
+	uint32_t n;
 
-		if ((*x & _PAGE_PRESENT) == 0) {
-			uint32_t n = table_alloc(e);
-
-			if (n == PFN_NONE)
-				return 0;
-			*x = pfn_phys(n) | _PAGE_TABLE;
-			mm->pgtables++;
-		}
-		t = table_of(e, *x);
+	//@ assert word: w == FWord(e, mm, addr, level) && e->phys->mem[w] == FEnt(e, mm, addr, level);
+	//@ assert table: TabOk(e->phys, t) && w < RamWords(e->phys);
+	if (flag64(e->phys->mem[w], _PAGE_PRESENT)) {
+		//@ assert next: FTable(e, mm, addr, level - 1) == EntPfn(e->phys->mem[w]);
+		//@ assert reach: FReach(e, mm, addr, level - 1);
+		//@ assert ok: TabOk(e->phys, FTable(e, mm, addr, level - 1));
+		return (uint32_t)entry_pfn(e->phys->mem[w]);
 	}
-	return &t[(addr >> 12) % 512];
+	n = table_alloc(e);
+	if (n == PFN_NONE)
+		return PFN_NONE;
+	/*@ assert tables: \forall integer l; level <= l <= FTop(e) ==>
+	    TabOk{Pre}(e->phys, \at(FTable(e, mm, addr, l), Pre)); */
+	/*@ assert fresh: \forall integer l; level <= l <= FTop(e) ==>
+	    n != \at(FTable(e, mm, addr, l), Pre); */
+	mm_inc_nr_ptes(mm, e->phys); /* nothing reads it before the entry is written */
+	//@ assert kept0: MemKept{Pre,Here}(e->phys, n);
+	//@ assert zero0: FrameZero(e->phys, n);
+	//@ assert pgd: mm->pgd == \at(mm->pgd, Pre);
+	e->phys->mem[w] = pfn_phys(n) + _PAGE_TABLE;
+	//@ assert l_word: e->phys->mem[w] == MkEnt(n, 0x67);
+	/*@ assert l_kept: \forall integer j; 0 <= j < RamWords{Pre}(e->phys) && j != w &&
+	    OutFrame(j, n) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+	//@ assert l_out: OutFrame(w, n);
+	//@ assert zero1: FrameZero(e->phys, n);
+	//@ assert s_reach: SwReach{Pre}(e->phys, mm->pgd, addr, FTop(e), level);
+	//@ assert s_word: SwWord{Pre}(e->phys, mm->pgd, addr, FTop(e), level) == w;
+	//@ assert s_empty: !HasFlag(SwEnt{Pre}(e->phys, mm->pgd, addr, FTop(e), level), _PAGE_PRESENT);
+	/*@ assert s_fresh: \forall integer l; level <= l <= FTop(e) ==>
+	    n != SwTable{Pre}(e->phys, mm->pgd, addr, FTop(e), l); */
+	/*@ assert s_tables: \forall integer l; level <= l <= FTop(e) ==>
+	    0 <= SwTable{Pre}(e->phys, mm->pgd, addr, FTop(e), l) < \at(e->phys->nr_pages, Pre); */
+	//@ assert linked: SwLinked{Pre,Here}(e->phys, mm->pgd, addr, FTop(e), level, n);
+	//@ assert n_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	//@ assert n_ok: TabOk(e->phys, n) && HeadsKept{Pre,Here}(e->phys);
+	/*@ assert n_empty: level - 1 >= 2 ==>
+	    !HasFlag(e->phys->mem[SlotWord(n, addr, level - 1)], _PAGE_PRESENT); */
+	//@ assert new_ok: SwNewOk{Pre,Here}(e->phys, mm->pgd, addr, FTop(e), level, n);
+	return n;
+}
+
+/*
+ * The PTE table for addr, the missing tables above it allocated one level at a time, as
+ * __handle_mm_fault() does: p4d_alloc() (5 levels only: with 4 the p4d is folded into the
+ * PGD), pud_alloc(), pmd_alloc(), then __pte_alloc(). PFN_NONE when a table cannot be had:
+ * the ones allocated so far stay, linked and counted, as in Linux (they go with the VMA:
+ * free_pgtables()).
+ */
+/*@ requires env: FaultEnv(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    requires path: FPathOk(e, mm, addr);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    ensures path: FPathOk(e, mm, addr);
+    ensures pte_table: \result != PFN_NONE ==>
+	\result == FTable(e, mm, addr, PT_PTE) && FReach(e, mm, addr, PT_PTE);
+    ensures oom: \result == PFN_NONE ==> FHave(e, mm, addr) > PT_PTE;
+    ensures upper: \forall integer lv; \old(FHave(e, mm, addr)) <= lv <= FTop(e) ==>
+	FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
+    ensures below: FHave(e, mm, addr) <= \old(FHave(e, mm, addr));
+    ensures counted: mm->pgtables ==
+	(uint64_t)(\old(mm->pgtables) + (\old(FHave(e, mm, addr)) - FHave(e, mm, addr)));
+    ensures free: NrFree(e->phys) ==
+	\old(NrFree(e->phys)) - (\old(FHave(e, mm, addr)) - FHave(e, mm, addr));
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+*/
+static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
+{
+	uint32_t t = mm->pgd;
+
+	if (pgtable_levels(e) == PT_PGD5)
+		t = next_table(e, mm, t, addr, PT_PGD5); /* p4d_alloc() */
+	if (t != PFN_NONE)
+		t = next_table(e, mm, t, addr, PT_P4D); /* pud_alloc() */
+	if (t != PFN_NONE)
+		t = next_table(e, mm, t, addr, PT_PUD); /* pmd_alloc() */
+	if (t != PFN_NONE)
+		t = next_table(e, mm, t, addr, PT_PMD); /* pte_alloc() */
+	return t;
 }
 
 static bool table_empty(const uint64_t *t)
@@ -240,20 +474,26 @@ static bool table_empty(const uint64_t *t)
 	return true;
 }
 
-/* The PTE bits for a page of a VMA with flags (vm_get_page_prot() and the mk_pte() of a
- * fault): user, accessed, NX unless VM_EXEC; writable and dirty as asked. */
+/*
+ * The PTE bits for a page of a VMA with flags (vm_get_page_prot() and the mk_pte() of a
+ * fault): user, accessed, NX unless VM_EXEC; writable and dirty as asked; a VMA without
+ * access (PAGE_NONE) gets _PAGE_PROTNONE instead of _PAGE_PRESENT. The bits are distinct
+ * constants, so they are added (docs/proofs.md: no '|' on variables in proved code).
+ */
+/*@ assigns \nothing;
+    ensures prot: \result == PteProt(flags, writable != 0, dirty != 0);
+*/
 static uint64_t pte_prot(uint64_t flags, bool writable, bool dirty)
 {
-	uint64_t pte = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+	uint64_t pte = flags % 8 != 0 ? _PAGE_PRESENT : _PAGE_PROTNONE; /* VM_ACCESS_FLAGS */
 
-	if ((flags & VM_EXEC) == 0)
-		pte |= _PAGE_NX;
+	pte += _PAGE_USER + _PAGE_ACCESSED;
 	if (writable)
-		pte |= _PAGE_RW;
+		pte += _PAGE_RW;
 	if (dirty)
-		pte |= _PAGE_DIRTY;
-	if ((flags & VM_ACCESS_FLAGS) == 0) /* PAGE_NONE */
-		pte = (pte & ~_PAGE_PRESENT) | _PAGE_PROTNONE;
+		pte += _PAGE_DIRTY;
+	if (!flag64(flags, VM_EXEC))
+		pte += _PAGE_NX;
 	return pte;
 }
 
@@ -282,6 +522,9 @@ enum pte_op {
 };
 
 /* Owe a TLB flush of [start, end) of mm (tlb_adjust_range(), flush_tlb_page()). */
+/*@ requires mm: \valid(mm);
+    assigns mm->tlb_flush_start, mm->tlb_flush_end;
+*/
 static void tlb_owe(struct mm_struct *mm, uint64_t start, uint64_t end)
 {
 	if (mm->tlb_flush_start >= mm->tlb_flush_end) {
@@ -431,6 +674,11 @@ void pgd_free(struct mm_env *e, struct mm_struct *mm)
 }
 
 /* The [vdso] special mapping (its pages come from the kernel image, not the mm). */
+/*@ requires valid: \valid_read(e) && \valid_read(e->pool) && \valid_read(vma);
+    requires file: vma->file <= VMA_NR_FILES;
+    assigns \nothing;
+    ensures vdso: \result <==> IsVdso(e->pool, vma);
+*/
 static bool vma_is_vdso(const struct mm_env *e, const struct vm_area_struct *vma)
 {
 	const char *n;
@@ -458,6 +706,10 @@ static bool vma_is_vdso(const struct mm_env *e, const struct vm_area_struct *vma
 #endif
 #endif
 
+/*@ requires valid: \valid(word);
+    assigns *word;
+    ensures zero: *word == 0;
+*/
 static void store_zero(uint64_t *word)
 {
 #ifdef HAVE_NONTEMPORAL_STORE
@@ -467,129 +719,458 @@ static void store_zero(uint64_t *word)
 #endif
 }
 
-/* Models include/linux/highmem.h: copy_user_highpage() (copy_page() on x86); stored
- * like clear_user_highpage() (which also keeps compilers from calling memcpy). */
-static void copy_user_highpage(struct mm_env *e, uint32_t to_pfn, uint64_t from_phys)
+/*@ requires valid: \valid(word);
+    assigns *word;
+    ensures stored: *word == value;
+*/
+static void store_word(uint64_t *word, uint64_t value)
 {
-	uint64_t *to = &e->phys->mem[(uint64_t)to_pfn * PAGE_WORDS];
-	const uint64_t *from = &e->phys->mem[from_phys / 8];
+#ifdef HAVE_NONTEMPORAL_STORE
+	__builtin_nontemporal_store(value, word);
+#else
+	*word = value;
+#endif
+}
+
+/*
+ * Models include/linux/highmem.h: copy_user_highpage() (copy_page() on x86); stored
+ * like clear_user_highpage() (which also keeps compilers from calling memcpy). Frame
+ * from_pfn may be to_pfn itself: the copy then changes nothing.
+ */
+/*@ requires shape: PhysShape(p);
+    requires frames: to_pfn < p->nr_pages && from_pfn < p->nr_pages;
+    assigns p->mem[to_pfn * PAGE_WORDS .. to_pfn * PAGE_WORDS + PAGE_WORDS - 1];
+    ensures copied: FrameCopy{Pre,Post}(p, to_pfn, from_pfn);
+    ensures kept: MemKept{Pre,Post}(p, to_pfn);
+*/
+static void copy_user_highpage(struct phys *p, uint32_t to_pfn, uint32_t from_pfn)
+{
+	uint64_t *to = &p->mem[(uint64_t)to_pfn * PAGE_WORDS];
+	const uint64_t *from = &p->mem[(uint64_t)from_pfn * PAGE_WORDS];
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= PAGE_WORDS;
+	    loop invariant copied: \forall integer j; to_pfn * PAGE_WORDS <= j < to_pfn * PAGE_WORDS + i ==>
+		p->mem[j] == \at(p->mem[j - to_pfn * PAGE_WORDS + from_pfn * PAGE_WORDS], Pre);
+	    loop invariant ahead: \forall integer j;
+		from_pfn * PAGE_WORDS + i <= j < from_pfn * PAGE_WORDS + PAGE_WORDS ==>
+		p->mem[j] == \at(p->mem[j], Pre);
+	    loop assigns i, to[0 .. PAGE_WORDS - 1];
+	    loop variant PAGE_WORDS - i;
+	*/
 	for (i = 0; i < PAGE_WORDS; i++) {
-#ifdef HAVE_NONTEMPORAL_STORE
-		__builtin_nontemporal_store(from[i], &to[i]);
-#else
-		to[i] = from[i];
-#endif
+		uint64_t v = from[i];
+
+		//@ assert src: \let k = from_pfn * PAGE_WORDS + i; v == \at(p->mem[k], Pre);
+		/*@ assert apart: to_pfn == from_pfn || to_pfn * PAGE_WORDS + i < from_pfn * PAGE_WORDS ||
+			to_pfn * PAGE_WORDS + i >= from_pfn * PAGE_WORDS + PAGE_WORDS; */
+		store_word(&to[i], v);
+		//@ assert stored: \let k = from_pfn * PAGE_WORDS + i; to[i] == \at(p->mem[k], Pre);
 	}
 }
 
 /* Models include/linux/highmem.h: clear_user_highpage() (clear_page() on x86). */
-static void clear_user_highpage(struct mm_env *e, uint32_t pfn)
+/*@ requires shape: PhysShape(p);
+    requires pfn: pfn < p->nr_pages;
+    assigns p->mem[pfn * PAGE_WORDS .. pfn * PAGE_WORDS + PAGE_WORDS - 1];
+    ensures zeroed: FrameZero(p, pfn);
+    ensures kept: MemKept{Pre,Post}(p, pfn);
+*/
+static void clear_user_highpage(struct phys *p, uint32_t pfn)
 {
-	uint64_t *words = &e->phys->mem[(uint64_t)pfn * PAGE_WORDS];
+	uint64_t *words = &p->mem[(uint64_t)pfn * PAGE_WORDS];
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= PAGE_WORDS;
+	    loop invariant zeroed: \forall integer j; pfn * PAGE_WORDS <= j < pfn * PAGE_WORDS + i ==>
+		p->mem[j] == 0;
+	    loop assigns i, words[0 .. PAGE_WORDS - 1];
+	    loop variant PAGE_WORDS - i;
+	*/
 	for (i = 0; i < PAGE_WORDS; i++)
 		store_zero(&words[i]);
 }
 
 /*
- * Models include/linux/highmem.h: vma_alloc_zeroed_movable_folio() (v6.18, x86; also
- * shmem_get_folio_gfp()'s clearing of a new shmem folio): a GFP_HIGHUSER_MOVABLE page,
- * allocated without __GFP_ZERO and cleared by clear_user_highpage(), which the kernel
- * skips only with init_on_alloc (user_alloc_needs_zeroing()), not modelled. PFN_NONE when
- * there is no page.
+ * A page for user memory: GFP_HIGHUSER_MOVABLE, order 0 (vma_alloc_folio() of
+ * folio_prealloc()); PFN_NONE when there is none. zeroed: cleared by clear_user_highpage()
+ * (vma_alloc_zeroed_movable_folio() on x86 v6.18; also shmem_get_folio_gfp()'s clearing of
+ * a new shmem folio), which the kernel skips only with init_on_alloc
+ * (user_alloc_needs_zeroing()), not modelled.
  */
-static uint32_t alloc_zeroed_user_page(struct mm_env *e)
+/*@ requires env: \valid_read(e) && PhysShape(e->phys) && PhysApart(e->phys, e);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    behavior fails:
+	assumes AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures none: \result == PFN_NONE;
+	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys);
+    behavior ok:
+	assumes !AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures some: \result != PFN_NONE;
+	ensures page: NewPage{Pre,Post}(e->phys, \result);
+	ensures zeroed: zeroed ==> FrameZero(e->phys, \result);
+	ensures kept: MemKept{Pre,Post}(e->phys, \result);
+	ensures free: NrFree(e->phys) == NrFree{Pre}(e->phys) - 1;
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint32_t alloc_user_page(struct mm_env *e, bool zeroed)
 {
-	uint32_t pfn = alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE, 0);
+	uint32_t pfn = alloc_pages(e->phys, GFP_USER_PAGE, 0);
 
-	if (pfn != PFN_NONE)
-		clear_user_highpage(e, pfn);
+	//@ assert failed: pfn == PFN_NONE ==> PhysUnchanged{Pre,Here}(e->phys);
+	//@ assert booted: pfn != PFN_NONE ==> Booted(e->phys);
+	//@ assert heads_failed: pfn == PFN_NONE ==> PhysUnchanged{Pre,Here}(e->phys) && ListHeads(e->phys);
+	//@ assert heads_ok: pfn != PFN_NONE ==> Booted(e->phys) && ListHeads(e->phys);
+	//@ assert page: pfn != PFN_NONE ==> NewPage{Pre,Here}(e->phys, pfn);
+	//@ assert pow: Pow2(0) == 1;
+	//@ assert kept: pfn != PFN_NONE ==> MemKept{Pre,Here}(e->phys, pfn);
+	if (pfn != PFN_NONE && zeroed)
+		clear_user_highpage(e->phys, pfn);
 	return pfn;
+}
+
+/* What handle_pte_fault() and its helpers work on (Linux's struct vm_fault). */
+struct vm_fault {
+	uint32_t id;	  /* the VMA */
+	bool write;	  /* FAULT_FLAG_WRITE */
+	uint64_t address; /* the faulting address */
+	uint64_t pte;	  /* vmf->pte: the PTE's index in phys->mem */
+};
+
+/*
+ * do_anonymous_page() - a fault on an empty PTE of a private VMA (mm/memory.c). A read
+ * maps the shared zero page read-only, as a special PTE (pte_mkspecial(): no struct page is
+ * counted, RSS unchanged). A write first gives the VMA an anon_vma (vmf_anon_prepare()),
+ * then maps a fresh zeroed page (alloc_anon_folio()): writable and dirty when the VMA is
+ * writable (maybe_mkwrite(pte_mkdirty())), one more anonymous page in RSS. Without a page
+ * it is VM_FAULT_OOM: the PTE stays empty and no frame is taken; the anon_vma stays with
+ * the VMA, as in Linux (it was prepared before the allocation).
+ */
+/*@ requires pre: FaultPre(e, mm, step);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    requires none: !HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, e->pool->vma[vmf.id].anon_vma,
+	e->pool->next_anon_vma, step->action, step->pfn;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    behavior zero_page:
+	assumes !vmf.write;
+	assigns e->phys->mem[vmf.pte], step->action;
+	ensures result: \result == 0 && step->action == FAULT_ZERO_PAGE;
+	ensures pte: e->phys->mem[vmf.pte] ==
+	    ZeroPte(e->zero_pfn, e->pool->vma[vmf.id].vm_flags);
+    behavior oom:
+	assumes vmf.write && AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures result: \result == -ENOMEM && step->action == FAULT_OOM;
+	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->rss_anon == \old(mm->rss_anon);
+	ensures anon_vma: AnonPrepared{Pre,Post}(e->pool, vmf.id);
+    behavior anon_page:
+	assumes vmf.write && !AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures result: \result == 0 && step->action == FAULT_ANON_PAGE;
+	ensures page: NewPage{Pre,Post}(e->phys, step->pfn);
+	ensures zeroed: FrameZero(e->phys, step->pfn);
+	ensures pte: e->phys->mem[vmf.pte] == AnonPte(step->pfn, e->pool->vma[vmf.id].vm_flags);
+	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+	    OutFrame(j, step->pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
+	ensures rss: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
+	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
+	ensures anon_vma: AnonPrepared{Pre,Post}(e->pool, vmf.id);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static int do_anonymous_page(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
+			     struct fault_step *step)
+{
+	uint64_t flags = e->pool->vma[vmf.id].vm_flags;
+	uint32_t pfn;
+
+	if (!vmf.write) { /* the zero page for reads */
+		e->phys->mem[vmf.pte] =
+		    pfn_phys(e->zero_pfn) + (pte_prot(flags, false, false) + _PAGE_SPECIAL);
+		step->action = FAULT_ZERO_PAGE;
+		return 0;
+	}
+	anon_vma_prepare(e, mm, vmf.id); /* vmf_anon_prepare() */
+	//@ assert kept: PhysKept{Pre,Here}(e->phys);
+	pfn = alloc_user_page(e, true);
+	if (pfn == PFN_NONE) {
+		step->action = FAULT_OOM;
+		return -ENOMEM;
+	}
+	e->phys->mem[vmf.pte] =
+	    pfn_phys(pfn) + pte_prot(flags, flag64(flags, VM_WRITE), flag64(flags, VM_WRITE));
+	mm->rss_anon++;
+	step->action = FAULT_ANON_PAGE;
+	step->pfn = pfn;
+	return 0;
+}
+
+/*
+ * wp_page_copy() - a write to a present PTE the mm does not own: the zero page (the copy
+ * is a cleared page) or a [vdso] page of a VMA made writable (a copy of it); the shared
+ * page itself is never written. As in Linux, the anon_vma comes first (vmf_anon_prepare()),
+ * then the page; without one it is VM_FAULT_OOM and the PTE stays. The new PTE is writable
+ * and dirty; the old translation goes (ptep_clear_flush(): a TLB flush of the page).
+ */
+/*@ requires pre: FaultPre(e, mm, step);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    requires present: HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
+    requires frame: EntPfn(e->phys->mem[vmf.pte]) < e->phys->nr_pages;
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma, step->action,
+	step->pfn;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    ensures anon_vma: AnonPrepared{Pre,Post}(e->pool, vmf.id);
+    behavior oom:
+	assumes AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures result: \result == -ENOMEM && step->action == FAULT_OOM;
+	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->rss_anon == \old(mm->rss_anon);
+    behavior copied:
+	assumes !AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures result: \result == 0 && step->action == FAULT_COW;
+	ensures page: NewPage{Pre,Post}(e->phys, step->pfn);
+	ensures zeroed: IsZeroPte{Pre}(e, e->phys->mem[vmf.pte]) ==> FrameZero(e->phys, step->pfn);
+	ensures copy: !IsZeroPte{Pre}(e, e->phys->mem[vmf.pte]) ==>
+	    FrameCopy{Pre,Post}(e->phys, step->pfn, EntPfn(\old(e->phys->mem[vmf.pte])));
+	ensures pte: e->phys->mem[vmf.pte] ==
+	    MkEnt(step->pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \true, \true));
+	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+	    OutFrame(j, step->pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
+	ensures rss: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
+	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
+    complete behaviors;
+    disjoint behaviors;
+*/
+static int wp_page_copy(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
+			struct fault_step *step)
+{
+	uint64_t old = e->phys->mem[vmf.pte];
+	uint64_t flags = e->pool->vma[vmf.id].vm_flags;
+	uint64_t page = vmf.address / PAGE_SIZE * PAGE_SIZE;
+	bool zero = entry_pfn(old) == e->zero_pfn && flag64(old, _PAGE_SPECIAL);
+	uint32_t pfn;
+
+	anon_vma_prepare(e, mm, vmf.id); /* vmf_anon_prepare() */
+	//@ assert kept: PhysKept{Pre,Here}(e->phys);
+	pfn = alloc_user_page(e, zero);
+	if (pfn == PFN_NONE) {
+		step->action = FAULT_OOM;
+		return -ENOMEM;
+	}
+	if (!zero)
+		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
+	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, true, true);
+	tlb_owe(mm, page, page + PAGE_SIZE);
+	mm->rss_anon++;
+	step->action = FAULT_COW;
+	step->pfn = pfn;
+	return 0;
+}
+
+/*
+ * do_wp_page() - a write to a present PTE. Copy-on-write of a page the mm does not own (a
+ * special PTE: wp_page_copy()); our own page in a writable VMA gets its write bit back
+ * (wp_page_reuse(): writable, dirty); anything else was spurious.
+ */
+/*@ requires pre: FaultPre(e, mm, step);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    requires present: HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
+    requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma, step->action,
+	step->pfn;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    behavior copy:
+	assumes HasFlag(e->phys->mem[vmf.pte], _PAGE_SPECIAL);
+	ensures result: (\result == 0 && step->action == FAULT_COW) ||
+	    (\result == -ENOMEM && step->action == FAULT_OOM);
+    behavior reuse:
+	assumes !HasFlag(e->phys->mem[vmf.pte], _PAGE_SPECIAL);
+	assigns e->phys->mem[vmf.pte], step->action;
+	ensures result: \result == 0 && step->action == FAULT_SPURIOUS;
+	ensures pte: e->phys->mem[vmf.pte] == ReusePte(\old(e->phys->mem[vmf.pte]),
+						      e->pool->vma[vmf.id].vm_flags);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static int do_wp_page(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
+		      struct fault_step *step)
+{
+	uint64_t pte = e->phys->mem[vmf.pte];
+
+	if (flag64(pte, _PAGE_SPECIAL))
+		return wp_page_copy(e, mm, vmf, step);
+	if (flag64(e->pool->vma[vmf.id].vm_flags, VM_WRITE) && !flag64(pte, _PAGE_RW))
+		e->phys->mem[vmf.pte] =
+		    pte + _PAGE_RW + (flag64(pte, _PAGE_DIRTY) ? 0 : _PAGE_DIRTY); /* reuse */
+	step->action = FAULT_SPURIOUS;
+	return 0;
+}
+
+/*
+ * special_mapping_fault() -> vdso_fault(): the kernel image's [vdso] page at the VMA's
+ * offset, mapped as a special PTE (read-only unless the VMA was made writable); a page
+ * beyond the image's vdso is VM_FAULT_SIGBUS.
+ */
+/*@ requires pre: FaultPre(e, mm, step);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    assigns e->phys->mem[vmf.pte], step->action, step->pfn;
+    behavior sigbus:
+	assumes VdsoOff(e, vmf.id, vmf.address) >= e->kimage_vdso_pages;
+	assigns step->action;
+	ensures result: \result == -EFAULT && step->action == FAULT_SIGBUS;
+    behavior mapped:
+	assumes VdsoOff(e, vmf.id, vmf.address) < e->kimage_vdso_pages;
+	ensures result: \result == 0 && step->action == FAULT_SPECIAL_PAGE;
+	ensures pfn: step->pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
+	ensures pte: e->phys->mem[vmf.pte] ==
+	    MkEnt(step->pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \false, \false) + 0x200);
+    complete behaviors;
+    disjoint behaviors;
+*/
+static int do_special_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
+			    struct fault_step *step)
+{
+	const struct vm_area_struct *vma = &e->pool->vma[vmf.id];
+	uint64_t off = vma->vm_pgoff + (vmf.address - vma->vm_start) / PAGE_SIZE;
+	uint32_t pfn;
+
+	(void)mm;
+	if (off >= e->kimage_vdso_pages) {
+		step->action = FAULT_SIGBUS;
+		return -EFAULT;
+	}
+	pfn = e->kimage_vdso_pfn + (uint32_t)off;
+	e->phys->mem[vmf.pte] =
+	    pfn_phys(pfn) + (pte_prot(vma->vm_flags, false, false) + _PAGE_SPECIAL);
+	step->action = FAULT_SPECIAL_PAGE;
+	step->pfn = pfn;
+	return 0;
+}
+
+/*
+ * A fault on an empty PTE of a shared anonymous VMA: shmem_fault() gives a page of the
+ * shmem file (a new zeroed page: the model has no page cache) and finish_fault() maps it,
+ * writable when the VMA is (shared: no copy-on-write), dirty on a write. One more page in
+ * RSS (MM_SHMEMPAGES, counted with the anonymous ones here). Without a page: VM_FAULT_OOM.
+ */
+/*@ requires pre: FaultPre(e, mm, step);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, step->action, step->pfn;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    behavior oom:
+	assumes AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures result: \result == -ENOMEM && step->action == FAULT_OOM;
+	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->rss_anon == \old(mm->rss_anon);
+    behavior shmem_page:
+	assumes !AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures result: \result == 0 && step->action == FAULT_SHMEM;
+	ensures page: NewPage{Pre,Post}(e->phys, step->pfn);
+	ensures zeroed: FrameZero(e->phys, step->pfn);
+	ensures pte: e->phys->mem[vmf.pte] == MkEnt(step->pfn,
+	    PteProt(e->pool->vma[vmf.id].vm_flags, HasFlag(e->pool->vma[vmf.id].vm_flags, VM_WRITE),
+		    vmf.write != 0));
+	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+	    OutFrame(j, step->pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
+	ensures rss: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
+	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
+    complete behaviors;
+    disjoint behaviors;
+*/
+static int do_shared_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
+			   struct fault_step *step)
+{
+	uint64_t flags = e->pool->vma[vmf.id].vm_flags;
+	uint32_t pfn = alloc_user_page(e, true);
+
+	if (pfn == PFN_NONE) {
+		step->action = FAULT_OOM;
+		return -ENOMEM;
+	}
+	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, flag64(flags, VM_WRITE), vmf.write);
+	mm->rss_anon++;
+	step->action = FAULT_SHMEM;
+	step->pfn = pfn;
+	return 0;
+}
+
+/*
+ * handle_pte_fault() - the fault, its PTE table in place: an empty PTE goes to
+ * do_anonymous_page() (private VMAs, the [vdso] aside: special_mapping_fault()) or to the
+ * shmem fault (shared VMAs); a present one to do_wp_page() for a write, and is spurious
+ * for a read.
+ */
+/*@ requires pre: FaultPre(e, mm, step);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires file: e->pool->vma[vmf.id].file <= VMA_NR_FILES;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma, step->action,
+	step->pfn;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    ensures outcome: FaultOutcome(\result, step->action);
+    ensures pte_kept: step->action == FAULT_OOM || step->action == FAULT_SIGBUS ||
+	(step->action == FAULT_SPURIOUS && !vmf.write) ==>
+	e->phys->mem[vmf.pte] == \old(e->phys->mem[vmf.pte]);
+*/
+static int handle_pte_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
+			    struct fault_step *step)
+{
+	const struct vm_area_struct *vma = &e->pool->vma[vmf.id];
+
+	if (flag64(e->phys->mem[vmf.pte], _PAGE_PRESENT)) {
+		if (vmf.write)
+			return do_wp_page(e, mm, vmf, step);
+		step->action = FAULT_SPURIOUS;
+		return 0;
+	}
+	if (vma_is_vdso(e, vma) && e->kimage_vdso_pages != 0)
+		return do_special_fault(e, mm, vmf, step);
+	if (!flag64(vma->vm_flags, VM_SHARED))
+		return do_anonymous_page(e, mm, vmf, step);
+	return do_shared_fault(e, mm, vmf, step);
 }
 
 int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
 		    struct fault_step *step)
 {
-	const struct vm_area_struct *vma = &e->pool->vma[id];
-	uint64_t *pte = pte_alloc(e, mm, addr);
-	uint32_t pfn;
+	uint32_t t = pte_alloc(e, mm, addr);
+	struct vm_fault vmf;
 
-	if (pte == 0) {
+	if (t == PFN_NONE) {
 		step->action = FAULT_OOM;
 		return -ENOMEM;
 	}
-	if ((*pte & _PAGE_PRESENT) != 0) {
-		if (write && (*pte & _PAGE_SPECIAL) != 0) {
-			/* do_wp_page() -> wp_page_copy() of a page the mm does not own: the zero
-			 * page (the copy is a cleared page) or a [vdso] page of a VMA made
-			 * writable (a copy of it); the shared page itself is never written */
-			bool zero = pte_is_zero_page(e, *pte);
-
-			pfn = zero ? alloc_zeroed_user_page(e)
-				   : alloc_pages(e->phys, GFP_HIGHUSER | __GFP_MOVABLE, 0);
-			if (pfn == PFN_NONE) {
-				step->action = FAULT_OOM;
-				return -ENOMEM;
-			}
-			if (!zero)
-				copy_user_highpage(e, pfn, pte_frame(*pte));
-			anon_vma_prepare(e, mm, id);
-			*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags, true, true);
-			/* ptep_clear_flush(): the old translation goes */
-			tlb_owe(mm, addr & ~(uint64_t)(PAGE_SIZE - 1),
-				(addr & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE);
-			mm->rss_anon++;
-			step->action = FAULT_COW;
-			step->pfn = pfn;
-			return 0;
-		}
-		if (write && (vma->vm_flags & VM_WRITE) != 0 && (*pte & _PAGE_RW) == 0) {
-			*pte |= _PAGE_RW | _PAGE_DIRTY; /* wp_page_reuse(): our own page */
-			step->action = FAULT_SPURIOUS;
-			return 0;
-		}
-		step->action = FAULT_SPURIOUS;
-		return 0;
-	}
-	if (vma_is_vdso(e, vma) && e->kimage_vdso_pages != 0) {
-		/* special_mapping_fault() -> vdso_fault(): the image's page at the offset; a
-		 * page beyond the image's vdso is VM_FAULT_SIGBUS */
-		uint64_t off = vma->vm_pgoff + (addr - vma->vm_start) / PAGE_SIZE;
-
-		if (off >= e->kimage_vdso_pages) {
-			step->action = FAULT_SIGBUS;
-			return -EFAULT;
-		}
-		*pte = pfn_phys(e->kimage_vdso_pfn + (uint32_t)off) |
-		       (pte_prot(vma->vm_flags, false, false) | _PAGE_SPECIAL);
-		step->action = FAULT_SPECIAL_PAGE;
-		step->pfn = e->kimage_vdso_pfn + (uint32_t)off;
-		return 0;
-	}
-	if ((vma->vm_flags & VM_SHARED) == 0 && !write) { /* do_anonymous_page(): read */
-		*pte =
-		    pfn_phys(e->zero_pfn) | (pte_prot(vma->vm_flags, false, false) | _PAGE_SPECIAL);
-		step->action = FAULT_ZERO_PAGE;
-		return 0;
-	}
-	pfn = alloc_zeroed_user_page(e);
-	if (pfn == PFN_NONE) {
-		step->action = FAULT_OOM;
-		return -ENOMEM;
-	}
-	if ((vma->vm_flags & VM_SHARED) == 0)
-		anon_vma_prepare(e, mm, id);
-	*pte = pfn_phys(pfn) | pte_prot(vma->vm_flags,
-					(vma->vm_flags & VM_WRITE) != 0 &&
-					    (write || (vma->vm_flags & VM_SHARED) != 0),
-					write);
-	mm->rss_anon++;
-	step->action = (vma->vm_flags & VM_SHARED) != 0 ? FAULT_SHMEM : FAULT_ANON_PAGE;
-	step->pfn = pfn;
-	return 0;
+	vmf.id = id;
+	vmf.write = write;
+	vmf.address = addr;
+	vmf.pte = (uint64_t)t * PAGE_WORDS + entry_index(addr, PT_PTE);
+	return handle_pte_fault(e, mm, vmf, step);
 }
 
 /* __pkru_allows_pkey() for the VMA's key (always 0 here: no pkey_mprotect()). */

@@ -95,6 +95,13 @@ struct touch_result {
 	struct fault_step step[MAX_FAULT_STEPS];
 };
 
+/* The page of user memory a fault allocates: GFP_HIGHUSER_MOVABLE. */
+#define GFP_USER_PAGE (GFP_HIGHUSER | __GFP_MOVABLE)
+
+#ifdef __FRAMAC__
+#include "../proofs/logic/fault.acsl"
+#endif
+
 /* The kernel's layout under 4-level and 5-level paging (see above). */
 #define PAGE_OFFSET_BASE_L4 0xffff888000000000ull /* __PAGE_OFFSET_BASE_L4 = PAGE_OFFSET */
 #define PAGE_OFFSET_BASE_L5 0xff11000000000000ull /* __PAGE_OFFSET_BASE_L5 */
@@ -105,6 +112,10 @@ struct touch_result {
 #define KERNEL_PGD_BOUNDARY 256u /* the first PGD entry of the kernel half, both modes */
 
 /** pgtable_levels() - PT_PGD5 (5) with pgtable_l5_enabled(), else PT_P4D (4). */
+/*@ requires valid: \valid_read(e);
+    assigns \nothing;
+    ensures levels: \result == FTop(e);
+*/
 uint32_t pgtable_levels(const struct mm_env *e);
 
 /** page_offset_base() - where the linear map of all RAM starts under e's paging mode. */
@@ -155,9 +166,44 @@ void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, u
 		       uint64_t flags);
 
 /**
- * handle_mm_fault() - fault in the page at addr of VMA id for a write (or a read). Fills
- * step->action and step->pfn. Returns 0, or -ENOMEM (OOM).
+ * handle_mm_fault() - fault in the page at addr of VMA id for a write (or a read), as
+ * mm/memory.c does: the missing tables first (p4d_alloc() with 5 levels, pud_alloc(),
+ * pmd_alloc(), pte_alloc(): each a zeroed page, linked and counted in mm->pgtables), then
+ * handle_pte_fault(): do_anonymous_page() for an empty PTE of a private VMA (the zero page
+ * for a read, a new zeroed page for a write), the shmem page of a shared VMA, the image's
+ * page for the [vdso], do_wp_page() for a write to a present PTE (a copy of the zero page,
+ * or our own page made writable again), nothing for a spurious fault. Fills step->action
+ * and step->pfn.
+ *
+ * Returns 0; -ENOMEM (FAULT_OOM) when a table or the page cannot be had: the tables
+ * allocated before stay, linked and counted, as in Linux (they go with the VMA), the PTE
+ * is as it was and no other frame is taken; -EFAULT (FAULT_SIGBUS) past the image's vdso.
+ *
+ * ASSUMPTIONS (what pgtables_validate() and mm_validate() check): mm's tables on addr's
+ * path are allocated pages, each hanging under one entry; a present special PTE maps a
+ * frame of RAM; the VMA set is well formed; the page allocator's invariant holds.
  */
+/*@ requires env: FaultEnv(e, mm) && StepApart(e, mm, step);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires id: id < VMA_POOL_SIZE;
+    requires file: e->pool->vma[id].file <= VMA_NR_FILES;
+    requires path: FPathOk(e, mm, addr);
+    requires special: FReach(e, mm, addr, PT_PTE) ==>
+	SpecialOk(e->phys, FEnt(e, mm, addr, PT_PTE));
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, e->pool->vma[id].anon_vma,
+	e->pool->next_anon_vma, step->action, step->pfn;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    ensures outcome: FaultOutcome(\result, step->action);
+    ensures path: FPathOk(e, mm, addr);
+    ensures walk: \result == 0 ==> FReach(e, mm, addr, PT_PTE);
+    ensures tables: mm->pgtables ==
+	(uint64_t)(\old(mm->pgtables) + (\old(FHave(e, mm, addr)) - FHave(e, mm, addr)));
+*/
 int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
 		    struct fault_step *step);
 

@@ -350,7 +350,20 @@ int sys_munlockall(struct mm_env *e, struct mm_struct *mm);
  */
 int sys_setrlimit(struct mm_struct *mm, uint32_t resource, uint64_t cur, uint64_t max);
 
-/** anon_vma_prepare() - give VMA id an anon_vma (a neighbour's when compatible). */
+/**
+ * anon_vma_prepare() - give VMA id an anon_vma (a neighbour's when compatible). Only
+ * the VMA's anon_vma and the pool's counter change; the VMA has an anon_vma afterwards
+ * unless the counter had wrapped to 0.
+ */
+/*@ requires valid: \valid_read(e) && \valid(e->pool) && \valid_read(mm);
+    requires sep: \separated(e, e->pool, mm);
+    requires id: id < VMA_POOL_SIZE;
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    assigns e->pool->vma[id].anon_vma, e->pool->next_anon_vma;
+    ensures prepared: e->pool->vma[id].anon_vma != 0 || \old(e->pool->next_anon_vma) == 0;
+    ensures kept: \old(e->pool->vma[id].anon_vma) != 0 ==>
+	e->pool->vma[id].anon_vma == \old(e->pool->vma[id].anon_vma);
+*/
 void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id);
 
 /** mm_may_expand() - may_expand_vm(): may mm grow by npages of a VMA with flags? */
