@@ -45,11 +45,185 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 /*
  * Free-list primitives: doubly linked through struct page next/prev.
  *
+ * The single writes first: one link of one page, or the ends and count of one free list.
+ * Each says what it leaves alone (a link write: every zone field; a list write: every
+ * page link), so that the proofs above them only combine contracts and never have to show
+ * a page apart from a zone themselves.
+ */
+/*@ requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires x: x < nr;
+    assigns pages[x].next;
+    ensures set: pages[x].next == v;
+    ensures zones: ZonesSame{Pre,Post}(zones);
+*/
+static void page_set_next(struct page *pages, uint32_t x,
+			  uint32_t v) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	pages[x].next = v;
+}
+
+/*@ requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires x: x < nr;
+    assigns pages[x].prev;
+    ensures set: pages[x].prev == v;
+    ensures zones: ZonesSame{Pre,Post}(zones);
+*/
+static void page_set_prev(struct page *pages, uint32_t x,
+			  uint32_t v) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	pages[x].prev = v;
+}
+
+/*@ requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    assigns zones[zt].free_area[order];
+    ensures set: zones[zt].free_area[order].head == head &&
+	zones[zt].free_area[order].tail == tail && zones[zt].free_area[order].nr_free == nr_free;
+    ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures links: LinksSame{Pre,Post}(pages, nr);
+*/
+static void area_set(struct zone *zones, enum zone_type zt, unsigned int order, uint32_t head,
+		     uint32_t tail, uint32_t nr_free) /*@ ghost (struct page *pages, uint32_t nr) */
+{
+	struct free_area *area = &zones[zt].free_area[order];
+
+	area->head = head;
+	area->tail = tail;
+	area->nr_free = nr_free;
+}
+
+/*
+ * The three cases of __add_to_free_list(), each straight-line: pfn alone on an empty list;
+ * pfn after the tail; pfn before the head.
+ */
+/*@ requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn < nr;
+    assigns zones[zt].free_area[order], pages[pfn].next, pages[pfn].prev;
+    ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures count: zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
+    ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, pfn);
+    ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, pfn);
+    ensures links: pages[pfn].next == PFN_NONE && pages[pfn].prev == PFN_NONE;
+    ensures ends: zones[zt].free_area[order].head == pfn && zones[zt].free_area[order].tail == pfn;
+*/
+static void list_add_empty(struct page *pages, struct zone *zones, enum zone_type zt,
+			   unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
+{
+	uint32_t nr_free = zones[zt].free_area[order].nr_free;
+
+	page_set_next(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	page_set_prev(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	/*@ assert set: pages[pfn].next == PFN_NONE && pages[pfn].prev == PFN_NONE; */
+	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, pfn); */
+	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, pfn); */
+	/*@ assert zones: ZonesSame{Pre,Here}(zones); */
+	area_set(zones, zt, order, pfn, pfn, nr_free + 1) /*@ ghost (pages, nr) */;
+}
+
+/*@ requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn < nr;
+    requires tail: zones[zt].free_area[order].tail < nr &&
+	zones[zt].free_area[order].tail != pfn;
+    assigns zones[zt].free_area[order], pages[pfn].next, pages[pfn].prev,
+	pages[zones[zt].free_area[order].tail].next;
+    ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures count: zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
+    ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, \old(zones[zt].free_area[order].tail));
+    ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, pfn);
+    ensures links: \let t = \old(zones[zt].free_area[order].tail);
+	pages[pfn].next == PFN_NONE && pages[pfn].prev == t && pages[t].next == pfn &&
+	pages[t].prev == \old(pages[t].prev);
+    ensures ends: zones[zt].free_area[order].head == \old(zones[zt].free_area[order].head) &&
+	zones[zt].free_area[order].tail == pfn;
+*/
+static void list_add_tail(struct page *pages, struct zone *zones, enum zone_type zt,
+			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
+{
+	const struct free_area *area = &zones[zt].free_area[order];
+	uint32_t head = area->head, tail = area->tail, nr_free = area->nr_free;
+
+	page_set_next(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	page_set_prev(pages, pfn, tail) /*@ ghost (nr, zones) */;
+	/*@ assert set1: \let t = \at(zones[zt].free_area[order].tail, Pre);
+		pages[pfn].next == PFN_NONE && pages[pfn].prev == t &&
+		pages[t].next == \at(pages[t].next, Pre) && pages[t].prev == \at(pages[t].prev, Pre); */
+	/*@ assert nframe1: NextFrame{Pre,Here}(pages, nr, pfn, pfn); */
+	/*@ assert zones1: ZonesSame{Pre,Here}(zones); */
+	page_set_next(pages, tail, pfn) /*@ ghost (nr, zones) */;
+	/*@ assert set: \let t = \at(zones[zt].free_area[order].tail, Pre);
+		pages[pfn].next == PFN_NONE && pages[pfn].prev == t &&
+		pages[t].next == pfn && pages[t].prev == \at(pages[t].prev, Pre); */
+	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, tail); */
+	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, pfn); */
+	/*@ assert zones: ZonesSame{Pre,Here}(zones); */
+	area_set(zones, zt, order, head, pfn, nr_free + 1) /*@ ghost (pages, nr) */;
+}
+
+/*@ requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires order: order <= MAX_PAGE_ORDER;
+    requires pfn: pfn < nr;
+    requires head: zones[zt].free_area[order].head < nr &&
+	zones[zt].free_area[order].head != pfn;
+    assigns zones[zt].free_area[order], pages[pfn].next, pages[pfn].prev,
+	pages[zones[zt].free_area[order].head].prev;
+    ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures count: zones[zt].free_area[order].nr_free ==
+	(uint32_t)(\old(zones[zt].free_area[order].nr_free) + 1);
+    ensures nframe: NextFrame{Pre,Post}(pages, nr, pfn, pfn);
+    ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, \old(zones[zt].free_area[order].head));
+    ensures links: \let h = \old(zones[zt].free_area[order].head);
+	pages[pfn].prev == PFN_NONE && pages[pfn].next == h && pages[h].prev == pfn &&
+	pages[h].next == \old(pages[h].next);
+    ensures ends: zones[zt].free_area[order].head == pfn &&
+	zones[zt].free_area[order].tail == \old(zones[zt].free_area[order].tail);
+*/
+static void list_add_head(struct page *pages, struct zone *zones, enum zone_type zt,
+			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
+{
+	const struct free_area *area = &zones[zt].free_area[order];
+	uint32_t head = area->head, tail = area->tail, nr_free = area->nr_free;
+
+	page_set_prev(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	page_set_next(pages, pfn, head) /*@ ghost (nr, zones) */;
+	/*@ assert set1: \let h = \at(zones[zt].free_area[order].head, Pre);
+		pages[pfn].prev == PFN_NONE && pages[pfn].next == h &&
+		pages[h].prev == \at(pages[h].prev, Pre) && pages[h].next == \at(pages[h].next, Pre); */
+	/*@ assert pframe1: PrevFrame{Pre,Here}(pages, nr, pfn, pfn); */
+	/*@ assert zones1: ZonesSame{Pre,Here}(zones); */
+	page_set_prev(pages, head, pfn) /*@ ghost (nr, zones) */;
+	/*@ assert set: \let h = \at(zones[zt].free_area[order].head, Pre);
+		pages[pfn].prev == PFN_NONE && pages[pfn].next == h &&
+		pages[h].prev == pfn && pages[h].next == \at(pages[h].next, Pre); */
+	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, pfn); */
+	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, head); */
+	/*@ assert zones: ZonesSame{Pre,Here}(zones); */
+	area_set(zones, zt, order, pfn, tail, nr_free + 1) /*@ ghost (pages, nr) */;
+}
+
+/*
  * free_list_add() links pfn into the list of (zt, order), at the head or the tail, and
  * marks it the head of a free block of that order (Linux: __add_to_free_list() then
- * set_buddy_order()). The list ends are read into locals first. The work is done by
- * list_add_mark(), whose contract says exactly what it changes; free_list_add() states
- * what that keeps (the proofs of the two are then small).
+ * set_buddy_order()). The work is done by list_add_mark(), whose contract says exactly
+ * what it changes; free_list_add() states what that keeps (the proofs of the two are then
+ * small).
  */
 /*@ requires nr: nr <= PHYS_MAX_PAGES;
     requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
@@ -61,8 +235,7 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 	LinkOk2(nr, zones[zt].free_area[order].tail) &&
 	(zones[zt].free_area[order].head == PFN_NONE <==> zones[zt].free_area[order].tail == PFN_NONE);
     requires apart: pfn != zones[zt].free_area[order].head && pfn != zones[zt].free_area[order].tail;
-    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
-	pages[pfn].flags, pages[pfn].order;
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
     ensures marks: pages[pfn].flags == PG_buddy && pages[pfn].order == order &&
 	MarksFrame{Pre,Post}(pages, nr, pfn);
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
@@ -101,30 +274,15 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 static void list_add_mark(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
 {
-	struct free_area *area = &zones[zt].free_area[order];
-	struct page *page = &pages[pfn];
-	uint32_t head = area->head, tail = area->tail;
-
-	if (head == PFN_NONE) {
-		page->next = PFN_NONE;
-		page->prev = PFN_NONE;
-		area->head = pfn;
-		area->tail = pfn;
-	} else if (to_tail) {
-		page->next = PFN_NONE;
-		page->prev = tail;
-		pages[tail].next = pfn;
-		area->tail = pfn;
-	} else {
-		page->prev = PFN_NONE;
-		page->next = head;
-		pages[head].prev = pfn;
-		area->head = pfn;
-	}
-	area->nr_free++;
+	if (zones[zt].free_area[order].head == PFN_NONE)
+		list_add_empty(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
+	else if (to_tail)
+		list_add_tail(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
+	else
+		list_add_head(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
 	/* set_buddy_order() */
-	page->flags = PG_buddy;
-	page->order = (uint8_t)order;
+	pages[pfn].flags = PG_buddy;
+	pages[pfn].order = (uint8_t)order;
 }
 
 /*@ requires mem: PagesMem(pages, nr, zones);
@@ -143,6 +301,7 @@ static void list_add_mark(struct page *pages, struct zone *zones, enum zone_type
 	(x + Pow2(o) <= pfn || pfn + Pow2(order) <= x) ==> Clear(pages, nr, x, o);
     ensures keep_below: \forall integer e; \old(Below(pages, nr, e)) && pfn + Pow2(order) <= e ==>
 	Below(pages, nr, e);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
 */
 static void free_list_add(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
@@ -190,8 +349,7 @@ static void free_list_add(struct page *pages, struct zone *zones, enum zone_type
     requires order: order <= MAX_PAGE_ORDER;
     requires pfn: pfn < nr;
     requires links: LinkOk2(nr, pages[pfn].next) && LinkOk2(nr, pages[pfn].prev);
-    assigns zones[zt].free_area[order], pages[0 .. nr - 1].next, pages[0 .. nr - 1].prev,
-	pages[pfn].flags, pages[pfn].order;
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
     ensures marks: pages[pfn].flags == 0 && pages[pfn].order == 0 &&
 	MarksFrame{Pre,Post}(pages, nr, pfn);
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
@@ -223,25 +381,25 @@ static void free_list_add(struct page *pages, struct zone *zones, enum zone_type
 static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_type zt,
 			    unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
 {
-	struct free_area *area = &zones[zt].free_area[order];
-	struct page *page = &pages[pfn];
-	uint32_t prev = page->prev, next = page->next;
+	const struct free_area *area = &zones[zt].free_area[order];
+	uint32_t prev = pages[pfn].prev, next = pages[pfn].next;
+	uint32_t head = area->head, tail = area->tail, nr_free = area->nr_free;
 
 	/* The pages first, then the list ends (the area is never inside the page array). */
 	if (prev != PFN_NONE)
-		pages[prev].next = next;
+		page_set_next(pages, prev, next) /*@ ghost (nr, zones) */;
 	if (next != PFN_NONE)
-		pages[next].prev = prev;
-	page->next = PFN_NONE;
-	page->prev = PFN_NONE;
-	/* clear_buddy() */
-	page->flags = 0;
-	page->order = 0;
+		page_set_prev(pages, next, prev) /*@ ghost (nr, zones) */;
+	page_set_next(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	page_set_prev(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
 	if (prev == PFN_NONE)
-		area->head = next;
+		head = next;
 	if (next == PFN_NONE)
-		area->tail = prev;
-	area->nr_free--;
+		tail = prev;
+	area_set(zones, zt, order, head, tail, nr_free - 1) /*@ ghost (pages, nr) */;
+	/* clear_buddy() */
+	pages[pfn].flags = 0;
+	pages[pfn].order = 0;
 }
 
 /*@ requires mem: PagesMem(pages, nr, zones);
@@ -257,6 +415,8 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
     ensures keep_clear: \forall integer x, o; \old(Clear(pages, nr, x, o)) ==> Clear(pages, nr, x, o);
     ensures keep_below: \forall integer e; \old(Below(pages, nr, e)) ==> Below(pages, nr, e);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
+    ensures was_free: \old(pages[pfn].flags) == PG_buddy;
 */
 static void free_list_del(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
@@ -492,6 +652,7 @@ static void free_one_page_inner(struct page *pages, struct zone *zones, enum zon
     ensures fits: Fits(nr, pfn, low);
     ensures clear: Clear(pages, nr, pfn, low);
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
 */
 static void expand(struct page *pages, struct zone *zones, enum zone_type zt, uint32_t pfn,
 		   unsigned int low, unsigned int high) /*@ ghost (uint32_t nr) */
@@ -501,6 +662,7 @@ static void expand(struct page *pages, struct zone *zones, enum zone_type zt, ui
 	    loop invariant fits: Fits(nr, pfn, high);
 	    loop invariant clear: Clear(pages, nr, pfn, high);
 	    loop invariant kept: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES);
+	    loop invariant heads: HeadsKept{Pre,Here}(pages, nr);
 	    loop assigns high, zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
 	    loop variant high - low;
 	*/
@@ -561,6 +723,8 @@ static unsigned int rmqueue_order(const struct zone *zones, enum zone_type zt, u
     ensures clear: Clear(pages, nr, \result, order);
     ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) - Pow2(order));
     ensures kept: ZonesKept{Pre,Post}(zones, zt);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
+    ensures fresh: \old(pages[\result].flags) == PG_buddy;
 */
 static uint32_t rmqueue_smallest(struct page *pages, struct zone *zones, enum zone_type zt,
 				 unsigned int order,
@@ -585,12 +749,14 @@ static uint32_t rmqueue_smallest(struct page *pages, struct zone *zones, enum zo
     requires inner: Inner(pages, nr, zones);
     requires block: pfn < nr && Fits(nr, pfn, order);
     requires clear: Clear(pages, nr, pfn, order);
-    requires flags: flags == PG_head || flags == PG_head + PG_compound;
+    requires flags: HeadFlags(flags);
     assigns pages[pfn];
     ensures inner: Inner(pages, nr, zones);
     ensures head: pages[pfn].flags == flags && pages[pfn].order == order &&
 	pages[pfn].refcount == 1;
     ensures inside: \forall integer j; pfn < j < pfn + Pow2(order) ==> !PgBlock(pages, j);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
 */
 static void set_page_head(struct page *pages, uint32_t pfn, unsigned int order,
 			  uint16_t flags) /*@ ghost (uint32_t nr, struct zone *zones) */
@@ -605,7 +771,8 @@ static void set_page_head(struct page *pages, uint32_t pfn, unsigned int order,
 	/*@ assert parts0: \at(FreeOk(pages, nr) && HeadOk(pages, nr) && Disjoint(pages, nr) &&
 		NextOk(pages, nr, zones) && PrevOk(pages, nr, zones) && EndsIff(zones) &&
 		HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones), Pre); */
-	/*@ assert same: OthersSame{Pre,Here}(pages, nr, pfn) && AreasSame{Pre,Here}(zones); */
+	/*@ assert others: OthersSame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert areas: AreasSame{Pre,Here}(zones); */
 	/*@ assert not_free: NotFreeBoth{Pre,Here}(pages, pfn); */
 	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
 	/*@ assert free_ok: FreeOk(pages, nr); */
@@ -640,7 +807,8 @@ static void clear_page_head(struct page *pages,
 	/*@ assert parts0: \at(FreeOk(pages, nr) && HeadOk(pages, nr) && Disjoint(pages, nr) &&
 		NextOk(pages, nr, zones) && PrevOk(pages, nr, zones) && EndsIff(zones) &&
 		HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones), Pre); */
-	/*@ assert same: OthersSame{Pre,Here}(pages, nr, pfn) && AreasSame{Pre,Here}(zones); */
+	/*@ assert others: OthersSame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert areas: AreasSame{Pre,Here}(zones); */
 	/*@ assert not_free: NotFreeBoth{Pre,Here}(pages, pfn); */
 	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
 	/*@ assert end: \at(PgEnd(pages, pfn), Pre) == pfn + Pow2(\at(pages[pfn].order, Pre)); */
@@ -661,6 +829,8 @@ static void clear_page_head(struct page *pages,
     assigns pages[x];
     ensures inner: Inner(pages, nr, zones);
     ensures set: pages[x].flags == flags && pages[x].next == next && !PgBlock(pages, x);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
 */
 static void set_tail(struct page *pages, uint32_t x, uint16_t flags,
 		     uint32_t next) /*@ ghost (uint32_t nr, struct zone *zones) */
@@ -684,6 +854,54 @@ static void set_tail(struct page *pages, uint32_t x, uint16_t flags,
 }
 
 /*
+ * Models mm/page_alloc.c: prep_compound_page(), the tails: every frame after the head
+ * points to it and carries PG_tail.
+ */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires block: pfn < nr && 1 <= n && pfn + n <= nr;
+    requires inside: \forall integer j; pfn < j < pfn + n ==> !PgBlock(pages, j);
+    assigns pages[pfn + 1 .. pfn + n - 1];
+    ensures inner: Inner(pages, nr, zones);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+*/
+static void prep_compound_tails(struct page *pages, uint32_t pfn,
+				uint32_t n) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	uint32_t i;
+
+	/*@ loop invariant bound: 1 <= i <= n;
+	    loop invariant inner: Inner(pages, nr, zones);
+	    loop invariant inside: \forall integer j; pfn + i <= j < pfn + n ==> !PgBlock(pages, j);
+	    loop invariant heads: HeadsKept{Pre,Here}(pages, nr);
+	    loop invariant kept: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES);
+	    loop assigns i, pages[pfn + 1 .. pfn + n - 1];
+	    loop variant n - i;
+	*/
+	for (i = 1; i < n; i++)
+		set_tail(pages, pfn + i, PG_tail, pfn) /*@ ghost (nr, zones) */;
+}
+
+/* __GFP_ZERO: clear the n frames from pfn (mm/page_alloc.c: kernel_init_pages()). */
+/*@ requires frames: \valid(mem + (pfn * PAGE_WORDS .. (pfn + n) * PAGE_WORDS - 1));
+    requires range: pfn + n <= PHYS_MAX_PAGES;
+    assigns mem[pfn * PAGE_WORDS .. (pfn + n) * PAGE_WORDS - 1];
+*/
+static void zero_frames(uint64_t *mem, uint32_t pfn, uint32_t n)
+{
+	uint64_t *words = mem + (size_t)pfn * PAGE_WORDS;
+	size_t len = (size_t)n * PAGE_WORDS, i;
+
+	/*@ loop invariant bound: 0 <= i <= len;
+	    loop assigns i, words[0 .. len - 1];
+	    loop variant len - i;
+	*/
+	for (i = 0; i < len; i++)
+		words[i] = 0;
+}
+
+/*
  * Models mm/page_alloc.c: prep_new_page() and prep_compound_page(). The block is now
  * allocated: a PG_head with refcount 1; compound tails point to the head; __GFP_ZERO
  * clears the frames.
@@ -698,85 +916,183 @@ static void set_tail(struct page *pages, uint32_t x, uint16_t flags,
     assigns pages[pfn .. pfn + Pow2(order) - 1],
 	mem[pfn * PAGE_WORDS .. (pfn + Pow2(order)) * PAGE_WORDS - 1];
     ensures inner: Inner(pages, nr, zones);
-    ensures head: PgHead(pages, pfn) && !PgFree(pages, pfn) && pages[pfn].order == order &&
-	pages[pfn].refcount == 1;
+    ensures head: HeadFlags(pages[pfn].flags) &&
+	pages[pfn].order == order && pages[pfn].refcount == 1;
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
 */
 static void prep_new_page(struct page *pages, uint64_t *mem, uint32_t pfn, unsigned int order,
 			  gfp_t gfp) /*@ ghost (uint32_t nr, struct zone *zones) */
 {
-	uint32_t n = buddy_block_pages(order), i;
+	uint32_t n = buddy_block_pages(order);
 	bool compound = flag_set(gfp, __GFP_COMP) && order > 0;
 
 	set_page_head(pages, pfn, order,
 		      compound ? PG_head | PG_compound : PG_head) /*@ ghost (nr, zones) */;
-	if (compound) {
-		/*@ loop invariant bound: 1 <= i <= n;
-		    loop invariant inner: Inner(pages, nr, zones);
-		    loop invariant head: PgHead(pages, pfn) && !PgFree(pages, pfn) &&
-			pages[pfn].order == order && pages[pfn].refcount == 1;
-		    loop invariant inside: \forall integer j; pfn < j < pfn + n ==> !PgBlock(pages, j);
-		    loop assigns i, pages[pfn + 1 .. pfn + n - 1];
-		    loop variant n - i;
-		*/
-		for (i = 1; i < n; i++)
-			set_tail(pages, pfn + i, PG_tail, pfn) /*@ ghost (nr, zones) */;
-	}
-	if (flag_set(gfp, __GFP_ZERO)) {
-		uint64_t *words = mem + (size_t)pfn * PAGE_WORDS;
-		size_t len = (size_t)n * PAGE_WORDS;
-
-		/*@ loop invariant bound: 0 <= i <= len;
-		    loop assigns i, mem[pfn * PAGE_WORDS .. pfn * PAGE_WORDS + len - 1];
-		    loop variant len - i;
-		*/
-		for (i = 0; i < len; i++)
-			words[i] = 0;
-	}
+	if (compound)
+		prep_compound_tails(pages, pfn, n) /*@ ghost (nr, zones) */;
+	if (flag_set(gfp, __GFP_ZERO))
+		zero_frames(mem, pfn, n);
 }
 
-/* The x86 zonelist, highest zone first: ZONE_NORMAL then ZONE_DMA; ZONE_DMA alone for GFP_DMA. */
-/*@ requires i < 2;
+/* Where alloc_pages() takes its block from: a zone and the order of a non-empty free list. */
+struct alloc_pick {
+	enum zone_type zt;
+	unsigned int order; /* > MAX_PAGE_ORDER: this zone (or every allowed zone) cannot serve */
+};
+
+/*
+ * Can zone zt serve an allocation of 2^order frames? It needs that many free frames
+ * (mm/page_alloc.c: the watermark check of get_page_from_freelist(), without the
+ * watermark) and a free list of order >= order (the search of __rmqueue_smallest()).
+ */
+/*@ requires valid: \valid_read(p);
+    requires zone: zt == ZONE_DMA || zt == ZONE_NORMAL;
+    requires order: order <= MAX_PAGE_ORDER;
     assigns \nothing;
-    ensures first: i == 0 ==> \result == FirstZone(gfp);
-    ensures second: i == 1 ==> \result == ZONE_DMA;
+    ensures zone: \result.zt == zt;
+    ensures none: \result.order > MAX_PAGE_ORDER <==> ZoneCannotServe(p, zt, order);
+    ensures found: \result.order <= MAX_PAGE_ORDER ==> order <= \result.order &&
+	p->zones[zt].free_pages >= Pow2(order) &&
+	p->zones[zt].free_area[\result.order].head != PFN_NONE;
 */
-static enum zone_type zonelist_zone(gfp_t gfp, unsigned int i)
+static struct alloc_pick zone_pick(const struct phys *p, enum zone_type zt, unsigned int order)
 {
-	return !flag_set(gfp, __GFP_DMA) && i == 0 ? ZONE_NORMAL : ZONE_DMA;
+	struct alloc_pick pick = {zt, NR_PAGE_ORDERS};
+
+	if (p->zones[zt].free_pages >= buddy_block_pages(order))
+		pick.order = rmqueue_order(p->zones, zt, order);
+	return pick;
+}
+
+/*
+ * The zonelist walk of get_page_from_freelist() on x86: GFP_KERNEL tries ZONE_NORMAL, then
+ * ZONE_DMA; __GFP_DMA allocates from ZONE_DMA only. The first zone that can serve.
+ */
+/*@ requires valid: \valid_read(p);
+    requires order: order <= MAX_PAGE_ORDER;
+    assigns \nothing;
+    ensures none: \result.order > MAX_PAGE_ORDER <==> (ZoneCannotServe(p, ZONE_DMA, order) &&
+	(HasFlag(gfp, __GFP_DMA) || ZoneCannotServe(p, ZONE_NORMAL, order)));
+    ensures found: \result.order <= MAX_PAGE_ORDER ==>
+	(\result.zt == ZONE_DMA || \result.zt == ZONE_NORMAL) && order <= \result.order &&
+	p->zones[\result.zt].free_pages >= Pow2(order) &&
+	p->zones[\result.zt].free_area[\result.order].head != PFN_NONE;
+    ensures dma: \result.order <= MAX_PAGE_ORDER && HasFlag(gfp, __GFP_DMA) ==>
+	\result.zt == ZONE_DMA;
+*/
+static struct alloc_pick alloc_pick(const struct phys *p, gfp_t gfp, unsigned int order)
+{
+	if (!flag_set(gfp, __GFP_DMA)) {
+		struct alloc_pick pick = zone_pick(p, ZONE_NORMAL, order);
+
+		if (pick.order <= MAX_PAGE_ORDER)
+			return pick;
+	}
+	return zone_pick(p, ZONE_DMA, order);
+}
+
+/*
+ * The allocation proper, on the page array: take the first block of the free list of
+ * (zt, current_order), split it down to order (__rmqueue_smallest()), and prepare its
+ * pages (prep_new_page()).
+ */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires frames: \valid(mem + (0 .. nr * PAGE_WORDS - 1)) &&
+	\separated(mem + (0 .. nr * PAGE_WORDS - 1), pages + (0 .. nr - 1),
+		   zones + (0 .. MAX_NR_ZONES - 1));
+    requires inner: Inner(pages, nr, zones);
+    requires zone: 0 <= zt < MAX_NR_ZONES;
+    requires orders: order <= current_order <= MAX_PAGE_ORDER;
+    requires found: zones[zt].free_area[current_order].head != PFN_NONE;
+    requires nrp: \valid_read(nrp) && *nrp == nr &&
+	\separated(nrp, pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1], mem[0 .. nr * PAGE_WORDS - 1];
+    ensures nr: *nrp == nr;
+    ensures inner: Inner(pages, nr, zones);
+    ensures block: \result < nr && Fits(nr, \result, order) && ZoneOf(\result) == zt;
+    ensures head: HeadFlags(pages[\result].flags) &&
+	pages[\result].order == order && pages[\result].refcount == 1;
+    ensures counted: zones[zt].free_pages == (uint32_t)(\old(zones[zt].free_pages) - Pow2(order));
+    ensures kept: ZonesKept{Pre,Post}(zones, zt);
+    ensures heads: HeadsKept{Pre,Post}(pages, nr);
+    ensures fresh: \old(pages[\result].flags) == PG_buddy;
+    ensures mem_kept: \forall integer j; 0 <= j < nr * PAGE_WORDS &&
+	(j < \result * PAGE_WORDS || j >= (\result + Pow2(order)) * PAGE_WORDS) ==>
+	mem[j] == \old(mem[j]);
+*/
+static uint32_t alloc_block(struct page *pages, struct zone *zones, uint64_t *mem,
+			    enum zone_type zt, unsigned int order, unsigned int current_order,
+			    gfp_t gfp) /*@ ghost (uint32_t nr, uint32_t *nrp) */
+{
+	uint32_t pfn = rmqueue_smallest(pages, zones, zt, order, current_order) /*@ ghost (nr) */;
+
+	prep_new_page(pages, mem, pfn, order, gfp) /*@ ghost (nr, zones) */;
+	return pfn;
+}
+
+/*
+ * alloc_block() on p's arrays, with what alloc_pages() promises stated on p. The asserts
+ * carry p->nr_pages over the call: the call writes only the page array and the zones.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires booted: p->booted;
+    requires zone: zt == ZONE_DMA || zt == ZONE_NORMAL;
+    requires orders: order <= current_order <= MAX_PAGE_ORDER;
+    requires found: p->zones[zt].free_pages >= Pow2(order) &&
+	p->zones[zt].free_area[current_order].head != PFN_NONE;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures booted: p->booted;
+    ensures in_ram: \result < p->nr_pages;
+    ensures aligned: \result % Pow2(order) == 0;
+    ensures fits: \result + Pow2(order) <= p->nr_pages;
+    ensures in_zone: BlockFits(p, \result, order);
+    ensures zone: ZoneOf(\result) == zt;
+    ensures head: IsHead(p, \result) && p->pages[\result].order == order &&
+	p->pages[\result].refcount == 1;
+    ensures not_free: !IsFree(p, \result);
+    ensures counted: p->zones[zt].free_pages == \old(p->zones[zt].free_pages) - Pow2(order);
+    ensures other_zone: p->zones[1 - zt].free_pages == \old(p->zones[1 - zt].free_pages);
+    ensures fresh: \at(p->pages[\result].flags, Pre) == PG_buddy;
+    ensures heads_kept: \forall integer x; 0 <= x < p->nr_pages && IsHead{Pre}(p, x) ==>
+	IsHead(p, x);
+    ensures mem_kept: \forall integer j; 0 <= j < RamWords(p) &&
+	(j < \result * PAGE_WORDS || j >= (\result + Pow2(order)) * PAGE_WORDS) ==>
+	p->mem[j] == \old(p->mem[j]);
+*/
+static uint32_t alloc_from(struct phys *p, enum zone_type zt, unsigned int order,
+			   unsigned int current_order, gfp_t gfp)
+{
+	uint32_t pfn;
+
+	/*@ assert apart: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1)); */
+	/*@ assert shape0: ShapeOf(p, p->pages, p->mem, p->nr_pages); */
+	/*@ assert zones0: ZShape(&p->zones[0], p->nr_pages); */
+	/*@ assert nr_apart: NrApart(&p->nr_pages, &p->zones[0]); */
+	pfn = alloc_block(p->pages, p->zones, p->mem, zt, order, current_order,
+			  gfp) /*@ ghost (p->nr_pages, &p->nr_pages) */;
+	/*@ assert shape: PhysShape(p); */
+	/*@ assert zshape: ZShape(&p->zones[0], p->nr_pages); */
+	/*@ assert zones: ZonesShape(p); */
+	/*@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]); */
+	/*@ assert flags: HeadFlags(p->pages[pfn].flags); */
+	return pfn;
 }
 
 uint32_t alloc_pages(struct phys *p, gfp_t gfp, unsigned int order)
 {
-	unsigned int n = flag_set(gfp, __GFP_DMA) ? 1 : 2, i;
-	struct page *pages = p->pages;
-	struct zone *zones = p->zones;
-	/*@ ghost uint32_t nr = p->nr_pages; */
+	struct alloc_pick pick;
 
 	if (!p->booted || order > MAX_PAGE_ORDER)
 		return PFN_NONE;
-	/*@ loop invariant bound: 0 <= i <= n;
-	    loop invariant first: i >= 1 ==> ZoneCannotServe(p, FirstZone(gfp), order);
-	    loop invariant second: i >= 2 ==> ZoneCannotServe(p, ZONE_DMA, order);
-	    loop assigns i;
-	    loop variant n - i;
-	*/
-	for (i = 0; i < n; i++) {
-		enum zone_type zt = zonelist_zone(gfp, i);
-		unsigned int current_order;
-		uint32_t pfn;
-
-		if (zones[zt].free_pages < buddy_block_pages(order))
-			continue;
-		/* __rmqueue_smallest(): the smallest order with a free block, if any */
-		current_order = rmqueue_order(zones, zt, order);
-		if (current_order > MAX_PAGE_ORDER)
-			continue;
-		pfn = rmqueue_smallest(pages, zones, zt, order, current_order) /*@ ghost (nr) */;
-		prep_new_page(pages, p->mem, pfn, order, gfp) /*@ ghost (nr, zones) */;
-		return pfn;
-	}
-	return PFN_NONE;
+	pick = alloc_pick(p, gfp, order);
+	if (pick.order > MAX_PAGE_ORDER)
+		return PFN_NONE;
+	return alloc_from(p, pick.zt, order, pick.order, gfp);
 }
+
 /* Why a free of (pfn, order) must be refused, or 0 if it may go ahead. */
 /*@ requires shape: PhysShape(p);
     assigns \nothing;
@@ -840,36 +1156,80 @@ static void head_block_facts(struct page *pages, uint32_t nr, struct zone *zones
 }
 */
 
+/* A compound block's tails back to plain frames (mm/page_alloc.c: free_tail_page_prepare()). */
+/*@ requires mem: PagesMem(pages, nr, zones);
+    requires inner: Inner(pages, nr, zones);
+    requires block: pfn < nr && 1 <= n && pfn + n <= nr;
+    requires inside: \forall integer j; pfn < j < pfn + n ==> !PgBlock(pages, j);
+    assigns pages[pfn + 1 .. pfn + n - 1];
+    ensures inner: Inner(pages, nr, zones);
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
+*/
+static void clear_compound_tails(struct page *pages, uint32_t pfn,
+				 uint32_t n) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	uint32_t i;
+
+	/*@ loop invariant bound: 1 <= i <= n;
+	    loop invariant inner: Inner(pages, nr, zones);
+	    loop invariant inside: \forall integer j; pfn + i <= j < pfn + n ==> !PgBlock(pages, j);
+	    loop invariant kept: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES);
+	    loop assigns i, pages[pfn + 1 .. pfn + n - 1];
+	    loop variant n - i;
+	*/
+	for (i = 1; i < n; i++)
+		set_tail(pages, pfn + i, 0, PFN_NONE) /*@ ghost (nr, zones) */;
+}
+
 /* Return an allocated block to its zone: clear the tails and the head, then merge. */
 /*@ requires mem: PagesMem(pages, nr, zones);
     requires inner: Inner(pages, nr, zones);
     requires zshape: ZShape(zones, nr);
     requires head: pfn < nr && PgHead(pages, pfn) && pages[pfn].order == order;
+    requires nrp: \valid_read(nrp) && *nrp == nr &&
+	\separated(nrp, pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
     assigns zones[0 .. MAX_NR_ZONES - 1], pages[0 .. nr - 1];
     ensures inner: Inner(pages, nr, zones);
     ensures counted: zones[ZoneOf(pfn)].free_pages ==
 	(uint32_t)(\old(zones[ZoneOf(pfn)].free_pages) + Pow2(order));
     ensures kept: ZonesKept{Pre,Post}(zones, ZoneOf(pfn));
+    ensures nr: *nrp == nr;
 */
 static void free_block(struct page *pages, struct zone *zones, uint32_t pfn,
-		       unsigned int order) /*@ ghost (uint32_t nr) */
+		       unsigned int order) /*@ ghost (uint32_t nr, uint32_t *nrp) */
 {
-	uint32_t n = buddy_block_pages(order), i;
-
 	/*@ ghost head_block_facts(pages, nr, zones, pfn); */
-	if (flag_set(pages[pfn].flags, PG_compound)) {
-		/*@ loop invariant bound: 1 <= i <= n;
-		    loop invariant inner: Inner(pages, nr, zones);
-		    loop invariant head: PgHead(pages, pfn) && pages[pfn].order == order;
-		    loop invariant inside: \forall integer j; pfn < j < pfn + n ==> !PgBlock(pages, j);
-		    loop assigns i, pages[pfn + 1 .. pfn + n - 1];
-		    loop variant n - i;
-		*/
-		for (i = 1; i < n; i++)
-			set_tail(pages, pfn + i, 0, PFN_NONE) /*@ ghost (nr, zones) */;
-	}
+	if (flag_set(pages[pfn].flags, PG_compound))
+		clear_compound_tails(pages, pfn, buddy_block_pages(order)) /*@ ghost (nr, zones) */;
 	clear_page_head(pages, pfn) /*@ ghost (nr, zones) */;
 	free_one_page_inner(pages, zones, page_zonenum(pfn), pfn, order, false) /*@ ghost (nr) */;
+}
+
+/*
+ * free_block() on p's arrays, with what free_pages_inner() promises stated on p (see
+ * alloc_from() for the asserts).
+ */
+/*@ requires safe: BuddySafe(p);
+    requires booted: p->booted;
+    requires head: pfn < p->nr_pages && IsHead(p, pfn) && p->pages[pfn].order == order;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
+	(uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(order));
+    ensures other_zone: p->zones[1 - ZoneOf(pfn)].free_pages ==
+	\old(p->zones[1 - ZoneOf(pfn)].free_pages);
+*/
+static void free_from(struct phys *p, uint32_t pfn, unsigned int order)
+{
+	/*@ assert apart: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1)); */
+	/*@ assert shape0: ShapeOf(p, p->pages, p->mem, p->nr_pages); */
+	/*@ assert zones0: ZShape(&p->zones[0], p->nr_pages); */
+	/*@ assert nr_apart: NrApart(&p->nr_pages, &p->zones[0]); */
+	free_block(p->pages, p->zones, pfn, order) /*@ ghost (p->nr_pages, &p->nr_pages) */;
+	/*@ assert shape: PhysShape(p); */
+	/*@ assert zshape: ZShape(&p->zones[0], p->nr_pages); */
+	/*@ assert zones: ZonesShape(p); */
+	/*@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]); */
 }
 
 /* Models include/linux/mm.h: put_page_testzero(). Drop a reference; is it the last one? */
@@ -897,14 +1257,14 @@ int free_pages_inner(struct phys *p, uint32_t pfn, unsigned int order)
 	if (err != 0)
 		return err;
 	if (put_page_testzero(p->pages, pfn) /*@ ghost (p->nr_pages, p->zones) */)
-		free_block(p->pages, p->zones, pfn, order) /*@ ghost (p->nr_pages) */;
+		free_from(p, pfn, order);
 	return 0;
 }
 
 /* (free_block() clears the refcount with the rest of the head.) */
 void buddy_free_owned(struct phys *p, uint32_t pfn, unsigned int order)
 {
-	free_block(p->pages, p->zones, pfn, order) /*@ ghost (p->nr_pages) */;
+	free_from(p, pfn, order);
 }
 
 uint64_t get_free_pages_inner(struct phys *p, gfp_t gfp, unsigned int order)
@@ -1033,7 +1393,8 @@ static void reserve_page(struct page *pages,
 	/*@ assert parts0: \at(FreeOk(pages, nr) && HeadOk(pages, nr) && Disjoint(pages, nr) &&
 		NextOk(pages, nr, zones) && PrevOk(pages, nr, zones) && EndsIff(zones) &&
 		HeadsOk(pages, nr, zones) && TailsOk(pages, nr, zones), Pre); */
-	/*@ assert same: OthersSame{Pre,Here}(pages, nr, pfn) && AreasSame{Pre,Here}(zones); */
+	/*@ assert others: OthersSame{Pre,Here}(pages, nr, pfn); */
+	/*@ assert areas: AreasSame{Pre,Here}(zones); */
 	/*@ assert not_free: NotFreeBoth{Pre,Here}(pages, pfn); */
 	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
 	/*@ assert free_ok: FreeOk(pages, nr); */

@@ -243,27 +243,27 @@ static uint32_t slab_inuse(const struct page *page)
 	return page->prev / 65536u;
 }
 
-/* Objects in a slab of the head's order. */
-/*@ requires valid: \valid_read(c) && \valid_read(head);
-    requires size: c->size >= 8;
+/* Objects of size bytes in a slab of the head's order. */
+/*@ requires valid: \valid_read(head);
+    requires size: size >= 8;
     assigns \nothing;
-    ensures objects: head->order <= MAX_PAGE_ORDER ==> \result == SlabObjects(head->order, c->size);
+    ensures objects: head->order <= MAX_PAGE_ORDER ==> \result == SlabObjects(head->order, size);
 */
-static uint32_t slab_objects(const struct kmem_cache *c, const struct page *head)
+static uint32_t slab_objects(uint32_t size, const struct page *head)
 {
-	return slab_bytes(head->order) / c->size;
+	return slab_bytes(head->order) / size;
 }
 
-/*@ requires valid: \valid_read(c);
-    requires size: 8 <= c->size <= KMALLOC_MAX_SIZE;
+/* The address of object idx (of size bytes) of the slab at frame slab_pfn. */
+/*@ requires size: 8 <= size <= KMALLOC_MAX_SIZE;
     requires pfn: slab_pfn < PHYS_MAX_PAGES;
     requires idx: idx <= 65535;
     assigns \nothing;
-    ensures exact: \result == ObjAddr(slab_pfn, idx, c->size);
+    ensures exact: \result == ObjAddr(slab_pfn, idx, size);
 */
-static uint64_t object_addr(const struct kmem_cache *c, uint32_t slab_pfn, uint32_t idx)
+static uint64_t object_addr(uint32_t size, uint32_t slab_pfn, uint32_t idx)
 {
-	return pfn_to_virt(slab_pfn) + (uint64_t)idx * c->size;
+	return pfn_to_virt(slab_pfn) + (uint64_t)idx * size;
 }
 
 /*@ requires valid: \valid_read(k);
@@ -417,12 +417,43 @@ static uint32_t calculate_alignment(uint32_t flags, uint32_t align, uint32_t siz
 	return (align + 7) / 8 * 8;
 }
 
-/* x rounded up to a multiple of the alignment a. */
+/* x rounded up to a multiple of the alignment a (one behavior per alignment: constant moduli). */
 /*@ requires align: AlignVal(a);
     requires x: 1 <= x <= KMALLOC_MAX_SIZE && x % 8 == 0;
     assigns \nothing;
-    ensures aligned: \result % a == 0 && \result % 8 == 0;
     ensures range: x <= \result <= KMALLOC_MAX_SIZE;
+    behavior a8:
+	assumes a == 8;
+	ensures aligned: \result % 8 == 0;
+    behavior a16:
+	assumes a == 16;
+	ensures aligned: \result % 16 == 0 && \result % 8 == 0;
+    behavior a32:
+	assumes a == 32;
+	ensures aligned: \result % 32 == 0 && \result % 8 == 0;
+    behavior a64:
+	assumes a == 64;
+	ensures aligned: \result % 64 == 0 && \result % 8 == 0;
+    behavior a128:
+	assumes a == 128;
+	ensures aligned: \result % 128 == 0 && \result % 8 == 0;
+    behavior a256:
+	assumes a == 256;
+	ensures aligned: \result % 256 == 0 && \result % 8 == 0;
+    behavior a512:
+	assumes a == 512;
+	ensures aligned: \result % 512 == 0 && \result % 8 == 0;
+    behavior a1024:
+	assumes a == 1024;
+	ensures aligned: \result % 1024 == 0 && \result % 8 == 0;
+    behavior a2048:
+	assumes a == 2048;
+	ensures aligned: \result % 2048 == 0 && \result % 8 == 0;
+    behavior a4096:
+	assumes a == 4096;
+	ensures aligned: \result % 4096 == 0 && \result % 8 == 0;
+    complete behaviors;
+    disjoint behaviors;
 */
 static uint32_t align_up(uint32_t x, uint32_t a)
 {
@@ -490,16 +521,68 @@ static uint32_t calculate_order(uint32_t size, uint32_t nr_cpus)
 	return order <= MAX_PAGE_ORDER ? order : MAX_PAGE_ORDER + 1;
 }
 
+/* A cache's sizes, as calculate_sizes() finds them (err: no order fits). */
+struct cache_sizes {
+	int err;
+	uint32_t align;
+	uint32_t size;
+	uint32_t order;
+	uint32_t objects;
+	uint32_t min_order;
+	uint32_t offset;
+};
+
 /*
- * Fill in a cache: models mm/slub.c: kmem_cache_open() and calculate_sizes(). Writes
- * *c only; the caller counts the creation (created) on success.
+ * Models mm/slub.c: calculate_sizes(): alignment, object size with alignment, slab
+ * orders and objects per slab, free pointer offset. (-EINVAL when no order fits, which
+ * size <= KMALLOC_MAX_SIZE rules out.)
  */
-/*@ requires c: \valid(c);
-    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
-	\separated(c, name + (0 .. CACHE_NAME_LEN - 1));
+/*@ requires size: 1 <= size <= KMALLOC_MAX_SIZE;
     requires align: AlignOk(align);
     requires cpus: nr_cpus <= 4096;
-    assigns *c;
+    assigns \nothing;
+    ensures result: \result.err == 0;
+    ensures geometry: CacheGeo(size, \result.size, \result.align, \result.order,
+			       \result.min_order, \result.objects, \result.offset);
+*/
+static struct cache_sizes calculate_sizes(uint32_t size, uint32_t align, uint32_t flags,
+					  uint32_t nr_cpus)
+{
+	struct cache_sizes g = {0, 0, 0, 0, 0, 0, 0};
+
+	g.align = calculate_alignment(flags, align, size);
+	g.size = align_up((size + 7) / 8 * 8, g.align);
+	g.order = calculate_order(g.size, nr_cpus);
+	if (g.order > MAX_PAGE_ORDER) {
+		g.err = -EINVAL;
+		return g;
+	}
+	g.objects = slab_bytes(g.order) / g.size;
+	//@ assert g_objs: g.objects == SlabObjects(g.order, g.size);
+	//@ assert g_objects: 1 <= g.objects && g.objects * g.size <= Pow2(g.order) * PAGE_SIZE;
+	g.min_order = get_order(g.size);
+	g.offset = size / 2 / 8 * 8;
+	return g;
+}
+
+/*
+ * Fill in cache slot of k: models mm/slub.c: kmem_cache_open(), and count the creation
+ * (/proc/slabinfo order). Everything is computed before the first write; only the slot
+ * and the creation count are written.
+ */
+/*@ requires valid: \valid(k);
+    requires slot: 0 <= slot < MAX_CACHES;
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(k, name + (0 .. CACHE_NAME_LEN - 1));
+    requires align: AlignOk(align);
+    requires cpus: k->nr_cpus <= 4096;
+    assigns k->caches[slot], k->next_created;
+    ensures others: \forall integer i; 0 <= i < MAX_CACHES && i != slot ==>
+	CacheSame{Pre,Post}(&k->caches[i]);
+    ensures cpus: k->nr_cpus == \old(k->nr_cpus);
+    ensures kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
+	k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
     behavior bad_size:
 	assumes size == 0 || size > KMALLOC_MAX_SIZE;
 	assigns \nothing;
@@ -507,36 +590,44 @@ static uint32_t calculate_order(uint32_t size, uint32_t nr_cpus)
     behavior ok:
 	assumes 1 <= size <= KMALLOC_MAX_SIZE;
 	ensures result: \result == 0;
-	ensures geometry: CacheGeometry(c);
-	ensures live: c->in_use && !c->kmalloc;
-	ensures object_size: c->object_size == size;
-	ensures flags: c->flags == flags;
-	ensures created: c->created == created;
-	ensures empty: c->partial_head == PFN_NONE && c->partial_tail == PFN_NONE &&
-	    c->nr_partial == 0 && c->nr_slabs == 0 && c->total_objects == 0 &&
-	    c->active_objects == 0;
-	ensures name: NameEq(&c->name[0], name);
+	ensures geometry: CacheGeo(k->caches[slot].object_size, k->caches[slot].size,
+				   k->caches[slot].align, k->caches[slot].order,
+				   k->caches[slot].min_order, k->caches[slot].objects,
+				   k->caches[slot].offset);
+	ensures live: k->caches[slot].in_use && !k->caches[slot].kmalloc;
+	ensures object_size: k->caches[slot].object_size == size;
+	ensures flags: k->caches[slot].flags == flags;
+	ensures created: k->caches[slot].created == \old(k->next_created) &&
+	    k->next_created == (uint32_t)(\old(k->next_created) + 1);
+	ensures empty: k->caches[slot].partial_head == PFN_NONE &&
+	    k->caches[slot].partial_tail == PFN_NONE && k->caches[slot].nr_partial == 0 &&
+	    k->caches[slot].nr_slabs == 0 && k->caches[slot].total_objects == 0 &&
+	    k->caches[slot].active_objects == 0;
+	ensures name: NameEq(&k->caches[slot].name[0], name);
     complete behaviors;
     disjoint behaviors;
 */
-static int cache_open(struct kmem_cache *c, const char *name, uint32_t size, uint32_t align,
-		      uint32_t flags, uint32_t nr_cpus, uint32_t created)
+static int cache_open(struct kmem *k, int slot, const char *name, uint32_t size, uint32_t align,
+		      uint32_t flags)
 {
+	struct kmem_cache *c = &k->caches[slot];
+	struct cache_sizes g;
 	uint32_t i, min_partial;
 
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
-	c->align = calculate_alignment(flags, align, size);
-	c->size = align_up((size + 7) / 8 * 8, c->align);
-	c->order = calculate_order(c->size, nr_cpus);
-	if (c->order > MAX_PAGE_ORDER)
+	g = calculate_sizes(size, align, flags, k->nr_cpus);
+	if (g.err != 0)
 		return -EINVAL;
-	c->objects = slab_bytes(c->order) / c->size;
-	c->min_order = get_order(c->size);
+	min_partial = ilog2_u32(g.size) / 2;
+	c->align = g.align;
+	c->size = g.size;
+	c->order = g.order;
+	c->objects = g.objects;
+	c->min_order = g.min_order;
 	c->object_size = size;
-	c->offset = size / 2 / 8 * 8;
+	c->offset = g.offset;
 	c->flags = flags;
-	min_partial = ilog2_u32(c->size) / 2;
 	c->min_partial = min_partial < 5 ? 5 : min_partial > 10 ? 10 : min_partial;
 	c->partial_head = PFN_NONE;
 	c->partial_tail = PFN_NONE;
@@ -545,7 +636,49 @@ static int cache_open(struct kmem_cache *c, const char *name, uint32_t size, uin
 	c->total_objects = 0;
 	c->active_objects = 0;
 	c->kmalloc = false;
-	c->created = created;
+	c->created = k->next_created;
+	c->in_use = true;
+	k->next_created++;
+	/* Every other slot as it was, field by field (one goal each: the solvers time out on
+	 * all of them at once). */
+	/*@ assert kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].in_use == \at(k->caches[j].in_use, Pre); */
+	/*@ assert kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].kmalloc == \at(k->caches[j].kmalloc, Pre); */
+	/*@ assert kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert kept_align: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].align == \at(k->caches[j].align, Pre); */
+	/*@ assert kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert kept_flags: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].flags == \at(k->caches[j].flags, Pre); */
+	/*@ assert kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert kept_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].objects == \at(k->caches[j].objects, Pre); */
+	/*@ assert kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	/*@ assert kept_min_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].min_partial == \at(k->caches[j].min_partial, Pre); */
+	/*@ assert kept_created: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].created == \at(k->caches[j].created, Pre); */
+	/*@ assert kept_partial_head: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].partial_head == \at(k->caches[j].partial_head, Pre); */
+	/*@ assert kept_partial_tail: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].partial_tail == \at(k->caches[j].partial_tail, Pre); */
+	/*@ assert kept_nr_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].nr_partial == \at(k->caches[j].nr_partial, Pre); */
+	/*@ assert kept_nr_slabs: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].nr_slabs == \at(k->caches[j].nr_slabs, Pre); */
+	/*@ assert kept_total_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].total_objects == \at(k->caches[j].total_objects, Pre); */
+	/*@ assert kept_active_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		k->caches[j].active_objects == \at(k->caches[j].active_objects, Pre); */
+	/*@ assert fields: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheKept{Pre,Here}(&k->caches[j]) && CacheLists{Pre,Here}(&k->caches[j]); */
 	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
 	    loop invariant copied: \forall integer j; 0 <= j < i ==> c->name[j] == name[j] && name[j] != 0;
 	    loop assigns i, c->name[0 .. CACHE_NAME_LEN - 1];
@@ -556,7 +689,8 @@ static int cache_open(struct kmem_cache *c, const char *name, uint32_t size, uin
 		if (name[i] == 0)
 			break;
 	}
-	c->in_use = true;
+	/*@ assert names: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheName{Pre,Here}(&k->caches[j]); */
 	return 0;
 }
 
@@ -599,8 +733,7 @@ int kmem_cache_find(const struct kmem *k, const char *name)
 int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t align,
 		      uint32_t flags)
 {
-	struct kmem_cache c;
-	int slot, err;
+	int slot;
 
 	if (valid_name_len(name) == 0)
 		return -EINVAL;
@@ -611,12 +744,13 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	slot = find_free_slot(k);
 	if (slot < 0)
 		return -MERR_NO_SLOT;
-	/* Built aside and copied in on success: a refused create changes nothing. */
-	err = cache_open(&c, name, size, align, flags, k->nr_cpus, k->next_created);
-	if (err != 0)
-		return err;
-	k->next_created++;
-	k->caches[slot] = c;
+	/* Every check before the first write: a refused create changes nothing. */
+	if (size == 0 || size > KMALLOC_MAX_SIZE)
+		return -EINVAL;
+	cache_open(k, slot, name, size, align, flags);
+	//@ assert others: OtherCachesSame{Pre,Here}(k, slot);
+	//@ assert ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert kmem: KmemOk(k);
 	return slot + 1;
 }
 
@@ -642,9 +776,8 @@ static const uint8_t kmalloc_slot[NR_KMALLOC_SIZES] = {2, 3, 4, 5, 0, 6, 1, 7, 8
 */
 static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32_t i)
 {
-	cache_open(&k->caches[slot], t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i],
-		   kmalloc_sizes[i], 8, t == 0 ? 0 : SLAB_CACHE_DMA, k->nr_cpus, k->next_created);
-	k->next_created++;
+	cache_open(k, (int)slot, t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i], kmalloc_sizes[i],
+		   8, t == 0 ? 0 : SLAB_CACHE_DMA);
 	k->caches[slot].kmalloc = true;
 }
 
@@ -707,20 +840,129 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 /* Slabs --------------------------------------------------------------------------- */
 
 /*
+ * The slab code works on a cache through two small copies: its geometry (constant while
+ * the cache lives) and its lists and counters, which are written back to the cache at
+ * the end of an operation (cache_state_put()). Between the two, only the page
+ * allocator's state changes; no contract has to carry facts about the other caches
+ * across the page allocator's calls.
+ */
+struct slab_geo {
+	uint32_t size; /* per object, with alignment */
+	uint32_t object_size;
+	uint32_t offset; /* of the free pointer */
+	uint32_t order;
+	uint32_t min_order;
+	uint32_t flags;
+	uint32_t min_partial;
+};
+
+struct slab_state {
+	uint32_t partial_head;
+	uint32_t partial_tail;
+	uint32_t nr_partial;
+	uint32_t nr_slabs;
+	uint64_t total_objects;
+	uint64_t active_objects;
+};
+
+/*@
+  // A live cache's geometry (CacheGeometry, for the fields the slab code reads).
+  predicate GeoOk(struct slab_geo g) =
+    1 <= g.object_size <= g.size && 8 <= g.size <= KMALLOC_MAX_SIZE && g.size % 8 == 0 &&
+    g.order <= MAX_PAGE_ORDER && g.size <= Pow2(g.order) * PAGE_SIZE &&
+    g.min_order <= MAX_PAGE_ORDER && g.size <= Pow2(g.min_order) * PAGE_SIZE &&
+    g.offset % 8 == 0 && g.offset + 8 <= g.size;
+  predicate GeoOf(struct slab_geo g, struct kmem_cache *c) =
+    g.size == c->size && g.object_size == c->object_size && g.offset == c->offset &&
+    g.order == c->order && g.min_order == c->min_order && g.flags == c->flags &&
+    g.min_partial == c->min_partial;
+  // The copy of the lists and counters, apart from the page allocator's state.
+  predicate StateApart(struct phys *p, struct slab_state *st) =
+    \valid(st) && \separated(st, p, p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1));
+*/
+
+/*@ requires valid: \valid_read(c);
+    requires shape: CacheShape(c);
+    assigns \nothing;
+    ensures of: GeoOf(\result, c);
+    ensures ok: GeoOk(\result);
+*/
+static struct slab_geo cache_geo(const struct kmem_cache *c)
+{
+	struct slab_geo g = {c->size,	   c->object_size, c->offset,	  c->order,
+			     c->min_order, c->flags,	   c->min_partial};
+
+	return g;
+}
+
+/*@ requires valid: \valid_read(c);
+    assigns \nothing;
+    ensures of: \result.partial_head == c->partial_head && \result.partial_tail == c->partial_tail &&
+	\result.nr_partial == c->nr_partial && \result.nr_slabs == c->nr_slabs &&
+	\result.total_objects == c->total_objects && \result.active_objects == c->active_objects;
+*/
+static struct slab_state cache_state(const struct kmem_cache *c)
+{
+	struct slab_state st = {c->partial_head, c->partial_tail,  c->nr_partial,
+				c->nr_slabs,	 c->total_objects, c->active_objects};
+
+	return st;
+}
+
+/*
+ * Write the lists and counters back to live cache id. Only those fields of that cache
+ * change, so the allocator's state stays well formed.
+ */
+/*@ requires kmem: KmemOk(k);
+    requires live: LiveCache(k, id);
+    assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects;
+    ensures kmem: KmemOk(k);
+    ensures state: k->caches[id - 1].partial_head == st.partial_head &&
+	k->caches[id - 1].partial_tail == st.partial_tail &&
+	k->caches[id - 1].nr_partial == st.nr_partial && k->caches[id - 1].nr_slabs == st.nr_slabs &&
+	k->caches[id - 1].total_objects == st.total_objects &&
+	k->caches[id - 1].active_objects == st.active_objects;
+*/
+static void cache_state_put(struct kmem *k, int id, struct slab_state st)
+{
+	struct kmem_cache *c = &k->caches[id - 1];
+
+	c->partial_head = st.partial_head;
+	c->partial_tail = st.partial_tail;
+	c->nr_partial = st.nr_partial;
+	c->nr_slabs = st.nr_slabs;
+	c->total_objects = st.total_objects;
+	c->active_objects = st.active_objects;
+	/* Every cache's shape as it was, field by field (one goal each). */
+	/*@ assert kept_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert kept_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert kept_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert kept_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert kept_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	//@ assert kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+	//@ assert ids: KmemIdsSame{Pre,Here}(k);
+}
+
+/*
  * The objects of the slab at pfn, if pfn is the head frame of a slab of cache id (a
  * frame of RAM marked PG_head and PG_slab, slab_cache id) holding 1 .. 65534 objects;
  * 0 otherwise, which only a corrupted state gives (slab_validate() reports it).
  */
 /*@ requires safe: BuddySafe(p);
-    requires valid: \valid_read(c);
-    requires size: 8 <= c->size <= KMALLOC_MAX_SIZE;
+    requires size: 8 <= size <= KMALLOC_MAX_SIZE;
     assigns \nothing;
     ensures slab: \result != 0 ==> SlabOf(p, id, pfn) &&
 	p->pages[pfn].order <= MAX_PAGE_ORDER && pfn + Pow2(p->pages[pfn].order) <= p->nr_pages &&
-	\result == SlabObjects(p->pages[pfn].order, c->size) && \result < SLAB_FREELIST_END;
+	\result == SlabObjects(p->pages[pfn].order, size) && \result < SLAB_FREELIST_END;
 */
-static uint32_t slab_capacity(const struct phys *p, const struct kmem_cache *c, uint16_t id,
-			      uint32_t pfn)
+static uint32_t slab_capacity(const struct phys *p, uint32_t size, uint16_t id, uint32_t pfn)
 {
 	const struct page *head;
 	uint32_t objects;
@@ -732,7 +974,7 @@ static uint32_t slab_capacity(const struct phys *p, const struct kmem_cache *c, 
 	    head->slab_cache != id)
 		return 0;
 	//@ assert in_ram: HeadInRam(p, pfn);
-	objects = slab_objects(c, head);
+	objects = slab_objects(size, head);
 	return objects < SLAB_FREELIST_END ? objects : 0;
 }
 
@@ -744,61 +986,64 @@ static uint32_t slab_capacity(const struct phys *p, const struct kmem_cache *c, 
  */
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
-    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    requires geo: GeoOk(g);
+    requires state: StateApart(p, st);
     requires id: 1 <= id <= MAX_CACHES;
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1], c->nr_slabs, c->total_objects;
+	p->mem[0 .. RamWords(p) - 1], st->nr_slabs, st->total_objects;
     ensures safe: BuddySafe(p);
     ensures slab: \result != PFN_NONE ==> SlabOf(p, id, \result) &&
-	(p->pages[\result].order == c->order || p->pages[\result].order == c->min_order) &&
+	(p->pages[\result].order == g.order || p->pages[\result].order == g.min_order) &&
 	\result + Pow2(p->pages[\result].order) <= p->nr_pages &&
 	SlabFree(p->pages[\result].prev) == 0 && SlabInuse(p->pages[\result].prev) == 0;
-    ensures counted: \result != PFN_NONE ==> c->nr_slabs == (uint32_t)(\old(c->nr_slabs) + 1);
-    ensures failed: \result == PFN_NONE ==> c->nr_slabs == \old(c->nr_slabs) &&
-	c->total_objects == \old(c->total_objects);
+    ensures counted: \result != PFN_NONE ==> st->nr_slabs == (uint32_t)(\old(st->nr_slabs) + 1);
+    ensures failed: \result == PFN_NONE ==> st->nr_slabs == \old(st->nr_slabs) &&
+	st->total_objects == \old(st->total_objects);
 */
-static uint32_t allocate_slab(struct phys *p, struct kmem_cache *c, uint16_t id)
+static uint32_t allocate_slab(struct phys *p, struct slab_geo g, uint16_t id, struct slab_state *st)
 {
-	gfp_t gfp = flag_set(c->flags, SLAB_CACHE_DMA) ? __GFP_COMP | __GFP_DMA : __GFP_COMP;
-	uint32_t pfn = alloc_pages(p, gfp, c->order), objects, i;
+	gfp_t gfp = flag_set(g.flags, SLAB_CACHE_DMA) ? __GFP_COMP | __GFP_DMA : __GFP_COMP;
+	uint32_t pfn = alloc_pages(p, gfp, g.order), objects, i;
 
-	if (pfn == PFN_NONE && c->min_order < c->order && p->booted) {
+	if (pfn == PFN_NONE && g.min_order < g.order && p->booted) {
 		//@ assert heads: SafeBooted(p);
-		pfn = alloc_pages(p, gfp, c->min_order);
+		pfn = alloc_pages(p, gfp, g.min_order);
 	}
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
 	page_set_owner(p, pfn, flags_add(p->pages[pfn].flags, PG_slab), id);
-	objects = slab_objects(c, &p->pages[pfn]);
+	objects = slab_objects(g.size, &p->pages[pfn]);
 	/*@ loop invariant bound: 0 <= i <= objects;
 	    loop assigns i, p->mem[0 .. RamWords(p) - 1];
 	    loop variant objects - i;
 	*/
 	for (i = 0; i < objects; i++) {
-		uint64_t next = i + 1 < objects ? object_addr(c, pfn, i + 1) : 0;
+		uint64_t next = i + 1 < objects ? object_addr(g.size, pfn, i + 1) : 0;
 
-		write_u64(p, object_addr(c, pfn, i) + c->offset, next);
+		//@ assert obj: i * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+		write_u64(p, object_addr(g.size, pfn, i) + g.offset, next);
 	}
 	slab_set_counters(p, pfn, 0, 0);
-	c->nr_slabs++;
-	c->total_objects += objects;
+	st->nr_slabs++;
+	st->total_objects += objects;
 	return pfn;
 }
 
 /* Models mm/slub.c: discard_slab(). */
 /*@ requires safe: BuddySafe(p);
-    requires cache: CacheApart(p, c) && c->size >= 8;
+    requires geo: GeoOk(g);
+    requires state: StateApart(p, st);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
-    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], c->nr_slabs,
-	c->total_objects;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], st->nr_slabs,
+	st->total_objects;
     ensures safe: BuddySafe(p);
-    ensures counted: c->nr_slabs == (uint32_t)(\old(c->nr_slabs) - 1);
+    ensures counted: st->nr_slabs == (uint32_t)(\old(st->nr_slabs) - 1);
 */
-static void discard_slab(struct phys *p, struct kmem_cache *c, uint32_t pfn)
+static void discard_slab(struct phys *p, struct slab_geo g, struct slab_state *st, uint32_t pfn)
 {
 	//@ assert in_ram: HeadInRam(p, pfn);
-	c->nr_slabs--;
-	c->total_objects -= slab_objects(c, &p->pages[pfn]);
+	st->nr_slabs--;
+	st->total_objects -= slab_objects(g.size, &p->pages[pfn]);
 	page_set_owner(p, pfn, flags_remove(p->pages[pfn].flags, PG_slab), 0);
 	buddy_free_owned(p, pfn, p->pages[pfn].order);
 }
@@ -808,47 +1053,49 @@ static void discard_slab(struct phys *p, struct kmem_cache *c, uint32_t pfn)
  * the links (next) of frames change.
  */
 /*@ requires safe: BuddySafe(p);
-    requires cache: CacheApart(p, c);
+    requires state: StateApart(p, st);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
-    requires tail: c->partial_head != PFN_NONE && to_tail ==>
-	c->partial_tail < p->nr_pages && IsHead(p, c->partial_tail);
-    assigns p->pages[0 .. p->nr_pages - 1].next, c->partial_head, c->partial_tail, c->nr_partial;
+    requires tail: st->partial_head != PFN_NONE && to_tail ==>
+	st->partial_tail < p->nr_pages && IsHead(p, st->partial_tail);
+    assigns p->pages[0 .. p->nr_pages - 1].next, st->partial_head, st->partial_tail,
+	st->nr_partial;
     ensures safe: BuddySafe(p);
-    ensures count: c->nr_partial == (uint32_t)(\old(c->nr_partial) + 1);
+    ensures count: st->nr_partial == (uint32_t)(\old(st->nr_partial) + 1);
 */
-static void add_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn, bool to_tail)
+static void add_partial(struct phys *p, struct slab_state *st, uint32_t pfn, bool to_tail)
 {
 	slab_set_next(p, pfn, PFN_NONE);
-	if (c->partial_head == PFN_NONE) {
-		c->partial_head = pfn;
-		c->partial_tail = pfn;
+	if (st->partial_head == PFN_NONE) {
+		st->partial_head = pfn;
+		st->partial_tail = pfn;
 	} else if (to_tail) {
-		slab_set_next(p, c->partial_tail, pfn);
-		c->partial_tail = pfn;
+		slab_set_next(p, st->partial_tail, pfn);
+		st->partial_tail = pfn;
 	} else {
-		slab_set_next(p, pfn, c->partial_head);
-		c->partial_head = pfn;
+		slab_set_next(p, pfn, st->partial_head);
+		st->partial_head = pfn;
 	}
-	c->nr_partial++;
+	st->nr_partial++;
 }
 
 /* Unlink pfn; a walk that meets a frame that is no block head stops (corrupted state). */
 /*@ requires safe: BuddySafe(p);
-    requires cache: CacheApart(p, c);
+    requires state: StateApart(p, st);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
-    assigns p->pages[0 .. p->nr_pages - 1].next, c->partial_head, c->partial_tail, c->nr_partial;
+    assigns p->pages[0 .. p->nr_pages - 1].next, st->partial_head, st->partial_tail,
+	st->nr_partial;
     ensures safe: BuddySafe(p);
 */
-static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
+static void remove_partial(struct phys *p, struct slab_state *st, uint32_t pfn)
 {
-	uint32_t prev = PFN_NONE, cur = c->partial_head, n;
+	uint32_t prev = PFN_NONE, cur = st->partial_head, n;
 
-	/*@ loop invariant bound: 0 <= n <= c->nr_partial;
+	/*@ loop invariant bound: 0 <= n <= st->nr_partial;
 	    loop invariant prev: prev == PFN_NONE || (prev < p->nr_pages && IsHead(p, prev));
 	    loop assigns n, prev, cur;
-	    loop variant c->nr_partial - n;
+	    loop variant st->nr_partial - n;
 	*/
-	for (n = 0; cur != PFN_NONE && cur != pfn && n < c->nr_partial; n++) {
+	for (n = 0; cur != PFN_NONE && cur != pfn && n < st->nr_partial; n++) {
 		if (cur >= p->nr_pages || !flag_set(p->pages[cur].flags, PG_head))
 			return; /* not a slab: slab_validate() reports such a list */
 		prev = cur;
@@ -857,13 +1104,13 @@ static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
 	if (cur != pfn)
 		return; /* not on the list: slab_validate() reports such a state */
 	if (prev == PFN_NONE)
-		c->partial_head = p->pages[pfn].next;
+		st->partial_head = p->pages[pfn].next;
 	else
 		slab_set_next(p, prev, p->pages[pfn].next);
-	if (c->partial_tail == pfn)
-		c->partial_tail = prev;
+	if (st->partial_tail == pfn)
+		st->partial_tail = prev;
 	slab_set_next(p, pfn, PFN_NONE);
-	c->nr_partial--;
+	st->nr_partial--;
 }
 
 /*
@@ -871,22 +1118,20 @@ static void remove_partial(struct phys *p, struct kmem_cache *c, uint32_t pfn)
  * SLAB_FREELIST_END for 0; objects (an impossible index) when it names no object of
  * this slab, i.e. the chain was overwritten.
  */
-/*@ requires valid: \valid_read(c);
-    requires size: 8 <= c->size;
+/*@ requires size: 8 <= size;
     requires pfn: slab_pfn < PHYS_MAX_PAGES;
     assigns \nothing;
     ensures range: \result == SLAB_FREELIST_END || \result <= objects;
 */
-static uint32_t free_pointer_index(const struct kmem_cache *c, uint32_t slab_pfn, uint32_t objects,
-				   uint64_t fp)
+static uint32_t free_pointer_index(uint32_t size, uint32_t slab_pfn, uint32_t objects, uint64_t fp)
 {
 	uint64_t base = pfn_to_virt(slab_pfn);
 
 	if (fp == 0)
 		return SLAB_FREELIST_END;
-	if (fp < base || (fp - base) % c->size != 0 || (fp - base) / c->size >= objects)
+	if (fp < base || (fp - base) % size != 0 || (fp - base) / size >= objects)
 		return objects;
-	return (uint32_t)((fp - base) / c->size);
+	return (uint32_t)((fp - base) / size);
 }
 
 /* Objects -------------------------------------------------------------------------- */
@@ -924,27 +1169,27 @@ static struct slab_obj slab_obj_err(int err)
  * per-CPU slabs). A slab that becomes full leaves the list.
  */
 /*@ requires safe: BuddySafe(p);
-    requires cache: CacheApart(p, c) && CacheGeometry(c);
-    requires partial: c->partial_head != PFN_NONE;
-    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev,
-	c->partial_head, c->partial_tail, c->nr_partial, c->active_objects;
+    requires geo: GeoOk(g);
+    requires state: StateApart(p, st);
+    requires partial: st->partial_head != PFN_NONE;
+    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev, *st;
     ensures safe: BuddySafe(p);
     ensures result: \result.err == 0 || \result.err == -MERR_CORRUPT;
     ensures null: \result.err != 0 ==> \result.addr == 0;
-    ensures untouched: \result.err != 0 ==> PhysSame{Pre,Post}(p) &&
-	c->partial_head == \old(c->partial_head) && c->partial_tail == \old(c->partial_tail) &&
-	c->nr_partial == \old(c->nr_partial) && c->active_objects == \old(c->active_objects);
+    ensures untouched: \result.err != 0 ==> PhysSame{Pre,Post}(p) && *st == \old(*st);
     ensures object: \result.err == 0 ==>
-	ObjectIn(p, id, c->size, \result.pfn, \result.idx, \result.addr) &&
+	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
 	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
 	SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1;
     ensures counted: \result.err == 0 ==>
-	c->active_objects == (uint64_t)(\old(c->active_objects) + 1);
+	st->active_objects == (uint64_t)(\old(st->active_objects) + 1) &&
+	st->nr_slabs == \old(st->nr_slabs);
 */
-static struct slab_obj alloc_from_partial(struct phys *p, struct kmem_cache *c, uint16_t id)
+static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uint16_t id,
+					  struct slab_state *st)
 {
-	uint32_t pfn = c->partial_head;
-	uint32_t objects = slab_capacity(p, c, id, pfn), idx, inuse, next;
+	uint32_t pfn = st->partial_head;
+	uint32_t objects = slab_capacity(p, g.size, id, pfn), idx, inuse, next;
 	struct slab_obj r = {0, 0, 0, 0};
 
 	if (objects == 0)
@@ -955,14 +1200,15 @@ static struct slab_obj alloc_from_partial(struct phys *p, struct kmem_cache *c, 
 		return slab_obj_err(-MERR_CORRUPT);
 	r.pfn = pfn;
 	r.idx = idx;
-	r.addr = object_addr(c, pfn, idx);
-	next = free_pointer_index(c, pfn, objects, read_u64(p, r.addr + c->offset));
+	r.addr = object_addr(g.size, pfn, idx);
+	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+	next = free_pointer_index(g.size, pfn, objects, read_u64(p, r.addr + g.offset));
 	if (next == objects)
 		return slab_obj_err(-MERR_CORRUPT);
 	slab_set_counters(p, pfn, next, inuse + 1);
-	c->active_objects++;
+	st->active_objects++;
 	if (next == SLAB_FREELIST_END)
-		remove_partial(p, c, pfn); /* the head of the list: O(1) */
+		remove_partial(p, st, pfn); /* the head of the list: O(1) */
 	return r;
 }
 
@@ -973,64 +1219,80 @@ static struct slab_obj alloc_from_partial(struct phys *p, struct kmem_cache *c, 
  */
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
-    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    requires geo: GeoOk(g);
+    requires state: StateApart(p, st);
     requires id: 1 <= id <= MAX_CACHES;
-    requires empty: c->partial_head == PFN_NONE;
+    requires empty: st->partial_head == PFN_NONE;
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1], c->nr_slabs, c->total_objects, c->partial_head,
-	c->partial_tail, c->nr_partial, c->active_objects;
+	p->mem[0 .. RamWords(p) - 1], *st;
     ensures safe: BuddySafe(p);
     ensures result: \result.err == 0 || \result.err == -ENOMEM;
     ensures null: \result.err != 0 ==> \result.addr == 0;
-    ensures untouched: \result.err != 0 ==> c->nr_slabs == \old(c->nr_slabs) &&
-	c->total_objects == \old(c->total_objects) && c->partial_head == \old(c->partial_head) &&
-	c->partial_tail == \old(c->partial_tail) && c->nr_partial == \old(c->nr_partial) &&
-	c->active_objects == \old(c->active_objects);
+    ensures untouched: \result.err != 0 ==> *st == \old(*st);
     ensures object: \result.err == 0 ==>
-	ObjectIn(p, id, c->size, \result.pfn, \result.idx, \result.addr) &&
+	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
 	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
 	SlabInuse(p->pages[\result.pfn].prev) == 1;
     ensures counted: \result.err == 0 ==>
-	c->active_objects == (uint64_t)(\old(c->active_objects) + 1) &&
-	c->nr_slabs == (uint32_t)(\old(c->nr_slabs) + 1);
+	st->active_objects == (uint64_t)(\old(st->active_objects) + 1) &&
+	st->nr_slabs == (uint32_t)(\old(st->nr_slabs) + 1);
 */
-static struct slab_obj alloc_from_new_slab(struct phys *p, struct kmem_cache *c, uint16_t id)
+static struct slab_obj alloc_from_new_slab(struct phys *p, struct slab_geo g, uint16_t id,
+					   struct slab_state *st)
 {
-	uint32_t pfn = allocate_slab(p, c, id), objects, next;
+	uint32_t pfn = allocate_slab(p, g, id, st), objects, next;
 	struct slab_obj r = {0, 0, 0, 0};
 
 	if (pfn == PFN_NONE)
 		return slab_obj_err(-ENOMEM);
-	objects = slab_objects(c, &p->pages[pfn]);
+	objects = slab_objects(g.size, &p->pages[pfn]);
 	r.pfn = pfn;
 	r.idx = 0;
-	r.addr = object_addr(c, pfn, 0);
+	r.addr = object_addr(g.size, pfn, 0);
 	next = objects > 1 ? 1 : SLAB_FREELIST_END;
 	slab_set_counters(p, pfn, next, 1);
-	c->active_objects++;
+	st->active_objects++;
 	if (next != SLAB_FREELIST_END)
-		add_partial(p, c, pfn, false);
+		add_partial(p, st, pfn, false);
 	return r;
 }
 
 struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t gfp)
 {
-	struct kmem_cache *c;
+	struct slab_geo g;
+	struct slab_state st;
 	struct slab_obj o;
 	struct obj_result r = {0, 0};
 
 	if (!cache_live(k, id))
 		return obj_err(-MERR_NOT_FOUND);
-	c = &k->caches[id - 1];
-	if (c->partial_head == PFN_NONE)
-		o = alloc_from_new_slab(p, c, (uint16_t)id);
+	g = cache_geo(&k->caches[id - 1]);
+	st = cache_state(&k->caches[id - 1]);
+	if (st.partial_head == PFN_NONE)
+		o = alloc_from_new_slab(p, g, (uint16_t)id, &st);
 	else
-		o = alloc_from_partial(p, c, (uint16_t)id);
+		o = alloc_from_partial(p, g, (uint16_t)id, &st);
+	/* Whole words: the object size with alignment is a multiple of 8. */
+	if (o.err == 0 && flag_set(gfp, __GFP_ZERO))
+		zero_words(p, o.addr, (g.object_size + 7) / 8);
+	/* k as it was across the page allocator's calls, field by field (one goal each). */
+	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+	//@ assert k_ok: KmemOk(k);
 	if (o.err != 0)
 		return obj_err(o.err);
-	/* Whole words: c->size is a multiple of 8 and at least object_size. */
-	if (flag_set(gfp, __GFP_ZERO))
-		zero_words(p, o.addr, (c->object_size + 7) / 8);
+	cache_state_put(k, id, st);
+	//@ assert taken: ObjectIn(p, id, k->caches[id - 1].size, o.pfn, o.idx, o.addr);
 	r.addr = o.addr;
 	return r;
 }
@@ -1090,25 +1352,20 @@ static int64_t virt_to_slab(const struct phys *p, uint64_t addr)
  * (leaves the slab, or is longer than the slab).
  */
 /*@ requires shape: PhysShape(p);
-    requires valid: \valid_read(c);
-    requires geometry: 8 <= c->size <= KMALLOC_MAX_SIZE && c->offset + 8 <= c->size;
+    requires geo: GeoOk(g);
     requires slab: pfn < p->nr_pages && p->pages[pfn].order <= MAX_PAGE_ORDER &&
 	pfn + Pow2(p->pages[pfn].order) <= p->nr_pages;
-    requires objects: objects == SlabObjects(p->pages[pfn].order, c->size) &&
+    requires objects: objects == SlabObjects(p->pages[pfn].order, g.size) &&
 	objects < SLAB_FREELIST_END;
     assigns \nothing;
     ensures result: \result == -MERR_CORRUPT || \result == 0 || \result == 1;
-    ensures first: \result == 0 ==> SlabFree(p->pages[pfn].prev) == SLAB_FREELIST_END ||
-	SlabFree(p->pages[pfn].prev) < objects;
 */
-static int object_is_free(const struct phys *p, const struct kmem_cache *c, uint32_t pfn,
-			  uint32_t objects, uint32_t idx)
+static int object_is_free(const struct phys *p, struct slab_geo g, uint32_t pfn, uint32_t objects,
+			  uint32_t idx)
 {
 	uint32_t cur = slab_freelist(&p->pages[pfn]), n;
 
 	/*@ loop invariant bound: 0 <= n <= objects;
-	    loop invariant first: n == 0 ==> cur == SlabFree(p->pages[pfn].prev);
-	    loop invariant seen: n > 0 ==> SlabFree(p->pages[pfn].prev) < objects;
 	    loop assigns n, cur;
 	    loop variant objects - n;
 	*/
@@ -1117,72 +1374,120 @@ static int object_is_free(const struct phys *p, const struct kmem_cache *c, uint
 			return -MERR_CORRUPT;
 		if (cur == idx)
 			return 1;
-		//@ assert obj: cur * c->size + c->size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
-		cur = free_pointer_index(c, pfn, objects,
-					 read_u64(p, object_addr(c, pfn, cur) + c->offset));
+		//@ assert obj: cur * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+		cur = free_pointer_index(g.size, pfn, objects,
+					 read_u64(p, object_addr(g.size, pfn, cur) + g.offset));
 	}
 	return 0;
 }
 
-/* c's partial list can take a slab at its tail: empty, or its tail is a block head. */
+/* The partial list can take a slab at its tail: empty, or its tail is a block head. */
 /*@ requires shape: PhysShape(p);
-    requires valid: \valid_read(c);
     assigns \nothing;
-    ensures exact: \result <==> c->partial_head == PFN_NONE ||
-	(c->partial_tail < p->nr_pages && IsHead(p, c->partial_tail));
+    ensures exact: \result <==> st.partial_head == PFN_NONE ||
+	(st.partial_tail < p->nr_pages && IsHead(p, st.partial_tail));
 */
-static bool partial_tail_ok(const struct phys *p, const struct kmem_cache *c)
+static bool partial_tail_ok(const struct phys *p, struct slab_state st)
 {
-	return c->partial_head == PFN_NONE || (c->partial_tail < p->nr_pages &&
-					       flag_set(p->pages[c->partial_tail].flags, PG_head));
+	return st.partial_head == PFN_NONE || (st.partial_tail < p->nr_pages &&
+					       flag_set(p->pages[st.partial_tail].flags, PG_head));
 }
 
 /* Models mm/slub.c: __slab_free(): checks first, then the free; no change on error. */
 /*@ requires safe: BuddySafe(p);
-    requires cache: CacheApart(p, c) && CacheGeometry(c);
+    requires geo: GeoOk(g);
+    requires state: StateApart(p, st);
     requires slab: pfn < p->nr_pages;
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1], c->nr_slabs, c->total_objects, c->partial_head,
-	c->partial_tail, c->nr_partial, c->active_objects;
+	p->mem[0 .. RamWords(p) - 1], *st;
     ensures safe: BuddySafe(p);
     ensures result: \result == 0 || \result == -MERR_MISALIGNED ||
 	\result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT;
-    ensures refused: \result != 0 ==> PhysSame{Pre,Post}(p) &&
-	c->nr_slabs == \old(c->nr_slabs) && c->total_objects == \old(c->total_objects) &&
-	c->partial_head == \old(c->partial_head) && c->partial_tail == \old(c->partial_tail) &&
-	c->nr_partial == \old(c->nr_partial) && c->active_objects == \old(c->active_objects);
-    ensures freed: \result == 0 ==> SlabFreed{Pre,Post}(p, c, id, pfn, addr);
+    ensures refused: \result != 0 ==> PhysSame{Pre,Post}(p) && *st == \old(*st);
+    ensures counted: \result == 0 ==>
+	st->active_objects == (uint64_t)(\old(st->active_objects) - 1);
+    ensures freed: \result == 0 ==> (SlabOf(p, id, pfn) &&
+	SlabFree(p->pages[pfn].prev) == (addr - ObjAddr(pfn, 0, g.size)) / g.size &&
+	SlabInuse(p->pages[pfn].prev) == \old(SlabInuse(p->pages[pfn].prev)) - 1 &&
+	st->nr_slabs == \old(st->nr_slabs)) ||
+	st->nr_slabs == (uint32_t)(\old(st->nr_slabs) - 1);
 */
-static int slab_free(struct phys *p, struct kmem_cache *c, uint16_t id, uint32_t pfn, uint64_t addr)
+static int slab_free(struct phys *p, struct slab_geo g, uint16_t id, struct slab_state *st,
+		     uint32_t pfn, uint64_t addr)
 {
-	uint32_t objects = slab_capacity(p, c, id, pfn), idx, old_free, inuse;
+	uint32_t objects = slab_capacity(p, g.size, id, pfn), idx, old_free, inuse;
 	uint64_t offset;
 	int is_free;
 
 	if (objects == 0)
 		return -MERR_CORRUPT;
 	offset = addr - pfn_to_virt(pfn);
-	if (offset % c->size != 0 || offset / c->size >= objects)
+	if (offset % g.size != 0 || offset / g.size >= objects)
 		return -MERR_MISALIGNED;
-	idx = (uint32_t)(offset / c->size);
-	is_free = object_is_free(p, c, pfn, objects, idx);
+	idx = (uint32_t)(offset / g.size);
+	is_free = object_is_free(p, g, pfn, objects, idx);
 	if (is_free != 0)
 		return is_free > 0 ? -MERR_DOUBLE_FREE : is_free;
 	inuse = slab_inuse(&p->pages[pfn]);
-	if (inuse == 0 || !partial_tail_ok(p, c))
+	if (inuse == 0 || !partial_tail_ok(p, *st))
 		return -MERR_CORRUPT; /* counters or list broken: slab_validate() says which */
 	old_free = slab_freelist(&p->pages[pfn]);
-	write_u64(p, addr + c->offset,
-		  old_free == SLAB_FREELIST_END ? 0 : object_addr(c, pfn, old_free));
+	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+	write_u64(p, addr + g.offset,
+		  old_free == SLAB_FREELIST_END ? 0 : object_addr(g.size, pfn, old_free));
 	slab_set_counters(p, pfn, idx, inuse - 1);
-	c->active_objects--;
-	if (inuse == 1 && c->nr_partial >= c->min_partial) {
+	st->active_objects--;
+	if (inuse == 1 && st->nr_partial >= g.min_partial) {
 		if (old_free != SLAB_FREELIST_END)
-			remove_partial(p, c, pfn);
-		discard_slab(p, c, pfn);
+			remove_partial(p, st, pfn);
+		discard_slab(p, g, st, pfn);
 	} else if (old_free == SLAB_FREELIST_END) {
-		add_partial(p, c, pfn, true);
+		add_partial(p, st, pfn, true);
 	}
+	return 0;
+}
+
+/* Free the object at addr in the slab at pfn of live cache id (kmem_cache_free(), kfree()). */
+/*@ requires safe: BuddySafe(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires live: LiveCache(k, id);
+    requires slab: pfn < p->nr_pages;
+    assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures result: \result == 0 || \result == -MERR_MISALIGNED ||
+	\result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT;
+    ensures refused: \result != 0 ==> KmemSame{Pre,Post}(k) && PhysSame{Pre,Post}(p);
+    ensures freed: \result == 0 ==> SlabFreed{Pre,Post}(p, &k->caches[id - 1], id, pfn, addr);
+*/
+static int cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uint64_t addr)
+{
+	struct slab_geo g = cache_geo(&k->caches[id - 1]);
+	struct slab_state st = cache_state(&k->caches[id - 1]);
+	int err = slab_free(p, g, (uint16_t)id, &st, pfn, addr);
+
+	if (err != 0)
+		return err;
+	/* k as it was across the page allocator's calls, field by field (one goal each). */
+	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+	//@ assert k_ok: KmemOk(k);
+	cache_state_put(k, id, st);
 	return 0;
 }
 
@@ -1197,28 +1502,29 @@ int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
 		return (int)pfn;
 	if (p->pages[pfn].slab_cache != id)
 		return -MERR_WRONG_CACHE;
-	return slab_free(p, &k->caches[id - 1], (uint16_t)id, (uint32_t)pfn, addr);
+	return cache_free(p, k, id, (uint32_t)pfn, addr);
 }
 
 /*
- * Return the empty slabs of c's partial list to the page allocator. The walk takes at
+ * Return the empty slabs of the partial list to the page allocator. The walk takes at
  * most nr_partial steps (the list's length, which slab_validate() checks) and stops at
  * a frame that is no block head (a corrupted list).
  */
 /*@ requires safe: BuddySafe(p);
-    requires cache: CacheApart(p, c) && CacheGeometry(c);
-    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], c->nr_slabs,
-	c->total_objects, c->partial_head, c->partial_tail, c->nr_partial;
+    requires geo: GeoOk(g);
+    requires state: StateApart(p, st);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], st->nr_slabs,
+	st->total_objects, st->partial_head, st->partial_tail, st->nr_partial;
     ensures safe: BuddySafe(p);
 */
-static void shrink_partial(struct phys *p, struct kmem_cache *c)
+static void shrink_partial(struct phys *p, struct slab_geo g, struct slab_state *st)
 {
-	uint32_t pfn = c->partial_head, limit = c->nr_partial, n;
+	uint32_t pfn = st->partial_head, limit = st->nr_partial, n;
 
 	/*@ loop invariant bound: 0 <= n <= limit;
 	    loop invariant safe: BuddySafe(p);
 	    loop assigns n, pfn, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-		c->nr_slabs, c->total_objects, c->partial_head, c->partial_tail, c->nr_partial;
+		st->nr_slabs, st->total_objects, st->partial_head, st->partial_tail, st->nr_partial;
 	    loop variant limit - n;
 	*/
 	for (n = 0; pfn != PFN_NONE && n < limit; n++) {
@@ -1228,34 +1534,67 @@ static void shrink_partial(struct phys *p, struct kmem_cache *c)
 			return; /* not a slab: slab_validate() reports such a list */
 		next = p->pages[pfn].next;
 		if (slab_inuse(&p->pages[pfn]) == 0) {
-			remove_partial(p, c, pfn);
-			discard_slab(p, c, pfn);
+			remove_partial(p, st, pfn);
+			discard_slab(p, g, st, pfn);
 		}
 		pfn = next;
 	}
+}
+
+/* kmem_cache_shrink() of live cache id. */
+/*@ requires safe: BuddySafe(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires live: LiveCache(k, id);
+    assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures active: k->caches[id - 1].active_objects == \old(k->caches[id - 1].active_objects);
+*/
+static void cache_shrink(struct phys *p, struct kmem *k, int id)
+{
+	struct slab_geo g = cache_geo(&k->caches[id - 1]);
+	struct slab_state st = cache_state(&k->caches[id - 1]);
+
+	shrink_partial(p, g, &st);
+	/* k as it was across the page allocator's calls, field by field (one goal each). */
+	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+	//@ assert k_ok: KmemOk(k);
+	cache_state_put(k, id, st);
 }
 
 int kmem_cache_shrink(struct phys *p, struct kmem *k, int id)
 {
 	if (!cache_live(k, id))
 		return -MERR_NOT_FOUND;
-	shrink_partial(p, &k->caches[id - 1]);
+	cache_shrink(p, k, id);
 	return 0;
 }
 
 int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 {
-	struct kmem_cache *c;
-
 	if (!cache_live(k, id))
 		return -MERR_NOT_FOUND;
-	c = &k->caches[id - 1];
-	if (c->kmalloc)
+	if (k->caches[id - 1].kmalloc)
 		return -MERR_PERMANENT;
-	if (c->active_objects != 0)
+	if (k->caches[id - 1].active_objects != 0)
 		return -MERR_BUSY;
-	shrink_partial(p, c);
-	c->in_use = false;
+	cache_shrink(p, k, id);
+	k->caches[id - 1].in_use = false;
 	return 0;
 }
 
@@ -1330,8 +1669,24 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 		return r;
 	if (size > KMALLOC_MAX_SIZE)
 		return obj_err(-ENOMEM);
-	if (size > KMALLOC_MAX_CACHE_SIZE)
-		return kmalloc_large(p, size, gfp);
+	if (size > KMALLOC_MAX_CACHE_SIZE) {
+		r = kmalloc_large(p, size, gfp);
+		/* k as it was across the page allocator's calls, field by field (one goal each). */
+		/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+			k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+		/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+			k->caches[j].size == \at(k->caches[j].size, Pre); */
+		/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+			k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+		/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+			k->caches[j].order == \at(k->caches[j].order, Pre); */
+		/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+			k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+		//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
+		//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+		//@ assert k_ok: KmemOk(k);
+		return r;
+	}
 	i = kmalloc_index(size);
 	return kmem_cache_alloc(
 	    p, k, flag_set(gfp, __GFP_DMA) ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i], gfp);
@@ -1381,7 +1736,7 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr)
 
 		if (!cache_live(k, id))
 			return -MERR_CORRUPT; /* a slab of no live cache */
-		return slab_free(p, &k->caches[id - 1], id, (uint32_t)pfn, addr);
+		return cache_free(p, k, id, (uint32_t)pfn, addr);
 	}
 	if (pfn != -MERR_FOREIGN)
 		return (int)pfn;
@@ -1390,6 +1745,20 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr)
 		return (int)pfn;
 	large_kmalloc_mark(p, (uint32_t)pfn, false);
 	buddy_free_owned(p, (uint32_t)pfn, p->pages[pfn].order);
+	/* k as it was across the page allocator's calls, field by field (one goal each). */
+	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+	//@ assert k_ok: KmemOk(k);
 	return 0;
 }
 
@@ -1410,7 +1779,8 @@ struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t add
 			return obj_err(-MERR_CORRUPT);
 		c = &k->caches[id - 1];
 		offset = addr - pfn_to_virt((uint32_t)pfn);
-		if (offset % c->size != 0 || offset / c->size >= slab_objects(c, &p->pages[pfn]))
+		if (offset % c->size != 0 ||
+		    offset / c->size >= slab_objects(c->size, &p->pages[pfn]))
 			return obj_err(-MERR_MISALIGNED);
 		r.addr = c->size; /* slab_ksize(): s->size without debugging */
 		return r;
@@ -1447,7 +1817,7 @@ static struct validate_result validate_slab(const struct phys *p, const struct k
 					    uint32_t pfn, uint32_t *free_out)
 {
 	const struct page *head = &p->pages[pfn];
-	uint32_t objects = slab_objects(c, head), cur = slab_freelist(head), n = 0;
+	uint32_t objects = slab_objects(c->size, head), cur = slab_freelist(head), n = 0;
 	uint32_t room = objects - slab_inuse(head); /* wraps when inuse > objects */
 	struct validate_result ok = {true, 0, 0};
 
@@ -1466,8 +1836,8 @@ static struct validate_result validate_slab(const struct phys *p, const struct k
 					pfn);
 		n++;
 		//@ assert obj: cur * c->size + c->size <= Pow2(head->order) * PAGE_SIZE;
-		cur = free_pointer_index(c, pfn, objects,
-					 read_u64(p, object_addr(c, pfn, cur) + c->offset));
+		cur = free_pointer_index(c->size, pfn, objects,
+					 read_u64(p, object_addr(c->size, pfn, cur) + c->offset));
 	}
 	if (slab_inuse(head) + n != objects)
 		return slab_bad("slab inuse + free != objects", pfn);
@@ -1553,7 +1923,7 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 		t = &tally[id - 1];
 		t->slabs++;
 		t->nonfull += free != 0;
-		t->total += slab_objects(c, head);
+		t->total += slab_objects(c->size, head);
 		t->active += slab_inuse(head);
 	}
 	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;

@@ -142,8 +142,7 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus);
 	\separated(k, name + (0 .. CACHE_NAME_LEN - 1));
     assigns k->caches[0 .. MAX_CACHES - 1], k->next_created;
     ensures kmem: KmemOk(k);
-    ensures refused: \result < 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
-	k->next_created == \old(k->next_created);
+    ensures refused: \result < 0 ==> KmemSame{Pre,Post}(k);
     behavior bad_name:
 	assumes !ValidName(name);
 	assigns \nothing;
@@ -209,14 +208,15 @@ int kmem_cache_find(const struct kmem *k, const char *name);
     requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
-	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
-    ensures kept: 1 <= id <= MAX_CACHES ==> CacheKept{Pre,Post}(&k->caches[id - 1]);
     ensures null: \result.err != 0 ==> \result.addr == 0;
-    ensures refused: \result.err != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES);
+    ensures refused: \result.err != 0 ==> KmemSame{Pre,Post}(k);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
@@ -245,14 +245,14 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 /*@ requires safe: BuddySafe(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
-	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
-    ensures kept: 1 <= id <= MAX_CACHES ==> CacheKept{Pre,Post}(&k->caches[id - 1]);
-    ensures refused: \result != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
-	PhysSame{Pre,Post}(p);
+    ensures refused: \result != 0 ==> KmemSame{Pre,Post}(k) && PhysSame{Pre,Post}(p);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
@@ -280,13 +280,12 @@ int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr);
 /*@ requires safe: BuddySafe(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
-	p->pages[0 .. p->nr_pages - 1];
+    assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
-    ensures kept: 1 <= id <= MAX_CACHES ==> CacheKept{Pre,Post}(&k->caches[id - 1]) &&
-	k->caches[id - 1].active_objects == \old(k->caches[id - 1].active_objects);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
@@ -294,6 +293,7 @@ int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr);
     behavior live:
 	assumes LiveCache(k, id);
 	ensures result: \result == 0;
+	ensures active: k->caches[id - 1].active_objects == \old(k->caches[id - 1].active_objects);
     complete behaviors;
     disjoint behaviors;
 */
@@ -307,13 +307,13 @@ int kmem_cache_shrink(struct phys *p, struct kmem *k, int id);
 /*@ requires safe: BuddySafe(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
-	p->pages[0 .. p->nr_pages - 1];
+    assigns k->caches[id - 1].in_use, k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures others: OtherCachesSame{Pre,Post}(k, id - 1);
-    ensures refused: \result != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
-	PhysSame{Pre,Post}(p);
+    ensures refused: \result != 0 ==> KmemSame{Pre,Post}(k) && PhysSame{Pre,Post}(p);
     behavior not_found:
 	assumes !LiveCache(k, id);
 	assigns \nothing;
@@ -347,11 +347,14 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id);
     requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
-	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1].partial_head, k->caches[0 .. MAX_CACHES - 1].partial_tail,
+	k->caches[0 .. MAX_CACHES - 1].nr_partial, k->caches[0 .. MAX_CACHES - 1].nr_slabs,
+	k->caches[0 .. MAX_CACHES - 1].total_objects, k->caches[0 .. MAX_CACHES - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures refused: \result.err != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES);
+    ensures refused: \result.err != 0 ==> KmemSame{Pre,Post}(k);
     behavior zero:
 	assumes size == 0;
 	assigns \nothing;
@@ -373,11 +376,14 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
     requires heads: ListHeads(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
-	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1].partial_head, k->caches[0 .. MAX_CACHES - 1].partial_tail,
+	k->caches[0 .. MAX_CACHES - 1].nr_partial, k->caches[0 .. MAX_CACHES - 1].nr_slabs,
+	k->caches[0 .. MAX_CACHES - 1].total_objects, k->caches[0 .. MAX_CACHES - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures refused: \result.err != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES);
+    ensures refused: \result.err != 0 ==> KmemSame{Pre,Post}(k);
     behavior zero:
 	assumes size == 0;
 	assigns \nothing;
@@ -403,12 +409,14 @@ struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 /*@ requires safe: BuddySafe(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
-    assigns k->caches[0 .. MAX_CACHES - 1], p->zones[0 .. MAX_NR_ZONES - 1],
-	p->pages[0 .. p->nr_pages - 1], p->mem[0 .. RamWords(p) - 1];
+    assigns k->caches[0 .. MAX_CACHES - 1].partial_head, k->caches[0 .. MAX_CACHES - 1].partial_tail,
+	k->caches[0 .. MAX_CACHES - 1].nr_partial, k->caches[0 .. MAX_CACHES - 1].nr_slabs,
+	k->caches[0 .. MAX_CACHES - 1].total_objects, k->caches[0 .. MAX_CACHES - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures refused: \result != 0 ==> OtherCachesSame{Pre,Post}(k, MAX_CACHES) &&
-	PhysSame{Pre,Post}(p);
+    ensures refused: \result != 0 ==> KmemSame{Pre,Post}(k) && PhysSame{Pre,Post}(p);
     behavior null:
 	assumes addr == 0 || addr == ZERO_SIZE_PTR;
 	assigns \nothing;
@@ -431,7 +439,7 @@ struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 	    addr == PAGE_OFFSET + s * PAGE_SIZE &&
 	    p->zones[ZoneOf(s)].free_pages ==
 		(uint32_t)(\old(p->zones[ZoneOf(s)].free_pages) + Pow2(\old(p->pages[s].order))) &&
-	    OtherCachesSame{Pre,Post}(k, MAX_CACHES);
+	    KmemSame{Pre,Post}(k);
     complete behaviors;
     disjoint behaviors;
 */
