@@ -18,8 +18,11 @@
 #include "bench.h"
 #include "fuzzing.h"
 #include "machine.h"
+#ifdef MMREF_HAVE_LINUX
+#include "linux_backend.h"
+#endif
 
-#define MIB_PAGES    256u
+#define MIB_PAGES 256u
 
 double now_ns(void)
 {
@@ -36,10 +39,26 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+double bench_median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(double), cmp_double);
 	return v[n / 2];
+}
+
+bool bench_linux_child(struct linux_child *child, const char *who)
+{
+#ifdef MMREF_HAVE_LINUX
+	char err[256];
+
+	child->flags = LINUX_CHILD_SAME_CPU;
+	if (linux_child_start(child, err, sizeof(err)) == 0)
+		return true;
+	fprintf(stderr, "bench %s: no live kernel child: %s\n", who, err);
+#else
+	(void)child;
+	fprintf(stderr, "bench %s: no live kernel child: built without the Linux backend\n", who);
+#endif
+	return false;
 }
 
 struct bench_machine *machine_new(uint32_t nr_pages)
@@ -81,7 +100,7 @@ double time_rounds(bool (*pair)(void *ctx), void *ctx, uint32_t iters)
 		}
 		t[r] = (now_ns() - t0) / iters;
 	}
-	return median(t, BENCH_ROUNDS);
+	return bench_median(t, BENCH_ROUNDS);
 }
 
 struct buddy_ctx {

@@ -43,4 +43,17 @@ double now_ns(void);
  */
 double time_rounds(bool (*pair)(void *ctx), void *ctx, uint32_t iters);
 
+/** bench_median() - the median of v[0 .. n - 1]; sorts v. */
+double bench_median(double *v, int n);
+
+struct linux_child;
+
+/**
+ * bench_linux_child() - start the live-kernel child on the benchmark's CPU, for the
+ * reference figure measured in the same run. False when there is none (the reason is on
+ * stderr as "bench WHO: no live kernel child: ..."); the figure is then printed as
+ * unavailable.
+ */
+bool bench_linux_child(struct linux_child *child, const char *who);
+
 #endif

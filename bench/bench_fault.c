@@ -105,14 +105,10 @@ int bench_fault(void)
 #ifdef MMREF_HAVE_LINUX
 	{
 		struct linux_child child = {0};
-		char err[256];
 
-		child.flags = LINUX_CHILD_SAME_CPU;
-		if (linux_child_start(&child, err, sizeof(err)) == 0) {
+		if (bench_linux_child(&child, "fault")) {
 			linux_rate = linux_anon_faults_per_s(&child, FAULT_BYTES);
 			linux_child_stop(&child);
-		} else {
-			fprintf(stderr, "bench fault: no live kernel child: %s\n", err);
 		}
 	}
 #endif

@@ -110,26 +110,14 @@ int bench_vma(void)
 #ifdef MMREF_HAVE_LINUX
 	{
 		struct linux_child child = {0};
-		char err[256];
 
-		child.flags = LINUX_CHILD_SAME_CPU;
-		if (linux_child_start(&child, err, sizeof(err)) == 0) {
+		if (bench_linux_child(&child, "vma")) {
 			double t[BENCH_ROUNDS];
-			int r;
 
-			for (r = 0; r < BENCH_ROUNDS; r++)
+			for (int r = 0; r < BENCH_ROUNDS; r++)
 				t[r] = linux_mmap_munmap_ns(&child, 20000);
-			for (r = 1; r < BENCH_ROUNDS; r++) /* the median, by insertion sort */
-				for (int j = r; j > 0 && t[j - 1] > t[j]; j--) {
-					double x = t[j];
-
-					t[j] = t[j - 1];
-					t[j - 1] = x;
-				}
-			linux_ns = t[BENCH_ROUNDS / 2];
+			linux_ns = bench_median(t, BENCH_ROUNDS);
 			linux_child_stop(&child);
-		} else {
-			fprintf(stderr, "bench vma: no live kernel child: %s\n", err);
 		}
 	}
 #endif
