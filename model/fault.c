@@ -342,6 +342,7 @@ static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
     requires fields: FieldsApart(e, mm);
     requires walk: FReach(e, mm, addr, level) && t == FTable(e, mm, addr, level);
     requires path: FPathOk(e, mm, addr);
+    requires special: PteSpecialOk(e, mm, addr);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
     ensures safe: BuddySafe(e->phys);
@@ -350,6 +351,7 @@ static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
 	assumes HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
 	assigns \nothing;
 	ensures next: \result == FTable(e, mm, addr, level - 1) && FReach(e, mm, addr, level - 1);
+	ensures special: PteSpecialOk(e, mm, addr);
     behavior oom:
 	assumes !HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
 	assumes AllocFails(e->phys, GFP_KERNEL, 0);
@@ -368,6 +370,7 @@ static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
 	ensures upper: \forall integer lv; level <= lv <= FTop(e) ==>
 	    FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
 	ensures path: FPathOk(e, mm, addr);
+	ensures special: PteSpecialOk(e, mm, addr);
 	ensures counted: mm->pgtables == (uint64_t)(\old(mm->pgtables) + 1);
 	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
 	ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
@@ -418,6 +421,11 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 	/*@ assert n_empty: level - 1 >= 2 ==>
 	    !HasFlag(e->phys->mem[SlotWord(n, addr, level - 1)], _PAGE_PRESENT); */
 	//@ assert new_ok: SwNewOk{Pre,Here}(e->phys, mm->pgd, addr, FTop(e), level, n);
+	//@ assert below: level > PT_PMD ==> !FReach(e, mm, addr, PT_PTE);
+	//@ assert pte_zero: level == PT_PMD ==> e->phys->mem[SlotWord(n, addr, PT_PTE)] == 0;
+	//@ assert pte_table: level == PT_PMD ==> FTable(e, mm, addr, PT_PTE) == n;
+	//@ assert pte_empty: level == PT_PMD ==> FEnt(e, mm, addr, PT_PTE) == 0;
+	//@ assert special: PteSpecialOk(e, mm, addr);
 	return n;
 }
 
@@ -432,6 +440,7 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
     requires safe: BuddySafe(e->phys);
     requires heads: ListHeads(e->phys);
     requires path: FPathOk(e, mm, addr);
+    requires special: PteSpecialOk(e, mm, addr);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
     ensures safe: BuddySafe(e->phys);
@@ -439,6 +448,7 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
     ensures path: FPathOk(e, mm, addr);
     ensures pte_table: \result != PFN_NONE ==>
 	\result == FTable(e, mm, addr, PT_PTE) && FReach(e, mm, addr, PT_PTE);
+    ensures special: \result != PFN_NONE ==> PteSpecialOk(e, mm, addr);
     ensures oom: \result == PFN_NONE ==> FHave(e, mm, addr) > PT_PTE;
     ensures upper: \forall integer lv; \old(FHave(e, mm, addr)) <= lv <= FTop(e) ==>
 	FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
@@ -843,6 +853,87 @@ struct vm_fault {
 	uint64_t pte;	  /* vmf->pte: the PTE's index in phys->mem */
 };
 
+/* A fault's result: 0 or -errno, what was done, the page mapped (0: none). */
+/*@ assigns \nothing;
+    ensures result: \result.err == err && \result.action == action && \result.pfn == pfn;
+*/
+static struct fault_ret fault_ret(int err, enum fault_action action, uint32_t pfn)
+{
+	struct fault_ret r;
+
+	r.err = err;
+	r.action = action;
+	r.pfn = pfn;
+	return r;
+}
+
+/*
+ * inc_mm_counter(mm, MM_ANONPAGES): one more page in RSS. Only the counter changes, and
+ * the contract says that RAM did not (the provers find that faster as a fact of a call than
+ * through the separation of mm from the frames).
+ */
+/*@ requires mm: \valid(mm) && PhysShape(p);
+    requires sep: \separated(&mm->rss_anon, p->mem + (0 .. RamWords(p) - 1));
+    assigns mm->rss_anon;
+    ensures counted: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
+    ensures mem: MemSame{Pre,Post}(p);
+*/
+static void inc_mm_anon(struct mm_struct *mm, const struct phys *p)
+{
+	(void)p;
+	mm->rss_anon++;
+}
+
+/* flush_tlb_page(): the TLB flush owed for the page at addr (RAM unchanged, as above). */
+/*@ requires mm: \valid(mm) && PhysShape(p);
+    requires sep: \separated(&mm->tlb_flush_start, p->mem + (0 .. RamWords(p) - 1)) &&
+	\separated(&mm->tlb_flush_end, p->mem + (0 .. RamWords(p) - 1));
+    assigns mm->tlb_flush_start, mm->tlb_flush_end;
+    ensures mem: MemSame{Pre,Post}(p);
+*/
+static void flush_tlb_page(struct mm_struct *mm, const struct phys *p, uint64_t addr)
+{
+	uint64_t page = addr / PAGE_SIZE * PAGE_SIZE;
+
+	(void)p;
+	tlb_owe(mm, page, page + PAGE_SIZE);
+}
+
+/*
+ * vmf_anon_prepare() (mm/memory.c): anon_vma_prepare() for the faulting VMA. Only the VMA
+ * pool changes; the contract carries the page allocator's state across (proved here once,
+ * where the provers see little else).
+ */
+/*@ requires env: FaultEnv(e, mm);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires id: id < VMA_POOL_SIZE;
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    requires apart: \separated(&e->pool->vma[id].anon_vma, &e->pool->next_anon_vma, e->phys,
+				e->phys->pages + (0 .. e->phys->nr_pages - 1));
+    assigns e->pool->vma[id].anon_vma, e->pool->next_anon_vma;
+    ensures anon_vma: AnonPrepared{Pre,Post}(e->pool, id);
+    ensures unchanged: PhysUnchanged{Pre,Post}(e->phys);
+    ensures kept: PhysKept{Pre,Post}(e->phys);
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+*/
+static void vmf_anon_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
+{
+	anon_vma_prepare(e, mm, id);
+	/*@ assert fields: e->phys->nr_pages == \at(e->phys->nr_pages, Pre) &&
+		e->phys->booted == \at(e->phys->booted, Pre) &&
+		e->phys->pages == \at(e->phys->pages, Pre) && e->phys->mem == \at(e->phys->mem, Pre); */
+	//@ assert pages: PagesSame{Pre,Here}(e->phys->pages, e->phys->nr_pages);
+	//@ assert areas: AreasSame{Pre,Here}(&e->phys->zones[0]);
+	/*@ assert zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+		e->phys->zones[zi].start_pfn == \at(e->phys->zones[zi].start_pfn, Pre) &&
+		e->phys->zones[zi].end_pfn == \at(e->phys->zones[zi].end_pfn, Pre) &&
+		e->phys->zones[zi].free_pages == \at(e->phys->zones[zi].free_pages, Pre); */
+	//@ assert kept: PhysKept{Pre,Here}(e->phys);
+	//@ assert shape: PhysShape(e->phys);
+}
+
 /*
  * do_anonymous_page() - a fault on an empty PTE of a private VMA (mm/memory.c). A read
  * maps the shared zero page read-only, as a special PTE (pte_mkspecial(): no struct page is
@@ -852,66 +943,66 @@ struct vm_fault {
  * it is VM_FAULT_OOM: the PTE stays empty and no frame is taken; the anon_vma stays with
  * the VMA, as in Linux (it was prepared before the allocation).
  */
-/*@ requires pre: FaultPre(e, mm, step);
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
     requires vmas: VSetOk(e->pool, &mm->vmas);
     requires id: vmf.id < VMA_POOL_SIZE;
     requires slot: PteSlot(e->phys, vmf.pte);
     requires none: !HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, e->pool->vma[vmf.id].anon_vma,
-	e->pool->next_anon_vma, step->action, step->pfn;
+	e->pool->next_anon_vma;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
+    ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
     behavior zero_page:
 	assumes !vmf.write;
-	assigns e->phys->mem[vmf.pte], step->action;
-	ensures result: \result == 0 && step->action == FAULT_ZERO_PAGE;
+	assigns e->phys->mem[vmf.pte];
+	ensures result: \result.err == 0 && \result.action == FAULT_ZERO_PAGE && \result.pfn == 0;
 	ensures pte: e->phys->mem[vmf.pte] ==
 	    ZeroPte(e->zero_pfn, e->pool->vma[vmf.id].vm_flags);
     behavior oom:
 	assumes vmf.write && AllocFails(e->phys, GFP_USER_PAGE, 0);
-	ensures result: \result == -ENOMEM && step->action == FAULT_OOM;
+	ensures result: \result.err == -ENOMEM && \result.action == FAULT_OOM && \result.pfn == 0;
 	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->rss_anon == \old(mm->rss_anon);
 	ensures anon_vma: AnonPrepared{Pre,Post}(e->pool, vmf.id);
     behavior anon_page:
 	assumes vmf.write && !AllocFails(e->phys, GFP_USER_PAGE, 0);
-	ensures result: \result == 0 && step->action == FAULT_ANON_PAGE;
-	ensures page: NewPage{Pre,Post}(e->phys, step->pfn);
-	ensures zeroed: FrameZero(e->phys, step->pfn);
-	ensures pte: e->phys->mem[vmf.pte] == AnonPte(step->pfn, e->pool->vma[vmf.id].vm_flags);
+	ensures result: \result.err == 0 && \result.action == FAULT_ANON_PAGE;
+	ensures page: NewPage{Pre,Post}(e->phys, \result.pfn);
+	ensures zeroed: FrameZero(e->phys, \result.pfn);
+	ensures pte: e->phys->mem[vmf.pte] == AnonPte(\result.pfn, e->pool->vma[vmf.id].vm_flags);
 	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
-	    OutFrame(j, step->pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
+	    OutFrame(j, \result.pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
 	ensures rss: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
 	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
 	ensures anon_vma: AnonPrepared{Pre,Post}(e->pool, vmf.id);
     complete behaviors;
     disjoint behaviors;
 */
-static int do_anonymous_page(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
-			     struct fault_step *step)
+static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm,
+					  struct vm_fault vmf)
 {
 	uint64_t flags = e->pool->vma[vmf.id].vm_flags;
+	bool writable = flag64(flags, VM_WRITE);
 	uint32_t pfn;
 
 	if (!vmf.write) { /* the zero page for reads */
 		e->phys->mem[vmf.pte] =
 		    pfn_phys(e->zero_pfn) + (pte_prot(flags, false, false) + _PAGE_SPECIAL);
-		step->action = FAULT_ZERO_PAGE;
-		return 0;
+		return fault_ret(0, FAULT_ZERO_PAGE, 0);
 	}
-	anon_vma_prepare(e, mm, vmf.id); /* vmf_anon_prepare() */
-	//@ assert kept: PhysKept{Pre,Here}(e->phys);
+	vmf_anon_prepare(e, mm, vmf.id);
 	pfn = alloc_user_page(e, true);
-	if (pfn == PFN_NONE) {
-		step->action = FAULT_OOM;
-		return -ENOMEM;
-	}
-	e->phys->mem[vmf.pte] =
-	    pfn_phys(pfn) + pte_prot(flags, flag64(flags, VM_WRITE), flag64(flags, VM_WRITE));
-	mm->rss_anon++;
-	step->action = FAULT_ANON_PAGE;
-	step->pfn = pfn;
-	return 0;
+	if (pfn == PFN_NONE)
+		return fault_ret(-ENOMEM, FAULT_OOM, 0);
+	//@ assert apart: OutFrame(vmf.pte, pfn);
+	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, writable);
+	//@ assert zeroed: FrameZero(e->phys, pfn);
+	inc_mm_anon(mm, e->phys);
+	return fault_ret(0, FAULT_ANON_PAGE, pfn);
 }
 
 /*
@@ -921,63 +1012,62 @@ static int do_anonymous_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
  * then the page; without one it is VM_FAULT_OOM and the PTE stays. The new PTE is writable
  * and dirty; the old translation goes (ptep_clear_flush(): a TLB flush of the page).
  */
-/*@ requires pre: FaultPre(e, mm, step);
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
     requires vmas: VSetOk(e->pool, &mm->vmas);
     requires id: vmf.id < VMA_POOL_SIZE;
     requires slot: PteSlot(e->phys, vmf.pte);
     requires present: HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
-    requires frame: EntPfn(e->phys->mem[vmf.pte]) < e->phys->nr_pages;
+    requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
+    requires special_bit: HasFlag(e->phys->mem[vmf.pte], _PAGE_SPECIAL);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma, step->action,
-	step->pfn;
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
+    ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
     ensures anon_vma: AnonPrepared{Pre,Post}(e->pool, vmf.id);
     behavior oom:
 	assumes AllocFails(e->phys, GFP_USER_PAGE, 0);
-	ensures result: \result == -ENOMEM && step->action == FAULT_OOM;
+	ensures result: \result.err == -ENOMEM && \result.action == FAULT_OOM && \result.pfn == 0;
 	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->rss_anon == \old(mm->rss_anon);
     behavior copied:
 	assumes !AllocFails(e->phys, GFP_USER_PAGE, 0);
-	ensures result: \result == 0 && step->action == FAULT_COW;
-	ensures page: NewPage{Pre,Post}(e->phys, step->pfn);
-	ensures zeroed: IsZeroPte{Pre}(e, e->phys->mem[vmf.pte]) ==> FrameZero(e->phys, step->pfn);
-	ensures copy: !IsZeroPte{Pre}(e, e->phys->mem[vmf.pte]) ==>
-	    FrameCopy{Pre,Post}(e->phys, step->pfn, EntPfn(\old(e->phys->mem[vmf.pte])));
+	ensures result: \result.err == 0 && \result.action == FAULT_COW;
+	ensures page: NewPage{Pre,Post}(e->phys, \result.pfn);
+	ensures zeroed: IsZeroPte{Pre}(e, \old(e->phys->mem[vmf.pte])) ==>
+	    FrameZero(e->phys, \result.pfn);
+	ensures copy: !IsZeroPte{Pre}(e, \old(e->phys->mem[vmf.pte])) ==>
+	    FrameCopy{Pre,Post}(e->phys, \result.pfn, EntPfn(\old(e->phys->mem[vmf.pte])));
 	ensures pte: e->phys->mem[vmf.pte] ==
-	    MkEnt(step->pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \true, \true));
+	    MkEnt(\result.pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \true, \true));
 	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
-	    OutFrame(j, step->pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
+	    OutFrame(j, \result.pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
 	ensures rss: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
 	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
     complete behaviors;
     disjoint behaviors;
 */
-static int wp_page_copy(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
-			struct fault_step *step)
+static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf)
 {
 	uint64_t old = e->phys->mem[vmf.pte];
 	uint64_t flags = e->pool->vma[vmf.id].vm_flags;
-	uint64_t page = vmf.address / PAGE_SIZE * PAGE_SIZE;
 	bool zero = entry_pfn(old) == e->zero_pfn && flag64(old, _PAGE_SPECIAL);
 	uint32_t pfn;
 
-	anon_vma_prepare(e, mm, vmf.id); /* vmf_anon_prepare() */
-	//@ assert kept: PhysKept{Pre,Here}(e->phys);
+	vmf_anon_prepare(e, mm, vmf.id);
 	pfn = alloc_user_page(e, zero);
-	if (pfn == PFN_NONE) {
-		step->action = FAULT_OOM;
-		return -ENOMEM;
-	}
+	if (pfn == PFN_NONE)
+		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	if (!zero)
 		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
+	//@ assert apart: OutFrame(vmf.pte, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, true, true);
-	tlb_owe(mm, page, page + PAGE_SIZE);
-	mm->rss_anon++;
-	step->action = FAULT_COW;
-	step->pfn = pfn;
-	return 0;
+	flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
+	inc_mm_anon(mm, e->phys);
+	return fault_ret(0, FAULT_COW, pfn);
 }
 
 /*
@@ -985,7 +1075,9 @@ static int wp_page_copy(struct mm_env *e, struct mm_struct *mm, struct vm_fault 
  * special PTE: wp_page_copy()); our own page in a writable VMA gets its write bit back
  * (wp_page_reuse(): writable, dirty); anything else was spurious.
  */
-/*@ requires pre: FaultPre(e, mm, step);
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
     requires vmas: VSetOk(e->pool, &mm->vmas);
     requires id: vmf.id < VMA_POOL_SIZE;
     requires slot: PteSlot(e->phys, vmf.pte);
@@ -993,35 +1085,34 @@ static int wp_page_copy(struct mm_env *e, struct mm_struct *mm, struct vm_fault 
     requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma, step->action,
-	step->pfn;
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
+    ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
     behavior copy:
 	assumes HasFlag(e->phys->mem[vmf.pte], _PAGE_SPECIAL);
-	ensures result: (\result == 0 && step->action == FAULT_COW) ||
-	    (\result == -ENOMEM && step->action == FAULT_OOM);
+	ensures result: (\result.err == 0 && \result.action == FAULT_COW) ||
+	    (\result.err == -ENOMEM && \result.action == FAULT_OOM && \result.pfn == 0);
     behavior reuse:
 	assumes !HasFlag(e->phys->mem[vmf.pte], _PAGE_SPECIAL);
-	assigns e->phys->mem[vmf.pte], step->action;
-	ensures result: \result == 0 && step->action == FAULT_SPURIOUS;
-	ensures pte: e->phys->mem[vmf.pte] == ReusePte(\old(e->phys->mem[vmf.pte]),
-						      e->pool->vma[vmf.id].vm_flags);
+	assigns e->phys->mem[vmf.pte];
+	ensures result: \result.err == 0 && \result.action == FAULT_SPURIOUS && \result.pfn == 0;
+	ensures pte: e->phys->mem[vmf.pte] ==
+	    ReusePte(\old(e->phys->mem[vmf.pte]), e->pool->vma[vmf.id].vm_flags);
     complete behaviors;
     disjoint behaviors;
 */
-static int do_wp_page(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
-		      struct fault_step *step)
+static struct fault_ret do_wp_page(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf)
 {
 	uint64_t pte = e->phys->mem[vmf.pte];
 
 	if (flag64(pte, _PAGE_SPECIAL))
-		return wp_page_copy(e, mm, vmf, step);
+		return wp_page_copy(e, mm, vmf);
 	if (flag64(e->pool->vma[vmf.id].vm_flags, VM_WRITE) && !flag64(pte, _PAGE_RW))
 		e->phys->mem[vmf.pte] =
 		    pte + _PAGE_RW + (flag64(pte, _PAGE_DIRTY) ? 0 : _PAGE_DIRTY); /* reuse */
-	step->action = FAULT_SPURIOUS;
-	return 0;
+	return fault_ret(0, FAULT_SPURIOUS, 0);
 }
 
 /*
@@ -1029,41 +1120,40 @@ static int do_wp_page(struct mm_env *e, struct mm_struct *mm, struct vm_fault vm
  * offset, mapped as a special PTE (read-only unless the VMA was made writable); a page
  * beyond the image's vdso is VM_FAULT_SIGBUS.
  */
-/*@ requires pre: FaultPre(e, mm, step);
+/*@ requires env: FaultEnv(e, mm);
     requires id: vmf.id < VMA_POOL_SIZE;
     requires slot: PteSlot(e->phys, vmf.pte);
-    assigns e->phys->mem[vmf.pte], step->action, step->pfn;
+    assigns e->phys->mem[vmf.pte];
+    ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
     behavior sigbus:
 	assumes VdsoOff(e, vmf.id, vmf.address) >= e->kimage_vdso_pages;
-	assigns step->action;
-	ensures result: \result == -EFAULT && step->action == FAULT_SIGBUS;
+	assigns \nothing;
+	ensures result: \result.err == -EFAULT && \result.action == FAULT_SIGBUS && \result.pfn == 0;
     behavior mapped:
 	assumes VdsoOff(e, vmf.id, vmf.address) < e->kimage_vdso_pages;
-	ensures result: \result == 0 && step->action == FAULT_SPECIAL_PAGE;
-	ensures pfn: step->pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
+	ensures result: \result.err == 0 && \result.action == FAULT_SPECIAL_PAGE;
+	ensures pfn: \result.pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
 	ensures pte: e->phys->mem[vmf.pte] ==
-	    MkEnt(step->pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \false, \false) + 0x200);
+	    MkEnt(\result.pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \false, \false) + 0x200);
     complete behaviors;
     disjoint behaviors;
 */
-static int do_special_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
-			    struct fault_step *step)
+static struct fault_ret do_special_fault(struct mm_env *e, struct mm_struct *mm,
+					 struct vm_fault vmf)
 {
 	const struct vm_area_struct *vma = &e->pool->vma[vmf.id];
 	uint64_t off = vma->vm_pgoff + (vmf.address - vma->vm_start) / PAGE_SIZE;
 	uint32_t pfn;
 
 	(void)mm;
-	if (off >= e->kimage_vdso_pages) {
-		step->action = FAULT_SIGBUS;
-		return -EFAULT;
-	}
+	if (off >= e->kimage_vdso_pages)
+		return fault_ret(-EFAULT, FAULT_SIGBUS, 0);
+	//@ assert small: off < e->kimage_vdso_pages && (uint32_t)off == off;
 	pfn = e->kimage_vdso_pfn + (uint32_t)off;
 	e->phys->mem[vmf.pte] =
 	    pfn_phys(pfn) + (pte_prot(vma->vm_flags, false, false) + _PAGE_SPECIAL);
-	step->action = FAULT_SPECIAL_PAGE;
-	step->pfn = pfn;
-	return 0;
+	return fault_ret(0, FAULT_SPECIAL_PAGE, pfn);
 }
 
 /*
@@ -1072,47 +1162,49 @@ static int do_special_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fa
  * writable when the VMA is (shared: no copy-on-write), dirty on a write. One more page in
  * RSS (MM_SHMEMPAGES, counted with the anonymous ones here). Without a page: VM_FAULT_OOM.
  */
-/*@ requires pre: FaultPre(e, mm, step);
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
     requires id: vmf.id < VMA_POOL_SIZE;
     requires slot: PteSlot(e->phys, vmf.pte);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, step->action, step->pfn;
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
+    ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
     behavior oom:
 	assumes AllocFails(e->phys, GFP_USER_PAGE, 0);
-	ensures result: \result == -ENOMEM && step->action == FAULT_OOM;
+	ensures result: \result.err == -ENOMEM && \result.action == FAULT_OOM && \result.pfn == 0;
 	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->rss_anon == \old(mm->rss_anon);
     behavior shmem_page:
 	assumes !AllocFails(e->phys, GFP_USER_PAGE, 0);
-	ensures result: \result == 0 && step->action == FAULT_SHMEM;
-	ensures page: NewPage{Pre,Post}(e->phys, step->pfn);
-	ensures zeroed: FrameZero(e->phys, step->pfn);
-	ensures pte: e->phys->mem[vmf.pte] == MkEnt(step->pfn,
+	ensures result: \result.err == 0 && \result.action == FAULT_SHMEM;
+	ensures page: NewPage{Pre,Post}(e->phys, \result.pfn);
+	ensures zeroed: FrameZero(e->phys, \result.pfn);
+	ensures pte: e->phys->mem[vmf.pte] == MkEnt(\result.pfn,
 	    PteProt(e->pool->vma[vmf.id].vm_flags, HasFlag(e->pool->vma[vmf.id].vm_flags, VM_WRITE),
 		    vmf.write != 0));
 	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
-	    OutFrame(j, step->pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
+	    OutFrame(j, \result.pfn) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
 	ensures rss: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
 	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
     complete behaviors;
     disjoint behaviors;
 */
-static int do_shared_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
-			   struct fault_step *step)
+static struct fault_ret do_shared_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf)
 {
 	uint64_t flags = e->pool->vma[vmf.id].vm_flags;
+	bool writable = flag64(flags, VM_WRITE);
 	uint32_t pfn = alloc_user_page(e, true);
 
-	if (pfn == PFN_NONE) {
-		step->action = FAULT_OOM;
-		return -ENOMEM;
-	}
-	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, flag64(flags, VM_WRITE), vmf.write);
-	mm->rss_anon++;
-	step->action = FAULT_SHMEM;
-	step->pfn = pfn;
-	return 0;
+	if (pfn == PFN_NONE)
+		return fault_ret(-ENOMEM, FAULT_OOM, 0);
+	//@ assert apart: OutFrame(vmf.pte, pfn);
+	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, vmf.write);
+	//@ assert zeroed: FrameZero(e->phys, pfn);
+	inc_mm_anon(mm, e->phys);
+	return fault_ret(0, FAULT_SHMEM, pfn);
 }
 
 /*
@@ -1121,7 +1213,9 @@ static int do_shared_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fau
  * shmem fault (shared VMAs); a present one to do_wp_page() for a write, and is spurious
  * for a read.
  */
-/*@ requires pre: FaultPre(e, mm, step);
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
     requires vmas: VSetOk(e->pool, &mm->vmas);
     requires id: vmf.id < VMA_POOL_SIZE;
     requires file: e->pool->vma[vmf.id].file <= VMA_NR_FILES;
@@ -1129,48 +1223,54 @@ static int do_shared_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fau
     requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma, step->action,
-	step->pfn;
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
-    ensures outcome: FaultOutcome(\result, step->action);
-    ensures pte_kept: step->action == FAULT_OOM || step->action == FAULT_SIGBUS ||
-	(step->action == FAULT_SPURIOUS && !vmf.write) ==>
-	e->phys->mem[vmf.pte] == \old(e->phys->mem[vmf.pte]);
+    ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+    ensures outcome: FaultOutcome(\result.err, \result.action);
 */
-static int handle_pte_fault(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
-			    struct fault_step *step)
+static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
+					 struct vm_fault vmf)
 {
 	const struct vm_area_struct *vma = &e->pool->vma[vmf.id];
 
 	if (flag64(e->phys->mem[vmf.pte], _PAGE_PRESENT)) {
 		if (vmf.write)
-			return do_wp_page(e, mm, vmf, step);
-		step->action = FAULT_SPURIOUS;
-		return 0;
+			return do_wp_page(e, mm, vmf);
+		return fault_ret(0, FAULT_SPURIOUS, 0);
 	}
 	if (vma_is_vdso(e, vma) && e->kimage_vdso_pages != 0)
-		return do_special_fault(e, mm, vmf, step);
+		return do_special_fault(e, mm, vmf);
 	if (!flag64(vma->vm_flags, VM_SHARED))
-		return do_anonymous_page(e, mm, vmf, step);
-	return do_shared_fault(e, mm, vmf, step);
+		return do_anonymous_page(e, mm, vmf);
+	return do_shared_fault(e, mm, vmf);
 }
 
-int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
-		    struct fault_step *step)
+struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
+				 bool write)
 {
 	uint32_t t = pte_alloc(e, mm, addr);
 	struct vm_fault vmf;
+	struct fault_ret r;
 
-	if (t == PFN_NONE) {
-		step->action = FAULT_OOM;
-		return -ENOMEM;
-	}
+	if (t == PFN_NONE)
+		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	vmf.id = id;
 	vmf.write = write;
 	vmf.address = addr;
 	vmf.pte = (uint64_t)t * PAGE_WORDS + entry_index(addr, PT_PTE);
-	return handle_pte_fault(e, mm, vmf, step);
+	//@ assert word: vmf.pte == FWord(e, mm, addr, PT_PTE) && vmf.pte == SlotWord(t, addr, PT_PTE);
+	//@ assert slot: TabOk(e->phys, t) && PteSlot(e->phys, vmf.pte);
+	//@ assert special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
+	/*@ ghost Mid:; */
+	r = handle_pte_fault(e, mm, vmf);
+	/*@ assert upper: SwUpperSame{Mid,Here}(e->phys, mm->pgd, addr, FTop(e), PT_PTE); */
+	/*@ assert same: \forall integer l; PT_PTE <= l <= FTop(e) ==>
+		FTable(e, mm, addr, l) == \at(FTable(e, mm, addr, l), Mid); */
+	//@ assert reach: FReach(e, mm, addr, PT_PTE);
+	//@ assert have: FHave(e, mm, addr) == PT_PTE && \at(FHave(e, mm, addr), Mid) == PT_PTE;
+	return r;
 }
 
 /* __pkru_allows_pkey() for the VMA's key (always 0 here: no pkey_mprotect()). */
@@ -1302,7 +1402,13 @@ static void do_page_fault(struct mm_env *e, struct mm_struct *mm, const struct c
 		bad_area(acc, error_code, pk ? SEGV_PKUERR : SEGV_ACCERR, step);
 		return;
 	}
-	(void)handle_mm_fault(e, mm, id, addr, (error_code & X86_PF_WRITE) != 0, step);
+	{
+		struct fault_ret r =
+		    handle_mm_fault(e, mm, id, addr, (error_code & X86_PF_WRITE) != 0);
+
+		step->action = r.action;
+		step->pfn = r.pfn;
+	}
 }
 
 struct fault_step exc_page_fault(struct mm_env *e, struct mm_struct *mm,
@@ -1371,12 +1477,11 @@ void populate_range(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint
 		    (vma->vm_flags & VM_ACCESS_FLAGS) != 0) {
 			for (; a < stop; a += PAGE_SIZE) {
 				uint64_t *pte = entry_at(e, mm, a, PT_PTE);
-				struct fault_step s = {0};
 
 				if (pte != 0 && (*pte & _PAGE_PRESENT) != 0 &&
 				    (!write || (*pte & _PAGE_RW) != 0))
 					continue;
-				if (handle_mm_fault(e, mm, id, a, write, &s) != 0)
+				if (handle_mm_fault(e, mm, id, a, write).err != 0)
 					return; /* -ENOMEM: populate gives up, the mapping stays */
 			}
 		}
@@ -1421,7 +1526,6 @@ struct gup_result get_user_pages(struct mm_env *e, struct mm_struct *mm, uint64_
 		uint64_t addr = start + (uint64_t)i * PAGE_SIZE;
 		uint32_t id = find_vma(e->pool, &mm->vmas, addr), pfn;
 		const struct vm_area_struct *vma;
-		struct fault_step s = {0};
 		bool zero;
 
 		if (id == VMA_NONE || e->pool->vma[id].vm_start > addr)
@@ -1434,7 +1538,7 @@ struct gup_result get_user_pages(struct mm_env *e, struct mm_struct *mm, uint64_
 			break;
 		pfn = follow_page(e, mm, addr, write, &zero);
 		if (pfn == PFN_NONE) {
-			if (handle_mm_fault(e, mm, id, addr, write, &s) != 0) {
+			if (handle_mm_fault(e, mm, id, addr, write).err != 0) {
 				if (i == 0)
 					g.err = -ENOMEM;
 				break;

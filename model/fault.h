@@ -86,6 +86,13 @@ struct fault_step {
 	bool stack_grew; /* expand_stack() moved vm_start */
 };
 
+/* What handle_mm_fault() did: 0 or -errno, the action, the page it mapped (0: none). */
+struct fault_ret {
+	int err;
+	enum fault_action action;
+	uint32_t pfn;
+};
+
 /* One access from the start to its end: the faults met and how it ended. */
 struct touch_result {
 	bool gp;   /* #GP: a non-canonical address */
@@ -172,10 +179,10 @@ void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, u
  * handle_pte_fault(): do_anonymous_page() for an empty PTE of a private VMA (the zero page
  * for a read, a new zeroed page for a write), the shmem page of a shared VMA, the image's
  * page for the [vdso], do_wp_page() for a write to a present PTE (a copy of the zero page,
- * or our own page made writable again), nothing for a spurious fault. Fills step->action
- * and step->pfn.
+ * or our own page made writable again), nothing for a spurious fault.
  *
- * Returns 0; -ENOMEM (FAULT_OOM) when a table or the page cannot be had: the tables
+ * Returns what it did (struct fault_ret: .err, .action and .pfn, the page mapped or 0):
+ * .err 0; -ENOMEM (FAULT_OOM) when a table or the page cannot be had: the tables
  * allocated before stay, linked and counted, as in Linux (they go with the VMA), the PTE
  * is as it was and no other frame is taken; -EFAULT (FAULT_SIGBUS) past the image's vdso.
  *
@@ -183,7 +190,7 @@ void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, u
  * path are allocated pages, each hanging under one entry; a present special PTE maps a
  * frame of RAM; the VMA set is well formed; the page allocator's invariant holds.
  */
-/*@ requires env: FaultEnv(e, mm) && StepApart(e, mm, step);
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
     requires safe: BuddySafe(e->phys);
     requires heads: ListHeads(e->phys);
     requires vmas: VSetOk(e->pool, &mm->vmas);
@@ -195,17 +202,17 @@ void change_protection(struct mm_env *e, struct mm_struct *mm, uint64_t start, u
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables, mm->rss_anon,
 	mm->tlb_flush_start, mm->tlb_flush_end, e->pool->vma[id].anon_vma,
-	e->pool->next_anon_vma, step->action, step->pfn;
+	e->pool->next_anon_vma;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
-    ensures outcome: FaultOutcome(\result, step->action);
+    ensures outcome: FaultOutcome(\result.err, \result.action);
     ensures path: FPathOk(e, mm, addr);
-    ensures walk: \result == 0 ==> FReach(e, mm, addr, PT_PTE);
+    ensures walk: \result.err == 0 ==> FReach(e, mm, addr, PT_PTE);
     ensures tables: mm->pgtables ==
 	(uint64_t)(\old(mm->pgtables) + (\old(FHave(e, mm, addr)) - FHave(e, mm, addr)));
 */
-int handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr, bool write,
-		    struct fault_step *step);
+struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
+				 bool write);
 
 /**
  * touch() - one access by the current CPU of mm: walk, fault handling and retries (at
