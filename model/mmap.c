@@ -19,17 +19,45 @@ static struct vm_area_struct *V(struct mm_env *e, uint32_t id)
 
 /*@ assigns \nothing;
     ensures exact: \result == PageAlign(x);
+    ensures aligned: \result % PAGE_SIZE == 0;
+    ensures nowrap: x <= 0xfffffffffffff000 ==> \result == (x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
 */
 static uint64_t page_align(uint64_t x)
 {
 	return (x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
 }
 
+/*
+ * (flags & bit) != 0 for a single-bit bit, written with division: the provers do not
+ * reason about '&' on a variable, and a goal whose context holds one fails (docs/proofs.md).
+ */
+/*@ requires bit: bit > 0;
+    assigns \nothing;
+    ensures exact: \result <==> HasFlag(flags, bit);
+*/
+static bool vm_flag_set(uint64_t flags, uint64_t bit)
+{
+	return flags / bit % 2 != 0;
+}
+
+/*@ requires valid: \valid_read(vma);
+    assigns \nothing;
+    ensures exact: \result == VmaPages(vma);
+*/
 static uint64_t vma_pages(const struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) / PAGE_SIZE;
 }
 
+/*@ requires valid: \valid(e) && \valid_read(p);
+    requires sep: \separated(e, p);
+    assigns e->phys, e->kmem, e->pool, e->max_map_count, e->mmap_min_addr,
+	e->lsm_mmap_min_addr, e->overcommit_memory, e->commit_pages;
+    ensures shared: e->phys == p && e->kmem == k && e->pool == pool;
+    ensures sysctl: e->max_map_count == MAX_MAP_COUNT_DEFAULT &&
+	e->mmap_min_addr == MMAP_MIN_ADDR_DEFAULT && e->lsm_mmap_min_addr == LSM_MMAP_MIN_ADDR &&
+	e->overcommit_memory == 0 && e->commit_pages == p->nr_pages;
+*/
 void mm_env_init(struct mm_env *e, struct phys *p, struct kmem *k, struct vma_pool *pool)
 {
 	e->phys = p;
@@ -44,10 +72,18 @@ void mm_env_init(struct mm_env *e, struct phys *p, struct kmem *k, struct vma_po
 
 /* Files ------------------------------------------------------------------------------ */
 
+/*@ requires valid: \valid_read(a + (0 .. VMA_FILE_NAME - 1)) &&
+	\valid_read(b + (0 .. VMA_FILE_NAME - 1));
+    assigns \nothing;
+*/
 static bool same_name(const char *a, const char *b)
 {
 	uint32_t i;
 
+	/*@ loop invariant bound: 0 <= i <= VMA_FILE_NAME;
+	    loop assigns i;
+	    loop variant VMA_FILE_NAME - i;
+	*/
 	for (i = 0; i < VMA_FILE_NAME; i++) {
 		if (a[i] != b[i])
 			return false;
@@ -98,12 +134,20 @@ uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major, u
 	return file_lookup(v, name, dev_major, dev_minor, inode, special, true);
 }
 
+/*@ requires valid: \valid_read(e) && \valid(e->pool);
+    requires file: file <= VMA_NR_FILES;
+    assigns e->pool->files[0 .. VMA_NR_FILES - 1].refs;
+*/
 static void file_get(struct mm_env *e, uint32_t file)
 {
 	if (file != 0)
 		e->pool->files[file - 1].refs++;
 }
 
+/*@ requires valid: \valid_read(e) && \valid(e->pool);
+    requires file: file <= VMA_NR_FILES;
+    assigns e->pool->files[0 .. VMA_NR_FILES - 1].refs, e->pool->files[0 .. VMA_NR_FILES - 1].in_use;
+*/
 static void file_put(struct mm_env *e, uint32_t file)
 {
 	if (file != 0 && --e->pool->files[file - 1].refs == 0 && !e->pool->files[file - 1].pinned)
@@ -112,16 +156,19 @@ static void file_put(struct mm_env *e, uint32_t file)
 
 /* Accounting (mm/mmap.c: mm_account(), may_expand_vm(); mm/util.c) --------------- */
 
+/*@ assigns \nothing; */
 static bool is_exec_mapping(uint64_t flags)
 {
 	return (flags & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC;
 }
 
+/*@ assigns \nothing; */
 static bool is_stack_mapping(uint64_t flags)
 {
 	return (flags & VM_STACK) == VM_STACK;
 }
 
+/*@ assigns \nothing; */
 static bool is_data_mapping(uint64_t flags)
 {
 	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
@@ -139,6 +186,9 @@ void mm_account(struct mm_struct *mm, uint64_t flags, uint64_t npages)
 		mm->data_vm += npages;
 }
 
+/*@ requires valid: \valid_read(mm);
+    assigns \nothing;
+*/
 static bool may_expand_vm(const struct mm_struct *mm, uint64_t flags, uint64_t npages);
 
 bool mm_may_expand(const struct mm_env *e, const struct mm_struct *mm, uint64_t flags,
@@ -166,11 +216,19 @@ static bool may_expand_vm(const struct mm_struct *mm, uint64_t flags, uint64_t n
 }
 
 /* security_vm_enough_memory_mm() with overcommit 0 (heuristic) or 1 (always). */
+/*@ requires valid: \valid_read(e);
+    assigns \nothing;
+    ensures exact: \result <==> e->overcommit_memory == 1 || npages <= e->commit_pages;
+*/
 static bool vm_enough_memory(const struct mm_env *e, uint64_t npages)
 {
 	return e->overcommit_memory == 1 || npages <= e->commit_pages;
 }
 
+/*@ requires valid: \valid_read(mm);
+    assigns \nothing;
+    ensures exact: \result <==> mm->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || mm->privileged;
+*/
 static bool can_do_mlock(const struct mm_struct *mm)
 {
 	return mm->rlim[RLIMIT_MEMLOCK].rlim_cur != 0 || mm->privileged;
@@ -184,6 +242,11 @@ bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t bytes)
 }
 
 /* The effective mmap_min_addr (security/min_addr.c: update_mmap_min_addr()). */
+/*@ requires valid: \valid_read(e);
+    assigns \nothing;
+    ensures max: \result >= e->mmap_min_addr && \result >= e->lsm_mmap_min_addr;
+    ensures one: \result == e->mmap_min_addr || \result == e->lsm_mmap_min_addr;
+*/
 static uint64_t min_addr(const struct mm_env *e)
 {
 	return e->mmap_min_addr > e->lsm_mmap_min_addr ? e->mmap_min_addr : e->lsm_mmap_min_addr;
@@ -195,6 +258,24 @@ static uint64_t min_addr(const struct mm_env *e)
  * Put the prepared descriptor id into mm at pos, its vma_lookup_pos() in mm's set as it
  * is. The caller has checked vma_set_room().
  */
+/*@ requires apart: MmApart(e, mm);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires pool: VPoolOk(e->pool);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    requires room: (uint32_t)(VMA_LEAF_POOL - e->pool->nr_leaves) >= 1 &&
+	(uint32_t)(mm->vmas.nr_leaves + 1) <= VMA_MAX_LEAVES &&
+	(uint32_t)(mm->vmas.nr_vmas + 1) <= VMA_MAX_PER_MM;
+    requires new: NewVma(e->pool, id);
+    requires free: Apart(e->pool, &mm->vmas, id);
+    requires pos: LookupPos(e->pool, &mm->vmas, e->pool->vma[id].vm_start, pos);
+    requires file: e->pool->vma[id].file <= VMA_NR_FILES;
+    assigns mm->vmas, mm->map_count, e->pool->leaf_free, e->pool->leaf_used,
+	e->pool->nr_leaves, e->pool->leaves[0 .. VMA_LEAF_POOL - 1],
+	e->pool->files[0 .. VMA_NR_FILES - 1].refs;
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, 0, 0);
+    ensures mapped: Covered(e->pool, &mm->vmas, e->pool->vma[id].vm_start, e->pool->vma[id].vm_end);
+*/
 static void vma_link_at(struct mm_env *e, struct mm_struct *mm, uint32_t id, struct vma_pos pos)
 {
 	(void)vma_set_insert_at(e->pool, &mm->vmas, id, pos);
@@ -258,6 +339,12 @@ static void split_vma_with(struct mm_env *e, struct mm_struct *mm, uint32_t id, 
  * The vm_ops->may_split() of a special mapping ([vvar], [vdso]: special_mapping_split()):
  * the kernel expects their page count, so splitting one is -EINVAL.
  */
+/*@ requires valid: \valid_read(e) && \valid_read(e->pool);
+    requires id: id < VMA_POOL_SIZE;
+    requires file: e->pool->vma[id].file <= VMA_NR_FILES;
+    assigns \nothing;
+    ensures result: \result == 0 || \result == -EINVAL;
+*/
 static int may_split(struct mm_env *e, uint32_t id)
 {
 	uint32_t file = V(e, id)->file;
@@ -266,6 +353,18 @@ static int may_split(struct mm_env *e, uint32_t id)
 }
 
 /* A descriptor and index room for one split, or -ENOMEM. */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires fresh: \valid(fresh) && \separated(fresh, e, mm, e->pool, e->kmem, e->phys,
+	e->phys->pages + (0 .. e->phys->nr_pages - 1), e->phys->mem + (0 .. RamWords(e->phys) - 1));
+    assigns e->pool->vma[0 .. VMA_POOL_SIZE - 1], e->pool->vma_free, e->pool->vma_used,
+	e->pool->nr_vmas, *e->kmem, e->phys->zones[0 .. MAX_NR_ZONES - 1],
+	e->phys->pages[0 .. e->phys->nr_pages - 1], e->phys->mem[0 .. RamWords(e->phys) - 1],
+	*fresh;
+    ensures result: \result == 0 || \result == -ENOMEM;
+    ensures fresh: \result == 0 ==> *fresh < VMA_POOL_SIZE;
+    ensures pool: VPoolOk(e->pool);
+*/
 static int split_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t *fresh)
 {
 	if (!vma_set_room(e->pool, &mm->vmas, 1))
@@ -319,6 +418,14 @@ void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 }
 
 /* mm_populate(): fault the range in (fault.c: populate_range()). */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, e->pool->vma[0 .. VMA_POOL_SIZE - 1].anon_vma,
+	e->pool->next_anon_vma;
+*/
 static void mm_populate(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
 	populate_range(e, mm, start, end);
@@ -326,6 +433,10 @@ static void mm_populate(struct mm_env *e, struct mm_struct *mm, uint64_t start, 
 
 /* Creation and destruction ------------------------------------------------------------ */
 
+/*@ assigns \nothing;
+    ensures aligned: \result % PAGE_SIZE == 0;
+    ensures below: \result <= TASK_SIZE;
+*/
 static uint64_t mmap_base(uint64_t stack_rlimit)
 {
 	uint64_t gap = stack_rlimit, pad = STACK_GUARD_GAP; /* no randomization */
@@ -340,6 +451,10 @@ static uint64_t mmap_base(uint64_t stack_rlimit)
 	return page_align(TASK_SIZE - gap);
 }
 
+/*@ requires valid: \valid(r);
+    assigns *r;
+    ensures set: r->rlim_cur == cur && r->rlim_max == max;
+*/
 static void set_rlimit(struct mm_rlimit *r, uint64_t cur, uint64_t max)
 {
 	r->rlim_cur = cur;
@@ -390,6 +505,10 @@ int mm_default_layout(struct vma_pool *v, struct mm_layout *l)
 	return 0;
 }
 
+/*@ requires valid: \valid_read(l);
+    assigns \nothing;
+    ensures nr: \result ==> l->nr_vmas <= MM_LAYOUT_MAX_VMAS;
+*/
 static bool layout_ok(const struct mm_layout *l)
 {
 	uint64_t prev_end = 0;
@@ -397,6 +516,10 @@ static bool layout_ok(const struct mm_layout *l)
 
 	if (l->nr_vmas > MM_LAYOUT_MAX_VMAS)
 		return false;
+	/*@ loop invariant bound: 0 <= i <= l->nr_vmas;
+	    loop assigns i, prev_end;
+	    loop variant l->nr_vmas - i;
+	*/
 	for (i = 0; i < l->nr_vmas; i++) {
 		const struct mm_layout_vma *x = &l->vmas[i];
 
@@ -489,12 +612,20 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm)
 
 /* Pages of [start, end) covered by VMAs (count_vma_pages_range()), and of those with
  * VM_ACCOUNT in *accounted. */
+/*@ requires apart: MmApart(e, mm);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires out: \valid(accounted) && \separated(accounted, e, mm, e->pool);
+    assigns *accounted;
+*/
 static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
 			    uint64_t *accounted)
 {
 	uint64_t n = 0, addr = start;
 
 	*accounted = 0;
+	/*@ loop assigns n, addr, *accounted;
+	    loop variant end - addr;
+	*/
 	while (addr < end) {
 		uint32_t id = find_vma(e->pool, &mm->vmas, addr);
 		uint64_t s, t;
@@ -634,7 +765,26 @@ static void munmap_abort(struct mm_env *e, struct mm_struct *mm, uint64_t start,
 	}
 }
 
-/* do_vmi_munmap() after its argument checks. */
+/*
+ * do_vmi_munmap() after its argument checks. Returns 0 with [start, end) unmapped and
+ * every other address mapped as before, or -ENOMEM / -EINVAL with the same addresses
+ * mapped as before (a split at start may stay, as in Linux).
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    assigns mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
+	mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures result: \result == 0 || \result == -ENOMEM || \result == -EINVAL;
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures alloc: MmAllocOk(e);
+    ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, start, end);
+    ensures failed: \result != 0 ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
+*/
 static int do_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
 	struct munmap_plan plan =
@@ -812,6 +962,10 @@ static uint64_t unmapped_area(struct mm_env *e, struct mm_struct *mm, uint64_t l
 }
 
 /* The VMA at or after addr has room for [addr, addr + len) up to its start gap. */
+/*@ requires apart: MmApart(e, mm);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    assigns \nothing;
+*/
 static bool hint_fits(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
 {
 	uint32_t id = find_vma(e->pool, &mm->vmas, addr);
@@ -960,12 +1114,14 @@ static uint32_t vma_merge_new_range(struct mm_env *e, struct mm_struct *mm, stru
 	return VMA_NONE;
 }
 
+/*@ assigns \nothing; */
 static uint64_t calc_vm_prot_bits(uint32_t prot)
 {
 	return ((prot & PROT_READ) != 0 ? VM_READ : 0) | ((prot & PROT_WRITE) != 0 ? VM_WRITE : 0) |
 	       ((prot & PROT_EXEC) != 0 ? VM_EXEC : 0);
 }
 
+/*@ assigns \nothing; */
 static uint64_t calc_vm_flag_bits(uint32_t flags)
 {
 	return ((flags & MAP_GROWSDOWN) != 0 ? VM_GROWSDOWN : 0) |
@@ -1420,7 +1576,28 @@ static bool data_rlimit_exceeded(const struct mm_struct *mm, uint64_t brk)
  * do_brk_flags(): map [addr, addr + len) as heap, extending the VMA below when it ends at
  * addr and may grow (6.18: only that one; older kernels: vma_merge() with both
  * neighbours). Returns 0 or -errno; nothing changed on error.
+ *
+ * ASSUMPTIONS: [addr, addr + len) is free when it lies in user space (sys_brk() checked),
+ * so the older kernels' do_munmap() here finds nothing to unmap.
  */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    requires aligned: addr % PAGE_SIZE == 0 && len % PAGE_SIZE == 0 && len > 0;
+    requires free: addr + len <= TASK_SIZE ==> Unmapped(e->pool, &mm->vmas, addr, addr + len);
+    assigns mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
+	mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures result: \result == 0 || \result == -ENOMEM || \result == -EAGAIN;
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures alloc: MmAllocOk(e);
+    ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, 0, 0);
+    ensures mapped: \result == 0 ==> Covered(e->pool, &mm->vmas, addr, addr + len);
+    ensures failed: \result != 0 ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
+*/
 static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
 {
 	uint64_t flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
@@ -1488,58 +1665,276 @@ static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, u
 	return 0;
 }
 
-uint64_t sys_brk(struct mm_env *e, struct mm_struct *mm, uint64_t brk)
+/*
+ * mm->brk = brk, in a function of its own: the write leaves the VMA set alone, which
+ * the provers do not find in the larger contexts of the callers.
+ */
+/*@ requires valid: \valid(mm) && \valid_read(v);
+    requires sep: \separated(mm, v);
+    requires vmas: VSetOk(v, &mm->vmas);
+    assigns mm->brk;
+    ensures brk: mm->brk == brk;
+    ensures vmas: VSetOk(v, &mm->vmas);
+    ensures mapped: SameMapped{Pre, Post}(v, &mm->vmas);
+*/
+static void set_brk(struct mm_struct *mm, const struct vma_pool *v, uint64_t brk)
 {
-	uint64_t origbrk = mm->brk, min_brk, newbrk, oldbrk;
-	bool populate = false;
+	(void)v; /* read by the annotations only */
+	mm->brk = brk;
+	/*@ assert leaves: \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+	      mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre);
+	*/
+	/*@ assert ranges: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+	      v->leaves[j].start[i] == \at(v->leaves[j].start[i], Pre) &&
+	      v->leaves[j].end[i] == \at(v->leaves[j].end[i], Pre);
+	*/
+	/*@ assert vmas: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
+	      v->vma[i].vm_start == \at(v->vma[i].vm_start, Pre) &&
+	      v->vma[i].vm_end == \at(v->vma[i].vm_end, Pre);
+	*/
+}
+
+/* min_brk: end_code (2.6.34) or end_data (later) under CONFIG_COMPAT_BRK, else start_brk. */
+/*@ requires valid: \valid_read(mm);
+    assigns \nothing;
+    ensures exact: \result == MinBrk(mm);
+*/
+static uint64_t brk_floor(const struct mm_struct *mm)
+{
+	if (mm->profile == PROFILE_LINUX_2_6_34)
+		return mm->compat_brk ? mm->end_code : mm->start_brk;
+	return mm->compat_brk ? mm->end_data : mm->start_brk; /* brk not randomized */
+}
+
+/*
+ * The shrinking half of brk(): unmap [newbrk, oldbrk). 6.18 refuses when no VMA is
+ * there to shrink. true on success; on failure the same addresses stay mapped.
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    assigns mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
+	mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, newbrk, oldbrk);
+    ensures failed: !\result ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
+*/
+static bool brk_shrink(struct mm_env *e, struct mm_struct *mm, uint64_t newbrk, uint64_t oldbrk)
+{
+	bool nothing = mm->profile == PROFILE_LINUX_6_18 &&
+		       find_vma_intersection(e->pool, &mm->vmas, newbrk, oldbrk) == VMA_NONE;
+	bool ok = false;
+
+	if (!nothing)
+		ok = do_munmap(e, mm, newbrk, oldbrk) == 0;
+	/*@ split nothing; */ /* one goal per path: merged, they overwhelm the provers */
+	return ok;
+}
+
+/*
+ * May the heap grow from oldbrk to newbrk? 2.6.34: nothing in [oldbrk, newbrk + a page);
+ * later kernels: the next VMA's guard gap starts a page above newbrk or higher. Either
+ * way [oldbrk, newbrk) is free when it lies in user space.
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires order: oldbrk <= newbrk;
+    assigns \nothing;
+    ensures free: \result && newbrk <= TASK_SIZE ==> Unmapped(e->pool, &mm->vmas, oldbrk, newbrk);
+*/
+static bool brk_room(struct mm_env *e, struct mm_struct *mm, uint64_t oldbrk, uint64_t newbrk)
+{
+	uint32_t next;
 
 	if (mm->profile == PROFILE_LINUX_2_6_34)
-		min_brk = mm->compat_brk ? mm->end_code : mm->start_brk;
-	else
-		min_brk = mm->compat_brk ? mm->end_data : mm->start_brk; /* brk not randomized */
-	if (brk < min_brk)
-		return origbrk;
-	if (data_rlimit_exceeded(mm, brk))
-		return origbrk;
-	if (brk > (uint64_t)0 - PAGE_SIZE)
-		return origbrk; /* PAGE_ALIGN() would wrap: the TASK_SIZE check fails */
-	newbrk = page_align(brk);
-	oldbrk = page_align(mm->brk);
-	if (oldbrk == newbrk) {
-		mm->brk = brk;
-		return brk;
-	}
-	if (brk <= mm->brk) { /* always allow shrinking */
-		if (mm->profile == PROFILE_LINUX_6_18 &&
-		    find_vma_intersection(e->pool, &mm->vmas, newbrk, oldbrk) == VMA_NONE)
-			return origbrk;
-		if (do_munmap(e, mm, newbrk, oldbrk) != 0)
-			return origbrk;
-		mm->brk = brk;
-		return brk;
-	}
-	if (mm->profile == PROFILE_LINUX_2_6_34) {
-		if (find_vma_intersection(e->pool, &mm->vmas, oldbrk, newbrk + PAGE_SIZE) !=
-		    VMA_NONE)
-			return origbrk;
-	} else {
-		uint32_t next = find_vma(e->pool, &mm->vmas, oldbrk);
+		return find_vma_intersection(e->pool, &mm->vmas, oldbrk, newbrk + PAGE_SIZE) ==
+		       VMA_NONE;
+	next = find_vma(e->pool, &mm->vmas, oldbrk);
+	return next == VMA_NONE || newbrk + PAGE_SIZE <= vma_start_gap(V(e, next));
+}
 
-		if (next != VMA_NONE && newbrk + PAGE_SIZE > vma_start_gap(V(e, next)))
-			return origbrk;
+/*
+ * brk() moving down across a page boundary: unmap [newbrk, oldbrk), the pages of
+ * brk and of the old brk. Returns the resulting brk.
+ *
+ * The functions of brk() have one exit and a split annotation at it: the provers fail
+ * on the goal that merges a path that changed the address space with one that did not,
+ * and prove each path alone at once.
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    requires heap: HeapCovered(e->pool, mm);
+    requires pages: newbrk == PageAlign(brk) && oldbrk == PageAlign(mm->brk) && newbrk < oldbrk;
+    assigns mm->brk, mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
+	mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures heap: HeapCovered(e->pool, mm);
+    ensures result: (\result == brk && mm->brk == brk) ||
+	(\result == \old(mm->brk) && mm->brk == \old(mm->brk) &&
+	 SameMapped{Pre, Post}(e->pool, &mm->vmas));
+*/
+static uint64_t brk_down(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uint64_t newbrk,
+			 uint64_t oldbrk)
+{
+	uint64_t ret = mm->brk;
+	bool ok = brk_shrink(e, mm, newbrk, oldbrk);
+
+	if (ok) {
+		set_brk(mm, e->pool, brk);
+		ret = brk;
 	}
-	if (do_brk_flags(e, mm, oldbrk, newbrk - oldbrk) != 0)
-		return origbrk;
-	mm->brk = brk;
-	if ((mm->def_flags & VM_LOCKED) != 0)
-		populate = true;
-	if (populate)
-		mm_populate(e, mm, oldbrk, newbrk);
-	return brk;
+	/*@ split ok; */
+	return ret;
+}
+
+/*
+ * brk() moving up across a page boundary: map [oldbrk, newbrk) when nothing is in the
+ * way, and fault it in under mlockall(MCL_FUTURE). Returns the resulting brk.
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    requires heap: HeapCovered(e->pool, mm);
+    requires pages: newbrk == PageAlign(brk) && oldbrk == PageAlign(mm->brk) && oldbrk < newbrk;
+    requires aligned: oldbrk % PAGE_SIZE == 0 && newbrk % PAGE_SIZE == 0;
+    assigns mm->brk, mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
+	mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures heap: HeapCovered(e->pool, mm);
+    ensures result: (\result == brk && mm->brk == brk) ||
+	(\result == \old(mm->brk) && mm->brk == \old(mm->brk) &&
+	 SameMapped{Pre, Post}(e->pool, &mm->vmas));
+*/
+static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uint64_t newbrk,
+		       uint64_t oldbrk)
+{
+	uint64_t ret = mm->brk;
+	bool room = brk_room(e, mm, oldbrk, newbrk), ok = false;
+
+	if (room) {
+		ok = do_brk_flags(e, mm, oldbrk, newbrk - oldbrk) == 0;
+		if (ok) {
+			bool lock = vm_flag_set(mm->def_flags, VM_LOCKED);
+
+			set_brk(mm, e->pool, brk);
+			ret = brk;
+			if (lock)
+				mm_populate(e, mm, oldbrk, newbrk);
+			/*@ split lock; */
+		}
+		/*@ split ok; */
+	}
+	/*@ split room; */
+	return ret;
+}
+
+/*
+ * brk() across a page boundary: brk_down() or brk_up(). Returns the resulting brk.
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    requires heap: HeapCovered(e->pool, mm);
+    requires brk: brk <= 0xfffffffffffff000 && mm->brk <= 0xfffffffffffff000;
+    requires pages: newbrk == PageAlign(brk) && oldbrk == PageAlign(mm->brk) && newbrk != oldbrk;
+    requires nowrap: newbrk == (brk + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE &&
+	oldbrk == (mm->brk + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+    requires aligned: oldbrk % PAGE_SIZE == 0 && newbrk % PAGE_SIZE == 0;
+    assigns mm->brk, mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
+	mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures heap: HeapCovered(e->pool, mm);
+    ensures result: (\result == brk && mm->brk == brk) ||
+	(\result == \old(mm->brk) && mm->brk == \old(mm->brk) &&
+	 SameMapped{Pre, Post}(e->pool, &mm->vmas));
+*/
+static uint64_t brk_change(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uint64_t newbrk,
+			   uint64_t oldbrk)
+{
+	bool down = brk <= mm->brk; /* always allow shrinking */
+	uint64_t ret;
+
+	if (down)
+		ret = brk_down(e, mm, brk, newbrk, oldbrk);
+	else
+		ret = brk_up(e, mm, brk, newbrk, oldbrk);
+	/*@ split down; */
+	return ret;
+}
+
+/* brk() once the limits are checked: a move inside the page, or brk_change(). */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    requires heap: HeapCovered(e->pool, mm);
+    requires brk: brk <= 0xfffffffffffff000 && mm->brk <= 0xfffffffffffff000;
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures heap: HeapCovered(e->pool, mm);
+    behavior same_page:
+	assumes PageAlign(brk) == PageAlign(mm->brk);
+	assigns mm->brk;
+	ensures result: \result == brk && mm->brk == brk;
+    behavior moved:
+	assumes PageAlign(brk) != PageAlign(mm->brk);
+	assigns mm->brk, mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
+	    mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	    mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	    e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	    e->phys->mem[0 .. RamWords(e->phys) - 1];
+	ensures result: (\result == brk && mm->brk == brk) ||
+	    (\result == \old(mm->brk) && mm->brk == \old(mm->brk) &&
+	     SameMapped{Pre, Post}(e->pool, &mm->vmas));
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint64_t brk_move(struct mm_env *e, struct mm_struct *mm, uint64_t brk)
+{
+	uint64_t newbrk = page_align(brk), oldbrk = page_align(mm->brk), ret = brk;
+	bool same = oldbrk == newbrk;
+
+	if (same)
+		set_brk(mm, e->pool, brk);
+	else
+		ret = brk_change(e, mm, brk, newbrk, oldbrk);
+	/*@ split same; */
+	return ret;
+}
+
+uint64_t sys_brk(struct mm_env *e, struct mm_struct *mm, uint64_t brk)
+{
+	uint64_t ret = mm->brk;
+	bool ok = brk >= brk_floor(mm) && !data_rlimit_exceeded(mm, brk) &&
+		  brk <= (uint64_t)0 - PAGE_SIZE; /* else PAGE_ALIGN() would wrap */
+
+	if (ok)
+		ret = brk_move(e, mm, brk);
+	/*@ split ok; */
+	return ret;
 }
 
 /* Validation ------------------------------------------------------------------------- */
 
+/*@ assigns \nothing;
+    ensures bad: !\result.ok && \result.what == what && \result.where == where;
+*/
 static struct validate_result mm_bad(const char *what, uint32_t where)
 {
 	struct validate_result r = {false, what, where};

@@ -258,29 +258,9 @@ int mm_create(struct mm_env *e, struct mm_struct *mm, const struct mm_layout *l,
 /** mm_destroy() - exit_mmap(): every VMA and descriptor given back. */
 void mm_destroy(struct mm_env *e, struct mm_struct *mm);
 
-/*@
-  // sys_brk()'s floor: end_code (2.6.34) or end_data (later kernels) under COMPAT_BRK,
-  // else start_brk.
-  logic integer MinBrk(struct mm_struct *mm) =
-    mm->profile == PROFILE_LINUX_2_6_34 ?
-      (mm->compat_brk != 0 ? mm->end_code : mm->start_brk) :
-      (mm->compat_brk != 0 ? mm->end_data : mm->start_brk);
-
-  // check_data_rlimit() failing, in the C's 64-bit arithmetic.
-  predicate DataRlimitExceeded(struct mm_struct *mm, integer brk) =
-    mm->rlim[RLIMIT_DATA].rlim_cur < RLIM_INFINITY &&
-    (uint64_t)((uint64_t)(brk - mm->start_brk) + (uint64_t)(mm->end_data - mm->start_data)) >
-      mm->rlim[RLIMIT_DATA].rlim_cur;
-
-  // PAGE_ALIGN(x) as the C computes it: (x + PAGE_SIZE - 1) wraps above 2^64 - PAGE_SIZE.
-  logic integer PageAlign(integer x) =
-    (uint64_t)((uint64_t)(x + PAGE_SIZE) - 1) / PAGE_SIZE * PAGE_SIZE;
-
-  // Every byte of [start, end) lies in a VMA of s.
-  predicate Covered(struct vma_pool *v, struct vma_set *s, integer start, integer end) =
-    \forall integer a; start <= a < end ==>
-      \exists integer k, i; InSet(v, s, k, i) && VStart(v, s, k, i) <= a < VEnd(v, s, k, i);
-*/
+#ifdef __FRAMAC__
+#include "../proofs/logic/mmap.acsl"
+#endif
 
 /**
  * sys_brk() - brk(2) of mm's profile. Returns the resulting brk: the new one on success,
@@ -288,12 +268,26 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm);
  *
  * Contract: the refusals before any change (below min_brk, over RLIMIT_DATA, a brk whose
  * PAGE_ALIGN() would wrap) and a move inside the same page are behaviors with exact
- * conditions; `moved` states what a move up or down promises. See docs/proofs.md for which
- * of these are proved.
+ * conditions; `moved` states what a move up or down promises: on success the new brk and
+ * every byte of [start_brk, PAGE_ALIGN(brk)) in a VMA; on failure the old brk and the
+ * same bytes mapped as before (a refused shrink may leave a split, as Linux's does). The
+ * heap's coverage (HeapCovered) and the well-formed VMA set are kept in every case. See
+ * docs/proofs.md for which of these are proved.
  */
-/*@ requires valid: \valid(mm) && \valid_read(e) && \valid(e->pool);
-    requires sep: \separated(mm, e, e->pool);
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
     requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires index: IndexRoom(e->pool, &mm->vmas);
+    requires heap: HeapCovered(e->pool, mm);
+    requires brk: mm->brk <= 0xfffffffffffff000;
+    assigns mm->brk, mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm, mm->data_vm,
+	mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
+	e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures heap: HeapCovered(e->pool, mm);
+    ensures brk: mm->brk <= 0xfffffffffffff000;
     behavior below_min:
 	assumes brk < MinBrk(mm);
 	assigns \nothing;
@@ -317,9 +311,9 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm);
 	assumes brk <= 0xfffffffffffff000 && PageAlign(brk) != PageAlign(mm->brk);
 	ensures result: \result == brk || \result == \old(mm->brk);
 	ensures success: \result == brk ==> mm->brk == brk &&
-	    VSetOk(e->pool, &mm->vmas) &&
 	    Covered(e->pool, &mm->vmas, mm->start_brk, PageAlign(brk));
-	ensures failure: \result != brk ==> mm->brk == \old(mm->brk);
+	ensures failure: \result != brk ==> mm->brk == \old(mm->brk) &&
+	    SameMapped{Pre, Post}(e->pool, &mm->vmas);
     complete behaviors;
     disjoint behaviors;
 */
@@ -348,6 +342,34 @@ int sys_munlockall(struct mm_env *e, struct mm_struct *mm);
  * RLIMIT_MEMLOCK (others: -EINVAL here). Returns 0, -EINVAL (cur > max) or -EPERM
  * (raising max without CAP_SYS_RESOURCE).
  */
+/*@ requires valid: \valid(mm);
+    behavior other:
+	assumes resource != RLIMIT_DATA && resource != RLIMIT_STACK && resource != RLIMIT_AS &&
+	    resource != RLIMIT_MEMLOCK;
+	assigns \nothing;
+	ensures result: \result == -EINVAL;
+    behavior inverted:
+	assumes resource == RLIMIT_DATA || resource == RLIMIT_STACK || resource == RLIMIT_AS ||
+	    resource == RLIMIT_MEMLOCK;
+	assumes cur > max;
+	assigns \nothing;
+	ensures result: \result == -EINVAL;
+    behavior raise:
+	assumes resource == RLIMIT_DATA || resource == RLIMIT_STACK || resource == RLIMIT_AS ||
+	    resource == RLIMIT_MEMLOCK;
+	assumes cur <= max && max > mm->rlim[resource].rlim_max && !mm->privileged;
+	assigns \nothing;
+	ensures result: \result == -EPERM;
+    behavior set:
+	assumes resource == RLIMIT_DATA || resource == RLIMIT_STACK || resource == RLIMIT_AS ||
+	    resource == RLIMIT_MEMLOCK;
+	assumes cur <= max && (max <= mm->rlim[resource].rlim_max || mm->privileged);
+	assigns mm->rlim[resource];
+	ensures result: \result == 0;
+	ensures set: mm->rlim[resource].rlim_cur == cur && mm->rlim[resource].rlim_max == max;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int sys_setrlimit(struct mm_struct *mm, uint32_t resource, uint64_t cur, uint64_t max);
 
 /**
@@ -367,6 +389,9 @@ int sys_setrlimit(struct mm_struct *mm, uint32_t resource, uint64_t cur, uint64_
 void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id);
 
 /** mm_may_expand() - may_expand_vm(): may mm grow by npages of a VMA with flags? */
+/*@ requires valid: \valid_read(mm);
+    assigns \nothing;
+*/
 bool mm_may_expand(const struct mm_env *e, const struct mm_struct *mm, uint64_t flags,
 		   uint64_t npages);
 
@@ -374,9 +399,16 @@ bool mm_may_expand(const struct mm_env *e, const struct mm_struct *mm, uint64_t 
  * mlock_future_ok() - may mm lock bytes more of a VMA with flags (RLIMIT_MEMLOCK, unless
  * privileged or not VM_LOCKED)?
  */
+/*@ requires valid: \valid_read(mm);
+    assigns \nothing;
+*/
 bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t bytes);
 
 /** mm_account() - vm_stat_account(): total_vm, exec_vm, stack_vm, data_vm += npages. */
+/*@ requires valid: \valid(mm);
+    assigns mm->total_vm, mm->exec_vm, mm->stack_vm, mm->data_vm;
+    ensures total: mm->total_vm == (uint64_t)(\old(mm->total_vm) + npages);
+*/
 void mm_account(struct mm_struct *mm, uint64_t flags, uint64_t npages);
 
 /** IS_ERR_VALUE() - is a syscall's return value an -errno (-4095 .. -1)? */
