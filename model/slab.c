@@ -565,10 +565,80 @@ static struct cache_sizes calculate_sizes(uint32_t size, uint32_t align, uint32_
 	return g;
 }
 
+/* Copy a valid name (up to and including its NUL) into the cache. */
+/*@ requires valid: \valid(c);
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(c, name + (0 .. CACHE_NAME_LEN - 1));
+    assigns c->name[0 .. CACHE_NAME_LEN - 1];
+    ensures name: NameEq(&c->name[0], name);
+*/
+static void cache_set_name(struct kmem_cache *c, const char *name)
+{
+	uint32_t i;
+
+	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
+	    loop invariant copied: \forall integer j; 0 <= j < i ==> c->name[j] == name[j] && name[j] != 0;
+	    loop assigns i, c->name[0 .. CACHE_NAME_LEN - 1];
+	    loop variant CACHE_NAME_LEN - i;
+	*/
+	for (i = 0; i < CACHE_NAME_LEN; i++) {
+		c->name[i] = name[i];
+		if (name[i] == 0)
+			break;
+	}
+}
+
+/*
+ * Every field of a new cache (kmem_cache_open()), its lists empty. One helper writes
+ * the whole slot, so that for its callers the slot is one assigned object: the other
+ * slots are kept by its assigns clause, not field by field.
+ */
+/*@ requires valid: \valid(c);
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(c, name + (0 .. CACHE_NAME_LEN - 1));
+    assigns *c;
+    ensures geometry: c->align == g.align && c->size == g.size && c->order == g.order &&
+	c->objects == g.objects && c->min_order == g.min_order && c->offset == g.offset;
+    ensures live: c->in_use && !c->kmalloc;
+    ensures object_size: c->object_size == size;
+    ensures flags: c->flags == flags;
+    ensures created: c->created == created;
+    ensures empty: c->partial_head == PFN_NONE && c->partial_tail == PFN_NONE &&
+	c->nr_partial == 0 && c->nr_slabs == 0 && c->total_objects == 0 && c->active_objects == 0;
+    ensures name: NameEq(&c->name[0], name);
+*/
+static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *name, uint32_t size,
+		       uint32_t flags, uint32_t created)
+{
+	uint32_t min_partial = ilog2_u32(g.size) / 2;
+
+	c->align = g.align;
+	c->size = g.size;
+	c->order = g.order;
+	c->objects = g.objects;
+	c->min_order = g.min_order;
+	c->object_size = size;
+	c->offset = g.offset;
+	c->flags = flags;
+	c->min_partial = min_partial < 5 ? 5 : min_partial > 10 ? 10 : min_partial;
+	c->partial_head = PFN_NONE;
+	c->partial_tail = PFN_NONE;
+	c->nr_partial = 0;
+	c->nr_slabs = 0;
+	c->total_objects = 0;
+	c->active_objects = 0;
+	c->kmalloc = false;
+	c->created = created;
+	c->in_use = true;
+	cache_set_name(c, name);
+}
+
 /*
  * Fill in cache slot of k: models mm/slub.c: kmem_cache_open(), and count the creation
  * (/proc/slabinfo order). Everything is computed before the first write; only the slot
- * and the creation count are written.
+ * and the creation count are written. The other slots are kept field by field, one
+ * postcondition each (a postcondition is no hypothesis of the next: the solvers time out
+ * on them together, or on CacheSame at once).
  */
 /*@ requires valid: \valid(k);
     requires slot: 0 <= slot < MAX_CACHES;
@@ -577,8 +647,44 @@ static struct cache_sizes calculate_sizes(uint32_t size, uint32_t align, uint32_
     requires align: AlignOk(align);
     requires cpus: k->nr_cpus <= 4096;
     assigns k->caches[slot], k->next_created;
-    ensures others: \forall integer i; 0 <= i < MAX_CACHES && i != slot ==>
-	CacheSame{Pre,Post}(&k->caches[i]);
+    ensures kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].in_use == \old(k->caches[j].in_use);
+    ensures kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].kmalloc == \old(k->caches[j].kmalloc);
+    ensures kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].object_size == \old(k->caches[j].object_size);
+    ensures kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].size == \old(k->caches[j].size);
+    ensures kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].offset == \old(k->caches[j].offset);
+    ensures kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].order == \old(k->caches[j].order);
+    ensures kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].min_order == \old(k->caches[j].min_order);
+    ensures kept_align: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].align == \old(k->caches[j].align);
+    ensures kept_flags: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].flags == \old(k->caches[j].flags);
+    ensures kept_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].objects == \old(k->caches[j].objects);
+    ensures kept_min_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].min_partial == \old(k->caches[j].min_partial);
+    ensures kept_created: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].created == \old(k->caches[j].created);
+    ensures kept_partial_head: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].partial_head == \old(k->caches[j].partial_head);
+    ensures kept_partial_tail: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].partial_tail == \old(k->caches[j].partial_tail);
+    ensures kept_nr_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].nr_partial == \old(k->caches[j].nr_partial);
+    ensures kept_nr_slabs: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].nr_slabs == \old(k->caches[j].nr_slabs);
+    ensures kept_total_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].total_objects == \old(k->caches[j].total_objects);
+    ensures kept_active_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].active_objects == \old(k->caches[j].active_objects);
+    ensures kept_name: \forall integer j, m; 0 <= j < MAX_CACHES && j != slot && 0 <= m < CACHE_NAME_LEN ==>
+	k->caches[j].name[m] == \old(k->caches[j].name[m]);
     ensures cpus: k->nr_cpus == \old(k->nr_cpus);
     ensures kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
 	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
@@ -612,85 +718,14 @@ static int cache_open(struct kmem *k, int slot, const char *name, uint32_t size,
 {
 	struct kmem_cache *c = &k->caches[slot];
 	struct cache_sizes g;
-	uint32_t i, min_partial;
 
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	g = calculate_sizes(size, align, flags, k->nr_cpus);
 	if (g.err != 0)
 		return -EINVAL;
-	min_partial = ilog2_u32(g.size) / 2;
-	c->align = g.align;
-	c->size = g.size;
-	c->order = g.order;
-	c->objects = g.objects;
-	c->min_order = g.min_order;
-	c->object_size = size;
-	c->offset = g.offset;
-	c->flags = flags;
-	c->min_partial = min_partial < 5 ? 5 : min_partial > 10 ? 10 : min_partial;
-	c->partial_head = PFN_NONE;
-	c->partial_tail = PFN_NONE;
-	c->nr_partial = 0;
-	c->nr_slabs = 0;
-	c->total_objects = 0;
-	c->active_objects = 0;
-	c->kmalloc = false;
-	c->created = k->next_created;
-	c->in_use = true;
+	cache_fill(c, g, name, size, flags, k->next_created);
 	k->next_created++;
-	/* Every other slot as it was, field by field (one goal each: the solvers time out on
-	 * all of them at once). */
-	/*@ assert kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].in_use == \at(k->caches[j].in_use, Pre); */
-	/*@ assert kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].kmalloc == \at(k->caches[j].kmalloc, Pre); */
-	/*@ assert kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
-	/*@ assert kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].size == \at(k->caches[j].size, Pre); */
-	/*@ assert kept_align: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].align == \at(k->caches[j].align, Pre); */
-	/*@ assert kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
-	/*@ assert kept_flags: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].flags == \at(k->caches[j].flags, Pre); */
-	/*@ assert kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].order == \at(k->caches[j].order, Pre); */
-	/*@ assert kept_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].objects == \at(k->caches[j].objects, Pre); */
-	/*@ assert kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
-	/*@ assert kept_min_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].min_partial == \at(k->caches[j].min_partial, Pre); */
-	/*@ assert kept_created: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].created == \at(k->caches[j].created, Pre); */
-	/*@ assert kept_partial_head: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].partial_head == \at(k->caches[j].partial_head, Pre); */
-	/*@ assert kept_partial_tail: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].partial_tail == \at(k->caches[j].partial_tail, Pre); */
-	/*@ assert kept_nr_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].nr_partial == \at(k->caches[j].nr_partial, Pre); */
-	/*@ assert kept_nr_slabs: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].nr_slabs == \at(k->caches[j].nr_slabs, Pre); */
-	/*@ assert kept_total_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].total_objects == \at(k->caches[j].total_objects, Pre); */
-	/*@ assert kept_active_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		k->caches[j].active_objects == \at(k->caches[j].active_objects, Pre); */
-	/*@ assert fields: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		CacheKept{Pre,Here}(&k->caches[j]) && CacheLists{Pre,Here}(&k->caches[j]); */
-	/*@ loop invariant bound: 0 <= i <= CACHE_NAME_LEN;
-	    loop invariant copied: \forall integer j; 0 <= j < i ==> c->name[j] == name[j] && name[j] != 0;
-	    loop assigns i, c->name[0 .. CACHE_NAME_LEN - 1];
-	    loop variant CACHE_NAME_LEN - i;
-	*/
-	for (i = 0; i < CACHE_NAME_LEN; i++) {
-		c->name[i] = name[i];
-		if (name[i] == 0)
-			break;
-	}
-	/*@ assert names: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		CacheName{Pre,Here}(&k->caches[j]); */
 	return 0;
 }
 
@@ -748,8 +783,19 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	cache_open(k, slot, name, size, align, flags);
+	//@ assert geometry: CacheGeometry(&k->caches[slot]);
+	//@ assert shape: CacheShape(&k->caches[slot]);
+	/*@ assert kept: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheKept{Pre,Here}(&k->caches[j]); */
+	/*@ assert rest: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheRest{Pre,Here}(&k->caches[j]); */
+	/*@ assert lists: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheLists{Pre,Here}(&k->caches[j]); */
+	/*@ assert names: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheName{Pre,Here}(&k->caches[j]); */
 	//@ assert others: OtherCachesSame{Pre,Here}(k, slot);
 	//@ assert ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert step: KmemReplaceStep{Pre,Here}(k, slot);
 	//@ assert kmem: KmemOk(k);
 	return slot + 1;
 }
