@@ -357,6 +357,10 @@ static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
 	assumes AllocFails(e->phys, GFP_KERNEL, 0);
 	ensures none: \result == PFN_NONE;
 	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->pgtables == \old(mm->pgtables);
+	ensures have: FHave(e, mm, addr) == \old(FHave(e, mm, addr));
+	ensures upper: \forall integer lv; \old(FHave(e, mm, addr)) <= lv <= FTop(e) ==>
+	    FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
+	ensures path: FPathOk(e, mm, addr);
     behavior alloc:
 	assumes !HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
 	assumes !AllocFails(e->phys, GFP_KERNEL, 0);
@@ -392,8 +396,17 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 		return (uint32_t)entry_pfn(e->phys->mem[w]);
 	}
 	n = table_alloc(e);
-	if (n == PFN_NONE)
+	if (n == PFN_NONE) {
+		//@ assert same: SwSameMem{Pre,Here}(e->phys, mm->pgd, addr, FTop(e));
+		//@ assert have: FHave(e, mm, addr) == \at(FHave(e, mm, addr), Pre);
+		/*@ assert reach: \forall integer l; 1 <= l <= FTop(e) ==>
+			(FReach(e, mm, addr, l) <==> \at(FReach(e, mm, addr, l), Pre)); */
+		/*@ assert upper: \forall integer l; FHave(e, mm, addr) <= l <= FTop(e) ==>
+			FTable(e, mm, addr, l) == \at(FTable(e, mm, addr, l), Pre); */
+		/*@ assert reached: \forall integer l; 1 <= l <= FTop(e) && FReach(e, mm, addr, l) ==>
+			FHave(e, mm, addr) <= l; */
 		return PFN_NONE;
+	}
 	/*@ assert tables: \forall integer l; level <= l <= FTop(e) ==>
 	    TabOk{Pre}(e->phys, \at(FTable(e, mm, addr, l), Pre)); */
 	/*@ assert fresh: \forall integer l; level <= l <= FTop(e) ==>
@@ -434,7 +447,9 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
  * __handle_mm_fault() does: p4d_alloc() (5 levels only: with 4 the p4d is folded into the
  * PGD), pud_alloc(), pmd_alloc(), then __pte_alloc(). PFN_NONE when a table cannot be had:
  * the ones allocated so far stay, linked and counted, as in Linux (they go with the VMA:
- * free_pgtables()).
+ * free_pgtables()). One level per iteration, from pgtable_levels() down: a present entry
+ * is followed (pXd_offset()), an empty one gets its table (next_table(); the pXd_none()
+ * test is the caller's, as in Linux); the loop invariant names the walk level reached.
  */
 /*@ requires env: FaultEnv(e, mm);
     requires safe: BuddySafe(e->phys);
@@ -462,15 +477,52 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 {
 	uint32_t t = mm->pgd;
+	uint32_t level;
 
-	if (pgtable_levels(e) == PT_PGD5)
-		t = next_table(e, mm, t, addr, PT_PGD5); /* p4d_alloc() */
-	if (t != PFN_NONE)
-		t = next_table(e, mm, t, addr, PT_P4D); /* pud_alloc() */
-	if (t != PFN_NONE)
-		t = next_table(e, mm, t, addr, PT_PUD); /* pmd_alloc() */
-	if (t != PFN_NONE)
-		t = next_table(e, mm, t, addr, PT_PMD); /* pte_alloc() */
+	/*@ loop invariant level: PT_PTE <= level <= FTop(e);
+	    loop invariant safe: BuddySafe(e->phys);
+	    loop invariant heads: ListHeads(e->phys);
+	    loop invariant path: FPathOk(e, mm, addr);
+	    loop invariant special: PteSpecialOk(e, mm, addr);
+	    loop invariant walk: t == FTable(e, mm, addr, level) && FReach(e, mm, addr, level);
+	    loop invariant have: FHave(e, mm, addr) ==
+		(level < \at(FHave(e, mm, addr), Pre) ? level : \at(FHave(e, mm, addr), Pre));
+	    loop invariant upper: \forall integer lv; \at(FHave(e, mm, addr), Pre) <= lv <= FTop(e) ==>
+		FTable(e, mm, addr, lv) == \at(FTable(e, mm, addr, lv), Pre);
+	    loop invariant counted: mm->pgtables == (uint64_t)(\at(mm->pgtables, Pre) +
+		(\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr)));
+	    loop invariant free: NrFree(e->phys) ==
+		\at(NrFree(e->phys), Pre) - (\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr));
+	    loop invariant heads_kept: HeadsKept{Pre,Here}(e->phys);
+	    loop assigns t, level, e->phys->zones[0 .. MAX_NR_ZONES - 1],
+		e->phys->pages[0 .. e->phys->nr_pages - 1], e->phys->mem[0 .. RamWords(e->phys) - 1],
+		mm->pgtables;
+	    loop variant level;
+	*/
+	for (level = pgtable_levels(e); level > PT_PTE; level--) {
+		uint64_t w = (uint64_t)t * PAGE_WORDS + entry_index(addr, level);
+
+		/*@ ghost Cur:; */
+		//@ assert word: w == FWord(e, mm, addr, level) && TabOk(e->phys, t);
+		if (flag64(e->phys->mem[w], _PAGE_PRESENT)) { /* pXd_offset() */
+			//@ assert next: FTable(e, mm, addr, level - 1) == EntPfn(e->phys->mem[w]);
+			//@ assert reach: FReach(e, mm, addr, level - 1);
+			//@ assert above: FHave(e, mm, addr) < level;
+			t = (uint32_t)entry_pfn(e->phys->mem[w]);
+			continue;
+		}
+		//@ assert here: FHave(e, mm, addr) == level;
+		/* p4d_alloc() (5 levels), pud_alloc(), pmd_alloc(), pte_alloc() */
+		t = next_table(e, mm, t, addr, level);
+		if (t == PFN_NONE) {
+			//@ assert o_have: FHave(e, mm, addr) == level;
+			//@ assert o_free: NrFree(e->phys) == \at(NrFree(e->phys), Cur);
+			/*@ assert o_upper: \forall integer lv; level <= lv <= FTop(e) ==>
+				FTable(e, mm, addr, lv) == \at(FTable(e, mm, addr, lv), Cur); */
+			return PFN_NONE;
+		}
+		//@ assert new_have: FHave(e, mm, addr) == level - 1;
+	}
 	return t;
 }
 
@@ -999,8 +1051,12 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
 	if (pfn == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	//@ assert apart: OutFrame(vmf.pte, pfn);
+	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, writable);
 	//@ assert zeroed: FrameZero(e->phys, pfn);
+	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
 	inc_mm_anon(mm, e->phys);
 	return fault_ret(0, FAULT_ANON_PAGE, pfn);
 }
@@ -1064,7 +1120,11 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
 	if (!zero)
 		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
 	//@ assert apart: OutFrame(vmf.pte, pfn);
+	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, true, true);
+	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
 	flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
 	inc_mm_anon(mm, e->phys);
 	return fault_ret(0, FAULT_COW, pfn);
@@ -1201,8 +1261,12 @@ static struct fault_ret do_shared_fault(struct mm_env *e, struct mm_struct *mm, 
 	if (pfn == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	//@ assert apart: OutFrame(vmf.pte, pfn);
+	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, vmf.write);
 	//@ assert zeroed: FrameZero(e->phys, pfn);
+	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
 	inc_mm_anon(mm, e->phys);
 	return fault_ret(0, FAULT_SHMEM, pfn);
 }
@@ -1256,20 +1320,26 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 
 	if (t == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
+	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	//@ assert env: FaultEnv(e, mm) && FieldsApart(e, mm);
+	//@ assert file: e->pool->vma[id].file == \at(e->pool->vma[id].file, Pre);
 	vmf.id = id;
 	vmf.write = write;
 	vmf.address = addr;
 	vmf.pte = (uint64_t)t * PAGE_WORDS + entry_index(addr, PT_PTE);
 	//@ assert word: vmf.pte == FWord(e, mm, addr, PT_PTE) && vmf.pte == SlotWord(t, addr, PT_PTE);
+	//@ assert div: vmf.pte / PAGE_WORDS == t;
 	//@ assert slot: TabOk(e->phys, t) && PteSlot(e->phys, vmf.pte);
 	//@ assert special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
 	/*@ ghost Mid:; */
 	r = handle_pte_fault(e, mm, vmf);
-	/*@ assert upper: SwUpperSame{Mid,Here}(e->phys, mm->pgd, addr, FTop(e), PT_PTE); */
-	/*@ assert same: \forall integer l; PT_PTE <= l <= FTop(e) ==>
-		FTable(e, mm, addr, l) == \at(FTable(e, mm, addr, l), Mid); */
-	//@ assert reach: FReach(e, mm, addr, PT_PTE);
-	//@ assert have: FHave(e, mm, addr) == PT_PTE && \at(FHave(e, mm, addr), Mid) == PT_PTE;
+	//@ assert kept: TablesKept{Mid,Here}(e->phys, \at(FWord(e, mm, addr, PT_PTE), Mid));
+	//@ assert upper: SwUpperSame{Mid,Here}(e->phys, mm->pgd, addr, FTop(e), PT_PTE);
+	/*@ assert walk: SwPathOk(e->phys, mm->pgd, addr, FTop(e)) &&
+		SwDistinct(e->phys, mm->pgd, addr, FTop(e)) &&
+		SwReach(e->phys, mm->pgd, addr, FTop(e), PT_PTE) &&
+		SwHave(e->phys, mm->pgd, addr, FTop(e)) == PT_PTE; */
+	//@ assert have: \at(FHave(e, mm, addr), Mid) == PT_PTE;
 	return r;
 }
 
