@@ -39,7 +39,13 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
 {
 	uint32_t sz = buddy_block_pages(order);
 
-	return pfn % (2 * sz) == 0 ? pfn + sz : pfn - sz;
+	/*@ assert size: 1 <= sz <= 512 && sz == Pow2(order); */
+	/*@ assert two: 2 * sz == Pow2(order + 1); */
+	/*@ assert low: pfn % (2 * sz) == 0 <==> pfn % (uint32_t)(2 * sz) == 0; */
+	if (pfn % (2 * sz) == 0)
+		return pfn + sz;
+	/*@ assert high: pfn >= sz && (pfn - sz) % (2 * sz) == 0; */
+	return pfn - sz;
 }
 
 /*
@@ -56,6 +62,7 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
     assigns pages[x].next;
     ensures set: pages[x].next == v;
     ensures zones: ZonesSame{Pre,Post}(zones);
+    ensures marks: MarksSame{Pre,Post}(pages, nr);
 */
 static void page_set_next(struct page *pages, uint32_t x,
 			  uint32_t v) /*@ ghost (uint32_t nr, struct zone *zones) */
@@ -69,6 +76,7 @@ static void page_set_next(struct page *pages, uint32_t x,
     assigns pages[x].prev;
     ensures set: pages[x].prev == v;
     ensures zones: ZonesSame{Pre,Post}(zones);
+    ensures marks: MarksSame{Pre,Post}(pages, nr);
 */
 static void page_set_prev(struct page *pages, uint32_t x,
 			  uint32_t v) /*@ ghost (uint32_t nr, struct zone *zones) */
@@ -80,12 +88,14 @@ static void page_set_prev(struct page *pages, uint32_t x,
     requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
     requires zone: 0 <= zt < MAX_NR_ZONES;
     requires order: order <= MAX_PAGE_ORDER;
-    assigns zones[zt].free_area[order];
+    assigns zones[zt].free_area[order].head, zones[zt].free_area[order].tail,
+	zones[zt].free_area[order].nr_free;
     ensures set: zones[zt].free_area[order].head == head &&
 	zones[zt].free_area[order].tail == tail && zones[zt].free_area[order].nr_free == nr_free;
     ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
     ensures links: LinksSame{Pre,Post}(pages, nr);
+    ensures marks: MarksSame{Pre,Post}(pages, nr);
 */
 static void area_set(struct zone *zones, enum zone_type zt, unsigned int order, uint32_t head,
 		     uint32_t tail, uint32_t nr_free) /*@ ghost (struct page *pages, uint32_t nr) */
@@ -106,7 +116,8 @@ static void area_set(struct zone *zones, enum zone_type zt, unsigned int order, 
     requires zone: 0 <= zt < MAX_NR_ZONES;
     requires order: order <= MAX_PAGE_ORDER;
     requires pfn: pfn < nr;
-    assigns zones[zt].free_area[order], pages[pfn].next, pages[pfn].prev;
+    assigns zones[zt].free_area[order].head, zones[zt].free_area[order].tail,
+	zones[zt].free_area[order].nr_free, pages[pfn].next, pages[pfn].prev;
     ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
     ensures count: zones[zt].free_area[order].nr_free ==
@@ -115,6 +126,7 @@ static void area_set(struct zone *zones, enum zone_type zt, unsigned int order, 
     ensures pframe: PrevFrame{Pre,Post}(pages, nr, pfn, pfn);
     ensures links: pages[pfn].next == PFN_NONE && pages[pfn].prev == PFN_NONE;
     ensures ends: zones[zt].free_area[order].head == pfn && zones[zt].free_area[order].tail == pfn;
+    ensures marks: MarksSame{Pre,Post}(pages, nr);
 */
 static void list_add_empty(struct page *pages, struct zone *zones, enum zone_type zt,
 			   unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
@@ -127,6 +139,7 @@ static void list_add_empty(struct page *pages, struct zone *zones, enum zone_typ
 	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, pfn); */
 	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, pfn); */
 	/*@ assert zones: ZonesSame{Pre,Here}(zones); */
+	/*@ assert marks: MarksSame{Pre,Here}(pages, nr); */
 	area_set(zones, zt, order, pfn, pfn, nr_free + 1) /*@ ghost (pages, nr) */;
 }
 
@@ -137,7 +150,8 @@ static void list_add_empty(struct page *pages, struct zone *zones, enum zone_typ
     requires pfn: pfn < nr;
     requires tail: zones[zt].free_area[order].tail < nr &&
 	zones[zt].free_area[order].tail != pfn;
-    assigns zones[zt].free_area[order], pages[pfn].next, pages[pfn].prev,
+    assigns zones[zt].free_area[order].head, zones[zt].free_area[order].tail,
+	zones[zt].free_area[order].nr_free, pages[pfn].next, pages[pfn].prev,
 	pages[zones[zt].free_area[order].tail].next;
     ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
@@ -150,6 +164,7 @@ static void list_add_empty(struct page *pages, struct zone *zones, enum zone_typ
 	pages[t].prev == \old(pages[t].prev);
     ensures ends: zones[zt].free_area[order].head == \old(zones[zt].free_area[order].head) &&
 	zones[zt].free_area[order].tail == pfn;
+    ensures marks: MarksSame{Pre,Post}(pages, nr);
 */
 static void list_add_tail(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
@@ -171,6 +186,7 @@ static void list_add_tail(struct page *pages, struct zone *zones, enum zone_type
 	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, tail); */
 	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, pfn); */
 	/*@ assert zones: ZonesSame{Pre,Here}(zones); */
+	/*@ assert marks: MarksSame{Pre,Here}(pages, nr); */
 	area_set(zones, zt, order, head, pfn, nr_free + 1) /*@ ghost (pages, nr) */;
 }
 
@@ -181,7 +197,8 @@ static void list_add_tail(struct page *pages, struct zone *zones, enum zone_type
     requires pfn: pfn < nr;
     requires head: zones[zt].free_area[order].head < nr &&
 	zones[zt].free_area[order].head != pfn;
-    assigns zones[zt].free_area[order], pages[pfn].next, pages[pfn].prev,
+    assigns zones[zt].free_area[order].head, zones[zt].free_area[order].tail,
+	zones[zt].free_area[order].nr_free, pages[pfn].next, pages[pfn].prev,
 	pages[zones[zt].free_area[order].head].prev;
     ensures zframe: AreasFrame{Pre,Post}(zones, zt, order);
     ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
@@ -194,6 +211,7 @@ static void list_add_tail(struct page *pages, struct zone *zones, enum zone_type
 	pages[h].next == \old(pages[h].next);
     ensures ends: zones[zt].free_area[order].head == pfn &&
 	zones[zt].free_area[order].tail == \old(zones[zt].free_area[order].tail);
+    ensures marks: MarksSame{Pre,Post}(pages, nr);
 */
 static void list_add_head(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn) /*@ ghost (uint32_t nr) */
@@ -215,6 +233,7 @@ static void list_add_head(struct page *pages, struct zone *zones, enum zone_type
 	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, pfn); */
 	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, head); */
 	/*@ assert zones: ZonesSame{Pre,Here}(zones); */
+	/*@ assert marks: MarksSame{Pre,Here}(pages, nr); */
 	area_set(zones, zt, order, pfn, tail, nr_free + 1) /*@ ghost (pages, nr) */;
 }
 
@@ -274,15 +293,19 @@ static void list_add_head(struct page *pages, struct zone *zones, enum zone_type
 static void list_add_mark(struct page *pages, struct zone *zones, enum zone_type zt,
 			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
 {
+	/* set_buddy_order() first: the list steps below never read or write the marks. */
+	pages[pfn].flags = PG_buddy;
+	pages[pfn].order = (uint8_t)order;
+	/*@ assert marked: pages[pfn].flags == PG_buddy && pages[pfn].order == order &&
+		MarksFrame{Pre,Here}(pages, nr, pfn); */
 	if (zones[zt].free_area[order].head == PFN_NONE)
 		list_add_empty(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
 	else if (to_tail)
 		list_add_tail(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
 	else
 		list_add_head(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
-	/* set_buddy_order() */
-	pages[pfn].flags = PG_buddy;
-	pages[pfn].order = (uint8_t)order;
+	/*@ assert count: zones[zt].free_area[order].nr_free ==
+		(uint32_t)(\at(zones[zt].free_area[order].nr_free, Pre) + 1); */
 }
 
 /*@ requires mem: PagesMem(pages, nr, zones);
@@ -385,21 +408,32 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
 	uint32_t prev = pages[pfn].prev, next = pages[pfn].next;
 	uint32_t head = area->head, tail = area->tail, nr_free = area->nr_free;
 
-	/* The pages first, then the list ends (the area is never inside the page array). */
+	/* clear_buddy() first: the list steps below never read or write the marks. */
+	pages[pfn].flags = 0;
+	pages[pfn].order = 0;
+	/*@ assert unmarked: pages[pfn].flags == 0 && pages[pfn].order == 0 &&
+		MarksFrame{Pre,Here}(pages, nr, pfn); */
+	/* The pages, then the list ends (the area is never inside the page array). */
 	if (prev != PFN_NONE)
 		page_set_next(pages, prev, next) /*@ ghost (nr, zones) */;
+	/*@ assert nframe0: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
+	/*@ assert pframe0: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
 	if (next != PFN_NONE)
 		page_set_prev(pages, next, prev) /*@ ghost (nr, zones) */;
+	/*@ assert nframe1: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
+	/*@ assert pframe1: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
 	page_set_next(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	/*@ assert pframe15: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
 	page_set_prev(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	/*@ assert nframe2: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
+	/*@ assert pframe2: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
 	if (prev == PFN_NONE)
 		head = next;
 	if (next == PFN_NONE)
 		tail = prev;
 	area_set(zones, zt, order, head, tail, nr_free - 1) /*@ ghost (pages, nr) */;
-	/* clear_buddy() */
-	pages[pfn].flags = 0;
-	pages[pfn].order = 0;
+	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
+	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
 }
 
 /*@ requires mem: PagesMem(pages, nr, zones);
