@@ -20,7 +20,8 @@ static struct vm_area_struct *V(struct mm_env *e, uint32_t id)
 /*@ assigns \nothing;
     ensures exact: \result == PageAlign(x);
     ensures aligned: \result % PAGE_SIZE == 0;
-    ensures nowrap: x <= 0xfffffffffffff000 ==> \result == (x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+    ensures nowrap: x < 0xfffffffffffff000 ==> \result == (x + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+    ensures top: x == 0xfffffffffffff000 ==> \result == x;
 */
 static uint64_t page_align(uint64_t x)
 {
@@ -425,6 +426,9 @@ void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables, mm->rss_anon,
 	mm->tlb_flush_start, mm->tlb_flush_end, e->pool->vma[0 .. VMA_POOL_SIZE - 1].anon_vma,
 	e->pool->next_anon_vma;
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures mapped: SameMapped{Pre, Post}(e->pool, &mm->vmas);
+    ensures brk: mm->brk == \old(mm->brk) && mm->start_brk == \old(mm->start_brk);
 */
 static void mm_populate(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
@@ -784,6 +788,7 @@ static void munmap_abort(struct mm_env *e, struct mm_struct *mm, uint64_t start,
     ensures alloc: MmAllocOk(e);
     ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, start, end);
     ensures failed: \result != 0 ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
+    ensures brk: mm->brk == \old(mm->brk) && mm->start_brk == \old(mm->start_brk);
 */
 static int do_munmap(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end)
 {
@@ -1597,6 +1602,7 @@ static bool data_rlimit_exceeded(const struct mm_struct *mm, uint64_t brk)
     ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, 0, 0);
     ensures mapped: \result == 0 ==> Covered(e->pool, &mm->vmas, addr, addr + len);
     ensures failed: \result != 0 ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
+    ensures brk: mm->brk == \old(mm->brk) && mm->start_brk == \old(mm->start_brk);
 */
 static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
 {
@@ -1673,7 +1679,7 @@ static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, u
     requires sep: \separated(mm, v);
     requires vmas: VSetOk(v, &mm->vmas);
     assigns mm->brk;
-    ensures brk: mm->brk == brk;
+    ensures brk: mm->brk == brk && mm->start_brk == \old(mm->start_brk);
     ensures vmas: VSetOk(v, &mm->vmas);
     ensures mapped: SameMapped{Pre, Post}(v, &mm->vmas);
 */
@@ -1691,7 +1697,21 @@ static void set_brk(struct mm_struct *mm, const struct vma_pool *v, uint64_t brk
 	/*@ assert vmas: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
 	      v->vma[i].vm_start == \at(v->vma[i].vm_start, Pre) &&
 	      v->vma[i].vm_end == \at(v->vma[i].vm_end, Pre);
+	*/	/*@ assert pos: \forall integer k, i; InSet(v, &mm->vmas, k, i) ==>
+	      VStart(v, &mm->vmas, k, i) == \at(VStart(v, &mm->vmas, k, i), Pre) &&
+	      VEnd(v, &mm->vmas, k, i) == \at(VEnd(v, &mm->vmas, k, i), Pre) &&
+	      v->vma[SlotId(v, &mm->vmas, k, i)].vm_start ==
+		\at(v->vma[SlotId(v, &mm->vmas, k, i)].vm_start, Pre) &&
+	      v->vma[SlotId(v, &mm->vmas, k, i)].vm_end ==
+		\at(v->vma[SlotId(v, &mm->vmas, k, i)].vm_end, Pre);
 	*/
+	/*@ assert last: \forall integer k; 0 <= k < mm->vmas.nr_leaves ==>
+	      mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre);
+	*/
+	/*@ assert copies: CopiesOk(v, &mm->vmas); */
+	/*@ assert vmas_ok: VmasOk(v, &mm->vmas); */
+	/*@ assert sorted: VSorted(v, &mm->vmas); */
+	/*@ assert last_ends: LastEnds(v, &mm->vmas); */
 }
 
 /* min_brk: end_code (2.6.34) or end_data (later) under CONFIG_COMPAT_BRK, else start_brk. */
@@ -1722,6 +1742,7 @@ static uint64_t brk_floor(const struct mm_struct *mm)
     ensures vmas: VSetOk(e->pool, &mm->vmas);
     ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, newbrk, oldbrk);
     ensures failed: !\result ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
+    ensures brk: mm->brk == \old(mm->brk) && mm->start_brk == \old(mm->start_brk);
 */
 static bool brk_shrink(struct mm_env *e, struct mm_struct *mm, uint64_t newbrk, uint64_t oldbrk)
 {
@@ -1789,6 +1810,7 @@ static uint64_t brk_down(struct mm_env *e, struct mm_struct *mm, uint64_t brk, u
 	bool ok = brk_shrink(e, mm, newbrk, oldbrk);
 
 	if (ok) {
+		/*@ assert below: Covered(e->pool, &mm->vmas, mm->start_brk, newbrk); */
 		set_brk(mm, e->pool, brk);
 		ret = brk;
 	}
@@ -1829,7 +1851,10 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 		if (ok) {
 			bool lock = vm_flag_set(mm->def_flags, VM_LOCKED);
 
+			/*@ assert below: Covered(e->pool, &mm->vmas, mm->start_brk, oldbrk); */
+			/*@ assert heap: Covered(e->pool, &mm->vmas, mm->start_brk, newbrk); */
 			set_brk(mm, e->pool, brk);
+			/*@ assert moved: HeapCovered(e->pool, mm); */
 			ret = brk;
 			if (lock)
 				mm_populate(e, mm, oldbrk, newbrk);
@@ -1851,8 +1876,7 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
     requires heap: HeapCovered(e->pool, mm);
     requires brk: brk <= 0xfffffffffffff000 && mm->brk <= 0xfffffffffffff000;
     requires pages: newbrk == PageAlign(brk) && oldbrk == PageAlign(mm->brk) && newbrk != oldbrk;
-    requires nowrap: newbrk == (brk + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE &&
-	oldbrk == (mm->brk + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+    requires order: (brk <= mm->brk ==> newbrk < oldbrk) && (brk > mm->brk ==> oldbrk < newbrk);
     requires aligned: oldbrk % PAGE_SIZE == 0 && newbrk % PAGE_SIZE == 0;
     assigns mm->brk, mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
 	mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
@@ -1879,54 +1903,21 @@ static uint64_t brk_change(struct mm_env *e, struct mm_struct *mm, uint64_t brk,
 	return ret;
 }
 
-/* brk() once the limits are checked: a move inside the page, or brk_change(). */
-/*@ requires apart: MmApart(e, mm);
-    requires alloc: MmAllocOk(e);
-    requires vmas: VSetOk(e->pool, &mm->vmas);
-    requires index: IndexRoom(e->pool, &mm->vmas);
-    requires heap: HeapCovered(e->pool, mm);
-    requires brk: brk <= 0xfffffffffffff000 && mm->brk <= 0xfffffffffffff000;
-    ensures vmas: VSetOk(e->pool, &mm->vmas);
-    ensures heap: HeapCovered(e->pool, mm);
-    behavior same_page:
-	assumes PageAlign(brk) == PageAlign(mm->brk);
-	assigns mm->brk;
-	ensures result: \result == brk && mm->brk == brk;
-    behavior moved:
-	assumes PageAlign(brk) != PageAlign(mm->brk);
-	assigns mm->brk, mm->vmas, mm->map_count, mm->split_leftovers, mm->total_vm,
-	    mm->data_vm, mm->exec_vm, mm->stack_vm, mm->locked_vm, mm->pgtables, mm->rss_anon,
-	    mm->tlb_flush_start, mm->tlb_flush_end, *e->pool, *e->kmem,
-	    e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	    e->phys->mem[0 .. RamWords(e->phys) - 1];
-	ensures result: (\result == brk && mm->brk == brk) ||
-	    (\result == \old(mm->brk) && mm->brk == \old(mm->brk) &&
-	     SameMapped{Pre, Post}(e->pool, &mm->vmas));
-    complete behaviors;
-    disjoint behaviors;
-*/
-static uint64_t brk_move(struct mm_env *e, struct mm_struct *mm, uint64_t brk)
-{
-	uint64_t newbrk = page_align(brk), oldbrk = page_align(mm->brk), ret = brk;
-	bool same = oldbrk == newbrk;
-
-	if (same)
-		set_brk(mm, e->pool, brk);
-	else
-		ret = brk_change(e, mm, brk, newbrk, oldbrk);
-	/*@ split same; */
-	return ret;
-}
-
 uint64_t sys_brk(struct mm_env *e, struct mm_struct *mm, uint64_t brk)
 {
-	uint64_t ret = mm->brk;
+	uint64_t ret = mm->brk, newbrk = page_align(brk), oldbrk = page_align(mm->brk);
 	bool ok = brk >= brk_floor(mm) && !data_rlimit_exceeded(mm, brk) &&
 		  brk <= (uint64_t)0 - PAGE_SIZE; /* else PAGE_ALIGN() would wrap */
+	bool same = ok && oldbrk == newbrk, move = ok && oldbrk != newbrk;
 
-	if (ok)
-		ret = brk_move(e, mm, brk);
-	/*@ split ok; */
+	if (same) {
+		set_brk(mm, e->pool, brk);
+		ret = brk;
+	}
+	if (move)
+		ret = brk_change(e, mm, brk, newbrk, oldbrk);
+	/*@ split same; */
+	/*@ split move; */
 	return ret;
 }
 
@@ -1948,7 +1939,7 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 	const struct vma_set *s = &mm->vmas;
 	uint64_t prev_end = 0, total = 0;
 	uint32_t k, i, n = 0, prev = VMA_NONE;
-	bool heap_seen = false;
+	uint64_t heap_end = mm->start_brk; /* [start_brk, heap_end) lies in VMAs */
 
 	if (s->nr_leaves > VMA_MAX_LEAVES)
 		return mm_bad("vma index: too many leaves", s->nr_leaves);
@@ -1980,8 +1971,9 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 			    can_vma_merge_after(&v->vma[prev], vma->vm_start, vma->vm_flags,
 						vma->file, vma->anon_vma, vma->vm_pgoff))
 				return mm_bad("vma: mergeable with the one before", n);
-			if (vma->vm_start <= mm->start_brk && vma->vm_end >= mm->brk)
-				heap_seen = true;
+			/* the heap may be several VMAs (mprotect() of a part splits it) */
+			if (vma->vm_start <= heap_end && vma->vm_end > heap_end)
+				heap_end = vma->vm_end;
 			total += vma->vm_end - vma->vm_start;
 			prev_end = vma->vm_end;
 			prev = id;
@@ -2007,7 +1999,7 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 		return mm_bad("total_vm is not the pages of all VMAs", n);
 	if (mm->brk < mm->start_brk && !mm->compat_brk) /* COMPAT_BRK may go below */
 		return mm_bad("brk below start_brk", 0);
-	if (page_align(mm->brk) > mm->start_brk && !heap_seen)
-		return mm_bad("brk: the heap VMA does not cover [start_brk, brk)", 0);
+	if (page_align(mm->brk) > mm->start_brk && heap_end < page_align(mm->brk))
+		return mm_bad("brk: the VMAs do not cover [start_brk, brk)", 0);
 	return pgtables_validate(e, mm);
 }

@@ -422,7 +422,7 @@ static inline bool IS_ERR_VALUE(uint64_t x)
  * user space, non-empty; map_count equals their number; the index (leaf copies,
  * last_end, max_gap, the gap tree) fresh; no two neighbours that the merge rules would
  * join (except the pair at start_brk that do_brk_flags() of 6.18 leaves, and after
- * split_leftovers); total_vm the pages of all VMAs; a VMA covering [start_brk, brk);
+ * split_leftovers); total_vm the pages of all VMAs; VMAs covering [start_brk, brk);
  * then pgtables_validate(). Returns the first broken rule, or ok.
  */
 struct validate_result mm_validate(const struct mm_env *e, const struct mm_struct *mm);
