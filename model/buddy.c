@@ -63,6 +63,8 @@ static uint32_t find_buddy_pfn(uint32_t pfn, unsigned int order)
     ensures set: pages[x].next == v;
     ensures zones: ZonesSame{Pre,Post}(zones);
     ensures marks: MarksSame{Pre,Post}(pages, nr);
+    ensures frames: NextFrame{Pre,Post}(pages, nr, x, x) &&
+	PrevFrame{Pre,Post}(pages, nr, PFN_NONE, PFN_NONE);
 */
 static void page_set_next(struct page *pages, uint32_t x,
 			  uint32_t v) /*@ ghost (uint32_t nr, struct zone *zones) */
@@ -77,6 +79,8 @@ static void page_set_next(struct page *pages, uint32_t x,
     ensures set: pages[x].prev == v;
     ensures zones: ZonesSame{Pre,Post}(zones);
     ensures marks: MarksSame{Pre,Post}(pages, nr);
+    ensures frames: PrevFrame{Pre,Post}(pages, nr, x, x) &&
+	NextFrame{Pre,Post}(pages, nr, PFN_NONE, PFN_NONE);
 */
 static void page_set_prev(struct page *pages, uint32_t x,
 			  uint32_t v) /*@ ghost (uint32_t nr, struct zone *zones) */
@@ -105,6 +109,23 @@ static void area_set(struct zone *zones, enum zone_type zt, unsigned int order, 
 	area->head = head;
 	area->tail = tail;
 	area->nr_free = nr_free;
+}
+
+/*
+ * The marks of a block head: its flags and order (set_buddy_order(), clear_buddy()).
+ */
+/*@ requires valid: \valid(pages + (0 .. nr - 1));
+    requires x: x < nr;
+    requires order: order <= MAX_PAGE_ORDER;
+    assigns pages[x].flags, pages[x].order;
+    ensures set: pages[x].flags == flags && pages[x].order == order;
+    ensures frame: MarksFrame{Pre,Post}(pages, nr, x);
+*/
+static void page_set_mark(struct page *pages, uint32_t x, uint16_t flags,
+			  unsigned int order) /*@ ghost (uint32_t nr) */
+{
+	pages[x].flags = flags;
+	pages[x].order = (uint8_t)order;
 }
 
 /*
@@ -294,16 +315,20 @@ static void list_add_mark(struct page *pages, struct zone *zones, enum zone_type
 			  unsigned int order, uint32_t pfn, bool to_tail) /*@ ghost (uint32_t nr) */
 {
 	/* set_buddy_order() first: the list steps below never read or write the marks. */
-	pages[pfn].flags = PG_buddy;
-	pages[pfn].order = (uint8_t)order;
-	/*@ assert marked: pages[pfn].flags == PG_buddy && pages[pfn].order == order &&
-		MarksFrame{Pre,Here}(pages, nr, pfn); */
-	if (zones[zt].free_area[order].head == PFN_NONE)
+	page_set_mark(pages, pfn, PG_buddy, order) /*@ ghost (nr) */;
+	if (zones[zt].free_area[order].head == PFN_NONE) {
 		list_add_empty(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
-	else if (to_tail)
+		/*@ assert count_empty: zones[zt].free_area[order].nr_free ==
+			(uint32_t)(\at(zones[zt].free_area[order].nr_free, Pre) + 1); */
+	} else if (to_tail) {
 		list_add_tail(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
-	else
+		/*@ assert count_tail: zones[zt].free_area[order].nr_free ==
+			(uint32_t)(\at(zones[zt].free_area[order].nr_free, Pre) + 1); */
+	} else {
 		list_add_head(pages, zones, zt, order, pfn) /*@ ghost (nr) */;
+		/*@ assert count_head: zones[zt].free_area[order].nr_free ==
+			(uint32_t)(\at(zones[zt].free_area[order].nr_free, Pre) + 1); */
+	}
 	/*@ assert count: zones[zt].free_area[order].nr_free ==
 		(uint32_t)(\at(zones[zt].free_area[order].nr_free, Pre) + 1); */
 }
@@ -409,10 +434,7 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
 	uint32_t head = area->head, tail = area->tail, nr_free = area->nr_free;
 
 	/* clear_buddy() first: the list steps below never read or write the marks. */
-	pages[pfn].flags = 0;
-	pages[pfn].order = 0;
-	/*@ assert unmarked: pages[pfn].flags == 0 && pages[pfn].order == 0 &&
-		MarksFrame{Pre,Here}(pages, nr, pfn); */
+	page_set_mark(pages, pfn, 0, 0) /*@ ghost (nr) */;
 	/* The pages, then the list ends (the area is never inside the page array). */
 	if (prev != PFN_NONE)
 		page_set_next(pages, prev, next) /*@ ghost (nr, zones) */;
