@@ -969,6 +969,11 @@ static void flush_tlb_page(struct mm_struct *mm, const struct phys *p, uint64_t 
     ensures kept: PhysKept{Pre,Post}(e->phys);
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
+    ensures nr: e->phys->nr_pages == \old(e->phys->nr_pages);
+    ensures fails: AllocFails(e->phys, GFP_USER_PAGE, 0) <==>
+	\old(AllocFails(e->phys, GFP_USER_PAGE, 0));
+    ensures free: NrFree(e->phys) == \old(NrFree(e->phys));
+    ensures rss: mm->rss_anon == \old(mm->rss_anon);
 */
 static void vmf_anon_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 {
@@ -984,6 +989,8 @@ static void vmf_anon_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id
 		e->phys->zones[zi].free_pages == \at(e->phys->zones[zi].free_pages, Pre); */
 	//@ assert kept: PhysKept{Pre,Here}(e->phys);
 	//@ assert shape: PhysShape(e->phys);
+	/*@ assert fails: AllocFails(e->phys, GFP_USER_PAGE, 0) <==>
+		\at(AllocFails(e->phys, GFP_USER_PAGE, 0), Pre); */
 }
 
 /*
@@ -1050,13 +1057,19 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
 	pfn = alloc_user_page(e, true);
 	if (pfn == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
-	//@ assert apart: OutFrame(vmf.pte, pfn);
+	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
+	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
+	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
+	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
+	//@ assert apart: OutFrame(vmf.pte, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, writable);
 	//@ assert zeroed: FrameZero(e->phys, pfn);
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
 	inc_mm_anon(mm, e->phys);
 	return fault_ret(0, FAULT_ANON_PAGE, pfn);
 }
@@ -1119,12 +1132,18 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	if (!zero)
 		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
-	//@ assert apart: OutFrame(vmf.pte, pfn);
+	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
+	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
+	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
+	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
+	//@ assert apart: OutFrame(vmf.pte, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, true, true);
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
 	flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
 	inc_mm_anon(mm, e->phys);
 	return fault_ret(0, FAULT_COW, pfn);
@@ -1260,13 +1279,18 @@ static struct fault_ret do_shared_fault(struct mm_env *e, struct mm_struct *mm, 
 
 	if (pfn == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
-	//@ assert apart: OutFrame(vmf.pte, pfn);
+	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
+	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
+	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
+	//@ assert apart: OutFrame(vmf.pte, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, vmf.write);
 	//@ assert zeroed: FrameZero(e->phys, pfn);
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
 	inc_mm_anon(mm, e->phys);
 	return fault_ret(0, FAULT_SHMEM, pfn);
 }
