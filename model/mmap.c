@@ -1810,7 +1810,6 @@ static uint64_t brk_down(struct mm_env *e, struct mm_struct *mm, uint64_t brk, u
 	bool ok = brk_shrink(e, mm, newbrk, oldbrk);
 
 	if (ok) {
-		/*@ assert below: Covered(e->pool, &mm->vmas, mm->start_brk, newbrk); */
 		set_brk(mm, e->pool, brk);
 		ret = brk;
 	}
@@ -1851,10 +1850,7 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 		if (ok) {
 			bool lock = vm_flag_set(mm->def_flags, VM_LOCKED);
 
-			/*@ assert below: Covered(e->pool, &mm->vmas, mm->start_brk, oldbrk); */
-			/*@ assert heap: Covered(e->pool, &mm->vmas, mm->start_brk, newbrk); */
 			set_brk(mm, e->pool, brk);
-			/*@ assert moved: HeapCovered(e->pool, mm); */
 			ret = brk;
 			if (lock)
 				mm_populate(e, mm, oldbrk, newbrk);
