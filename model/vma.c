@@ -665,6 +665,13 @@ static uint64_t slot_gap(const struct vma_pool *v, const struct vma_set *s, uint
     assigns s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
 	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures last_end: s->last_end[k] == \old(VEnd(v, s, k, LeafNr(v, s, k) - 1));
+    ensures ends_kept: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+	s->last_end[j] == \old(s->last_end[j]);
+    ensures copies_kept: \forall integer x, j; 0 <= x < VMA_LEAF_POOL && 0 <= j < VMA_LEAF_SLOTS ==>
+	v->leaves[x].start[j] == \old(v->leaves[x].start[j]) &&
+	v->leaves[x].end[j] == \old(v->leaves[x].end[j]);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -736,24 +743,34 @@ struct vma_pos vma_first_pos(const struct vma_set *s)
   // p - 1 before the first halving, 2 * step - 1 before a step of step, none at the end.
   logic integer Window(integer step, integer p) =
     step >= p ? p - 1 : step == 0 ? 0 : 2 * step - 1;
+
+  // x is a power of two from 1 to VMA_MAX_LEAVES (the values of p and of step).
+  predicate TopPow2(integer x) =
+    x == 1 || x == 2 || x == 4 || x == 8 || x == 16 || x == 32 || x == 64 || x == 128 ||
+    x == 256 || x == 512 || x == 1024 || x == 2048 || x == 4096 || x == 8192 || x == 16384;
 */
 /*@ requires valid: \valid_read(s);
     requires nr: VMA_LEAF_SLOTS < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires sorted: \forall integer k1, k2; 0 <= k1 < k2 < s->nr_leaves ==>
+	s->last_end[k1] < s->last_end[k2];
     assigns \nothing;
     ensures range: \result <= s->nr_leaves;
+    ensures below: \forall integer k; 0 <= k < \result ==> s->last_end[k] <= addr;
+    ensures above: \forall integer k; \result <= k < s->nr_leaves ==> s->last_end[k] > addr;
 */
 static uint32_t top_rank(const struct vma_set *s, uint64_t addr)
 {
 	uint32_t p = VMA_LEAF_SLOTS, base, step, half, n;
 
-	/*@ loop invariant p: VMA_LEAF_SLOTS <= p <= s->nr_leaves;
+	/*@ loop invariant p: VMA_LEAF_SLOTS <= p <= s->nr_leaves && TopPow2(p);
 	    loop assigns p;
 	    loop variant s->nr_leaves - p;
 	*/
 	while (p * 2 <= s->nr_leaves)
 		p *= 2;
 	base = s->last_end[p - 1] <= addr ? s->nr_leaves - p + 1 : 0;
-	/*@ loop invariant step: 0 <= step <= VMA_MAX_LEAVES / 2;
+	/*@ loop invariant step: step == 0 || (TopPow2(step) && step <= VMA_MAX_LEAVES / 2);
+	    loop invariant aligned: step >= p || 2 * step <= p;
 	    loop invariant range: base + Window(step, p) <= s->nr_leaves;
 	    loop invariant below: \forall integer k; 0 <= k < base ==> s->last_end[k] <= addr;
 	    loop invariant above: \forall integer k;
@@ -779,22 +796,31 @@ struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s,
 	pos.slot = 0;
 	if (s->nr_leaves == 0)
 		return pos;
+	/*@ assert sorted: \forall integer k1, k2; 0 <= k1 < k2 < s->nr_leaves ==>
+		s->last_end[k1] < s->last_end[k2]; */
 	/* The first leaf whose last VMA ends above addr. */
 	if (s->nr_leaves <= VMA_LEAF_SLOTS) {
-		/*@ loop invariant range: 0 <= base <= s->nr_leaves && n <= base;
+		/*@ loop invariant sorted: \forall integer k1, k2; 0 <= k1 < k2 < s->nr_leaves ==>
+			s->last_end[k1] < s->last_end[k2];
+		    loop invariant range: 0 <= base <= s->nr_leaves && n <= base;
 		    loop invariant below: \forall integer k; 0 <= k < n ==> s->last_end[k] <= addr;
 		    loop invariant above: \forall integer k; n <= k < base ==> s->last_end[k] > addr;
 		    loop assigns base, n;
 		    loop variant s->nr_leaves - base;
 		*/
-		for (base = 0; base < s->nr_leaves; base++)
+		for (base = 0; base < s->nr_leaves; base++) {
+			/*@ assert first_above: n < base ==> s->last_end[n] > addr; */
+			/*@ assert next: s->last_end[base] <= addr ==> n == base; */
 			n += s->last_end[base] <= addr ? 1u : 0u;
+		}
 		base = n;
 	} else {
 		base = top_rank(s, addr);
 	}
-	if (base >= s->nr_leaves)
+	if (base >= s->nr_leaves) {
+		/*@ assert end: \forall integer k, i; InSet(v, s, k, i) ==> VEnd(v, s, k, i) <= addr; */
 		return pos;
+	}
 	pos.leaf = base;
 	l = &v->leaves[s->leaf[base]];
 	/*
@@ -803,16 +829,24 @@ struct vma_pos vma_lookup_pos(const struct vma_pool *v, const struct vma_set *s,
 	 * ends are sorted; at most VMA_LEAF_SLOTS of them, in two cache lines).
 	 */
 	n = 0;
-	/*@ loop invariant range: 0 <= base <= LeafNr(v, s, pos.leaf) && n <= base;
+	/*@ loop invariant sorted: \forall integer i, j; 0 <= i <= j < LeafNr(v, s, pos.leaf) ==>
+		VEnd(v, s, pos.leaf, i) <= VEnd(v, s, pos.leaf, j);
+	    loop invariant range: 0 <= base <= LeafNr(v, s, pos.leaf) && n <= base;
 	    loop invariant below: \forall integer i; 0 <= i < n ==> VEnd(v, s, pos.leaf, i) <= addr;
 	    loop invariant above: \forall integer i; n <= i < base ==> VEnd(v, s, pos.leaf, i) > addr;
 	    loop assigns base, n;
 	    loop variant LeafNr(v, s, pos.leaf) - base;
 	*/
-	for (base = 0; base < l->nr; base++)
+	for (base = 0; base < l->nr; base++) {
+		/*@ assert first_above: n < base ==> VEnd(v, s, pos.leaf, n) > addr; */
+		/*@ assert next: VEnd(v, s, pos.leaf, base) <= addr ==> n == base; */
 		n += l->end[base] <= addr ? 1u : 0u;
+	}
 	/*@ assert last: VEnd(v, s, pos.leaf, LeafNr(v, s, pos.leaf) - 1) > addr; */
 	pos.slot = n;
+	/*@ assert found: InSet(v, s, pos.leaf, pos.slot) && VEnd(v, s, pos.leaf, pos.slot) > addr; */
+	/*@ assert first: \forall integer k, i; InSet(v, s, k, i) && PosLt(k, i, pos.leaf, pos.slot) ==>
+		VEnd(v, s, k, i) <= addr; */
 	return pos;
 }
 
@@ -860,13 +894,26 @@ uint32_t find_vma_prev(const struct vma_pool *v, const struct vma_set *s, uint64
 	struct vma_pos before = pos;
 	uint32_t id = vma_at(v, s, pos);
 
+	/*@ assert none: id == VMA_NONE ==>
+		\forall integer k, i; InSet(v, s, k, i) ==> VEnd(v, s, k, i) <= addr; */
 	if (vma_pos_prev(v, s, &before)) {
 		*prev = vma_at(v, s, before);
+		/*@ assert some: *prev < VMA_POOL_SIZE; */
 	} else {
 		/*@ assert no_prev: \forall integer k, i; InSet(v, s, k, i) ==>
 			VEnd(v, s, k, i) > addr; */
+		/*@ assert no_prev_pre: \forall integer k, i; \at(InSet(v, s, k, i), Pre) ==>
+			\at(VEnd(v, s, k, i), Pre) > addr; */
 		*prev = VMA_NONE;
 	}
+	/*@ assert kept: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		(\forall integer k; 0 <= k < VMA_MAX_LEAVES ==> s->leaf[k] == \at(s->leaf[k], Pre)) &&
+		(\forall integer j; 0 <= j < VMA_LEAF_POOL ==> v->leaves[j].nr == \at(v->leaves[j].nr, Pre)); */
+	/*@ assert leaves: \forall integer k; 0 <= k < s->nr_leaves ==>
+		s->leaf[k] == \at(s->leaf[k], Pre) && \at(s->leaf[k], Pre) < VMA_LEAF_POOL &&
+		LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre); */
+	/*@ assert in_set: \forall integer k, i; InSet(v, s, k, i) ==> \at(InSet(v, s, k, i), Pre) &&
+		VEnd(v, s, k, i) == \at(VEnd(v, s, k, i), Pre); */
 	return id;
 }
 
@@ -983,6 +1030,9 @@ static void top_close(struct vma_set *s, uint32_t k)
 				  InsertPoint(v, s, k + 1, i - VMA_LEAF_SLOTS / 2, a, b));
     ensures pool: VPoolOk(v);
     ensures owned: LeavesOwned(v, s);
+    ensures leaves: s->leaf[k + 1] == \old(NextLeaf(v)) &&
+	(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \old(s->leaf[j])) &&
+	(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \old(s->leaf[j - 1]));
 */
 static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -1006,6 +1056,28 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	n->nr = l->nr - half;
 	l->nr = half;
 	top_open(s, k + 1, id);
+	/*@ assert kept: \forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert low: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
+		\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre); */
+	/*@ assert high: LeafNr(v, s, k + 1) == VMA_LEAF_SLOTS / 2 &&
+		\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+		SlotId(v, s, k + 1, x) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
+		VStart(v, s, k + 1, x) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
+		VEnd(v, s, k + 1, x) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre); */
+	/*@ assert below: \forall integer j, x; 0 <= j < k ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre) &&
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
+	/*@ assert above: \forall integer j, x; k + 1 < j < s->nr_leaves ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j - 1), Pre) &&
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j - 1, x), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j - 1, x), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j - 1, x), Pre); */
 	leaf_refresh(v, s, k);
 	leaf_refresh(v, s, k + 1);
 }
@@ -1051,6 +1123,12 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x - 1), Pre) &&
 		VStart(v, s, k, x) == \at(VStart(v, s, k, x - 1), Pre) &&
 		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x - 1), Pre);
+	    loop invariant top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre);
+	    loop invariant vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre);
 	    loop assigns j, l->slot[0 .. VMA_LEAF_SLOTS - 1], l->start[0 .. VMA_LEAF_SLOTS - 1],
 		l->end[0 .. VMA_LEAF_SLOTS - 1];
 	    loop variant j;
@@ -1059,6 +1137,38 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 		leaf_move(l, j, l, j - 1);
 	leaf_put(v, l, i, id);
 	l->nr++;
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert nr: LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre) + 1; */
+	/*@ assert low: \forall integer x; 0 <= x < i ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre); */
+	/*@ assert at: SlotId(v, s, k, i) == id && VStart(v, s, k, i) == v->vma[id].vm_start &&
+		VEnd(v, s, k, i) == v->vma[id].vm_end; */
+	/*@ assert high: \forall integer x; i < x < LeafNr(v, s, k) ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x - 1), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x - 1), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x - 1), Pre); */
+	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k ==>
+		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
+		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
+		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
+		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
+	/*@ assert sorted_in: \forall integer x1, x2; 0 <= x1 < x2 < LeafNr(v, s, k) ==>
+		VEnd(v, s, k, x1) <= VStart(v, s, k, x2); */
+	/*@ assert sorted_below: \forall integer k1, x1, x2; InSet(v, s, k1, x1) && k1 < k &&
+		0 <= x2 < LeafNr(v, s, k) ==> VEnd(v, s, k1, x1) <= VStart(v, s, k, x2); */
+	/*@ assert sorted_above: \forall integer k2, x1, x2; InSet(v, s, k2, x2) && k < k2 &&
+		0 <= x1 < LeafNr(v, s, k) ==> VEnd(v, s, k, x1) <= VStart(v, s, k2, x2); */
+	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert shape: VSetShape(v, s); */
+	/*@ assert copies: CopiesOk(v, s); */
+	/*@ assert vmas: VmasOk(v, s); */
 	/* The VMA cut one gap in two smaller ones: the leaf's largest gap changes only if it
 	 * was that one. An append moves last_end (and the next leaf's first gap). */
 	if (append || split >= s->max_gap[k])
@@ -1078,6 +1188,8 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 		top_open(s, 0, leaf_take(v));
 		pos.leaf = 0;
 		pos.slot = 0;
+		/*@ assert empty: LeafNr(v, s, 0) == 0 && s->nr_leaves == 1; */
+		/*@ assert ok_at: VSetOkAt(v, s, 0); */
 	} else {
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
 			pos.leaf = s->nr_leaves - 1;
@@ -1094,7 +1206,10 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 				pos.slot -= half;
 			}
 		}
+		/*@ assert ok_at: VSetOkAt(v, s, pos.leaf); */
 	}
+	/*@ assert point: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
+				      v->vma[id].vm_end); */
 	leaf_insert(v, s, pos.leaf, pos.slot, id);
 	s->nr_vmas++;
 	return 0;
@@ -1102,57 +1217,251 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 
 void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 {
-	vma_set_remove_at(v, s, vma_lookup_pos(v, s, v->vma[id].vm_start));
+	struct vma_pos pos = vma_lookup_pos(v, s, v->vma[id].vm_start);
+
+	/*@ assert at: InSet(v, s, pos.leaf, pos.slot) && SlotId(v, s, pos.leaf, pos.slot) == id; */
+	vma_set_remove_at(v, s, pos);
+}
+
+/*
+ * Lemmas of the removal, here rather than in vma.acsl: a lemma is a hypothesis of every
+ * goal after it, and the lookups above do not need these.
+ */
+/*@
+  // The converse: leaf kk full enough again, with its last_end current.
+  lemma At_Ok{L}: \forall struct vma_pool *v, struct vma_set *s, integer kk;
+    VSetOkAt(v, s, kk) && 1 <= LeafNr(v, s, kk) &&
+    s->last_end[kk] == VEnd(v, s, kk, LeafNr(v, s, kk) - 1) ==> VSetOk(v, s);
+
+  // A descriptor sits at one position at most (two positions with one descriptor would
+  // have one range twice, and ranges are non-empty and disjoint).
+  lemma Ids_Unique{L}: \forall struct vma_pool *v, struct vma_set *s;
+    CopiesOk(v, s) && VmasOk(v, s) && VSorted(v, s) ==> \forall integer k1, i1, k2, i2;
+      InSet(v, s, k1, i1) && InSet(v, s, k2, i2) && SlotId(v, s, k1, i1) == SlotId(v, s, k2, i2) ==>
+	k1 == k2 && i1 == i2;
+*/
+
+/*
+ * Take slot i out of leaf k, moving the slots above it down. The leaf may be empty then,
+ * and its last_end is stale when i was its last slot.
+ */
+/*@ requires valid: \valid(v) && \valid_read(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOk(v, s);
+    requires pos: InSet(v, s, k, i);
+    assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr;
+    ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) - 1;
+    ensures ok: VSetOkAt(v, s, k);
+    ensures last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
+    ensures removed: !InVSet(v, s, \old(SlotId(v, s, k, i)));
+*/
+static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
+{
+	struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	uint32_t j;
+
+	/*@ loop invariant range: i <= j < \at(LeafNr(v, s, k), Pre);
+	    loop invariant kept: \forall integer x; (0 <= x < i || j <= x < VMA_LEAF_SLOTS) ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre);
+	    loop invariant moved: \forall integer x; i <= x < j ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x + 1), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x + 1), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x + 1), Pre);
+	    loop invariant top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre);
+	    loop invariant vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre);
+	    loop assigns j, l->slot[0 .. VMA_LEAF_SLOTS - 1], l->start[0 .. VMA_LEAF_SLOTS - 1],
+		l->end[0 .. VMA_LEAF_SLOTS - 1];
+	    loop variant VMA_LEAF_SLOTS - j;
+	*/
+	for (j = i; j + 1 < l->nr; j++)
+		leaf_move(l, j, l, j + 1);
+	l->nr--;
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert nr: LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre) - 1; */
+	/*@ assert low: \forall integer x; 0 <= x < i ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre); */
+	/*@ assert high: \forall integer x; i <= x < LeafNr(v, s, k) ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x + 1), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x + 1), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x + 1), Pre); */
+	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k ==>
+		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
+		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
+		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
+		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
+	/*@ assert unique: \forall integer k2, x; \at(InSet(v, s, k2, x), Pre) &&
+		\at(SlotId(v, s, k2, x), Pre) == \at(SlotId(v, s, k, i), Pre) ==> k2 == k && x == i; */
+}
+
+/* Leaf k is empty: give it back and close its place in the top array. */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOkAt(v, s, k);
+    requires empty: LeafNr(v, s, k) == 0;
+    requires pool: VPoolOk(v);
+    requires owned: LeavesOwned(v, s);
+    assigns v->leaves[s->leaf[k]].next_free, v->leaf_free, v->nr_leaves,
+	s->leaf[k .. VMA_MAX_LEAVES - 1], s->last_end[k .. VMA_MAX_LEAVES - 1],
+	s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures members: \forall integer x; InVSet(v, s, x) ==> \old(InVSet(v, s, x));
+    ensures pool: VPoolOk(v);
+    ensures owned: LeavesOwned(v, s);
+*/
+static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
+{
+	leaf_give(v, s->leaf[k]);
+	top_close(s, k);
+	/*@ assert kept: \forall integer j; 0 <= j < k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert leaves: \forall integer j, x; 0 <= j < s->nr_leaves ==>
+		v->leaves[s->leaf[j]].nr == \at(LeafNr(v, s, j < k ? j : j + 1), Pre) &&
+		v->leaves[s->leaf[j]].slot[x] == \at(SlotId(v, s, j < k ? j : j + 1, x), Pre) &&
+		v->leaves[s->leaf[j]].start[x] == \at(VStart(v, s, j < k ? j : j + 1, x), Pre) &&
+		v->leaves[s->leaf[j]].end[x] == \at(VEnd(v, s, j < k ? j : j + 1, x), Pre); */
+	if (k < s->nr_leaves)
+		set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
+}
+
+/*
+ * Fold leaf into + 1 into leaf into (they fit in one), give the emptied leaf back and
+ * close its place. One of the two may be leaf kk, the one a removal left with a stale
+ * last_end.
+ */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOkAt(v, s, kk);
+    requires kk: kk == into || kk == into + 1;
+    requires into: into + 1 < s->nr_leaves;
+    requires fit: 1 <= LeafNr(v, s, into) + LeafNr(v, s, into + 1) <= VMA_LEAF_SLOTS;
+    requires pool: VPoolOk(v);
+    requires owned: LeavesOwned(v, s);
+    assigns v->leaves[s->leaf[into]].slot[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[into]].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[into]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[into]].nr,
+	v->leaves[s->leaf[into + 1]].next_free, v->leaf_free, v->nr_leaves,
+	s->leaf[into + 1 .. VMA_MAX_LEAVES - 1], s->last_end[into .. VMA_MAX_LEAVES - 1],
+	s->max_gap[into .. VMA_MAX_LEAVES - 1], s->nr_leaves, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures members: \forall integer x; InVSet(v, s, x) ==> \old(InVSet(v, s, x));
+    ensures pool: VPoolOk(v);
+    ensures owned: LeavesOwned(v, s);
+*/
+static void leaf_fold(struct vma_pool *v, struct vma_set *s,
+		      uint32_t into) /*@ ghost (uint32_t kk) */
+{
+	struct vma_leaf *a = &v->leaves[s->leaf[into]];
+	const struct vma_leaf *b = &v->leaves[s->leaf[into + 1]];
+	uint32_t i;
+
+	/*@ loop invariant range: 0 <= i <= b->nr;
+	    loop invariant kept: \forall integer x; 0 <= x < a->nr ==>
+		a->slot[x] == \at(a->slot[x], LoopEntry) && a->start[x] == \at(a->start[x], LoopEntry) &&
+		a->end[x] == \at(a->end[x], LoopEntry);
+	    loop invariant moved: \forall integer x; 0 <= x < i ==>
+		a->slot[a->nr + x] == b->slot[x] && a->start[a->nr + x] == b->start[x] &&
+		a->end[a->nr + x] == b->end[x];
+	    loop assigns i, a->slot[0 .. VMA_LEAF_SLOTS - 1], a->start[0 .. VMA_LEAF_SLOTS - 1],
+		a->end[0 .. VMA_LEAF_SLOTS - 1];
+	    loop variant b->nr - i;
+	*/
+	for (i = 0; i < b->nr; i++)
+		leaf_move(a, a->nr + i, b, i);
+	a->nr += b->nr;
+	/*@ assert low: \forall integer x; 0 <= x < \at(LeafNr(v, s, into), Pre) ==>
+		SlotId(v, s, into, x) == \at(SlotId(v, s, into, x), Pre) &&
+		VStart(v, s, into, x) == \at(VStart(v, s, into, x), Pre) &&
+		VEnd(v, s, into, x) == \at(VEnd(v, s, into, x), Pre); */
+	/*@ assert high: \forall integer x; \at(LeafNr(v, s, into), Pre) <= x < LeafNr(v, s, into) ==>
+		SlotId(v, s, into, x) == \at(SlotId(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
+		VStart(v, s, into, x) == \at(VStart(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
+		VEnd(v, s, into, x) == \at(VEnd(v, s, into + 1, x - LeafNr(v, s, into)), Pre); */
+	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != into ==>
+		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
+		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
+		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
+		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
+	leaf_give(v, s->leaf[into + 1]);
+	top_close(s, into + 1);
+	/*@ assert kept: \forall integer j; 0 <= j <= into ==> s->leaf[j] == \at(s->leaf[j], Pre); */
+	/*@ assert ends: \forall integer j; 0 <= j < into ==> s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert mapped: \forall integer j, x; 0 <= j < s->nr_leaves && j != into ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j < into ? j : j + 1), Pre) &&
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j < into ? j : j + 1, x), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j < into ? j : j + 1, x), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j < into ? j : j + 1, x), Pre); */
+	/*@ assert folded: \forall integer x; 0 <= x < LeafNr(v, s, into) ==>
+		(x < \at(LeafNr(v, s, into), Pre) ==> VStart(v, s, into, x) == \at(VStart(v, s, into, x), Pre) &&
+		    VEnd(v, s, into, x) == \at(VEnd(v, s, into, x), Pre)) &&
+		(x >= \at(LeafNr(v, s, into), Pre) ==>
+		    VStart(v, s, into, x) == \at(VStart(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
+		    VEnd(v, s, into, x) == \at(VEnd(v, s, into + 1, x - LeafNr(v, s, into)), Pre)); */
+	/*@ assert sorted_in: \forall integer x1, x2; 0 <= x1 < x2 < LeafNr(v, s, into) ==>
+		VEnd(v, s, into, x1) <= VStart(v, s, into, x2); */
+	/*@ assert sorted: VSorted(v, s); */
+	leaf_refresh(v, s, into);
 }
 
 void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos)
 {
-	struct vma_leaf *l = &v->leaves[s->leaf[pos.leaf]];
-	uint32_t k = pos.leaf, i;
+	uint32_t k = pos.leaf, nr;
 
-	for (i = pos.slot; i + 1 < l->nr; i++)
-		leaf_move(l, i, l, i + 1);
-	l->nr--;
+	leaf_delete(v, s, k, pos.slot);
 	s->nr_vmas--;
-	if (l->nr == 0) {
-		leaf_give(v, s->leaf[k]);
-		top_close(s, k);
-		if (k < s->nr_leaves)
-			set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
+	nr = v->leaves[s->leaf[k]].nr;
+	if (nr == 0) {
+		leaf_drop(v, s, k);
 		return;
 	}
 	/* Keep leaves at least a quarter full: fold a thin leaf into a neighbour that has
 	 * room. */
-	if (l->nr < VMA_LEAF_SLOTS / 4) {
-		uint32_t into = VMA_NONE;
-
-		if (k + 1 < s->nr_leaves && v->leaves[s->leaf[k + 1]].nr + l->nr <= VMA_LEAF_SLOTS)
-			into = k;
-		else if (k > 0 && v->leaves[s->leaf[k - 1]].nr + l->nr <= VMA_LEAF_SLOTS)
-			into = k - 1;
-		if (into != VMA_NONE) {
-			struct vma_leaf *a = &v->leaves[s->leaf[into]];
-			struct vma_leaf *b = &v->leaves[s->leaf[into + 1]];
-
-			for (i = 0; i < b->nr; i++)
-				leaf_move(a, a->nr + i, b, i);
-			a->nr += b->nr;
-			leaf_give(v, s->leaf[into + 1]);
-			top_close(s, into + 1);
-			leaf_refresh(v, s, into);
+	if (nr < VMA_LEAF_SLOTS / 4) {
+		if (k + 1 < s->nr_leaves && v->leaves[s->leaf[k + 1]].nr + nr <= VMA_LEAF_SLOTS) {
+			leaf_fold(v, s, k) /*@ ghost (k) */;
+			return;
+		}
+		if (k > 0 && v->leaves[s->leaf[k - 1]].nr + nr <= VMA_LEAF_SLOTS) {
+			leaf_fold(v, s, k - 1) /*@ ghost (k) */;
 			return;
 		}
 	}
-	if (pos.slot < l->nr) {
+	if (pos.slot < nr) {
 		/* The gaps on both sides of the VMA and its range became one gap, in front of
 		 * slot pos.slot now: no other gap changed, none shrank, last_end stays. */
 		uint64_t gap = slot_gap(v, s, k, pos.slot);
 
 		if (gap > s->max_gap[k])
 			set_max_gap(s, k, gap);
+		/*@ assert ok: VSetOk(v, s); */
 		return;
 	}
 	leaf_refresh(v, s, k); /* the last VMA left: last_end moved, a gap went */
+			       /*@ assert ok: VSetOk(v, s); */
 }
 
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)

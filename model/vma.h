@@ -436,6 +436,11 @@ uint32_t find_vma(const struct vma_pool *v, const struct vma_set *s, uint64_t ad
  */
 /*@ requires valid: \valid_read(v) && \valid_read(s) && \valid(prev);
     requires sep: \separated(prev, v, s);
+    // What sep implies for the fields the set's predicates read (stated for the provers,
+    // which do not derive it for every index from sep).
+    requires sep_index: \separated(prev, &s->nr_leaves, s->leaf + (0 .. VMA_MAX_LEAVES - 1),
+				   &v->leaves[0 .. VMA_LEAF_POOL - 1].nr,
+				   &v->leaves[0 .. VMA_LEAF_POOL - 1].slot[0 .. VMA_LEAF_SLOTS - 1]);
     requires ok: VSetOk(v, s);
     assigns *prev;
     ensures none: \result == VMA_NONE ==>
@@ -574,7 +579,37 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
  */
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id);
 
-/** vma_set_resized_at() - vma_set_resized() of the VMA at position pos (id is there). */
+/**
+ * vma_set_resized_at() - vma_set_resized() of the VMA at position pos (id is there). The
+ * leaf's copies of its range are refreshed; the set stays sorted and disjoint when the
+ * new range fits between its neighbours' (Fits). Other descriptors may be stale (a
+ * merge moves two before it tells the set): their copies are untouched.
+ */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires shape: VSetShape(v, s);
+    requires distinct: LeavesDistinct(s);
+    requires vmas: VmasOk(v, s);
+    requires sorted: VSorted(v, s);
+    requires last_ends: LastEnds(v, s);
+    requires pos: InSet(v, s, pos.leaf, pos.slot) && SlotId(v, s, pos.leaf, pos.slot) == id;
+    requires new: NewVma(v, id);
+    requires fits: Fits(v, s, pos.leaf, pos.slot, v->vma[id].vm_start, v->vma[id].vm_end);
+    assigns v->leaves[s->leaf[pos.leaf]].slot[pos.slot], v->leaves[s->leaf[pos.leaf]].start[pos.slot],
+	v->leaves[s->leaf[pos.leaf]].end[pos.slot], s->last_end[pos.leaf],
+	s->max_gap[pos.leaf .. s->nr_leaves - 1], s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+    ensures at: VStart(v, s, pos.leaf, pos.slot) == v->vma[id].vm_start &&
+	VEnd(v, s, pos.leaf, pos.slot) == v->vma[id].vm_end;
+    ensures others: \forall integer k, i; InSet(v, s, k, i) && (k != pos.leaf || i != pos.slot) ==>
+	SlotId(v, s, k, i) == \old(SlotId(v, s, k, i)) && VStart(v, s, k, i) == \old(VStart(v, s, k, i)) &&
+	VEnd(v, s, k, i) == \old(VEnd(v, s, k, i));
+    ensures copies: \old(CopiesOkBut(v, s, pos.leaf, pos.slot)) ==> CopiesOk(v, s);
+*/
 void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos);
 
 /* Merge rules ----------------------------------------------------------------------- */
