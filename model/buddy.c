@@ -627,11 +627,14 @@ static bool buddy_merge_likely(const struct page *pages, const struct zone *zone
 			       enum zone_type zt, uint32_t pfn,
 			       unsigned int order) /*@ ghost (uint32_t nr) */
 {
-	uint32_t higher, higher_buddy;
+	uint32_t sz, higher, higher_buddy;
 
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
-	higher = pfn - pfn % (2 * buddy_block_pages(order));
+	sz = buddy_block_pages(order);
+	/*@ assert size: 1 <= sz <= 256 && sz == Pow2(order); */
+	higher = pfn - pfn % (2 * sz);
+	/*@ assert round: higher == pfn - pfn % (2 * Pow2(order)) && higher <= pfn; */
 	/*@ assert aligned: Aligned(higher, order + 1); */
 	higher_buddy = find_buddy_pfn(higher, order + 1);
 	return page_is_buddy(pages, zones, zt, higher_buddy, order + 1) /*@ ghost (nr) */;
@@ -1338,7 +1341,10 @@ uint64_t get_zeroed_page(struct phys *p, gfp_t gfp)
 uint64_t get_dma_pages_inner(struct phys *p, gfp_t gfp, unsigned int order)
 {
 	/* gfp | GFP_DMA, in arithmetic: GFP_DMA is bit 0. */
-	return get_free_pages_inner(p, flag_set(gfp, GFP_DMA) ? gfp : gfp + GFP_DMA, order);
+	gfp_t dma_gfp = flag_set(gfp, GFP_DMA) ? gfp : gfp + GFP_DMA;
+
+	/*@ assert dma: HasFlag(dma_gfp, __GFP_DMA); */
+	return get_free_pages_inner(p, dma_gfp, order);
 }
 
 int free_pages(struct phys *p, uint64_t addr, unsigned int order)
