@@ -1664,6 +1664,7 @@ static uint32_t kmalloc_index(uint64_t size)
 	for (i = 0; i < NR_KMALLOC_SIZES; i++)
 		if (size <= kmalloc_sizes[i])
 			return i;
+	//@ assert last: size > KmallocSize(NR_KMALLOC_SIZES - 1);
 	return NR_KMALLOC_SIZES;
 }
 
