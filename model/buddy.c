@@ -445,6 +445,7 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
 	/*@ assert nframe1: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
 	/*@ assert pframe1: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
 	page_set_next(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
+	/*@ assert nframe15: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
 	/*@ assert pframe15: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
 	page_set_prev(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
 	/*@ assert nframe2: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
