@@ -7,7 +7,7 @@
 
 #define VM_SYNC 0x00800000ull
 
-/*@ requires valid: \valid_read(e) && \valid(e->pool);
+/*@ requires valid: \valid_read(e) && \valid_read(e->pool);
     requires id: id < VMA_POOL_SIZE;
     assigns \nothing;
     ensures exact: \result == &e->pool->vma[id];
