@@ -256,6 +256,7 @@ static void list_add_head(struct page *pages, struct zone *zones, enum zone_type
 	/*@ assert zones: ZonesSame{Pre,Here}(zones); */
 	/*@ assert marks: MarksSame{Pre,Here}(pages, nr); */
 	area_set(zones, zt, order, pfn, tail, nr_free + 1) /*@ ghost (pages, nr) */;
+	/*@ assert nframe_end: NextFrame{Pre,Here}(pages, nr, pfn, pfn); */
 }
 
 /*
@@ -440,16 +441,20 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
 		page_set_next(pages, prev, next) /*@ ghost (nr, zones) */;
 	/*@ assert nframe0: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
 	/*@ assert pframe0: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
+	/*@ assert pn0: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
 	if (next != PFN_NONE)
 		page_set_prev(pages, next, prev) /*@ ghost (nr, zones) */;
 	/*@ assert nframe1: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
 	/*@ assert pframe1: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
+	/*@ assert pn1: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
 	page_set_next(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
 	/*@ assert nframe15: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
 	/*@ assert pframe15: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
+	/*@ assert pn15: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
 	page_set_prev(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
 	/*@ assert nframe2: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
 	/*@ assert pframe2: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
+	/*@ assert pn2: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
 	if (prev == PFN_NONE)
 		head = next;
 	if (next == PFN_NONE)
@@ -457,6 +462,7 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
 	area_set(zones, zt, order, head, tail, nr_free - 1) /*@ ghost (pages, nr) */;
 	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
 	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
+	/*@ assert pn: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
 }
 
 /*@ requires mem: PagesMem(pages, nr, zones);
