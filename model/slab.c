@@ -1075,88 +1075,95 @@ static uint32_t allocate_slab(struct phys *p, struct slab_geo g, uint16_t id, st
 	return pfn;
 }
 
-/* Models mm/slub.c: discard_slab(). */
+/* Models mm/slub.c: discard_slab(). Returns the lists and counters with the slab gone. */
 /*@ requires safe: BuddySafe(p);
     requires geo: GeoOk(g);
-    requires state: StateApart(p, st);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
-    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], st->nr_slabs,
-	st->total_objects;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
-    ensures counted: st->nr_slabs == (uint32_t)(\old(st->nr_slabs) - 1);
+    ensures counted: \result.nr_slabs == (uint32_t)(st.nr_slabs - 1);
+    ensures kept: \result.partial_head == st.partial_head &&
+	\result.partial_tail == st.partial_tail && \result.nr_partial == st.nr_partial &&
+	\result.active_objects == st.active_objects;
 */
-static void discard_slab(struct phys *p, struct slab_geo g, struct slab_state *st, uint32_t pfn)
+static struct slab_state discard_slab(struct phys *p, struct slab_geo g, struct slab_state st,
+				      uint32_t pfn)
 {
 	//@ assert in_ram: HeadInRam(p, pfn);
-	st->nr_slabs--;
-	st->total_objects -= slab_objects(g.size, &p->pages[pfn]);
+	st.nr_slabs--;
+	st.total_objects -= slab_objects(g.size, &p->pages[pfn]);
 	page_set_owner(p, pfn, flags_remove(p->pages[pfn].flags, PG_slab), 0);
 	buddy_free_owned(p, pfn, p->pages[pfn].order);
+	return st;
 }
 
 /*
  * The partial list: singly linked through struct page next, head and tail kept. Only
- * the links (next) of frames change.
+ * the links (next) of frames change. Both take the lists and counters by value and
+ * return them: the provers keep BuddySafe across no write outside the page allocator.
  */
 /*@ requires safe: BuddySafe(p);
-    requires state: StateApart(p, st);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
-    requires tail: st->partial_head != PFN_NONE && to_tail ==>
-	st->partial_tail < p->nr_pages && IsHead(p, st->partial_tail);
-    assigns p->pages[0 .. p->nr_pages - 1].next, st->partial_head, st->partial_tail,
-	st->nr_partial;
+    requires tail: st.partial_head != PFN_NONE && to_tail ==>
+	st.partial_tail < p->nr_pages && IsHead(p, st.partial_tail);
+    assigns p->pages[0 .. p->nr_pages - 1].next;
     ensures safe: BuddySafe(p);
-    ensures count: st->nr_partial == (uint32_t)(\old(st->nr_partial) + 1);
+    ensures count: \result.nr_partial == (uint32_t)(st.nr_partial + 1);
+    ensures kept: \result.nr_slabs == st.nr_slabs && \result.total_objects == st.total_objects &&
+	\result.active_objects == st.active_objects;
 */
-static void add_partial(struct phys *p, struct slab_state *st, uint32_t pfn, bool to_tail)
+static struct slab_state add_partial(struct phys *p, struct slab_state st, uint32_t pfn,
+				     bool to_tail)
 {
 	slab_set_next(p, pfn, PFN_NONE);
-	if (st->partial_head == PFN_NONE) {
-		st->partial_head = pfn;
-		st->partial_tail = pfn;
+	if (st.partial_head == PFN_NONE) {
+		st.partial_head = pfn;
+		st.partial_tail = pfn;
 	} else if (to_tail) {
-		slab_set_next(p, st->partial_tail, pfn);
-		st->partial_tail = pfn;
+		slab_set_next(p, st.partial_tail, pfn);
+		st.partial_tail = pfn;
 	} else {
-		slab_set_next(p, pfn, st->partial_head);
-		st->partial_head = pfn;
+		slab_set_next(p, pfn, st.partial_head);
+		st.partial_head = pfn;
 	}
-	st->nr_partial++;
+	st.nr_partial++;
+	return st;
 }
 
 /* Unlink pfn; a walk that meets a frame that is no block head stops (corrupted state). */
 /*@ requires safe: BuddySafe(p);
-    requires state: StateApart(p, st);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
-    assigns p->pages[0 .. p->nr_pages - 1].next, st->partial_head, st->partial_tail,
-	st->nr_partial;
+    assigns p->pages[0 .. p->nr_pages - 1].next;
     ensures safe: BuddySafe(p);
+    ensures kept: \result.nr_slabs == st.nr_slabs && \result.total_objects == st.total_objects &&
+	\result.active_objects == st.active_objects;
 */
-static void remove_partial(struct phys *p, struct slab_state *st, uint32_t pfn)
+static struct slab_state remove_partial(struct phys *p, struct slab_state st, uint32_t pfn)
 {
-	uint32_t prev = PFN_NONE, cur = st->partial_head, n;
+	uint32_t prev = PFN_NONE, cur = st.partial_head, n;
 
-	/*@ loop invariant bound: 0 <= n <= st->nr_partial;
+	/*@ loop invariant bound: 0 <= n <= st.nr_partial;
 	    loop invariant prev: prev == PFN_NONE || (prev < p->nr_pages && IsHead(p, prev));
 	    loop assigns n, prev, cur;
-	    loop variant st->nr_partial - n;
+	    loop variant st.nr_partial - n;
 	*/
-	for (n = 0; cur != PFN_NONE && cur != pfn && n < st->nr_partial; n++) {
+	for (n = 0; cur != PFN_NONE && cur != pfn && n < st.nr_partial; n++) {
 		if (cur >= p->nr_pages || !flag_set(p->pages[cur].flags, PG_head))
-			return; /* not a slab: slab_validate() reports such a list */
+			return st; /* not a slab: slab_validate() reports such a list */
 		prev = cur;
 		cur = p->pages[cur].next;
 	}
 	if (cur != pfn)
-		return; /* not on the list: slab_validate() reports such a state */
+		return st; /* not on the list: slab_validate() reports such a state */
 	if (prev == PFN_NONE)
-		st->partial_head = p->pages[pfn].next;
+		st.partial_head = p->pages[pfn].next;
 	else
 		slab_set_next(p, prev, p->pages[pfn].next);
-	if (st->partial_tail == pfn)
-		st->partial_tail = prev;
+	if (st.partial_tail == pfn)
+		st.partial_tail = prev;
 	slab_set_next(p, pfn, PFN_NONE);
-	st->nr_partial--;
+	st.nr_partial--;
+	return st;
 }
 
 /*
@@ -1254,7 +1261,7 @@ static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uin
 	slab_set_counters(p, pfn, next, inuse + 1);
 	st->active_objects++;
 	if (next == SLAB_FREELIST_END)
-		remove_partial(p, st, pfn); /* the head of the list: O(1) */
+		*st = remove_partial(p, *st, pfn); /* the head of the list: O(1) */
 	return r;
 }
 
@@ -1299,7 +1306,7 @@ static struct slab_obj alloc_from_new_slab(struct phys *p, struct slab_geo g, ui
 	slab_set_counters(p, pfn, next, 1);
 	st->active_objects++;
 	if (next != SLAB_FREELIST_END)
-		add_partial(p, st, pfn, false);
+		*st = add_partial(p, *st, pfn, false);
 	return r;
 }
 
@@ -1485,10 +1492,10 @@ static int slab_free(struct phys *p, struct slab_geo g, uint16_t id, struct slab
 	st->active_objects--;
 	if (inuse == 1 && st->nr_partial >= g.min_partial) {
 		if (old_free != SLAB_FREELIST_END)
-			remove_partial(p, st, pfn);
-		discard_slab(p, g, st, pfn);
+			*st = remove_partial(p, *st, pfn);
+		*st = discard_slab(p, g, *st, pfn);
 	} else if (old_free == SLAB_FREELIST_END) {
-		add_partial(p, st, pfn, true);
+		*st = add_partial(p, *st, pfn, true);
 	}
 	return 0;
 }
@@ -1580,8 +1587,8 @@ static void shrink_partial(struct phys *p, struct slab_geo g, struct slab_state 
 			return; /* not a slab: slab_validate() reports such a list */
 		next = p->pages[pfn].next;
 		if (slab_inuse(&p->pages[pfn]) == 0) {
-			remove_partial(p, st, pfn);
-			discard_slab(p, g, st, pfn);
+			*st = remove_partial(p, *st, pfn);
+			*st = discard_slab(p, g, *st, pfn);
 		}
 		pfn = next;
 	}
@@ -1680,8 +1687,18 @@ static void large_kmalloc_mark(struct phys *p, uint32_t pfn, bool on)
 {
 	uint16_t flags = p->pages[pfn].flags;
 
+	//@ assert before: p->booted && PhysShape(p) && ZonesShape(p);
+	//@ assert free_ok: FreeOk(p->pages, p->nr_pages);
+	//@ assert not_free: !HasFlag(p->pages[pfn].flags, PG_buddy);
 	p->pages[pfn].flags =
 	    on ? flags_add(flags, PG_large_kmalloc) : flags_remove(flags, PG_large_kmalloc);
+	/*@ assert fields: p->nr_pages == \at(p->nr_pages, Pre) && p->pages == \at(p->pages, Pre) &&
+		p->mem == \at(p->mem, Pre) && p->booted; */
+	//@ assert shape: PhysShape(p) && ZonesShape(p);
+	//@ assert others: OthersSame{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert step: HeadStep{Pre,Here}(p->pages, p->nr_pages, pfn);
+	//@ assert areas: AreasSame{Pre,Here}(&p->zones[0]);
+	//@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
 }
 
 /* Models mm/slub.c: __kmalloc_large_node(). */
