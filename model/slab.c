@@ -922,9 +922,6 @@ struct slab_state {
     g.size == c->size && g.object_size == c->object_size && g.offset == c->offset &&
     g.order == c->order && g.min_order == c->min_order && g.flags == c->flags &&
     g.min_partial == c->min_partial;
-  // The copy of the lists and counters, apart from the page allocator's state.
-  predicate StateApart(struct phys *p, struct slab_state *st) =
-    \valid(st) && \separated(st, p, p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1));
 */
 
 /*@ requires valid: \valid_read(c);
@@ -1024,6 +1021,12 @@ static uint32_t slab_capacity(const struct phys *p, uint32_t size, uint16_t id, 
 	return objects < SLAB_FREELIST_END ? objects : 0;
 }
 
+/* A new slab's head frame (PFN_NONE when none could be had) and the counters after. */
+struct slab_new {
+	uint32_t pfn;
+	struct slab_state st;
+};
+
 /*
  * Models mm/slub.c: allocate_slab(). A compound block of the cache's order (or of its
  * minimum order when that cannot be had), objects chained in address order. Before
@@ -1033,30 +1036,34 @@ static uint32_t slab_capacity(const struct phys *p, uint32_t size, uint16_t id, 
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
     requires geo: GeoOk(g);
-    requires state: StateApart(p, st);
     requires id: 1 <= id <= MAX_CACHES;
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1], st->nr_slabs, st->total_objects;
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
-    ensures slab: \result != PFN_NONE ==> SlabOf(p, id, \result) &&
-	(p->pages[\result].order == g.order || p->pages[\result].order == g.min_order) &&
-	\result + Pow2(p->pages[\result].order) <= p->nr_pages &&
-	SlabFree(p->pages[\result].prev) == 0 && SlabInuse(p->pages[\result].prev) == 0;
-    ensures counted: \result != PFN_NONE ==> st->nr_slabs == (uint32_t)(\old(st->nr_slabs) + 1);
-    ensures failed: \result == PFN_NONE ==> st->nr_slabs == \old(st->nr_slabs) &&
-	st->total_objects == \old(st->total_objects);
+    ensures slab: \result.pfn != PFN_NONE ==> SlabOf(p, id, \result.pfn) &&
+	(p->pages[\result.pfn].order == g.order || p->pages[\result.pfn].order == g.min_order) &&
+	\result.pfn + Pow2(p->pages[\result.pfn].order) <= p->nr_pages &&
+	SlabFree(p->pages[\result.pfn].prev) == 0 && SlabInuse(p->pages[\result.pfn].prev) == 0;
+    ensures counted: \result.pfn != PFN_NONE ==> \result.st.nr_slabs == (uint32_t)(st.nr_slabs + 1);
+    ensures failed: \result.pfn == PFN_NONE ==> \result.st.nr_slabs == st.nr_slabs &&
+	\result.st.total_objects == st.total_objects;
+    ensures kept: \result.st.partial_head == st.partial_head &&
+	\result.st.partial_tail == st.partial_tail && \result.st.nr_partial == st.nr_partial &&
+	\result.st.active_objects == st.active_objects;
 */
-static uint32_t allocate_slab(struct phys *p, struct slab_geo g, uint16_t id, struct slab_state *st)
+static struct slab_new allocate_slab(struct phys *p, struct slab_geo g, uint16_t id,
+				     struct slab_state st)
 {
 	gfp_t gfp = flag_set(g.flags, SLAB_CACHE_DMA) ? __GFP_COMP | __GFP_DMA : __GFP_COMP;
 	uint32_t pfn = alloc_pages(p, gfp, g.order), objects, i;
+	struct slab_new r = {PFN_NONE, st};
 
 	if (pfn == PFN_NONE && g.min_order < g.order && p->booted) {
 		//@ assert heads: SafeBooted(p);
 		pfn = alloc_pages(p, gfp, g.min_order);
 	}
 	if (pfn == PFN_NONE)
-		return PFN_NONE;
+		return r;
 	page_set_owner(p, pfn, flags_add(p->pages[pfn].flags, PG_slab), id);
 	objects = slab_objects(g.size, &p->pages[pfn]);
 	/*@ loop invariant bound: 0 <= i <= objects;
@@ -1070,9 +1077,10 @@ static uint32_t allocate_slab(struct phys *p, struct slab_geo g, uint16_t id, st
 		write_u64(p, object_addr(g.size, pfn, i) + g.offset, next);
 	}
 	slab_set_counters(p, pfn, 0, 0);
-	st->nr_slabs++;
-	st->total_objects += objects;
-	return pfn;
+	r.pfn = pfn;
+	r.st.nr_slabs++;
+	r.st.total_objects += objects;
+	return r;
 }
 
 /* Models mm/slub.c: discard_slab(). Returns the lists and counters with the slab gone. */
@@ -1205,14 +1213,15 @@ struct slab_obj {
 	uint32_t pfn; /* the slab's head frame */
 	uint32_t idx; /* the object's index in it */
 	uint64_t addr;
+	struct slab_state st; /* the cache's lists and counters after */
 };
 
 /*@ assigns \nothing;
-    ensures err: \result.err == err && \result.addr == 0;
+    ensures err: \result.err == err && \result.addr == 0 && \result.st == st;
 */
-static struct slab_obj slab_obj_err(int err)
+static struct slab_obj slab_obj_err(int err, struct slab_state st)
 {
-	struct slab_obj r = {err, 0, 0, 0};
+	struct slab_obj r = {err, 0, 0, 0, st};
 
 	return r;
 }
@@ -1223,45 +1232,45 @@ static struct slab_obj slab_obj_err(int err)
  */
 /*@ requires safe: BuddySafe(p);
     requires geo: GeoOk(g);
-    requires state: StateApart(p, st);
-    requires partial: st->partial_head != PFN_NONE;
-    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev, *st;
+    requires partial: st.partial_head != PFN_NONE;
+    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev;
     ensures safe: BuddySafe(p);
     ensures result: \result.err == 0 || \result.err == -MERR_CORRUPT;
     ensures null: \result.err != 0 ==> \result.addr == 0;
-    ensures untouched: \result.err != 0 ==> PhysSame{Pre,Post}(p) && *st == \old(*st);
+    ensures untouched: \result.err != 0 ==> PhysSame{Pre,Post}(p) && \result.st == st;
     ensures object: \result.err == 0 ==>
 	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
 	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
 	SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1;
     ensures counted: \result.err == 0 ==>
-	st->active_objects == (uint64_t)(\old(st->active_objects) + 1) &&
-	st->nr_slabs == \old(st->nr_slabs);
+	\result.st.active_objects == (uint64_t)(st.active_objects + 1) &&
+	\result.st.nr_slabs == st.nr_slabs;
 */
 static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uint16_t id,
-					  struct slab_state *st)
+					  struct slab_state st)
 {
-	uint32_t pfn = st->partial_head;
+	uint32_t pfn = st.partial_head;
 	uint32_t objects = slab_capacity(p, g.size, id, pfn), idx, inuse, next;
-	struct slab_obj r = {0, 0, 0, 0};
+	struct slab_obj r = {0, 0, 0, 0, st};
 
 	if (objects == 0)
-		return slab_obj_err(-MERR_CORRUPT);
+		return slab_obj_err(-MERR_CORRUPT, st);
 	idx = slab_freelist(&p->pages[pfn]);
 	inuse = slab_inuse(&p->pages[pfn]);
 	if (idx >= objects || inuse >= objects)
-		return slab_obj_err(-MERR_CORRUPT);
+		return slab_obj_err(-MERR_CORRUPT, st);
 	r.pfn = pfn;
 	r.idx = idx;
 	r.addr = object_addr(g.size, pfn, idx);
 	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 	next = free_pointer_index(g.size, pfn, objects, read_u64(p, r.addr + g.offset));
 	if (next == objects)
-		return slab_obj_err(-MERR_CORRUPT);
+		return slab_obj_err(-MERR_CORRUPT, st);
 	slab_set_counters(p, pfn, next, inuse + 1);
-	st->active_objects++;
+	st.active_objects++;
 	if (next == SLAB_FREELIST_END)
-		*st = remove_partial(p, *st, pfn); /* the head of the list: O(1) */
+		st = remove_partial(p, st, pfn); /* the head of the list: O(1) */
+	r.st = st;
 	return r;
 }
 
@@ -1273,40 +1282,42 @@ static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uin
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
     requires geo: GeoOk(g);
-    requires state: StateApart(p, st);
     requires id: 1 <= id <= MAX_CACHES;
-    requires empty: st->partial_head == PFN_NONE;
+    requires empty: st.partial_head == PFN_NONE;
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1], *st;
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures result: \result.err == 0 || \result.err == -ENOMEM;
     ensures null: \result.err != 0 ==> \result.addr == 0;
-    ensures untouched: \result.err != 0 ==> *st == \old(*st);
+    ensures untouched: \result.err != 0 ==> \result.st == st;
     ensures object: \result.err == 0 ==>
 	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
 	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
 	SlabInuse(p->pages[\result.pfn].prev) == 1;
     ensures counted: \result.err == 0 ==>
-	st->active_objects == (uint64_t)(\old(st->active_objects) + 1) &&
-	st->nr_slabs == (uint32_t)(\old(st->nr_slabs) + 1);
+	\result.st.active_objects == (uint64_t)(st.active_objects + 1) &&
+	\result.st.nr_slabs == (uint32_t)(st.nr_slabs + 1);
 */
 static struct slab_obj alloc_from_new_slab(struct phys *p, struct slab_geo g, uint16_t id,
-					   struct slab_state *st)
+					   struct slab_state st)
 {
-	uint32_t pfn = allocate_slab(p, g, id, st), objects, next;
-	struct slab_obj r = {0, 0, 0, 0};
+	struct slab_new s = allocate_slab(p, g, id, st);
+	uint32_t pfn = s.pfn, objects, next;
+	struct slab_obj r = {0, 0, 0, 0, st};
 
 	if (pfn == PFN_NONE)
-		return slab_obj_err(-ENOMEM);
+		return slab_obj_err(-ENOMEM, st);
+	st = s.st;
 	objects = slab_objects(g.size, &p->pages[pfn]);
 	r.pfn = pfn;
 	r.idx = 0;
 	r.addr = object_addr(g.size, pfn, 0);
 	next = objects > 1 ? 1 : SLAB_FREELIST_END;
 	slab_set_counters(p, pfn, next, 1);
-	st->active_objects++;
+	st.active_objects++;
 	if (next != SLAB_FREELIST_END)
-		*st = add_partial(p, *st, pfn, false);
+		st = add_partial(p, st, pfn, false);
+	r.st = st;
 	return r;
 }
 
@@ -1322,9 +1333,9 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 	g = cache_geo(&k->caches[id - 1]);
 	st = cache_state(&k->caches[id - 1]);
 	if (st.partial_head == PFN_NONE)
-		o = alloc_from_new_slab(p, g, (uint16_t)id, &st);
+		o = alloc_from_new_slab(p, g, (uint16_t)id, st);
 	else
-		o = alloc_from_partial(p, g, (uint16_t)id, &st);
+		o = alloc_from_partial(p, g, (uint16_t)id, st);
 	/* Whole words: the object size with alignment is a multiple of 8. */
 	if (o.err == 0 && flag_set(gfp, __GFP_ZERO))
 		zero_words(p, o.addr, (g.object_size + 7) / 8);
@@ -1344,7 +1355,7 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 	//@ assert k_ok: KmemOk(k);
 	if (o.err != 0)
 		return obj_err(o.err);
-	cache_state_put(k, id, st);
+	cache_state_put(k, id, o.st);
 	//@ assert taken: ObjectIn(p, id, k->caches[id - 1].size, o.pfn, o.idx, o.addr);
 	r.addr = o.addr;
 	return r;
@@ -1446,58 +1457,76 @@ static bool partial_tail_ok(const struct phys *p, struct slab_state st)
 					       flag_set(p->pages[st.partial_tail].flags, PG_head));
 }
 
+/* What slab_free() did: 0 or an error, and the cache's lists and counters after. */
+struct slab_freed {
+	int err;
+	struct slab_state st;
+};
+
+/*@ assigns \nothing;
+    ensures err: \result.err == err && \result.st == st;
+*/
+static struct slab_freed slab_freed_err(int err, struct slab_state st)
+{
+	struct slab_freed r = {err, st};
+
+	return r;
+}
+
 /* Models mm/slub.c: __slab_free(): checks first, then the free; no change on error. */
 /*@ requires safe: BuddySafe(p);
     requires geo: GeoOk(g);
-    requires state: StateApart(p, st);
     requires slab: pfn < p->nr_pages;
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1], *st;
+	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
-    ensures result: \result == 0 || \result == -MERR_MISALIGNED ||
-	\result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT;
-    ensures refused: \result != 0 ==> PhysSame{Pre,Post}(p) && *st == \old(*st);
-    ensures counted: \result == 0 ==>
-	st->active_objects == (uint64_t)(\old(st->active_objects) - 1);
-    ensures freed: \result == 0 ==> (SlabOf(p, id, pfn) &&
+    ensures result: \result.err == 0 || \result.err == -MERR_MISALIGNED ||
+	\result.err == -MERR_DOUBLE_FREE || \result.err == -MERR_CORRUPT;
+    ensures refused: \result.err != 0 ==> PhysSame{Pre,Post}(p) && \result.st == st;
+    ensures counted: \result.err == 0 ==>
+	\result.st.active_objects == (uint64_t)(st.active_objects - 1);
+    ensures freed: \result.err == 0 ==> (SlabOf(p, id, pfn) &&
 	SlabFree(p->pages[pfn].prev) == (addr - ObjAddr(pfn, 0, g.size)) / g.size &&
 	SlabInuse(p->pages[pfn].prev) == \old(SlabInuse(p->pages[pfn].prev)) - 1 &&
-	st->nr_slabs == \old(st->nr_slabs)) ||
-	st->nr_slabs == (uint32_t)(\old(st->nr_slabs) - 1);
+	\result.st.nr_slabs == st.nr_slabs) ||
+	\result.st.nr_slabs == (uint32_t)(st.nr_slabs - 1);
 */
-static int slab_free(struct phys *p, struct slab_geo g, uint16_t id, struct slab_state *st,
-		     uint32_t pfn, uint64_t addr)
+static struct slab_freed slab_free(struct phys *p, struct slab_geo g, uint16_t id,
+				   struct slab_state st, uint32_t pfn, uint64_t addr)
 {
 	uint32_t objects = slab_capacity(p, g.size, id, pfn), idx, old_free, inuse;
 	uint64_t offset;
 	int is_free;
+	struct slab_freed r = {0, st};
 
 	if (objects == 0)
-		return -MERR_CORRUPT;
+		return slab_freed_err(-MERR_CORRUPT, st);
 	offset = addr - pfn_to_virt(pfn);
 	if (offset % g.size != 0 || offset / g.size >= objects)
-		return -MERR_MISALIGNED;
+		return slab_freed_err(-MERR_MISALIGNED, st);
 	idx = (uint32_t)(offset / g.size);
 	is_free = object_is_free(p, g, pfn, objects, idx);
 	if (is_free != 0)
-		return is_free > 0 ? -MERR_DOUBLE_FREE : is_free;
+		return slab_freed_err(is_free > 0 ? -MERR_DOUBLE_FREE : is_free, st);
 	inuse = slab_inuse(&p->pages[pfn]);
-	if (inuse == 0 || !partial_tail_ok(p, *st))
-		return -MERR_CORRUPT; /* counters or list broken: slab_validate() says which */
+	if (inuse == 0 || !partial_tail_ok(p, st))
+		/* counters or list broken: slab_validate() says which */
+		return slab_freed_err(-MERR_CORRUPT, st);
 	old_free = slab_freelist(&p->pages[pfn]);
 	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 	write_u64(p, addr + g.offset,
 		  old_free == SLAB_FREELIST_END ? 0 : object_addr(g.size, pfn, old_free));
 	slab_set_counters(p, pfn, idx, inuse - 1);
-	st->active_objects--;
-	if (inuse == 1 && st->nr_partial >= g.min_partial) {
+	st.active_objects--;
+	if (inuse == 1 && st.nr_partial >= g.min_partial) {
 		if (old_free != SLAB_FREELIST_END)
-			*st = remove_partial(p, *st, pfn);
-		*st = discard_slab(p, g, *st, pfn);
+			st = remove_partial(p, st, pfn);
+		st = discard_slab(p, g, st, pfn);
 	} else if (old_free == SLAB_FREELIST_END) {
-		*st = add_partial(p, *st, pfn, true);
+		st = add_partial(p, st, pfn, true);
 	}
-	return 0;
+	r.st = st;
+	return r;
 }
 
 /* Free the object at addr in the slab at pfn of live cache id (kmem_cache_free(), kfree()). */
@@ -1521,11 +1550,11 @@ static int slab_free(struct phys *p, struct slab_geo g, uint16_t id, struct slab
 static int cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uint64_t addr)
 {
 	struct slab_geo g = cache_geo(&k->caches[id - 1]);
-	struct slab_state st = cache_state(&k->caches[id - 1]);
-	int err = slab_free(p, g, (uint16_t)id, &st, pfn, addr);
+	struct slab_freed f =
+	    slab_free(p, g, (uint16_t)id, cache_state(&k->caches[id - 1]), pfn, addr);
 
-	if (err != 0)
-		return err;
+	if (f.err != 0)
+		return f.err;
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -1540,7 +1569,7 @@ static int cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uint
 	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert k_ok: KmemOk(k);
-	cache_state_put(k, id, st);
+	cache_state_put(k, id, f.st);
 	return 0;
 }
 
@@ -1565,33 +1594,33 @@ int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
  */
 /*@ requires safe: BuddySafe(p);
     requires geo: GeoOk(g);
-    requires state: StateApart(p, st);
-    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], st->nr_slabs,
-	st->total_objects, st->partial_head, st->partial_tail, st->nr_partial;
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
+    ensures active: \result.active_objects == st.active_objects;
 */
-static void shrink_partial(struct phys *p, struct slab_geo g, struct slab_state *st)
+static struct slab_state shrink_partial(struct phys *p, struct slab_geo g, struct slab_state st)
 {
-	uint32_t pfn = st->partial_head, limit = st->nr_partial, n;
+	uint32_t pfn = st.partial_head, limit = st.nr_partial, n;
 
 	/*@ loop invariant bound: 0 <= n <= limit;
 	    loop invariant safe: BuddySafe(p);
-	    loop assigns n, pfn, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-		st->nr_slabs, st->total_objects, st->partial_head, st->partial_tail, st->nr_partial;
+	    loop invariant active: st.active_objects == \at(st.active_objects, Pre);
+	    loop assigns n, pfn, st, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
 	    loop variant limit - n;
 	*/
 	for (n = 0; pfn != PFN_NONE && n < limit; n++) {
 		uint32_t next;
 
 		if (pfn >= p->nr_pages || !flag_set(p->pages[pfn].flags, PG_head))
-			return; /* not a slab: slab_validate() reports such a list */
+			return st; /* not a slab: slab_validate() reports such a list */
 		next = p->pages[pfn].next;
 		if (slab_inuse(&p->pages[pfn]) == 0) {
-			*st = remove_partial(p, *st, pfn);
-			*st = discard_slab(p, g, *st, pfn);
+			st = remove_partial(p, st, pfn);
+			st = discard_slab(p, g, st, pfn);
 		}
 		pfn = next;
 	}
+	return st;
 }
 
 /* kmem_cache_shrink() of live cache id. */
@@ -1610,9 +1639,8 @@ static void shrink_partial(struct phys *p, struct slab_geo g, struct slab_state 
 static void cache_shrink(struct phys *p, struct kmem *k, int id)
 {
 	struct slab_geo g = cache_geo(&k->caches[id - 1]);
-	struct slab_state st = cache_state(&k->caches[id - 1]);
+	struct slab_state st = shrink_partial(p, g, cache_state(&k->caches[id - 1]));
 
-	shrink_partial(p, g, &st);
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
