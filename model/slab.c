@@ -1438,6 +1438,7 @@ static int object_is_free(const struct phys *p, struct slab_geo g, uint32_t pfn,
 			return -MERR_CORRUPT;
 		if (cur == idx)
 			return 1;
+		//@ assert cur: 0 <= cur < SlabObjects(p->pages[pfn].order, g.size);
 		//@ assert obj: cur * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 		cur = free_pointer_index(g.size, pfn, objects,
 					 read_u64(p, object_addr(g.size, pfn, cur) + g.offset));
@@ -1786,6 +1787,16 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 
 struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
 {
+	struct obj_result r = {0, ZERO_SIZE_PTR};
+
+	/*
+	 * kmalloc()'s own refusals, repeated here: WP does not use a callee's per-behavior
+	 * assigns, so only a return before the call shows that they change nothing.
+	 */
+	if (size == 0)
+		return r;
+	if (size > KMALLOC_MAX_SIZE)
+		return obj_err(-ENOMEM);
 	return kmalloc(p, k, size, flag_set(gfp, __GFP_ZERO) ? gfp : gfp + __GFP_ZERO);
 }
 
@@ -1882,6 +1893,7 @@ struct obj_result ksize(const struct phys *p, const struct kmem *k, uint64_t add
 	pfn = large_kmalloc_head(p, addr);
 	if (pfn < 0)
 		return obj_err((int)pfn);
+	//@ assert in_ram: HeadInRam(p, pfn);
 	r.addr = (uint64_t)buddy_block_pages(p->pages[pfn].order) * PAGE_SIZE;
 	return r;
 }
