@@ -1310,7 +1310,10 @@ static void free_from(struct phys *p, uint32_t pfn, unsigned int order)
 static bool put_page_testzero(struct page *pages,
 			      uint32_t pfn) /*@ ghost (uint32_t nr, struct zone *zones) */
 {
-	bool zero = --pages[pfn].refcount == 0;
+	uint16_t old = pages[pfn].refcount;
+	bool zero = old == 1; /* the new count, (uint16_t)(old - 1), is 0 */
+
+	pages[pfn].refcount = (uint16_t)(old - 1);
 
 	/*@ assert same: PagesSame{Pre,Here}(pages, nr) && AreasSame{Pre,Here}(zones); */
 	return zero;
