@@ -672,6 +672,8 @@ static uint64_t slot_gap(const struct vma_pool *v, const struct vma_set *s, uint
 	v->leaves[x].end[j] == \old(v->leaves[x].end[j]);
     ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    ensures set_kept: \forall integer j, i; 0 <= j < s->nr_leaves && 0 <= i < VMA_LEAF_SLOTS ==>
+	VStart(v, s, j, i) == \old(VStart(v, s, j, i)) && VEnd(v, s, j, i) == \old(VEnd(v, s, j, i));
 */
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -1472,7 +1474,35 @@ void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
 void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos)
 {
 	leaf_put(v, &v->leaves[s->leaf[pos.leaf]], pos.slot, id);
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert vmas_same: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert nr: \forall integer k; 0 <= k < s->nr_leaves ==>
+		LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre); */
+	/*@ assert put: SlotId(v, s, pos.leaf, pos.slot) == id &&
+		VStart(v, s, pos.leaf, pos.slot) == v->vma[id].vm_start &&
+		VEnd(v, s, pos.leaf, pos.slot) == v->vma[id].vm_end; */
+	/*@ assert other_leaves: \forall integer k, i; 0 <= k < s->nr_leaves && k != pos.leaf &&
+		0 <= i < VMA_LEAF_SLOTS ==> s->leaf[k] != s->leaf[pos.leaf] &&
+		SlotId(v, s, k, i) == \at(SlotId(v, s, k, i), Pre) &&
+		VStart(v, s, k, i) == \at(VStart(v, s, k, i), Pre) &&
+		VEnd(v, s, k, i) == \at(VEnd(v, s, k, i), Pre); */
+	/*@ assert other_slots: \forall integer i; 0 <= i < VMA_LEAF_SLOTS && i != pos.slot ==>
+		SlotId(v, s, pos.leaf, i) == \at(SlotId(v, s, pos.leaf, i), Pre) &&
+		VStart(v, s, pos.leaf, i) == \at(VStart(v, s, pos.leaf, i), Pre) &&
+		VEnd(v, s, pos.leaf, i) == \at(VEnd(v, s, pos.leaf, i), Pre); */
+	/*@ assert others: \forall integer k, i; InSet(v, s, k, i) && (k != pos.leaf || i != pos.slot) ==>
+		SlotId(v, s, k, i) == \at(SlotId(v, s, k, i), Pre) &&
+		VStart(v, s, k, i) == \at(VStart(v, s, k, i), Pre) &&
+		VEnd(v, s, k, i) == \at(VEnd(v, s, k, i), Pre); */
+	/*@ assert vmas: VmasOk(v, s); */
+	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert copies: \at(CopiesOkBut(v, s, pos.leaf, pos.slot), Pre) ==> CopiesOk(v, s); */
 	leaf_refresh(v, s, pos.leaf);
+	/*@ assert last_end: s->last_end[pos.leaf] == VEnd(v, s, pos.leaf, LeafNr(v, s, pos.leaf) - 1); */
 }
 
 /* Merge rules ------------------------------------------------------------------------- */
