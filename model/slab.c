@@ -1667,6 +1667,23 @@ int kmem_cache_shrink(struct phys *p, struct kmem *k, int id)
 	return 0;
 }
 
+/* Free the slot of live cache id, no kmalloc cache: the allocator's state stays well formed. */
+/*@ requires kmem: KmemOk(k);
+    requires live: LiveCache(k, id);
+    requires not_kmalloc: !k->caches[id - 1].kmalloc;
+    assigns k->caches[id - 1].in_use;
+    ensures kmem: KmemOk(k);
+    ensures gone: !k->caches[id - 1].in_use;
+*/
+static void cache_close(struct kmem *k, int id)
+{
+	k->caches[id - 1].in_use = false;
+	//@ assert kept: KeptExcept{Pre,Here}(k, id - 1);
+	//@ assert ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert geo: GeoAll(k);
+	//@ assert kmalloc: KmallocAll(k);
+}
+
 int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 {
 	if (!cache_live(k, id))
@@ -1676,7 +1693,7 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 	if (k->caches[id - 1].active_objects != 0)
 		return -MERR_BUSY;
 	cache_shrink(p, k, id);
-	k->caches[id - 1].in_use = false;
+	cache_close(k, id);
 	return 0;
 }
 
