@@ -1228,8 +1228,12 @@ static struct fault_ret do_special_fault(struct mm_env *e, struct mm_struct *mm,
 	(void)mm;
 	if (off >= e->kimage_vdso_pages)
 		return fault_ret(-EFAULT, FAULT_SIGBUS, 0);
+	//@ assert vdso_off: off == VdsoOff(e, vmf.id, vmf.address);
+	//@ assert lt: off < e->kimage_vdso_pages;
+	//@ assert lt32: off < 0x100000000;
 	//@ assert small: off < e->kimage_vdso_pages && (uint32_t)off == off;
 	pfn = e->kimage_vdso_pfn + (uint32_t)off;
+	//@ assert pfn: pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
 	e->phys->mem[vmf.pte] =
 	    pfn_phys(pfn) + (pte_prot(vma->vm_flags, false, false) + _PAGE_SPECIAL);
 	return fault_ret(0, FAULT_SPECIAL_PAGE, pfn);
