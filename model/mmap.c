@@ -624,10 +624,10 @@ void mm_destroy(struct mm_env *e, struct mm_struct *mm)
 static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t start, uint64_t end,
 			    uint64_t *accounted)
 {
-	uint64_t n = 0, addr = start;
+	uint64_t n = 0, acc = 0, addr = start;
 
-	*accounted = 0;
-	/*@ loop assigns n, addr, *accounted;
+	/* The loop writes locals only, so the set it reads stays as the precondition says. */
+	/*@ loop assigns n, acc, addr;
 	    loop variant end - addr;
 	*/
 	while (addr < end) {
@@ -640,9 +640,10 @@ static uint64_t range_pages(struct mm_env *e, struct mm_struct *mm, uint64_t sta
 		t = V(e, id)->vm_end < end ? V(e, id)->vm_end : end;
 		n += (t - s) / PAGE_SIZE;
 		if ((V(e, id)->vm_flags & VM_ACCOUNT) != 0)
-			*accounted += (t - s) / PAGE_SIZE;
+			acc += (t - s) / PAGE_SIZE;
 		addr = V(e, id)->vm_end;
 	}
+	*accounted = acc;
 	return n;
 }
 
