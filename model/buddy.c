@@ -843,6 +843,8 @@ static void set_page_head(struct page *pages, uint32_t pfn, unsigned int order,
 	/*@ assert blocks: BlocksFrame{Pre,Here}(pages, nr, pfn); */
 	/*@ assert free_ok: FreeOk(pages, nr); */
 	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert end: PgEnd(pages, pfn) == pfn + Pow2(order); */
+	/*@ assert disjoint_pre: \at(Disjoint(pages, nr), Pre) && \at(Clear(pages, nr, pfn, order), Pre); */
 	/*@ assert disjoint: Disjoint(pages, nr); */
 	/*@ assert next_ok: NextOk(pages, nr, zones); */
 	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
@@ -880,7 +882,9 @@ static void clear_page_head(struct page *pages,
 	/*@ assert end: \at(PgEnd(pages, pfn), Pre) == pfn + Pow2(\at(pages[pfn].order, Pre)); */
 	/*@ assert free_ok: FreeOk(pages, nr); */
 	/*@ assert head_ok: HeadOk(pages, nr); */
+	/*@ assert unmarked: !PgBlock(pages, pfn) && \at(PgBlock(pages, pfn), Pre); */
 	/*@ assert disjoint: Disjoint(pages, nr); */
+	/*@ assert clear: Clear(pages, nr, pfn, \at(pages[pfn].order, Pre)); */
 	/*@ assert next_ok: NextOk(pages, nr, zones); */
 	/*@ assert prev_ok: PrevOk(pages, nr, zones); */
 	/*@ assert iff: EndsIff(zones); */

@@ -1236,6 +1236,10 @@ static struct fault_ret do_special_fault(struct mm_env *e, struct mm_struct *mm,
 	//@ assert pfn: pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
 	e->phys->mem[vmf.pte] =
 	    pfn_phys(pfn) + (pte_prot(vma->vm_flags, false, false) + _PAGE_SPECIAL);
+	//@ assert kept_pfn: e->kimage_vdso_pfn == \at(e->kimage_vdso_pfn, Pre);
+	/*@ assert kept_off: VdsoOff(e, vmf.id, vmf.address) ==
+		\at(VdsoOff(e, vmf.id, vmf.address), Pre); */
+	//@ assert pfn_post: pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
 	return fault_ret(0, FAULT_SPECIAL_PAGE, pfn);
 }
 

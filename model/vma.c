@@ -1503,6 +1503,17 @@ void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, stru
 	/*@ assert copies: \at(CopiesOkBut(v, s, pos.leaf, pos.slot), Pre) ==> CopiesOk(v, s); */
 	leaf_refresh(v, s, pos.leaf);
 	/*@ assert last_end: s->last_end[pos.leaf] == VEnd(v, s, pos.leaf, LeafNr(v, s, pos.leaf) - 1); */
+	/*@ assert vmas_post: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert put_post: SlotId(v, s, pos.leaf, pos.slot) == id &&
+		VStart(v, s, pos.leaf, pos.slot) == v->vma[id].vm_start &&
+		VEnd(v, s, pos.leaf, pos.slot) == v->vma[id].vm_end; */
+	/*@ assert others_post: \forall integer k, i; InSet(v, s, k, i) &&
+		(k != pos.leaf || i != pos.slot) ==>
+		SlotId(v, s, k, i) == \at(SlotId(v, s, k, i), Pre) &&
+		VStart(v, s, k, i) == \at(VStart(v, s, k, i), Pre) &&
+		VEnd(v, s, k, i) == \at(VEnd(v, s, k, i), Pre); */
 }
 
 /* Merge rules ------------------------------------------------------------------------- */
