@@ -51,7 +51,7 @@ static uint64_t entry_span(uint32_t level)
 	}
 }
 
-/* The index of addr's entry in a table at level (pte_index(), pmd_index(), ...). */
+/* The index of addr's entry in a table at level (pte_index(), pmd_index(), ...): pgtable.h. */
 /*@ requires level: 1 <= level <= 5;
     assigns \nothing;
     ensures index: \result == VaIndex(addr, level);
@@ -59,7 +59,7 @@ static uint64_t entry_span(uint32_t level)
 */
 static uint32_t entry_index(uint64_t addr, uint32_t level)
 {
-	return (uint32_t)(addr / entry_span(level) % PTRS_PER_TABLE);
+	return pt_index(addr, level);
 }
 
 /* Is the single-bit flag bit set in x? (x & bit) != 0, by division (docs/proofs.md). */
@@ -989,6 +989,18 @@ static void vmf_anon_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id
 		e->phys->zones[zi].free_pages == \at(e->phys->zones[zi].free_pages, Pre); */
 	//@ assert kept: PhysKept{Pre,Here}(e->phys);
 	//@ assert shape: PhysShape(e->phys);
+	/*@ assert heads0: \forall integer o; 0 <= o < NR_PAGE_ORDERS ==>
+		e->phys->zones[ZONE_DMA].free_area[o].head ==
+		\at(e->phys->zones[ZONE_DMA].free_area[o].head, Pre); */
+	/*@ assert heads1: \forall integer o; 0 <= o < NR_PAGE_ORDERS ==>
+		e->phys->zones[ZONE_NORMAL].free_area[o].head ==
+		\at(e->phys->zones[ZONE_NORMAL].free_area[o].head, Pre); */
+	/*@ assert free1: e->phys->zones[ZONE_NORMAL].free_pages ==
+		\at(e->phys->zones[ZONE_NORMAL].free_pages, Pre); */
+	/*@ assert dma: ZoneCannotServe(e->phys, ZONE_DMA, 0) <==>
+		\at(ZoneCannotServe(e->phys, ZONE_DMA, 0), Pre); */
+	/*@ assert normal: ZoneCannotServe(e->phys, ZONE_NORMAL, 0) <==>
+		\at(ZoneCannotServe(e->phys, ZONE_NORMAL, 0), Pre); */
 	/*@ assert fails: AllocFails(e->phys, GFP_USER_PAGE, 0) <==>
 		\at(AllocFails(e->phys, GFP_USER_PAGE, 0), Pre); */
 }
@@ -1051,26 +1063,52 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
 	if (!vmf.write) { /* the zero page for reads */
 		e->phys->mem[vmf.pte] =
 		    pfn_phys(e->zero_pfn) + (pte_prot(flags, false, false) + _PAGE_SPECIAL);
+		//@ assert z_tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+		//@ assert z_heads: HeadsKept{Pre,Here}(e->phys);
 		return fault_ret(0, FAULT_ZERO_PAGE, 0);
 	}
 	vmf_anon_prepare(e, mm, vmf.id);
+	//@ assert anon0: AnonPrepared{Pre,Here}(e->pool, vmf.id);
+	//@ assert unchanged0: PhysUnchanged{Pre,Here}(e->phys);
+	//@ assert heads0: HeadsKept{Pre,Here}(e->phys);
+	//@ ghost uint32_t av = e->pool->vma[vmf.id].anon_vma;
+	//@ ghost uint32_t next_av = e->pool->next_anon_vma;
 	pfn = alloc_user_page(e, true);
-	if (pfn == PFN_NONE)
-		return fault_ret(-ENOMEM, FAULT_OOM, 0);
+	//@ assert pool: e->pool->vma[vmf.id].anon_vma == av && e->pool->next_anon_vma == next_av;
 	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
 	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	if (pfn == PFN_NONE) {
+		/*@ assert o_mem: \forall integer j; 0 <= j < RamWords(e->phys) ==>
+			e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+		/*@ assert o_pages: \forall integer i; 0 <= i < e->phys->nr_pages ==>
+			e->phys->pages[i].flags == \at(e->phys->pages[i].flags, Pre) &&
+			e->phys->pages[i].order == \at(e->phys->pages[i].order, Pre) &&
+			e->phys->pages[i].refcount == \at(e->phys->pages[i].refcount, Pre) &&
+			e->phys->pages[i].next == \at(e->phys->pages[i].next, Pre) &&
+			e->phys->pages[i].prev == \at(e->phys->pages[i].prev, Pre); */
+		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
+		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+		//@ assert o_heads: HeadsKept{Pre,Here}(e->phys);
+		return fault_ret(-ENOMEM, FAULT_OOM, 0);
+	}
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert buddy_pre: \let k = pfn; \at(e->phys->pages[k].flags, Pre) == PG_buddy;
+	//@ assert head_pre: \at(HasFlag(e->phys->pages[vmf.pte / PAGE_WORDS].flags, PG_head), Pre);
 	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
 	//@ assert apart: OutFrame(vmf.pte, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, writable);
+	//@ assert pte: e->phys->mem[vmf.pte] == AnonPte(pfn, flags);
 	//@ assert zeroed: FrameZero(e->phys, pfn);
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
 	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
 	inc_mm_anon(mm, e->phys);
+	//@ assert tables1: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert heads_kept1: HeadsKept{Pre,Here}(e->phys);
+	//@ assert pte1: e->phys->mem[vmf.pte] == AnonPte(pfn, e->pool->vma[vmf.id].vm_flags);
 	return fault_ret(0, FAULT_ANON_PAGE, pfn);
 }
 
@@ -1212,7 +1250,8 @@ static struct fault_ret do_wp_page(struct mm_env *e, struct mm_struct *mm, struc
     behavior mapped:
 	assumes VdsoOff(e, vmf.id, vmf.address) < e->kimage_vdso_pages;
 	ensures result: \result.err == 0 && \result.action == FAULT_SPECIAL_PAGE;
-	ensures pfn: \result.pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
+	ensures pfn: \result.pfn ==
+	    (uint32_t)(\old(e->kimage_vdso_pfn) + \old(VdsoOff(e, vmf.id, vmf.address)));
 	ensures pte: e->phys->mem[vmf.pte] ==
 	    MkEnt(\result.pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \false, \false) + 0x200);
     complete behaviors;
@@ -1236,10 +1275,6 @@ static struct fault_ret do_special_fault(struct mm_env *e, struct mm_struct *mm,
 	//@ assert pfn: pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
 	e->phys->mem[vmf.pte] =
 	    pfn_phys(pfn) + (pte_prot(vma->vm_flags, false, false) + _PAGE_SPECIAL);
-	//@ assert kept_pfn: e->kimage_vdso_pfn == \at(e->kimage_vdso_pfn, Pre);
-	/*@ assert kept_off: VdsoOff(e, vmf.id, vmf.address) ==
-		\at(VdsoOff(e, vmf.id, vmf.address), Pre); */
-	//@ assert pfn_post: pfn == (uint32_t)(e->kimage_vdso_pfn + VdsoOff(e, vmf.id, vmf.address));
 	return fault_ret(0, FAULT_SPECIAL_PAGE, pfn);
 }
 
