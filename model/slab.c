@@ -257,7 +257,7 @@ static uint32_t slab_objects(uint32_t size, const struct page *head)
 /* The address of object idx (of size bytes) of the slab at frame slab_pfn. */
 /*@ requires size: 8 <= size <= KMALLOC_MAX_SIZE;
     requires pfn: slab_pfn < PHYS_MAX_PAGES;
-    requires idx: idx <= 65535;
+    requires idx: idx <= 65535 || idx * size <= KMALLOC_MAX_SIZE;
     assigns \nothing;
     ensures exact: \result == ObjAddr(slab_pfn, idx, size);
 */
@@ -810,6 +810,22 @@ static const uint8_t kmalloc_create_order[NR_KMALLOC_SIZES] = {4, 6, 0, 1,  2,	3
 							       7, 8, 9, 10, 11, 12};
 static const uint8_t kmalloc_slot[NR_KMALLOC_SIZES] = {2, 3, 4, 5, 0, 6, 1, 7, 8, 9, 10, 11, 12};
 
+/*
+ * The name of the kmalloc cache of class i, type t (0 normal, 1 DMA). (Its own function:
+ * the name tables stay out of the callers' proof contexts.)
+ */
+/*@ requires valid: \valid_read(k);
+    requires cls: i < NR_KMALLOC_SIZES;
+    assigns \nothing;
+    ensures name: \valid_read(\result + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(k, \result + (0 .. CACHE_NAME_LEN - 1));
+*/
+static const char *kmalloc_name(const struct kmem *k, uint32_t t, uint32_t i)
+{
+	(void)k; /* for the contract only */
+	return t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i];
+}
+
 /* Open kmalloc cache slot (type t: 0 normal, 1 DMA) as a permanent cache of class i. */
 /*@ requires valid: \valid(k);
     requires slot: slot < MAX_CACHES;
@@ -822,8 +838,10 @@ static const uint8_t kmalloc_slot[NR_KMALLOC_SIZES] = {2, 3, 4, 5, 0, 6, 1, 7, 8
 */
 static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32_t i)
 {
-	cache_open(k, (int)slot, t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i], kmalloc_sizes[i],
-		   8, t == 0 ? 0 : SLAB_CACHE_DMA);
+	uint32_t size = kmalloc_size(i);
+
+	//@ assert size: 8 <= size <= KMALLOC_MAX_CACHE_SIZE;
+	cache_open(k, (int)slot, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA);
 	k->caches[slot].kmalloc = true;
 }
 
@@ -1021,6 +1039,66 @@ static uint32_t slab_capacity(const struct phys *p, uint32_t size, uint16_t id, 
 	return objects < SLAB_FREELIST_END ? objects : 0;
 }
 
+/*
+ * Chain the objects of a new slab in address order, the last one ending the chain
+ * (allocate_slab()). Only words of RAM change.
+ */
+/*@ requires shape: PhysShape(p);
+    requires geo: GeoOk(g);
+    requires slab: pfn < p->nr_pages && p->pages[pfn].order <= MAX_PAGE_ORDER &&
+	pfn + Pow2(p->pages[pfn].order) <= p->nr_pages;
+    requires objects: objects == SlabObjects(p->pages[pfn].order, g.size);
+    assigns p->mem[0 .. RamWords(p) - 1];
+*/
+static void slab_chain(struct phys *p, struct slab_geo g, uint32_t pfn, uint32_t objects)
+{
+	uint32_t i;
+
+	//@ assert fit: objects * g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+	//@ assert pow: Pow2(p->pages[pfn].order) <= 1024;
+	/*@ loop invariant bound: 0 <= i <= objects;
+	    loop assigns i, p->mem[0 .. RamWords(p) - 1];
+	    loop variant objects - i;
+	*/
+	for (i = 0; i < objects; i++) {
+		uint64_t next = i + 1 < objects ? object_addr(g.size, pfn, i + 1) : 0;
+
+		//@ assert mono: (i + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
+		//@ assert obj: i * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+		write_u64(p, object_addr(g.size, pfn, i) + g.offset, next);
+	}
+}
+
+/*
+ * A block for a new slab: of the cache's order, or of its minimum order when that cannot
+ * be had. Before boot alloc_pages() fails for every order, so the fallback is tried
+ * after boot only (where ListHeads follows from BuddySafe: buddy.h does not ensure it
+ * after a call).
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires geo: GeoOk(g);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures block: \result != PFN_NONE ==> \result < p->nr_pages && IsHead(p, \result) &&
+	(p->pages[\result].order == g.order || p->pages[\result].order == g.min_order) &&
+	\result + Pow2(p->pages[\result].order) <= p->nr_pages;
+*/
+static uint32_t slab_pages(struct phys *p, struct slab_geo g)
+{
+	gfp_t gfp = flag_set(g.flags, SLAB_CACHE_DMA) ? __GFP_COMP | __GFP_DMA : __GFP_COMP;
+	uint32_t pfn;
+
+	//@ assert valid: \valid(p);
+	pfn = alloc_pages(p, gfp, g.order);
+	if (pfn == PFN_NONE && g.min_order < g.order && p->booted) {
+		//@ assert heads: SafeBooted(p);
+		pfn = alloc_pages(p, gfp, g.min_order);
+	}
+	return pfn;
+}
+
 /* A new slab's head frame (PFN_NONE when none could be had) and the counters after. */
 struct slab_new {
 	uint32_t pfn;
@@ -1029,9 +1107,7 @@ struct slab_new {
 
 /*
  * Models mm/slub.c: allocate_slab(). A compound block of the cache's order (or of its
- * minimum order when that cannot be had), objects chained in address order. Before
- * boot alloc_pages() fails for every order, so the fallback is tried after boot only
- * (where ListHeads follows from BuddySafe: buddy.h does not ensure it after a call).
+ * minimum order when that cannot be had: slab_pages()), objects chained in address order.
  */
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
@@ -1054,28 +1130,17 @@ struct slab_new {
 static struct slab_new allocate_slab(struct phys *p, struct slab_geo g, uint16_t id,
 				     struct slab_state st)
 {
-	gfp_t gfp = flag_set(g.flags, SLAB_CACHE_DMA) ? __GFP_COMP | __GFP_DMA : __GFP_COMP;
-	uint32_t pfn = alloc_pages(p, gfp, g.order), objects, i;
+	uint32_t pfn = slab_pages(p, g), objects;
 	struct slab_new r = {PFN_NONE, st};
 
-	if (pfn == PFN_NONE && g.min_order < g.order && p->booted) {
-		//@ assert heads: SafeBooted(p);
-		pfn = alloc_pages(p, gfp, g.min_order);
-	}
 	if (pfn == PFN_NONE)
 		return r;
+	//@ assert page: \valid(&p->pages[pfn]);
 	page_set_owner(p, pfn, flags_add(p->pages[pfn].flags, PG_slab), id);
+	//@ assert head: IsHead(p, pfn);
+	//@ assert in_ram: HeadInRam(p, pfn);
 	objects = slab_objects(g.size, &p->pages[pfn]);
-	/*@ loop invariant bound: 0 <= i <= objects;
-	    loop assigns i, p->mem[0 .. RamWords(p) - 1];
-	    loop variant objects - i;
-	*/
-	for (i = 0; i < objects; i++) {
-		uint64_t next = i + 1 < objects ? object_addr(g.size, pfn, i + 1) : 0;
-
-		//@ assert obj: i * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
-		write_u64(p, object_addr(g.size, pfn, i) + g.offset, next);
-	}
+	slab_chain(p, g, pfn, objects);
 	slab_set_counters(p, pfn, 0, 0);
 	r.pfn = pfn;
 	r.st.nr_slabs++;
@@ -1227,46 +1292,101 @@ static struct slab_obj slab_obj_err(int err, struct slab_state st)
 }
 
 /*
- * The first free object of the first partial slab (mm/slub.c: ___slab_alloc() without
- * per-CPU slabs). A slab that becomes full leaves the list.
+ * What allocating from the slab at pfn reads before it writes anything: pfn is the
+ * head of a slab of cache id inside RAM, its first free object idx is one of its
+ * objects, it counts fewer objects in use than it holds, and the free pointer of idx
+ * names another of its objects (next) or ends the chain (SLAB_FREELIST_END).
+ */
+/*@
+  predicate PartialPick(struct phys *p, integer id, integer size, integer pfn, integer idx,
+                        integer next) =
+    SlabOf(p, id, pfn) && p->pages[pfn].order <= MAX_PAGE_ORDER &&
+    pfn + Pow2(p->pages[pfn].order) <= p->nr_pages &&
+    SlabObjects(p->pages[pfn].order, size) < SLAB_FREELIST_END &&
+    idx == SlabFree(p->pages[pfn].prev) && 0 <= idx < SlabObjects(p->pages[pfn].order, size) &&
+    SlabInuse(p->pages[pfn].prev) < SlabObjects(p->pages[pfn].order, size) &&
+    (next == SLAB_FREELIST_END || 0 <= next < SlabObjects(p->pages[pfn].order, size)) &&
+    next != idx;
+*/
+
+/* What partial_check() found: 0, the first free object and the one after it; or the error. */
+struct partial_pick {
+	int err;
+	uint32_t idx;
+	uint32_t next;
+};
+
+/*@ assigns \nothing;
+    ensures err: \result.err == err && \result.idx == 0 && \result.next == 0;
+*/
+static struct partial_pick partial_pick_err(int err)
+{
+	struct partial_pick r = {err, 0, 0};
+
+	return r;
+}
+
+/*
+ * The checks of an allocation from the partial slab at pfn (-MERR_CORRUPT: no slab of
+ * the cache, counters out of range, or a free pointer that names no other object of
+ * the slab, i.e. the chain was overwritten). Nothing is written.
  */
 /*@ requires safe: BuddySafe(p);
     requires geo: GeoOk(g);
-    requires partial: st.partial_head != PFN_NONE;
-    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev;
-    ensures safe: BuddySafe(p);
+    assigns \nothing;
     ensures result: \result.err == 0 || \result.err == -MERR_CORRUPT;
-    ensures null: \result.err != 0 ==> \result.addr == 0;
-    ensures untouched: \result.err != 0 ==> PhysSame{Pre,Post}(p) && \result.st == st;
-    ensures object: \result.err == 0 ==>
-	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
-	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
-	SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1;
-    ensures counted: \result.err == 0 ==>
-	\result.st.active_objects == (uint64_t)(st.active_objects + 1) &&
-	\result.st.nr_slabs == st.nr_slabs;
+    ensures ok: \result.err == 0 ==> PartialPick(p, id, g.size, pfn, \result.idx, \result.next);
 */
-static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uint16_t id,
-					  struct slab_state st)
+static struct partial_pick partial_check(const struct phys *p, struct slab_geo g, uint16_t id,
+					 uint32_t pfn)
 {
-	uint32_t pfn = st.partial_head;
 	uint32_t objects = slab_capacity(p, g.size, id, pfn), idx, inuse, next;
-	struct slab_obj r = {0, 0, 0, 0, st};
+	struct partial_pick r = {0, 0, 0};
 
 	if (objects == 0)
-		return slab_obj_err(-MERR_CORRUPT, st);
+		return partial_pick_err(-MERR_CORRUPT);
 	idx = slab_freelist(&p->pages[pfn]);
 	inuse = slab_inuse(&p->pages[pfn]);
 	if (idx >= objects || inuse >= objects)
-		return slab_obj_err(-MERR_CORRUPT, st);
+		return partial_pick_err(-MERR_CORRUPT);
+	//@ assert mono: (idx + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
+	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+	next = free_pointer_index(g.size, pfn, objects,
+				  read_u64(p, object_addr(g.size, pfn, idx) + g.offset));
+	if (next == objects || next == idx)
+		return partial_pick_err(-MERR_CORRUPT);
+	r.idx = idx;
+	r.next = next;
+	return r;
+}
+
+/*
+ * The first free object of the first partial slab (mm/slub.c: ___slab_alloc() without
+ * per-CPU slabs), partial_check() passed. A slab that becomes full leaves the list.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires geo: GeoOk(g);
+    requires picked: PartialPick(p, id, g.size, st.partial_head, idx, next);
+    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev;
+    ensures safe: BuddySafe(p);
+    ensures result: \result.err == 0;
+    ensures object: ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
+	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
+	SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1;
+    ensures counted: \result.st.active_objects == (uint64_t)(st.active_objects + 1) &&
+	\result.st.nr_slabs == st.nr_slabs;
+*/
+static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uint16_t id,
+					  struct slab_state st, uint32_t idx, uint32_t next)
+{
+	uint32_t pfn = st.partial_head;
+	struct slab_obj r = {0, 0, 0, 0, st};
+
+	(void)id; /* for the contract */
 	r.pfn = pfn;
 	r.idx = idx;
 	r.addr = object_addr(g.size, pfn, idx);
-	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
-	next = free_pointer_index(g.size, pfn, objects, read_u64(p, r.addr + g.offset));
-	if (next == objects)
-		return slab_obj_err(-MERR_CORRUPT, st);
-	slab_set_counters(p, pfn, next, inuse + 1);
+	slab_set_counters(p, pfn, next, slab_inuse(&p->pages[pfn]) + 1);
 	st.active_objects++;
 	if (next == SLAB_FREELIST_END)
 		st = remove_partial(p, st, pfn); /* the head of the list: O(1) */
@@ -1332,10 +1452,16 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 		return obj_err(-MERR_NOT_FOUND);
 	g = cache_geo(&k->caches[id - 1]);
 	st = cache_state(&k->caches[id - 1]);
-	if (st.partial_head == PFN_NONE)
+	if (st.partial_head == PFN_NONE) {
 		o = alloc_from_new_slab(p, g, (uint16_t)id, st);
-	else
-		o = alloc_from_partial(p, g, (uint16_t)id, st);
+	} else {
+		/* Every check before the first write: a refused allocation changes nothing. */
+		struct partial_pick c = partial_check(p, g, (uint16_t)id, st.partial_head);
+
+		if (c.err != 0)
+			return obj_err(c.err);
+		o = alloc_from_partial(p, g, (uint16_t)id, st, c.idx, c.next);
+	}
 	/* Whole words: the object size with alignment is a multiple of 8. */
 	if (o.err == 0 && flag_set(gfp, __GFP_ZERO))
 		zero_words(p, o.addr, (g.object_size + 7) / 8);
@@ -1439,6 +1565,7 @@ static int object_is_free(const struct phys *p, struct slab_geo g, uint32_t pfn,
 		if (cur == idx)
 			return 1;
 		//@ assert cur: 0 <= cur < SlabObjects(p->pages[pfn].order, g.size);
+		//@ assert mono: (cur + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
 		//@ assert obj: cur * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 		cur = free_pointer_index(g.size, pfn, objects,
 					 read_u64(p, object_addr(g.size, pfn, cur) + g.offset));
@@ -1458,63 +1585,113 @@ static bool partial_tail_ok(const struct phys *p, struct slab_state st)
 					       flag_set(p->pages[st.partial_tail].flags, PG_head));
 }
 
-/* What slab_free() did: 0 or an error, and the cache's lists and counters after. */
-struct slab_freed {
+/*
+ * What a free checks before it writes anything (mm/slub.c: __slab_free() and its
+ * debug checks): pfn is the head of a slab of cache id inside RAM holding fewer than
+ * SLAB_FREELIST_END objects, addr is the start of its object idx, the slab counts an
+ * object in use; and the partial list can take a slab at its tail.
+ */
+/*@
+  predicate FreeChecked(struct phys *p, integer id, integer size, integer pfn, integer idx,
+                        integer addr) =
+    SlabOf(p, id, pfn) && p->pages[pfn].order <= MAX_PAGE_ORDER &&
+    pfn + Pow2(p->pages[pfn].order) <= p->nr_pages &&
+    SlabObjects(p->pages[pfn].order, size) < SLAB_FREELIST_END &&
+    0 <= idx < SlabObjects(p->pages[pfn].order, size) &&
+    idx * size + size <= Pow2(p->pages[pfn].order) * PAGE_SIZE &&
+    addr == ObjAddr(pfn, idx, size) && idx == (addr - ObjAddr(pfn, 0, size)) / size &&
+    SlabInuse(p->pages[pfn].prev) >= 1;
+  predicate TailOk(struct phys *p, integer head, integer tail) =
+    head == PFN_NONE || (0 <= tail < p->nr_pages && IsHead(p, tail));
+*/
+
+/* What cache_free_check() found: 0 and the object's index, or the error. */
+struct slab_check {
 	int err;
-	struct slab_state st;
+	uint32_t idx;
 };
 
 /*@ assigns \nothing;
-    ensures err: \result.err == err && \result.st == st;
+    ensures err: \result.err == err && \result.idx == 0;
 */
-static struct slab_freed slab_freed_err(int err, struct slab_state st)
+static struct slab_check slab_check_err(int err)
 {
-	struct slab_freed r = {err, st};
+	struct slab_check r = {err, 0};
 
 	return r;
 }
 
-/* Models mm/slub.c: __slab_free(): checks first, then the free; no change on error. */
+/*
+ * The checks of a free of addr from the slab at pfn of live cache id, in the order
+ * Linux makes them; nothing is written. Errors: -MERR_CORRUPT (no slab of the cache, a
+ * broken free chain, counters or list), -MERR_MISALIGNED (not the start of an object),
+ * -MERR_DOUBLE_FREE (the object is free already).
+ */
+/*@ requires safe: BuddySafe(p);
+    requires kmem: KmemOk(k);
+    requires live: LiveCache(k, id);
+    requires slab: pfn < p->nr_pages;
+    assigns \nothing;
+    ensures result: \result.err == 0 || \result.err == -MERR_MISALIGNED ||
+	\result.err == -MERR_DOUBLE_FREE || \result.err == -MERR_CORRUPT;
+    ensures checked: \result.err == 0 ==> FreeChecked(p, id, k->caches[id - 1].size, pfn, \result.idx, addr);
+    ensures tail: \result.err == 0 ==>
+	TailOk(p, k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail);
+*/
+static struct slab_check cache_free_check(const struct phys *p, const struct kmem *k, int id,
+					  uint32_t pfn, uint64_t addr)
+{
+	struct slab_geo g = cache_geo(&k->caches[id - 1]);
+	struct slab_state st = cache_state(&k->caches[id - 1]);
+	uint32_t objects = slab_capacity(p, g.size, (uint16_t)id, pfn), idx;
+	uint64_t base, offset;
+	int is_free;
+	struct slab_check r = {0, 0};
+
+	if (objects == 0)
+		return slab_check_err(-MERR_CORRUPT);
+	base = pfn_to_virt(pfn);
+	/* (below base, addr - base wraps past every object: misaligned either way) */
+	if (addr < base || (addr - base) % g.size != 0 || (addr - base) / g.size >= objects)
+		return slab_check_err(-MERR_MISALIGNED);
+	offset = addr - base;
+	idx = (uint32_t)(offset / g.size);
+	//@ assert idx: addr == ObjAddr(pfn, idx, g.size);
+	//@ assert mono: (idx + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
+	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+	is_free = object_is_free(p, g, pfn, objects, idx);
+	if (is_free != 0)
+		return slab_check_err(is_free > 0 ? -MERR_DOUBLE_FREE : is_free);
+	if (slab_inuse(&p->pages[pfn]) == 0 || !partial_tail_ok(p, st))
+		/* counters or list broken: slab_validate() says which */
+		return slab_check_err(-MERR_CORRUPT);
+	r.idx = idx;
+	return r;
+}
+
+/*
+ * Models mm/slub.c: __slab_free() once cache_free_check() has passed: object idx at
+ * addr goes back to the slab at pfn. Returns the cache's lists and counters after.
+ */
 /*@ requires safe: BuddySafe(p);
     requires geo: GeoOk(g);
-    requires slab: pfn < p->nr_pages;
+    requires checked: FreeChecked(p, id, g.size, pfn, idx, addr);
+    requires tail: TailOk(p, st.partial_head, st.partial_tail);
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
-    ensures result: \result.err == 0 || \result.err == -MERR_MISALIGNED ||
-	\result.err == -MERR_DOUBLE_FREE || \result.err == -MERR_CORRUPT;
-    ensures refused: \result.err != 0 ==> PhysSame{Pre,Post}(p) && \result.st == st;
-    ensures counted: \result.err == 0 ==>
-	\result.st.active_objects == (uint64_t)(st.active_objects - 1);
-    ensures freed: \result.err == 0 ==> (SlabOf(p, id, pfn) &&
-	SlabFree(p->pages[pfn].prev) == (addr - ObjAddr(pfn, 0, g.size)) / g.size &&
+    ensures counted: \result.active_objects == (uint64_t)(st.active_objects - 1);
+    ensures freed: (SlabOf(p, id, pfn) && SlabFree(p->pages[pfn].prev) == idx &&
 	SlabInuse(p->pages[pfn].prev) == \old(SlabInuse(p->pages[pfn].prev)) - 1 &&
-	\result.st.nr_slabs == st.nr_slabs) ||
-	\result.st.nr_slabs == (uint32_t)(st.nr_slabs - 1);
+	\result.nr_slabs == st.nr_slabs) ||
+	\result.nr_slabs == (uint32_t)(st.nr_slabs - 1);
 */
-static struct slab_freed slab_free(struct phys *p, struct slab_geo g, uint16_t id,
-				   struct slab_state st, uint32_t pfn, uint64_t addr)
+static struct slab_state slab_free(struct phys *p, struct slab_geo g, uint16_t id,
+				   struct slab_state st, uint32_t pfn, uint64_t addr, uint32_t idx)
 {
-	uint32_t objects = slab_capacity(p, g.size, id, pfn), idx, old_free, inuse;
-	uint64_t offset;
-	int is_free;
-	struct slab_freed r = {0, st};
+	uint32_t inuse = slab_inuse(&p->pages[pfn]), old_free = slab_freelist(&p->pages[pfn]);
 
-	if (objects == 0)
-		return slab_freed_err(-MERR_CORRUPT, st);
-	offset = addr - pfn_to_virt(pfn);
-	if (offset % g.size != 0 || offset / g.size >= objects)
-		return slab_freed_err(-MERR_MISALIGNED, st);
-	idx = (uint32_t)(offset / g.size);
-	is_free = object_is_free(p, g, pfn, objects, idx);
-	if (is_free != 0)
-		return slab_freed_err(is_free > 0 ? -MERR_DOUBLE_FREE : is_free, st);
-	inuse = slab_inuse(&p->pages[pfn]);
-	if (inuse == 0 || !partial_tail_ok(p, st))
-		/* counters or list broken: slab_validate() says which */
-		return slab_freed_err(-MERR_CORRUPT, st);
-	old_free = slab_freelist(&p->pages[pfn]);
-	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+	(void)id; /* for the contract */
 	write_u64(p, addr + g.offset,
 		  old_free == SLAB_FREELIST_END ? 0 : object_addr(g.size, pfn, old_free));
 	slab_set_counters(p, pfn, idx, inuse - 1);
@@ -1526,16 +1703,19 @@ static struct slab_freed slab_free(struct phys *p, struct slab_geo g, uint16_t i
 	} else if (old_free == SLAB_FREELIST_END) {
 		st = add_partial(p, st, pfn, true);
 	}
-	r.st = st;
-	return r;
+	return st;
 }
 
-/* Free the object at addr in the slab at pfn of live cache id (kmem_cache_free(), kfree()). */
+/*
+ * Free object idx at addr in the slab at pfn of live cache id, cache_free_check()
+ * passed (kmem_cache_free(), kfree()).
+ */
 /*@ requires safe: BuddySafe(p);
     requires kmem: KmemOk(k);
     requires apart: KmemApart(p, k);
     requires live: LiveCache(k, id);
-    requires slab: pfn < p->nr_pages;
+    requires checked: FreeChecked(p, id, k->caches[id - 1].size, pfn, idx, addr);
+    requires tail: TailOk(p, k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail);
     assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
 	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
 	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
@@ -1543,19 +1723,15 @@ static struct slab_freed slab_free(struct phys *p, struct slab_geo g, uint16_t i
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
-    ensures result: \result == 0 || \result == -MERR_MISALIGNED ||
-	\result == -MERR_DOUBLE_FREE || \result == -MERR_CORRUPT;
-    ensures refused: \result != 0 ==> KmemSame{Pre,Post}(k) && PhysSame{Pre,Post}(p);
-    ensures freed: \result == 0 ==> SlabFreed{Pre,Post}(p, &k->caches[id - 1], id, pfn, addr);
+    ensures freed: SlabFreed{Pre,Post}(p, &k->caches[id - 1], id, pfn, addr);
 */
-static int cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uint64_t addr)
+static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uint64_t addr,
+		       uint32_t idx)
 {
 	struct slab_geo g = cache_geo(&k->caches[id - 1]);
-	struct slab_freed f =
-	    slab_free(p, g, (uint16_t)id, cache_state(&k->caches[id - 1]), pfn, addr);
+	struct slab_state st =
+	    slab_free(p, g, (uint16_t)id, cache_state(&k->caches[id - 1]), pfn, addr, idx);
 
-	if (f.err != 0)
-		return f.err;
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -1570,22 +1746,30 @@ static int cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uint
 	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert k_ok: KmemOk(k);
-	cache_state_put(k, id, f.st);
-	return 0;
+	cache_state_put(k, id, st);
 }
 
 int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
 {
-	int64_t pfn;
+	int64_t head;
+	uint32_t pfn;
+	struct slab_check c;
 
 	if (!cache_live(k, id))
 		return -MERR_NOT_FOUND;
-	pfn = virt_to_slab(p, addr);
-	if (pfn < 0)
-		return (int)pfn;
+	head = virt_to_slab(p, addr);
+	if (head < 0)
+		return (int)head;
+	pfn = (uint32_t)head;
+	//@ assert pfn: pfn == HeadPfn(p, addr);
 	if (p->pages[pfn].slab_cache != id)
 		return -MERR_WRONG_CACHE;
-	return cache_free(p, k, id, (uint32_t)pfn, addr);
+	/* Every check before the first write: a refused free changes nothing. */
+	c = cache_free_check(p, k, id, pfn, addr);
+	if (c.err != 0)
+		return c.err;
+	cache_free(p, k, id, pfn, addr, c.idx);
+	return 0;
 }
 
 /*
@@ -1852,11 +2036,18 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr)
 		return 0;
 	pfn = virt_to_slab(p, addr);
 	if (pfn >= 0) {
-		uint16_t id = p->pages[pfn].slab_cache;
+		uint32_t s = (uint32_t)pfn;
+		uint16_t id = p->pages[s].slab_cache;
+		struct slab_check c;
 
+		//@ assert pfn: s == HeadPfn(p, addr);
 		if (!cache_live(k, id))
 			return -MERR_CORRUPT; /* a slab of no live cache */
-		return cache_free(p, k, id, (uint32_t)pfn, addr);
+		c = cache_free_check(p, k, id, s, addr);
+		if (c.err != 0)
+			return c.err;
+		cache_free(p, k, id, s, addr, c.idx);
+		return 0;
 	}
 	if (pfn != -MERR_FOREIGN)
 		return (int)pfn;
@@ -1956,6 +2147,7 @@ static struct validate_result validate_slab(const struct phys *p, const struct k
 			return slab_bad("slab free chain longer than objects - inuse (repeat)",
 					pfn);
 		n++;
+		//@ assert mono: (cur + 1) * c->size <= SlabObjects(head->order, c->size) * c->size;
 		//@ assert obj: cur * c->size + c->size <= Pow2(head->order) * PAGE_SIZE;
 		cur = free_pointer_index(c->size, pfn, objects,
 					 read_u64(p, object_addr(c->size, pfn, cur) + c->offset));
