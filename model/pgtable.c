@@ -44,8 +44,9 @@ struct cpu_state cpu_state_default(void)
 */
 static uint64_t phys_top(uint32_t maxphyaddr)
 {
-	uint64_t top = 0x1000;
-	uint32_t width;
+	/* from 2^36 when MAXPHYADDR >= 36 (every x86-64 CPU): fewer steps in every walk */
+	uint64_t top = maxphyaddr >= 36 ? 0x1000000000ull : 0x1000;
+	uint32_t width = maxphyaddr >= 36 ? 36 : 12;
 
 	/*@ loop invariant width: 12 <= width <= 52;
 	    loop invariant below: width <= maxphyaddr || width == 12;
@@ -53,7 +54,7 @@ static uint64_t phys_top(uint32_t maxphyaddr)
 	    loop assigns width, top;
 	    loop variant 52 - width;
 	*/
-	for (width = 12; width < maxphyaddr && width < 52; width++)
+	for (; width < maxphyaddr && width < 52; width++)
 		top *= 2;
 	return top;
 }
@@ -132,7 +133,26 @@ static uint64_t entry_table(uint64_t e)
 */
 static uint64_t entry_frame(uint64_t e, uint64_t size)
 {
-	return e % 0x10000000000000ull / size * size;
+	/* constant divisors: shifts, not a 64-bit div per walk */
+	if (size == 0x1000)
+		return e % 0x10000000000000ull / 0x1000 * 0x1000;
+	if (size == 0x200000)
+		return e % 0x10000000000000ull / 0x200000 * 0x200000;
+	return e % 0x10000000000000ull / 0x40000000 * 0x40000000;
+}
+
+/** page_offset() - vaddr's offset in its page of size bytes: vaddr & (size - 1). */
+/*@ requires size: size == 0x1000 || size == 0x200000 || size == 0x40000000;
+    assigns \nothing;
+    ensures offset: \result == vaddr % size;
+*/
+static uint64_t page_offset(uint64_t vaddr, uint64_t size)
+{
+	if (size == 0x1000)
+		return vaddr % 0x1000;
+	if (size == 0x200000)
+		return vaddr % 0x200000;
+	return vaddr % 0x40000000;
 }
 
 /** entry_mkyoung() - e with A set: e | _PAGE_ACCESSED. */
@@ -174,17 +194,6 @@ static uint64_t level_size(uint32_t level)
 	}
 }
 
-/* vaddr's entry in a table of this level: bits 12+9*level-1 : 12+9*(level-1). */
-/*@ requires level: 1 <= level <= 5;
-    assigns \nothing;
-    ensures index: \result == VaIndex(vaddr, level);
-    ensures range: \result < 512;
-*/
-static uint64_t pt_index(uint64_t vaddr, uint32_t level)
-{
-	return vaddr / level_size(level) % 512;
-}
-
 /* The top-level table: CR3 bits MAXPHYADDR-1:12, i.e. cr3 & pte_pfn_mask(MAXPHYADDR). */
 /*@ requires top: 0x1000 <= top <= 0x10000000000000;
     assigns \nothing;
@@ -193,6 +202,8 @@ static uint64_t pt_index(uint64_t vaddr, uint32_t level)
 */
 static uint64_t cr3_table(uint64_t cr3, uint64_t top)
 {
+	if (cr3 < top) /* always, but for reserved CR3 bits: no 64-bit div per walk */
+		return cr3 / 0x1000 * 0x1000;
 	return cr3 % top / 0x1000 * 0x1000;
 }
 
@@ -442,7 +453,7 @@ static struct walk_outcome walk_decide(const struct cpu_state *cpu, struct acces
 			o.may_a = entries_mask(levels); /* every entry was used */
 		} else {
 			o.page_size = level_size(level);
-			o.paddr = entry_frame(e, o.page_size) + vaddr % o.page_size;
+			o.paddr = entry_frame(e, o.page_size) + page_offset(vaddr, o.page_size);
 			o.must_a = entries_mask(levels);
 			o.may_a = o.must_a;
 			o.must_d = acc.type == ACCESS_WRITE;

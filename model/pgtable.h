@@ -111,6 +111,33 @@ struct walk {
 #endif
 
 /**
+ * pt_index() - vaddr's entry in a table of this level: bits 12+9*level-1 : 12+9*(level-1)
+ * (pte_index(), pmd_index(), ...). Spelt out per level: a constant divisor compiles to
+ * a shift, a variable one to a 64-bit div in every step of every walk; and the provers
+ * cannot use a shift by a variable amount.
+ */
+/*@ requires level: 1 <= level <= 5;
+    assigns \nothing;
+    ensures index: \result == VaIndex(vaddr, level);
+    ensures range: \result < 512;
+*/
+static inline uint32_t pt_index(uint64_t vaddr, uint32_t level)
+{
+	switch (level) {
+	case PT_PTE:
+		return (uint32_t)(vaddr / 0x1000 % 512);
+	case PT_PMD:
+		return (uint32_t)(vaddr / 0x200000 % 512);
+	case PT_PUD:
+		return (uint32_t)(vaddr / 0x40000000 % 512);
+	case PT_P4D:
+		return (uint32_t)(vaddr / 0x8000000000ull % 512);
+	default:
+		return (uint32_t)(vaddr / 0x1000000000000ull % 512);
+	}
+}
+
+/**
  * pte_pfn_mask() - the address bits of an entry under this MAXPHYADDR: bits
  * MAXPHYADDR-1:12, MAXPHYADDR taken as 12 below 12 and as 52 above 52.
  */
