@@ -397,6 +397,12 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 	}
 	n = table_alloc(e);
 	if (n == PFN_NONE) {
+		//@ assert o_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+		//@ assert o_ptr: e->phys->mem == \at(e->phys->mem, Pre);
+		/*@ assert o_mem: \forall integer j; 0 <= j < RamWords{Pre}(e->phys) ==>
+			e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+		/*@ assert o_tabs: \forall integer l; 1 <= l <= FTop(e) && \at(FReach(e, mm, addr, l), Pre) ==>
+			0 <= \at(FTable(e, mm, addr, l), Pre) < \at(e->phys->nr_pages, Pre); */
 		//@ assert same: SwSameMem{Pre,Here}(e->phys, mm->pgd, addr, FTop(e));
 		//@ assert have: FHave(e, mm, addr) == \at(FHave(e, mm, addr), Pre);
 		/*@ assert reach: \forall integer l; 1 <= l <= FTop(e) ==>
@@ -405,6 +411,9 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 			FTable(e, mm, addr, l) == \at(FTable(e, mm, addr, l), Pre); */
 		/*@ assert reached: \forall integer l; 1 <= l <= FTop(e) && FReach(e, mm, addr, l) ==>
 			FHave(e, mm, addr) <= l; */
+		//@ assert o_heads: HeadsKept{Pre,Here}(e->phys);
+		//@ assert o_pathok: SwPathOk(e->phys, mm->pgd, addr, FTop(e));
+		//@ assert o_distinct: SwDistinct(e->phys, mm->pgd, addr, FTop(e));
 		return PFN_NONE;
 	}
 	/*@ assert tables: \forall integer l; level <= l <= FTop(e) ==>
@@ -1164,26 +1173,63 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
 	bool zero = entry_pfn(old) == e->zero_pfn && flag64(old, _PAGE_SPECIAL);
 	uint32_t pfn;
 
+	//@ assert iszero: zero <==> IsZeroPte(e, old);
+	//@ assert from: EntPfn(old) < e->phys->nr_pages && e->phys->pages[EntPfn(old)].flags != PG_buddy;
 	vmf_anon_prepare(e, mm, vmf.id);
+	//@ assert anon0: AnonPrepared{Pre,Here}(e->pool, vmf.id);
+	//@ assert unchanged0: PhysUnchanged{Pre,Here}(e->phys);
+	//@ assert heads0: HeadsKept{Pre,Here}(e->phys);
+	//@ ghost uint32_t av = e->pool->vma[vmf.id].anon_vma;
+	//@ ghost uint32_t next_av = e->pool->next_anon_vma;
 	pfn = alloc_user_page(e, zero);
-	if (pfn == PFN_NONE)
-		return fault_ret(-ENOMEM, FAULT_OOM, 0);
-	if (!zero)
-		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
+	//@ assert pool: e->pool->vma[vmf.id].anon_vma == av && e->pool->next_anon_vma == next_av;
 	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
 	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	if (pfn == PFN_NONE) {
+		/*@ assert o_mem: \forall integer j; 0 <= j < RamWords(e->phys) ==>
+			e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+		/*@ assert o_pages: \forall integer i; 0 <= i < e->phys->nr_pages ==>
+			e->phys->pages[i].flags == \at(e->phys->pages[i].flags, Pre) &&
+			e->phys->pages[i].order == \at(e->phys->pages[i].order, Pre) &&
+			e->phys->pages[i].refcount == \at(e->phys->pages[i].refcount, Pre) &&
+			e->phys->pages[i].next == \at(e->phys->pages[i].next, Pre) &&
+			e->phys->pages[i].prev == \at(e->phys->pages[i].prev, Pre); */
+		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
+		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+		//@ assert o_heads: HeadsKept{Pre,Here}(e->phys);
+		return fault_ret(-ENOMEM, FAULT_OOM, 0);
+	}
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert buddy_pre: \let k = pfn; \at(e->phys->pages[k].flags, Pre) == PG_buddy;
+	//@ assert from_pre: \let f = EntPfn(old); \at(e->phys->pages[f].flags, Pre) != PG_buddy;
+	//@ assert from_other: EntPfn(old) != pfn;
+	//@ assert head_pre: \at(HasFlag(e->phys->pages[vmf.pte / PAGE_WORDS].flags, PG_head), Pre);
 	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
 	//@ assert apart: OutFrame(vmf.pte, pfn);
+	//@ assert zeroed0: zero ==> FrameZero(e->phys, pfn);
+	if (!zero) {
+		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
+		//@ assert copied0: FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
+	}
+	//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert new_page1: NewPage{Pre,Here}(e->phys, pfn);
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, true, true);
+	//@ assert pte: e->phys->mem[vmf.pte] == MkEnt(pfn, PteProt(flags, \true, \true));
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+	//@ assert zeroed: zero ==> FrameZero(e->phys, pfn);
+	//@ assert copied: !zero ==> FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
 	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
 	flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
 	inc_mm_anon(mm, e->phys);
+	//@ assert tables1: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert heads_kept1: HeadsKept{Pre,Here}(e->phys);
+	//@ assert pte1: e->phys->mem[vmf.pte] == MkEnt(pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \true, \true));
+	//@ assert zeroed1: zero ==> FrameZero(e->phys, pfn);
+	//@ assert copied1: !zero ==> FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
 	return fault_ret(0, FAULT_COW, pfn);
 }
 
