@@ -36,7 +36,9 @@ struct cpu_state cpu_state_default(void)
 
 /*
  * 2^MAXPHYADDR with MAXPHYADDR clamped to [12, 52]: one past the highest physical address
- * an entry can hold (4.1.4). By doubling: the provers cannot use a shift by a variable.
+ * an entry can hold (4.1.4). Every walk needs it: the widths of x86-64 CPUs (36..52) by
+ * cases, a jump table; the others by doubling. Not a shift: the provers cannot use a
+ * shift by a variable amount.
  */
 /*@ assigns \nothing;
     ensures top: \result == PhysTop(maxphyaddr);
@@ -44,17 +46,56 @@ struct cpu_state cpu_state_default(void)
 */
 static uint64_t phys_top(uint32_t maxphyaddr)
 {
-	/* from 2^36 when MAXPHYADDR >= 36 (every x86-64 CPU): fewer steps in every walk */
-	uint64_t top = maxphyaddr >= 36 ? 0x1000000000ull : 0x1000;
-	uint32_t width = maxphyaddr >= 36 ? 36 : 12;
+	uint64_t top = 0x1000;
+	uint32_t width;
 
+	switch (maxphyaddr) {
+	case 36:
+		return 0x1000000000ull;
+	case 37:
+		return 0x2000000000ull;
+	case 38:
+		return 0x4000000000ull;
+	case 39:
+		return 0x8000000000ull;
+	case 40:
+		return 0x10000000000ull;
+	case 41:
+		return 0x20000000000ull;
+	case 42:
+		return 0x40000000000ull;
+	case 43:
+		return 0x80000000000ull;
+	case 44:
+		return 0x100000000000ull;
+	case 45:
+		return 0x200000000000ull;
+	case 46:
+		return 0x400000000000ull;
+	case 47:
+		return 0x800000000000ull;
+	case 48:
+		return 0x1000000000000ull;
+	case 49:
+		return 0x2000000000000ull;
+	case 50:
+		return 0x4000000000000ull;
+	case 51:
+		return 0x8000000000000ull;
+	case 52:
+		return 0x10000000000000ull;
+	default:
+		break;
+	}
+	if (maxphyaddr > 52)
+		return 0x10000000000000ull;
 	/*@ loop invariant width: 12 <= width <= 52;
 	    loop invariant below: width <= maxphyaddr || width == 12;
 	    loop invariant top: top == Pow2Phys(width);
 	    loop assigns width, top;
 	    loop variant 52 - width;
 	*/
-	for (; width < maxphyaddr && width < 52; width++)
+	for (width = 12; width < maxphyaddr && width < 52; width++)
 		top *= 2;
 	return top;
 }
