@@ -498,6 +498,28 @@ static void test_accessed_dirty(void)
 	report((pte & _PAGE_DIRTY) == 0, "a faulting write sets no D");
 }
 
+/*
+ * CR3 bits MAXPHYADDR-1:12 locate the top table; the bits above are dropped (a CPU
+ * refuses to load them: #GP on MOV to CR3), and so are CR3's low flag bits. The walk
+ * takes a shortcut when CR3 is below 2^MAXPHYADDR: both ways give the same table.
+ */
+static void test_cr3_bits(void)
+{
+	struct cpu_state c = plain_cpu();
+	struct walk plain, high, lowbits;
+
+	install(&user_rw_4k, USER_VA);
+	plain = mmu_walk(&phys, &c, cr3, USER_VA, UREAD, false);
+	high = mmu_walk(&phys, &c, cr3 | 1ull << c.maxphyaddr, USER_VA, UREAD, false);
+	lowbits = mmu_walk(&phys, &c, cr3 | 0x18, USER_VA, UREAD, false);
+	report(!plain.pf && plain.levels == 4, "CR3 below 2^MAXPHYADDR: the page");
+	report(!high.pf && high.paddr == plain.paddr && high.entry_addr[0] == plain.entry_addr[0],
+	       "a CR3 bit at MAXPHYADDR is dropped: the same top table and page");
+	report(!lowbits.pf && lowbits.paddr == plain.paddr &&
+		   lowbits.entry_addr[0] == plain.entry_addr[0],
+	       "CR3's PWT/PCD bits are not address bits");
+}
+
 int main(void)
 {
 	if (phys_init(&phys, mem, pages, FRAMES) != 0)
@@ -514,5 +536,6 @@ int main(void)
 	RUN(test_pku);
 	RUN(test_canonical_and_la57);
 	RUN(test_accessed_dirty);
+	RUN(test_cr3_bits);
 	return test_summary();
 }
