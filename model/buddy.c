@@ -385,6 +385,35 @@ static void free_list_add(struct page *pages, struct zone *zones, enum zone_type
 }
 
 /*
+ * The link writes of list_del_unmark(), in its order: prev's next, next's prev, then both
+ * links of the page itself.
+ */
+/*@ requires valid: \valid(pages + (0 .. nr - 1)) && \valid(zones + (0 .. MAX_NR_ZONES - 1));
+    requires sep: \separated(pages + (0 .. nr - 1), zones + (0 .. MAX_NR_ZONES - 1));
+    requires x: x < nr;
+    requires prev: LinkOk2(nr, prev);
+    requires next: LinkOk2(nr, next);
+    assigns pages[0 .. nr - 1];
+    ensures nframe: NextFrame{Pre,Post}(pages, nr, x, prev);
+    ensures pframe: PrevFrame{Pre,Post}(pages, nr, x, next);
+    ensures self: pages[x].next == PFN_NONE && pages[x].prev == PFN_NONE;
+    ensures prev_next: prev != PFN_NONE && prev != x ==> pages[prev].next == next;
+    ensures next_prev: next != PFN_NONE && next != x ==> pages[next].prev == prev;
+    ensures zones: ZonesSame{Pre,Post}(zones);
+    ensures marks: MarksSame{Pre,Post}(pages, nr);
+*/
+static void list_unlink(struct page *pages, uint32_t x, uint32_t prev,
+			uint32_t next) /*@ ghost (uint32_t nr, struct zone *zones) */
+{
+	if (prev != PFN_NONE)
+		page_set_next(pages, prev, next) /*@ ghost (nr, zones) */;
+	if (next != PFN_NONE)
+		page_set_prev(pages, next, prev) /*@ ghost (nr, zones) */;
+	page_set_next(pages, x, PFN_NONE) /*@ ghost (nr, zones) */;
+	page_set_prev(pages, x, PFN_NONE) /*@ ghost (nr, zones) */;
+}
+
+/*
  * free_list_del() unlinks the free block at pfn from the list of (zt, order) and unmarks
  * it (Linux: __del_page_from_free_list(), with __ClearPageBuddy() and
  * set_page_private(page, 0)). The page's prev and next are read into locals first; the work is
@@ -436,33 +465,13 @@ static void list_del_unmark(struct page *pages, struct zone *zones, enum zone_ty
 
 	/* clear_buddy() first: the list steps below never read or write the marks. */
 	page_set_mark(pages, pfn, 0, 0) /*@ ghost (nr) */;
-	/* The pages, then the list ends (the area is never inside the page array). */
-	if (prev != PFN_NONE)
-		page_set_next(pages, prev, next) /*@ ghost (nr, zones) */;
-	/*@ assert nframe0: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
-	/*@ assert pframe0: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
-	/*@ assert pn0: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
-	if (next != PFN_NONE)
-		page_set_prev(pages, next, prev) /*@ ghost (nr, zones) */;
-	/*@ assert nframe1: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
-	/*@ assert pframe1: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
-	/*@ assert pn1: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
-	page_set_next(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
-	/*@ assert nframe15: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
-	/*@ assert pframe15: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
-	/*@ assert pn15: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
-	page_set_prev(pages, pfn, PFN_NONE) /*@ ghost (nr, zones) */;
-	/*@ assert nframe2: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
-	/*@ assert pframe2: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
-	/*@ assert pn2: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
+	/* The links, then the list ends (the area is never inside the page array). */
+	list_unlink(pages, pfn, prev, next) /*@ ghost (nr, zones) */;
 	if (prev == PFN_NONE)
 		head = next;
 	if (next == PFN_NONE)
 		tail = prev;
 	area_set(zones, zt, order, head, tail, nr_free - 1) /*@ ghost (pages, nr) */;
-	/*@ assert nframe: NextFrame{Pre,Here}(pages, nr, pfn, prev); */
-	/*@ assert pframe: PrevFrame{Pre,Here}(pages, nr, pfn, next); */
-	/*@ assert pn: prev != PFN_NONE && prev != pfn ==> pages[prev].next == next; */
 }
 
 /*@ requires mem: PagesMem(pages, nr, zones);
