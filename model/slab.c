@@ -266,6 +266,15 @@ static uint64_t object_addr(uint32_t size, uint32_t slab_pfn, uint32_t idx)
 	return pfn_to_virt(slab_pfn) + (uint64_t)idx * size;
 }
 
+/* The end of object idx of a slab holding objects objects: a lemma, as a ghost function. */
+/*@ ghost
+  /@ requires idx: idx < objects;
+     assigns \nothing;
+     ensures end: idx * size + size <= objects * size;
+  @/
+  static void object_end(uint32_t idx, uint32_t size, uint32_t objects) { }
+*/
+
 /*@ requires valid: \valid_read(k);
     assigns \nothing;
     ensures exact: \result <==> LiveCache(k, id);
@@ -326,6 +335,7 @@ static uint16_t flags_remove(uint16_t flags, uint16_t bit)
 	HasFlag(flags, PG_buddy) == HasFlag(p->pages[pfn].flags, PG_buddy);
     assigns p->pages[pfn].flags, p->pages[pfn].slab_cache;
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures flags: p->pages[pfn].flags == flags;
     ensures cache: p->pages[pfn].slab_cache == cache;
 */
@@ -350,6 +360,7 @@ static void page_set_owner(struct phys *p, uint32_t pfn, uint16_t flags, uint16_
     requires counters: freelist < 65536 && inuse < 65536;
     assigns p->pages[pfn].prev;
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures free: SlabFree(p->pages[pfn].prev) == freelist;
     ensures inuse: SlabInuse(p->pages[pfn].prev) == inuse;
 */
@@ -372,6 +383,7 @@ static void slab_set_counters(struct phys *p, uint32_t pfn, uint32_t freelist, u
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
     assigns p->pages[pfn].next;
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures next: p->pages[pfn].next == next;
 */
 static void slab_set_next(struct phys *p, uint32_t pfn, uint32_t next)
@@ -810,6 +822,34 @@ static const uint8_t kmalloc_create_order[NR_KMALLOC_SIZES] = {4, 6, 0, 1,  2,	3
 							       7, 8, 9, 10, 11, 12};
 static const uint8_t kmalloc_slot[NR_KMALLOC_SIZES] = {2, 3, 4, 5, 0, 6, 1, 7, 8, 9, 10, 11, 12};
 
+/*@
+  // kmalloc_create_order[] and kmalloc_slot[] in logic.
+  logic integer CreateOrder(integer n) =
+    n == 0 ? 4 : n == 1 ? 6 : n == 2 ? 0 : n == 3 ? 1 : n == 4 ? 2 : n == 5 ? 3 : n == 6 ? 5 : n;
+  logic integer KmallocSlot(integer i) =
+    i == 0 ? 2 : i == 1 ? 3 : i == 2 ? 4 : i == 3 ? 5 : i == 4 ? 0 : i == 5 ? 6 : i == 6 ? 1 : i;
+*/
+
+/* The class of the n-th cache of a type to be created. */
+/*@ requires n: n < NR_KMALLOC_SIZES;
+    assigns \nothing;
+    ensures cls: \result == CreateOrder(n) && \result < NR_KMALLOC_SIZES;
+*/
+static uint32_t kmalloc_create_class(uint32_t n)
+{
+	return kmalloc_create_order[n];
+}
+
+/* The slot of class i within its type: the inverse of kmalloc_create_class(). */
+/*@ requires i: i < NR_KMALLOC_SIZES;
+    assigns \nothing;
+    ensures slot: \result == KmallocSlot(i) && \result < NR_KMALLOC_SIZES && CreateOrder(\result) == i;
+*/
+static uint32_t kmalloc_slot_of(uint32_t i)
+{
+	return kmalloc_slot[i];
+}
+
 /*
  * The name of the kmalloc cache of class i, type t (0 normal, 1 DMA). (Its own function:
  * the name tables stay out of the callers' proof contexts.)
@@ -834,20 +874,25 @@ static const char *kmalloc_name(const struct kmem *k, uint32_t t, uint32_t i)
     assigns k->caches[slot], k->next_created;
     ensures cache: k->caches[slot].in_use && k->caches[slot].kmalloc &&
 	k->caches[slot].object_size == KmallocSize(i);
-    ensures geometry: CacheGeometry(&k->caches[slot]);
+    ensures geometry: CacheGeo(k->caches[slot].object_size, k->caches[slot].size,
+			       k->caches[slot].align, k->caches[slot].order,
+			       k->caches[slot].min_order, k->caches[slot].objects,
+			       k->caches[slot].offset);
 */
 static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32_t i)
 {
 	uint32_t size = kmalloc_size(i);
+	int s = (int)slot;
 
 	//@ assert size: 8 <= size <= KMALLOC_MAX_CACHE_SIZE;
-	cache_open(k, (int)slot, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA);
+	//@ assert slot: s == slot;
+	cache_open(k, s, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA);
 	k->caches[slot].kmalloc = true;
 }
 
 int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 {
-	uint32_t i, t, n;
+	uint32_t i, s;
 
 	if (nr_cpus < 1 || nr_cpus > 4096)
 		return -EINVAL;
@@ -860,44 +905,37 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 		k->caches[i].in_use = false;
 	k->nr_cpus = nr_cpus;
 	k->next_created = 0;
-	/*@ loop invariant bound: 0 <= t <= 2;
-	    loop invariant done: \forall integer s; 0 <= s < t * NR_KMALLOC_SIZES ==>
-		k->caches[s].in_use && k->caches[s].kmalloc && CacheGeometry(&k->caches[s]) &&
-		k->caches[s].object_size == KmallocSize(kmalloc_create_order[s % NR_KMALLOC_SIZES]);
-	    loop invariant rest: \forall integer s; t * NR_KMALLOC_SIZES <= s < MAX_CACHES ==>
-		!k->caches[s].in_use;
+	/* Slot s: type s / NR_KMALLOC_SIZES (normal, then DMA), class in creation order. */
+	/*@ loop invariant bound: 0 <= s <= 2 * NR_KMALLOC_SIZES;
+	    loop invariant live: \forall integer j; 0 <= j < s ==> k->caches[j].in_use;
+	    loop invariant kmalloc: \forall integer j; 0 <= j < s ==> k->caches[j].kmalloc;
+	    loop invariant size: \forall integer j; 0 <= j < s ==>
+		k->caches[j].object_size == KmallocSize(CreateOrder(j % NR_KMALLOC_SIZES));
+	    loop invariant shape: \forall integer j; 0 <= j < s ==> CacheShape(&k->caches[j]);
+	    loop invariant rest: \forall integer j; s <= j < MAX_CACHES ==> !k->caches[j].in_use;
 	    loop invariant cpus: k->nr_cpus == nr_cpus;
-	    loop assigns t, n, k->caches[0 .. MAX_CACHES - 1], k->next_created;
-	    loop variant 2 - t;
+	    loop assigns s, k->caches[0 .. MAX_CACHES - 1], k->next_created;
+	    loop variant 2 * NR_KMALLOC_SIZES - s;
 	*/
-	for (t = 0; t < 2; t++) {
-		/*@ loop invariant bound: 0 <= n <= NR_KMALLOC_SIZES;
-		    loop invariant done: \forall integer s; 0 <= s < t * NR_KMALLOC_SIZES + n ==>
-			k->caches[s].in_use && k->caches[s].kmalloc &&
-			CacheGeometry(&k->caches[s]) &&
-			k->caches[s].object_size ==
-			    KmallocSize(kmalloc_create_order[s % NR_KMALLOC_SIZES]);
-		    loop invariant rest: \forall integer s; t * NR_KMALLOC_SIZES + n <= s < MAX_CACHES ==>
-			!k->caches[s].in_use;
-		    loop invariant cpus: k->nr_cpus == nr_cpus;
-		    loop assigns n, k->caches[0 .. MAX_CACHES - 1], k->next_created;
-		    loop variant NR_KMALLOC_SIZES - n;
-		*/
-		for (n = 0; n < NR_KMALLOC_SIZES; n++)
-			kmalloc_cache_open(k, t * NR_KMALLOC_SIZES + n, t, kmalloc_create_order[n]);
-	}
+	for (s = 0; s < 2 * NR_KMALLOC_SIZES; s++)
+		kmalloc_cache_open(k, s, s / NR_KMALLOC_SIZES,
+				   kmalloc_create_class(s % NR_KMALLOC_SIZES));
 	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
 	    loop invariant ids: \forall integer j; 0 <= j < i ==>
-		k->kmalloc_caches[j] == kmalloc_slot[j] + 1 &&
-		k->kmalloc_dma_caches[j] == NR_KMALLOC_SIZES + kmalloc_slot[j] + 1;
+		KmallocCache(k, k->kmalloc_caches[j], j) && KmallocCache(k, k->kmalloc_dma_caches[j], j);
 	    loop assigns i, k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
 		k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
 	    loop variant NR_KMALLOC_SIZES - i;
 	*/
 	for (i = 0; i < NR_KMALLOC_SIZES; i++) {
-		k->kmalloc_caches[i] = (uint16_t)(kmalloc_slot[i] + 1);
-		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + kmalloc_slot[i] + 1);
+		uint32_t slot = kmalloc_slot_of(i);
+
+		//@ assert normal: KmallocCache(k, slot + 1, i);
+		//@ assert dma: KmallocCache(k, NR_KMALLOC_SIZES + slot + 1, i);
+		k->kmalloc_caches[i] = (uint16_t)(slot + 1);
+		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
 	}
+	//@ assert geo: GeoAll(k);
 	return 0;
 }
 
@@ -976,20 +1014,25 @@ static struct slab_state cache_state(const struct kmem_cache *c)
  */
 /*@ requires kmem: KmemOk(k);
     requires live: LiveCache(k, id);
+    requires safe: BuddySafe(p);
+    requires apart: KmemApart(p, k);
     assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
 	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
 	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects;
     ensures kmem: KmemOk(k);
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures state: k->caches[id - 1].partial_head == st.partial_head &&
 	k->caches[id - 1].partial_tail == st.partial_tail &&
 	k->caches[id - 1].nr_partial == st.nr_partial && k->caches[id - 1].nr_slabs == st.nr_slabs &&
 	k->caches[id - 1].total_objects == st.total_objects &&
 	k->caches[id - 1].active_objects == st.active_objects;
 */
-static void cache_state_put(struct kmem *k, int id, struct slab_state st)
+static void cache_state_put(const struct phys *p, struct kmem *k, int id, struct slab_state st)
 {
 	struct kmem_cache *c = &k->caches[id - 1];
 
+	(void)p; /* for the contract */
 	c->partial_head = st.partial_head;
 	c->partial_tail = st.partial_tail;
 	c->nr_partial = st.nr_partial;
@@ -1009,6 +1052,17 @@ static void cache_state_put(struct kmem *k, int id, struct slab_state st)
 		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
 	//@ assert kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert ids: KmemIdsSame{Pre,Here}(k);
+	/* The page allocator's state as it was (k is apart from it): BuddySafe carries over. */
+	/*@ assert p_fields: p->nr_pages == \at(p->nr_pages, Pre) && p->booted == \at(p->booted, Pre) &&
+		p->pages == \at(p->pages, Pre) && p->mem == \at(p->mem, Pre); */
+	//@ assert p_pages: PagesSame{Pre,Here}(p->pages, p->nr_pages);
+	//@ assert p_areas: AreasSame{Pre,Here}(&p->zones[0]);
+	/*@ assert p_zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+		p->zones[zi].start_pfn == \at(p->zones[zi].start_pfn, Pre) &&
+		p->zones[zi].end_pfn == \at(p->zones[zi].end_pfn, Pre) &&
+		p->zones[zi].free_pages == \at(p->zones[zi].free_pages, Pre); */
+	//@ assert p_shape: PhysShape(p);
+	//@ assert p_kept: SlabPhysKept{Pre,Here}(p);
 }
 
 /*
@@ -1063,7 +1117,7 @@ static void slab_chain(struct phys *p, struct slab_geo g, uint32_t pfn, uint32_t
 	for (i = 0; i < objects; i++) {
 		uint64_t next = i + 1 < objects ? object_addr(g.size, pfn, i + 1) : 0;
 
-		//@ assert mono: (i + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
+		//@ ghost object_end(i, g.size, objects);
 		//@ assert obj: i * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 		write_u64(p, object_addr(g.size, pfn, i) + g.offset, next);
 	}
@@ -1081,6 +1135,7 @@ static void slab_chain(struct phys *p, struct slab_geo g, uint32_t pfn, uint32_t
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures block: \result != PFN_NONE ==> \result < p->nr_pages && IsHead(p, \result) &&
 	(p->pages[\result].order == g.order || p->pages[\result].order == g.min_order) &&
 	\result + Pow2(p->pages[\result].order) <= p->nr_pages;
@@ -1091,6 +1146,8 @@ static uint32_t slab_pages(struct phys *p, struct slab_geo g)
 	uint32_t pfn;
 
 	//@ assert valid: \valid(p);
+	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
 	pfn = alloc_pages(p, gfp, g.order);
 	if (pfn == PFN_NONE && g.min_order < g.order && p->booted) {
 		//@ assert heads: SafeBooted(p);
@@ -1116,6 +1173,7 @@ struct slab_new {
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures slab: \result.pfn != PFN_NONE ==> SlabOf(p, id, \result.pfn) &&
 	(p->pages[\result.pfn].order == g.order || p->pages[\result.pfn].order == g.min_order) &&
 	\result.pfn + Pow2(p->pages[\result.pfn].order) <= p->nr_pages &&
@@ -1154,6 +1212,7 @@ static struct slab_new allocate_slab(struct phys *p, struct slab_geo g, uint16_t
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures counted: \result.nr_slabs == (uint32_t)(st.nr_slabs - 1);
     ensures kept: \result.partial_head == st.partial_head &&
 	\result.partial_tail == st.partial_tail && \result.nr_partial == st.nr_partial &&
@@ -1162,6 +1221,8 @@ static struct slab_new allocate_slab(struct phys *p, struct slab_geo g, uint16_t
 static struct slab_state discard_slab(struct phys *p, struct slab_geo g, struct slab_state st,
 				      uint32_t pfn)
 {
+	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
 	//@ assert in_ram: HeadInRam(p, pfn);
 	st.nr_slabs--;
 	st.total_objects -= slab_objects(g.size, &p->pages[pfn]);
@@ -1181,6 +1242,7 @@ static struct slab_state discard_slab(struct phys *p, struct slab_geo g, struct 
 	st.partial_tail < p->nr_pages && IsHead(p, st.partial_tail);
     assigns p->pages[0 .. p->nr_pages - 1].next;
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures count: \result.nr_partial == (uint32_t)(st.nr_partial + 1);
     ensures kept: \result.nr_slabs == st.nr_slabs && \result.total_objects == st.total_objects &&
 	\result.active_objects == st.active_objects;
@@ -1208,6 +1270,7 @@ static struct slab_state add_partial(struct phys *p, struct slab_state st, uint3
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
     assigns p->pages[0 .. p->nr_pages - 1].next;
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures kept: \result.nr_slabs == st.nr_slabs && \result.total_objects == st.total_objects &&
 	\result.active_objects == st.active_objects;
 */
@@ -1349,7 +1412,7 @@ static struct partial_pick partial_check(const struct phys *p, struct slab_geo g
 	inuse = slab_inuse(&p->pages[pfn]);
 	if (idx >= objects || inuse >= objects)
 		return partial_pick_err(-MERR_CORRUPT);
-	//@ assert mono: (idx + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
+	//@ ghost object_end(idx, g.size, objects);
 	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 	next = free_pointer_index(g.size, pfn, objects,
 				  read_u64(p, object_addr(g.size, pfn, idx) + g.offset));
@@ -1369,6 +1432,7 @@ static struct partial_pick partial_check(const struct phys *p, struct slab_geo g
     requires picked: PartialPick(p, id, g.size, st.partial_head, idx, next);
     assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev;
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures result: \result.err == 0;
     ensures object: ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
 	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
@@ -1407,6 +1471,7 @@ static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uin
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures result: \result.err == 0 || \result.err == -ENOMEM;
     ensures null: \result.err != 0 ==> \result.addr == 0;
     ensures untouched: \result.err != 0 ==> \result.st == st;
@@ -1447,20 +1512,23 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 	struct slab_state st;
 	struct slab_obj o;
 	struct obj_result r = {0, 0};
+	uint16_t cid;
 
 	if (!cache_live(k, id))
 		return obj_err(-MERR_NOT_FOUND);
+	cid = (uint16_t)id;
+	//@ assert cid: cid == id;
 	g = cache_geo(&k->caches[id - 1]);
 	st = cache_state(&k->caches[id - 1]);
 	if (st.partial_head == PFN_NONE) {
-		o = alloc_from_new_slab(p, g, (uint16_t)id, st);
+		o = alloc_from_new_slab(p, g, cid, st);
 	} else {
 		/* Every check before the first write: a refused allocation changes nothing. */
-		struct partial_pick c = partial_check(p, g, (uint16_t)id, st.partial_head);
+		struct partial_pick c = partial_check(p, g, cid, st.partial_head);
 
 		if (c.err != 0)
 			return obj_err(c.err);
-		o = alloc_from_partial(p, g, (uint16_t)id, st, c.idx, c.next);
+		o = alloc_from_partial(p, g, cid, st, c.idx, c.next);
 	}
 	/* Whole words: the object size with alignment is a multiple of 8. */
 	if (o.err == 0 && flag_set(gfp, __GFP_ZERO))
@@ -1481,7 +1549,7 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 	//@ assert k_ok: KmemOk(k);
 	if (o.err != 0)
 		return obj_err(o.err);
-	cache_state_put(k, id, o.st);
+	cache_state_put(p, k, id, o.st);
 	//@ assert taken: ObjectIn(p, id, k->caches[id - 1].size, o.pfn, o.idx, o.addr);
 	r.addr = o.addr;
 	return r;
@@ -1565,7 +1633,7 @@ static int object_is_free(const struct phys *p, struct slab_geo g, uint32_t pfn,
 		if (cur == idx)
 			return 1;
 		//@ assert cur: 0 <= cur < SlabObjects(p->pages[pfn].order, g.size);
-		//@ assert mono: (cur + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
+		//@ ghost object_end(cur, g.size, objects);
 		//@ assert obj: cur * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 		cur = free_pointer_index(g.size, pfn, objects,
 					 read_u64(p, object_addr(g.size, pfn, cur) + g.offset));
@@ -1605,6 +1673,25 @@ static bool partial_tail_ok(const struct phys *p, struct slab_state st)
     head == PFN_NONE || (0 <= tail < p->nr_pages && IsHead(p, tail));
 */
 
+/*
+ * The index of the object offset bytes into a slab of objects of size bytes, if that is
+ * the start of one of its first objects; objects (no index) otherwise.
+ */
+/*@ requires size: 8 <= size <= KMALLOC_MAX_SIZE;
+    assigns \nothing;
+    ensures range: \result <= objects;
+    ensures exact: \result < objects ==> offset == \result * size && \result == offset / size;
+    ensures inside: \result < objects ==> offset + size <= objects * size;
+*/
+static uint32_t object_index(uint64_t offset, uint32_t size, uint32_t objects)
+{
+	if (offset % size != 0 || offset / size >= objects)
+		return objects;
+	//@ assert euclid: offset == offset / size * size + offset % size;
+	//@ assert mono: (offset / size + 1) * size <= objects * size;
+	return (uint32_t)(offset / size);
+}
+
 /* What cache_free_check() found: 0 and the object's index, or the error. */
 struct slab_check {
 	int err;
@@ -1643,21 +1730,28 @@ static struct slab_check cache_free_check(const struct phys *p, const struct kme
 {
 	struct slab_geo g = cache_geo(&k->caches[id - 1]);
 	struct slab_state st = cache_state(&k->caches[id - 1]);
-	uint32_t objects = slab_capacity(p, g.size, (uint16_t)id, pfn), idx;
-	uint64_t base, offset;
+	uint16_t cid = (uint16_t)id;
+	uint32_t objects, idx;
+	uint64_t base;
 	int is_free;
 	struct slab_check r = {0, 0};
 
+	//@ assert cid: cid == id;
+	objects = slab_capacity(p, g.size, cid, pfn);
 	if (objects == 0)
 		return slab_check_err(-MERR_CORRUPT);
 	base = pfn_to_virt(pfn);
 	/* (below base, addr - base wraps past every object: misaligned either way) */
-	if (addr < base || (addr - base) % g.size != 0 || (addr - base) / g.size >= objects)
+	if (addr < base)
 		return slab_check_err(-MERR_MISALIGNED);
-	offset = addr - base;
-	idx = (uint32_t)(offset / g.size);
+	idx = object_index(addr - base, g.size, objects);
+	if (idx == objects)
+		return slab_check_err(-MERR_MISALIGNED);
+	//@ assert size: g.size == k->caches[id - 1].size;
+	//@ assert off: addr - base == idx * g.size && (addr - base) / g.size == idx;
 	//@ assert idx: addr == ObjAddr(pfn, idx, g.size);
-	//@ assert mono: (idx + 1) * g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
+	//@ assert back: (addr - ObjAddr(pfn, 0, g.size)) / g.size == idx;
+	//@ assert end: idx * g.size + g.size <= SlabObjects(p->pages[pfn].order, g.size) * g.size;
 	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
 	is_free = object_is_free(p, g, pfn, objects, idx);
 	if (is_free != 0)
@@ -1665,6 +1759,12 @@ static struct slab_check cache_free_check(const struct phys *p, const struct kme
 	if (slab_inuse(&p->pages[pfn]) == 0 || !partial_tail_ok(p, st))
 		/* counters or list broken: slab_validate() says which */
 		return slab_check_err(-MERR_CORRUPT);
+	//@ assert inuse: SlabInuse(p->pages[pfn].prev) >= 1;
+	/*@ assert c_slab: SlabOf(p, id, pfn) && p->pages[pfn].order <= MAX_PAGE_ORDER &&
+		pfn + Pow2(p->pages[pfn].order) <= p->nr_pages; */
+	/*@ assert c_objs: SlabObjects(p->pages[pfn].order, g.size) < SLAB_FREELIST_END &&
+		0 <= idx < SlabObjects(p->pages[pfn].order, g.size); */
+	//@ assert c_size: g.size == k->caches[id - 1].size;
 	r.idx = idx;
 	return r;
 }
@@ -1680,6 +1780,7 @@ static struct slab_check cache_free_check(const struct phys *p, const struct kme
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures counted: \result.active_objects == (uint64_t)(st.active_objects - 1);
     ensures freed: (SlabOf(p, id, pfn) && SlabFree(p->pages[pfn].prev) == idx &&
 	SlabInuse(p->pages[pfn].prev) == \old(SlabInuse(p->pages[pfn].prev)) - 1 &&
@@ -1729,8 +1830,11 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 		       uint32_t idx)
 {
 	struct slab_geo g = cache_geo(&k->caches[id - 1]);
-	struct slab_state st =
-	    slab_free(p, g, (uint16_t)id, cache_state(&k->caches[id - 1]), pfn, addr, idx);
+	uint16_t cid = (uint16_t)id;
+	struct slab_state st;
+
+	//@ assert cid: cid == id;
+	st = slab_free(p, g, cid, cache_state(&k->caches[id - 1]), pfn, addr, idx);
 
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
@@ -1746,7 +1850,7 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert k_ok: KmemOk(k);
-	cache_state_put(k, id, st);
+	cache_state_put(p, k, id, st);
 }
 
 int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
@@ -1781,6 +1885,7 @@ int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
     requires geo: GeoOk(g);
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures active: \result.active_objects == st.active_objects;
 */
 static struct slab_state shrink_partial(struct phys *p, struct slab_geo g, struct slab_state st)
@@ -1789,6 +1894,7 @@ static struct slab_state shrink_partial(struct phys *p, struct slab_geo g, struc
 
 	/*@ loop invariant bound: 0 <= n <= limit;
 	    loop invariant safe: BuddySafe(p);
+	    loop invariant nr: p->nr_pages == \at(p->nr_pages, Pre);
 	    loop invariant active: st.active_objects == \at(st.active_objects, Pre);
 	    loop assigns n, pfn, st, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
 	    loop variant limit - n;
@@ -1840,7 +1946,7 @@ static void cache_shrink(struct phys *p, struct kmem *k, int id)
 	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert k_ok: KmemOk(k);
-	cache_state_put(k, id, st);
+	cache_state_put(p, k, id, st);
 }
 
 int kmem_cache_shrink(struct phys *p, struct kmem *k, int id)
@@ -1910,6 +2016,7 @@ static uint32_t kmalloc_index(uint64_t size)
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
     assigns p->pages[pfn].flags;
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures head: IsHead(p, pfn);
     ensures large: HasFlag(p->pages[pfn].flags, PG_large_kmalloc) == on;
 */
@@ -1938,14 +2045,18 @@ static void large_kmalloc_mark(struct phys *p, uint32_t pfn, bool on)
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures result: KmallocSized(p, size, \result);
     ensures nomem: \result.err == 0 || \result.err == -ENOMEM;
 */
 static struct obj_result kmalloc_large(struct phys *p, uint64_t size, gfp_t gfp)
 {
-	uint32_t order = get_order(size);
-	uint32_t pfn = alloc_pages(p, flag_set(gfp, __GFP_COMP) ? gfp : gfp + __GFP_COMP, order);
+	uint32_t order = get_order(size), pfn;
 	struct obj_result r = {0, 0};
+
+	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
+	pfn = alloc_pages(p, flag_set(gfp, __GFP_COMP) ? gfp : gfp + __GFP_COMP, order);
 
 	if (pfn == PFN_NONE)
 		return obj_err(-ENOMEM);
@@ -2035,6 +2146,7 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr)
 	if (addr == 0 || addr == ZERO_SIZE_PTR)
 		return 0;
 	pfn = virt_to_slab(p, addr);
+	/*@ split pfn >= 0; */ /* the slab and the large path: one goal each */
 	if (pfn >= 0) {
 		uint32_t s = (uint32_t)pfn;
 		uint16_t id = p->pages[s].slab_cache;
@@ -2121,7 +2233,7 @@ static struct validate_result slab_bad(const char *what, uint32_t where)
 /* One slab: chain inside the slab, no repeats, inuse + free = objects. */
 /*@ requires safe: BuddySafe(p);
     requires valid: \valid_read(c) && \valid(free_out) && \separated(free_out, p);
-    requires geometry: CacheGeometry(c);
+    requires geometry: CacheShape(c);
     requires slab: pfn < p->nr_pages && IsHead(p, pfn);
     assigns *free_out;
 */
@@ -2147,7 +2259,7 @@ static struct validate_result validate_slab(const struct phys *p, const struct k
 			return slab_bad("slab free chain longer than objects - inuse (repeat)",
 					pfn);
 		n++;
-		//@ assert mono: (cur + 1) * c->size <= SlabObjects(head->order, c->size) * c->size;
+		//@ ghost object_end(cur, c->size, objects);
 		//@ assert obj: cur * c->size + c->size <= Pow2(head->order) * PAGE_SIZE;
 		cur = free_pointer_index(c->size, pfn, objects,
 					 read_u64(p, object_addr(c->size, pfn, cur) + c->offset));
