@@ -869,6 +869,7 @@ static void set_page_head(struct page *pages, uint32_t pfn, unsigned int order,
     ensures inner: Inner(pages, nr, zones);
     ensures clear: Clear(pages, nr, pfn, \old(pages[pfn].order));
     ensures cleared: pages[pfn].flags == 0;
+    ensures kept: ZonesKept{Pre,Post}(zones, MAX_NR_ZONES);
 */
 static void clear_page_head(struct page *pages,
 			    uint32_t pfn) /*@ ghost (uint32_t nr, struct zone *zones) */
@@ -1280,7 +1281,9 @@ static void free_block(struct page *pages, struct zone *zones, uint32_t pfn,
 	/*@ ghost head_block_facts(pages, nr, zones, pfn); */
 	if (flag_set(pages[pfn].flags, PG_compound))
 		clear_compound_tails(pages, pfn, buddy_block_pages(order)) /*@ ghost (nr, zones) */;
+	/*@ assert kept1: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES); */
 	clear_page_head(pages, pfn) /*@ ghost (nr, zones) */;
+	/*@ assert kept2: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES); */
 	free_one_page_inner(pages, zones, page_zonenum(pfn), pfn, order, false) /*@ ghost (nr) */;
 }
 
