@@ -397,10 +397,12 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 	}
 	n = table_alloc(e);
 	if (n == PFN_NONE) {
+		//@ assert o_phys: e->phys == \at(e->phys, Pre);
+		//@ assert o_pgd: mm->pgd == \at(mm->pgd, Pre);
+		//@ assert o_top: FTop(e) == \at(FTop(e), Pre);
+		//@ assert o_unch: PhysUnchanged{Pre,Here}(e->phys);
 		//@ assert o_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 		//@ assert o_ptr: e->phys->mem == \at(e->phys->mem, Pre);
-		/*@ assert o_mem: \forall integer j; 0 <= j < RamWords{Pre}(e->phys) ==>
-			e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 		/*@ assert o_tabs: \forall integer l; 1 <= l <= FTop(e) && \at(FReach(e, mm, addr, l), Pre) ==>
 			0 <= \at(FTable(e, mm, addr, l), Pre) < \at(e->phys->nr_pages, Pre); */
 		//@ assert same: SwSameMem{Pre,Here}(e->phys, mm->pgd, addr, FTop(e));
@@ -503,6 +505,7 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 	    loop invariant free: NrFree(e->phys) ==
 		\at(NrFree(e->phys), Pre) - (\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr));
 	    loop invariant heads_kept: HeadsKept{Pre,Here}(e->phys);
+	    loop invariant nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	    loop assigns t, level, e->phys->zones[0 .. MAX_NR_ZONES - 1],
 		e->phys->pages[0 .. e->phys->nr_pages - 1], e->phys->mem[0 .. RamWords(e->phys) - 1],
 		mm->pgtables;
@@ -512,26 +515,46 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 		uint64_t w = (uint64_t)t * PAGE_WORDS + entry_index(addr, level);
 
 		/*@ ghost Cur:; */
-		//@ assert word: w == FWord(e, mm, addr, level) && TabOk(e->phys, t);
+		//@ assert word: w == FWord(e, mm, addr, level);
+		//@ assert tab: TabOk(e->phys, t);
+		//@ assert in_ram: w < RamWords(e->phys);
 		if (flag64(e->phys->mem[w], _PAGE_PRESENT)) { /* pXd_offset() */
 			//@ assert next: FTable(e, mm, addr, level - 1) == EntPfn(e->phys->mem[w]);
 			//@ assert reach: FReach(e, mm, addr, level - 1);
 			//@ assert above: FHave(e, mm, addr) < level;
 			t = (uint32_t)entry_pfn(e->phys->mem[w]);
+			//@ assert p_walk: t == FTable(e, mm, addr, level - 1);
 			continue;
 		}
 		//@ assert here: FHave(e, mm, addr) == level;
+		//@ assert le: level <= \at(FHave(e, mm, addr), Pre);
 		/* p4d_alloc() (5 levels), pud_alloc(), pmd_alloc(), pte_alloc() */
 		t = next_table(e, mm, t, addr, level);
 		if (t == PFN_NONE) {
+			//@ assert o_fails: \at(AllocFails(e->phys, GFP_KERNEL, 0), Cur);
+			//@ assert o_unch: PhysUnchanged{Cur,Here}(e->phys);
 			//@ assert o_have: FHave(e, mm, addr) == level;
+			//@ assert o_oom: FHave(e, mm, addr) > PT_PTE;
 			//@ assert o_free: NrFree(e->phys) == \at(NrFree(e->phys), Cur);
+			//@ assert o_hk: HeadsKept{Cur,Here}(e->phys);
+			//@ assert o_hk_pre: HeadsKept{Pre,Here}(e->phys);
 			/*@ assert o_upper: \forall integer lv; level <= lv <= FTop(e) ==>
 				FTable(e, mm, addr, lv) == \at(FTable(e, mm, addr, lv), Cur); */
+			/*@ assert o_upper_pre: \forall integer lv;
+				\at(FHave(e, mm, addr), Pre) <= lv <= FTop(e) ==>
+				FTable(e, mm, addr, lv) == \at(FTable(e, mm, addr, lv), Pre); */
 			return PFN_NONE;
 		}
+		//@ assert a_ok: !\at(AllocFails(e->phys, GFP_KERNEL, 0), Cur);
+		//@ assert a_walk: t == FTable(e, mm, addr, level - 1) && FReach(e, mm, addr, level - 1);
+		/*@ assert a_zero: level - 1 >= 2 ==> FEnt(e, mm, addr, level - 1) == 0 &&
+			!HasFlag(FEnt(e, mm, addr, level - 1), _PAGE_PRESENT); */
 		//@ assert new_have: FHave(e, mm, addr) == level - 1;
+		//@ assert a_hk: HeadsKept{Pre,Here}(e->phys);
+		/*@ assert a_counted: mm->pgtables == (uint64_t)(\at(mm->pgtables, Pre) +
+			(\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr))); */
 	}
+	//@ assert done: t != PFN_NONE;
 	return t;
 }
 
@@ -1077,39 +1100,35 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
 		return fault_ret(0, FAULT_ZERO_PAGE, 0);
 	}
 	vmf_anon_prepare(e, mm, vmf.id);
-	//@ assert anon0: AnonPrepared{Pre,Here}(e->pool, vmf.id);
-	//@ assert unchanged0: PhysUnchanged{Pre,Here}(e->phys);
-	//@ assert heads0: HeadsKept{Pre,Here}(e->phys);
-	//@ ghost uint32_t av = e->pool->vma[vmf.id].anon_vma;
-	//@ ghost uint32_t next_av = e->pool->next_anon_vma;
+	/*@ assert sep_pool: \separated(&e->pool->vma[vmf.id].anon_vma, &e->pool->next_anon_vma,
+		&e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages + (0 .. e->phys->nr_pages - 1),
+		e->phys->mem + (0 .. RamWords(e->phys) - 1)); */
+	/*@ ghost A:; */
 	pfn = alloc_user_page(e, true);
-	//@ assert pool: e->pool->vma[vmf.id].anon_vma == av && e->pool->next_anon_vma == next_av;
+	/*@ assert pool: e->pool->vma[vmf.id].anon_vma == \at(e->pool->vma[vmf.id].anon_vma, A) &&
+		e->pool->next_anon_vma == \at(e->pool->next_anon_vma, A); */
 	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
 	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	if (pfn == PFN_NONE) {
-		/*@ assert o_mem: \forall integer j; 0 <= j < RamWords(e->phys) ==>
-			e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
-		/*@ assert o_pages: \forall integer i; 0 <= i < e->phys->nr_pages ==>
-			e->phys->pages[i].flags == \at(e->phys->pages[i].flags, Pre) &&
-			e->phys->pages[i].order == \at(e->phys->pages[i].order, Pre) &&
-			e->phys->pages[i].refcount == \at(e->phys->pages[i].refcount, Pre) &&
-			e->phys->pages[i].next == \at(e->phys->pages[i].next, Pre) &&
-			e->phys->pages[i].prev == \at(e->phys->pages[i].prev, Pre); */
+		//@ assert o_unchanged_a: PhysUnchanged{A,Here}(e->phys);
 		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
-		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
-		//@ assert o_heads: HeadsKept{Pre,Here}(e->phys);
+		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte) && HeadsKept{Pre,Here}(e->phys);
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	}
+	//@ assert in_ram: pfn < \at(e->phys->nr_pages, Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
 	//@ assert buddy_pre: \let k = pfn; \at(e->phys->pages[k].flags, Pre) == PG_buddy;
 	//@ assert head_pre: \at(HasFlag(e->phys->pages[vmf.pte / PAGE_WORDS].flags, PG_head), Pre);
 	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
 	//@ assert apart: OutFrame(vmf.pte, pfn);
+	/*@ ghost W:; */
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, writable);
 	//@ assert pte: e->phys->mem[vmf.pte] == AnonPte(pfn, flags);
 	//@ assert zeroed: FrameZero(e->phys, pfn);
+	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], W); */
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
@@ -1176,30 +1195,23 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
 	//@ assert iszero: zero <==> IsZeroPte(e, old);
 	//@ assert from: EntPfn(old) < e->phys->nr_pages && e->phys->pages[EntPfn(old)].flags != PG_buddy;
 	vmf_anon_prepare(e, mm, vmf.id);
-	//@ assert anon0: AnonPrepared{Pre,Here}(e->pool, vmf.id);
-	//@ assert unchanged0: PhysUnchanged{Pre,Here}(e->phys);
-	//@ assert heads0: HeadsKept{Pre,Here}(e->phys);
-	//@ ghost uint32_t av = e->pool->vma[vmf.id].anon_vma;
-	//@ ghost uint32_t next_av = e->pool->next_anon_vma;
+	/*@ assert sep_pool: \separated(&e->pool->vma[vmf.id].anon_vma, &e->pool->next_anon_vma,
+		&e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages + (0 .. e->phys->nr_pages - 1),
+		e->phys->mem + (0 .. RamWords(e->phys) - 1)); */
+	/*@ ghost A:; */
 	pfn = alloc_user_page(e, zero);
-	//@ assert pool: e->pool->vma[vmf.id].anon_vma == av && e->pool->next_anon_vma == next_av;
+	/*@ assert pool: e->pool->vma[vmf.id].anon_vma == \at(e->pool->vma[vmf.id].anon_vma, A) &&
+		e->pool->next_anon_vma == \at(e->pool->next_anon_vma, A); */
 	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
 	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	if (pfn == PFN_NONE) {
-		/*@ assert o_mem: \forall integer j; 0 <= j < RamWords(e->phys) ==>
-			e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
-		/*@ assert o_pages: \forall integer i; 0 <= i < e->phys->nr_pages ==>
-			e->phys->pages[i].flags == \at(e->phys->pages[i].flags, Pre) &&
-			e->phys->pages[i].order == \at(e->phys->pages[i].order, Pre) &&
-			e->phys->pages[i].refcount == \at(e->phys->pages[i].refcount, Pre) &&
-			e->phys->pages[i].next == \at(e->phys->pages[i].next, Pre) &&
-			e->phys->pages[i].prev == \at(e->phys->pages[i].prev, Pre); */
+		//@ assert o_unchanged_a: PhysUnchanged{A,Here}(e->phys);
 		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
-		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
-		//@ assert o_heads: HeadsKept{Pre,Here}(e->phys);
+		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte) && HeadsKept{Pre,Here}(e->phys);
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	}
+	//@ assert in_ram: pfn < \at(e->phys->nr_pages, Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
 	//@ assert buddy_pre: \let k = pfn; \at(e->phys->pages[k].flags, Pre) == PG_buddy;
@@ -1209,14 +1221,18 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
 	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
 	//@ assert apart: OutFrame(vmf.pte, pfn);
 	//@ assert zeroed0: zero ==> FrameZero(e->phys, pfn);
+	/*@ ghost B:; */
 	if (!zero) {
 		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
 		//@ assert copied0: FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
 	}
 	//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
 	//@ assert new_page1: NewPage{Pre,Here}(e->phys, pfn);
+	/*@ ghost W:; */
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, true, true);
 	//@ assert pte: e->phys->mem[vmf.pte] == MkEnt(pfn, PteProt(flags, \true, \true));
+	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], W); */
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert zeroed: zero ==> FrameZero(e->phys, pfn);
@@ -1272,9 +1288,15 @@ static struct fault_ret do_wp_page(struct mm_env *e, struct mm_struct *mm, struc
 
 	if (flag64(pte, _PAGE_SPECIAL))
 		return wp_page_copy(e, mm, vmf);
-	if (flag64(e->pool->vma[vmf.id].vm_flags, VM_WRITE) && !flag64(pte, _PAGE_RW))
+	if (flag64(e->pool->vma[vmf.id].vm_flags, VM_WRITE) && !flag64(pte, _PAGE_RW)) {
+		/*@ assert room: pte + _PAGE_RW + (HasFlag(pte, _PAGE_DIRTY) ? 0 : _PAGE_DIRTY) <=
+			0xFFFFFFFFFFFFFFFF; */
 		e->phys->mem[vmf.pte] =
 		    pte + _PAGE_RW + (flag64(pte, _PAGE_DIRTY) ? 0 : _PAGE_DIRTY); /* reuse */
+	}
+	//@ assert r_pte: e->phys->mem[vmf.pte] == ReusePte(pte, e->pool->vma[vmf.id].vm_flags);
+	//@ assert r_tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert r_heads: HeadsKept{Pre,Here}(e->phys);
 	return fault_ret(0, FAULT_SPURIOUS, 0);
 }
 
@@ -1370,17 +1392,28 @@ static struct fault_ret do_shared_fault(struct mm_env *e, struct mm_struct *mm, 
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	//@ assert ram: RamWords(e->phys) == \at(RamWords(e->phys), Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
 	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
 	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
 	//@ assert apart: OutFrame(vmf.pte, pfn);
+	/*@ ghost W:; */
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, vmf.write);
+	/*@ assert pte: e->phys->mem[vmf.pte] ==
+		MkEnt(pfn, PteProt(flags, HasFlag(flags, VM_WRITE), vmf.write != 0)); */
+	//@ assert flags_w: e->pool->vma[vmf.id].vm_flags == flags;
 	//@ assert zeroed: FrameZero(e->phys, pfn);
+	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], W); */
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
 	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
 	inc_mm_anon(mm, e->phys);
+	//@ assert tables1: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert flags1: e->pool->vma[vmf.id].vm_flags == flags;
+	/*@ assert pte1: e->phys->mem[vmf.pte] ==
+		MkEnt(pfn, PteProt(flags, HasFlag(flags, VM_WRITE), vmf.write != 0)); */
 	return fault_ret(0, FAULT_SHMEM, pfn);
 }
 
@@ -1427,13 +1460,21 @@ static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
 struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
 				 bool write)
 {
-	uint32_t t = pte_alloc(e, mm, addr);
+	uint32_t t;
 	struct vm_fault vmf;
 	struct fault_ret r;
 
+	/*@ assert file_apart: \separated(&e->pool->vma[id].file,
+		&e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages + (0 .. e->phys->nr_pages - 1),
+		e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables); */
+	t = pte_alloc(e, mm, addr);
 	if (t == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	//@ assert ram: RamWords(e->phys) == \at(RamWords(e->phys), Pre);
+	/*@ assert ptrs: e->phys == \at(e->phys, Pre) && e->pool == \at(e->pool, Pre) &&
+		e->phys->mem == \at(e->phys->mem, Pre) && e->phys->pages == \at(e->phys->pages, Pre); */
+	//@ assert shape: PhysShape(e->phys);
 	//@ assert env: FaultEnv(e, mm) && FieldsApart(e, mm);
 	//@ assert file: e->pool->vma[id].file == \at(e->pool->vma[id].file, Pre);
 	vmf.id = id;
@@ -1444,9 +1485,15 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	//@ assert div: vmf.pte / PAGE_WORDS == t;
 	//@ assert slot: TabOk(e->phys, t) && PteSlot(e->phys, vmf.pte);
 	//@ assert special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
+	/*@ assert counted: mm->pgtables == (uint64_t)(\at(mm->pgtables, Pre) +
+		(\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr))); */
 	/*@ ghost Mid:; */
 	r = handle_pte_fault(e, mm, vmf);
 	//@ assert kept: TablesKept{Mid,Here}(e->phys, \at(FWord(e, mm, addr, PT_PTE), Mid));
+	/*@ assert same: e->phys == \at(e->phys, Mid) && mm->pgd == \at(mm->pgd, Mid) &&
+		e->pgtable_l5 == \at(e->pgtable_l5, Mid) && e->phys->mem == \at(e->phys->mem, Mid) &&
+		e->phys->nr_pages == \at(e->phys->nr_pages, Mid); */
+	//@ assert pgt: mm->pgtables == \at(mm->pgtables, Mid);
 	//@ assert upper: SwUpperSame{Mid,Here}(e->phys, mm->pgd, addr, FTop(e), PT_PTE);
 	/*@ assert walk: SwPathOk(e->phys, mm->pgd, addr, FTop(e)) &&
 		SwDistinct(e->phys, mm->pgd, addr, FTop(e)) &&
