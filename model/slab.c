@@ -795,6 +795,9 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	cache_open(k, slot, name, size, align, flags);
+	/*@ assert geo: CacheGeo(k->caches[slot].object_size, k->caches[slot].size,
+		k->caches[slot].align, k->caches[slot].order, k->caches[slot].min_order,
+		k->caches[slot].objects, k->caches[slot].offset); */
 	//@ assert geometry: CacheGeometry(&k->caches[slot]);
 	//@ assert shape: CacheShape(&k->caches[slot]);
 	/*@ assert kept: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
@@ -809,6 +812,7 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	//@ assert ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert step: KmemReplaceStep{Pre,Here}(k, slot);
 	//@ assert kmem: KmemOk(k);
+	//@ assert live: LiveCache(k, slot + 1) && !k->caches[slot].kmalloc;
 	return slot + 1;
 }
 
@@ -1516,6 +1520,8 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 
 	if (!cache_live(k, id))
 		return obj_err(-MERR_NOT_FOUND);
+	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
 	cid = (uint16_t)id;
 	//@ assert cid: cid == id;
 	g = cache_geo(&k->caches[id - 1]);
@@ -1533,6 +1539,7 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 	/* Whole words: the object size with alignment is a multiple of 8. */
 	if (o.err == 0 && flag_set(gfp, __GFP_ZERO))
 		zero_words(p, o.addr, (g.object_size + 7) / 8);
+	//@ assert k_same: KmemSame{Pre,Here}(k);
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -1765,6 +1772,7 @@ static struct slab_check cache_free_check(const struct phys *p, const struct kme
 	/*@ assert c_objs: SlabObjects(p->pages[pfn].order, g.size) < SLAB_FREELIST_END &&
 		0 <= idx < SlabObjects(p->pages[pfn].order, g.size); */
 	//@ assert c_size: g.size == k->caches[id - 1].size;
+	//@ assert c_geo: FreeChecked(p, id, g.size, pfn, idx, addr);
 	r.idx = idx;
 	return r;
 }
@@ -1833,9 +1841,12 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 	uint16_t cid = (uint16_t)id;
 	struct slab_state st;
 
+	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
 	//@ assert cid: cid == id;
 	st = slab_free(p, g, cid, cache_state(&k->caches[id - 1]), pfn, addr, idx);
 
+	//@ assert k_same: KmemSame{Pre,Here}(k);
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -1930,8 +1941,13 @@ static struct slab_state shrink_partial(struct phys *p, struct slab_geo g, struc
 static void cache_shrink(struct phys *p, struct kmem *k, int id)
 {
 	struct slab_geo g = cache_geo(&k->caches[id - 1]);
-	struct slab_state st = shrink_partial(p, g, cache_state(&k->caches[id - 1]));
+	struct slab_state st;
 
+	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
+	st = shrink_partial(p, g, cache_state(&k->caches[id - 1]));
+
+	//@ assert k_same: KmemSame{Pre,Here}(k);
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -2041,27 +2057,50 @@ static void large_kmalloc_mark(struct phys *p, uint32_t pfn, bool on)
 /* Models mm/slub.c: __kmalloc_large_node(). */
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
     requires size: KMALLOC_MAX_CACHE_SIZE < size <= KMALLOC_MAX_SIZE;
     assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures safe: BuddySafe(p);
     ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures kmem: KmemOk(k);
+    ensures k_same: KmemSame{Pre,Post}(k);
     ensures result: KmallocSized(p, size, \result);
     ensures nomem: \result.err == 0 || \result.err == -ENOMEM;
 */
-static struct obj_result kmalloc_large(struct phys *p, uint64_t size, gfp_t gfp)
+static struct obj_result kmalloc_large(struct phys *p, const struct kmem *k, uint64_t size,
+				       gfp_t gfp)
 {
 	uint32_t order = get_order(size), pfn;
 	struct obj_result r = {0, 0};
 
+	(void)k; /* for the contract */
 	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
 		p->mem + (0 .. RamWords(p) - 1)); */
+	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
 	pfn = alloc_pages(p, flag_set(gfp, __GFP_COMP) ? gfp : gfp + __GFP_COMP, order);
-
-	if (pfn == PFN_NONE)
-		return obj_err(-ENOMEM);
-	large_kmalloc_mark(p, pfn, true);
-	r.addr = pfn_to_virt(pfn);
+	if (pfn != PFN_NONE) {
+		large_kmalloc_mark(p, pfn, true);
+		r.addr = pfn_to_virt(pfn);
+	} else {
+		r.err = -ENOMEM;
+	}
+	//@ assert k_same: KmemSame{Pre,Here}(k);
+	/* k as it was across the page allocator's calls, field by field (one goal each). */
+	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	return r;
 }
 
@@ -2075,7 +2114,10 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 	if (size > KMALLOC_MAX_SIZE)
 		return obj_err(-ENOMEM);
 	if (size > KMALLOC_MAX_CACHE_SIZE) {
-		r = kmalloc_large(p, size, gfp);
+		/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+			p->mem + (0 .. RamWords(p) - 1)); */
+		r = kmalloc_large(p, k, size, gfp);
+		//@ assert k_same: KmemSame{Pre,Here}(k);
 		/* k as it was across the page allocator's calls, field by field (one goal each). */
 		/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 			k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -2139,35 +2181,104 @@ static int64_t large_kmalloc_head(const struct phys *p, uint64_t addr)
 	return pfn;
 }
 
+/* Free the large kmalloc block at pfn (kfree()). */
+/*@ requires safe: BuddySafe(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures kmem: KmemOk(k);
+    ensures k_same: KmemSame{Pre,Post}(k);
+    ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
+	(uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(\old(p->pages[pfn].order)));
+*/
+static void kfree_large(struct phys *p, const struct kmem *k, uint32_t pfn)
+{
+	(void)k; /* for the contract */
+	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
+	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
+	//@ assert booted: p->booted;
+	large_kmalloc_mark(p, pfn, false);
+	buddy_free_owned(p, pfn, p->pages[pfn].order);
+	//@ assert k_same: KmemSame{Pre,Here}(k);
+	/* k as it was across the page allocator's calls, field by field (one goal each). */
+	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
+	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].size == \at(k->caches[j].size, Pre); */
+	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
+	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].order == \at(k->caches[j].order, Pre); */
+	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
+		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+}
+
+/*
+ * kfree() of an address whose compound head s is a slab (virt_to_slab()). The writes
+ * are declared over every cache, as kfree()'s: for kfree() this call is then one step.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires slab: s < p->nr_pages;
+    assigns k->caches[0 .. MAX_CACHES - 1].partial_head, k->caches[0 .. MAX_CACHES - 1].partial_tail,
+	k->caches[0 .. MAX_CACHES - 1].nr_partial, k->caches[0 .. MAX_CACHES - 1].nr_slabs,
+	k->caches[0 .. MAX_CACHES - 1].total_objects, k->caches[0 .. MAX_CACHES - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures refused: \result != 0 ==> KmemSame{Pre,Post}(k) && PhysSame{Pre,Post}(p);
+    ensures result: \result == 0 || \result == -MERR_MISALIGNED || \result == -MERR_DOUBLE_FREE ||
+	\result == -MERR_CORRUPT;
+    ensures freed: \result == 0 ==> \let id = \old(p->pages[s].slab_cache);
+	1 <= id <= MAX_CACHES && SlabFreed{Pre,Post}(p, &k->caches[id - 1], id, s, addr);
+*/
+static int kfree_slab(struct phys *p, struct kmem *k, uint64_t addr, uint32_t s)
+{
+	uint16_t id = p->pages[s].slab_cache;
+	struct slab_check c;
+
+	if (!cache_live(k, id))
+		return -MERR_CORRUPT; /* a slab of no live cache */
+	c = cache_free_check(p, k, id, s, addr);
+	if (c.err != 0)
+		return c.err;
+	cache_free(p, k, id, s, addr, c.idx);
+	return 0;
+}
+
 int kfree(struct phys *p, struct kmem *k, uint64_t addr)
 {
 	int64_t pfn;
+	uint32_t block;
 
 	if (addr == 0 || addr == ZERO_SIZE_PTR)
 		return 0;
+	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
 	pfn = virt_to_slab(p, addr);
-	/*@ split pfn >= 0; */ /* the slab and the large path: one goal each */
 	if (pfn >= 0) {
-		uint32_t s = (uint32_t)pfn;
-		uint16_t id = p->pages[s].slab_cache;
-		struct slab_check c;
-
-		//@ assert pfn: s == HeadPfn(p, addr);
-		if (!cache_live(k, id))
-			return -MERR_CORRUPT; /* a slab of no live cache */
-		c = cache_free_check(p, k, id, s, addr);
-		if (c.err != 0)
-			return c.err;
-		cache_free(p, k, id, s, addr, c.idx);
-		return 0;
+		block = (uint32_t)pfn;
+		//@ assert pfn: block == HeadPfn(p, addr);
+		return kfree_slab(p, k, addr, block);
 	}
 	if (pfn != -MERR_FOREIGN)
 		return (int)pfn;
 	pfn = large_kmalloc_head(p, addr);
 	if (pfn < 0)
 		return (int)pfn;
-	large_kmalloc_mark(p, (uint32_t)pfn, false);
-	buddy_free_owned(p, (uint32_t)pfn, p->pages[pfn].order);
+	block = (uint32_t)pfn;
+	//@ assert block: block == HeadPfn(p, addr);
+	kfree_large(p, k, block);
+	//@ assert k_same: KmemSame{Pre,Here}(k);
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
