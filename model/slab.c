@@ -2104,10 +2104,36 @@ static struct obj_result kmalloc_large(struct phys *p, const struct kmem *k, uin
 	return r;
 }
 
+/*
+ * kmalloc() of 1 .. KMALLOC_MAX_CACHE_SIZE bytes: from the kmalloc cache of the class. The
+ * writes are declared over every cache, as kmalloc()'s: for kmalloc() one step.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires size: 0 < size <= KMALLOC_MAX_CACHE_SIZE;
+    assigns k->caches[0 .. MAX_CACHES - 1].partial_head, k->caches[0 .. MAX_CACHES - 1].partial_tail,
+	k->caches[0 .. MAX_CACHES - 1].nr_partial, k->caches[0 .. MAX_CACHES - 1].nr_slabs,
+	k->caches[0 .. MAX_CACHES - 1].total_objects, k->caches[0 .. MAX_CACHES - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures refused: \result.err != 0 ==> KmemSame{Pre,Post}(k);
+    ensures result: KmallocSized(p, size, \result);
+*/
+static struct obj_result kmalloc_small(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
+{
+	uint32_t i = kmalloc_index(size);
+
+	return kmem_cache_alloc(
+	    p, k, flag_set(gfp, __GFP_DMA) ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i], gfp);
+}
+
 struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
 {
 	struct obj_result r = {0, ZERO_SIZE_PTR};
-	uint32_t i;
 
 	if (size == 0)
 		return r;
@@ -2117,26 +2143,9 @@ struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t g
 		/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
 			p->mem + (0 .. RamWords(p) - 1)); */
 		r = kmalloc_large(p, k, size, gfp);
-		//@ assert k_same: KmemSame{Pre,Here}(k);
-		/* k as it was across the page allocator's calls, field by field (one goal each). */
-		/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-			k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
-		/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-			k->caches[j].size == \at(k->caches[j].size, Pre); */
-		/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
-			k->caches[j].offset == \at(k->caches[j].offset, Pre); */
-		/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-			k->caches[j].order == \at(k->caches[j].order, Pre); */
-		/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-			k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
-		//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
-		//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
-		//@ assert k_ok: KmemOk(k);
 		return r;
 	}
-	i = kmalloc_index(size);
-	return kmem_cache_alloc(
-	    p, k, flag_set(gfp, __GFP_DMA) ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i], gfp);
+	return kmalloc_small(p, k, size, gfp);
 }
 
 struct obj_result kzalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
@@ -2278,21 +2287,6 @@ int kfree(struct phys *p, struct kmem *k, uint64_t addr)
 	block = (uint32_t)pfn;
 	//@ assert block: block == HeadPfn(p, addr);
 	kfree_large(p, k, block);
-	//@ assert k_same: KmemSame{Pre,Here}(k);
-	/* k as it was across the page allocator's calls, field by field (one goal each). */
-	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
-	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].size == \at(k->caches[j].size, Pre); */
-	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
-	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].order == \at(k->caches[j].order, Pre); */
-	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
-	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
-	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
-	//@ assert k_ok: KmemOk(k);
 	return 0;
 }
 
