@@ -594,6 +594,7 @@ static void zone_free_sub(struct zone *zones, enum zone_type zt,
     ensures inner: Inner(pages, nr, zones);
     ensures bounds: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
 	zones[zi].start_pfn == \old(zones[zi].start_pfn) && zones[zi].end_pfn == \old(zones[zi].end_pfn);
+    ensures zshape: \old(ZShape(zones, nr)) ==> ZShape(zones, nr);
 */
 static void zone_managed_add(struct zone *zones, enum zone_type zt,
 			     uint32_t n) /*@ ghost (struct page *pages, uint32_t nr) */
@@ -709,6 +710,8 @@ static void free_one_page_inner(struct page *pages, struct zone *zones, enum zon
 	if (!to_tail)
 		to_tail = buddy_merge_likely(pages, zones, zt, pfn, order) /*@ ghost (nr) */;
 	free_list_add(pages, zones, zt, order, pfn, to_tail) /*@ ghost (nr) */;
+	/*@ assert kept_max: ZonesKept{Pre,Here}(zones, MAX_NR_ZONES); */
+	/*@ assert kept_add: ZonesKept{Pre,Here}(zones, zt); */
 	zone_free_add(zones, zt, size) /*@ ghost (pages, nr) */;
 }
 
