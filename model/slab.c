@@ -1907,7 +1907,8 @@ static struct slab_state shrink_partial(struct phys *p, struct slab_geo g, struc
 	    loop invariant safe: BuddySafe(p);
 	    loop invariant nr: p->nr_pages == \at(p->nr_pages, Pre);
 	    loop invariant active: st.active_objects == \at(st.active_objects, Pre);
-	    loop assigns n, pfn, st, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+	    loop assigns n, pfn, st, p->zones[0 .. MAX_NR_ZONES - 1],
+		p->pages[0 .. \at(p->nr_pages, Pre) - 1];
 	    loop variant limit - n;
 	*/
 	for (n = 0; pfn != PFN_NONE && n < limit; n++) {
@@ -1947,7 +1948,6 @@ static void cache_shrink(struct phys *p, struct kmem *k, int id)
 		p->mem + (0 .. RamWords(p) - 1)); */
 	st = shrink_partial(p, g, cache_state(&k->caches[id - 1]));
 
-	//@ assert k_same: KmemSame{Pre,Here}(k);
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
