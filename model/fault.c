@@ -347,6 +347,7 @@ static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
+    ensures nr: e->phys->nr_pages == \old(e->phys->nr_pages);
     behavior present:
 	assumes HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
 	assigns \nothing;
@@ -519,8 +520,10 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 		//@ assert tab: TabOk(e->phys, t);
 		//@ assert in_ram: w < RamWords(e->phys);
 		if (flag64(e->phys->mem[w], _PAGE_PRESENT)) { /* pXd_offset() */
+			//@ assert p_ent: HasFlag(FEnt(e, mm, addr, level), _PAGE_PRESENT);
 			//@ assert next: FTable(e, mm, addr, level - 1) == EntPfn(e->phys->mem[w]);
 			//@ assert reach: FReach(e, mm, addr, level - 1);
+			//@ assert p_ok: TabOk(e->phys, FTable(e, mm, addr, level - 1));
 			//@ assert above: FHave(e, mm, addr) < level;
 			t = (uint32_t)entry_pfn(e->phys->mem[w]);
 			//@ assert p_walk: t == FTable(e, mm, addr, level - 1);
@@ -535,11 +538,15 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 			//@ assert o_unch: PhysUnchanged{Cur,Here}(e->phys);
 			//@ assert o_have: FHave(e, mm, addr) == level;
 			//@ assert o_oom: FHave(e, mm, addr) > PT_PTE;
+			//@ assert o_phys: e->phys == \at(e->phys, Cur);
 			//@ assert o_free: NrFree(e->phys) == \at(NrFree(e->phys), Cur);
 			//@ assert o_hk: HeadsKept{Cur,Here}(e->phys);
 			//@ assert o_hk_pre: HeadsKept{Pre,Here}(e->phys);
 			/*@ assert o_upper: \forall integer lv; level <= lv <= FTop(e) ==>
 				FTable(e, mm, addr, lv) == \at(FTable(e, mm, addr, lv), Cur); */
+			/*@ assert o_up_cur: \forall integer lv;
+				\at(FHave(e, mm, addr), Pre) <= lv <= FTop(e) ==>
+				\at(FTable(e, mm, addr, lv), Cur) == \at(FTable(e, mm, addr, lv), Pre); */
 			/*@ assert o_upper_pre: \forall integer lv;
 				\at(FHave(e, mm, addr), Pre) <= lv <= FTop(e) ==>
 				FTable(e, mm, addr, lv) == \at(FTable(e, mm, addr, lv), Pre); */
@@ -547,13 +554,20 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 		}
 		//@ assert a_ok: !\at(AllocFails(e->phys, GFP_KERNEL, 0), Cur);
 		//@ assert a_walk: t == FTable(e, mm, addr, level - 1) && FReach(e, mm, addr, level - 1);
+		//@ assert a_zeroed: FrameZero(e->phys, t);
+		//@ assert a_idx: 0 <= VaIndex(addr, level - 1) < PAGE_WORDS;
+		//@ assert a_word: FWord(e, mm, addr, level - 1) == t * PAGE_WORDS + VaIndex(addr, level - 1);
 		/*@ assert a_zero: level - 1 >= 2 ==> FEnt(e, mm, addr, level - 1) == 0 &&
 			!HasFlag(FEnt(e, mm, addr, level - 1), _PAGE_PRESENT); */
 		//@ assert new_have: FHave(e, mm, addr) == level - 1;
 		//@ assert a_hk: HeadsKept{Pre,Here}(e->phys);
+		//@ assert a_c1: mm->pgtables == (uint64_t)(\at(mm->pgtables, Cur) + 1);
+		/*@ assert a_c2: \at(mm->pgtables, Cur) ==
+			(uint64_t)(\at(mm->pgtables, Pre) + (\at(FHave(e, mm, addr), Pre) - level)); */
 		/*@ assert a_counted: mm->pgtables == (uint64_t)(\at(mm->pgtables, Pre) +
 			(\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr))); */
 	}
+	//@ assert done_ok: TabOk(e->phys, t);
 	//@ assert done: t != PFN_NONE;
 	return t;
 }
@@ -1110,6 +1124,7 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
 	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
 	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	//@ assert ptrs: e->phys == \at(e->phys, Pre) && e->phys->mem == \at(e->phys->mem, Pre);
 	if (pfn == PFN_NONE) {
 		//@ assert o_unchanged_a: PhysUnchanged{A,Here}(e->phys);
 		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
@@ -1205,6 +1220,7 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
 	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
 	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	//@ assert ptrs: e->phys == \at(e->phys, Pre) && e->phys->mem == \at(e->phys->mem, Pre);
 	if (pfn == PFN_NONE) {
 		//@ assert o_unchanged_a: PhysUnchanged{A,Here}(e->phys);
 		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
@@ -1399,12 +1415,12 @@ static struct fault_ret do_shared_fault(struct mm_env *e, struct mm_struct *mm, 
 	//@ assert apart: OutFrame(vmf.pte, pfn);
 	/*@ ghost W:; */
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, vmf.write);
+	/*@ assert kept_w: \forall integer j; j != vmf.pte ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], W); */
 	/*@ assert pte: e->phys->mem[vmf.pte] ==
 		MkEnt(pfn, PteProt(flags, HasFlag(flags, VM_WRITE), vmf.write != 0)); */
 	//@ assert flags_w: e->pool->vma[vmf.id].vm_flags == flags;
 	//@ assert zeroed: FrameZero(e->phys, pfn);
-	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
-		e->phys->mem[j] == \at(e->phys->mem[j], W); */
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
