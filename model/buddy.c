@@ -1739,6 +1739,7 @@ struct validate_result buddy_validate(const struct phys *p)
 					  find_buddy_pfn(pfn, page->order),
 					  page->order) /*@ ghost (p->nr_pages) */)
 				return bad("free block not coalesced with its free buddy", pfn);
+			/*@ assert index: zt < MAX_NR_ZONES && page->order < NR_PAGE_ORDERS; */
 			counted[zt][page->order]++;
 			zone_free[zt] += n;
 			free += n;
