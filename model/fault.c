@@ -1506,9 +1506,10 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	/*@ ghost Mid:; */
 	r = handle_pte_fault(e, mm, vmf);
 	//@ assert kept: TablesKept{Mid,Here}(e->phys, \at(FWord(e, mm, addr, PT_PTE), Mid));
-	/*@ assert same: e->phys == \at(e->phys, Mid) && mm->pgd == \at(mm->pgd, Mid) &&
-		e->pgtable_l5 == \at(e->pgtable_l5, Mid) && e->phys->mem == \at(e->phys->mem, Mid) &&
-		e->phys->nr_pages == \at(e->phys->nr_pages, Mid); */
+	//@ assert same_phys: e->phys == \at(e->phys, Mid) && e->phys->mem == \at(e->phys->mem, Mid);
+	//@ assert same_pgd: mm->pgd == \at(mm->pgd, Mid);
+	//@ assert same_l5: e->pgtable_l5 == \at(e->pgtable_l5, Mid);
+	//@ assert same_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Mid);
 	//@ assert pgt: mm->pgtables == \at(mm->pgtables, Mid);
 	//@ assert upper: SwUpperSame{Mid,Here}(e->phys, mm->pgd, addr, FTop(e), PT_PTE);
 	/*@ assert walk: SwPathOk(e->phys, mm->pgd, addr, FTop(e)) &&
