@@ -1689,14 +1689,14 @@ static struct validate_result validate_allocated(const struct phys *p, uint32_t 
 struct validate_result buddy_validate(const struct phys *p)
 {
 	struct validate_result r = {true, 0, 0};
-	uint32_t counted[MAX_NR_ZONES][NR_PAGE_ORDERS] = {{0}};
+	uint32_t counted[MAX_NR_ZONES * NR_PAGE_ORDERS] = {0}; /* [zone][order], flat */
 	uint32_t zone_free[MAX_NR_ZONES] = {0, 0};
 	uint32_t free = 0, allocated = 0, reserved = 0, pfn = 0, zt, o;
 
 	if (!p->booted)
 		return r;
 	/*@ loop invariant bound: pfn <= p->nr_pages;
-	    loop assigns pfn, zt, o, r, free, allocated, reserved, counted[0 .. MAX_NR_ZONES - 1][0 .. NR_PAGE_ORDERS - 1],
+	    loop assigns pfn, zt, o, r, free, allocated, reserved, counted[0 .. MAX_NR_ZONES * NR_PAGE_ORDERS - 1],
 		zone_free[0 .. MAX_NR_ZONES - 1];
 	    loop variant p->nr_pages - pfn;
 	*/
@@ -1740,7 +1740,7 @@ struct validate_result buddy_validate(const struct phys *p)
 					  page->order) /*@ ghost (p->nr_pages) */)
 				return bad("free block not coalesced with its free buddy", pfn);
 			/*@ assert index: zt < MAX_NR_ZONES && page->order < NR_PAGE_ORDERS; */
-			counted[zt][page->order]++;
+			counted[zt * NR_PAGE_ORDERS + page->order]++;
 			zone_free[zt] += n;
 			free += n;
 		} else {
@@ -1772,7 +1772,7 @@ struct validate_result buddy_validate(const struct phys *p)
 			r = validate_free_list(p, (enum zone_type)zt, o);
 			if (!r.ok)
 				return r;
-			if (counted[zt][o] != z->free_area[o].nr_free)
+			if (counted[zt * NR_PAGE_ORDERS + o] != z->free_area[o].nr_free)
 				return bad("a free block is not on its free list", o);
 		}
 	}
