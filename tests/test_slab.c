@@ -225,6 +225,25 @@ static void test_overwritten_free_pointer_is_detected(void)
 	fixture_free(f);
 }
 
+/* A free pointer overwritten with its own object's address: taking that object would
+ * leave it at the head of the chain, to be handed out a second time. */
+static void test_free_pointer_to_itself_is_detected(void)
+{
+	struct fixture *f = booted();
+	struct phys *p = &f->m.phys;
+	const struct kmem_cache *c = cache(f, "kmalloc-64");
+	uint64_t a = kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).addr;
+	uint64_t b = kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).addr;
+
+	kfree(p, &f->m.kmem, b);		       /* b heads its slab's free chain (LIFO) */
+	p->mem[(b - PAGE_OFFSET + c->offset) / 8] = b; /* write after free: b -> b */
+	report(kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).err == -MERR_CORRUPT,
+	       "b is not handed out: its free pointer names b itself");
+	report(c->active_objects == 1, "nothing changed");
+	kfree(p, &f->m.kmem, a);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	RUN(test_kmalloc_geometry_matches_linux);
@@ -235,5 +254,6 @@ int main(void)
 	RUN(test_large_kmalloc);
 	RUN(test_bad_kfree_changes_nothing);
 	RUN(test_overwritten_free_pointer_is_detected);
+	RUN(test_free_pointer_to_itself_is_detected);
 	return test_summary();
 }
