@@ -206,8 +206,12 @@ static void test_bad_kfree_changes_nothing(void)
 	fixture_free(f);
 }
 
-/* A use-after-free that overwrites a free pointer is caught, not followed. */
-static void test_overwritten_free_pointer_is_detected(void)
+/*
+ * A use-after-free overwrites the free pointer of b, a free object at the head of its
+ * slab's chain (LIFO), with value (b itself when self): the validator sees it, and the
+ * next allocation refuses with -MERR_CORRUPT and changes nothing.
+ */
+static void check_overwritten_free_pointer(uint64_t value, bool self, const char *what)
 {
 	struct fixture *f = booted();
 	struct phys *p = &f->m.phys;
@@ -216,32 +220,27 @@ static void test_overwritten_free_pointer_is_detected(void)
 	uint64_t b = kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).addr;
 
 	kfree(p, &f->m.kmem, b);
-	p->mem[(b - PAGE_OFFSET + c->offset) / 8] = 0x4141414141414141ull; /* write after free */
+	p->mem[(b - PAGE_OFFSET + c->offset) / 8] = self ? b : value; /* write after free */
 	report(!machine_validate(&f->m).ok, "validator sees the broken chain");
-	report(kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).err == -MERR_CORRUPT,
-	       "b is not handed out: its free pointer leads nowhere");
+	report(kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).err == -MERR_CORRUPT, "%s", what);
 	report(c->active_objects == 1, "nothing changed");
 	kfree(p, &f->m.kmem, a);
 	fixture_free(f);
 }
 
-/* A free pointer overwritten with its own object's address: taking that object would
- * leave it at the head of the chain, to be handed out a second time. */
+/* A free pointer that leads nowhere is caught, not followed. */
+static void test_overwritten_free_pointer_is_detected(void)
+{
+	check_overwritten_free_pointer(0x4141414141414141ull, false,
+				       "b is not handed out: its free pointer leads nowhere");
+}
+
+/* A free pointer naming its own object: taking b would leave b at the head of the chain,
+ * to be handed out a second time. */
 static void test_free_pointer_to_itself_is_detected(void)
 {
-	struct fixture *f = booted();
-	struct phys *p = &f->m.phys;
-	const struct kmem_cache *c = cache(f, "kmalloc-64");
-	uint64_t a = kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).addr;
-	uint64_t b = kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).addr;
-
-	kfree(p, &f->m.kmem, b);		       /* b heads its slab's free chain (LIFO) */
-	p->mem[(b - PAGE_OFFSET + c->offset) / 8] = b; /* write after free: b -> b */
-	report(kmalloc(p, &f->m.kmem, 64, GFP_KERNEL).err == -MERR_CORRUPT,
-	       "b is not handed out: its free pointer names b itself");
-	report(c->active_objects == 1, "nothing changed");
-	kfree(p, &f->m.kmem, a);
-	fixture_free(f);
+	check_overwritten_free_pointer(0, true,
+				       "b is not handed out: its free pointer names b itself");
 }
 
 int main(void)
