@@ -51,17 +51,6 @@ static uint64_t entry_span(uint32_t level)
 	}
 }
 
-/* The index of addr's entry in a table at level (pte_index(), pmd_index(), ...): pgtable.h. */
-/*@ requires level: 1 <= level <= 5;
-    assigns \nothing;
-    ensures index: \result == VaIndex(addr, level);
-    ensures range: \result < PTRS_PER_TABLE;
-*/
-static uint32_t entry_index(uint64_t addr, uint32_t level)
-{
-	return pt_index(addr, level);
-}
-
 /* Is the single-bit flag bit set in x? (x & bit) != 0, by division (docs/proofs.md). */
 /*@ requires bit: bit > 0;
     assigns \nothing;
@@ -172,7 +161,7 @@ static uint64_t *kernel_table(struct mm_env *e, uint64_t *pgd, uint64_t va, uint
 	uint32_t l;
 
 	for (l = pgtable_levels(e); l > level; l--) {
-		uint64_t *slot = &t[entry_index(va, l)];
+		uint64_t *slot = &t[pt_index(va, l)];
 
 		if ((*slot & _PAGE_PRESENT) == 0) {
 			uint32_t n = table_alloc(e);
@@ -202,14 +191,14 @@ static int map_linear(struct mm_env *e, uint64_t *pgd)
 		if (pmd == 0)
 			return -ENOMEM;
 		if (pa % PMD_SPAN == 0 && ram - pa >= PMD_SPAN) {
-			pmd[entry_index(va, PT_PMD)] = pa | big;
+			pmd[pt_index(va, PT_PMD)] = pa | big;
 			pa += PMD_SPAN;
 			continue;
 		}
 		t = table_alloc(e);
 		if (t == PFN_NONE)
 			return -ENOMEM;
-		pmd[entry_index(va, PT_PMD)] = pfn_phys(t) | _KERNPG_TABLE;
+		pmd[pt_index(va, PT_PMD)] = pfn_phys(t) | _KERNPG_TABLE;
 		pte = &e->phys->mem[pfn_phys(t) / 8];
 		for (i = 0; i < PTRS_PER_TABLE && pa < ram; i++, pa += PAGE_SIZE)
 			pte[i] = pa | small;
@@ -233,7 +222,7 @@ static int map_kimage(struct mm_env *e, uint64_t *pgd)
 
 		if (t == 0)
 			return -ENOMEM;
-		t[entry_index(va, PT_PTE)] = pa | prot;
+		t[pt_index(va, PT_PTE)] = pa | prot;
 	}
 	return 0;
 }
@@ -266,7 +255,7 @@ int paging_init(struct mm_env *e)
 
 		if (t == PFN_NONE)
 			return -ENOMEM;
-		e->phys->mem[pfn_phys(pgd) / 8 + entry_index(vmalloc_base(e), pgtable_levels(e))] =
+		e->phys->mem[pfn_phys(pgd) / 8 + pt_index(vmalloc_base(e), pgtable_levels(e))] =
 		    pfn_phys(t) | _KERNPG_TABLE;
 	}
 	if (map_kimage(e, &e->phys->mem[pfn_phys(pgd) / 8]) != 0)
@@ -303,13 +292,13 @@ static uint64_t *entry_at(struct mm_env *e, const struct mm_struct *mm, uint64_t
 	uint32_t l;
 
 	for (l = pgtable_levels(e); l > level; l--) {
-		uint64_t x = t[entry_index(addr, l)];
+		uint64_t x = t[pt_index(addr, l)];
 
 		if ((x & _PAGE_PRESENT) == 0 || (x & _PAGE_PSE) != 0)
 			return 0;
 		t = table_of(e, x);
 	}
-	return &t[entry_index(addr, level)];
+	return &t[pt_index(addr, level)];
 }
 
 /*
@@ -385,7 +374,7 @@ static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
 static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, uint64_t addr,
 			   uint32_t level)
 {
-	uint64_t w = (uint64_t)t * PAGE_WORDS + entry_index(addr, level);
+	uint64_t w = (uint64_t)t * PAGE_WORDS + pt_index(addr, level);
 	uint32_t n;
 
 	//@ assert word: w == FWord(e, mm, addr, level) && e->phys->mem[w] == FEnt(e, mm, addr, level);
@@ -513,7 +502,7 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 	    loop variant level;
 	*/
 	for (level = pgtable_levels(e); level > PT_PTE; level--) {
-		uint64_t w = (uint64_t)t * PAGE_WORDS + entry_index(addr, level);
+		uint64_t w = (uint64_t)t * PAGE_WORDS + pt_index(addr, level);
 
 		/*@ ghost Cur:; */
 		//@ assert word: w == FWord(e, mm, addr, level);
@@ -1496,7 +1485,7 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	vmf.id = id;
 	vmf.write = write;
 	vmf.address = addr;
-	vmf.pte = (uint64_t)t * PAGE_WORDS + entry_index(addr, PT_PTE);
+	vmf.pte = (uint64_t)t * PAGE_WORDS + pt_index(addr, PT_PTE);
 	//@ assert word: vmf.pte == FWord(e, mm, addr, PT_PTE) && vmf.pte == SlotWord(t, addr, PT_PTE);
 	//@ assert div: vmf.pte / PAGE_WORDS == t;
 	//@ assert slot: TabOk(e->phys, t) && PteSlot(e->phys, vmf.pte);
