@@ -144,9 +144,15 @@ static uint32_t table_alloc(struct mm_env *e)
 	//@ assert heads_failed: pfn == PFN_NONE ==> PhysUnchanged{Pre,Here}(e->phys) && ListHeads(e->phys);
 	//@ assert heads_ok: pfn != PFN_NONE ==> Booted(e->phys) && ListHeads(e->phys);
 	//@ assert pow: Pow2(0) == 1;
+	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	/*@ assert mem_kept: pfn != PFN_NONE ==> \forall integer j; 0 <= j < RamWords(e->phys) &&
+		(j < pfn * PAGE_WORDS || j >= (pfn + 1) * PAGE_WORDS) ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert kept: pfn != PFN_NONE ==> MemKept{Pre,Here}(e->phys, pfn);
-	if (pfn != PFN_NONE)
+	if (pfn != PFN_NONE) {
 		clear_table_page(e->phys, pfn);
+		//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
+	}
 	return pfn;
 }
 
@@ -926,9 +932,15 @@ static uint32_t alloc_user_page(struct mm_env *e, bool zeroed)
 	//@ assert heads_ok: pfn != PFN_NONE ==> Booted(e->phys) && ListHeads(e->phys);
 	//@ assert page: pfn != PFN_NONE ==> NewPage{Pre,Here}(e->phys, pfn);
 	//@ assert pow: Pow2(0) == 1;
+	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	/*@ assert mem_kept: pfn != PFN_NONE ==> \forall integer j; 0 <= j < RamWords(e->phys) &&
+		(j < pfn * PAGE_WORDS || j >= (pfn + 1) * PAGE_WORDS) ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	//@ assert kept: pfn != PFN_NONE ==> MemKept{Pre,Here}(e->phys, pfn);
-	if (pfn != PFN_NONE && zeroed)
+	if (pfn != PFN_NONE && zeroed) {
 		clear_user_highpage(e->phys, pfn);
+		//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
+	}
 	return pfn;
 }
 
@@ -1041,6 +1053,102 @@ static void vmf_anon_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id
 }
 
 /*
+ * map_new_page() - what the two faults that map a page of the mm's own do after
+ * vmf_anon_prepare() (do_anonymous_page() for a write, wp_page_copy()): the new page
+ * (alloc_user_page(): cleared when zeroed, else a copy of frame from, as
+ * __wp_page_copy_user() does), its PTE pfn_phys(pfn) + bits written at vmf.pte
+ * (set_pte_at()), the old translation flushed when flush (ptep_clear_flush()), one more
+ * anonymous page in RSS. PFN_NONE when there is no page: nothing changed then. (One
+ * function for both, with its own contract: in the callers' larger contexts the frame
+ * facts after the PTE write did not prove.)
+ */
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    requires bits: bits < 0x8000000000000200;
+    requires from: zeroed || (from < e->phys->nr_pages && e->phys->pages[from].flags != PG_buddy);
+    requires apart: \separated(&e->pool->vma[vmf.id].anon_vma, &e->pool->next_anon_vma,
+	&e->pool->vma[vmf.id].vm_flags, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
+	e->phys->pages + (0 .. e->phys->nr_pages - 1), e->phys->mem + (0 .. RamWords(e->phys) - 1));
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
+	mm->tlb_flush_end;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    ensures nr: e->phys->nr_pages == \old(e->phys->nr_pages);
+    ensures anon_vma: e->pool->vma[vmf.id].anon_vma == \old(e->pool->vma[vmf.id].anon_vma);
+    ensures next_anon_vma: e->pool->next_anon_vma == \old(e->pool->next_anon_vma);
+    ensures flags: e->pool->vma[vmf.id].vm_flags == \old(e->pool->vma[vmf.id].vm_flags);
+    ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
+    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+    behavior fails:
+	assumes AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures none: \result == PFN_NONE;
+	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys);
+	ensures rss: mm->rss_anon == \old(mm->rss_anon);
+    behavior ok:
+	assumes !AllocFails(e->phys, GFP_USER_PAGE, 0);
+	ensures some: \result != PFN_NONE;
+	ensures page: NewPage{Pre,Post}(e->phys, \result);
+	ensures zeroed: zeroed ==> FrameZero(e->phys, \result);
+	ensures copy: !zeroed ==> FrameCopy{Pre,Post}(e->phys, \result, from);
+	ensures pte: e->phys->mem[vmf.pte] == MkEnt(\result, bits);
+	ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+	    OutFrame(j, \result) ==> e->phys->mem[j] == \old(e->phys->mem[j]);
+	ensures rss: mm->rss_anon == (uint64_t)(\old(mm->rss_anon) + 1);
+	ensures free: NrFree(e->phys) == \old(NrFree(e->phys)) - 1;
+    complete behaviors;
+    disjoint behaviors;
+*/
+static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_fault vmf,
+			     uint64_t bits, bool zeroed, uint32_t from, bool flush)
+{
+	uint32_t pfn = alloc_user_page(e, zeroed);
+
+	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
+	//@ assert ptrs: e->phys == \at(e->phys, Pre) && e->phys->mem == \at(e->phys->mem, Pre);
+	/*@ assert pool: e->pool->vma[vmf.id].anon_vma == \at(e->pool->vma[vmf.id].anon_vma, Pre) &&
+		e->pool->next_anon_vma == \at(e->pool->next_anon_vma, Pre) &&
+		e->pool->vma[vmf.id].vm_flags == \at(e->pool->vma[vmf.id].vm_flags, Pre); */
+	if (pfn == PFN_NONE) {
+		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte) && HeadsKept{Pre,Here}(e->phys);
+		//@ assert o_rss: mm->rss_anon == \at(mm->rss_anon, Pre);
+		return PFN_NONE;
+	}
+	//@ assert in_ram: pfn < e->phys->nr_pages;
+	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert buddy_pre: \let k = pfn; \at(e->phys->pages[k].flags, Pre) == PG_buddy;
+	//@ assert from_other: !zeroed ==> from != pfn;
+	//@ assert head_pre: \at(HasFlag(e->phys->pages[vmf.pte / PAGE_WORDS].flags, PG_head), Pre);
+	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
+	//@ assert apart: OutFrame(vmf.pte, pfn);
+	/*@ ghost B:; */
+	if (!zeroed) {
+		copy_user_highpage(e->phys, pfn, from);
+		//@ assert copied0: FrameCopy{Pre,Here}(e->phys, pfn, from);
+	}
+	//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert zeroed1: zeroed ==> FrameZero(e->phys, pfn);
+	//@ assert copied1: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
+	/*@ ghost W:; */
+	e->phys->mem[vmf.pte] = pfn_phys(pfn) + bits;
+	//@ assert pte: e->phys->mem[vmf.pte] == MkEnt(pfn, bits);
+	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], W); */
+	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
+		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
+	//@ assert zeroed2: zeroed ==> FrameZero(e->phys, pfn);
+	//@ assert copied2: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
+	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	if (flush)
+		flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
+	inc_mm_anon(mm, e->phys);
+	return pfn;
+}
+
+/*
  * do_anonymous_page() - a fault on an empty PTE of a private VMA (mm/memory.c). A read
  * maps the shared zero page read-only, as a special PTE (pte_mkspecial(): no struct page is
  * counted, RSS unchanged). A write first gives the VMA an anon_vma (vmf_anon_prepare()),
@@ -1103,44 +1211,21 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
 		return fault_ret(0, FAULT_ZERO_PAGE, 0);
 	}
 	vmf_anon_prepare(e, mm, vmf.id);
-	/*@ assert sep_pool: \separated(&e->pool->vma[vmf.id].anon_vma, &e->pool->next_anon_vma,
-		&e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages + (0 .. e->phys->nr_pages - 1),
+	//@ assert a_flags: e->pool->vma[vmf.id].vm_flags == flags;
+	//@ assert a_env: FaultEnv(e, mm) && FieldsApart(e, mm) && PteSlot(e->phys, vmf.pte);
+	/*@ assert a_phys: \separated(&e->pool->vma[vmf.id].anon_vma, &e->pool->next_anon_vma,
+		&e->pool->vma[vmf.id].vm_flags, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
+		e->phys->pages + (0 .. e->phys->nr_pages - 1),
 		e->phys->mem + (0 .. RamWords(e->phys) - 1)); */
-	/*@ ghost A:; */
-	pfn = alloc_user_page(e, true);
-	/*@ assert pool: e->pool->vma[vmf.id].anon_vma == \at(e->pool->vma[vmf.id].anon_vma, A) &&
-		e->pool->next_anon_vma == \at(e->pool->next_anon_vma, A); */
-	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
-	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
-	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
-	//@ assert ptrs: e->phys == \at(e->phys, Pre) && e->phys->mem == \at(e->phys->mem, Pre);
+	pfn = map_new_page(e, mm, vmf, pte_prot(flags, writable, writable), true, 0, false);
 	if (pfn == PFN_NONE) {
-		//@ assert o_unchanged_a: PhysUnchanged{A,Here}(e->phys);
 		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
-		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte) && HeadsKept{Pre,Here}(e->phys);
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	}
-	//@ assert in_ram: pfn < \at(e->phys->nr_pages, Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
-	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
-	//@ assert buddy_pre: \let k = pfn; \at(e->phys->pages[k].flags, Pre) == PG_buddy;
-	//@ assert head_pre: \at(HasFlag(e->phys->pages[vmf.pte / PAGE_WORDS].flags, PG_head), Pre);
-	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
-	//@ assert apart: OutFrame(vmf.pte, pfn);
-	/*@ ghost W:; */
-	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, writable, writable);
-	//@ assert pte: e->phys->mem[vmf.pte] == AnonPte(pfn, flags);
-	//@ assert zeroed: FrameZero(e->phys, pfn);
-	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
-		e->phys->mem[j] == \at(e->phys->mem[j], W); */
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
-	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
-	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
-	inc_mm_anon(mm, e->phys);
-	//@ assert tables1: TablesKept{Pre,Here}(e->phys, vmf.pte);
-	//@ assert heads_kept1: HeadsKept{Pre,Here}(e->phys);
-	//@ assert pte1: e->phys->mem[vmf.pte] == AnonPte(pfn, e->pool->vma[vmf.id].vm_flags);
+	//@ assert pte: e->phys->mem[vmf.pte] == AnonPte(pfn, e->pool->vma[vmf.id].vm_flags);
 	return fault_ret(0, FAULT_ANON_PAGE, pfn);
 }
 
@@ -1199,58 +1284,24 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
 	//@ assert iszero: zero <==> IsZeroPte(e, old);
 	//@ assert from: EntPfn(old) < e->phys->nr_pages && e->phys->pages[EntPfn(old)].flags != PG_buddy;
 	vmf_anon_prepare(e, mm, vmf.id);
-	/*@ assert sep_pool: \separated(&e->pool->vma[vmf.id].anon_vma, &e->pool->next_anon_vma,
-		&e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages + (0 .. e->phys->nr_pages - 1),
+	//@ assert a_flags: e->pool->vma[vmf.id].vm_flags == flags;
+	//@ assert a_env: FaultEnv(e, mm) && FieldsApart(e, mm) && PteSlot(e->phys, vmf.pte);
+	//@ assert a_from: EntPfn(old) < e->phys->nr_pages && e->phys->pages[EntPfn(old)].flags != PG_buddy;
+	/*@ assert a_phys: \separated(&e->pool->vma[vmf.id].anon_vma, &e->pool->next_anon_vma,
+		&e->pool->vma[vmf.id].vm_flags, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
+		e->phys->pages + (0 .. e->phys->nr_pages - 1),
 		e->phys->mem + (0 .. RamWords(e->phys) - 1)); */
-	/*@ ghost A:; */
-	pfn = alloc_user_page(e, zero);
-	/*@ assert pool: e->pool->vma[vmf.id].anon_vma == \at(e->pool->vma[vmf.id].anon_vma, A) &&
-		e->pool->next_anon_vma == \at(e->pool->next_anon_vma, A); */
-	//@ assert anon: AnonPrepared{Pre,Here}(e->pool, vmf.id);
-	//@ assert rss: mm->rss_anon == \at(mm->rss_anon, Pre);
-	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
-	//@ assert ptrs: e->phys == \at(e->phys, Pre) && e->phys->mem == \at(e->phys->mem, Pre);
+	pfn = map_new_page(e, mm, vmf, pte_prot(flags, true, true), zero, (uint32_t)entry_pfn(old),
+			   true);
 	if (pfn == PFN_NONE) {
-		//@ assert o_unchanged_a: PhysUnchanged{A,Here}(e->phys);
 		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
-		//@ assert o_tables: TablesKept{Pre,Here}(e->phys, vmf.pte) && HeadsKept{Pre,Here}(e->phys);
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	}
-	//@ assert in_ram: pfn < \at(e->phys->nr_pages, Pre);
 	//@ assert new_page: NewPage{Pre,Here}(e->phys, pfn);
-	//@ assert kept0: MemKept{Pre,Here}(e->phys, pfn);
-	//@ assert buddy_pre: \let k = pfn; \at(e->phys->pages[k].flags, Pre) == PG_buddy;
-	//@ assert from_pre: \let f = EntPfn(old); \at(e->phys->pages[f].flags, Pre) != PG_buddy;
-	//@ assert from_other: EntPfn(old) != pfn;
-	//@ assert head_pre: \at(HasFlag(e->phys->pages[vmf.pte / PAGE_WORDS].flags, PG_head), Pre);
-	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
-	//@ assert apart: OutFrame(vmf.pte, pfn);
-	//@ assert zeroed0: zero ==> FrameZero(e->phys, pfn);
-	/*@ ghost B:; */
-	if (!zero) {
-		copy_user_highpage(e->phys, pfn, (uint32_t)entry_pfn(old));
-		//@ assert copied0: FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
-	}
-	//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
-	//@ assert new_page1: NewPage{Pre,Here}(e->phys, pfn);
-	/*@ ghost W:; */
-	e->phys->mem[vmf.pte] = pfn_phys(pfn) + pte_prot(flags, true, true);
-	//@ assert pte: e->phys->mem[vmf.pte] == MkEnt(pfn, PteProt(flags, \true, \true));
-	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
-		e->phys->mem[j] == \at(e->phys->mem[j], W); */
+	//@ assert copied: !zero ==> FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
 		OutFrame(j, pfn) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
-	//@ assert zeroed: zero ==> FrameZero(e->phys, pfn);
-	//@ assert copied: !zero ==> FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
-	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
-	//@ assert heads_kept: HeadsKept{Pre,Here}(e->phys);
-	flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
-	inc_mm_anon(mm, e->phys);
-	//@ assert tables1: TablesKept{Pre,Here}(e->phys, vmf.pte);
-	//@ assert heads_kept1: HeadsKept{Pre,Here}(e->phys);
-	//@ assert pte1: e->phys->mem[vmf.pte] == MkEnt(pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \true, \true));
-	//@ assert zeroed1: zero ==> FrameZero(e->phys, pfn);
-	//@ assert copied1: !zero ==> FrameCopy{Pre,Here}(e->phys, pfn, EntPfn(old));
+	//@ assert pte: e->phys->mem[vmf.pte] == MkEnt(pfn, PteProt(e->pool->vma[vmf.id].vm_flags, \true, \true));
 	return fault_ret(0, FAULT_COW, pfn);
 }
 
@@ -1444,6 +1495,8 @@ static struct fault_ret do_shared_fault(struct mm_env *e, struct mm_struct *mm, 
     ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
     ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
     ensures outcome: FaultOutcome(\result.err, \result.action);
+    ensures pgd: mm->pgd == \old(mm->pgd);
+    ensures nr: e->phys->nr_pages == \old(e->phys->nr_pages);
 */
 static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
 					 struct vm_fault vmf)
@@ -1472,9 +1525,30 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	/*@ assert file_apart: \separated(&e->pool->vma[id].file,
 		&e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages + (0 .. e->phys->nr_pages - 1),
 		e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables); */
+	/*@ assert pool_apart: \separated(e->pool, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
+		e->phys->pages + (0 .. e->phys->nr_pages - 1),
+		e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables); */
+	/*@ assert set_apart: \separated(&mm->vmas, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
+		e->phys->pages + (0 .. e->phys->nr_pages - 1),
+		e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables); */
 	t = pte_alloc(e, mm, addr);
 	if (t == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
+	/*@ assert v_set: mm->vmas.nr_leaves == \at(mm->vmas.nr_leaves, Pre) &&
+		(\forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+		mm->vmas.leaf[k] == \at(mm->vmas.leaf[k], Pre) &&
+		mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre)); */
+	/*@ assert v_nr: \forall integer l; 0 <= l < VMA_LEAF_POOL ==>
+		e->pool->leaves[l].nr == \at(e->pool->leaves[l].nr, Pre); */
+	/*@ assert v_slots: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		e->pool->leaves[l].slot[i] == \at(e->pool->leaves[l].slot[i], Pre) &&
+		e->pool->leaves[l].start[i] == \at(e->pool->leaves[l].start[i], Pre) &&
+		e->pool->leaves[l].end[i] == \at(e->pool->leaves[l].end[i], Pre); */
+	/*@ assert v_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
+		e->pool->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
+	//@ assert v_same: VSame{Pre,Here}(e->pool, &mm->vmas);
+	//@ assert vmas: VSetOk(e->pool, &mm->vmas);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	//@ assert ram: RamWords(e->phys) == \at(RamWords(e->phys), Pre);
 	/*@ assert ptrs: e->phys == \at(e->phys, Pre) && e->pool == \at(e->pool, Pre) &&
