@@ -1037,6 +1037,8 @@ static void cache_state_put(const struct phys *p, struct kmem *k, int id, struct
 	struct kmem_cache *c = &k->caches[id - 1];
 
 	(void)p; /* for the contract */
+	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
 	c->partial_head = st.partial_head;
 	c->partial_tail = st.partial_tail;
 	c->nr_partial = st.nr_partial;
@@ -1061,6 +1063,12 @@ static void cache_state_put(const struct phys *p, struct kmem *k, int id, struct
 		p->pages == \at(p->pages, Pre) && p->mem == \at(p->mem, Pre); */
 	//@ assert p_pages: PagesSame{Pre,Here}(p->pages, p->nr_pages);
 	//@ assert p_areas: AreasSame{Pre,Here}(&p->zones[0]);
+	/*@ assert p_start: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+		p->zones[zi].start_pfn == \at(p->zones[zi].start_pfn, Pre); */
+	/*@ assert p_end: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+		p->zones[zi].end_pfn == \at(p->zones[zi].end_pfn, Pre); */
+	/*@ assert p_free: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+		p->zones[zi].free_pages == \at(p->zones[zi].free_pages, Pre); */
 	/*@ assert p_zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
 		p->zones[zi].start_pfn == \at(p->zones[zi].start_pfn, Pre) &&
 		p->zones[zi].end_pfn == \at(p->zones[zi].end_pfn, Pre) &&
@@ -1127,6 +1135,24 @@ static void slab_chain(struct phys *p, struct slab_geo g, uint32_t pfn, uint32_t
 	}
 }
 
+/* One alloc_pages() for slab_pages(): a compound block of that order, or PFN_NONE. */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures block: \result != PFN_NONE ==> \result < p->nr_pages && IsHead(p, \result) &&
+	p->pages[\result].order == order && \result + Pow2(order) <= p->nr_pages;
+*/
+static uint32_t slab_block(struct phys *p, gfp_t gfp, uint32_t order)
+{
+	//@ assert valid: \valid(p);
+	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
+	return alloc_pages(p, gfp, order);
+}
+
 /*
  * A block for a new slab: of the cache's order, or of its minimum order when that cannot
  * be had. Before boot alloc_pages() fails for every order, so the fallback is tried
@@ -1149,13 +1175,10 @@ static uint32_t slab_pages(struct phys *p, struct slab_geo g)
 	gfp_t gfp = flag_set(g.flags, SLAB_CACHE_DMA) ? __GFP_COMP | __GFP_DMA : __GFP_COMP;
 	uint32_t pfn;
 
-	//@ assert valid: \valid(p);
-	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
-		p->mem + (0 .. RamWords(p) - 1)); */
-	pfn = alloc_pages(p, gfp, g.order);
+	pfn = slab_block(p, gfp, g.order);
 	if (pfn == PFN_NONE && g.min_order < g.order && p->booted) {
 		//@ assert heads: SafeBooted(p);
-		pfn = alloc_pages(p, gfp, g.min_order);
+		pfn = slab_block(p, gfp, g.min_order);
 	}
 	return pfn;
 }
@@ -1327,6 +1350,26 @@ static uint32_t free_pointer_index(uint32_t size, uint32_t slab_pfn, uint32_t ob
 	return (uint32_t)((fp - base) / size);
 }
 
+/* The free pointer of object idx of the slab at pfn, decoded (free_pointer_index()). */
+/*@ requires shape: PhysShape(p);
+    requires geo: GeoOk(g);
+    requires slab: pfn < p->nr_pages && p->pages[pfn].order <= MAX_PAGE_ORDER &&
+	pfn + Pow2(p->pages[pfn].order) <= p->nr_pages;
+    requires objects: objects == SlabObjects(p->pages[pfn].order, g.size) &&
+	objects < SLAB_FREELIST_END;
+    requires idx: idx < objects;
+    assigns \nothing;
+    ensures range: \result == SLAB_FREELIST_END || \result <= objects;
+*/
+static uint32_t free_pointer_next(const struct phys *p, struct slab_geo g, uint32_t pfn,
+				  uint32_t objects, uint32_t idx)
+{
+	//@ ghost object_end(idx, g.size, objects);
+	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
+	return free_pointer_index(g.size, pfn, objects,
+				  read_u64(p, object_addr(g.size, pfn, idx) + g.offset));
+}
+
 /* Objects -------------------------------------------------------------------------- */
 
 /*@ assigns \nothing;
@@ -1416,10 +1459,7 @@ static struct partial_pick partial_check(const struct phys *p, struct slab_geo g
 	inuse = slab_inuse(&p->pages[pfn]);
 	if (idx >= objects || inuse >= objects)
 		return partial_pick_err(-MERR_CORRUPT);
-	//@ ghost object_end(idx, g.size, objects);
-	//@ assert obj: idx * g.size + g.size <= Pow2(p->pages[pfn].order) * PAGE_SIZE;
-	next = free_pointer_index(g.size, pfn, objects,
-				  read_u64(p, object_addr(g.size, pfn, idx) + g.offset));
+	next = free_pointer_next(p, g, pfn, objects, idx);
 	if (next == objects || next == idx)
 		return partial_pick_err(-MERR_CORRUPT);
 	r.idx = idx;
@@ -1454,10 +1494,18 @@ static struct slab_obj alloc_from_partial(struct phys *p, struct slab_geo g, uin
 	r.pfn = pfn;
 	r.idx = idx;
 	r.addr = object_addr(g.size, pfn, idx);
+	//@ ghost uint32_t prev0 = p->pages[pfn].prev;
 	slab_set_counters(p, pfn, next, slab_inuse(&p->pages[pfn]) + 1);
+	//@ assert set: SlabFree(p->pages[pfn].prev) != idx && SlabInuse(p->pages[pfn].prev) == SlabInuse(prev0) + 1;
+	//@ assert obj: ObjectIn(p, id, g.size, pfn, idx, r.addr);
 	st.active_objects++;
-	if (next == SLAB_FREELIST_END)
-		st = remove_partial(p, st, pfn); /* the head of the list: O(1) */
+	if (next == SLAB_FREELIST_END) {
+		//@ ghost uint32_t prev1 = p->pages[pfn].prev;
+		/* the head of the list: O(1) */
+		st = remove_partial(p, st, pfn);
+		//@ assert o_prev: p->pages[pfn].prev == prev1;
+		//@ assert o_obj: ObjectIn(p, id, g.size, pfn, idx, r.addr);
+	}
 	r.st = st;
 	return r;
 }
@@ -1497,15 +1545,22 @@ static struct slab_obj alloc_from_new_slab(struct phys *p, struct slab_geo g, ui
 	if (pfn == PFN_NONE)
 		return slab_obj_err(-ENOMEM, st);
 	st = s.st;
+	//@ assert one: SlabObjects(p->pages[pfn].order, g.size) >= 1;
 	objects = slab_objects(g.size, &p->pages[pfn]);
 	r.pfn = pfn;
 	r.idx = 0;
 	r.addr = object_addr(g.size, pfn, 0);
 	next = objects > 1 ? 1 : SLAB_FREELIST_END;
 	slab_set_counters(p, pfn, next, 1);
+	/*@ assert obj: ObjectIn(p, id, g.size, pfn, 0, r.addr) && SlabFree(p->pages[pfn].prev) != 0 &&
+		SlabInuse(p->pages[pfn].prev) == 1; */
+	//@ assert nr0: p->nr_pages == \at(p->nr_pages, Pre);
 	st.active_objects++;
-	if (next != SLAB_FREELIST_END)
+	if (next != SLAB_FREELIST_END) {
+		//@ ghost uint32_t prev1 = p->pages[pfn].prev;
 		st = add_partial(p, st, pfn, false);
+		//@ assert kept: ObjectIn(p, id, g.size, pfn, 0, r.addr) && p->pages[pfn].prev == prev1;
+	}
 	r.st = st;
 	return r;
 }
@@ -1804,13 +1859,22 @@ static struct slab_state slab_free(struct phys *p, struct slab_geo g, uint16_t i
 	write_u64(p, addr + g.offset,
 		  old_free == SLAB_FREELIST_END ? 0 : object_addr(g.size, pfn, old_free));
 	slab_set_counters(p, pfn, idx, inuse - 1);
+	/*@ assert set: SlabOf(p, id, pfn) && SlabFree(p->pages[pfn].prev) == idx &&
+		SlabInuse(p->pages[pfn].prev) == \at(SlabInuse(p->pages[pfn].prev), Pre) - 1; */
+	//@ assert nr0: p->nr_pages == \at(p->nr_pages, Pre);
 	st.active_objects--;
 	if (inuse == 1 && st.nr_partial >= g.min_partial) {
 		if (old_free != SLAB_FREELIST_END)
 			st = remove_partial(p, st, pfn);
+		//@ assert nr1: p->nr_pages == \at(p->nr_pages, Pre);
+		//@ assert slabs1: st.nr_slabs == \at(st.nr_slabs, Pre);
 		st = discard_slab(p, g, st, pfn);
+		//@ assert gone: st.nr_slabs == (uint32_t)(\at(st.nr_slabs, Pre) - 1);
 	} else if (old_free == SLAB_FREELIST_END) {
+		//@ ghost uint32_t prev1 = p->pages[pfn].prev;
 		st = add_partial(p, st, pfn, true);
+		//@ assert kept: SlabOf(p, id, pfn) && p->pages[pfn].prev == prev1;
+		//@ assert slabs2: st.nr_slabs == \at(st.nr_slabs, Pre);
 	}
 	return st;
 }
@@ -1845,8 +1909,17 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 		p->mem + (0 .. RamWords(p) - 1)); */
 	//@ assert cid: cid == id;
 	st = slab_free(p, g, cid, cache_state(&k->caches[id - 1]), pfn, addr, idx);
+	/*@ assert f_mid: (SlabOf(p, id, pfn) && SlabFree(p->pages[pfn].prev) == idx &&
+		SlabInuse(p->pages[pfn].prev) == \at(SlabInuse(p->pages[pfn].prev), Pre) - 1 &&
+		st.nr_slabs == \at(k->caches[id - 1].nr_slabs, Pre)) ||
+		st.nr_slabs == (uint32_t)(\at(k->caches[id - 1].nr_slabs, Pre) - 1); */
+	/*@ assert f_active:
+		st.active_objects == (uint64_t)(\at(k->caches[id - 1].active_objects, Pre) - 1); */
+	//@ ghost uint16_t flags1 = p->pages[pfn].flags;
+	//@ ghost uint16_t cache1 = p->pages[pfn].slab_cache;
+	//@ ghost uint32_t prev1 = p->pages[pfn].prev;
+	//@ ghost uint32_t nr1 = p->nr_pages;
 
-	//@ assert k_same: KmemSame{Pre,Here}(k);
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -1858,10 +1931,18 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 		k->caches[j].order == \at(k->caches[j].order, Pre); */
 	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	/*@ assert k_cpus: k->nr_cpus == \at(k->nr_cpus, Pre); */
+	/*@ assert k_kc: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_caches[i] == \at(k->kmalloc_caches[i], Pre); */
+	/*@ assert k_kdc: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_dma_caches[i] == \at(k->kmalloc_dma_caches[i], Pre); */
 	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert k_ok: KmemOk(k);
 	cache_state_put(p, k, id, st);
+	/*@ assert f_page: p->nr_pages == nr1 && p->pages[pfn].flags == flags1 &&
+		p->pages[pfn].slab_cache == cache1 && p->pages[pfn].prev == prev1; */
+	//@ assert f_size: k->caches[id - 1].size == \at(k->caches[id - 1].size, Pre);
 }
 
 int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
@@ -1959,6 +2040,11 @@ static void cache_shrink(struct phys *p, struct kmem *k, int id)
 		k->caches[j].order == \at(k->caches[j].order, Pre); */
 	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
+	/*@ assert k_cpus: k->nr_cpus == \at(k->nr_cpus, Pre); */
+	/*@ assert k_kc: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_caches[i] == \at(k->kmalloc_caches[i], Pre); */
+	/*@ assert k_kdc: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_dma_caches[i] == \at(k->kmalloc_dma_caches[i], Pre); */
 	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert k_ok: KmemOk(k);
@@ -2004,6 +2090,15 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 }
 
 /* kmalloc --------------------------------------------------------------------------- */
+
+#ifdef __FRAMAC__
+/*
+ * For the frame asserts after a call of the page allocator (large_block_free()): field
+ * f of every cache as it was at Pre.
+ */
+#define KMEM_KEPT(f)                                                                       \
+	(\forall integer j; 0 <= j < MAX_CACHES ==> k->caches[j].f == \at(k->caches[j].f, Pre))
+#endif
 
 /* Models include/linux/slab.h: kmalloc_index(): the class that holds size (1..8192). */
 /*@ assigns \nothing;
@@ -2190,6 +2285,61 @@ static int64_t large_kmalloc_head(const struct phys *p, uint64_t addr)
 	return pfn;
 }
 
+/*
+ * The page allocator's part of kfree_large(): unmark the block and free it. Its own
+ * function so that the frame fact -- struct kmem as it was -- is proved with nothing
+ * but the calls in the context: one field per assert (KMEM_KEPT), then the lemmas of
+ * KmemFrame (slab.acsl) put them together.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires booted: p->booted;
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
+	(uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(\old(p->pages[pfn].order)));
+    ensures k_same: KmemSame{Pre,Post}(k);
+    ensures k_kept: KeptExcept{Pre,Post}(k, MAX_CACHES);
+    ensures k_ids: KmemIdsSame{Pre,Post}(k);
+*/
+static void large_block_free(struct phys *p, const struct kmem *k, uint32_t pfn)
+{
+	(void)k; /* for the contract */
+	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
+	large_kmalloc_mark(p, pfn, false);
+	buddy_free_owned(p, pfn, p->pages[pfn].order);
+	//@ assert k_in_use: KMEM_KEPT(in_use) && KMEM_KEPT(kmalloc);
+	/*@ assert k_name: \forall integer j, m; 0 <= j < MAX_CACHES && 0 <= m < CACHE_NAME_LEN ==>
+		k->caches[j].name[m] == \at(k->caches[j].name[m], Pre); */
+	//@ assert k_object_size: KMEM_KEPT(object_size);
+	//@ assert k_size: KMEM_KEPT(size);
+	//@ assert k_align: KMEM_KEPT(align);
+	//@ assert k_offset: KMEM_KEPT(offset);
+	//@ assert k_flags: KMEM_KEPT(flags);
+	//@ assert k_order: KMEM_KEPT(order);
+	//@ assert k_objects: KMEM_KEPT(objects);
+	//@ assert k_min_order: KMEM_KEPT(min_order);
+	//@ assert k_min_partial: KMEM_KEPT(min_partial);
+	//@ assert k_partial_head: KMEM_KEPT(partial_head);
+	//@ assert k_partial_tail: KMEM_KEPT(partial_tail);
+	//@ assert k_nr_partial: KMEM_KEPT(nr_partial);
+	//@ assert k_nr_slabs: KMEM_KEPT(nr_slabs);
+	//@ assert k_total_objects: KMEM_KEPT(total_objects);
+	//@ assert k_active_objects: KMEM_KEPT(active_objects);
+	//@ assert k_created: KMEM_KEPT(created);
+	//@ assert k_nr_cpus: k->nr_cpus == \at(k->nr_cpus, Pre);
+	//@ assert k_next_created: k->next_created == \at(k->next_created, Pre);
+	/*@ assert k_arrays: \at(k->kmalloc_caches, Pre) == k->kmalloc_caches &&
+		\at(k->kmalloc_dma_caches, Pre) == k->kmalloc_dma_caches; */
+	/*@ assert k_caches: \forall integer j; 0 <= j < MAX_CACHES ==>
+		CacheSame{Pre,Here}(&k->caches[j]); */
+	//@ assert k_eq: CachesEq{Pre,Here}(k);
+}
+
 /* Free the large kmalloc block at pfn (kfree()). */
 /*@ requires safe: BuddySafe(p);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
@@ -2205,28 +2355,10 @@ static int64_t large_kmalloc_head(const struct phys *p, uint64_t addr)
 */
 static void kfree_large(struct phys *p, const struct kmem *k, uint32_t pfn)
 {
-	(void)k; /* for the contract */
-	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
-		p->mem + (0 .. RamWords(p) - 1)); */
 	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
 		p->mem + (0 .. RamWords(p) - 1)); */
 	//@ assert booted: p->booted;
-	large_kmalloc_mark(p, pfn, false);
-	buddy_free_owned(p, pfn, p->pages[pfn].order);
-	//@ assert k_same: KmemSame{Pre,Here}(k);
-	/* k as it was across the page allocator's calls, field by field (one goal each). */
-	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
-	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].size == \at(k->caches[j].size, Pre); */
-	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
-	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].order == \at(k->caches[j].order, Pre); */
-	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
-	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
-	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+	large_block_free(p, k, pfn);
 }
 
 /*
@@ -2364,10 +2496,7 @@ static struct validate_result validate_slab(const struct phys *p, const struct k
 			return slab_bad("slab free chain longer than objects - inuse (repeat)",
 					pfn);
 		n++;
-		//@ ghost object_end(cur, c->size, objects);
-		//@ assert obj: cur * c->size + c->size <= Pow2(head->order) * PAGE_SIZE;
-		cur = free_pointer_index(c->size, pfn, objects,
-					 read_u64(p, object_addr(c->size, pfn, cur) + c->offset));
+		cur = free_pointer_next(p, cache_geo(c), pfn, objects, cur);
 	}
 	if (slab_inuse(head) + n != objects)
 		return slab_bad("slab inuse + free != objects", pfn);
