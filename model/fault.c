@@ -325,6 +325,28 @@ static void mm_inc_nr_ptes(struct mm_struct *mm, const struct phys *p)
 }
 
 /*
+ * pmd_populate() and friends, with mm_inc_nr_ptes() first: the entry at word w (of a
+ * table) now points to the new table n with _PAGE_TABLE, one more page-table page in mm.
+ * RAM but word w as it was. (A function of its own: in next_table()'s context the frame
+ * facts after the write did not prove.)
+ */
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires w: w < RamWords(e->phys);
+    requires n: n < e->phys->nr_pages;
+    assigns e->phys->mem[w], mm->pgtables;
+    ensures linked: e->phys->mem[w] == MkEnt(n, 0x67);
+    ensures kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != w ==>
+	e->phys->mem[j] == \old(e->phys->mem[j]);
+    ensures counted: mm->pgtables == (uint64_t)(\old(mm->pgtables) + 1);
+*/
+static void table_link(struct mm_env *e, struct mm_struct *mm, uint64_t w, uint32_t n)
+{
+	mm_inc_nr_ptes(mm, e->phys); /* nothing reads it before the entry is written */
+	//@ assert mem: MemSame{Pre,Here}(e->phys);
+	e->phys->mem[w] = pfn_phys(n) + _PAGE_TABLE;
+}
+
+/*
  * The table below addr's entry in table t of level (PT_PMD .. PT_PGD5), allocated when the
  * entry is empty: p4d_alloc(), pud_alloc(), pmd_alloc() and __pte_alloc() of mm/memory.c,
  * one level each -- a zeroed page, linked with _PAGE_TABLE, counted in mm->pgtables
@@ -418,11 +440,12 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 	    TabOk{Pre}(e->phys, \at(FTable(e, mm, addr, l), Pre)); */
 	/*@ assert fresh: \forall integer l; level <= l <= FTop(e) ==>
 	    n != \at(FTable(e, mm, addr, l), Pre); */
-	mm_inc_nr_ptes(mm, e->phys); /* nothing reads it before the entry is written */
 	//@ assert kept0: MemKept{Pre,Here}(e->phys, n);
 	//@ assert zero0: FrameZero(e->phys, n);
+	//@ assert n_ram: n < e->phys->nr_pages && w < RamWords(e->phys);
+	table_link(e, mm, w, n);
 	//@ assert pgd: mm->pgd == \at(mm->pgd, Pre);
-	e->phys->mem[w] = pfn_phys(n) + _PAGE_TABLE;
+	//@ assert a_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
 	//@ assert l_word: e->phys->mem[w] == MkEnt(n, 0x67);
 	/*@ assert l_kept: \forall integer j; 0 <= j < RamWords{Pre}(e->phys) && j != w &&
 	    OutFrame(j, n) ==> e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
@@ -1056,11 +1079,11 @@ static void vmf_anon_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id
  * map_new_page() - what the two faults that map a page of the mm's own do after
  * vmf_anon_prepare() (do_anonymous_page() for a write, wp_page_copy()): the new page
  * (alloc_user_page(): cleared when zeroed, else a copy of frame from, as
- * __wp_page_copy_user() does), its PTE pfn_phys(pfn) + bits written at vmf.pte
- * (set_pte_at()), the old translation flushed when flush (ptep_clear_flush()), one more
- * anonymous page in RSS. PFN_NONE when there is no page: nothing changed then. (One
- * function for both, with its own contract: in the callers' larger contexts the frame
- * facts after the PTE write did not prove.)
+ * __wp_page_copy_user() does), one more anonymous page in RSS, the old translation
+ * flushed when flush (ptep_clear_flush()), then its PTE pfn_phys(pfn) + bits written at
+ * vmf.pte (set_pte_at()): Linux's order. PFN_NONE when there is no page: nothing changed
+ * then. (One function for both, with its own contract: in the callers' larger contexts
+ * the frame facts after the PTE write did not prove.)
  */
 /*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
     requires safe: BuddySafe(e->phys);
@@ -1124,11 +1147,13 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
 	//@ assert head_pre: \at(HasFlag(e->phys->pages[vmf.pte / PAGE_WORDS].flags, PG_head), Pre);
 	//@ assert not_head: vmf.pte / PAGE_WORDS != pfn;
 	//@ assert apart: OutFrame(vmf.pte, pfn);
-	/*@ ghost B:; */
 	if (!zeroed) {
 		copy_user_highpage(e->phys, pfn, from);
 		//@ assert copied0: FrameCopy{Pre,Here}(e->phys, pfn, from);
 	}
+	inc_mm_anon(mm, e->phys); /* inc_mm_counter(), before set_pte_at() as in Linux */
+	if (flush)
+		flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
 	//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
 	//@ assert zeroed1: zeroed ==> FrameZero(e->phys, pfn);
 	//@ assert copied1: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
@@ -1142,9 +1167,6 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
 	//@ assert zeroed2: zeroed ==> FrameZero(e->phys, pfn);
 	//@ assert copied2: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
-	if (flush)
-		flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
-	inc_mm_anon(mm, e->phys);
 	return pfn;
 }
 
