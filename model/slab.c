@@ -385,6 +385,8 @@ static void slab_set_counters(struct phys *p, uint32_t pfn, uint32_t freelist, u
     ensures safe: BuddySafe(p);
     ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures next: p->pages[pfn].next == next;
+    ensures kept_prev: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].prev == \old(p->pages[i].prev);
 */
 static void slab_set_next(struct phys *p, uint32_t pfn, uint32_t next)
 {
@@ -795,9 +797,7 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	cache_open(k, slot, name, size, align, flags);
-	/*@ assert geo: CacheGeo(k->caches[slot].object_size, k->caches[slot].size,
-		k->caches[slot].align, k->caches[slot].order, k->caches[slot].min_order,
-		k->caches[slot].objects, k->caches[slot].offset); */
+	//@ assert live: LiveCache(k, slot + 1) && !k->caches[slot].kmalloc;
 	//@ assert geometry: CacheGeometry(&k->caches[slot]);
 	//@ assert shape: CacheShape(&k->caches[slot]);
 	/*@ assert kept: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
@@ -812,7 +812,6 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	//@ assert ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert step: KmemReplaceStep{Pre,Here}(k, slot);
 	//@ assert kmem: KmemOk(k);
-	//@ assert live: LiveCache(k, slot + 1) && !k->caches[slot].kmalloc;
 	return slot + 1;
 }
 
@@ -882,6 +881,21 @@ static const char *kmalloc_name(const struct kmem *k, uint32_t t, uint32_t i)
 			       k->caches[slot].align, k->caches[slot].order,
 			       k->caches[slot].min_order, k->caches[slot].objects,
 			       k->caches[slot].offset);
+    ensures cpus: k->nr_cpus == \old(k->nr_cpus);
+    ensures kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].in_use == \old(k->caches[j].in_use);
+    ensures kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].kmalloc == \old(k->caches[j].kmalloc);
+    ensures kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].object_size == \old(k->caches[j].object_size);
+    ensures kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].size == \old(k->caches[j].size);
+    ensures kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].offset == \old(k->caches[j].offset);
+    ensures kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].order == \old(k->caches[j].order);
+    ensures kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].min_order == \old(k->caches[j].min_order);
 */
 static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32_t i)
 {
@@ -909,21 +923,26 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 		k->caches[i].in_use = false;
 	k->nr_cpus = nr_cpus;
 	k->next_created = 0;
-	/* Slot s: type s / NR_KMALLOC_SIZES (normal, then DMA), class in creation order. */
+	/* Slot s: the normal caches, then the DMA ones, each type's classes in creation order. */
 	/*@ loop invariant bound: 0 <= s <= 2 * NR_KMALLOC_SIZES;
 	    loop invariant live: \forall integer j; 0 <= j < s ==> k->caches[j].in_use;
 	    loop invariant kmalloc: \forall integer j; 0 <= j < s ==> k->caches[j].kmalloc;
-	    loop invariant size: \forall integer j; 0 <= j < s ==>
-		k->caches[j].object_size == KmallocSize(CreateOrder(j % NR_KMALLOC_SIZES));
+	    loop invariant size: \forall integer j; 0 <= j < s && j < NR_KMALLOC_SIZES ==>
+		k->caches[j].object_size == KmallocSize(CreateOrder(j));
+	    loop invariant size_dma: \forall integer j; NR_KMALLOC_SIZES <= j < s ==>
+		k->caches[j].object_size == KmallocSize(CreateOrder(j - NR_KMALLOC_SIZES));
 	    loop invariant shape: \forall integer j; 0 <= j < s ==> CacheShape(&k->caches[j]);
 	    loop invariant rest: \forall integer j; s <= j < MAX_CACHES ==> !k->caches[j].in_use;
 	    loop invariant cpus: k->nr_cpus == nr_cpus;
 	    loop assigns s, k->caches[0 .. MAX_CACHES - 1], k->next_created;
 	    loop variant 2 * NR_KMALLOC_SIZES - s;
 	*/
-	for (s = 0; s < 2 * NR_KMALLOC_SIZES; s++)
-		kmalloc_cache_open(k, s, s / NR_KMALLOC_SIZES,
-				   kmalloc_create_class(s % NR_KMALLOC_SIZES));
+	for (s = 0; s < 2 * NR_KMALLOC_SIZES; s++) {
+		uint32_t t = s < NR_KMALLOC_SIZES ? 0 : 1;
+		uint32_t n = s < NR_KMALLOC_SIZES ? s : s - NR_KMALLOC_SIZES;
+
+		kmalloc_cache_open(k, s, t, kmalloc_create_class(n));
+	}
 	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
 	    loop invariant ids: \forall integer j; 0 <= j < i ==>
 		KmallocCache(k, k->kmalloc_caches[j], j) && KmallocCache(k, k->kmalloc_dma_caches[j], j);
@@ -934,7 +953,11 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 	for (i = 0; i < NR_KMALLOC_SIZES; i++) {
 		uint32_t slot = kmalloc_slot_of(i);
 
+		//@ assert order: CreateOrder(slot) == i && slot < NR_KMALLOC_SIZES;
+		//@ assert normal_size: k->caches[slot].object_size == KmallocSize(i);
 		//@ assert normal: KmallocCache(k, slot + 1, i);
+		/*@ assert dma_size: k->caches[NR_KMALLOC_SIZES + slot].object_size ==
+			KmallocSize(i); */
 		//@ assert dma: KmallocCache(k, NR_KMALLOC_SIZES + slot + 1, i);
 		k->kmalloc_caches[i] = (uint16_t)(slot + 1);
 		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
@@ -1260,16 +1283,31 @@ static struct slab_state discard_slab(struct phys *p, struct slab_geo g, struct 
 
 /*
  * The partial list: singly linked through struct page next, head and tail kept. Only
- * the links (next) of frames change. Both take the lists and counters by value and
- * return them: the provers keep BuddySafe across no write outside the page allocator.
+ * the links (next) of frames change (kept_*). Both take the lists and counters by value
+ * and return them: the provers keep BuddySafe across no write outside the page
+ * allocator. The assigns name whole struct pages, as the callers' do: that a range of
+ * one field lies inside a range of whole structs is an existential goal that Z3 and
+ * CVC4 do not prove (WP's Qed leaves it), so the kept fields are postconditions.
  */
 /*@ requires safe: BuddySafe(p);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
     requires tail: st.partial_head != PFN_NONE && to_tail ==>
 	st.partial_tail < p->nr_pages && IsHead(p, st.partial_tail);
-    assigns p->pages[0 .. p->nr_pages - 1].next;
+    assigns p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
     ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures kept_prev: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].prev == \old(p->pages[i].prev);
+    ensures kept_flags: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].flags == \old(p->pages[i].flags);
+    ensures kept_refcount: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].refcount == \old(p->pages[i].refcount);
+    ensures kept_order: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].order == \old(p->pages[i].order);
+    ensures kept_reserved: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].reserved_byte == \old(p->pages[i].reserved_byte);
+    ensures kept_cache: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].slab_cache == \old(p->pages[i].slab_cache);
     ensures count: \result.nr_partial == (uint32_t)(st.nr_partial + 1);
     ensures kept: \result.nr_slabs == st.nr_slabs && \result.total_objects == st.total_objects &&
 	\result.active_objects == st.active_objects;
@@ -1295,9 +1333,21 @@ static struct slab_state add_partial(struct phys *p, struct slab_state st, uint3
 /* Unlink pfn; a walk that meets a frame that is no block head stops (corrupted state). */
 /*@ requires safe: BuddySafe(p);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
-    assigns p->pages[0 .. p->nr_pages - 1].next;
+    assigns p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
     ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures kept_prev: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].prev == \old(p->pages[i].prev);
+    ensures kept_flags: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].flags == \old(p->pages[i].flags);
+    ensures kept_refcount: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].refcount == \old(p->pages[i].refcount);
+    ensures kept_order: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].order == \old(p->pages[i].order);
+    ensures kept_reserved: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].reserved_byte == \old(p->pages[i].reserved_byte);
+    ensures kept_cache: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].slab_cache == \old(p->pages[i].slab_cache);
     ensures kept: \result.nr_slabs == st.nr_slabs && \result.total_objects == st.total_objects &&
 	\result.active_objects == st.active_objects;
 */
@@ -1474,9 +1524,19 @@ static struct partial_pick partial_check(const struct phys *p, struct slab_geo g
 /*@ requires safe: BuddySafe(p);
     requires geo: GeoOk(g);
     requires picked: PartialPick(p, id, g.size, st.partial_head, idx, next);
-    assigns p->pages[0 .. p->nr_pages - 1].next, p->pages[0 .. p->nr_pages - 1].prev;
+    assigns p->pages[0 .. p->nr_pages - 1];
     ensures safe: BuddySafe(p);
     ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures kept_flags: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].flags == \old(p->pages[i].flags);
+    ensures kept_refcount: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].refcount == \old(p->pages[i].refcount);
+    ensures kept_order: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].order == \old(p->pages[i].order);
+    ensures kept_reserved: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].reserved_byte == \old(p->pages[i].reserved_byte);
+    ensures kept_cache: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].slab_cache == \old(p->pages[i].slab_cache);
     ensures result: \result.err == 0;
     ensures object: ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
 	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
@@ -1968,6 +2028,25 @@ int kmem_cache_free(struct phys *p, struct kmem *k, int id, uint64_t addr)
 	return 0;
 }
 
+/* The slab at pfn, if empty, leaves the partial list and goes back to the page allocator. */
+/*@ requires safe: BuddySafe(p);
+    requires geo: GeoOk(g);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures active: \result.active_objects == st.active_objects;
+*/
+static struct slab_state shrink_slab(struct phys *p, struct slab_geo g, struct slab_state st,
+				     uint32_t pfn)
+{
+	if (slab_inuse(&p->pages[pfn]) != 0)
+		return st;
+	st = remove_partial(p, st, pfn);
+	//@ assert nr: p->nr_pages == \at(p->nr_pages, Pre);
+	return discard_slab(p, g, st, pfn);
+}
+
 /*
  * Return the empty slabs of the partial list to the page allocator. The walk takes at
  * most nr_partial steps (the list's length, which slab_validate() checks) and stops at
@@ -1998,10 +2077,7 @@ static struct slab_state shrink_partial(struct phys *p, struct slab_geo g, struc
 		if (pfn >= p->nr_pages || !flag_set(p->pages[pfn].flags, PG_head))
 			return st; /* not a slab: slab_validate() reports such a list */
 		next = p->pages[pfn].next;
-		if (slab_inuse(&p->pages[pfn]) == 0) {
-			st = remove_partial(p, st, pfn);
-			st = discard_slab(p, g, st, pfn);
-		}
+		st = shrink_slab(p, g, st, pfn);
 		pfn = next;
 	}
 	return st;
@@ -2149,6 +2225,124 @@ static void large_kmalloc_mark(struct phys *p, uint32_t pfn, bool on)
 	//@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
 }
 
+/*
+ * buddy_free_owned() and alloc_pages() for the large kmalloc blocks, with the frame fact
+ * they give: every uint32 (and uint64) field of struct kmem as it was, one postcondition
+ * per field, each proved with nothing but the call in the context (postconditions are no
+ * hypotheses of each other). Together in one context, or as the struct equality, these
+ * facts time out; the callers put them together (large_block_free(), KmemFrame in
+ * slab.acsl).
+ */
+/*@ requires safe: BuddySafe(p);
+    requires booted: p->booted;
+    requires head: pfn < p->nr_pages && IsHead(p, pfn) && p->pages[pfn].order == order;
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures counted: p->zones[ZoneOf(pfn)].free_pages ==
+	(uint32_t)(\old(p->zones[ZoneOf(pfn)].free_pages) + Pow2(order));
+    ensures k_object_size: KMEM_KEPT(object_size);
+    ensures k_size: KMEM_KEPT(size);
+    ensures k_align: KMEM_KEPT(align);
+    ensures k_offset: KMEM_KEPT(offset);
+    ensures k_flags: KMEM_KEPT(flags);
+    ensures k_order: KMEM_KEPT(order);
+    ensures k_objects: KMEM_KEPT(objects);
+    ensures k_min_order: KMEM_KEPT(min_order);
+    ensures k_min_partial: KMEM_KEPT(min_partial);
+    ensures k_partial_head: KMEM_KEPT(partial_head);
+    ensures k_partial_tail: KMEM_KEPT(partial_tail);
+    ensures k_nr_partial: KMEM_KEPT(nr_partial);
+    ensures k_nr_slabs: KMEM_KEPT(nr_slabs);
+    ensures k_created: KMEM_KEPT(created);
+    ensures k_nr_cpus: k->nr_cpus == \old(k->nr_cpus);
+    ensures k_next_created: k->next_created == \old(k->next_created);
+*/
+static void buddy_free_kept(struct phys *p, const struct kmem *k, uint32_t pfn, unsigned int order)
+{
+	(void)k; /* for the contract */
+	buddy_free_owned(p, pfn, order);
+}
+
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures block: \result == PFN_NONE || (\result < p->nr_pages && IsHead(p, \result) &&
+	\result + Pow2(order) <= p->nr_pages);
+    ensures k_object_size: KMEM_KEPT(object_size);
+    ensures k_size: KMEM_KEPT(size);
+    ensures k_align: KMEM_KEPT(align);
+    ensures k_offset: KMEM_KEPT(offset);
+    ensures k_flags: KMEM_KEPT(flags);
+    ensures k_order: KMEM_KEPT(order);
+    ensures k_objects: KMEM_KEPT(objects);
+    ensures k_min_order: KMEM_KEPT(min_order);
+    ensures k_min_partial: KMEM_KEPT(min_partial);
+    ensures k_partial_head: KMEM_KEPT(partial_head);
+    ensures k_partial_tail: KMEM_KEPT(partial_tail);
+    ensures k_nr_partial: KMEM_KEPT(nr_partial);
+    ensures k_nr_slabs: KMEM_KEPT(nr_slabs);
+    ensures k_created: KMEM_KEPT(created);
+    ensures k_total_objects: KMEM_KEPT(total_objects);
+    ensures k_active_objects: KMEM_KEPT(active_objects);
+    ensures k_nr_cpus: k->nr_cpus == \old(k->nr_cpus);
+    ensures k_next_created: k->next_created == \old(k->next_created);
+*/
+static uint32_t alloc_pages_kept(struct phys *p, const struct kmem *k, gfp_t gfp,
+				 unsigned int order)
+{
+	(void)k; /* for the contract */
+	return alloc_pages(p, gfp, order);
+}
+
+/*
+ * The page allocator's part of kmalloc_large(): a compound block of 2^order frames marked
+ * a large kmalloc block, or PFN_NONE. Its own function for the frame fact, as
+ * large_block_free().
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires order: order <= MAX_PAGE_ORDER;
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures block: \result != PFN_NONE ==> \result < p->nr_pages &&
+	\result + Pow2(order) <= p->nr_pages;
+    ensures k_same: KmemSame{Pre,Post}(k);
+    ensures k_kept: KeptExcept{Pre,Post}(k, MAX_CACHES);
+    ensures k_ids: KmemIdsSame{Pre,Post}(k);
+*/
+static uint32_t large_block_alloc(struct phys *p, const struct kmem *k, gfp_t gfp,
+				  uint32_t order)
+{
+	uint32_t pfn;
+
+	(void)k; /* for the contract */
+	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
+		p->mem + (0 .. RamWords(p) - 1)); */
+	pfn = alloc_pages_kept(p, k, flag_set(gfp, __GFP_COMP) ? gfp : gfp + __GFP_COMP, order);
+	if (pfn != PFN_NONE)
+		large_kmalloc_mark(p, pfn, true);
+	//@ assert k_in_use: KMEM_KEPT(in_use) && KMEM_KEPT(kmalloc);
+	/*@ assert k_name: \forall integer j, m; 0 <= j < MAX_CACHES && 0 <= m < CACHE_NAME_LEN ==>
+		k->caches[j].name[m] == \at(k->caches[j].name[m], Pre); */
+	//@ assert k_counts: KMEM_KEPT(total_objects) && KMEM_KEPT(active_objects);
+	/*@ assert k_arrays: \at(k->kmalloc_caches, Pre) == k->kmalloc_caches &&
+		\at(k->kmalloc_dma_caches, Pre) == k->kmalloc_dma_caches; */
+	/*@ assert k_caches: \forall integer j; 0 <= j < MAX_CACHES ==>
+		CacheSame{Pre,Here}(&k->caches[j]); */
+	//@ assert k_eq: CachesEq{Pre,Here}(k);
+	return pfn;
+}
+
 /* Models mm/slub.c: __kmalloc_large_node(). */
 /*@ requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
@@ -2170,32 +2364,13 @@ static struct obj_result kmalloc_large(struct phys *p, const struct kmem *k, uin
 	uint32_t order = get_order(size), pfn;
 	struct obj_result r = {0, 0};
 
-	(void)k; /* for the contract */
-	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
-		p->mem + (0 .. RamWords(p) - 1)); */
 	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
 		p->mem + (0 .. RamWords(p) - 1)); */
-	pfn = alloc_pages(p, flag_set(gfp, __GFP_COMP) ? gfp : gfp + __GFP_COMP, order);
-	if (pfn != PFN_NONE) {
-		large_kmalloc_mark(p, pfn, true);
+	pfn = large_block_alloc(p, k, gfp, order);
+	if (pfn != PFN_NONE)
 		r.addr = pfn_to_virt(pfn);
-	} else {
+	else
 		r.err = -ENOMEM;
-	}
-	//@ assert k_same: KmemSame{Pre,Here}(k);
-	/* k as it was across the page allocator's calls, field by field (one goal each). */
-	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
-	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].size == \at(k->caches[j].size, Pre); */
-	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
-	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].order == \at(k->caches[j].order, Pre); */
-	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
-	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
-	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	return r;
 }
 
@@ -2221,9 +2396,15 @@ static struct obj_result kmalloc_large(struct phys *p, const struct kmem *k, uin
 static struct obj_result kmalloc_small(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
 {
 	uint32_t i = kmalloc_index(size);
+	int id = flag_set(gfp, __GFP_DMA) ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i];
+	struct obj_result r;
 
-	return kmem_cache_alloc(
-	    p, k, flag_set(gfp, __GFP_DMA) ? k->kmalloc_dma_caches[i] : k->kmalloc_caches[i], gfp);
+	//@ assert cache: KmallocCache(k, id, i);
+	//@ assert slot: 1 <= id <= MAX_CACHES && 0 <= id - 1 < MAX_CACHES;
+	//@ assert fits: size <= k->caches[id - 1].object_size;
+	r = kmem_cache_alloc(p, k, id, gfp);
+	//@ assert kept: k->caches[id - 1].object_size == \at(k->caches[id - 1].object_size, Pre);
+	return r;
 }
 
 struct obj_result kmalloc(struct phys *p, struct kmem *k, uint64_t size, gfp_t gfp)
@@ -2311,28 +2492,11 @@ static void large_block_free(struct phys *p, const struct kmem *k, uint32_t pfn)
 	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
 		p->mem + (0 .. RamWords(p) - 1)); */
 	large_kmalloc_mark(p, pfn, false);
-	buddy_free_owned(p, pfn, p->pages[pfn].order);
+	buddy_free_kept(p, k, pfn, p->pages[pfn].order);
 	//@ assert k_in_use: KMEM_KEPT(in_use) && KMEM_KEPT(kmalloc);
 	/*@ assert k_name: \forall integer j, m; 0 <= j < MAX_CACHES && 0 <= m < CACHE_NAME_LEN ==>
 		k->caches[j].name[m] == \at(k->caches[j].name[m], Pre); */
-	//@ assert k_object_size: KMEM_KEPT(object_size);
-	//@ assert k_size: KMEM_KEPT(size);
-	//@ assert k_align: KMEM_KEPT(align);
-	//@ assert k_offset: KMEM_KEPT(offset);
-	//@ assert k_flags: KMEM_KEPT(flags);
-	//@ assert k_order: KMEM_KEPT(order);
-	//@ assert k_objects: KMEM_KEPT(objects);
-	//@ assert k_min_order: KMEM_KEPT(min_order);
-	//@ assert k_min_partial: KMEM_KEPT(min_partial);
-	//@ assert k_partial_head: KMEM_KEPT(partial_head);
-	//@ assert k_partial_tail: KMEM_KEPT(partial_tail);
-	//@ assert k_nr_partial: KMEM_KEPT(nr_partial);
-	//@ assert k_nr_slabs: KMEM_KEPT(nr_slabs);
-	//@ assert k_total_objects: KMEM_KEPT(total_objects);
-	//@ assert k_active_objects: KMEM_KEPT(active_objects);
-	//@ assert k_created: KMEM_KEPT(created);
-	//@ assert k_nr_cpus: k->nr_cpus == \at(k->nr_cpus, Pre);
-	//@ assert k_next_created: k->next_created == \at(k->next_created, Pre);
+	//@ assert k_counts: KMEM_KEPT(total_objects) && KMEM_KEPT(active_objects);
 	/*@ assert k_arrays: \at(k->kmalloc_caches, Pre) == k->kmalloc_caches &&
 		\at(k->kmalloc_dma_caches, Pre) == k->kmalloc_dma_caches; */
 	/*@ assert k_caches: \forall integer j; 0 <= j < MAX_CACHES ==>
