@@ -1780,6 +1780,22 @@ static bool brk_room(struct mm_env *e, struct mm_struct *mm, uint64_t oldbrk, ui
 }
 
 /*
+ * A lemma as a ghost function: HeapCovered(v, mm) is its own definition, stated in the
+ * memory of the call. After a callee changed the pool, the provers do not find by
+ * themselves that HeapCovered, a predicate over the whole memory, reads mm->brk and
+ * mm->start_brk where the caller's Covered fact read them (brk_down()).
+ */
+/*@ ghost
+  /@ requires Covered(v, &mm->vmas, mm->start_brk, PageAlign(mm->brk));
+     assigns \nothing;
+     ensures HeapCovered(v, mm);
+  @/
+  static void heap_covered_from(struct vma_pool *v, struct mm_struct *mm)
+  {
+  }
+*/
+
+/*
  * brk() moving down across a page boundary: unmap [newbrk, oldbrk), the pages of
  * brk and of the old brk. Returns the resulting brk.
  *
@@ -1810,8 +1826,19 @@ static uint64_t brk_down(struct mm_env *e, struct mm_struct *mm, uint64_t brk, u
 	uint64_t ret = mm->brk;
 	bool ok = brk_shrink(e, mm, newbrk, oldbrk);
 
+	/* the heap below newbrk was mapped and lies outside what was unmapped */
+	//@ assert pre: Covered{Pre}(e->pool, &mm->vmas, mm->start_brk, oldbrk);
+	//@ assert same_mapped: !ok ==> Covered(e->pool, &mm->vmas, mm->start_brk, oldbrk);
+	//@ assert same_brk: !ok ==> oldbrk == PageAlign(mm->brk);
+	//@ assert same_al: !ok ==> Covered(e->pool, &mm->vmas, mm->start_brk, PageAlign(mm->brk));
+	//@ ghost if (!ok) heap_covered_from(e->pool, mm);
+	//@ assert same: !ok ==> HeapCovered(e->pool, mm);
+	//@ assert below: ok ==> Covered(e->pool, &mm->vmas, mm->start_brk, newbrk);
 	if (ok) {
 		set_brk(mm, e->pool, brk);
+		//@ assert moved: Covered(e->pool, &mm->vmas, mm->start_brk, newbrk);
+		//@ assert moved_al: Covered(e->pool, &mm->vmas, mm->start_brk, PageAlign(mm->brk));
+		//@ ghost heap_covered_from(e->pool, mm);
 		ret = brk;
 	}
 	/*@ split ok; */
