@@ -1151,15 +1151,30 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
 		copy_user_highpage(e->phys, pfn, from);
 		//@ assert copied0: FrameCopy{Pre,Here}(e->phys, pfn, from);
 	}
+	//@ assert flags0: e->pool->vma[vmf.id].vm_flags == \at(e->pool->vma[vmf.id].vm_flags, Pre);
+	//@ assert kept_c: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert zeroed_c: zeroed ==> FrameZero(e->phys, pfn);
+	//@ assert copied_c: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
+	//@ assert rss_c: mm->rss_anon == \at(mm->rss_anon, Pre);
+	/*@ ghost C:; */
 	inc_mm_anon(mm, e->phys); /* inc_mm_counter(), before set_pte_at() as in Linux */
+	//@ assert same_i: MemSame{C,Here}(e->phys);
+	//@ assert kept_i: MemKept{Pre,Here}(e->phys, pfn);
+	//@ assert zeroed_i: zeroed ==> FrameZero(e->phys, pfn);
+	//@ assert copied_i: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
+	/*@ ghost I:; */
 	if (flush)
 		flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
+	//@ assert same_f: MemSame{I,Here}(e->phys);
+	//@ assert rss_f: mm->rss_anon == (uint64_t)(\at(mm->rss_anon, Pre) + 1);
+	//@ assert flags1: e->pool->vma[vmf.id].vm_flags == \at(e->pool->vma[vmf.id].vm_flags, Pre);
 	//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
 	//@ assert zeroed1: zeroed ==> FrameZero(e->phys, pfn);
 	//@ assert copied1: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
 	/*@ ghost W:; */
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + bits;
 	//@ assert pte: e->phys->mem[vmf.pte] == MkEnt(pfn, bits);
+	//@ assert ram: RamWords(e->phys) == \at(RamWords(e->phys), Pre);
 	/*@ assert kept_w: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte ==>
 		e->phys->mem[j] == \at(e->phys->mem[j], W); */
 	/*@ assert kept: \forall integer j; 0 <= j < RamWords(e->phys) && j != vmf.pte &&
@@ -1167,6 +1182,7 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
 	//@ assert zeroed2: zeroed ==> FrameZero(e->phys, pfn);
 	//@ assert copied2: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
 	//@ assert tables: TablesKept{Pre,Here}(e->phys, vmf.pte);
+	//@ assert flags2: e->pool->vma[vmf.id].vm_flags == \at(e->pool->vma[vmf.id].vm_flags, Pre);
 	return pfn;
 }
 
