@@ -1255,8 +1255,12 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
 		&e->pool->vma[vmf.id].vm_flags, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
 		e->phys->pages + (0 .. e->phys->nr_pages - 1),
 		e->phys->mem + (0 .. RamWords(e->phys) - 1)); */
+	/*@ ghost A:; */
 	pfn = map_new_page(e, mm, vmf, pte_prot(flags, writable, writable), true, 0, false);
 	if (pfn == PFN_NONE) {
+		//@ assert o_pre: PhysUnchanged{Pre,A}(e->phys);
+		//@ assert o_a: PhysUnchanged{A,Here}(e->phys);
+		//@ assert o_nr: \at(e->phys->nr_pages, A) == e->phys->nr_pages;
 		//@ assert o_unchanged: PhysUnchanged{Pre,Here}(e->phys);
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
 	}
