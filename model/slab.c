@@ -724,6 +724,8 @@ static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *n
 	    k->caches[slot].nr_slabs == 0 && k->caches[slot].total_objects == 0 &&
 	    k->caches[slot].active_objects == 0;
 	ensures name: NameEq(&k->caches[slot].name[0], name);
+	ensures live_cache: LiveCache(k, slot + 1);
+	ensures cache_geometry: CacheGeometry(&k->caches[slot]);
     complete behaviors;
     disjoint behaviors;
 */
@@ -812,6 +814,7 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	//@ assert ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert step: KmemReplaceStep{Pre,Here}(k, slot);
 	//@ assert kmem: KmemOk(k);
+	//@ assert positive: slot + 1 >= 1;
 	return slot + 1;
 }
 
@@ -831,6 +834,19 @@ static const uint8_t kmalloc_slot[NR_KMALLOC_SIZES] = {2, 3, 4, 5, 0, 6, 1, 7, 8
     n == 0 ? 4 : n == 1 ? 6 : n == 2 ? 0 : n == 3 ? 1 : n == 4 ? 2 : n == 5 ? 3 : n == 6 ? 5 : n;
   logic integer KmallocSlot(integer i) =
     i == 0 ? 2 : i == 1 ? 3 : i == 2 ? 4 : i == 3 ? 5 : i == 4 ? 0 : i == 5 ? 6 : i == 6 ? 1 : i;
+
+  // The class kmem_cache_init() puts in slot j: the normal caches in slots 0 .. 12, the
+  // DMA ones in 13 .. 25, each in creation order.
+  logic integer SlotClass(integer j) =
+    CreateOrder(j < NR_KMALLOC_SIZES ? j : j - NR_KMALLOC_SIZES);
+  // Slot j holds its live, permanent kmalloc cache.
+  predicate KmallocSlotOk(struct kmem *k, integer j) =
+    k->caches[j].in_use && k->caches[j].kmalloc && CacheShape(&k->caches[j]) &&
+    k->caches[j].object_size == KmallocSize(SlotClass(j));
+  // kmem_cache_init() opened slots 0 .. s - 1, and no slot above is live.
+  predicate KmallocOpened(struct kmem *k, integer s) =
+    (\forall integer j; 0 <= j < s ==> KmallocSlotOk(k, j)) &&
+    (\forall integer j; s <= j < MAX_CACHES ==> !k->caches[j].in_use);
 */
 
 /* The class of the n-th cache of a type to be created. */
@@ -874,7 +890,11 @@ static const char *kmalloc_name(const struct kmem *k, uint32_t t, uint32_t i)
     requires slot: slot < MAX_CACHES;
     requires cls: i < NR_KMALLOC_SIZES;
     requires cpus: k->nr_cpus <= 4096;
+    requires types: slot < 2 * NR_KMALLOC_SIZES;
+    requires class: i == SlotClass(slot);
+    requires opened: KmallocOpened(k, slot);
     assigns k->caches[slot], k->next_created;
+    ensures opened: KmallocOpened(k, slot + 1);
     ensures cache: k->caches[slot].in_use && k->caches[slot].kmalloc &&
 	k->caches[slot].object_size == KmallocSize(i);
     ensures geometry: CacheGeo(k->caches[slot].object_size, k->caches[slot].size,
@@ -906,6 +926,9 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
 	//@ assert slot: s == slot;
 	cache_open(k, s, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA);
 	k->caches[slot].kmalloc = true;
+	//@ assert new_slot: KmallocSlotOk(k, slot);
+	//@ assert old_slots: \forall integer j; 0 <= j < slot ==> KmallocSlotOk(k, j);
+	//@ assert rest: \forall integer j; slot + 1 <= j < MAX_CACHES ==> !k->caches[j].in_use;
 }
 
 int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
@@ -925,14 +948,7 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 	k->next_created = 0;
 	/* Slot s: the normal caches, then the DMA ones, each type's classes in creation order. */
 	/*@ loop invariant bound: 0 <= s <= 2 * NR_KMALLOC_SIZES;
-	    loop invariant live: \forall integer j; 0 <= j < s ==> k->caches[j].in_use;
-	    loop invariant kmalloc: \forall integer j; 0 <= j < s ==> k->caches[j].kmalloc;
-	    loop invariant size: \forall integer j; 0 <= j < s && j < NR_KMALLOC_SIZES ==>
-		k->caches[j].object_size == KmallocSize(CreateOrder(j));
-	    loop invariant size_dma: \forall integer j; NR_KMALLOC_SIZES <= j < s ==>
-		k->caches[j].object_size == KmallocSize(CreateOrder(j - NR_KMALLOC_SIZES));
-	    loop invariant shape: \forall integer j; 0 <= j < s ==> CacheShape(&k->caches[j]);
-	    loop invariant rest: \forall integer j; s <= j < MAX_CACHES ==> !k->caches[j].in_use;
+	    loop invariant opened: KmallocOpened(k, s);
 	    loop invariant cpus: k->nr_cpus == nr_cpus;
 	    loop assigns s, k->caches[0 .. MAX_CACHES - 1], k->next_created;
 	    loop variant 2 * NR_KMALLOC_SIZES - s;
@@ -940,9 +956,12 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 	for (s = 0; s < 2 * NR_KMALLOC_SIZES; s++) {
 		uint32_t t = s < NR_KMALLOC_SIZES ? 0 : 1;
 		uint32_t n = s < NR_KMALLOC_SIZES ? s : s - NR_KMALLOC_SIZES;
+		uint32_t cls = kmalloc_create_class(n);
 
-		kmalloc_cache_open(k, s, t, kmalloc_create_class(n));
+		//@ assert class: cls == SlotClass(s);
+		kmalloc_cache_open(k, s, t, cls);
 	}
+	//@ assert opened: KmallocOpened(k, 2 * NR_KMALLOC_SIZES);
 	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
 	    loop invariant ids: \forall integer j; 0 <= j < i ==>
 		KmallocCache(k, k->kmalloc_caches[j], j) && KmallocCache(k, k->kmalloc_dma_caches[j], j);
@@ -953,11 +972,11 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 	for (i = 0; i < NR_KMALLOC_SIZES; i++) {
 		uint32_t slot = kmalloc_slot_of(i);
 
-		//@ assert order: CreateOrder(slot) == i && slot < NR_KMALLOC_SIZES;
-		//@ assert normal_size: k->caches[slot].object_size == KmallocSize(i);
+		//@ assert order: SlotClass(slot) == i && slot < NR_KMALLOC_SIZES;
+		//@ assert dma_order: SlotClass(NR_KMALLOC_SIZES + slot) == i;
+		//@ assert normal_ok: KmallocSlotOk(k, slot);
+		//@ assert dma_ok: KmallocSlotOk(k, NR_KMALLOC_SIZES + slot);
 		//@ assert normal: KmallocCache(k, slot + 1, i);
-		/*@ assert dma_size: k->caches[NR_KMALLOC_SIZES + slot].object_size ==
-			KmallocSize(i); */
 		//@ assert dma: KmallocCache(k, NR_KMALLOC_SIZES + slot + 1, i);
 		k->kmalloc_caches[i] = (uint16_t)(slot + 1);
 		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
@@ -1049,6 +1068,9 @@ static struct slab_state cache_state(const struct kmem_cache *c)
     ensures kmem: KmemOk(k);
     ensures safe: BuddySafe(p);
     ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures pages: PagesSame{Pre,Post}(p->pages, p->nr_pages);
+    ensures pages_cache: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].slab_cache == \old(p->pages[i].slab_cache);
     ensures state: k->caches[id - 1].partial_head == st.partial_head &&
 	k->caches[id - 1].partial_tail == st.partial_tail &&
 	k->caches[id - 1].nr_partial == st.nr_partial && k->caches[id - 1].nr_slabs == st.nr_slabs &&
@@ -1068,6 +1090,13 @@ static void cache_state_put(const struct phys *p, struct kmem *k, int id, struct
 	c->nr_slabs = st.nr_slabs;
 	c->total_objects = st.total_objects;
 	c->active_objects = st.active_objects;
+	/* The zones as they were, zone by zone (ground goals). */
+	/*@ assert p_z0: p->zones[0].start_pfn == \at(p->zones[0].start_pfn, Pre) &&
+		p->zones[0].end_pfn == \at(p->zones[0].end_pfn, Pre) &&
+		p->zones[0].free_pages == \at(p->zones[0].free_pages, Pre); */
+	/*@ assert p_z1: p->zones[1].start_pfn == \at(p->zones[1].start_pfn, Pre) &&
+		p->zones[1].end_pfn == \at(p->zones[1].end_pfn, Pre) &&
+		p->zones[1].free_pages == \at(p->zones[1].free_pages, Pre); */
 	/* Every cache's shape as it was, field by field (one goal each). */
 	/*@ assert kept_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
 		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
@@ -1085,13 +1114,9 @@ static void cache_state_put(const struct phys *p, struct kmem *k, int id, struct
 	/*@ assert p_fields: p->nr_pages == \at(p->nr_pages, Pre) && p->booted == \at(p->booted, Pre) &&
 		p->pages == \at(p->pages, Pre) && p->mem == \at(p->mem, Pre); */
 	//@ assert p_pages: PagesSame{Pre,Here}(p->pages, p->nr_pages);
+	/*@ assert p_cache: \forall integer i; 0 <= i < p->nr_pages ==>
+		p->pages[i].slab_cache == \at(p->pages[i].slab_cache, Pre); */
 	//@ assert p_areas: AreasSame{Pre,Here}(&p->zones[0]);
-	/*@ assert p_start: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
-		p->zones[zi].start_pfn == \at(p->zones[zi].start_pfn, Pre); */
-	/*@ assert p_end: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
-		p->zones[zi].end_pfn == \at(p->zones[zi].end_pfn, Pre); */
-	/*@ assert p_free: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
-		p->zones[zi].free_pages == \at(p->zones[zi].free_pages, Pre); */
 	/*@ assert p_zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
 		p->zones[zi].start_pfn == \at(p->zones[zi].start_pfn, Pre) &&
 		p->zones[zi].end_pfn == \at(p->zones[zi].end_pfn, Pre) &&
@@ -1372,6 +1397,9 @@ static struct slab_state remove_partial(struct phys *p, struct slab_state st, ui
 		st.partial_head = p->pages[pfn].next;
 	else
 		slab_set_next(p, prev, p->pages[pfn].next);
+	//@ assert nr1: p->nr_pages == \at(p->nr_pages, Pre);
+	/*@ assert prev1: \forall integer i; 0 <= i < p->nr_pages ==>
+		p->pages[i].prev == \at(p->pages[i].prev, Pre); */
 	if (st.partial_tail == pfn)
 		st.partial_tail = prev;
 	slab_set_next(p, pfn, PFN_NONE);
@@ -1618,8 +1646,13 @@ static struct slab_obj alloc_from_new_slab(struct phys *p, struct slab_geo g, ui
 	st.active_objects++;
 	if (next != SLAB_FREELIST_END) {
 		//@ ghost uint32_t prev1 = p->pages[pfn].prev;
+		//@ ghost uint16_t flags1 = p->pages[pfn].flags;
+		//@ ghost uint16_t cache1 = p->pages[pfn].slab_cache;
+		//@ ghost uint8_t order1 = p->pages[pfn].order;
 		st = add_partial(p, st, pfn, false);
-		//@ assert kept: ObjectIn(p, id, g.size, pfn, 0, r.addr) && p->pages[pfn].prev == prev1;
+		/*@ assert fields: p->pages[pfn].prev == prev1 && p->pages[pfn].flags == flags1 &&
+			p->pages[pfn].slab_cache == cache1 && p->pages[pfn].order == order1; */
+		//@ assert kept: ObjectIn(p, id, g.size, pfn, 0, r.addr);
 	}
 	r.st = st;
 	return r;
@@ -1969,16 +2002,6 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 		p->mem + (0 .. RamWords(p) - 1)); */
 	//@ assert cid: cid == id;
 	st = slab_free(p, g, cid, cache_state(&k->caches[id - 1]), pfn, addr, idx);
-	/*@ assert f_mid: (SlabOf(p, id, pfn) && SlabFree(p->pages[pfn].prev) == idx &&
-		SlabInuse(p->pages[pfn].prev) == \at(SlabInuse(p->pages[pfn].prev), Pre) - 1 &&
-		st.nr_slabs == \at(k->caches[id - 1].nr_slabs, Pre)) ||
-		st.nr_slabs == (uint32_t)(\at(k->caches[id - 1].nr_slabs, Pre) - 1); */
-	/*@ assert f_active:
-		st.active_objects == (uint64_t)(\at(k->caches[id - 1].active_objects, Pre) - 1); */
-	//@ ghost uint16_t flags1 = p->pages[pfn].flags;
-	//@ ghost uint16_t cache1 = p->pages[pfn].slab_cache;
-	//@ ghost uint32_t prev1 = p->pages[pfn].prev;
-	//@ ghost uint32_t nr1 = p->nr_pages;
 
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
@@ -1999,9 +2022,13 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
 	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
 	//@ assert k_ok: KmemOk(k);
+	/*@ assert f_mid: (SlabOf(p, id, pfn) && SlabFree(p->pages[pfn].prev) == idx &&
+		SlabInuse(p->pages[pfn].prev) == \at(SlabInuse(p->pages[pfn].prev), Pre) - 1 &&
+		st.nr_slabs == \at(k->caches[id - 1].nr_slabs, Pre)) ||
+		st.nr_slabs == (uint32_t)(\at(k->caches[id - 1].nr_slabs, Pre) - 1); */
+	/*@ assert f_active:
+		st.active_objects == (uint64_t)(\at(k->caches[id - 1].active_objects, Pre) - 1); */
 	cache_state_put(p, k, id, st);
-	/*@ assert f_page: p->nr_pages == nr1 && p->pages[pfn].flags == flags1 &&
-		p->pages[pfn].slab_cache == cache1 && p->pages[pfn].prev == prev1; */
 	//@ assert f_size: k->caches[id - 1].size == \at(k->caches[id - 1].size, Pre);
 }
 
@@ -2172,8 +2199,10 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
  * For the frame asserts after a call of the page allocator (large_block_free()): field
  * f of every cache as it was at Pre.
  */
-#define KMEM_KEPT(f)                                                                       \
+/* clang-format off */
+#define KMEM_KEPT(f) \
 	(\forall integer j; 0 <= j < MAX_CACHES ==> k->caches[j].f == \at(k->caches[j].f, Pre))
+/* clang-format on */
 #endif
 
 /* Models include/linux/slab.h: kmalloc_index(): the class that holds size (1..8192). */
@@ -2225,6 +2254,26 @@ static void large_kmalloc_mark(struct phys *p, uint32_t pfn, bool on)
 	//@ assert inner: Inner(p->pages, p->nr_pages, &p->zones[0]);
 }
 
+/* large_kmalloc_mark() with its frame fact for kmalloc's cache ids, as buddy_free_kept(). */
+/*@ requires safe: BuddySafe(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->pages[pfn].flags;
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures head: IsHead(p, pfn);
+    ensures large: HasFlag(p->pages[pfn].flags, PG_large_kmalloc) == on;
+    ensures k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
+	k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
+*/
+static void large_kmalloc_mark_kept(struct phys *p, const struct kmem *k, uint32_t pfn, bool on)
+{
+	(void)k; /* for the contract */
+	large_kmalloc_mark(p, pfn, on);
+}
+
 /*
  * buddy_free_owned() and alloc_pages() for the large kmalloc blocks, with the frame fact
  * they give: every uint32 (and uint64) field of struct kmem as it was, one postcondition
@@ -2258,11 +2307,31 @@ static void large_kmalloc_mark(struct phys *p, uint32_t pfn, bool on)
     ensures k_created: KMEM_KEPT(created);
     ensures k_nr_cpus: k->nr_cpus == \old(k->nr_cpus);
     ensures k_next_created: k->next_created == \old(k->next_created);
+    ensures k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
+	k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
 */
 static void buddy_free_kept(struct phys *p, const struct kmem *k, uint32_t pfn, unsigned int order)
 {
 	(void)k; /* for the contract */
 	buddy_free_owned(p, pfn, order);
+}
+
+/*
+ * alloc_pages() with only what kmalloc_large() needs of its contract: a smaller context
+ * for the frame facts of alloc_pages_kept().
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures block: \result == PFN_NONE || (\result < p->nr_pages && IsHead(p, \result) &&
+	\result + Pow2(order) <= p->nr_pages);
+*/
+static uint32_t alloc_pages_block(struct phys *p, gfp_t gfp, unsigned int order)
+{
+	return alloc_pages(p, gfp, order);
 }
 
 /*@ requires safe: BuddySafe(p);
@@ -2292,12 +2361,15 @@ static void buddy_free_kept(struct phys *p, const struct kmem *k, uint32_t pfn, 
     ensures k_active_objects: KMEM_KEPT(active_objects);
     ensures k_nr_cpus: k->nr_cpus == \old(k->nr_cpus);
     ensures k_next_created: k->next_created == \old(k->next_created);
+    ensures k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
+	k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
 */
 static uint32_t alloc_pages_kept(struct phys *p, const struct kmem *k, gfp_t gfp,
 				 unsigned int order)
 {
 	(void)k; /* for the contract */
-	return alloc_pages(p, gfp, order);
+	return alloc_pages_block(p, gfp, order);
 }
 
 /*
@@ -2320,8 +2392,7 @@ static uint32_t alloc_pages_kept(struct phys *p, const struct kmem *k, gfp_t gfp
     ensures k_kept: KeptExcept{Pre,Post}(k, MAX_CACHES);
     ensures k_ids: KmemIdsSame{Pre,Post}(k);
 */
-static uint32_t large_block_alloc(struct phys *p, const struct kmem *k, gfp_t gfp,
-				  uint32_t order)
+static uint32_t large_block_alloc(struct phys *p, const struct kmem *k, gfp_t gfp, uint32_t order)
 {
 	uint32_t pfn;
 
@@ -2330,7 +2401,10 @@ static uint32_t large_block_alloc(struct phys *p, const struct kmem *k, gfp_t gf
 		p->mem + (0 .. RamWords(p) - 1)); */
 	pfn = alloc_pages_kept(p, k, flag_set(gfp, __GFP_COMP) ? gfp : gfp + __GFP_COMP, order);
 	if (pfn != PFN_NONE)
-		large_kmalloc_mark(p, pfn, true);
+		large_kmalloc_mark_kept(p, k, pfn, true);
+	/*@ assert k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_caches[i] == \at(k->kmalloc_caches[i], Pre) &&
+		k->kmalloc_dma_caches[i] == \at(k->kmalloc_dma_caches[i], Pre); */
 	//@ assert k_in_use: KMEM_KEPT(in_use) && KMEM_KEPT(kmalloc);
 	/*@ assert k_name: \forall integer j, m; 0 <= j < MAX_CACHES && 0 <= m < CACHE_NAME_LEN ==>
 		k->caches[j].name[m] == \at(k->caches[j].name[m], Pre); */
@@ -2375,6 +2449,34 @@ static struct obj_result kmalloc_large(struct phys *p, const struct kmem *k, uin
 }
 
 /*
+ * kmem_cache_alloc() of a live cache, with the frame fact kmalloc_small() needs (the
+ * cache's object size as it was), proved in a context of the call alone.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires live: LiveCache(k, id);
+    assigns k->caches[id - 1].partial_head, k->caches[id - 1].partial_tail,
+	k->caches[id - 1].nr_partial, k->caches[id - 1].nr_slabs,
+	k->caches[id - 1].total_objects, k->caches[id - 1].active_objects,
+	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures null: \result.err != 0 ==> \result.addr == 0;
+    ensures refused: \result.err != 0 ==> KmemSame{Pre,Post}(k);
+    ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT;
+    ensures in_ram: \result.err == 0 ==> VirtInRam(p, \result.addr) &&
+	\result.addr + k->caches[id - 1].object_size <= PAGE_OFFSET + RamBytes(p);
+    ensures kept: k->caches[id - 1].object_size == \old(k->caches[id - 1].object_size);
+*/
+static struct obj_result kmalloc_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t gfp)
+{
+	return kmem_cache_alloc(p, k, id, gfp);
+}
+
+/*
  * kmalloc() of 1 .. KMALLOC_MAX_CACHE_SIZE bytes: from the kmalloc cache of the class. The
  * writes are declared over every cache, as kmalloc()'s: for kmalloc() one step.
  */
@@ -2402,8 +2504,9 @@ static struct obj_result kmalloc_small(struct phys *p, struct kmem *k, uint64_t 
 	//@ assert cache: KmallocCache(k, id, i);
 	//@ assert slot: 1 <= id <= MAX_CACHES && 0 <= id - 1 < MAX_CACHES;
 	//@ assert fits: size <= k->caches[id - 1].object_size;
-	r = kmem_cache_alloc(p, k, id, gfp);
-	//@ assert kept: k->caches[id - 1].object_size == \at(k->caches[id - 1].object_size, Pre);
+	//@ ghost uint32_t object_size = k->caches[id - 1].object_size;
+	r = kmalloc_cache_alloc(p, k, id, gfp);
+	//@ assert kept: k->caches[id - 1].object_size == object_size;
 	return r;
 }
 
@@ -2491,8 +2594,14 @@ static void large_block_free(struct phys *p, const struct kmem *k, uint32_t pfn)
 	(void)k; /* for the contract */
 	/*@ assert sep: \separated(&p->nr_pages, p->pages + (0 .. p->nr_pages - 1),
 		p->mem + (0 .. RamWords(p) - 1)); */
-	large_kmalloc_mark(p, pfn, false);
+	large_kmalloc_mark_kept(p, k, pfn, false);
+	/*@ assert k_kmalloc_ids_mark: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_caches[i] == \at(k->kmalloc_caches[i], Pre) &&
+		k->kmalloc_dma_caches[i] == \at(k->kmalloc_dma_caches[i], Pre); */
 	buddy_free_kept(p, k, pfn, p->pages[pfn].order);
+	/*@ assert k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_caches[i] == \at(k->kmalloc_caches[i], Pre) &&
+		k->kmalloc_dma_caches[i] == \at(k->kmalloc_dma_caches[i], Pre); */
 	//@ assert k_in_use: KMEM_KEPT(in_use) && KMEM_KEPT(kmalloc);
 	/*@ assert k_name: \forall integer j, m; 0 <= j < MAX_CACHES && 0 <= m < CACHE_NAME_LEN ==>
 		k->caches[j].name[m] == \at(k->caches[j].name[m], Pre); */
