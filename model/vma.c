@@ -359,10 +359,17 @@ uint64_t vma_start_gap(const struct vm_area_struct *vma)
 	return vma->vm_start >= STACK_GUARD_GAP ? vma->vm_start - STACK_GUARD_GAP : 0;
 }
 
-uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k)
+/* vma_leaf_max_gap() with the end of the VMA before the leaf given (it may be about to
+ * change: leaf_refresh()). */
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaf: s->leaf[k] < VMA_LEAF_POOL && LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
+    assigns \nothing;
+*/
+static uint64_t leaf_max_gap_from(const struct vma_pool *v, const struct vma_set *s, uint32_t k,
+				  uint64_t prev_end)
 {
 	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
-	uint64_t prev_end = k > 0 ? s->last_end[k - 1] : 0;
 	uint64_t best = 0;
 	uint32_t i;
 
@@ -376,6 +383,11 @@ uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uin
 		prev_end = l->end[i];
 	}
 	return best;
+}
+
+uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uint32_t k)
+{
+	return leaf_max_gap_from(v, s, k, k > 0 ? s->last_end[k - 1] : 0);
 }
 
 /*
@@ -654,14 +666,72 @@ static uint64_t slot_gap(const struct vma_pool *v, const struct vma_set *s, uint
 	return l->start[i] > prev_end ? l->start[i] - prev_end : 0;
 }
 
+/* What leaf_refresh() stores: leaf k's last end and largest gap, and whether the next
+ * leaf's first gap moved (k's last end did) with that leaf's largest gap then. */
+struct leaf_summary {
+	uint64_t last;
+	uint64_t gap;
+	uint64_t next_gap;
+	bool next;
+};
+
+/*@ requires valid: \valid_read(v) && \valid_read(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaf: s->leaf[k] < VMA_LEAF_POOL && 1 <= LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==>
+	s->leaf[j] < VMA_LEAF_POOL && LeafNr(v, s, j) <= VMA_LEAF_SLOTS;
+    assigns \nothing;
+    ensures last: \result.last == VEnd(v, s, k, LeafNr(v, s, k) - 1);
+    ensures next: \result.next ==> k + 1 < s->nr_leaves;
+*/
+static struct leaf_summary leaf_summary_of(const struct vma_pool *v, const struct vma_set *s,
+					   uint32_t k)
+{
+	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
+	struct leaf_summary sum;
+
+	sum.last = l->end[l->nr - 1];
+	/*@ assert last: sum.last == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	sum.gap = leaf_max_gap_from(v, s, k, k > 0 ? s->last_end[k - 1] : 0);
+	sum.next = false;
+	sum.next_gap = 0;
+	if (s->last_end[k] != sum.last && k + 1 < s->nr_leaves) {
+		sum.next = true;
+		sum.next_gap = leaf_max_gap_from(v, s, k + 1, sum.last);
+	}
+	return sum;
+}
+
+/*
+ * Leaf k's summary: last_end[k] = last, max_gap[k] = gap, and when next, max_gap[k + 1] =
+ * next_gap (the next leaf's first gap starts at last); the gap tree above both.
+ */
+/*@ requires valid: \valid(s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires next: next ==> k + 1 < s->nr_leaves;
+    assigns s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures last_end: s->last_end[k] == last;
+    ensures ends_kept: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+	s->last_end[j] == \old(s->last_end[j]);
+*/
+static void leaf_summary_store(struct vma_set *s, uint32_t k, uint64_t last, uint64_t gap,
+			       bool next, uint64_t next_gap)
+{
+	s->last_end[k] = last;
+	set_max_gap(s, k, gap);
+	if (next)
+		set_max_gap(s, k + 1, next_gap);
+}
+
 /* Leaf k changed (its copies are current): its summary, the next leaf's gap when k's
  * last end moved (that gap starts there), and the gap tree above both. */
 /*@ requires valid: \valid_read(v) && \valid(s);
     requires sep: \separated(v, s);
     requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
     requires leaf: s->leaf[k] < VMA_LEAF_POOL && 1 <= LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
-    requires next: k + 1 < s->nr_leaves ==>
-	s->leaf[k + 1] < VMA_LEAF_POOL && LeafNr(v, s, k + 1) <= VMA_LEAF_SLOTS;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==>
+	s->leaf[j] < VMA_LEAF_POOL && LeafNr(v, s, j) <= VMA_LEAF_SLOTS;
     assigns s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
 	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures last_end: s->last_end[k] == \old(VEnd(v, s, k, LeafNr(v, s, k) - 1));
@@ -673,18 +743,19 @@ static uint64_t slot_gap(const struct vma_pool *v, const struct vma_set *s, uint
     ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
     ensures set_kept: \forall integer j, i; 0 <= j < s->nr_leaves && 0 <= i < VMA_LEAF_SLOTS ==>
-	VStart(v, s, j, i) == \old(VStart(v, s, j, i)) && VEnd(v, s, j, i) == \old(VEnd(v, s, j, i));
+	VStart(v, s, j, i) == \old(VStart(v, s, j, i));
+    ensures set_kept_end: \forall integer j, i; 0 <= j < s->nr_leaves && 0 <= i < VMA_LEAF_SLOTS ==>
+	VEnd(v, s, j, i) == \old(VEnd(v, s, j, i));
 */
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
-	const struct vma_leaf *l = &v->leaves[s->leaf[k]];
-	uint64_t last = l->end[l->nr - 1];
-	bool moved = s->last_end[k] != last;
+	struct leaf_summary sum = leaf_summary_of(v, s, k);
 
-	s->last_end[k] = last;
-	set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
-	if (moved && k + 1 < s->nr_leaves)
-		set_max_gap(s, k + 1, vma_leaf_max_gap(v, s, k + 1));
+	leaf_summary_store(s, k, sum.last, sum.gap, sum.next, sum.next_gap);
+	/*@ assert starts: \forall integer x, j; 0 <= x < VMA_LEAF_POOL && 0 <= j < VMA_LEAF_SLOTS ==>
+		v->leaves[x].start[j] == \at(v->leaves[x].start[j], Pre); */
+	/*@ assert ends: \forall integer x, j; 0 <= x < VMA_LEAF_POOL && 0 <= j < VMA_LEAF_SLOTS ==>
+		v->leaves[x].end[j] == \at(v->leaves[x].end[j], Pre); */
 }
 
 /* Slot i of leaf l holds descriptor id: its copies from the descriptor. */
@@ -1086,7 +1157,7 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 
 /*
  * Put descriptor id at slot i of leaf k, moving the slots above it up; leaf k has room.
- * Then refresh the leaf's summaries.
+ * The leaf's summaries are not touched (leaf_insert() refreshes them).
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
@@ -1096,24 +1167,23 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
     requires last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
     assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
-	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr,
-	s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
-	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr;
     ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) + 1;
-    ensures at: SlotId(v, s, k, i) == id;
-    ensures member: InVSet(v, s, id);
+    ensures at: SlotId(v, s, k, i) == id && InSet(v, s, k, i);
     ensures shape: VSetShape(v, s);
     ensures distinct: LeavesDistinct(s);
     ensures copies: CopiesOk(v, s);
     ensures vmas: VmasOk(v, s);
     ensures sorted: VSorted(v, s);
-    ensures last_ends: LastEnds(v, s);
+    ensures ends_others: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+	s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1);
+    ensures last: i < \old(LeafNr(v, s, k)) ==>
+	s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
 */
-static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i, uint32_t id)
+static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i,
+			     uint32_t id)
 {
 	struct vma_leaf *l = &v->leaves[s->leaf[k]];
-	bool append = i == l->nr;
-	uint64_t split = append ? 0 : slot_gap(v, s, k, i); /* the gap the VMA goes into */
 	uint32_t j;
 
 	/*@ loop invariant range: i <= j <= \at(LeafNr(v, s, k), Pre);
@@ -1171,10 +1241,49 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 	/*@ assert shape: VSetShape(v, s); */
 	/*@ assert copies: CopiesOk(v, s); */
 	/*@ assert vmas: VmasOk(v, s); */
+	/*@ assert ends_others: \forall integer j2; 0 <= j2 < s->nr_leaves && j2 != k ==>
+		s->last_end[j2] == VEnd(v, s, j2, LeafNr(v, s, j2) - 1); */
+	/*@ assert last: i < \at(LeafNr(v, s, k), Pre) ==>
+		s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+}
+
+/*
+ * Put descriptor id at slot i of leaf k, moving the slots above it up; leaf k has room.
+ * Then refresh the leaf's summaries.
+ */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOkAt(v, s, k);
+    requires new: NewVma(v, id);
+    requires point: InsertPoint(v, s, k, i, v->vma[id].vm_start, v->vma[id].vm_end);
+    requires last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
+    assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr,
+	s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) + 1;
+    ensures at: SlotId(v, s, k, i) == id;
+    ensures member: InVSet(v, s, id);
+    ensures shape: VSetShape(v, s);
+    ensures distinct: LeavesDistinct(s);
+    ensures copies: CopiesOk(v, s);
+    ensures vmas: VmasOk(v, s);
+    ensures sorted: VSorted(v, s);
+    ensures last_ends: LastEnds(v, s);
+*/
+static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i, uint32_t id)
+{
+	bool append = i == v->leaves[s->leaf[k]].nr;
+	uint64_t split = append ? 0 : slot_gap(v, s, k, i); /* the gap the VMA goes into */
+
+	leaf_insert_slot(v, s, k, i, id);
+	/*@ assert inserted: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
 	/* The VMA cut one gap in two smaller ones: the leaf's largest gap changes only if it
 	 * was that one. An append moves last_end (and the next leaf's first gap). */
 	if (append || split >= s->max_gap[k])
 		leaf_refresh(v, s, k);
+	/*@ assert member: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
 }
 
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
@@ -1514,6 +1623,15 @@ void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, stru
 		SlotId(v, s, k, i) == \at(SlotId(v, s, k, i), Pre) &&
 		VStart(v, s, k, i) == \at(VStart(v, s, k, i), Pre) &&
 		VEnd(v, s, k, i) == \at(VEnd(v, s, k, i), Pre); */
+	/*@ assert nr_post: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer k; 0 <= k < s->nr_leaves ==> s->leaf[k] == \at(s->leaf[k], Pre) &&
+		LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre); */
+	/*@ assert ends_post: \forall integer k; 0 <= k < s->nr_leaves && k != pos.leaf ==>
+		s->last_end[k] == \at(s->last_end[k], Pre); */
+	/*@ assert last_ends_others: \forall integer k; 0 <= k < s->nr_leaves && k != pos.leaf ==>
+		s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/*@ assert copies_others: \at(CopiesOkBut(v, s, pos.leaf, pos.slot), Pre) ==>
+		CopiesOkBut(v, s, pos.leaf, pos.slot); */
 }
 
 /* Merge rules ------------------------------------------------------------------------- */
