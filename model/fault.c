@@ -1576,15 +1576,18 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	t = pte_alloc(e, mm, addr);
 	if (t == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
-	/*@ assert v_set: mm->vmas.nr_leaves == \at(mm->vmas.nr_leaves, Pre) &&
-		(\forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
-		mm->vmas.leaf[k] == \at(mm->vmas.leaf[k], Pre) &&
-		mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre)); */
+	//@ assert v_nrl: mm->vmas.nr_leaves == \at(mm->vmas.nr_leaves, Pre);
+	/*@ assert v_leaf: \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+		mm->vmas.leaf[k] == \at(mm->vmas.leaf[k], Pre); */
+	/*@ assert v_last: \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+		mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre); */
 	/*@ assert v_nr: \forall integer l; 0 <= l < VMA_LEAF_POOL ==>
 		e->pool->leaves[l].nr == \at(e->pool->leaves[l].nr, Pre); */
-	/*@ assert v_slots: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
-		e->pool->leaves[l].slot[i] == \at(e->pool->leaves[l].slot[i], Pre) &&
-		e->pool->leaves[l].start[i] == \at(e->pool->leaves[l].start[i], Pre) &&
+	/*@ assert v_slot: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		e->pool->leaves[l].slot[i] == \at(e->pool->leaves[l].slot[i], Pre); */
+	/*@ assert v_start: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		e->pool->leaves[l].start[i] == \at(e->pool->leaves[l].start[i], Pre); */
+	/*@ assert v_end: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
 		e->pool->leaves[l].end[i] == \at(e->pool->leaves[l].end[i], Pre); */
 	/*@ assert v_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
