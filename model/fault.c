@@ -1620,6 +1620,10 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	//@ assert same_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Mid);
 	//@ assert pgt: mm->pgtables == \at(mm->pgtables, Mid);
 	//@ assert upper: SwUpperSame{Mid,Here}(e->phys, mm->pgd, addr, FTop(e), PT_PTE);
+	//@ assert hk: HeadsKept{Mid,Here}(e->phys) && (FTop(e) == 4 || FTop(e) == 5) && 0 <= addr;
+	/*@ assert mid: SwPathOk{Mid}(e->phys, mm->pgd, addr, FTop(e)) &&
+		SwDistinct{Mid}(e->phys, mm->pgd, addr, FTop(e)) &&
+		SwReach{Mid}(e->phys, mm->pgd, addr, FTop(e), PT_PTE); */
 	/*@ assert walk: SwPathOk(e->phys, mm->pgd, addr, FTop(e)) &&
 		SwDistinct(e->phys, mm->pgd, addr, FTop(e)) &&
 		SwReach(e->phys, mm->pgd, addr, FTop(e), PT_PTE) &&
