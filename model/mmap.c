@@ -1604,6 +1604,7 @@ static bool data_rlimit_exceeded(const struct mm_struct *mm, uint64_t brk)
     ensures mapped: \result == 0 ==> Covered(e->pool, &mm->vmas, addr, addr + len);
     ensures failed: \result != 0 ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
     ensures brk: mm->brk == \old(mm->brk) && mm->start_brk == \old(mm->start_brk);
+    ensures apart: MmApart(e, mm);
 */
 static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
 {
@@ -1873,16 +1874,34 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 	uint64_t ret = mm->brk;
 	bool room = brk_room(e, mm, oldbrk, newbrk), ok = false;
 
+	//@ assert pre: Covered{Pre}(e->pool, &mm->vmas, mm->start_brk, oldbrk);
 	if (room) {
 		ok = do_brk_flags(e, mm, oldbrk, newbrk - oldbrk) == 0;
+		/*@ assert env: e->pool == \at(e->pool, Pre) && e->phys == \at(e->phys, Pre) &&
+			e->kmem == \at(e->kmem, Pre); */
+		//@ assert apart: MmApart(e, mm);
 		if (ok) {
 			bool lock = vm_flag_set(mm->def_flags, VM_LOCKED);
 
+			/* the heap below oldbrk stayed mapped and [oldbrk, newbrk) is mapped now */
+			//@ assert mapped: Covered(e->pool, &mm->vmas, oldbrk, newbrk);
+			//@ assert kept: MappedKept{Pre, Here}(e->pool, &mm->vmas, 0, 0);
+			//@ assert start: mm->start_brk == \at(mm->start_brk, Pre);
+			//@ assert grown: Covered(e->pool, &mm->vmas, mm->start_brk, newbrk);
 			set_brk(mm, e->pool, brk);
+			//@ assert moved: Covered(e->pool, &mm->vmas, mm->start_brk, PageAlign(mm->brk));
+			//@ assert apart_set: MmApart(e, mm);
 			ret = brk;
 			if (lock)
 				mm_populate(e, mm, oldbrk, newbrk);
 			/*@ split lock; */
+			//@ assert populated: Covered(e->pool, &mm->vmas, mm->start_brk, PageAlign(mm->brk));
+			//@ ghost heap_covered_from(e->pool, mm);
+		} else {
+			//@ assert same: SameMapped{Pre, Here}(e->pool, &mm->vmas);
+			//@ assert same_mapped: Covered(e->pool, &mm->vmas, mm->start_brk, oldbrk);
+			//@ assert same_brk: oldbrk == PageAlign(mm->brk);
+			//@ ghost heap_covered_from(e->pool, mm);
 		}
 		/*@ split ok; */
 	}
