@@ -981,6 +981,11 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 		k->kmalloc_caches[i] = (uint16_t)(slot + 1);
 		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
 	}
+	/*@ assert slots: \forall integer j; 0 <= j < 2 * NR_KMALLOC_SIZES ==>
+		KmallocSlotOk(k, j); */
+	//@ assert empty: \forall integer j; 2 * NR_KMALLOC_SIZES <= j < MAX_CACHES ==> !k->caches[j].in_use;
+	/*@ assert live_shape: \forall integer j; 0 <= j < MAX_CACHES && k->caches[j].in_use ==>
+		CacheShape(&k->caches[j]) && k->caches[j].kmalloc; */
 	//@ assert geo: GeoAll(k);
 	return 0;
 }
@@ -2742,6 +2747,7 @@ static struct validate_result slab_bad(const char *what, uint32_t where)
 
 /* One slab: chain inside the slab, no repeats, inuse + free = objects. */
 /*@ requires safe: BuddySafe(p);
+    requires shape: PhysShape(p);
     requires valid: \valid_read(c) && \valid(free_out) && \separated(free_out, p);
     requires geometry: CacheShape(c);
     requires slab: pfn < p->nr_pages && IsHead(p, pfn);
@@ -2834,6 +2840,8 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 	uint32_t i, pfn;
 
 	/*@ loop invariant bound: 0 <= pfn <= p->nr_pages;
+	    loop invariant safe: BuddySafe(p);
+	    loop invariant kmem: KmemOk(k);
 	    loop assigns pfn, r, tally[0 .. MAX_CACHES - 1];
 	    loop variant p->nr_pages - pfn;
 	*/
