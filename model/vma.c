@@ -1281,8 +1281,13 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 	/*@ assert inserted: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
 	/* The VMA cut one gap in two smaller ones: the leaf's largest gap changes only if it
 	 * was that one. An append moves last_end (and the next leaf's first gap). */
-	if (append || split >= s->max_gap[k])
+	if (append || split >= s->max_gap[k]) {
 		leaf_refresh(v, s, k);
+		/*@ assert vmas: VmasOk(v, s); */
+		/*@ assert copies: CopiesOk(v, s); */
+		/*@ assert sorted: VSorted(v, s); */
+		/*@ assert last_ends: LastEnds(v, s); */
+	}
 	/*@ assert member: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
 }
 
