@@ -1284,8 +1284,15 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 	if (append || split >= s->max_gap[k]) {
 		leaf_refresh(v, s, k);
 		/*@ assert vmas: VmasOk(v, s); */
+		/*@ assert copies_start: \forall integer k2, x; InSet(v, s, k2, x) ==>
+			v->vma[SlotId(v, s, k2, x)].vm_start == VStart(v, s, k2, x); */
+		/*@ assert copies_end: \forall integer k2, x; InSet(v, s, k2, x) ==>
+			v->vma[SlotId(v, s, k2, x)].vm_end == VEnd(v, s, k2, x); */
 		/*@ assert copies: CopiesOk(v, s); */
 		/*@ assert sorted: VSorted(v, s); */
+		/*@ assert last_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+		/*@ assert last_others: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+			s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 		/*@ assert last_ends: LastEnds(v, s); */
 	}
 	/*@ assert member: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
