@@ -11,6 +11,41 @@
  */
 #include "slab.h"
 
+#ifdef __FRAMAC__
+/*
+ * For the frame facts after a call of the page allocator: field f of every cache as it
+ * was at Pre (KMEM_KEPT), and the postconditions of a wrapper that states them, one per
+ * field (KMEM_FRAME: each is proved with nothing but the call in the context; together,
+ * or as the struct equality, they time out: docs/proofs.md, lessons 9-10).
+ */
+/* clang-format off */
+#define KMEM_KEPT(f) \
+	(\forall integer j; 0 <= j < MAX_CACHES ==> k->caches[j].f == \at(k->caches[j].f, Pre))
+#define KMEM_FRAME \
+	ensures k_object_size: KMEM_KEPT(object_size); \
+	ensures k_size: KMEM_KEPT(size); \
+	ensures k_align: KMEM_KEPT(align); \
+	ensures k_offset: KMEM_KEPT(offset); \
+	ensures k_flags: KMEM_KEPT(flags); \
+	ensures k_order: KMEM_KEPT(order); \
+	ensures k_objects: KMEM_KEPT(objects); \
+	ensures k_min_order: KMEM_KEPT(min_order); \
+	ensures k_min_partial: KMEM_KEPT(min_partial); \
+	ensures k_partial_head: KMEM_KEPT(partial_head); \
+	ensures k_partial_tail: KMEM_KEPT(partial_tail); \
+	ensures k_nr_partial: KMEM_KEPT(nr_partial); \
+	ensures k_nr_slabs: KMEM_KEPT(nr_slabs); \
+	ensures k_created: KMEM_KEPT(created); \
+	ensures k_total_objects: KMEM_KEPT(total_objects); \
+	ensures k_active_objects: KMEM_KEPT(active_objects); \
+	ensures k_nr_cpus: k->nr_cpus == \old(k->nr_cpus); \
+	ensures k_next_created: k->next_created == \old(k->next_created); \
+	ensures k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==> \
+		k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) && \
+		k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
+/* clang-format on */
+#endif
+
 /* The slab allocator frees the blocks it owns through buddy_free_owned() (buddy.h). */
 
 static const uint32_t kmalloc_sizes[NR_KMALLOC_SIZES] = {8,   16,  32,	 64,   96,   128, 192,
@@ -273,6 +308,24 @@ static uint64_t object_addr(uint32_t size, uint32_t slab_pfn, uint32_t idx)
      ensures end: idx * size + size <= objects * size;
   @/
   static void object_end(uint32_t idx, uint32_t size, uint32_t objects) { }
+*/
+
+/* An object of a slab lies in RAM: a lemma, as a ghost function. */
+/*@ ghost
+  /@ requires size: 8 <= size;
+     requires obj: ObjectIn(p, id, size, s, i, addr);
+     assigns \nothing;
+     ensures in_ram: VirtInRam(p, addr) && addr + size <= PAGE_OFFSET + RamBytes(p);
+  @/
+  static void object_in_ram(const struct phys *p, uint16_t id, uint32_t size, uint32_t s,
+			    uint32_t i, uint64_t addr)
+  {
+	/@ assert next: i + 1 <= SlabObjects(p->pages[s].order, size); @/
+	/@ assert end: i * size + size <= SlabObjects(p->pages[s].order, size) * size; @/
+	/@ assert fit: SlabObjects(p->pages[s].order, size) * size <=
+		Pow2(p->pages[s].order) * PAGE_SIZE; @/
+	/@ assert top: s * PAGE_SIZE + Pow2(p->pages[s].order) * PAGE_SIZE <= RamBytes(p); @/
+  }
 */
 
 /*@ requires valid: \valid_read(k);
@@ -781,6 +834,54 @@ int kmem_cache_find(const struct kmem *k, const char *name)
 	return -MERR_NOT_FOUND;
 }
 
+/*
+ * The creating part of kmem_cache_create(), every check passed: open the free slot.
+ * Its own function, so that the refused paths of kmem_cache_create() are proved in a
+ * context without this one.
+ */
+/*@ requires kmem: KmemOk(k);
+    requires slot: 0 <= slot < MAX_CACHES && !k->caches[slot].in_use;
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(k, name + (0 .. CACHE_NAME_LEN - 1));
+    requires align: AlignOk(align);
+    requires size: 1 <= size <= KMALLOC_MAX_SIZE;
+    assigns k->caches[slot], k->next_created;
+    ensures kmem: KmemOk(k);
+    ensures result: \result == slot + 1;
+    ensures live: LiveCache(k, slot + 1) && !k->caches[slot].kmalloc;
+    ensures object_size: k->caches[slot].object_size == size;
+    ensures geometry: CacheGeometry(&k->caches[slot]);
+    ensures flags: k->caches[slot].flags == flags;
+    ensures name: NameEq(&k->caches[slot].name[0], name);
+    ensures empty: k->caches[slot].nr_slabs == 0 && k->caches[slot].active_objects == 0 &&
+	k->caches[slot].total_objects == 0 && k->caches[slot].nr_partial == 0 &&
+	k->caches[slot].partial_head == PFN_NONE;
+    ensures created: k->caches[slot].created == \old(k->next_created) &&
+	k->next_created == (uint32_t)(\old(k->next_created) + 1);
+    ensures others: OtherCachesSame{Pre,Post}(k, slot);
+*/
+static int cache_create_at(struct kmem *k, int slot, const char *name, uint32_t size,
+			   uint32_t align, uint32_t flags)
+{
+	cache_open(k, slot, name, size, align, flags);
+	//@ assert live: LiveCache(k, slot + 1) && !k->caches[slot].kmalloc;
+	//@ assert geometry: CacheGeometry(&k->caches[slot]);
+	//@ assert shape: CacheShape(&k->caches[slot]);
+	/*@ assert kept: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheKept{Pre,Here}(&k->caches[j]); */
+	/*@ assert rest: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheRest{Pre,Here}(&k->caches[j]); */
+	/*@ assert lists: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheLists{Pre,Here}(&k->caches[j]); */
+	/*@ assert names: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+		CacheName{Pre,Here}(&k->caches[j]); */
+	//@ assert others: OtherCachesSame{Pre,Here}(k, slot);
+	//@ assert ids: KmemIdsSame{Pre,Here}(k);
+	//@ assert step: KmemReplaceStep{Pre,Here}(k, slot);
+	//@ assert kmem: KmemOk(k);
+	return slot + 1;
+}
+
 int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t align,
 		      uint32_t flags)
 {
@@ -798,24 +899,7 @@ int kmem_cache_create(struct kmem *k, const char *name, uint32_t size, uint32_t 
 	/* Every check before the first write: a refused create changes nothing. */
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
-	cache_open(k, slot, name, size, align, flags);
-	//@ assert live: LiveCache(k, slot + 1) && !k->caches[slot].kmalloc;
-	//@ assert geometry: CacheGeometry(&k->caches[slot]);
-	//@ assert shape: CacheShape(&k->caches[slot]);
-	/*@ assert kept: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		CacheKept{Pre,Here}(&k->caches[j]); */
-	/*@ assert rest: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		CacheRest{Pre,Here}(&k->caches[j]); */
-	/*@ assert lists: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		CacheLists{Pre,Here}(&k->caches[j]); */
-	/*@ assert names: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-		CacheName{Pre,Here}(&k->caches[j]); */
-	//@ assert others: OtherCachesSame{Pre,Here}(k, slot);
-	//@ assert ids: KmemIdsSame{Pre,Here}(k);
-	//@ assert step: KmemReplaceStep{Pre,Here}(k, slot);
-	//@ assert kmem: KmemOk(k);
-	//@ assert positive: slot + 1 >= 1;
-	return slot + 1;
+	return cache_create_at(k, slot, name, size, align, flags);
 }
 
 /*
@@ -931,6 +1015,54 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
 	//@ assert rest: \forall integer j; slot + 1 <= j < MAX_CACHES ==> !k->caches[j].in_use;
 }
 
+/*
+ * The kmalloc cache ids (kmalloc_caches[], kmalloc_dma_caches[]) of the slots
+ * kmem_cache_init() opened; the caches themselves are not written.
+ */
+/*@ requires valid: \valid(k);
+    requires opened: KmallocOpened(k, 2 * NR_KMALLOC_SIZES);
+    assigns k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
+	k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
+    ensures ids: KmallocAll(k);
+    ensures geo: GeoAll(k);
+    ensures only_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && k->caches[j].in_use ==>
+	k->caches[j].kmalloc;
+*/
+static void kmalloc_ids_set(struct kmem *k)
+{
+	uint32_t i;
+
+	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
+	    loop invariant ids_normal: \forall integer j; 0 <= j < i ==>
+		KmallocCache(k, k->kmalloc_caches[j], j);
+	    loop invariant ids_dma: \forall integer j; 0 <= j < i ==>
+		KmallocCache(k, k->kmalloc_dma_caches[j], j);
+	    loop assigns i, k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
+		k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
+	    loop variant NR_KMALLOC_SIZES - i;
+	*/
+	for (i = 0; i < NR_KMALLOC_SIZES; i++) {
+		uint32_t slot = kmalloc_slot_of(i);
+
+		//@ assert order: SlotClass(slot) == i && slot < NR_KMALLOC_SIZES;
+		//@ assert dma_order: SlotClass(NR_KMALLOC_SIZES + slot) == i;
+		//@ assert normal_ok: KmallocSlotOk(k, slot);
+		//@ assert dma_ok: KmallocSlotOk(k, NR_KMALLOC_SIZES + slot);
+		//@ assert normal: KmallocCache(k, slot + 1, i);
+		//@ assert dma: KmallocCache(k, NR_KMALLOC_SIZES + slot + 1, i);
+		k->kmalloc_caches[i] = (uint16_t)(slot + 1);
+		//@ assert normal_set: KmallocCache(k, k->kmalloc_caches[i], i);
+		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
+		//@ assert dma_set: KmallocCache(k, k->kmalloc_dma_caches[i], i);
+	}
+	//@ assert opened: KmallocOpened(k, 2 * NR_KMALLOC_SIZES);
+	/*@ assert slots: \forall integer j; 0 <= j < 2 * NR_KMALLOC_SIZES ==>
+		KmallocSlotOk(k, j); */
+	//@ assert empty: \forall integer j; 2 * NR_KMALLOC_SIZES <= j < MAX_CACHES ==> !k->caches[j].in_use;
+	/*@ assert live_shape: \forall integer j; 0 <= j < MAX_CACHES && k->caches[j].in_use ==>
+		CacheShape(&k->caches[j]) && k->caches[j].kmalloc; */
+}
+
 int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 {
 	uint32_t i, s;
@@ -962,31 +1094,7 @@ int kmem_cache_init(struct kmem *k, uint32_t nr_cpus)
 		kmalloc_cache_open(k, s, t, cls);
 	}
 	//@ assert opened: KmallocOpened(k, 2 * NR_KMALLOC_SIZES);
-	/*@ loop invariant bound: 0 <= i <= NR_KMALLOC_SIZES;
-	    loop invariant ids: \forall integer j; 0 <= j < i ==>
-		KmallocCache(k, k->kmalloc_caches[j], j) && KmallocCache(k, k->kmalloc_dma_caches[j], j);
-	    loop assigns i, k->kmalloc_caches[0 .. NR_KMALLOC_SIZES - 1],
-		k->kmalloc_dma_caches[0 .. NR_KMALLOC_SIZES - 1];
-	    loop variant NR_KMALLOC_SIZES - i;
-	*/
-	for (i = 0; i < NR_KMALLOC_SIZES; i++) {
-		uint32_t slot = kmalloc_slot_of(i);
-
-		//@ assert order: SlotClass(slot) == i && slot < NR_KMALLOC_SIZES;
-		//@ assert dma_order: SlotClass(NR_KMALLOC_SIZES + slot) == i;
-		//@ assert normal_ok: KmallocSlotOk(k, slot);
-		//@ assert dma_ok: KmallocSlotOk(k, NR_KMALLOC_SIZES + slot);
-		//@ assert normal: KmallocCache(k, slot + 1, i);
-		//@ assert dma: KmallocCache(k, NR_KMALLOC_SIZES + slot + 1, i);
-		k->kmalloc_caches[i] = (uint16_t)(slot + 1);
-		k->kmalloc_dma_caches[i] = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
-	}
-	/*@ assert slots: \forall integer j; 0 <= j < 2 * NR_KMALLOC_SIZES ==>
-		KmallocSlotOk(k, j); */
-	//@ assert empty: \forall integer j; 2 * NR_KMALLOC_SIZES <= j < MAX_CACHES ==> !k->caches[j].in_use;
-	/*@ assert live_shape: \forall integer j; 0 <= j < MAX_CACHES && k->caches[j].in_use ==>
-		CacheShape(&k->caches[j]) && k->caches[j].kmalloc; */
-	//@ assert geo: GeoAll(k);
+	kmalloc_ids_set(k);
 	return 0;
 }
 
@@ -1384,6 +1492,7 @@ static struct slab_state add_partial(struct phys *p, struct slab_state st, uint3
 static struct slab_state remove_partial(struct phys *p, struct slab_state st, uint32_t pfn)
 {
 	uint32_t prev = PFN_NONE, cur = st.partial_head, n;
+	bool found;
 
 	/*@ loop invariant bound: 0 <= n <= st.nr_partial;
 	    loop invariant prev: prev == PFN_NONE || (prev < p->nr_pages && IsHead(p, prev));
@@ -1392,23 +1501,27 @@ static struct slab_state remove_partial(struct phys *p, struct slab_state st, ui
 	*/
 	for (n = 0; cur != PFN_NONE && cur != pfn && n < st.nr_partial; n++) {
 		if (cur >= p->nr_pages || !flag_set(p->pages[cur].flags, PG_head))
-			return st; /* not a slab: slab_validate() reports such a list */
+			break; /* not a slab: slab_validate() reports such a list */
 		prev = cur;
 		cur = p->pages[cur].next;
 	}
-	if (cur != pfn)
-		return st; /* not on the list: slab_validate() reports such a state */
-	if (prev == PFN_NONE)
-		st.partial_head = p->pages[pfn].next;
-	else
-		slab_set_next(p, prev, p->pages[pfn].next);
-	//@ assert nr1: p->nr_pages == \at(p->nr_pages, Pre);
-	/*@ assert prev1: \forall integer i; 0 <= i < p->nr_pages ==>
-		p->pages[i].prev == \at(p->pages[i].prev, Pre); */
-	if (st.partial_tail == pfn)
-		st.partial_tail = prev;
-	slab_set_next(p, pfn, PFN_NONE);
-	st.nr_partial--;
+	/* Not on the list (or the walk broke off): slab_validate() reports such a state. */
+	found = cur == pfn;
+	if (found) {
+		if (prev == PFN_NONE)
+			st.partial_head = p->pages[pfn].next;
+		else
+			slab_set_next(p, prev, p->pages[pfn].next);
+		//@ assert nr1: p->nr_pages == \at(p->nr_pages, Pre);
+		/*@ assert prev1: \forall integer i; 0 <= i < p->nr_pages ==>
+			p->pages[i].prev == \at(p->pages[i].prev, Pre); */
+		if (st.partial_tail == pfn)
+			st.partial_tail = prev;
+		slab_set_next(p, pfn, PFN_NONE);
+		st.nr_partial--;
+	}
+	/* One exit, its paths proved apart (see brk_down() in mmap.c). */
+	/*@ split found; */
 	return st;
 }
 
@@ -1655,12 +1768,167 @@ static struct slab_obj alloc_from_new_slab(struct phys *p, struct slab_geo g, ui
 		//@ ghost uint16_t cache1 = p->pages[pfn].slab_cache;
 		//@ ghost uint8_t order1 = p->pages[pfn].order;
 		st = add_partial(p, st, pfn, false);
-		/*@ assert fields: p->pages[pfn].prev == prev1 && p->pages[pfn].flags == flags1 &&
-			p->pages[pfn].slab_cache == cache1 && p->pages[pfn].order == order1; */
+		//@ assert nr1: p->nr_pages == \at(p->nr_pages, Pre);
+		//@ assert f_prev: p->pages[pfn].prev == prev1;
+		//@ assert f_flags: p->pages[pfn].flags == flags1;
+		//@ assert f_cache: p->pages[pfn].slab_cache == cache1;
+		//@ assert f_order: p->pages[pfn].order == order1;
 		//@ assert kept: ObjectIn(p, id, g.size, pfn, 0, r.addr);
 	}
 	r.st = st;
 	return r;
+}
+
+/*
+ * The page allocator's side of kmem_cache_alloc() for a cache whose state and geometry
+ * were read from k, each step with the frame fact on k (KMEM_FRAME), and then put
+ * together (slab_alloc_obj()): the struct kmem is not written here.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires geo: GeoOk(g);
+    requires id: 1 <= id <= MAX_CACHES;
+    requires empty: st.partial_head == PFN_NONE;
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures result: \result.err == 0 || \result.err == -ENOMEM;
+    ensures null: \result.err != 0 ==> \result.addr == 0;
+    ensures object: \result.err == 0 ==>
+	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
+	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
+	SlabInuse(p->pages[\result.pfn].prev) == 1;
+    ensures counted: \result.err == 0 ==>
+	\result.st.active_objects == (uint64_t)(st.active_objects + 1) &&
+	\result.st.nr_slabs == (uint32_t)(st.nr_slabs + 1);
+    KMEM_FRAME
+*/
+static struct slab_obj new_slab_kept(struct phys *p, const struct kmem *k, struct slab_geo g,
+				     uint16_t id, struct slab_state st)
+{
+	(void)k; /* for the contract */
+	return alloc_from_new_slab(p, g, id, st);
+}
+
+/*@ requires safe: BuddySafe(p);
+    requires geo: GeoOk(g);
+    requires picked: PartialPick(p, id, g.size, st.partial_head, idx, next);
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures result: \result.err == 0;
+    ensures object: ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
+	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
+	SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1;
+    ensures counted: \result.st.active_objects == (uint64_t)(st.active_objects + 1) &&
+	\result.st.nr_slabs == st.nr_slabs;
+    KMEM_FRAME
+*/
+static struct slab_obj partial_kept(struct phys *p, const struct kmem *k, struct slab_geo g,
+				    uint16_t id, struct slab_state st, uint32_t idx, uint32_t next)
+{
+	(void)k; /* for the contract */
+	return alloc_from_partial(p, g, id, st, idx, next);
+}
+
+/*@ requires shape: PhysShape(p);
+    requires in_ram: PAGE_OFFSET <= va && (va - PAGE_OFFSET) / 8 + words <= RamWords(p);
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->mem[(va - PAGE_OFFSET) / 8 .. (va - PAGE_OFFSET) / 8 + words - 1];
+    KMEM_FRAME
+*/
+static void zero_words_kept(struct phys *p, const struct kmem *k, uint64_t va, uint32_t words)
+{
+	(void)k; /* for the contract */
+	zero_words(p, va, words);
+}
+
+/*
+ * One object for a cache with geometry g and state st (both read from k), zeroed for
+ * __GFP_ZERO: a new slab when the partial list is empty, else the first partial slab,
+ * checked before the first write (a refused allocation changes nothing). k is as it was.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires heads: ListHeads(p);
+    requires geo: GeoOk(g);
+    requires id: 1 <= id <= MAX_CACHES;
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures result: \result.err == 0 || \result.err == -ENOMEM || \result.err == -MERR_CORRUPT;
+    ensures null: \result.err != 0 ==> \result.addr == 0;
+    ensures untouched: \result.err == -MERR_CORRUPT ==> PhysSame{Pre,Post}(p);
+    ensures object: \result.err == 0 ==>
+	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
+	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
+	((SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1 &&
+	  \result.st.nr_slabs == st.nr_slabs) ||
+	 (SlabInuse(p->pages[\result.pfn].prev) == 1 &&
+	  \result.st.nr_slabs == (uint32_t)(st.nr_slabs + 1)));
+    ensures counted: \result.err == 0 ==>
+	\result.st.active_objects == (uint64_t)(st.active_objects + 1);
+    ensures in_ram: \result.err == 0 ==>
+	VirtInRam(p, \result.addr) && \result.addr + g.size <= PAGE_OFFSET + RamBytes(p);
+    ensures k_same: KmemSame{Pre,Post}(k);
+    ensures k_kept: KeptExcept{Pre,Post}(k, MAX_CACHES);
+    ensures k_ids: KmemIdsSame{Pre,Post}(k);
+*/
+static struct slab_obj slab_alloc_obj(struct phys *p, const struct kmem *k, struct slab_geo g,
+				      uint16_t id, struct slab_state st, gfp_t gfp)
+{
+	struct slab_obj o;
+
+	if (st.partial_head == PFN_NONE) {
+		o = new_slab_kept(p, k, g, id, st);
+	} else {
+		struct partial_pick c = partial_check(p, g, id, st.partial_head);
+
+		if (c.err != 0)
+			return slab_obj_err(c.err, st);
+		o = partial_kept(p, k, g, id, st, c.idx, c.next);
+	}
+	//@ ghost if (o.err == 0) object_in_ram(p, id, g.size, o.pfn, o.idx, o.addr);
+	/* Whole words: the object size with alignment is a multiple of 8. */
+	if (o.err == 0 && flag_set(gfp, __GFP_ZERO))
+		zero_words_kept(p, k, o.addr, (g.object_size + 7) / 8);
+	/* Field by field, one goal each, across both branches (KMEM_FRAME of each step). */
+	//@ assert k_object_size: KMEM_KEPT(object_size);
+	//@ assert k_size: KMEM_KEPT(size);
+	//@ assert k_align: KMEM_KEPT(align);
+	//@ assert k_offset: KMEM_KEPT(offset);
+	//@ assert k_flags: KMEM_KEPT(flags);
+	//@ assert k_order: KMEM_KEPT(order);
+	//@ assert k_objects: KMEM_KEPT(objects);
+	//@ assert k_min_order: KMEM_KEPT(min_order);
+	//@ assert k_min_partial: KMEM_KEPT(min_partial);
+	//@ assert k_partial_head: KMEM_KEPT(partial_head);
+	//@ assert k_partial_tail: KMEM_KEPT(partial_tail);
+	//@ assert k_nr_partial: KMEM_KEPT(nr_partial);
+	//@ assert k_nr_slabs: KMEM_KEPT(nr_slabs);
+	//@ assert k_created: KMEM_KEPT(created);
+	//@ assert k_total_objects: KMEM_KEPT(total_objects);
+	//@ assert k_active_objects: KMEM_KEPT(active_objects);
+	/*@ assert k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+		k->kmalloc_caches[i] == \at(k->kmalloc_caches[i], Pre) &&
+		k->kmalloc_dma_caches[i] == \at(k->kmalloc_dma_caches[i], Pre); */
+	//@ assert k_in_use: KMEM_KEPT(in_use) && KMEM_KEPT(kmalloc);
+	/*@ assert k_name: \forall integer j, m; 0 <= j < MAX_CACHES && 0 <= m < CACHE_NAME_LEN ==>
+		k->caches[j].name[m] == \at(k->caches[j].name[m], Pre); */
+	/*@ assert k_arrays: \at(k->kmalloc_caches, Pre) == k->kmalloc_caches &&
+		\at(k->kmalloc_dma_caches, Pre) == k->kmalloc_dma_caches; */
+	/*@ assert k_caches: \forall integer j; 0 <= j < MAX_CACHES ==>
+		CacheSame{Pre,Here}(&k->caches[j]); */
+	//@ assert k_eq: CachesEq{Pre,Here}(k);
+	return o;
 }
 
 struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t gfp)
@@ -1679,38 +1947,23 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 	//@ assert cid: cid == id;
 	g = cache_geo(&k->caches[id - 1]);
 	st = cache_state(&k->caches[id - 1]);
-	if (st.partial_head == PFN_NONE) {
-		o = alloc_from_new_slab(p, g, cid, st);
-	} else {
-		/* Every check before the first write: a refused allocation changes nothing. */
-		struct partial_pick c = partial_check(p, g, cid, st.partial_head);
-
-		if (c.err != 0)
-			return obj_err(c.err);
-		o = alloc_from_partial(p, g, cid, st, c.idx, c.next);
-	}
-	/* Whole words: the object size with alignment is a multiple of 8. */
-	if (o.err == 0 && flag_set(gfp, __GFP_ZERO))
-		zero_words(p, o.addr, (g.object_size + 7) / 8);
-	//@ assert k_same: KmemSame{Pre,Here}(k);
-	/* k as it was across the page allocator's calls, field by field (one goal each). */
-	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].object_size == \at(k->caches[j].object_size, Pre); */
-	/*@ assert k_size: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].size == \at(k->caches[j].size, Pre); */
-	/*@ assert k_offset: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].offset == \at(k->caches[j].offset, Pre); */
-	/*@ assert k_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].order == \at(k->caches[j].order, Pre); */
-	/*@ assert k_min_order: \forall integer j; 0 <= j < MAX_CACHES ==>
-		k->caches[j].min_order == \at(k->caches[j].min_order, Pre); */
-	//@ assert k_ids: KmemIdsSame{Pre,Here}(k);
-	//@ assert k_kept: KeptExcept{Pre,Here}(k, MAX_CACHES);
+	o = slab_alloc_obj(p, k, g, cid, st, gfp);
 	//@ assert k_ok: KmemOk(k);
-	if (o.err != 0)
+	//@ assert g_size: k->caches[id - 1].size == g.size;
+	if (o.err != 0) {
+		//@ assert refused: KmemSame{Pre,Here}(k);
 		return obj_err(o.err);
+	}
 	cache_state_put(p, k, id, o.st);
+	//@ assert size: k->caches[id - 1].size == g.size;
 	//@ assert taken: ObjectIn(p, id, k->caches[id - 1].size, o.pfn, o.idx, o.addr);
+	//@ assert t_free: SlabFree(p->pages[o.pfn].prev) != o.idx;
+	/*@ assert t_count:
+		(SlabInuse(p->pages[o.pfn].prev) ==
+		     SlabInuse(\at(p->pages[\at(o.pfn, Here)].prev, Pre)) + 1 &&
+		 k->caches[id - 1].nr_slabs == \at(k->caches[id - 1].nr_slabs, Pre)) ||
+		(SlabInuse(p->pages[o.pfn].prev) == 1 &&
+		 k->caches[id - 1].nr_slabs == (uint32_t)(\at(k->caches[id - 1].nr_slabs, Pre) + 1)); */
 	r.addr = o.addr;
 	return r;
 }
@@ -1977,6 +2230,32 @@ static struct slab_state slab_free(struct phys *p, struct slab_geo g, uint16_t i
 	return st;
 }
 
+/* slab_free() with the frame fact on k (KMEM_FRAME) for cache_free(). */
+/*@ requires safe: BuddySafe(p);
+    requires geo: GeoOk(g);
+    requires checked: FreeChecked(p, id, g.size, pfn, idx, addr);
+    requires tail: TailOk(p, st.partial_head, st.partial_tail);
+    requires apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
+	p->mem + (0 .. RamWords(p) - 1));
+    assigns p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures counted: \result.active_objects == (uint64_t)(st.active_objects - 1);
+    ensures freed: (SlabOf(p, id, pfn) && SlabFree(p->pages[pfn].prev) == idx &&
+	SlabInuse(p->pages[pfn].prev) == \old(SlabInuse(p->pages[pfn].prev)) - 1 &&
+	\result.nr_slabs == st.nr_slabs) ||
+	\result.nr_slabs == (uint32_t)(st.nr_slabs - 1);
+    KMEM_FRAME
+*/
+static struct slab_state slab_free_kept(struct phys *p, const struct kmem *k, struct slab_geo g,
+					uint16_t id, struct slab_state st, uint32_t pfn,
+					uint64_t addr, uint32_t idx)
+{
+	(void)k; /* for the contract */
+	return slab_free(p, g, id, st, pfn, addr, idx);
+}
+
 /*
  * Free object idx at addr in the slab at pfn of live cache id, cache_free_check()
  * passed (kmem_cache_free(), kfree()).
@@ -2006,7 +2285,7 @@ static void cache_free(struct phys *p, struct kmem *k, int id, uint32_t pfn, uin
 	/*@ assert apart: \separated(k, p, p->pages + (0 .. p->nr_pages - 1),
 		p->mem + (0 .. RamWords(p) - 1)); */
 	//@ assert cid: cid == id;
-	st = slab_free(p, g, cid, cache_state(&k->caches[id - 1]), pfn, addr, idx);
+	st = slab_free_kept(p, k, g, cid, cache_state(&k->caches[id - 1]), pfn, addr, idx);
 
 	/* k as it was across the page allocator's calls, field by field (one goal each). */
 	/*@ assert k_object_size: \forall integer j; 0 <= j < MAX_CACHES ==>
@@ -2198,17 +2477,6 @@ int kmem_cache_destroy(struct phys *p, struct kmem *k, int id)
 }
 
 /* kmalloc --------------------------------------------------------------------------- */
-
-#ifdef __FRAMAC__
-/*
- * For the frame asserts after a call of the page allocator (large_block_free()): field
- * f of every cache as it was at Pre.
- */
-/* clang-format off */
-#define KMEM_KEPT(f) \
-	(\forall integer j; 0 <= j < MAX_CACHES ==> k->caches[j].f == \at(k->caches[j].f, Pre))
-/* clang-format on */
-#endif
 
 /* Models include/linux/slab.h: kmalloc_index(): the class that holds size (1..8192). */
 /*@ assigns \nothing;
@@ -2745,41 +3013,62 @@ static struct validate_result slab_bad(const char *what, uint32_t where)
 	return r;
 }
 
-/* One slab: chain inside the slab, no repeats, inuse + free = objects. */
+/* What validate_slab() found: r.ok and the slab's free objects, or what is wrong. */
+struct slab_count {
+	struct validate_result r;
+	uint32_t free;
+};
+
+/*@ assigns \nothing;
+    ensures bad: !\result.r.ok;
+*/
+static struct slab_count slab_count_bad(const char *what, uint32_t where)
+{
+	struct slab_count r = {slab_bad(what, where), 0};
+
+	return r;
+}
+
+/*
+ * One slab: chain inside the slab, no repeats, inuse + free = objects. (The count is
+ * returned, not written through a pointer: slab_validate()'s loop then writes no memory
+ * that its invariants read.)
+ */
 /*@ requires safe: BuddySafe(p);
     requires shape: PhysShape(p);
-    requires valid: \valid_read(c) && \valid(free_out) && \separated(free_out, p);
+    requires valid: \valid_read(c);
     requires geometry: CacheShape(c);
     requires slab: pfn < p->nr_pages && IsHead(p, pfn);
-    assigns *free_out;
+    assigns \nothing;
 */
-static struct validate_result validate_slab(const struct phys *p, const struct kmem_cache *c,
-					    uint32_t pfn, uint32_t *free_out)
+static struct slab_count validate_slab(const struct phys *p, const struct kmem_cache *c,
+				       uint32_t pfn)
 {
 	const struct page *head = &p->pages[pfn];
 	uint32_t objects = slab_objects(c->size, head), cur = slab_freelist(head), n = 0;
 	uint32_t room = objects - slab_inuse(head); /* wraps when inuse > objects */
-	struct validate_result ok = {true, 0, 0};
+	struct slab_count ok = {{true, 0, 0}, 0};
 
 	//@ assert in_ram: HeadInRam(p, pfn);
 	if (objects == 0 || objects >= SLAB_FREELIST_END)
-		return slab_bad("slab holds no objects", pfn);
+		return slab_count_bad("slab holds no objects", pfn);
 	/*@ loop invariant bound: n <= room;
 	    loop assigns n, cur;
 	    loop variant room - n;
 	*/
 	while (cur != SLAB_FREELIST_END) {
 		if (cur >= objects)
-			return slab_bad("slab free chain leaves the slab (overwritten?)", pfn);
+			return slab_count_bad("slab free chain leaves the slab (overwritten?)",
+					      pfn);
 		if (n >= room)
-			return slab_bad("slab free chain longer than objects - inuse (repeat)",
-					pfn);
+			return slab_count_bad(
+			    "slab free chain longer than objects - inuse (repeat)", pfn);
 		n++;
 		cur = free_pointer_next(p, cache_geo(c), pfn, objects, cur);
 	}
 	if (slab_inuse(head) + n != objects)
-		return slab_bad("slab inuse + free != objects", pfn);
-	*free_out = n;
+		return slab_count_bad("slab inuse + free != objects", pfn);
+	ok.free = n;
 	return ok;
 }
 
@@ -2848,8 +3137,7 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 	for (pfn = 0; pfn < p->nr_pages; pfn++) {
 		const struct page *head = &p->pages[pfn];
 		const struct kmem_cache *c;
-		struct slab_tally *t;
-		uint32_t free = 0;
+		struct slab_count sc;
 		uint16_t id = head->slab_cache;
 
 		if (!flag_set(head->flags, PG_slab))
@@ -2857,14 +3145,14 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 		if (!flag_set(head->flags, PG_head) || !cache_live(k, id))
 			return slab_bad("slab frame of no live cache", pfn);
 		c = &k->caches[id - 1];
-		r = validate_slab(p, c, pfn, &free);
-		if (!r.ok)
-			return r;
-		t = &tally[id - 1];
-		t->slabs++;
-		t->nonfull += free != 0;
-		t->total += slab_objects(c->size, head);
-		t->active += slab_inuse(head);
+		sc = validate_slab(p, c, pfn);
+		if (!sc.r.ok)
+			return sc.r;
+		/* tally is indexed, never pointed into: it stays out of memory for WP. */
+		tally[id - 1].slabs++;
+		tally[id - 1].nonfull += sc.free != 0;
+		tally[id - 1].total += slab_objects(c->size, head);
+		tally[id - 1].active += slab_inuse(head);
 	}
 	/*@ loop invariant bound: 0 <= i <= MAX_CACHES;
 	    loop assigns i, r;
@@ -2872,17 +3160,16 @@ struct validate_result slab_validate(const struct phys *p, const struct kmem *k)
 	*/
 	for (i = 0; i < MAX_CACHES; i++) {
 		const struct kmem_cache *c = &k->caches[i];
-		const struct slab_tally *t = &tally[i];
 
 		if (!c->in_use)
 			continue;
-		if (t->slabs != c->nr_slabs || t->total != c->total_objects ||
-		    t->active != c->active_objects)
+		if (tally[i].slabs != c->nr_slabs || tally[i].total != c->total_objects ||
+		    tally[i].active != c->active_objects)
 			return slab_bad("cache counters differ from its slabs", i + 1);
 		r = validate_partial(p, c, (int)i + 1);
 		if (!r.ok)
 			return r;
-		if (t->nonfull != c->nr_partial)
+		if (tally[i].nonfull != c->nr_partial)
 			return slab_bad("a slab with free objects is not on the partial list",
 					i + 1);
 	}
