@@ -1106,6 +1106,8 @@ static void vmf_anon_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id
     ensures flags: e->pool->vma[vmf.id].vm_flags == \old(e->pool->vma[vmf.id].vm_flags);
     ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
     ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+    ensures no_flush: !flush ==> mm->tlb_flush_start == \old(mm->tlb_flush_start) &&
+	mm->tlb_flush_end == \old(mm->tlb_flush_end);
     behavior fails:
 	assumes AllocFails(e->phys, GFP_USER_PAGE, 0);
 	ensures none: \result == PFN_NONE;
@@ -1203,12 +1205,14 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
     requires slot: PteSlot(e->phys, vmf.pte);
     requires none: !HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, e->pool->vma[vmf.id].anon_vma,
-	e->pool->next_anon_vma;
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
     ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
     ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+    ensures no_flush: mm->tlb_flush_start == \old(mm->tlb_flush_start) &&
+	mm->tlb_flush_end == \old(mm->tlb_flush_end);
     behavior zero_page:
 	assumes !vmf.write;
 	assigns e->phys->mem[vmf.pte];

@@ -701,6 +701,81 @@ static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *n
 }
 
 /*
+ * Fill in cache slot of k (cache_fill()) and count the creation (/proc/slabinfo order):
+ * the writes of cache_open(), apart from its computation, so that the frame facts (the
+ * other slots kept, field by field, one postcondition each: a postcondition is no
+ * hypothesis of the next, and the solvers time out on them together or on CacheSame at
+ * once) are proved in a context without the geometry's arithmetic.
+ */
+/*@ requires valid: \valid(k);
+    requires slot: 0 <= slot < MAX_CACHES;
+    requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
+	\separated(k, name + (0 .. CACHE_NAME_LEN - 1));
+    assigns k->caches[slot], k->next_created;
+    ensures kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].in_use == \old(k->caches[j].in_use);
+    ensures kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].kmalloc == \old(k->caches[j].kmalloc);
+    ensures kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].object_size == \old(k->caches[j].object_size);
+    ensures kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].size == \old(k->caches[j].size);
+    ensures kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].offset == \old(k->caches[j].offset);
+    ensures kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].order == \old(k->caches[j].order);
+    ensures kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].min_order == \old(k->caches[j].min_order);
+    ensures kept_align: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].align == \old(k->caches[j].align);
+    ensures kept_flags: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].flags == \old(k->caches[j].flags);
+    ensures kept_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].objects == \old(k->caches[j].objects);
+    ensures kept_min_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].min_partial == \old(k->caches[j].min_partial);
+    ensures kept_created: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].created == \old(k->caches[j].created);
+    ensures kept_partial_head: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].partial_head == \old(k->caches[j].partial_head);
+    ensures kept_partial_tail: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].partial_tail == \old(k->caches[j].partial_tail);
+    ensures kept_nr_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].nr_partial == \old(k->caches[j].nr_partial);
+    ensures kept_nr_slabs: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].nr_slabs == \old(k->caches[j].nr_slabs);
+    ensures kept_total_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].total_objects == \old(k->caches[j].total_objects);
+    ensures kept_active_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
+	k->caches[j].active_objects == \old(k->caches[j].active_objects);
+    ensures kept_name: \forall integer j, m; 0 <= j < MAX_CACHES && j != slot && 0 <= m < CACHE_NAME_LEN ==>
+	k->caches[j].name[m] == \old(k->caches[j].name[m]);
+    ensures cpus: k->nr_cpus == \old(k->nr_cpus);
+    ensures kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
+	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
+	k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
+    ensures geometry: k->caches[slot].align == g.align && k->caches[slot].size == g.size &&
+	k->caches[slot].order == g.order && k->caches[slot].objects == g.objects &&
+	k->caches[slot].min_order == g.min_order && k->caches[slot].offset == g.offset;
+    ensures live: k->caches[slot].in_use && !k->caches[slot].kmalloc;
+    ensures object_size: k->caches[slot].object_size == size;
+    ensures flags: k->caches[slot].flags == flags;
+    ensures created: k->caches[slot].created == \old(k->next_created) &&
+	k->next_created == (uint32_t)(\old(k->next_created) + 1);
+    ensures empty: k->caches[slot].partial_head == PFN_NONE &&
+	k->caches[slot].partial_tail == PFN_NONE && k->caches[slot].nr_partial == 0 &&
+	k->caches[slot].nr_slabs == 0 && k->caches[slot].total_objects == 0 &&
+	k->caches[slot].active_objects == 0;
+    ensures name: NameEq(&k->caches[slot].name[0], name);
+*/
+static void cache_install(struct kmem *k, int slot, struct cache_sizes g, const char *name,
+			  uint32_t size, uint32_t flags)
+{
+	cache_fill(&k->caches[slot], g, name, size, flags, k->next_created);
+	k->next_created++;
+}
+
+/*
  * Fill in cache slot of k: models mm/slub.c: kmem_cache_open(), and count the creation
  * (/proc/slabinfo order). Everything is computed before the first write; only the slot
  * and the creation count are written. The other slots are kept field by field, one
@@ -785,7 +860,6 @@ static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *n
 static int cache_open(struct kmem *k, int slot, const char *name, uint32_t size, uint32_t align,
 		      uint32_t flags)
 {
-	struct kmem_cache *c = &k->caches[slot];
 	struct cache_sizes g;
 
 	if (size == 0 || size > KMALLOC_MAX_SIZE)
@@ -793,8 +867,10 @@ static int cache_open(struct kmem *k, int slot, const char *name, uint32_t size,
 	g = calculate_sizes(size, align, flags, k->nr_cpus);
 	if (g.err != 0)
 		return -EINVAL;
-	cache_fill(c, g, name, size, flags, k->next_created);
-	k->next_created++;
+	cache_install(k, slot, g, name, size, flags);
+	/*@ assert geo: CacheGeo(k->caches[slot].object_size, k->caches[slot].size,
+		k->caches[slot].align, k->caches[slot].order, k->caches[slot].min_order,
+		k->caches[slot].objects, k->caches[slot].offset); */
 	return 0;
 }
 
@@ -1011,6 +1087,12 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
 	cache_open(k, s, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA);
 	k->caches[slot].kmalloc = true;
 	//@ assert new_slot: KmallocSlotOk(k, slot);
+	/* The slots below, one fact of KmallocSlotOk at a time. */
+	//@ assert o_in_use: \forall integer j; 0 <= j < slot ==> k->caches[j].in_use;
+	//@ assert o_kmalloc: \forall integer j; 0 <= j < slot ==> k->caches[j].kmalloc;
+	//@ assert o_shape: \forall integer j; 0 <= j < slot ==> CacheShape(&k->caches[j]);
+	/*@ assert o_size: \forall integer j; 0 <= j < slot ==>
+		k->caches[j].object_size == KmallocSize(SlotClass(j)); */
 	//@ assert old_slots: \forall integer j; 0 <= j < slot ==> KmallocSlotOk(k, j);
 	//@ assert rest: \forall integer j; slot + 1 <= j < MAX_CACHES ==> !k->caches[j].in_use;
 }
