@@ -663,7 +663,7 @@ static void cache_set_name(struct kmem_cache *c, const char *name)
     assigns *c;
     ensures geometry: c->align == g.align && c->size == g.size && c->order == g.order &&
 	c->objects == g.objects && c->min_order == g.min_order && c->offset == g.offset;
-    ensures live: c->in_use && !c->kmalloc;
+    ensures live: c->in_use && c->kmalloc == permanent;
     ensures object_size: c->object_size == size;
     ensures flags: c->flags == flags;
     ensures created: c->created == created;
@@ -672,7 +672,7 @@ static void cache_set_name(struct kmem_cache *c, const char *name)
     ensures name: NameEq(&c->name[0], name);
 */
 static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *name, uint32_t size,
-		       uint32_t flags, uint32_t created)
+		       uint32_t flags, bool permanent, uint32_t created)
 {
 	uint32_t min_partial = ilog2_u32(g.size) / 2;
 
@@ -691,7 +691,7 @@ static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *n
 	c->nr_slabs = 0;
 	c->total_objects = 0;
 	c->active_objects = 0;
-	c->kmalloc = false;
+	c->kmalloc = permanent;
 	c->created = created;
 	c->in_use = true;
 	cache_set_name(c, name);
@@ -754,7 +754,7 @@ static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *n
     ensures geometry: k->caches[slot].align == g.align && k->caches[slot].size == g.size &&
 	k->caches[slot].order == g.order && k->caches[slot].objects == g.objects &&
 	k->caches[slot].min_order == g.min_order && k->caches[slot].offset == g.offset;
-    ensures live: k->caches[slot].in_use && !k->caches[slot].kmalloc;
+    ensures live: k->caches[slot].in_use && k->caches[slot].kmalloc == permanent;
     ensures object_size: k->caches[slot].object_size == size;
     ensures flags: k->caches[slot].flags == flags;
     ensures created: k->caches[slot].created == \old(k->next_created) &&
@@ -766,9 +766,9 @@ static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *n
     ensures name: NameEq(&k->caches[slot].name[0], name);
 */
 static void cache_install(struct kmem *k, int slot, struct cache_sizes g, const char *name,
-			  uint32_t size, uint32_t flags)
+			  uint32_t size, uint32_t flags, bool permanent)
 {
-	cache_fill(&k->caches[slot], g, name, size, flags, k->next_created);
+	cache_fill(&k->caches[slot], g, name, size, flags, permanent, k->next_created);
 	k->next_created++;
 }
 
@@ -839,7 +839,7 @@ static void cache_install(struct kmem *k, int slot, struct cache_sizes g, const 
 				   k->caches[slot].align, k->caches[slot].order,
 				   k->caches[slot].min_order, k->caches[slot].objects,
 				   k->caches[slot].offset);
-	ensures live: k->caches[slot].in_use && !k->caches[slot].kmalloc;
+	ensures live: k->caches[slot].in_use && k->caches[slot].kmalloc == permanent;
 	ensures object_size: k->caches[slot].object_size == size;
 	ensures flags: k->caches[slot].flags == flags;
 	ensures created: k->caches[slot].created == \old(k->next_created) &&
@@ -855,7 +855,7 @@ static void cache_install(struct kmem *k, int slot, struct cache_sizes g, const 
     disjoint behaviors;
 */
 static int cache_open(struct kmem *k, int slot, const char *name, uint32_t size, uint32_t align,
-		      uint32_t flags)
+		      uint32_t flags, bool permanent)
 {
 	struct cache_sizes g;
 
@@ -864,7 +864,7 @@ static int cache_open(struct kmem *k, int slot, const char *name, uint32_t size,
 	g = calculate_sizes(size, align, flags, k->nr_cpus);
 	if (g.err != 0)
 		return -EINVAL;
-	cache_install(k, slot, g, name, size, flags);
+	cache_install(k, slot, g, name, size, flags, permanent);
 	/*@ assert geo: CacheGeo(k->caches[slot].object_size, k->caches[slot].size,
 		k->caches[slot].align, k->caches[slot].order, k->caches[slot].min_order,
 		k->caches[slot].objects, k->caches[slot].offset); */
@@ -936,7 +936,7 @@ int kmem_cache_find(const struct kmem *k, const char *name)
 static int cache_create_at(struct kmem *k, int slot, const char *name, uint32_t size,
 			   uint32_t align, uint32_t flags)
 {
-	cache_open(k, slot, name, size, align, flags);
+	cache_open(k, slot, name, size, align, flags, false);
 	//@ assert live: LiveCache(k, slot + 1) && !k->caches[slot].kmalloc;
 	//@ assert geometry: CacheGeometry(&k->caches[slot]);
 	//@ assert shape: CacheShape(&k->caches[slot]);
@@ -1042,6 +1042,19 @@ static const char *kmalloc_name(const struct kmem *k, uint32_t t, uint32_t i)
 	return t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i];
 }
 
+/* One more slot opened: a lemma, as a ghost function (a context of its facts alone). */
+/*@ ghost
+  /@ requires valid: \valid_read(k);
+     requires slot: slot < MAX_CACHES;
+     requires old: \forall integer j; 0 <= j < slot ==> KmallocSlotOk(k, j);
+     requires new: KmallocSlotOk(k, slot);
+     requires rest: \forall integer j; slot + 1 <= j < MAX_CACHES ==> !k->caches[j].in_use;
+     assigns \nothing;
+     ensures opened: KmallocOpened(k, slot + 1);
+  @/
+  static void opened_next(const struct kmem *k, uint32_t slot) { }
+*/
+
 /* Open kmalloc cache slot (type t: 0 normal, 1 DMA) as a permanent cache of class i. */
 /*@ requires valid: \valid(k);
     requires slot: slot < MAX_CACHES;
@@ -1081,8 +1094,7 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
 
 	//@ assert size: 8 <= size <= KMALLOC_MAX_CACHE_SIZE;
 	//@ assert slot: s == slot;
-	cache_open(k, s, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA);
-	k->caches[slot].kmalloc = true;
+	cache_open(k, s, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA, true);
 	//@ assert new_slot: KmallocSlotOk(k, slot);
 	/* The slots below, one fact of KmallocSlotOk at a time. */
 	//@ assert o_in_use: \forall integer j; 0 <= j < slot ==> k->caches[j].in_use;
@@ -1092,6 +1104,7 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
 		k->caches[j].object_size == KmallocSize(SlotClass(j)); */
 	//@ assert old_slots: \forall integer j; 0 <= j < slot ==> KmallocSlotOk(k, j);
 	//@ assert rest: \forall integer j; slot + 1 <= j < MAX_CACHES ==> !k->caches[j].in_use;
+	//@ ghost opened_next(k, slot);
 }
 
 /* What KmallocOpened() says of every slot: a lemma, as a ghost function. */
@@ -1562,6 +1575,30 @@ static struct slab_state add_partial(struct phys *p, struct slab_state st, uint3
 	return st;
 }
 
+/*
+ * Take pfn, found on the partial list after prev (PFN_NONE: at its head), off the list.
+ * Its own function (no loop in the context): remove_partial()'s frame facts are its
+ * postconditions.
+ */
+/*@ requires safe: BuddySafe(p);
+    requires head: pfn < p->nr_pages && IsHead(p, pfn);
+    requires prev: prev == PFN_NONE || (prev < p->nr_pages && IsHead(p, prev));
+    assigns p->pages[0 .. p->nr_pages - 1];
+*/
+static struct slab_state partial_unlink(struct phys *p, struct slab_state st, uint32_t prev,
+					uint32_t pfn)
+{
+	if (prev == PFN_NONE)
+		st.partial_head = p->pages[pfn].next;
+	else
+		slab_set_next(p, prev, p->pages[pfn].next);
+	if (st.partial_tail == pfn)
+		st.partial_tail = prev;
+	slab_set_next(p, pfn, PFN_NONE);
+	st.nr_partial--;
+	return st;
+}
+
 /* Unlink pfn; a walk that meets a frame that is no block head stops (corrupted state). */
 /*@ requires safe: BuddySafe(p);
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
@@ -1586,7 +1623,6 @@ static struct slab_state add_partial(struct phys *p, struct slab_state st, uint3
 static struct slab_state remove_partial(struct phys *p, struct slab_state st, uint32_t pfn)
 {
 	uint32_t prev = PFN_NONE, cur = st.partial_head, n;
-	bool found;
 
 	/*@ loop invariant bound: 0 <= n <= st.nr_partial;
 	    loop invariant prev: prev == PFN_NONE || (prev < p->nr_pages && IsHead(p, prev));
@@ -1599,21 +1635,9 @@ static struct slab_state remove_partial(struct phys *p, struct slab_state st, ui
 		prev = cur;
 		cur = p->pages[cur].next;
 	}
-	/* Not on the list (or the walk broke off): slab_validate() reports such a state. */
-	found = cur == pfn;
-	if (found) {
-		if (prev == PFN_NONE)
-			st.partial_head = p->pages[pfn].next;
-		else
-			slab_set_next(p, prev, p->pages[pfn].next);
-		if (st.partial_tail == pfn)
-			st.partial_tail = prev;
-		slab_set_next(p, pfn, PFN_NONE);
-		st.nr_partial--;
-	}
-	/* One exit, its paths proved apart (see brk_down() in mmap.c). */
-	/*@ split found; */
-	return st;
+	if (cur != pfn)
+		return st; /* not on the list (or the walk broke off): slab_validate() reports it */
+	return partial_unlink(p, st, prev, pfn);
 }
 
 /*
