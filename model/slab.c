@@ -2027,11 +2027,13 @@ static void zero_words_kept(struct phys *p, const struct kmem *k, uint64_t va, u
     ensures untouched: \result.err == -MERR_CORRUPT ==> PhysSame{Pre,Post}(p);
     ensures object: \result.err == 0 ==>
 	ObjectIn(p, id, g.size, \result.pfn, \result.idx, \result.addr) &&
-	SlabFree(p->pages[\result.pfn].prev) != \result.idx &&
-	((SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1 &&
-	  \result.st.nr_slabs == st.nr_slabs) ||
-	 (SlabInuse(p->pages[\result.pfn].prev) == 1 &&
-	  \result.st.nr_slabs == (uint32_t)(st.nr_slabs + 1)));
+	SlabFree(p->pages[\result.pfn].prev) != \result.idx;
+    ensures from_partial: \result.err == 0 && st.partial_head != PFN_NONE ==>
+	SlabInuse(p->pages[\result.pfn].prev) == \old(SlabInuse(p->pages[\result.pfn].prev)) + 1 &&
+	\result.st.nr_slabs == st.nr_slabs;
+    ensures from_new_slab: \result.err == 0 && st.partial_head == PFN_NONE ==>
+	SlabInuse(p->pages[\result.pfn].prev) == 1 &&
+	\result.st.nr_slabs == (uint32_t)(st.nr_slabs + 1);
     ensures counted: \result.err == 0 ==>
 	\result.st.active_objects == (uint64_t)(st.active_objects + 1);
     ensures in_ram: \result.err == 0 ==>
@@ -2118,14 +2120,9 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 			//@ assert refused: KmemSame{Pre,Here}(k);
 			r.err = o.err;
 		} else {
-			/*@ assert c_count:
-				(SlabInuse(p->pages[o.pfn].prev) ==
-				     SlabInuse(\at(p->pages[\at(o.pfn, Here)].prev, Pre)) + 1 &&
-				 o.st.nr_slabs == st.nr_slabs) ||
-				(SlabInuse(p->pages[o.pfn].prev) == 1 &&
-				 o.st.nr_slabs == (uint32_t)(st.nr_slabs + 1)); */
 			//@ assert c_slabs: st.nr_slabs == \at(k->caches[id - 1].nr_slabs, Pre);
 			//@ assert c_in: ObjectIn(p, id, g.size, o.pfn, o.idx, o.addr);
+			//@ assert c_ram: o.addr + g.object_size <= PAGE_OFFSET + RamBytes(p);
 			/*@ ghost C:; */
 			cache_state_put_obj(p, k, id, o.st, g.size, o.pfn, o.idx, o.addr);
 			//@ assert size: k->caches[id - 1].size == g.size;
@@ -2134,13 +2131,20 @@ struct obj_result kmem_cache_alloc(struct phys *p, struct kmem *k, int id, gfp_t
 				SlabInuse(\at(p->pages[\at(o.pfn, Here)].prev, C)); */
 			//@ assert t_in: ObjectIn(p, id, k->caches[id - 1].size, o.pfn, o.idx, o.addr);
 			//@ assert t_free: SlabFree(p->pages[o.pfn].prev) != o.idx;
-			/*@ assert t_count:
-				(SlabInuse(p->pages[o.pfn].prev) ==
-				     SlabInuse(\at(p->pages[\at(o.pfn, Here)].prev, Pre)) + 1 &&
-				 k->caches[id - 1].nr_slabs == \at(k->caches[id - 1].nr_slabs, Pre)) ||
-				(SlabInuse(p->pages[o.pfn].prev) == 1 &&
-				 k->caches[id - 1].nr_slabs ==
-				     (uint32_t)(\at(k->caches[id - 1].nr_slabs, Pre) + 1)); */
+			//@ assert t_ram: o.addr + g.object_size <= PAGE_OFFSET + RamBytes(p);
+			/* Which way the object came, one case at a time (no disjunction). */
+			/*@ ghost
+			  if (st.partial_head != PFN_NONE) {
+				/@ assert t_partial:
+				    SlabInuse(p->pages[o.pfn].prev) ==
+					SlabInuse(\at(p->pages[\at(o.pfn, Here)].prev, Pre)) + 1 &&
+				    k->caches[id - 1].nr_slabs == \at(k->caches[id - 1].nr_slabs, Pre); @/
+			  } else {
+				/@ assert t_new_slab: SlabInuse(p->pages[o.pfn].prev) == 1 &&
+				    k->caches[id - 1].nr_slabs ==
+					(uint32_t)(\at(k->caches[id - 1].nr_slabs, Pre) + 1); @/
+			  }
+			*/
 			r.err = 0;
 			r.addr = o.addr;
 			//@ ghost taken = 1;
