@@ -1042,6 +1042,25 @@ static const char *kmalloc_name(const struct kmem *k, uint32_t t, uint32_t i)
 	return t == 0 ? kmalloc_names[i] : kmalloc_dma_names[i];
 }
 
+/*
+ * What KmallocOpened() says of the slots below s, one fact each: a lemma, as a ghost
+ * function. Each fact names KmallocSlotOk(k, j) too: a quantified KmallocSlotOk is used
+ * by the solvers only where such a term occurs (their trigger).
+ */
+/*@ ghost
+  /@ requires valid: \valid_read(k);
+     requires opened: KmallocOpened(k, s);
+     assigns \nothing;
+     ensures in_use: \forall integer j; 0 <= j < s ==> KmallocSlotOk(k, j) && k->caches[j].in_use;
+     ensures kmalloc: \forall integer j; 0 <= j < s ==> KmallocSlotOk(k, j) && k->caches[j].kmalloc;
+     ensures shape: \forall integer j; 0 <= j < s ==>
+	KmallocSlotOk(k, j) && CacheShape(&k->caches[j]);
+     ensures size: \forall integer j; 0 <= j < s ==>
+	KmallocSlotOk(k, j) && k->caches[j].object_size == KmallocSize(SlotClass(j));
+  @/
+  static void opened_parts(const struct kmem *k, uint32_t s) { }
+*/
+
 /* One more slot opened: a lemma, as a ghost function (a context of its facts alone). */
 /*@ ghost
   /@ requires valid: \valid_read(k);
@@ -1094,9 +1113,11 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
 
 	//@ assert size: 8 <= size <= KMALLOC_MAX_CACHE_SIZE;
 	//@ assert slot: s == slot;
+	/* The slots below as they are, one fact of KmallocSlotOk at a time. */
+	//@ ghost opened_parts(k, slot);
 	cache_open(k, s, kmalloc_name(k, t, i), size, 8, t == 0 ? 0 : SLAB_CACHE_DMA, true);
 	//@ assert new_slot: KmallocSlotOk(k, slot);
-	/* The slots below, one fact of KmallocSlotOk at a time. */
+	/* ... and after. */
 	//@ assert o_in_use: \forall integer j; 0 <= j < slot ==> k->caches[j].in_use;
 	//@ assert o_kmalloc: \forall integer j; 0 <= j < slot ==> k->caches[j].kmalloc;
 	//@ assert o_shape: \forall integer j; 0 <= j < slot ==> CacheShape(&k->caches[j]);
@@ -1118,8 +1139,7 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
   @/
   static void opened_geo(const struct kmem *k)
   {
-	/@ assert slots: \forall integer j; 0 <= j < 2 * NR_KMALLOC_SIZES ==>
-		KmallocSlotOk(k, j); @/
+	opened_parts(k, 2 * NR_KMALLOC_SIZES);
 	/@ assert empty: \forall integer j; 2 * NR_KMALLOC_SIZES <= j < MAX_CACHES ==>
 		!k->caches[j].in_use; @/
   }
