@@ -1182,6 +1182,7 @@ static void kmalloc_ids_set(struct kmem *k)
 		normal = (uint16_t)(slot + 1);
 		dma = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
 		//@ assert normal: KmallocCache(k, normal, i);
+		//@ assert dma_id: dma == NR_KMALLOC_SIZES + slot + 1;
 		//@ assert dma: KmallocCache(k, dma, i);
 		k->kmalloc_caches[i] = normal;
 		k->kmalloc_dma_caches[i] = dma;
@@ -1596,6 +1597,31 @@ static struct slab_state add_partial(struct phys *p, struct slab_state st, uint3
 }
 
 /*
+ * The struct pages as they are: remove_partial()'s postconditions on its path that
+ * writes nothing (in the goal that merges the paths the provers do not see them).
+ */
+/*@ ghost
+  /@ requires safe: BuddySafe(p);
+     assigns \nothing;
+     ensures safe: BuddySafe(p);
+     ensures nr: p->nr_pages == \old(p->nr_pages);
+     ensures kept_prev: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].prev == \old(p->pages[i].prev);
+     ensures kept_flags: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].flags == \old(p->pages[i].flags);
+     ensures kept_refcount: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].refcount == \old(p->pages[i].refcount);
+     ensures kept_order: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].order == \old(p->pages[i].order);
+     ensures kept_reserved: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].reserved_byte == \old(p->pages[i].reserved_byte);
+     ensures kept_cache: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].slab_cache == \old(p->pages[i].slab_cache);
+  @/
+  static void pages_kept(const struct phys *p) { }
+*/
+
+/*
  * Take pfn, found on the partial list after prev (PFN_NONE: at its head), off the list.
  * Its own function (no loop in the context): remove_partial()'s frame facts are its
  * postconditions.
@@ -1604,6 +1630,22 @@ static struct slab_state add_partial(struct phys *p, struct slab_state st, uint3
     requires head: pfn < p->nr_pages && IsHead(p, pfn);
     requires prev: prev == PFN_NONE || (prev < p->nr_pages && IsHead(p, prev));
     assigns p->pages[0 .. p->nr_pages - 1];
+    ensures safe: BuddySafe(p);
+    ensures nr: p->nr_pages == \old(p->nr_pages);
+    ensures kept_prev: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].prev == \old(p->pages[i].prev);
+    ensures kept_flags: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].flags == \old(p->pages[i].flags);
+    ensures kept_refcount: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].refcount == \old(p->pages[i].refcount);
+    ensures kept_order: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].order == \old(p->pages[i].order);
+    ensures kept_reserved: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].reserved_byte == \old(p->pages[i].reserved_byte);
+    ensures kept_cache: \forall integer i; 0 <= i < p->nr_pages ==>
+	p->pages[i].slab_cache == \old(p->pages[i].slab_cache);
+    ensures kept: \result.nr_slabs == st.nr_slabs && \result.total_objects == st.total_objects &&
+	\result.active_objects == st.active_objects;
 */
 static struct slab_state partial_unlink(struct phys *p, struct slab_state st, uint32_t prev,
 					uint32_t pfn)
@@ -1655,9 +1697,15 @@ static struct slab_state remove_partial(struct phys *p, struct slab_state st, ui
 		prev = cur;
 		cur = p->pages[cur].next;
 	}
-	if (cur != pfn)
-		return st; /* not on the list (or the walk broke off): slab_validate() reports it */
-	return partial_unlink(p, st, prev, pfn);
+	/* Not on the list (or the walk broke off): slab_validate() reports such a state. */
+	if (cur == pfn) {
+		st = partial_unlink(p, st, prev, pfn);
+	} /*@ ghost else {
+		pages_kept(p);
+	} */
+	/* One exit, and a split at it: each path is proved alone. */
+	/*@ split cur == pfn; */
+	return st;
 }
 
 /*
