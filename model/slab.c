@@ -1146,6 +1146,28 @@ static void kmalloc_cache_open(struct kmem *k, uint32_t slot, uint32_t t, uint32
 */
 
 /*
+ * The id of the kmalloc cache of class i, type t (0 normal, 1 DMA), in the slots
+ * kmem_cache_init() opened. (Its own function: in kmalloc_ids_set()'s loops the class
+ * tables stay out of the context.)
+ */
+/*@ requires valid: \valid_read(k);
+    requires opened: KmallocOpened(k, 2 * NR_KMALLOC_SIZES);
+    requires cls: i < NR_KMALLOC_SIZES;
+    requires type: t <= 1;
+    assigns \nothing;
+    ensures cache: KmallocCache(k, \result, i);
+*/
+static uint16_t kmalloc_id(const struct kmem *k, uint32_t t, uint32_t i)
+{
+	uint32_t slot = kmalloc_slot_of(i) + t * NR_KMALLOC_SIZES;
+
+	(void)k; /* for the contract */
+	//@ assert order: SlotClass(slot) == i && slot < 2 * NR_KMALLOC_SIZES;
+	//@ assert ok: KmallocSlotOk(k, slot);
+	return (uint16_t)(slot + 1);
+}
+
+/*
  * The kmalloc cache ids (kmalloc_caches[], kmalloc_dma_caches[]) of the slots
  * kmem_cache_init() opened; the caches themselves are not written.
  */
@@ -1172,20 +1194,8 @@ static void kmalloc_ids_set(struct kmem *k)
 	    loop variant NR_KMALLOC_SIZES - i;
 	*/
 	for (i = 0; i < NR_KMALLOC_SIZES; i++) {
-		uint32_t slot = kmalloc_slot_of(i);
-		uint16_t normal, dma;
-
-		//@ assert order: SlotClass(slot) == i && slot < NR_KMALLOC_SIZES;
-		//@ assert dma_order: SlotClass(NR_KMALLOC_SIZES + slot) == i;
-		//@ assert normal_ok: KmallocSlotOk(k, slot);
-		//@ assert dma_ok: KmallocSlotOk(k, NR_KMALLOC_SIZES + slot);
-		normal = (uint16_t)(slot + 1);
-		dma = (uint16_t)(NR_KMALLOC_SIZES + slot + 1);
-		//@ assert normal: KmallocCache(k, normal, i);
-		//@ assert dma_id: dma == NR_KMALLOC_SIZES + slot + 1;
-		//@ assert dma: KmallocCache(k, dma, i);
-		k->kmalloc_caches[i] = normal;
-		k->kmalloc_dma_caches[i] = dma;
+		k->kmalloc_caches[i] = kmalloc_id(k, 0, i);
+		k->kmalloc_dma_caches[i] = kmalloc_id(k, 1, i);
 	}
 	//@ assert opened: KmallocOpened(k, 2 * NR_KMALLOC_SIZES);
 	//@ ghost opened_geo(k);
