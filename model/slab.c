@@ -43,6 +43,55 @@
 	ensures k_kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==> \
 		k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) && \
 		k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
+/*
+ * The postconditions of cache_install() and cache_open(): every cache slot but slot as it
+ * was, one field per postcondition (a postcondition is no hypothesis of the next: the
+ * solvers time out on them together, or on CacheSame at once), and the CPU count and the
+ * kmalloc ids.
+ */
+#define SLOT_KEPT \
+	ensures kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].in_use == \old(k->caches[j].in_use); \
+	ensures kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].kmalloc == \old(k->caches[j].kmalloc); \
+	ensures kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].object_size == \old(k->caches[j].object_size); \
+	ensures kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].size == \old(k->caches[j].size); \
+	ensures kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].offset == \old(k->caches[j].offset); \
+	ensures kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].order == \old(k->caches[j].order); \
+	ensures kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].min_order == \old(k->caches[j].min_order); \
+	ensures kept_align: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].align == \old(k->caches[j].align); \
+	ensures kept_flags: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].flags == \old(k->caches[j].flags); \
+	ensures kept_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].objects == \old(k->caches[j].objects); \
+	ensures kept_min_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].min_partial == \old(k->caches[j].min_partial); \
+	ensures kept_created: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].created == \old(k->caches[j].created); \
+	ensures kept_partial_head: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].partial_head == \old(k->caches[j].partial_head); \
+	ensures kept_partial_tail: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].partial_tail == \old(k->caches[j].partial_tail); \
+	ensures kept_nr_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].nr_partial == \old(k->caches[j].nr_partial); \
+	ensures kept_nr_slabs: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].nr_slabs == \old(k->caches[j].nr_slabs); \
+	ensures kept_total_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].total_objects == \old(k->caches[j].total_objects); \
+	ensures kept_active_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==> \
+		k->caches[j].active_objects == \old(k->caches[j].active_objects); \
+	ensures kept_name: \forall integer j, m; 0 <= j < MAX_CACHES && j != slot && 0 <= m < CACHE_NAME_LEN ==> \
+		k->caches[j].name[m] == \old(k->caches[j].name[m]); \
+	ensures cpus: k->nr_cpus == \old(k->nr_cpus); \
+	ensures kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==> \
+		k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) && \
+		k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
 /* clang-format on */
 #endif
 
@@ -709,48 +758,7 @@ static void cache_fill(struct kmem_cache *c, struct cache_sizes g, const char *n
     requires name: \valid_read(name + (0 .. CACHE_NAME_LEN - 1)) &&
 	\separated(k, name + (0 .. CACHE_NAME_LEN - 1));
     assigns k->caches[slot], k->next_created;
-    ensures kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].in_use == \old(k->caches[j].in_use);
-    ensures kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].kmalloc == \old(k->caches[j].kmalloc);
-    ensures kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].object_size == \old(k->caches[j].object_size);
-    ensures kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].size == \old(k->caches[j].size);
-    ensures kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].offset == \old(k->caches[j].offset);
-    ensures kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].order == \old(k->caches[j].order);
-    ensures kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].min_order == \old(k->caches[j].min_order);
-    ensures kept_align: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].align == \old(k->caches[j].align);
-    ensures kept_flags: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].flags == \old(k->caches[j].flags);
-    ensures kept_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].objects == \old(k->caches[j].objects);
-    ensures kept_min_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].min_partial == \old(k->caches[j].min_partial);
-    ensures kept_created: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].created == \old(k->caches[j].created);
-    ensures kept_partial_head: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].partial_head == \old(k->caches[j].partial_head);
-    ensures kept_partial_tail: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].partial_tail == \old(k->caches[j].partial_tail);
-    ensures kept_nr_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].nr_partial == \old(k->caches[j].nr_partial);
-    ensures kept_nr_slabs: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].nr_slabs == \old(k->caches[j].nr_slabs);
-    ensures kept_total_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].total_objects == \old(k->caches[j].total_objects);
-    ensures kept_active_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].active_objects == \old(k->caches[j].active_objects);
-    ensures kept_name: \forall integer j, m; 0 <= j < MAX_CACHES && j != slot && 0 <= m < CACHE_NAME_LEN ==>
-	k->caches[j].name[m] == \old(k->caches[j].name[m]);
-    ensures cpus: k->nr_cpus == \old(k->nr_cpus);
-    ensures kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
-	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
-	k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
+    SLOT_KEPT
     ensures geometry: k->caches[slot].align == g.align && k->caches[slot].size == g.size &&
 	k->caches[slot].order == g.order && k->caches[slot].objects == g.objects &&
 	k->caches[slot].min_order == g.min_order && k->caches[slot].offset == g.offset;
@@ -786,48 +794,7 @@ static void cache_install(struct kmem *k, int slot, struct cache_sizes g, const 
     requires align: AlignOk(align);
     requires cpus: k->nr_cpus <= 4096;
     assigns k->caches[slot], k->next_created;
-    ensures kept_in_use: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].in_use == \old(k->caches[j].in_use);
-    ensures kept_kmalloc: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].kmalloc == \old(k->caches[j].kmalloc);
-    ensures kept_object_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].object_size == \old(k->caches[j].object_size);
-    ensures kept_size: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].size == \old(k->caches[j].size);
-    ensures kept_offset: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].offset == \old(k->caches[j].offset);
-    ensures kept_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].order == \old(k->caches[j].order);
-    ensures kept_min_order: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].min_order == \old(k->caches[j].min_order);
-    ensures kept_align: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].align == \old(k->caches[j].align);
-    ensures kept_flags: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].flags == \old(k->caches[j].flags);
-    ensures kept_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].objects == \old(k->caches[j].objects);
-    ensures kept_min_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].min_partial == \old(k->caches[j].min_partial);
-    ensures kept_created: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].created == \old(k->caches[j].created);
-    ensures kept_partial_head: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].partial_head == \old(k->caches[j].partial_head);
-    ensures kept_partial_tail: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].partial_tail == \old(k->caches[j].partial_tail);
-    ensures kept_nr_partial: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].nr_partial == \old(k->caches[j].nr_partial);
-    ensures kept_nr_slabs: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].nr_slabs == \old(k->caches[j].nr_slabs);
-    ensures kept_total_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].total_objects == \old(k->caches[j].total_objects);
-    ensures kept_active_objects: \forall integer j; 0 <= j < MAX_CACHES && j != slot ==>
-	k->caches[j].active_objects == \old(k->caches[j].active_objects);
-    ensures kept_name: \forall integer j, m; 0 <= j < MAX_CACHES && j != slot && 0 <= m < CACHE_NAME_LEN ==>
-	k->caches[j].name[m] == \old(k->caches[j].name[m]);
-    ensures cpus: k->nr_cpus == \old(k->nr_cpus);
-    ensures kmalloc_ids: \forall integer i; 0 <= i < NR_KMALLOC_SIZES ==>
-	k->kmalloc_caches[i] == \old(k->kmalloc_caches[i]) &&
-	k->kmalloc_dma_caches[i] == \old(k->kmalloc_dma_caches[i]);
+    SLOT_KEPT
     behavior bad_size:
 	assumes size == 0 || size > KMALLOC_MAX_SIZE;
 	assigns \nothing;
