@@ -603,6 +603,9 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
     requires pool_apart: \separated(e->pool, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
 	e->phys->pages + (0 .. e->phys->nr_pages - 1),
 	e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables);
+    requires set_apart: \separated(&mm->vmas, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
+	e->phys->pages + (0 .. e->phys->nr_pages - 1),
+	e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
     ensures safe: BuddySafe(e->phys);
@@ -620,14 +623,33 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
     ensures free: NrFree(e->phys) ==
 	\old(NrFree(e->phys)) - (\old(FHave(e, mm, addr)) - FHave(e, mm, addr));
     ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
-    ensures vm_start: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	e->pool->vma[x].vm_start == \old(e->pool->vma[x].vm_start);
-    ensures vm_end: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	e->pool->vma[x].vm_end == \old(e->pool->vma[x].vm_end);
+    ensures v_top: VSameTop{Pre,Post}(&mm->vmas);
+    ensures v_leaves: VSameLeaves{Pre,Post}(e->pool);
+    ensures v_vmas: VSameVmas{Pre,Post}(e->pool);
 */
 static uint32_t pte_alloc_kept(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 {
-	return pte_alloc(e, mm, addr);
+	uint32_t t = pte_alloc(e, mm, addr);
+
+	//@ assert nr_leaves: mm->vmas.nr_leaves == \at(mm->vmas.nr_leaves, Pre);
+	/*@ assert leaf: \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+		mm->vmas.leaf[k] == \at(mm->vmas.leaf[k], Pre) &&
+		mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre); */
+	//@ assert top: VSameTop{Pre,Here}(&mm->vmas);
+	/*@ assert nr: \forall integer l; 0 <= l < VMA_LEAF_POOL ==>
+		e->pool->leaves[l].nr == \at(e->pool->leaves[l].nr, Pre); */
+	/*@ assert slot: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		e->pool->leaves[l].slot[i] == \at(e->pool->leaves[l].slot[i], Pre); */
+	/*@ assert start: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		e->pool->leaves[l].start[i] == \at(e->pool->leaves[l].start[i], Pre); */
+	/*@ assert end: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		e->pool->leaves[l].end[i] == \at(e->pool->leaves[l].end[i], Pre); */
+	//@ assert leaves: VSameLeaves{Pre,Here}(e->pool);
+	/*@ assert vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
+		e->pool->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
+	//@ assert same_vmas: VSameVmas{Pre,Here}(e->pool);
+	return t;
 }
 
 static bool table_empty(const uint64_t *t)
@@ -1601,6 +1623,120 @@ static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
 	return do_shared_fault(e, mm, vmf);
 }
 
+/* A level the walk reaches has a page-table page: TabOk put together in the state at hand
+ * (a lemma, as a ghost function: lesson 16 of docs/proofs.md). */
+/*@ ghost
+  /@ requires top: top == 4 || top == 5;
+     requires level: 1 <= l <= top;
+     requires parts: SwReach(p, pgd, va, top, l) ==>
+	0 <= SwTable(p, pgd, va, top, l) < p->nr_pages && IsHead(p, SwTable(p, pgd, va, top, l));
+     assigns \nothing;
+     ensures ok: SwReach(p, pgd, va, top, l) ==> TabOk(p, SwTable(p, pgd, va, top, l));
+  @/
+  static void table_ok(const struct phys *p, uint32_t pgd, uint64_t va, int top, int l) { }
+*/
+
+/*
+ * handle_pte_fault() with what handle_mm_fault() needs of the walk after it: the fault
+ * writes the PTE and new pages, never the tables above the PTE, so the walk of addr still
+ * reaches the same tables, each still a page-table page. Proved here, with the call
+ * alone in the context, level by level (in handle_mm_fault() the same steps time out:
+ * docs/proofs.md, lesson 10). pgd and top are ghost copies, the same in both states.
+ */
+/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
+    requires safe: BuddySafe(e->phys);
+    requires heads: ListHeads(e->phys);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires id: vmf.id < VMA_POOL_SIZE;
+    requires file: e->pool->vma[vmf.id].file <= VMA_NR_FILES;
+    requires slot: PteSlot(e->phys, vmf.pte);
+    requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
+    requires walk: FPathOk(e, mm, addr) && FReach(e, mm, addr, PT_PTE);
+    requires word: vmf.pte == FWord(e, mm, addr, PT_PTE);
+    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
+	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
+	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
+    ensures safe: BuddySafe(e->phys);
+    ensures heads: ListHeads(e->phys);
+    ensures outcome: FaultOutcome(\result.err, \result.action);
+    ensures walk: FPathOk(e, mm, addr) && FReach(e, mm, addr, PT_PTE);
+    ensures have: FHave(e, mm, addr) == PT_PTE;
+*/
+static struct fault_ret handle_pte_fault_walk(struct mm_env *e, struct mm_struct *mm,
+					      struct vm_fault vmf, uint64_t addr)
+{
+	struct fault_ret r;
+	/*@ ghost const uint32_t pgd = mm->pgd; */
+	/*@ ghost const int top = e->pgtable_l5 ? 5 : 4; */
+
+	(void)addr; /* only the annotations read it */
+	/*@ ghost Before:; */
+	//@ assert top: top == FTop(e) && (top == 4 || top == 5);
+	/*@ assert pre: SwPathOk(e->phys, pgd, addr, top) && SwDistinct(e->phys, pgd, addr, top) &&
+		SwReach(e->phys, pgd, addr, top, PT_PTE); */
+	r = handle_pte_fault(e, mm, vmf);
+	//@ assert kept: TablesKept{Before,Here}(e->phys, SwWord{Before}(e->phys, pgd, addr, top, PT_PTE));
+	//@ assert same: e->phys->mem == \at(e->phys->mem, Before) && mm->pgd == pgd && top == FTop(e);
+	//@ assert same_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Before);
+	//@ assert upper: SwUpperSame{Before,Here}(e->phys, pgd, addr, top, PT_PTE);
+	//@ assert hk: HeadsKept{Before,Here}(e->phys);
+	/*@ assert t1: SwTable(e->phys, pgd, addr, top, 1) ==
+		\at(SwTable(e->phys, pgd, addr, top, 1), Before); */
+	/*@ assert t2: SwTable(e->phys, pgd, addr, top, 2) ==
+		\at(SwTable(e->phys, pgd, addr, top, 2), Before); */
+	/*@ assert t3: SwTable(e->phys, pgd, addr, top, 3) ==
+		\at(SwTable(e->phys, pgd, addr, top, 3), Before); */
+	/*@ assert t4: SwTable(e->phys, pgd, addr, top, 4) ==
+		\at(SwTable(e->phys, pgd, addr, top, 4), Before); */
+	/*@ assert t5: top == 5 ==> SwTable(e->phys, pgd, addr, top, 5) ==
+		\at(SwTable(e->phys, pgd, addr, top, 5), Before); */
+	/*@ assert r1: (SwReach(e->phys, pgd, addr, top, 1) <==>
+		\at(SwReach(e->phys, pgd, addr, top, 1), Before)); */
+	/*@ assert r2: (SwReach(e->phys, pgd, addr, top, 2) <==>
+		\at(SwReach(e->phys, pgd, addr, top, 2), Before)); */
+	/*@ assert r3: (SwReach(e->phys, pgd, addr, top, 3) <==>
+		\at(SwReach(e->phys, pgd, addr, top, 3), Before)); */
+	/*@ assert r4: (SwReach(e->phys, pgd, addr, top, 4) <==>
+		\at(SwReach(e->phys, pgd, addr, top, 4), Before)); */
+	/*@ assert r5: top == 5 ==> (SwReach(e->phys, pgd, addr, top, 5) <==>
+		\at(SwReach(e->phys, pgd, addr, top, 5), Before)); */
+	/*@ assert m1: \at(SwReach(e->phys, pgd, addr, top, 1) ==>
+		TabOk(e->phys, SwTable(e->phys, pgd, addr, top, 1)), Before); */
+	/*@ assert m2: \at(SwReach(e->phys, pgd, addr, top, 2) ==>
+		TabOk(e->phys, SwTable(e->phys, pgd, addr, top, 2)), Before); */
+	/*@ assert m3: \at(SwReach(e->phys, pgd, addr, top, 3) ==>
+		TabOk(e->phys, SwTable(e->phys, pgd, addr, top, 3)), Before); */
+	/*@ assert m4: \at(SwReach(e->phys, pgd, addr, top, 4) ==>
+		TabOk(e->phys, SwTable(e->phys, pgd, addr, top, 4)), Before); */
+	/*@ assert m5: top == 5 ==> \at(SwReach(e->phys, pgd, addr, top, 5) ==>
+		TabOk(e->phys, SwTable(e->phys, pgd, addr, top, 5)), Before); */
+	/*@ assert h1: SwReach(e->phys, pgd, addr, top, 1) ==>
+		0 <= SwTable(e->phys, pgd, addr, top, 1) < e->phys->nr_pages &&
+		IsHead(e->phys, SwTable(e->phys, pgd, addr, top, 1)); */
+	/*@ assert h2: SwReach(e->phys, pgd, addr, top, 2) ==>
+		0 <= SwTable(e->phys, pgd, addr, top, 2) < e->phys->nr_pages &&
+		IsHead(e->phys, SwTable(e->phys, pgd, addr, top, 2)); */
+	/*@ assert h3: SwReach(e->phys, pgd, addr, top, 3) ==>
+		0 <= SwTable(e->phys, pgd, addr, top, 3) < e->phys->nr_pages &&
+		IsHead(e->phys, SwTable(e->phys, pgd, addr, top, 3)); */
+	/*@ assert h4: SwReach(e->phys, pgd, addr, top, 4) ==>
+		0 <= SwTable(e->phys, pgd, addr, top, 4) < e->phys->nr_pages &&
+		IsHead(e->phys, SwTable(e->phys, pgd, addr, top, 4)); */
+	/*@ assert h5: top == 5 ==> SwReach(e->phys, pgd, addr, top, 5) ==>
+		0 <= SwTable(e->phys, pgd, addr, top, 5) < e->phys->nr_pages &&
+		IsHead(e->phys, SwTable(e->phys, pgd, addr, top, 5)); */
+	//@ ghost table_ok(e->phys, pgd, addr, top, 1);
+	//@ ghost table_ok(e->phys, pgd, addr, top, 2);
+	//@ ghost table_ok(e->phys, pgd, addr, top, 3);
+	//@ ghost table_ok(e->phys, pgd, addr, top, 4);
+	//@ ghost if (top == 5) table_ok(e->phys, pgd, addr, top, 5);
+	//@ assert path: SwPathOk(e->phys, pgd, addr, top);
+	//@ assert dist: SwDistinct(e->phys, pgd, addr, top);
+	//@ assert reach: SwReach(e->phys, pgd, addr, top, PT_PTE);
+	//@ assert have: SwHave(e->phys, pgd, addr, top) == PT_PTE;
+	return r;
+}
+
 struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
 				 bool write)
 {
@@ -1620,26 +1756,6 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	t = pte_alloc_kept(e, mm, addr);
 	if (t == PFN_NONE)
 		return fault_ret(-ENOMEM, FAULT_OOM, 0);
-	//@ assert v_nrl: mm->vmas.nr_leaves == \at(mm->vmas.nr_leaves, Pre);
-	/*@ assert v_leaf: \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
-		mm->vmas.leaf[k] == \at(mm->vmas.leaf[k], Pre); */
-	/*@ assert v_last: \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
-		mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre); */
-	/*@ assert v_nr: \forall integer l; 0 <= l < VMA_LEAF_POOL ==>
-		e->pool->leaves[l].nr == \at(e->pool->leaves[l].nr, Pre); */
-	/*@ assert v_slot: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
-		e->pool->leaves[l].slot[i] == \at(e->pool->leaves[l].slot[i], Pre); */
-	/*@ assert v_start: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
-		e->pool->leaves[l].start[i] == \at(e->pool->leaves[l].start[i], Pre); */
-	/*@ assert v_end: \forall integer l, i; 0 <= l < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
-		e->pool->leaves[l].end[i] == \at(e->pool->leaves[l].end[i], Pre); */
-	/*@ assert v_vm_start: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre); */
-	/*@ assert v_vm_end: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		e->pool->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
-	/*@ assert v_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
-		e->pool->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
 	//@ assert v_same: VSame{Pre,Here}(e->pool, &mm->vmas);
 	//@ assert vmas: VSetOk(e->pool, &mm->vmas);
 	//@ assert nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
@@ -1660,22 +1776,8 @@ struct fault_ret handle_mm_fault(struct mm_env *e, struct mm_struct *mm, uint32_
 	/*@ assert counted: mm->pgtables == (uint64_t)(\at(mm->pgtables, Pre) +
 		(\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr))); */
 	/*@ ghost Mid:; */
-	r = handle_pte_fault(e, mm, vmf);
-	//@ assert kept: TablesKept{Mid,Here}(e->phys, \at(FWord(e, mm, addr, PT_PTE), Mid));
-	//@ assert same_phys: e->phys == \at(e->phys, Mid) && e->phys->mem == \at(e->phys->mem, Mid);
-	//@ assert same_pgd: mm->pgd == \at(mm->pgd, Mid);
-	//@ assert same_l5: e->pgtable_l5 == \at(e->pgtable_l5, Mid);
-	//@ assert same_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Mid);
+	r = handle_pte_fault_walk(e, mm, vmf, addr);
 	//@ assert pgt: mm->pgtables == \at(mm->pgtables, Mid);
-	//@ assert upper: SwUpperSame{Mid,Here}(e->phys, mm->pgd, addr, FTop(e), PT_PTE);
-	//@ assert hk: HeadsKept{Mid,Here}(e->phys) && (FTop(e) == 4 || FTop(e) == 5) && 0 <= addr;
-	/*@ assert mid: SwPathOk{Mid}(e->phys, mm->pgd, addr, FTop(e)) &&
-		SwDistinct{Mid}(e->phys, mm->pgd, addr, FTop(e)) &&
-		SwReach{Mid}(e->phys, mm->pgd, addr, FTop(e), PT_PTE); */
-	/*@ assert walk: SwPathOk(e->phys, mm->pgd, addr, FTop(e)) &&
-		SwDistinct(e->phys, mm->pgd, addr, FTop(e)) &&
-		SwReach(e->phys, mm->pgd, addr, FTop(e), PT_PTE) &&
-		SwHave(e->phys, mm->pgd, addr, FTop(e)) == PT_PTE; */
 	//@ assert have: \at(FHave(e, mm, addr), Mid) == PT_PTE;
 	return r;
 }
