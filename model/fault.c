@@ -123,6 +123,7 @@ static void clear_table_page(struct phys *p, uint32_t pfn)
 	assumes AllocFails(e->phys, GFP_KERNEL, 0);
 	ensures none: \result == PFN_NONE;
 	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys);
+	ensures free: NrFree(e->phys) == NrFree{Pre}(e->phys);
     behavior ok:
 	assumes !AllocFails(e->phys, GFP_KERNEL, 0);
 	ensures some: \result != PFN_NONE;
@@ -140,6 +141,10 @@ static uint32_t table_alloc(struct mm_env *e)
 	uint32_t pfn = alloc_pages(e->phys, GFP_KERNEL, 0);
 
 	//@ assert failed: pfn == PFN_NONE ==> PhysUnchanged{Pre,Here}(e->phys);
+	/*@ assert failed_free: pfn == PFN_NONE ==>
+		e->phys->zones[ZONE_DMA].free_pages == \at(e->phys->zones[ZONE_DMA].free_pages, Pre) &&
+		e->phys->zones[ZONE_NORMAL].free_pages ==
+		\at(e->phys->zones[ZONE_NORMAL].free_pages, Pre); */
 	//@ assert booted: pfn != PFN_NONE ==> Booted(e->phys);
 	//@ assert heads_failed: pfn == PFN_NONE ==> PhysUnchanged{Pre,Here}(e->phys) && ListHeads(e->phys);
 	//@ assert heads_ok: pfn != PFN_NONE ==> Booted(e->phys) && ListHeads(e->phys);
@@ -375,6 +380,7 @@ static void table_link(struct mm_env *e, struct mm_struct *mm, uint64_t w, uint3
 	assumes AllocFails(e->phys, GFP_KERNEL, 0);
 	ensures none: \result == PFN_NONE;
 	ensures unchanged: PhysUnchanged{Pre,Post}(e->phys) && mm->pgtables == \old(mm->pgtables);
+	ensures free: NrFree(e->phys) == \old(NrFree(e->phys));
 	ensures have: FHave(e, mm, addr) == \old(FHave(e, mm, addr));
 	ensures upper: \forall integer lv; \old(FHave(e, mm, addr)) <= lv <= FTop(e) ==>
 	    FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
@@ -473,6 +479,19 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 }
 
 /*
+ * One more table counted, in uint64_t arithmetic (mm->pgtables wraps like any unsigned
+ * counter): the axiom U64_Inc applied where the context is small (a lemma, as a ghost
+ * function: in pte_alloc()'s loop the same step times out).
+ */
+/*@ ghost
+  /@ requires c == (uint64_t)(p + n);
+     assigns \nothing;
+     ensures (uint64_t)(c + 1) == (uint64_t)(p + (n + 1));
+  @/
+  static void count_step(uint64_t p, uint64_t c, uint32_t n) { }
+*/
+
+/*
  * The PTE table for addr, the missing tables above it allocated one level at a time, as
  * __handle_mm_fault() does: p4d_alloc() (5 levels only: with 4 the p4d is folded into the
  * PGD), pud_alloc(), pmd_alloc(), then __pte_alloc(). PFN_NONE when a table cannot be had:
@@ -508,6 +527,8 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 {
 	uint32_t t = mm->pgd;
 	uint32_t level;
+	/*@ ghost const uint64_t pg0 = mm->pgtables; */
+	/*@ ghost uint32_t n = 0; */
 
 	/*@ loop invariant level: PT_PTE <= level <= FTop(e);
 	    loop invariant safe: BuddySafe(e->phys);
@@ -519,15 +540,15 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 		(level < \at(FHave(e, mm, addr), Pre) ? level : \at(FHave(e, mm, addr), Pre));
 	    loop invariant upper: \forall integer lv; \at(FHave(e, mm, addr), Pre) <= lv <= FTop(e) ==>
 		FTable(e, mm, addr, lv) == \at(FTable(e, mm, addr, lv), Pre);
-	    loop invariant counted: mm->pgtables == (uint64_t)(\at(mm->pgtables, Pre) +
-		(\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr)));
+	    loop invariant n: n == \at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr) && n <= 5;
+	    loop invariant counted: mm->pgtables == (uint64_t)(pg0 + n);
 	    loop invariant free: NrFree(e->phys) ==
 		\at(NrFree(e->phys), Pre) - (\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr));
 	    loop invariant heads_kept: HeadsKept{Pre,Here}(e->phys);
 	    loop invariant nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre);
-	    loop assigns t, level, e->phys->zones[0 .. MAX_NR_ZONES - 1],
-		e->phys->pages[0 .. e->phys->nr_pages - 1], e->phys->mem[0 .. RamWords(e->phys) - 1],
-		mm->pgtables;
+	    loop assigns t, level, n, e->phys->zones[0 .. MAX_NR_ZONES - 1],
+		e->phys->pages[0 .. \at(e->phys->nr_pages, Pre) - 1],
+		e->phys->mem[0 .. \at(RamWords(e->phys), Pre) - 1], mm->pgtables;
 	    loop variant level;
 	*/
 	for (level = pgtable_levels(e); level > PT_PTE; level--) {
@@ -550,6 +571,7 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 		//@ assert here: FHave(e, mm, addr) == level;
 		//@ assert le: level <= \at(FHave(e, mm, addr), Pre);
 		/* p4d_alloc() (5 levels), pud_alloc(), pmd_alloc(), pte_alloc() */
+		//@ ghost count_step(pg0, mm->pgtables, n);
 		t = next_table(e, mm, t, addr, level);
 		if (t == PFN_NONE) {
 			//@ assert o_fails: \at(AllocFails(e->phys, GFP_KERNEL, 0), Cur);
@@ -580,10 +602,8 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 		//@ assert new_have: FHave(e, mm, addr) == level - 1;
 		//@ assert a_hk: HeadsKept{Pre,Here}(e->phys);
 		//@ assert a_c1: mm->pgtables == (uint64_t)(\at(mm->pgtables, Cur) + 1);
-		/*@ assert a_c2: \at(mm->pgtables, Cur) ==
-			(uint64_t)(\at(mm->pgtables, Pre) + (\at(FHave(e, mm, addr), Pre) - level)); */
-		/*@ assert a_counted: mm->pgtables == (uint64_t)(\at(mm->pgtables, Pre) +
-			(\at(FHave(e, mm, addr), Pre) - FHave(e, mm, addr))); */
+		//@ assert a_c2: mm->pgtables == (uint64_t)(pg0 + (n + 1));
+		//@ ghost n++;
 	}
 	//@ assert done_ok: TabOk(e->phys, t);
 	//@ assert done: t != PFN_NONE;
@@ -1029,6 +1049,38 @@ static uint32_t alloc_user_page(struct mm_env *e, bool zeroed)
 	return pfn;
 }
 
+#ifdef __FRAMAC__
+/* clang-format off */
+/*
+ * What handle_pte_fault() and the wrapper handle_pte_fault_walk() require, and what the
+ * fault below a PTE table may write (handle_pte_fault() and its helpers): the fault's
+ * VMA, its PTE a word of a page-table page, the page allocator's invariant.
+ */
+#define PTE_FAULT_REQUIRES \
+	requires env: FaultEnv(e, mm) && FieldsApart(e, mm); \
+	requires safe: BuddySafe(e->phys); \
+	requires heads: ListHeads(e->phys); \
+	requires vmas: VSetOk(e->pool, &mm->vmas); \
+	requires id: vmf.id < VMA_POOL_SIZE; \
+	requires file: e->pool->vma[vmf.id].file <= VMA_NR_FILES; \
+	requires slot: PteSlot(e->phys, vmf.pte); \
+	requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]); \
+	requires pgd_apart: \separated(&mm->pgd, e->phys->pages + (0 .. e->phys->nr_pages - 1)) && \
+		\separated(&mm->pgd, &e->phys->zones[0 .. MAX_NR_ZONES - 1]) && \
+		\separated(&mm->pgd, &e->pool->next_anon_vma) && \
+		\separated(&mm->pgd, &e->pool->vma[vmf.id].anon_vma); \
+	requires nr_apart: \separated(&e->phys->nr_pages, e->phys->pages + (0 .. e->phys->nr_pages - 1)) && \
+		\separated(&e->phys->nr_pages, &e->phys->zones[0 .. MAX_NR_ZONES - 1]) && \
+		\separated(&e->phys->nr_pages, &e->pool->next_anon_vma) && \
+		\separated(&e->phys->nr_pages, &e->pool->vma[vmf.id].anon_vma);
+#define PTE_FAULT_ASSIGNS \
+	assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], \
+		e->phys->pages[0 .. e->phys->nr_pages - 1], \
+		e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start, \
+		mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
+/* clang-format on */
+#endif
+
 /* What handle_pte_fault() and its helpers work on (Linux's struct vm_fault). */
 struct vm_fault {
 	uint32_t id;	  /* the VMA */
@@ -1081,6 +1133,25 @@ static void flush_tlb_page(struct mm_struct *mm, const struct phys *p, uint64_t 
 
 	(void)p;
 	tlb_owe(mm, page, page + PAGE_SIZE);
+}
+
+/*
+ * flush_tlb_page() when flush (ptep_clear_flush() of a PTE that was present), nothing
+ * otherwise. One call on both paths: after a conditional call the solvers must carry
+ * every frame fact through the join, and map_new_page()'s timed out there.
+ */
+/*@ requires mm: \valid(mm) && PhysShape(p);
+    requires sep: \separated(&mm->tlb_flush_start, p->mem + (0 .. RamWords(p) - 1)) &&
+	\separated(&mm->tlb_flush_end, p->mem + (0 .. RamWords(p) - 1));
+    assigns mm->tlb_flush_start, mm->tlb_flush_end;
+    ensures no_flush: !flush ==> mm->tlb_flush_start == \old(mm->tlb_flush_start) &&
+	mm->tlb_flush_end == \old(mm->tlb_flush_end);
+*/
+static void maybe_flush_tlb_page(struct mm_struct *mm, const struct phys *p, uint64_t addr,
+				 bool flush)
+{
+	if (flush)
+		flush_tlb_page(mm, p, addr);
 }
 
 /*
@@ -1220,6 +1291,8 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
 	//@ assert zeroed_c: zeroed ==> FrameZero(e->phys, pfn);
 	//@ assert copied_c: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
 	//@ assert rss_c: mm->rss_anon == \at(mm->rss_anon, Pre);
+	/*@ assert tlb_c: mm->tlb_flush_start == \at(mm->tlb_flush_start, Pre) &&
+		mm->tlb_flush_end == \at(mm->tlb_flush_end, Pre); */
 	/*@ ghost C:; */
 	inc_mm_anon(mm, e->phys); /* inc_mm_counter(), before set_pte_at() as in Linux */
 	//@ assert same_i: MemSame{C,Here}(e->phys);
@@ -1227,14 +1300,17 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
 	//@ assert zeroed_i: zeroed ==> FrameZero(e->phys, pfn);
 	//@ assert copied_i: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
 	/*@ ghost I:; */
-	if (flush)
-		flush_tlb_page(mm, e->phys, vmf.address); /* ptep_clear_flush() */
+	maybe_flush_tlb_page(mm, e->phys, vmf.address, flush); /* ptep_clear_flush() */
 	//@ assert same_f: MemSame{I,Here}(e->phys);
+	/*@ assert tlb_f: !flush ==> mm->tlb_flush_start == \at(mm->tlb_flush_start, Pre) &&
+		mm->tlb_flush_end == \at(mm->tlb_flush_end, Pre); */
 	//@ assert rss_f: mm->rss_anon == (uint64_t)(\at(mm->rss_anon, Pre) + 1);
 	//@ assert flags1: e->pool->vma[vmf.id].vm_flags == \at(e->pool->vma[vmf.id].vm_flags, Pre);
 	//@ assert kept1: MemKept{Pre,Here}(e->phys, pfn);
 	//@ assert zeroed1: zeroed ==> FrameZero(e->phys, pfn);
 	//@ assert copied1: !zeroed ==> FrameCopy{Pre,Here}(e->phys, pfn, from);
+	/*@ assert kept_words: \forall integer j; 0 <= j < RamWords(e->phys) && OutFrame(j, pfn) ==>
+		e->phys->mem[j] == \at(e->phys->mem[j], Pre); */
 	/*@ ghost W:; */
 	e->phys->mem[vmf.pte] = pfn_phys(pfn) + bits;
 	//@ assert pte: e->phys->mem[vmf.pte] == MkEnt(pfn, bits);
@@ -1266,9 +1342,7 @@ static uint32_t map_new_page(struct mm_env *e, struct mm_struct *mm, struct vm_f
     requires id: vmf.id < VMA_POOL_SIZE;
     requires slot: PteSlot(e->phys, vmf.pte);
     requires none: !HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
-    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
+    PTE_FAULT_ASSIGNS
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
     ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
@@ -1353,9 +1427,7 @@ static struct fault_ret do_anonymous_page(struct mm_env *e, struct mm_struct *mm
     requires present: HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
     requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
     requires special_bit: HasFlag(e->phys->mem[vmf.pte], _PAGE_SPECIAL);
-    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
+    PTE_FAULT_ASSIGNS
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
     ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
@@ -1426,9 +1498,7 @@ static struct fault_ret wp_page_copy(struct mm_env *e, struct mm_struct *mm, str
     requires slot: PteSlot(e->phys, vmf.pte);
     requires present: HasFlag(e->phys->mem[vmf.pte], _PAGE_PRESENT);
     requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
-    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
+    PTE_FAULT_ASSIGNS
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
     ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
@@ -1587,24 +1657,13 @@ static struct fault_ret do_shared_fault(struct mm_env *e, struct mm_struct *mm, 
  * shmem fault (shared VMAs); a present one to do_wp_page() for a write, and is spurious
  * for a read.
  */
-/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
-    requires safe: BuddySafe(e->phys);
-    requires heads: ListHeads(e->phys);
-    requires vmas: VSetOk(e->pool, &mm->vmas);
-    requires id: vmf.id < VMA_POOL_SIZE;
-    requires file: e->pool->vma[vmf.id].file <= VMA_NR_FILES;
-    requires slot: PteSlot(e->phys, vmf.pte);
-    requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
-    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
+/*@ PTE_FAULT_REQUIRES
+    PTE_FAULT_ASSIGNS
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
     ensures tables: TablesKept{Pre,Post}(e->phys, vmf.pte);
     ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
     ensures outcome: FaultOutcome(\result.err, \result.action);
-    ensures pgd: mm->pgd == \old(mm->pgd);
-    ensures nr: e->phys->nr_pages == \old(e->phys->nr_pages);
 */
 static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
 					 struct vm_fault vmf)
@@ -1643,19 +1702,10 @@ static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
  * alone in the context, level by level (in handle_mm_fault() the same steps time out:
  * docs/proofs.md, lesson 10). pgd and top are ghost copies, the same in both states.
  */
-/*@ requires env: FaultEnv(e, mm) && FieldsApart(e, mm);
-    requires safe: BuddySafe(e->phys);
-    requires heads: ListHeads(e->phys);
-    requires vmas: VSetOk(e->pool, &mm->vmas);
-    requires id: vmf.id < VMA_POOL_SIZE;
-    requires file: e->pool->vma[vmf.id].file <= VMA_NR_FILES;
-    requires slot: PteSlot(e->phys, vmf.pte);
-    requires special: SpecialOk(e->phys, e->phys->mem[vmf.pte]);
+/*@ PTE_FAULT_REQUIRES
     requires walk: FPathOk(e, mm, addr) && FReach(e, mm, addr, PT_PTE);
     requires word: vmf.pte == FWord(e, mm, addr, PT_PTE);
-    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->rss_anon, mm->tlb_flush_start,
-	mm->tlb_flush_end, e->pool->vma[vmf.id].anon_vma, e->pool->next_anon_vma;
+    PTE_FAULT_ASSIGNS
     ensures safe: BuddySafe(e->phys);
     ensures heads: ListHeads(e->phys);
     ensures outcome: FaultOutcome(\result.err, \result.action);
