@@ -611,9 +611,10 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 }
 
 /*
- * pte_alloc() with the frame facts handle_mm_fault() needs of the VMA pool (every VMA's
- * start and end), one per postcondition, proved with the call alone in the context (in
- * handle_mm_fault()'s context they time out: docs/proofs.md, lesson 10).
+ * pte_alloc() with the frame facts handle_mm_fault() needs of the VMA set and pool (what
+ * VSetOk reads), asserted field by field with the call alone in the context and folded
+ * into the three parts of VSame, one per postcondition (in handle_mm_fault()'s context
+ * they time out: docs/proofs.md, lessons 10 and 15).
  */
 /*@ requires env: FaultEnv(e, mm);
     requires safe: BuddySafe(e->phys);
@@ -1138,7 +1139,8 @@ static void flush_tlb_page(struct mm_struct *mm, const struct phys *p, uint64_t 
 /*
  * flush_tlb_page() when flush (ptep_clear_flush() of a PTE that was present), nothing
  * otherwise. One call on both paths: after a conditional call the solvers must carry
- * every frame fact through the join, and map_new_page()'s timed out there.
+ * every frame fact through the join, and map_new_page()'s timed out there (docs/proofs.md,
+ * lesson 17).
  */
 /*@ requires mm: \valid(mm) && PhysShape(p);
     requires sep: \separated(&mm->tlb_flush_start, p->mem + (0 .. RamWords(p) - 1)) &&
@@ -1683,7 +1685,7 @@ static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
 }
 
 /* A level the walk reaches has a page-table page: TabOk put together in the state at hand
- * (a lemma, as a ghost function: lesson 16 of docs/proofs.md). */
+ * (a lemma, as a ghost function: docs/proofs.md, lesson 15). */
 /*@ ghost
   /@ requires top: top == 4 || top == 5;
      requires level: 1 <= l <= top;
@@ -1700,7 +1702,8 @@ static struct fault_ret handle_pte_fault(struct mm_env *e, struct mm_struct *mm,
  * writes the PTE and new pages, never the tables above the PTE, so the walk of addr still
  * reaches the same tables, each still a page-table page. Proved here, with the call
  * alone in the context, level by level (in handle_mm_fault() the same steps time out:
- * docs/proofs.md, lesson 10). pgd and top are ghost copies, the same in both states.
+ * docs/proofs.md, lessons 10 and 16). pgd and top are ghost copies, the same in both
+ * states.
  */
 /*@ PTE_FAULT_REQUIRES
     requires walk: FPathOk(e, mm, addr) && FReach(e, mm, addr, PT_PTE);
