@@ -478,6 +478,41 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
 	return n;
 }
 
+#ifdef __FRAMAC__
+/* clang-format off */
+/*
+ * The contract of pte_alloc(), which pte_alloc_kept() repeats around the facts it adds:
+ * what the walk of addr must be before (PTE_ALLOC_REQUIRES), what pte_alloc() writes and
+ * what it leaves (PTE_ALLOC_POST).
+ */
+#define PTE_ALLOC_REQUIRES \
+	requires env: FaultEnv(e, mm); \
+	requires safe: BuddySafe(e->phys); \
+	requires heads: ListHeads(e->phys); \
+	requires path: FPathOk(e, mm, addr); \
+	requires special: PteSpecialOk(e, mm, addr);
+#define PTE_ALLOC_POST \
+	assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], \
+		e->phys->pages[0 .. e->phys->nr_pages - 1], \
+		e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables; \
+	ensures safe: BuddySafe(e->phys); \
+	ensures heads: ListHeads(e->phys); \
+	ensures path: FPathOk(e, mm, addr); \
+	ensures pte_table: \result != PFN_NONE ==> \
+		\result == FTable(e, mm, addr, PT_PTE) && FReach(e, mm, addr, PT_PTE); \
+	ensures special: \result != PFN_NONE ==> PteSpecialOk(e, mm, addr); \
+	ensures oom: \result == PFN_NONE ==> FHave(e, mm, addr) > PT_PTE; \
+	ensures upper: \forall integer lv; \old(FHave(e, mm, addr)) <= lv <= FTop(e) ==> \
+		FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv)); \
+	ensures below: FHave(e, mm, addr) <= \old(FHave(e, mm, addr)); \
+	ensures counted: mm->pgtables == \
+		(uint64_t)(\old(mm->pgtables) + (\old(FHave(e, mm, addr)) - FHave(e, mm, addr))); \
+	ensures free: NrFree(e->phys) == \
+		\old(NrFree(e->phys)) - (\old(FHave(e, mm, addr)) - FHave(e, mm, addr)); \
+	ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+/* clang-format on */
+#endif
+
 /*
  * One more table counted, in uint64_t arithmetic (mm->pgtables wraps like any unsigned
  * counter): the axiom U64_Inc applied where the context is small (a lemma, as a ghost
@@ -500,28 +535,8 @@ static uint32_t next_table(struct mm_env *e, struct mm_struct *mm, uint32_t t, u
  * is followed (pXd_offset()), an empty one gets its table (next_table(); the pXd_none()
  * test is the caller's, as in Linux); the loop invariant names the walk level reached.
  */
-/*@ requires env: FaultEnv(e, mm);
-    requires safe: BuddySafe(e->phys);
-    requires heads: ListHeads(e->phys);
-    requires path: FPathOk(e, mm, addr);
-    requires special: PteSpecialOk(e, mm, addr);
-    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
-    ensures safe: BuddySafe(e->phys);
-    ensures heads: ListHeads(e->phys);
-    ensures path: FPathOk(e, mm, addr);
-    ensures pte_table: \result != PFN_NONE ==>
-	\result == FTable(e, mm, addr, PT_PTE) && FReach(e, mm, addr, PT_PTE);
-    ensures special: \result != PFN_NONE ==> PteSpecialOk(e, mm, addr);
-    ensures oom: \result == PFN_NONE ==> FHave(e, mm, addr) > PT_PTE;
-    ensures upper: \forall integer lv; \old(FHave(e, mm, addr)) <= lv <= FTop(e) ==>
-	FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
-    ensures below: FHave(e, mm, addr) <= \old(FHave(e, mm, addr));
-    ensures counted: mm->pgtables ==
-	(uint64_t)(\old(mm->pgtables) + (\old(FHave(e, mm, addr)) - FHave(e, mm, addr)));
-    ensures free: NrFree(e->phys) ==
-	\old(NrFree(e->phys)) - (\old(FHave(e, mm, addr)) - FHave(e, mm, addr));
-    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+/*@ PTE_ALLOC_REQUIRES
+    PTE_ALLOC_POST
 */
 static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
 {
@@ -616,34 +631,14 @@ static uint32_t pte_alloc(struct mm_env *e, struct mm_struct *mm, uint64_t addr)
  * into the three parts of VSame, one per postcondition (in handle_mm_fault()'s context
  * they time out: docs/proofs.md, lessons 10 and 15).
  */
-/*@ requires env: FaultEnv(e, mm);
-    requires safe: BuddySafe(e->phys);
-    requires heads: ListHeads(e->phys);
-    requires path: FPathOk(e, mm, addr);
-    requires special: PteSpecialOk(e, mm, addr);
+/*@ PTE_ALLOC_REQUIRES
     requires pool_apart: \separated(e->pool, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
 	e->phys->pages + (0 .. e->phys->nr_pages - 1),
 	e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables);
     requires set_apart: \separated(&mm->vmas, &e->phys->zones[0 .. MAX_NR_ZONES - 1],
 	e->phys->pages + (0 .. e->phys->nr_pages - 1),
 	e->phys->mem + (0 .. RamWords(e->phys) - 1), &mm->pgtables);
-    assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
-	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables;
-    ensures safe: BuddySafe(e->phys);
-    ensures heads: ListHeads(e->phys);
-    ensures path: FPathOk(e, mm, addr);
-    ensures pte_table: \result != PFN_NONE ==>
-	\result == FTable(e, mm, addr, PT_PTE) && FReach(e, mm, addr, PT_PTE);
-    ensures special: \result != PFN_NONE ==> PteSpecialOk(e, mm, addr);
-    ensures oom: \result == PFN_NONE ==> FHave(e, mm, addr) > PT_PTE;
-    ensures upper: \forall integer lv; \old(FHave(e, mm, addr)) <= lv <= FTop(e) ==>
-	FTable(e, mm, addr, lv) == \old(FTable(e, mm, addr, lv));
-    ensures below: FHave(e, mm, addr) <= \old(FHave(e, mm, addr));
-    ensures counted: mm->pgtables ==
-	(uint64_t)(\old(mm->pgtables) + (\old(FHave(e, mm, addr)) - FHave(e, mm, addr)));
-    ensures free: NrFree(e->phys) ==
-	\old(NrFree(e->phys)) - (\old(FHave(e, mm, addr)) - FHave(e, mm, addr));
-    ensures heads_kept: HeadsKept{Pre,Post}(e->phys);
+    PTE_ALLOC_POST
     ensures v_top: VSameTop{Pre,Post}(&mm->vmas);
     ensures v_leaves: VSameLeaves{Pre,Post}(e->pool);
     ensures v_vmas: VSameVmas{Pre,Post}(e->pool);
