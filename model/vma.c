@@ -174,7 +174,11 @@ static void pool_give(struct vma_pool *v, uint32_t id)
 */
 static struct obj_result vma_obj_alloc(const struct vma_pool *v, struct phys *p, struct kmem *k)
 {
-	struct obj_result o;
+	struct obj_result o = {-MERR_NOT_FOUND, 0};
+
+	/* kmem_cache_alloc() would refuse a bad cache id the same way: see vma_obj_free(). */
+	if (v->vm_area_cachep <= 0 || v->vm_area_cachep > (int)MAX_CACHES)
+		return o;
 
 	/*@ assert apart_links: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
 		\separated(&v->vma[i].next_free, k, p->zones + (0 .. MAX_NR_ZONES - 1),
@@ -212,7 +216,21 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
 	return pool_take(v, o.addr);
 }
 
-void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
+/* Give obj back to vm_area_cachep, which leaves the pool as it was. */
+/*@ requires valid: \valid_read(v);
+    requires pool: VPoolOk(v);
+    requires safe: BuddySafe(p);
+    requires kmem: KmemOk(k);
+    requires apart: KmemApart(p, k);
+    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
+			     p->mem + (0 .. RamWords(p) - 1));
+    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
+	p->mem[0 .. RamWords(p) - 1];
+    ensures pool: VPoolOk(v);
+    ensures kept: v->vma_free == \old(v->vma_free) && v->vma_used == \old(v->vma_used) &&
+	v->nr_vmas == \old(v->nr_vmas);
+*/
+static void vma_obj_free(const struct vma_pool *v, struct phys *p, struct kmem *k, uint64_t obj)
 {
 	/*@ assert apart_links: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
 		\separated(&v->vma[i].next_free, k, p->zones + (0 .. MAX_NR_ZONES - 1),
@@ -220,8 +238,15 @@ void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t i
 	/*@ assert apart_leaf_links: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
 		\separated(&v->leaves[j].next_free, k, p->zones + (0 .. MAX_NR_ZONES - 1),
 			   p->pages + (0 .. p->nr_pages - 1)); */
-	/* The object came from this cache: the free cannot fail. */
-	(void)kmem_cache_free(p, k, v->vm_area_cachep, v->vma[id].obj);
+	/*
+	 * The object came from this cache: the free cannot fail. The cache id is checked
+	 * first although kmem_cache_free() would refuse a bad one the same way (changing
+	 * nothing): kmem_cache_free()'s assigns name k->caches[id - 1], which lies inside
+	 * *k, apart from *v, only for an id in range.
+	 */
+	if (v->vm_area_cachep <= 0 || v->vm_area_cachep > (int)MAX_CACHES)
+		return;
+	(void)kmem_cache_free(p, k, v->vm_area_cachep, obj);
 	/*@ assert kept_used: v->vma_used == \at(v->vma_used, Pre); */
 	/*@ assert kept_free: v->vma_free == \at(v->vma_free, Pre); */
 	/*@ assert kept_leaf_used: v->leaf_used == \at(v->leaf_used, Pre); */
@@ -230,7 +255,11 @@ void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t i
 		v->vma[i].next_free == \at(v->vma[i].next_free, Pre); */
 	/*@ assert kept_leaf_links: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
 		v->leaves[j].next_free == \at(v->leaves[j].next_free, Pre); */
-	/*@ assert kept_pool: VPoolOk(v); */
+}
+
+void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
+{
+	vma_obj_free(v, p, k, v->vma[id].obj);
 	pool_give(v, id);
 }
 
@@ -530,127 +559,6 @@ static void set_max_gap(struct vma_set *s, uint32_t k, uint64_t gap)
 	gap_path_update(s, k);
 }
 
-/*
- * The two searches below climb from leaf k while the sibling on the wanted side has no
- * gap that fits, then go down from that sibling to its nearest leaf whose gap fits. The
- * leaf level is done apart (its nodes are in max_gap), the levels above read gap_tree.
- */
-uint32_t vma_gap_prev_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
-{
-	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2;
-
-	if (k % 2 != 0 && s->max_gap[k - 1] >= len) /* the left sibling leaf */
-		return k - 1;
-	/* Up while n is a left child, or its left sibling has no gap that fits. */
-	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
-	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
-		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant below: n * span - VMA_MAX_LEAVES <= k;
-	    loop assigns n, span;
-	    loop variant VMA_MAX_LEAVES - span;
-	*/
-	while (span < s->nr_leaves && (n % 2 == 0 || s->gap_tree[n - 1] < len)) {
-		n /= 2;
-		span *= 2;
-	}
-	if (span >= s->nr_leaves) /* at the set's root: nothing to the left */
-		return VMA_NONE;
-	n--;
-	/* Down to the node of two leaves at the right end of those with a gap that fits. */
-	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
-	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
-		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant below: (n + 1) * span - VMA_MAX_LEAVES <= k;
-	    loop assigns n, span;
-	    loop variant span;
-	*/
-	while (span > 2) {
-		span /= 2;
-		n = s->gap_tree[2 * n + 1] >= len ? 2 * n + 1 : 2 * n;
-	}
-	k = 2 * n - VMA_MAX_LEAVES;
-	if (s->max_gap[k + 1] >= len)
-		return k + 1;
-	return s->max_gap[k] >= len ? k : VMA_NONE;
-}
-
-uint32_t vma_gap_next_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
-{
-	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2, first = k - k % 2;
-
-	if (k % 2 == 0 && k + 1 < s->nr_leaves && s->max_gap[k + 1] >= len)
-		return k + 1; /* the right sibling leaf */
-	/* Up while n is a right child, or its right sibling lies beyond the set or has no
-	 * gap that fits. first: n's first leaf. */
-	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
-	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
-		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant first: first == n * span - VMA_MAX_LEAVES && first <= k;
-	    loop assigns n, span, first;
-	    loop variant VMA_MAX_LEAVES - span;
-	*/
-	while (span < s->nr_leaves &&
-	       (n % 2 != 0 || first + span >= s->nr_leaves || s->gap_tree[n + 1] < len)) {
-		if (n % 2 != 0)
-			first -= span;
-		n /= 2;
-		span *= 2;
-	}
-	if (span >= s->nr_leaves) /* at the set's root: nothing to the right */
-		return VMA_NONE;
-	n++;
-	first += span;
-	/* Down to the node of two leaves at the left end of those with a gap that fits. */
-	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
-	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
-		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant first: first == n * span - VMA_MAX_LEAVES && k < first;
-	    loop assigns n, span, first;
-	    loop variant span;
-	*/
-	while (span > 2) {
-		span /= 2;
-		if (s->gap_tree[2 * n] >= len) {
-			n = 2 * n;
-		} else {
-			n = 2 * n + 1;
-			first += span;
-		}
-	}
-	if (first < s->nr_leaves && s->max_gap[first] >= len)
-		return first;
-	return first + 1 < s->nr_leaves && s->max_gap[first + 1] >= len ? first + 1 : VMA_NONE;
-}
-
-uint32_t vma_gap_tree_stale(const struct vma_set *s)
-{
-	uint32_t lo = VMA_MAX_LEAVES, hi, span = 1, p;
-
-	if (s->nr_leaves == 0)
-		return 0;
-	hi = VMA_MAX_LEAVES + s->nr_leaves - 1;
-	/*@ loop invariant range: 1 <= lo <= hi < 2 * VMA_MAX_LEAVES;
-	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= lo * span &&
-		hi * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant leaf: lo >= VMA_MAX_LEAVES <==> span == 1;
-	    loop assigns lo, hi, span, p;
-	    loop variant lo;
-	*/
-	while (span < s->nr_leaves) {
-		lo /= 2;
-		hi /= 2;
-		/*@ loop invariant range: lo <= p <= hi + 1;
-		    loop assigns p;
-		    loop variant hi + 1 - p;
-		*/
-		for (p = lo; p <= hi; p++)
-			if (s->gap_tree[p] != gap_children(s, p, span))
-				return p;
-		span *= 2;
-	}
-	return 0;
-}
-
 /* The raw gap in front of slot i of leaf k: from the VMA before it (the previous leaf's
  * last, 0 for the lowest) to its start; 0 if they touch. */
 /*@ requires valid: \valid_read(v) && \valid_read(s);
@@ -786,6 +694,60 @@ static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a,
 	b->slot[to] = a->slot[from];
 	b->start[to] = a->start[from];
 	b->end[to] = a->end[from];
+}
+
+/*
+ * Move slots i .. l->nr - 1 of leaf l up by one, which frees slot i. A function of its
+ * own: its loop talks about l alone, and the callers see one call whose assigns name
+ * l's arrays (the frame of the rest is their separation facts, not the loop's).
+ */
+/*@ requires valid: \valid(l);
+    requires range: i <= l->nr < VMA_LEAF_SLOTS;
+    assigns l->slot[i + 1 .. l->nr], l->start[i + 1 .. l->nr], l->end[i + 1 .. l->nr];
+    ensures moved: \forall integer x; i < x <= l->nr ==> l->slot[x] == \old(l->slot[x - 1]) &&
+	l->start[x] == \old(l->start[x - 1]) && l->end[x] == \old(l->end[x - 1]);
+*/
+static void leaf_shift_up(struct vma_leaf *l, uint32_t i)
+{
+	uint32_t j;
+
+	/*@ loop invariant range: i <= j <= l->nr;
+	    loop invariant nr: l->nr == \at(l->nr, Pre);
+	    loop invariant moved: \forall integer x; j < x <= l->nr ==>
+		l->slot[x] == \at(l->slot[x - 1], Pre) && l->start[x] == \at(l->start[x - 1], Pre) &&
+		l->end[x] == \at(l->end[x - 1], Pre);
+	    loop invariant kept: \forall integer x; i <= x <= j ==> l->slot[x] == \at(l->slot[x], Pre) &&
+		l->start[x] == \at(l->start[x], Pre) && l->end[x] == \at(l->end[x], Pre);
+	    loop assigns j, l->slot[i + 1 .. l->nr], l->start[i + 1 .. l->nr], l->end[i + 1 .. l->nr];
+	    loop variant j;
+	*/
+	for (j = l->nr; j > i; j--)
+		leaf_move(l, j, l, j - 1);
+}
+
+/* Move slots i + 1 .. l->nr - 1 of leaf l down by one, over slot i. */
+/*@ requires valid: \valid(l);
+    requires range: i < l->nr <= VMA_LEAF_SLOTS;
+    assigns l->slot[i .. l->nr - 2], l->start[i .. l->nr - 2], l->end[i .. l->nr - 2];
+    ensures moved: \forall integer x; i <= x < l->nr - 1 ==> l->slot[x] == \old(l->slot[x + 1]) &&
+	l->start[x] == \old(l->start[x + 1]) && l->end[x] == \old(l->end[x + 1]);
+*/
+static void leaf_shift_down(struct vma_leaf *l, uint32_t i)
+{
+	uint32_t j;
+
+	/*@ loop invariant range: i <= j < l->nr;
+	    loop invariant nr: l->nr == \at(l->nr, Pre);
+	    loop invariant moved: \forall integer x; i <= x < j ==>
+		l->slot[x] == \at(l->slot[x + 1], Pre) && l->start[x] == \at(l->start[x + 1], Pre) &&
+		l->end[x] == \at(l->end[x + 1], Pre);
+	    loop invariant kept: \forall integer x; j <= x < l->nr ==> l->slot[x] == \at(l->slot[x], Pre) &&
+		l->start[x] == \at(l->start[x], Pre) && l->end[x] == \at(l->end[x], Pre);
+	    loop assigns j, l->slot[i .. l->nr - 2], l->start[i .. l->nr - 2], l->end[i .. l->nr - 2];
+	    loop variant VMA_LEAF_SLOTS - j;
+	*/
+	for (j = i; j + 1 < l->nr; j++)
+		leaf_move(l, j, l, j + 1);
 }
 
 struct vma_pos vma_first_pos(const struct vma_set *s)
@@ -1184,29 +1146,15 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
 			     uint32_t id)
 {
 	struct vma_leaf *l = &v->leaves[s->leaf[k]];
-	uint32_t j;
 
-	/*@ loop invariant range: i <= j <= \at(LeafNr(v, s, k), Pre);
-	    loop invariant kept: \forall integer x; 0 <= x <= j ==>
-		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
-		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
-		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre);
-	    loop invariant moved: \forall integer x; j < x <= \at(LeafNr(v, s, k), Pre) ==>
-		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x - 1), Pre) &&
-		VStart(v, s, k, x) == \at(VStart(v, s, k, x - 1), Pre) &&
-		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x - 1), Pre);
-	    loop invariant top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
-		s->last_end[x] == \at(s->last_end[x], Pre);
-	    loop invariant vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
-		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre);
-	    loop assigns j, l->slot[0 .. VMA_LEAF_SLOTS - 1], l->start[0 .. VMA_LEAF_SLOTS - 1],
-		l->end[0 .. VMA_LEAF_SLOTS - 1];
-	    loop variant j;
-	*/
-	for (j = l->nr; j > i; j--)
-		leaf_move(l, j, l, j - 1);
+	/*@ assert leaf: s->leaf[k] < VMA_LEAF_POOL; */
+	/*@ assert apart_top: \separated(&s->nr_leaves, l) && \forall integer x;
+		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], l) && \separated(&s->last_end[x], l); */
+	/*@ assert apart_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		\separated(&v->vma[x].vm_start, l) && \separated(&v->vma[x].vm_end, l); */
+	/*@ assert apart_leaves: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+		\separated(&v->leaves[s->leaf[k2]], l); */
+	leaf_shift_up(l, i);
 	leaf_put(v, l, i, id);
 	l->nr++;
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
@@ -1383,29 +1331,15 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
 {
 	struct vma_leaf *l = &v->leaves[s->leaf[k]];
-	uint32_t j;
 
-	/*@ loop invariant range: i <= j < \at(LeafNr(v, s, k), Pre);
-	    loop invariant kept: \forall integer x; (0 <= x < i || j <= x < VMA_LEAF_SLOTS) ==>
-		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
-		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
-		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre);
-	    loop invariant moved: \forall integer x; i <= x < j ==>
-		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x + 1), Pre) &&
-		VStart(v, s, k, x) == \at(VStart(v, s, k, x + 1), Pre) &&
-		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x + 1), Pre);
-	    loop invariant top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
-		s->last_end[x] == \at(s->last_end[x], Pre);
-	    loop invariant vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
-		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre);
-	    loop assigns j, l->slot[0 .. VMA_LEAF_SLOTS - 1], l->start[0 .. VMA_LEAF_SLOTS - 1],
-		l->end[0 .. VMA_LEAF_SLOTS - 1];
-	    loop variant VMA_LEAF_SLOTS - j;
-	*/
-	for (j = i; j + 1 < l->nr; j++)
-		leaf_move(l, j, l, j + 1);
+	/*@ assert leaf: s->leaf[k] < VMA_LEAF_POOL; */
+	/*@ assert apart_top: \separated(&s->nr_leaves, l) && \forall integer x;
+		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], l) && \separated(&s->last_end[x], l); */
+	/*@ assert apart_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		\separated(&v->vma[x].vm_start, l) && \separated(&v->vma[x].vm_end, l); */
+	/*@ assert apart_leaves: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+		\separated(&v->leaves[s->leaf[k2]], l); */
+	leaf_shift_down(l, i);
 	l->nr--;
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
@@ -1429,6 +1363,30 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
 	/*@ assert unique: \forall integer k2, x; \at(InSet(v, s, k2, x), Pre) &&
 		\at(SlotId(v, s, k2, x), Pre) == \at(SlotId(v, s, k, i), Pre) ==> k2 == k && x == i; */
+	/*@ assert not_here: \forall integer x; 0 <= x < LeafNr(v, s, k) ==>
+		SlotId(v, s, k, x) != \at(SlotId(v, s, k, i), Pre); */
+	/*@ assert not_elsewhere: \forall integer k2, x; InSet(v, s, k2, x) && k2 != k ==>
+		SlotId(v, s, k2, x) != \at(SlotId(v, s, k, i), Pre); */
+	/*@ assert removed: !InVSet(v, s, \at(SlotId(v, s, k, i), Pre)); */
+	/*@ assert shape: s->nr_leaves <= VMA_MAX_LEAVES && 0 <= k < s->nr_leaves &&
+		(\forall integer k2; 0 <= k2 < s->nr_leaves ==> s->leaf[k2] < VMA_LEAF_POOL) &&
+		(\forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+			1 <= LeafNr(v, s, k2) <= VMA_LEAF_SLOTS) &&
+		LeafNr(v, s, k) < VMA_LEAF_SLOTS; */
+	/*@ assert ids: \forall integer k2, x; InSet(v, s, k2, x) ==> SlotId(v, s, k2, x) < VMA_POOL_SIZE; */
+	/*@ assert distinct: LeavesDistinct(s); */
+	/*@ assert copies: CopiesOk(v, s); */
+	/*@ assert vmas: VmasOk(v, s); */
+	/*@ assert sorted_in: \forall integer x1, x2; 0 <= x1 < x2 < LeafNr(v, s, k) ==>
+		VEnd(v, s, k, x1) <= VStart(v, s, k, x2); */
+	/*@ assert sorted_below: \forall integer k1, x1, x2; InSet(v, s, k1, x1) && k1 < k &&
+		0 <= x2 < LeafNr(v, s, k) ==> VEnd(v, s, k1, x1) <= VStart(v, s, k, x2); */
+	/*@ assert sorted_above: \forall integer k2, x1, x2; InSet(v, s, k2, x2) && k < k2 &&
+		0 <= x1 < LeafNr(v, s, k) ==> VEnd(v, s, k, x1) <= VStart(v, s, k2, x2); */
+	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert ends: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+		s->last_end[k2] == VEnd(v, s, k2, LeafNr(v, s, k2) - 1); */
+	/*@ assert ok: VSetOkAt(v, s, k); */
 }
 
 /* Leaf k is empty: give it back and close its place in the top array. */
@@ -1642,8 +1600,6 @@ void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, stru
 		s->last_end[k] == \at(s->last_end[k], Pre); */
 	/*@ assert last_ends_others: \forall integer k; 0 <= k < s->nr_leaves && k != pos.leaf ==>
 		s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
-	/*@ assert copies_others: \at(CopiesOkBut(v, s, pos.leaf, pos.slot), Pre) ==>
-		CopiesOkBut(v, s, pos.leaf, pos.slot); */
 }
 
 /* Merge rules ------------------------------------------------------------------------- */
@@ -1724,4 +1680,205 @@ bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_st
 	return a->vm_end == b->vm_start && a->file == b->file &&
 	       anon_compat_flags(a->vm_flags) == anon_compat_flags(b->vm_flags) &&
 	       b->vm_pgoff == a->vm_pgoff + vma_pages(a);
+}
+
+/* Gap searches ----------------------------------------------------------------------- */
+
+/*
+ * The gap tree's nodes, level by level: node n of span span (a power of two) lies at the
+ * level where VMA_MAX_LEAVES / span <= n < 2 * VMA_MAX_LEAVES / span, and its first leaf
+ * is n * span - VMA_MAX_LEAVES. Stated as one case per level, the products are products
+ * by constants, which the provers handle (n * span with both variable they do not; see
+ * docs/proofs.md). Here rather than in vma.acsl: only the searches below use them.
+ */
+typedef char vma_gap_levels_are_fifteen[VMA_MAX_LEAVES == 16384u ? 1 : -1];
+
+/*@
+  predicate GapNode(integer n, integer span) =
+    (span == 1 && 16384 <= n < 32768) ||
+    (span == 2 && 8192 <= n < 16384) ||
+    (span == 4 && 4096 <= n < 8192) ||
+    (span == 8 && 2048 <= n < 4096) ||
+    (span == 16 && 1024 <= n < 2048) ||
+    (span == 32 && 512 <= n < 1024) ||
+    (span == 64 && 256 <= n < 512) ||
+    (span == 128 && 128 <= n < 256) ||
+    (span == 256 && 64 <= n < 128) ||
+    (span == 512 && 32 <= n < 64) ||
+    (span == 1024 && 16 <= n < 32) ||
+    (span == 2048 && 8 <= n < 16) ||
+    (span == 4096 && 4 <= n < 8) ||
+    (span == 8192 && 2 <= n < 4) ||
+    (span == 16384 && 1 <= n < 2);
+
+  // GapNode, and the node's first leaf.
+  predicate GapNodeAt(integer n, integer span, integer first) =
+    (span == 1 && 16384 <= n < 32768 && first == n - VMA_MAX_LEAVES) ||
+    (span == 2 && 8192 <= n < 16384 && first == 2 * n - VMA_MAX_LEAVES) ||
+    (span == 4 && 4096 <= n < 8192 && first == 4 * n - VMA_MAX_LEAVES) ||
+    (span == 8 && 2048 <= n < 4096 && first == 8 * n - VMA_MAX_LEAVES) ||
+    (span == 16 && 1024 <= n < 2048 && first == 16 * n - VMA_MAX_LEAVES) ||
+    (span == 32 && 512 <= n < 1024 && first == 32 * n - VMA_MAX_LEAVES) ||
+    (span == 64 && 256 <= n < 512 && first == 64 * n - VMA_MAX_LEAVES) ||
+    (span == 128 && 128 <= n < 256 && first == 128 * n - VMA_MAX_LEAVES) ||
+    (span == 256 && 64 <= n < 128 && first == 256 * n - VMA_MAX_LEAVES) ||
+    (span == 512 && 32 <= n < 64 && first == 512 * n - VMA_MAX_LEAVES) ||
+    (span == 1024 && 16 <= n < 32 && first == 1024 * n - VMA_MAX_LEAVES) ||
+    (span == 2048 && 8 <= n < 16 && first == 2048 * n - VMA_MAX_LEAVES) ||
+    (span == 4096 && 4 <= n < 8 && first == 4096 * n - VMA_MAX_LEAVES) ||
+    (span == 8192 && 2 <= n < 4 && first == 8192 * n - VMA_MAX_LEAVES) ||
+    (span == 16384 && 1 <= n < 2 && first == 16384 * n - VMA_MAX_LEAVES);
+
+  lemma Gap_Node_Range: \forall integer n, span; GapNode(n, span) ==>
+    1 <= n < 2 * VMA_MAX_LEAVES && 1 <= span <= VMA_MAX_LEAVES &&
+    VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES &&
+    (n >= VMA_MAX_LEAVES <==> span == 1) && (n >= VMA_MAX_LEAVES / 2 <==> span <= 2);
+
+  lemma Gap_Node_At: \forall integer n, span, first; GapNodeAt(n, span, first) ==>
+    GapNode(n, span) && 0 <= first && first + span <= VMA_MAX_LEAVES;
+
+  lemma Gap_Node_Between: \forall integer lo, hi, n, span;
+    GapNode(lo, span) && GapNode(hi, span) && lo <= n <= hi ==> GapNode(n, span);
+
+  lemma Gap_Up: \forall integer n, span; GapNode(n, span) && span < VMA_MAX_LEAVES ==>
+    GapNode(n / 2, 2 * span);
+
+  lemma Gap_Up_Left: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 == 0 ==>
+      GapNodeAt(n / 2, 2 * span, first);
+
+  lemma Gap_Up_Right: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 != 0 ==>
+      GapNodeAt(n / 2, 2 * span, first - span);
+
+  lemma Gap_Down: \forall integer n, span, first; GapNodeAt(n, span, first) && span > 1 ==>
+    GapNodeAt(2 * n, span / 2, first) && GapNodeAt(2 * n + 1, span / 2, first + span / 2);
+
+  lemma Gap_Left_Sibling: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 != 0 ==>
+      GapNodeAt(n - 1, span, first - span);
+
+  lemma Gap_Right_Sibling: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 == 0 ==>
+      GapNodeAt(n + 1, span, first + span);
+*/
+
+/*
+ * The two searches below climb from leaf k while the sibling on the wanted side has no
+ * gap that fits, then go down from that sibling to its nearest leaf whose gap fits. The
+ * leaf level is done apart (its nodes are in max_gap), the levels above read gap_tree.
+ */
+uint32_t vma_gap_prev_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
+{
+	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2;
+	//@ ghost uint32_t first = k - k % 2;
+
+	if (k % 2 != 0 && s->max_gap[k - 1] >= len) /* the left sibling leaf */
+		return k - 1;
+	/* Up while n is a left child, or its left sibling has no gap that fits. */
+	/*@ loop invariant node: GapNodeAt(n, span, first) && 2 <= span;
+	    loop invariant below: first <= k;
+	    loop assigns n, span, first;
+	    loop variant VMA_MAX_LEAVES - span;
+	*/
+	while (span < s->nr_leaves && (n % 2 == 0 || s->gap_tree[n - 1] < len)) {
+		//@ ghost first = n % 2 != 0 ? first - span : first;
+		n /= 2;
+		span *= 2;
+	}
+	if (span >= s->nr_leaves) /* at the set's root: nothing to the left */
+		return VMA_NONE;
+	//@ assert left: n % 2 != 0;
+	n--;
+	//@ ghost first = first - span;
+	/* Down to the node of two leaves at the right end of those with a gap that fits. */
+	/*@ loop invariant node: GapNodeAt(n, span, first) && 2 <= span;
+	    loop invariant below: first + span <= k;
+	    loop assigns n, span, first;
+	    loop variant span;
+	*/
+	while (span > 2) {
+		span /= 2;
+		//@ ghost first = s->gap_tree[2 * n + 1] >= len ? first + span : first;
+		n = s->gap_tree[2 * n + 1] >= len ? 2 * n + 1 : 2 * n;
+	}
+	//@ assert leaves: span == 2 && first == 2 * n - VMA_MAX_LEAVES;
+	k = 2 * n - VMA_MAX_LEAVES;
+	if (s->max_gap[k + 1] >= len)
+		return k + 1;
+	return s->max_gap[k] >= len ? k : VMA_NONE;
+}
+
+uint32_t vma_gap_next_leaf(const struct vma_set *s, uint32_t k, uint64_t len)
+{
+	uint32_t n = (VMA_MAX_LEAVES + k) / 2, span = 2, first = k - k % 2;
+
+	if (k % 2 == 0 && k + 1 < s->nr_leaves && s->max_gap[k + 1] >= len)
+		return k + 1; /* the right sibling leaf */
+	/* Up while n is a right child, or its right sibling lies beyond the set or has no
+	 * gap that fits. first: n's first leaf. */
+	/*@ loop invariant node: GapNodeAt(n, span, first) && 2 <= span;
+	    loop invariant inside: first <= k < first + span;
+	    loop assigns n, span, first;
+	    loop variant VMA_MAX_LEAVES - span;
+	*/
+	while (span < s->nr_leaves &&
+	       (n % 2 != 0 || first + span >= s->nr_leaves || s->gap_tree[n + 1] < len)) {
+		if (n % 2 != 0)
+			first -= span;
+		n /= 2;
+		span *= 2;
+	}
+	if (span >= s->nr_leaves) /* at the set's root: nothing to the right */
+		return VMA_NONE;
+	//@ assert left: n % 2 == 0;
+	n++;
+	first += span;
+	/* Down to the node of two leaves at the left end of those with a gap that fits. */
+	/*@ loop invariant node: GapNodeAt(n, span, first) && 2 <= span;
+	    loop invariant above: k < first;
+	    loop assigns n, span, first;
+	    loop variant span;
+	*/
+	while (span > 2) {
+		span /= 2;
+		if (s->gap_tree[2 * n] >= len) {
+			n = 2 * n;
+		} else {
+			n = 2 * n + 1;
+			first += span;
+		}
+	}
+	if (first < s->nr_leaves && s->max_gap[first] >= len)
+		return first;
+	return first + 1 < s->nr_leaves && s->max_gap[first + 1] >= len ? first + 1 : VMA_NONE;
+}
+
+uint32_t vma_gap_tree_stale(const struct vma_set *s)
+{
+	uint32_t lo = VMA_MAX_LEAVES, hi, span = 1, p;
+
+	if (s->nr_leaves == 0)
+		return 0;
+	hi = VMA_MAX_LEAVES + s->nr_leaves - 1;
+	/*@ loop invariant nodes: GapNode(lo, span) && GapNode(hi, span) && lo <= hi;
+	    loop assigns lo, hi, span, p;
+	    loop variant lo;
+	*/
+	while (span < s->nr_leaves) {
+		lo /= 2;
+		hi /= 2;
+		//@ assert parents: GapNode(lo, 2 * span) && GapNode(hi, 2 * span);
+		/*@ loop invariant range: lo <= p <= hi + 1;
+		    loop assigns p;
+		    loop variant hi + 1 - p;
+		*/
+		for (p = lo; p <= hi; p++) {
+			//@ assert node: GapNode(p, 2 * span);
+			if (s->gap_tree[p] != gap_children(s, p, span))
+				return p;
+		}
+		span *= 2;
+	}
+	return 0;
 }
