@@ -192,6 +192,9 @@ static struct obj_result vma_obj_alloc(const struct vma_pool *v, struct phys *p,
 	/*@ assert apart_ends: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
 		\separated(&v->vma[i].vm_end, k, p->zones + (0 .. MAX_NR_ZONES - 1),
 			   p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1)); */
+	/*@ assert apart_scalars: \separated(&v->vma_used, &v->vma_free, &v->leaf_used, &v->leaf_free,
+		&v->nr_vmas, &v->vm_area_cachep, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+		p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1)); */
 	o = kmem_cache_alloc(p, k, v->vm_area_cachep, GFP_KERNEL | __GFP_ZERO);
 	/*@ assert kept_used: v->vma_used == \at(v->vma_used, Pre); */
 	/*@ assert kept_free: v->vma_free == \at(v->vma_free, Pre); */
@@ -246,6 +249,9 @@ static void vma_obj_free(const struct vma_pool *v, struct phys *p, struct kmem *
 	 */
 	if (v->vm_area_cachep <= 0 || v->vm_area_cachep > (int)MAX_CACHES)
 		return;
+	/*@ assert apart_scalars: \separated(&v->vma_used, &v->vma_free, &v->leaf_used, &v->leaf_free,
+		&v->nr_vmas, &v->vm_area_cachep, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+		p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1)); */
 	(void)kmem_cache_free(p, k, v->vm_area_cachep, obj);
 	/*@ assert kept_used: v->vma_used == \at(v->vma_used, Pre); */
 	/*@ assert kept_free: v->vma_free == \at(v->vma_free, Pre); */
@@ -697,56 +703,67 @@ static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a,
 }
 
 /*
- * Move slots i .. l->nr - 1 of leaf l up by one, which frees slot i. A function of its
- * own: its loop talks about l alone, and the callers see one call whose assigns name
- * l's arrays (the frame of the rest is their separation facts, not the loop's).
+ * Move slots i .. nr - 1 of leaf l (nr: its entry count) up by one, which frees slot i.
+ * A function of its own: its loop talks about l's arrays alone, and the callers see one
+ * call whose assigns name them (the frame of the rest is the callers' separation facts,
+ * not the loop's).
  */
 /*@ requires valid: \valid(l);
-    requires range: i <= l->nr < VMA_LEAF_SLOTS;
-    assigns l->slot[i + 1 .. l->nr], l->start[i + 1 .. l->nr], l->end[i + 1 .. l->nr];
-    ensures moved: \forall integer x; i < x <= l->nr ==> l->slot[x] == \old(l->slot[x - 1]) &&
+    requires range: i <= nr < VMA_LEAF_SLOTS;
+    assigns l->slot[i + 1 .. nr], l->start[i + 1 .. nr], l->end[i + 1 .. nr];
+    ensures moved: \forall integer x; i < x <= nr ==> l->slot[x] == \old(l->slot[x - 1]) &&
 	l->start[x] == \old(l->start[x - 1]) && l->end[x] == \old(l->end[x - 1]);
 */
-static void leaf_shift_up(struct vma_leaf *l, uint32_t i)
+static void leaf_shift_up(struct vma_leaf *l, uint32_t i, uint32_t nr)
 {
 	uint32_t j;
 
-	/*@ loop invariant range: i <= j <= l->nr;
-	    loop invariant nr: l->nr == \at(l->nr, Pre);
-	    loop invariant moved: \forall integer x; j < x <= l->nr ==>
-		l->slot[x] == \at(l->slot[x - 1], Pre) && l->start[x] == \at(l->start[x - 1], Pre) &&
+	/*@ loop invariant range: i <= j <= nr;
+	    loop invariant moved_slot: \forall integer x; j < x <= nr ==>
+		l->slot[x] == \at(l->slot[x - 1], Pre);
+	    loop invariant moved_start: \forall integer x; j < x <= nr ==>
+		l->start[x] == \at(l->start[x - 1], Pre);
+	    loop invariant moved_end: \forall integer x; j < x <= nr ==>
 		l->end[x] == \at(l->end[x - 1], Pre);
-	    loop invariant kept: \forall integer x; i <= x <= j ==> l->slot[x] == \at(l->slot[x], Pre) &&
-		l->start[x] == \at(l->start[x], Pre) && l->end[x] == \at(l->end[x], Pre);
-	    loop assigns j, l->slot[i + 1 .. l->nr], l->start[i + 1 .. l->nr], l->end[i + 1 .. l->nr];
+	    loop invariant kept_slot: \forall integer x; i <= x <= j ==> l->slot[x] == \at(l->slot[x], Pre);
+	    loop invariant kept_start: \forall integer x; i <= x <= j ==>
+		l->start[x] == \at(l->start[x], Pre);
+	    loop invariant kept_end: \forall integer x; i <= x <= j ==> l->end[x] == \at(l->end[x], Pre);
+	    loop assigns j, l->slot[i + 1 .. nr], l->start[i + 1 .. nr], l->end[i + 1 .. nr];
 	    loop variant j;
 	*/
-	for (j = l->nr; j > i; j--)
+	for (j = nr; j > i; j--) {
+		/*@ assert step: (uint32_t)(j - 1) == j - 1; */
 		leaf_move(l, j, l, j - 1);
+	}
 }
 
-/* Move slots i + 1 .. l->nr - 1 of leaf l down by one, over slot i. */
+/* Move slots i + 1 .. nr - 1 of leaf l (nr: its entry count) down by one, over slot i. */
 /*@ requires valid: \valid(l);
-    requires range: i < l->nr <= VMA_LEAF_SLOTS;
-    assigns l->slot[i .. l->nr - 2], l->start[i .. l->nr - 2], l->end[i .. l->nr - 2];
-    ensures moved: \forall integer x; i <= x < l->nr - 1 ==> l->slot[x] == \old(l->slot[x + 1]) &&
+    requires range: i < nr <= VMA_LEAF_SLOTS;
+    assigns l->slot[i .. nr - 2], l->start[i .. nr - 2], l->end[i .. nr - 2];
+    ensures moved: \forall integer x; i <= x < nr - 1 ==> l->slot[x] == \old(l->slot[x + 1]) &&
 	l->start[x] == \old(l->start[x + 1]) && l->end[x] == \old(l->end[x + 1]);
 */
-static void leaf_shift_down(struct vma_leaf *l, uint32_t i)
+static void leaf_shift_down(struct vma_leaf *l, uint32_t i, uint32_t nr)
 {
 	uint32_t j;
 
-	/*@ loop invariant range: i <= j < l->nr;
-	    loop invariant nr: l->nr == \at(l->nr, Pre);
-	    loop invariant moved: \forall integer x; i <= x < j ==>
-		l->slot[x] == \at(l->slot[x + 1], Pre) && l->start[x] == \at(l->start[x + 1], Pre) &&
+	/*@ loop invariant range: i <= j < nr;
+	    loop invariant moved_slot: \forall integer x; i <= x < j ==>
+		l->slot[x] == \at(l->slot[x + 1], Pre);
+	    loop invariant moved_start: \forall integer x; i <= x < j ==>
+		l->start[x] == \at(l->start[x + 1], Pre);
+	    loop invariant moved_end: \forall integer x; i <= x < j ==>
 		l->end[x] == \at(l->end[x + 1], Pre);
-	    loop invariant kept: \forall integer x; j <= x < l->nr ==> l->slot[x] == \at(l->slot[x], Pre) &&
-		l->start[x] == \at(l->start[x], Pre) && l->end[x] == \at(l->end[x], Pre);
-	    loop assigns j, l->slot[i .. l->nr - 2], l->start[i .. l->nr - 2], l->end[i .. l->nr - 2];
-	    loop variant VMA_LEAF_SLOTS - j;
+	    loop invariant kept_slot: \forall integer x; j <= x < nr ==> l->slot[x] == \at(l->slot[x], Pre);
+	    loop invariant kept_start: \forall integer x; j <= x < nr ==>
+		l->start[x] == \at(l->start[x], Pre);
+	    loop invariant kept_end: \forall integer x; j <= x < nr ==> l->end[x] == \at(l->end[x], Pre);
+	    loop assigns j, l->slot[i .. nr - 2], l->start[i .. nr - 2], l->end[i .. nr - 2];
+	    loop variant nr - j;
 	*/
-	for (j = i; j + 1 < l->nr; j++)
+	for (j = i; j + 1 < nr; j++)
 		leaf_move(l, j, l, j + 1);
 }
 
@@ -992,6 +1009,7 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 	    loop variant i;
 	*/
 	for (i = s->nr_leaves; i > k; i--) {
+		/*@ assert step: (uint32_t)(i - 1) == i - 1; */
 		s->leaf[i] = s->leaf[i - 1];
 		s->last_end[i] = s->last_end[i - 1];
 		s->max_gap[i] = s->max_gap[i - 1];
@@ -1154,7 +1172,7 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
 		\separated(&v->vma[x].vm_start, l) && \separated(&v->vma[x].vm_end, l); */
 	/*@ assert apart_leaves: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
 		\separated(&v->leaves[s->leaf[k2]], l); */
-	leaf_shift_up(l, i);
+	leaf_shift_up(l, i, l->nr);
 	leaf_put(v, l, i, id);
 	l->nr++;
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
@@ -1339,7 +1357,7 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 		\separated(&v->vma[x].vm_start, l) && \separated(&v->vma[x].vm_end, l); */
 	/*@ assert apart_leaves: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
 		\separated(&v->leaves[s->leaf[k2]], l); */
-	leaf_shift_down(l, i);
+	leaf_shift_down(l, i, l->nr);
 	l->nr--;
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
