@@ -156,13 +156,8 @@ static void pool_give(struct vma_pool *v, uint32_t id)
 
 /* An object of vm_area_cachep (live), which leaves the pool as it was. */
 /*@ requires valid: \valid(v);
-    requires pool: VPoolOk(v);
-    requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
-    requires kmem: KmemOk(k);
-    requires apart: KmemApart(p, k);
-    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
-			     p->mem + (0 .. RamWords(p) - 1));
+    VMA_SLAB_REQUIRES
     assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures pool: VPoolOk(v);
@@ -221,12 +216,7 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
 
 /* Give obj back to vm_area_cachep, which leaves the pool as it was. */
 /*@ requires valid: \valid_read(v);
-    requires pool: VPoolOk(v);
-    requires safe: BuddySafe(p);
-    requires kmem: KmemOk(k);
-    requires apart: KmemApart(p, k);
-    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
-			     p->mem + (0 .. RamWords(p) - 1));
+    VMA_SLAB_REQUIRES
     assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
     ensures pool: VPoolOk(v);

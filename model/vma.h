@@ -173,6 +173,21 @@ struct vma_pos {
 
 #ifdef __FRAMAC__
 #include "../proofs/logic/vma.acsl"
+
+/*
+ * What every call into the slab allocator for a descriptor needs (vm_area_alloc(),
+ * vm_area_free() and their wrappers in vma.c): the pool well formed, the allocators'
+ * invariants, and the pool apart from their state. One text for those contracts.
+ */
+/* clang-format off */
+#define VMA_SLAB_REQUIRES \
+	requires pool: VPoolOk(v); \
+	requires safe: BuddySafe(p); \
+	requires kmem: KmemOk(k); \
+	requires apart: KmemApart(p, k); \
+	requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1), \
+				 p->mem + (0 .. RamWords(p) - 1));
+/* clang-format on */
 #endif
 
 /*@
@@ -261,13 +276,8 @@ void vma_set_init(struct vma_set *s);
  * -ENOMEM): nothing changed then.
  */
 /*@ requires valid: \valid(v);
-    requires pool: VPoolOk(v);
-    requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
-    requires kmem: KmemOk(k);
-    requires apart: KmemApart(p, k);
-    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
-			     p->mem + (0 .. RamWords(p) - 1));
+    VMA_SLAB_REQUIRES
     assigns v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
 	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
@@ -285,14 +295,9 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
 
 /** vm_area_free() - give a descriptor and its slab object back. */
 /*@ requires valid: \valid(v);
-    requires pool: VPoolOk(v);
     requires id: id < v->vma_used;
-    requires safe: BuddySafe(p);
     requires heads: ListHeads(p);
-    requires kmem: KmemOk(k);
-    requires apart: KmemApart(p, k);
-    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
-			     p->mem + (0 .. RamWords(p) - 1));
+    VMA_SLAB_REQUIRES
     assigns v->vma[id].obj, v->vma[id].next_free, v->vma_free, v->nr_vmas, *k,
 	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
