@@ -154,15 +154,23 @@ static void pool_give(struct vma_pool *v, uint32_t id)
  * provers time out).
  */
 
+#ifdef __FRAMAC__
+/* What vma_obj_alloc() and vma_obj_free() write (the slab's state), and keep. */
+/* clang-format off */
+#define VMA_SLAB_CALL \
+	assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], \
+		p->mem[0 .. RamWords(p) - 1]; \
+	ensures pool: VPoolOk(v); \
+	ensures kept: v->vma_free == \old(v->vma_free) && v->vma_used == \old(v->vma_used) && \
+		v->nr_vmas == \old(v->nr_vmas);
+/* clang-format on */
+#endif
+
 /* An object of vm_area_cachep (live), which leaves the pool as it was. */
 /*@ requires valid: \valid(v);
     requires heads: ListHeads(p);
     VMA_SLAB_REQUIRES
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
-    ensures pool: VPoolOk(v);
-    ensures kept: v->vma_free == \old(v->vma_free) && v->vma_used == \old(v->vma_used) &&
-	v->nr_vmas == \old(v->nr_vmas);
+    VMA_SLAB_CALL
     ensures ranges: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
 	v->vma[i].vm_start == \old(v->vma[i].vm_start) && v->vma[i].vm_end == \old(v->vma[i].vm_end);
     ensures null: \result.err != 0 ==> \result.addr == 0;
@@ -217,11 +225,7 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
 /* Give obj back to vm_area_cachep, which leaves the pool as it was. */
 /*@ requires valid: \valid_read(v);
     VMA_SLAB_REQUIRES
-    assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
-    ensures pool: VPoolOk(v);
-    ensures kept: v->vma_free == \old(v->vma_free) && v->vma_used == \old(v->vma_used) &&
-	v->nr_vmas == \old(v->nr_vmas);
+    VMA_SLAB_CALL
 */
 static void vma_obj_free(const struct vma_pool *v, struct phys *p, struct kmem *k, uint64_t obj)
 {
@@ -1719,7 +1723,9 @@ typedef char vma_gap_levels_are_fifteen[VMA_MAX_LEAVES == 16384u ? 1 : -1];
     (span == 8192 && 2 <= n < 4) ||
     (span == 16384 && 1 <= n < 2);
 
-  // GapNode, and the node's first leaf.
+  // GapNode, and the node's first leaf, again one case per level: stated as
+  // GapNode(n, span) && first == n * span - VMA_MAX_LEAVES, the product is back and
+  // vma_gap_prev_leaf()'s climb no longer proves.
   predicate GapNodeAt(integer n, integer span, integer first) =
     (span == 1 && 16384 <= n < 32768 && first == n - VMA_MAX_LEAVES) ||
     (span == 2 && 8192 <= n < 16384 && first == 2 * n - VMA_MAX_LEAVES) ||
