@@ -136,7 +136,10 @@ static int setup_cpuid(struct vmm *v, char *why, size_t len)
 	for (i = 0; i < c->nent; i++) {
 		const struct kvm_cpuid_entry2 *e = &c->entries[i];
 
-		if (e->function == 7 && e->index == 0) {
+		if (e->function == 0) {
+			/* "Auth" (AuthenticAMD) or "Hygo" (HygonGenuine) in EBX */
+			v->feat.amd = e->ebx == 0x68747541u || e->ebx == 0x6f677948u;
+		} else if (e->function == 7 && e->index == 0) {
 			v->feat.smep = (e->ebx >> 7) & 1;
 			v->feat.smap = (e->ebx >> 20) & 1;
 			v->feat.pku = (e->ecx >> 3) & 1;

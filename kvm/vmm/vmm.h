@@ -34,6 +34,7 @@ struct vmm_features {
 	uint32_t maxphyaddr;
 	bool smep, smap, pku, la57, nx, gbpages; /* the CPUID bits */
 	bool la57_loads; /* KVM_SET_SREGS takes CR4.LA57 (probed once in vmm_open()) */
+	bool amd;	 /* CPUID.0 vendor AuthenticAMD or HygonGenuine */
 };
 
 struct vmm {
