@@ -111,10 +111,18 @@ int bench_fault(void)
 		model[r] = model_faults_per_s(&c, true);
 		if (model[r] < 0 || cold_rate < 0) {
 			fprintf(stderr, "bench fault: the model's faults did not complete\n");
+			if (c.b != NULL)
+				machine_free(c.b);
+#ifdef MMREF_HAVE_LINUX
+			if (child.pid > 0)
+				linux_child_stop(&child);
+#endif
 			return 1;
 		}
-		if (r < BENCH_ROUNDS - 1)
+		if (r < BENCH_ROUNDS - 1) {
 			machine_free(c.b);
+			c.b = NULL;
+		}
 #ifdef MMREF_HAVE_LINUX
 		if (have_linux) {
 			linux_rate[r] = linux_anon_faults_per_s(&child, FAULT_BYTES);
