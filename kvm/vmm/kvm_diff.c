@@ -1167,9 +1167,10 @@ static bool amd_nonleaf_bit8(const struct cpu_state *cpu, const struct walk *w)
 
 	for (i = 0; i < w->levels && i <= pdpte; i++) {
 		uint64_t e = w->entry[i];
-		bool leaf = i == pdpte && (e & 0x80) != 0;
+		bool leaf = i == pdpte && (e & _PAGE_PSE) != 0;
 
-		if ((e & 1) != 0 && !leaf && (e & 0x100) != 0)
+		/* bit 8: _PAGE_GLOBAL in a leaf */
+		if ((e & _PAGE_PRESENT) != 0 && !leaf && (e & _PAGE_GLOBAL) != 0)
 			return true;
 	}
 	return false;
