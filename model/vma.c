@@ -214,9 +214,9 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
 {
 	struct obj_result o;
 
-	if (v->vm_area_cachep <= 0 || (v->vma_free == VMA_NONE && v->vma_used >= VMA_POOL_SIZE))
+	if (v->vma_free == VMA_NONE && v->vma_used >= VMA_POOL_SIZE)
 		return VMA_NONE;
-	o = vma_obj_alloc(v, p, k);
+	o = vma_obj_alloc(v, p, k); /* an error without a cache (vma_obj_alloc() checks it) */
 	if (o.err != 0)
 		return VMA_NONE;
 	return pool_take(v, o.addr);
