@@ -698,9 +698,10 @@ static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a,
 
 /*
  * Move slots i .. nr - 1 of leaf l (nr: its entry count) up by one, which frees slot i.
- * A function of its own: its loop talks about l's arrays alone, and the callers see one
- * call whose assigns name them (the frame of the rest is the callers' separation facts,
- * not the loop's).
+ * A function of its own, with one loop per array: each loop stores into one array and
+ * its invariants talk about that array alone (one loop with the three stores leaves the
+ * provers three interleaved memories to work through), and the callers see one call
+ * whose assigns name the three ranges.
  */
 /*@ requires valid: \valid(l);
     requires range: i <= nr < VMA_LEAF_SLOTS;
@@ -713,23 +714,32 @@ static void leaf_shift_up(struct vma_leaf *l, uint32_t i, uint32_t nr)
 	uint32_t j;
 
 	/*@ loop invariant range: i <= j <= nr;
-	    loop invariant moved_slot: \forall integer x; j < x <= nr ==>
+	    loop invariant moved: \forall integer x; j < x <= nr ==>
 		l->slot[x] == \at(l->slot[x - 1], Pre);
-	    loop invariant moved_start: \forall integer x; j < x <= nr ==>
-		l->start[x] == \at(l->start[x - 1], Pre);
-	    loop invariant moved_end: \forall integer x; j < x <= nr ==>
-		l->end[x] == \at(l->end[x - 1], Pre);
-	    loop invariant kept_slot: \forall integer x; i <= x <= j ==> l->slot[x] == \at(l->slot[x], Pre);
-	    loop invariant kept_start: \forall integer x; i <= x <= j ==>
-		l->start[x] == \at(l->start[x], Pre);
-	    loop invariant kept_end: \forall integer x; i <= x <= j ==> l->end[x] == \at(l->end[x], Pre);
-	    loop assigns j, l->slot[i + 1 .. nr], l->start[i + 1 .. nr], l->end[i + 1 .. nr];
+	    loop invariant kept: \forall integer x; i <= x <= j ==> l->slot[x] == \at(l->slot[x], Pre);
+	    loop assigns j, l->slot[i + 1 .. nr];
 	    loop variant j;
 	*/
-	for (j = nr; j > i; j--) {
-		/*@ assert step: (uint32_t)(j - 1) == j - 1; */
-		leaf_move(l, j, l, j - 1);
-	}
+	for (j = nr; j > i; j--)
+		l->slot[j] = l->slot[j - 1];
+	/*@ loop invariant range: i <= j <= nr;
+	    loop invariant moved: \forall integer x; j < x <= nr ==>
+		l->start[x] == \at(l->start[x - 1], Pre);
+	    loop invariant kept: \forall integer x; i <= x <= j ==> l->start[x] == \at(l->start[x], Pre);
+	    loop assigns j, l->start[i + 1 .. nr];
+	    loop variant j;
+	*/
+	for (j = nr; j > i; j--)
+		l->start[j] = l->start[j - 1];
+	/*@ loop invariant range: i <= j <= nr;
+	    loop invariant moved: \forall integer x; j < x <= nr ==>
+		l->end[x] == \at(l->end[x - 1], Pre);
+	    loop invariant kept: \forall integer x; i <= x <= j ==> l->end[x] == \at(l->end[x], Pre);
+	    loop assigns j, l->end[i + 1 .. nr];
+	    loop variant j;
+	*/
+	for (j = nr; j > i; j--)
+		l->end[j] = l->end[j - 1];
 }
 
 /* Move slots i + 1 .. nr - 1 of leaf l (nr: its entry count) down by one, over slot i. */
@@ -744,21 +754,32 @@ static void leaf_shift_down(struct vma_leaf *l, uint32_t i, uint32_t nr)
 	uint32_t j;
 
 	/*@ loop invariant range: i <= j < nr;
-	    loop invariant moved_slot: \forall integer x; i <= x < j ==>
+	    loop invariant moved: \forall integer x; i <= x < j ==>
 		l->slot[x] == \at(l->slot[x + 1], Pre);
-	    loop invariant moved_start: \forall integer x; i <= x < j ==>
-		l->start[x] == \at(l->start[x + 1], Pre);
-	    loop invariant moved_end: \forall integer x; i <= x < j ==>
-		l->end[x] == \at(l->end[x + 1], Pre);
-	    loop invariant kept_slot: \forall integer x; j <= x < nr ==> l->slot[x] == \at(l->slot[x], Pre);
-	    loop invariant kept_start: \forall integer x; j <= x < nr ==>
-		l->start[x] == \at(l->start[x], Pre);
-	    loop invariant kept_end: \forall integer x; j <= x < nr ==> l->end[x] == \at(l->end[x], Pre);
-	    loop assigns j, l->slot[i .. nr - 2], l->start[i .. nr - 2], l->end[i .. nr - 2];
+	    loop invariant kept: \forall integer x; j <= x < nr ==> l->slot[x] == \at(l->slot[x], Pre);
+	    loop assigns j, l->slot[i .. nr - 2];
 	    loop variant nr - j;
 	*/
 	for (j = i; j + 1 < nr; j++)
-		leaf_move(l, j, l, j + 1);
+		l->slot[j] = l->slot[j + 1];
+	/*@ loop invariant range: i <= j < nr;
+	    loop invariant moved: \forall integer x; i <= x < j ==>
+		l->start[x] == \at(l->start[x + 1], Pre);
+	    loop invariant kept: \forall integer x; j <= x < nr ==> l->start[x] == \at(l->start[x], Pre);
+	    loop assigns j, l->start[i .. nr - 2];
+	    loop variant nr - j;
+	*/
+	for (j = i; j + 1 < nr; j++)
+		l->start[j] = l->start[j + 1];
+	/*@ loop invariant range: i <= j < nr;
+	    loop invariant moved: \forall integer x; i <= x < j ==>
+		l->end[x] == \at(l->end[x + 1], Pre);
+	    loop invariant kept: \forall integer x; j <= x < nr ==> l->end[x] == \at(l->end[x], Pre);
+	    loop assigns j, l->end[i .. nr - 2];
+	    loop variant nr - j;
+	*/
+	for (j = i; j + 1 < nr; j++)
+		l->end[j] = l->end[j + 1];
 }
 
 struct vma_pos vma_first_pos(const struct vma_set *s)
@@ -991,23 +1012,32 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 {
 	uint32_t i;
 
+	/* One loop per array (see leaf_shift_up()). */
 	/*@ loop invariant range: k <= i <= \at(s->nr_leaves, Pre);
 	    loop invariant moved: \forall integer j; i < j <= \at(s->nr_leaves, Pre) ==>
-		s->leaf[j] == \at(s->leaf[j - 1], Pre) &&
-		s->last_end[j] == \at(s->last_end[j - 1], Pre);
-	    loop invariant kept: \forall integer j; k <= j <= i ==>
-		s->leaf[j] == \at(s->leaf[j], Pre) && s->last_end[j] == \at(s->last_end[j], Pre);
-	    loop assigns i, s->leaf[k + 1 .. \at(s->nr_leaves, Pre)],
-		s->last_end[k + 1 .. \at(s->nr_leaves, Pre)],
-		s->max_gap[k + 1 .. \at(s->nr_leaves, Pre)];
+		s->leaf[j] == \at(s->leaf[j - 1], Pre);
+	    loop invariant kept: \forall integer j; k <= j <= i ==> s->leaf[j] == \at(s->leaf[j], Pre);
+	    loop assigns i, s->leaf[k + 1 .. \at(s->nr_leaves, Pre)];
 	    loop variant i;
 	*/
-	for (i = s->nr_leaves; i > k; i--) {
-		/*@ assert step: (uint32_t)(i - 1) == i - 1; */
+	for (i = s->nr_leaves; i > k; i--)
 		s->leaf[i] = s->leaf[i - 1];
+	/*@ loop invariant range: k <= i <= \at(s->nr_leaves, Pre);
+	    loop invariant moved: \forall integer j; i < j <= \at(s->nr_leaves, Pre) ==>
+		s->last_end[j] == \at(s->last_end[j - 1], Pre);
+	    loop invariant kept: \forall integer j; k <= j <= i ==>
+		s->last_end[j] == \at(s->last_end[j], Pre);
+	    loop assigns i, s->last_end[k + 1 .. \at(s->nr_leaves, Pre)];
+	    loop variant i;
+	*/
+	for (i = s->nr_leaves; i > k; i--)
 		s->last_end[i] = s->last_end[i - 1];
+	/*@ loop invariant range: k <= i <= \at(s->nr_leaves, Pre);
+	    loop assigns i, s->max_gap[k + 1 .. \at(s->nr_leaves, Pre)];
+	    loop variant i;
+	*/
+	for (i = s->nr_leaves; i > k; i--)
 		s->max_gap[i] = s->max_gap[i - 1];
-	}
 	s->leaf[k] = leaf;
 	s->last_end[k] = 0;
 	s->max_gap[k] = 0;
