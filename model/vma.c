@@ -322,6 +322,12 @@ bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n)
     ensures empty: v->leaves[\result].nr == 0;
     ensures pool: VPoolOk(v);
     ensures used: v->leaf_used >= \old(v->leaf_used);
+    ensures kept: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
+    ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL && y != \result ==>
+	v->leaves[y].nr == \old(v->leaves[y].nr);
 */
 static uint32_t leaf_take(struct vma_pool *v)
 {
@@ -654,6 +660,18 @@ static void leaf_summary_store(struct vma_set *s, uint32_t k, uint64_t last, uin
 	VStart(v, s, j, i) == \old(VStart(v, s, j, i));
     ensures set_kept_end: \forall integer j, i; 0 <= j < s->nr_leaves && 0 <= i < VMA_LEAF_SLOTS ==>
 	VEnd(v, s, j, i) == \old(VEnd(v, s, j, i));
+    ensures top_kept: s->nr_leaves == \old(s->nr_leaves) &&
+	\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \old(s->leaf[j]);
+    ensures ids_kept: \forall integer j, i; 0 <= j < s->nr_leaves ==>
+	LeafNr(v, s, j) == \old(LeafNr(v, s, j)) && SlotId(v, s, j, i) == \old(SlotId(v, s, j, i));
+    ensures shape_kept: \old(VSetShape(v, s)) ==> VSetShape(v, s);
+    ensures distinct_kept: \old(LeavesDistinct(s)) ==> LeavesDistinct(s);
+    ensures copies_ok_kept: \old(CopiesOk(v, s)) && \old(\forall integer j, x; InSet(v, s, j, x) ==>
+	SlotId(v, s, j, x) < VMA_POOL_SIZE) ==> CopiesOk(v, s);
+    ensures vmas_ok_kept: \old(VmasOk(v, s)) ==> VmasOk(v, s);
+    ensures sorted_kept: \old(VSorted(v, s)) ==> VSorted(v, s);
+    ensures point_kept: \forall integer kk, ii, a, b;
+	\old(InsertPoint(v, s, kk, ii, a, b)) ==> InsertPoint(v, s, kk, ii, a, b);
 */
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -664,21 +682,72 @@ static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 		v->leaves[x].start[j] == \at(v->leaves[x].start[j], Pre); */
 	/*@ assert ends: \forall integer x, j; 0 <= x < VMA_LEAF_POOL && 0 <= j < VMA_LEAF_SLOTS ==>
 		v->leaves[x].end[j] == \at(v->leaves[x].end[j], Pre); */
+	/*@ assert leaves_kept: \forall integer x; 0 <= x < VMA_LEAF_POOL ==>
+		v->leaves[x].nr == \at(v->leaves[x].nr, Pre) &&
+		\forall integer j; 0 <= j < VMA_LEAF_SLOTS ==>
+		v->leaves[x].slot[j] == \at(v->leaves[x].slot[j], Pre); */
+	/*@ assert vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre); */
+	/*@ assert ids: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre) &&
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
+	/*@ assert copies_start: \at(CopiesOk(v, s), Pre) && \at(\forall integer j, x; InSet(v, s, j, x) ==>
+		SlotId(v, s, j, x) < VMA_POOL_SIZE, Pre) ==> \forall integer k2, x;
+		InSet(v, s, k2, x) ==> v->vma[SlotId(v, s, k2, x)].vm_start == VStart(v, s, k2, x); */
+	/*@ assert copies_end: \at(CopiesOk(v, s), Pre) && \at(\forall integer j, x; InSet(v, s, j, x) ==>
+		SlotId(v, s, j, x) < VMA_POOL_SIZE, Pre) ==> \forall integer k2, x;
+		InSet(v, s, k2, x) ==> v->vma[SlotId(v, s, k2, x)].vm_end == VEnd(v, s, k2, x); */
 }
 
-/* Slot i of leaf l holds descriptor id: its copies from the descriptor. */
-/*@ requires valid: \valid(l) && \valid_read(v->vma + id);
-    requires range: i < VMA_LEAF_SLOTS && id < VMA_POOL_SIZE;
-    requires sep: \separated(l, v->vma + id);
-    assigns l->slot[i], l->start[i], l->end[i];
-    ensures put: l->slot[i] == id && l->start[i] == v->vma[id].vm_start &&
-	l->end[i] == v->vma[id].vm_end;
+/*
+ * Slot i of pool leaf y holds descriptor id: its copies from the descriptor. The frame
+ * over the rest of the pool is stated here, where the context is small (lesson 23).
+ */
+/*@ requires valid: \valid(v);
+    requires range: y < VMA_LEAF_POOL && i < VMA_LEAF_SLOTS && id < VMA_POOL_SIZE;
+    assigns v->leaves[y].slot[i], v->leaves[y].start[i], v->leaves[y].end[i];
+    ensures put: v->leaves[y].slot[i] == id && v->leaves[y].start[i] == v->vma[id].vm_start &&
+	v->leaves[y].end[i] == v->vma[id].vm_end;
+    ensures kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS &&
+	(z != y || x != i) ==> v->leaves[z].slot[x] == \old(v->leaves[z].slot[x]) &&
+	v->leaves[z].start[x] == \old(v->leaves[z].start[x]) &&
+	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
+    ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
+	v->leaves[z].nr == \old(v->leaves[z].nr);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
-static void leaf_put(struct vma_pool *v, struct vma_leaf *l, uint32_t i, uint32_t id)
+static void leaf_put(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 {
+	struct vma_leaf *l = &v->leaves[y];
+
 	l->slot[i] = id;
 	l->start[i] = v->vma[id].vm_start;
 	l->end[i] = v->vma[id].vm_end;
+}
+
+/* Pool leaf y holds nr entries; the frame over the rest of the pool (lesson 23). */
+/*@ requires valid: \valid(v);
+    requires range: y < VMA_LEAF_POOL;
+    assigns v->leaves[y].nr;
+    ensures nr: v->leaves[y].nr == nr;
+    ensures kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+	v->leaves[z].slot[x] == \old(v->leaves[z].slot[x]) &&
+	v->leaves[z].start[x] == \old(v->leaves[z].start[x]) &&
+	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
+    ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != y ==>
+	v->leaves[z].nr == \old(v->leaves[z].nr);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+*/
+static void leaf_set_nr(struct vma_pool *v, uint32_t y, uint32_t nr)
+{
+	v->leaves[y].nr = nr;
 }
 
 /* Move slot from of leaf a to slot to of leaf b (copies included). */
@@ -697,26 +766,39 @@ static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a,
 }
 
 /*
- * Move slots i .. nr - 1 of leaf l (nr: its entry count) up by one, which frees slot i.
+ * Move slots i .. nr - 1 of pool leaf y (nr: its entry count) up by one, which frees slot i.
  * A function of its own, with one loop per array: each loop stores into one array and
  * its invariants talk about that array alone (one loop with the three stores leaves the
- * provers three interleaved memories to work through), and the callers see one call
- * whose assigns name the three ranges.
+ * provers three interleaved memories to work through). The callers see one call whose
+ * assigns name the three ranges, and the frame over the rest of the pool is stated here,
+ * where the context is small (lesson 23).
  */
-/*@ requires valid: \valid(l);
-    requires range: i <= nr < VMA_LEAF_SLOTS;
-    assigns l->slot[i + 1 .. nr], l->start[i + 1 .. nr], l->end[i + 1 .. nr];
-    ensures moved: \forall integer x; i < x <= nr ==> l->slot[x] == \old(l->slot[x - 1]) &&
-	l->start[x] == \old(l->start[x - 1]) && l->end[x] == \old(l->end[x - 1]);
+/*@ requires valid: \valid(v);
+    requires range: y < VMA_LEAF_POOL && i <= nr < VMA_LEAF_SLOTS;
+    assigns v->leaves[y].slot[i + 1 .. nr], v->leaves[y].start[i + 1 .. nr],
+	v->leaves[y].end[i + 1 .. nr];
+    ensures moved: \forall integer x; i < x <= nr ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x - 1]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x - 1]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x - 1]);
+    ensures kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS &&
+	(z != y || x <= i || nr < x) ==> v->leaves[z].slot[x] == \old(v->leaves[z].slot[x]) &&
+	v->leaves[z].start[x] == \old(v->leaves[z].start[x]) &&
+	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
+    ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
+	v->leaves[z].nr == \old(v->leaves[z].nr);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
-static void leaf_shift_up(struct vma_leaf *l, uint32_t i, uint32_t nr)
+static void leaf_shift_up(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t nr)
 {
+	struct vma_leaf *l = &v->leaves[y];
 	uint32_t j;
 
 	/*@ loop invariant range: i <= j <= nr;
 	    loop invariant moved: \forall integer x; j < x <= nr ==>
-		l->slot[x] == \at(l->slot[x - 1], Pre);
-	    loop invariant kept: \forall integer x; i <= x <= j ==> l->slot[x] == \at(l->slot[x], Pre);
+		l->slot[x] == \at(v->leaves[y].slot[x - 1], Pre);
+	    loop invariant kept: \forall integer x; i <= x <= j ==> l->slot[x] == \at(v->leaves[y].slot[x], Pre);
 	    loop assigns j, l->slot[i + 1 .. nr];
 	    loop variant j;
 	*/
@@ -724,8 +806,8 @@ static void leaf_shift_up(struct vma_leaf *l, uint32_t i, uint32_t nr)
 		l->slot[j] = l->slot[j - 1];
 	/*@ loop invariant range: i <= j <= nr;
 	    loop invariant moved: \forall integer x; j < x <= nr ==>
-		l->start[x] == \at(l->start[x - 1], Pre);
-	    loop invariant kept: \forall integer x; i <= x <= j ==> l->start[x] == \at(l->start[x], Pre);
+		l->start[x] == \at(v->leaves[y].start[x - 1], Pre);
+	    loop invariant kept: \forall integer x; i <= x <= j ==> l->start[x] == \at(v->leaves[y].start[x], Pre);
 	    loop assigns j, l->start[i + 1 .. nr];
 	    loop variant j;
 	*/
@@ -733,8 +815,8 @@ static void leaf_shift_up(struct vma_leaf *l, uint32_t i, uint32_t nr)
 		l->start[j] = l->start[j - 1];
 	/*@ loop invariant range: i <= j <= nr;
 	    loop invariant moved: \forall integer x; j < x <= nr ==>
-		l->end[x] == \at(l->end[x - 1], Pre);
-	    loop invariant kept: \forall integer x; i <= x <= j ==> l->end[x] == \at(l->end[x], Pre);
+		l->end[x] == \at(v->leaves[y].end[x - 1], Pre);
+	    loop invariant kept: \forall integer x; i <= x <= j ==> l->end[x] == \at(v->leaves[y].end[x], Pre);
 	    loop assigns j, l->end[i + 1 .. nr];
 	    loop variant j;
 	*/
@@ -742,21 +824,33 @@ static void leaf_shift_up(struct vma_leaf *l, uint32_t i, uint32_t nr)
 		l->end[j] = l->end[j - 1];
 }
 
-/* Move slots i + 1 .. nr - 1 of leaf l (nr: its entry count) down by one, over slot i. */
-/*@ requires valid: \valid(l);
-    requires range: i < nr <= VMA_LEAF_SLOTS;
-    assigns l->slot[i .. nr - 2], l->start[i .. nr - 2], l->end[i .. nr - 2];
-    ensures moved: \forall integer x; i <= x < nr - 1 ==> l->slot[x] == \old(l->slot[x + 1]) &&
-	l->start[x] == \old(l->start[x + 1]) && l->end[x] == \old(l->end[x + 1]);
+/* Move slots i + 1 .. nr - 1 of pool leaf y (nr: its entry count) down by one, over slot i. */
+/*@ requires valid: \valid(v);
+    requires range: y < VMA_LEAF_POOL && i < nr <= VMA_LEAF_SLOTS;
+    assigns v->leaves[y].slot[i .. nr - 2], v->leaves[y].start[i .. nr - 2],
+	v->leaves[y].end[i .. nr - 2];
+    ensures moved: \forall integer x; i <= x < nr - 1 ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x + 1]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x + 1]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x + 1]);
+    ensures kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS &&
+	(z != y || x < i || nr - 1 <= x) ==> v->leaves[z].slot[x] == \old(v->leaves[z].slot[x]) &&
+	v->leaves[z].start[x] == \old(v->leaves[z].start[x]) &&
+	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
+    ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
+	v->leaves[z].nr == \old(v->leaves[z].nr);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
-static void leaf_shift_down(struct vma_leaf *l, uint32_t i, uint32_t nr)
+static void leaf_shift_down(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t nr)
 {
+	struct vma_leaf *l = &v->leaves[y];
 	uint32_t j;
 
 	/*@ loop invariant range: i <= j < nr;
 	    loop invariant moved: \forall integer x; i <= x < j ==>
-		l->slot[x] == \at(l->slot[x + 1], Pre);
-	    loop invariant kept: \forall integer x; j <= x < nr ==> l->slot[x] == \at(l->slot[x], Pre);
+		l->slot[x] == \at(v->leaves[y].slot[x + 1], Pre);
+	    loop invariant kept: \forall integer x; j <= x < nr ==> l->slot[x] == \at(v->leaves[y].slot[x], Pre);
 	    loop assigns j, l->slot[i .. nr - 2];
 	    loop variant nr - j;
 	*/
@@ -764,8 +858,8 @@ static void leaf_shift_down(struct vma_leaf *l, uint32_t i, uint32_t nr)
 		l->slot[j] = l->slot[j + 1];
 	/*@ loop invariant range: i <= j < nr;
 	    loop invariant moved: \forall integer x; i <= x < j ==>
-		l->start[x] == \at(l->start[x + 1], Pre);
-	    loop invariant kept: \forall integer x; j <= x < nr ==> l->start[x] == \at(l->start[x], Pre);
+		l->start[x] == \at(v->leaves[y].start[x + 1], Pre);
+	    loop invariant kept: \forall integer x; j <= x < nr ==> l->start[x] == \at(v->leaves[y].start[x], Pre);
 	    loop assigns j, l->start[i .. nr - 2];
 	    loop variant nr - j;
 	*/
@@ -773,8 +867,8 @@ static void leaf_shift_down(struct vma_leaf *l, uint32_t i, uint32_t nr)
 		l->start[j] = l->start[j + 1];
 	/*@ loop invariant range: i <= j < nr;
 	    loop invariant moved: \forall integer x; i <= x < j ==>
-		l->end[x] == \at(l->end[x + 1], Pre);
-	    loop invariant kept: \forall integer x; j <= x < nr ==> l->end[x] == \at(l->end[x], Pre);
+		l->end[x] == \at(v->leaves[y].end[x + 1], Pre);
+	    loop invariant kept: \forall integer x; j <= x < nr ==> l->end[x] == \at(v->leaves[y].end[x], Pre);
 	    loop assigns j, l->end[i .. nr - 2];
 	    loop variant nr - j;
 	*/
@@ -1007,6 +1101,8 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
     ensures opened: s->leaf[k] == leaf && s->last_end[k] == 0;
     ensures moved: \forall integer j; k < j < s->nr_leaves ==>
 	s->leaf[j] == \old(s->leaf[j - 1]) && s->last_end[j] == \old(s->last_end[j - 1]);
+    ensures kept: \forall integer j; 0 <= j < k ==>
+	s->leaf[j] == \old(s->leaf[j]) && s->last_end[j] == \old(s->last_end[j]);
 */
 static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 {
@@ -1054,6 +1150,8 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
     ensures nr: s->nr_leaves == \old(s->nr_leaves) - 1;
     ensures moved: \forall integer j; k <= j < s->nr_leaves ==>
 	s->leaf[j] == \old(s->leaf[j + 1]) && s->last_end[j] == \old(s->last_end[j + 1]);
+    ensures kept: \forall integer j; 0 <= j < k ==>
+	s->leaf[j] == \old(s->leaf[j]) && s->last_end[j] == \old(s->last_end[j]);
 */
 static void top_close(struct vma_set *s, uint32_t k)
 {
@@ -1077,6 +1175,86 @@ static void top_close(struct vma_set *s, uint32_t k)
 	s->nr_leaves--;
 	gap_rebuild(s, k, s->nr_leaves + 1); /* the last leaf left the set too */
 }
+
+/*
+ * Move the upper half of full leaf from into the empty leaf to: slots VMA_LEAF_SLOTS / 2
+ * .. VMA_LEAF_SLOTS - 1 of from become slots 0 .. VMA_LEAF_SLOTS / 2 - 1 of to. One loop
+ * per array (see leaf_shift_up()). Its frame is stated here, over the whole pool, where
+ * the context is small (docs/proofs.md, lesson 23).
+ */
+/*@ requires valid: \valid(v);
+    requires ids: to < VMA_LEAF_POOL && from < VMA_LEAF_POOL && to != from;
+    assigns v->leaves[to].slot[0 .. VMA_LEAF_SLOTS / 2 - 1],
+	v->leaves[to].start[0 .. VMA_LEAF_SLOTS / 2 - 1],
+	v->leaves[to].end[0 .. VMA_LEAF_SLOTS / 2 - 1], v->leaves[to].nr, v->leaves[from].nr;
+    ensures nr: v->leaves[to].nr == VMA_LEAF_SLOTS / 2 && v->leaves[from].nr == VMA_LEAF_SLOTS / 2;
+    ensures moved: \forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+	v->leaves[to].slot[x] == v->leaves[from].slot[x + VMA_LEAF_SLOTS / 2] &&
+	v->leaves[to].start[x] == v->leaves[from].start[x + VMA_LEAF_SLOTS / 2] &&
+	v->leaves[to].end[x] == v->leaves[from].end[x + VMA_LEAF_SLOTS / 2];
+    ensures kept: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && y != to &&
+	0 <= x < VMA_LEAF_SLOTS ==> v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
+    ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL && y != to && y != from ==>
+	v->leaves[y].nr == \old(v->leaves[y].nr);
+    ensures pool: \old(VPoolOk(v)) ==> VPoolOk(v);
+*/
+static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
+{
+	struct vma_leaf *n = &v->leaves[to];
+	const struct vma_leaf *l = &v->leaves[from];
+	uint32_t half = VMA_LEAF_SLOTS / 2, x;
+
+	/*@ loop invariant range: 0 <= x <= VMA_LEAF_SLOTS / 2;
+	    loop invariant moved: \forall integer y; 0 <= y < x ==>
+		n->slot[y] == l->slot[y + VMA_LEAF_SLOTS / 2];
+	    loop assigns x, n->slot[0 .. VMA_LEAF_SLOTS / 2 - 1];
+	    loop variant VMA_LEAF_SLOTS / 2 - x;
+	*/
+	for (x = 0; x < half; x++)
+		n->slot[x] = l->slot[x + half];
+	/*@ loop invariant range: 0 <= x <= VMA_LEAF_SLOTS / 2;
+	    loop invariant moved: \forall integer y; 0 <= y < x ==>
+		n->start[y] == l->start[y + VMA_LEAF_SLOTS / 2];
+	    loop assigns x, n->start[0 .. VMA_LEAF_SLOTS / 2 - 1];
+	    loop variant VMA_LEAF_SLOTS / 2 - x;
+	*/
+	for (x = 0; x < half; x++)
+		n->start[x] = l->start[x + half];
+	/*@ loop invariant range: 0 <= x <= VMA_LEAF_SLOTS / 2;
+	    loop invariant moved: \forall integer y; 0 <= y < x ==>
+		n->end[y] == l->end[y + VMA_LEAF_SLOTS / 2];
+	    loop assigns x, n->end[0 .. VMA_LEAF_SLOTS / 2 - 1];
+	    loop variant VMA_LEAF_SLOTS / 2 - x;
+	*/
+	for (x = 0; x < half; x++)
+		n->end[x] = l->end[x + half];
+	n->nr = half;
+	v->leaves[from].nr = half;
+	/*@ assert links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
+		v->leaves[z].next_free == \at(v->leaves[z].next_free, Pre); */
+	/*@ assert vma_links: \forall integer z; 0 <= z < VMA_POOL_SIZE ==>
+		v->vma[z].next_free == \at(v->vma[z].next_free, Pre); */
+	/*@ assert scalars: v->vma_used == \at(v->vma_used, Pre) &&
+		v->leaf_used == \at(v->leaf_used, Pre) && v->vma_free == \at(v->vma_free, Pre) &&
+		v->leaf_free == \at(v->leaf_free, Pre); */
+}
+
+/*@
+  // Where position (j, x) of the set after leaf_split(k) was before it: leaves up to k
+  // stay, leaf k + 1 is the upper half of old leaf k, the leaves above move up by one.
+  logic integer SplitLeaf(integer k, integer j) = j <= k ? j : j == k + 1 ? k : j - 1;
+  logic integer SplitSlot(integer k, integer j, integer x) =
+    j == k + 1 ? x + VMA_LEAF_SLOTS / 2 : x;
+
+  // The map keeps the order of positions (leaf k holds the lower half only).
+  lemma Split_Order: \forall integer k, j1, x1, j2, x2;
+    0 <= x1 && 0 <= x2 && (j1 == k ==> x1 < VMA_LEAF_SLOTS / 2) &&
+    (j2 == k ==> x2 < VMA_LEAF_SLOTS / 2) ==>
+      (PosLt(j1, x1, j2, x2) <==>
+       PosLt(SplitLeaf(k, j1), SplitSlot(k, j1, x1), SplitLeaf(k, j2), SplitSlot(k, j2, x2)));
+*/
 
 /* Split full leaf k in two halves; the upper half becomes leaf k + 1. */
 /*@ requires valid: \valid(v) && \valid(s);
@@ -1114,49 +1292,117 @@ static void top_close(struct vma_set *s, uint32_t k)
 static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	uint32_t id = leaf_take(v);
-	struct vma_leaf *l = &v->leaves[s->leaf[k]];
-	struct vma_leaf *n = &v->leaves[id];
-	uint32_t half = l->nr / 2, i;
 
-	/*@ loop invariant half: half == VMA_LEAF_SLOTS / 2;
-	    loop invariant range: half <= i <= VMA_LEAF_SLOTS;
-	    loop invariant moved: \forall integer j; 0 <= j < i - VMA_LEAF_SLOTS / 2 ==>
-		n->slot[j] == \at(SlotId(v, s, k, j + VMA_LEAF_SLOTS / 2), Pre) &&
-		n->start[j] == \at(VStart(v, s, k, j + VMA_LEAF_SLOTS / 2), Pre) &&
-		n->end[j] == \at(VEnd(v, s, k, j + VMA_LEAF_SLOTS / 2), Pre);
-	    loop assigns i, n->slot[0 .. VMA_LEAF_SLOTS - 1], n->start[0 .. VMA_LEAF_SLOTS - 1],
-		n->end[0 .. VMA_LEAF_SLOTS - 1];
-	    loop variant VMA_LEAF_SLOTS - i;
-	*/
-	for (i = half; i < l->nr; i++)
-		leaf_move(n, i - half, l, i);
-	n->nr = l->nr - half;
-	l->nr = half;
-	top_open(s, k + 1, id);
-	/*@ assert kept: \forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+	/*@ assert fresh: id != s->leaf[k] && id < VMA_LEAF_POOL; */
+	/*@ assert set_kept: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
 		s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert low: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
-		\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
-		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
-		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
-		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre); */
-	/*@ assert high: LeafNr(v, s, k + 1) == VMA_LEAF_SLOTS / 2 &&
-		\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
-		SlotId(v, s, k + 1, x) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
-		VStart(v, s, k + 1, x) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
-		VEnd(v, s, k + 1, x) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre); */
-	/*@ assert below: \forall integer j, x; 0 <= j < k ==>
-		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre) &&
+	/*@ assert take_arrays: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
+		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
+		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre); */
+	/*@ assert take_fresh: \forall integer j; 0 <= j < s->nr_leaves ==>
+		s->leaf[j] != id && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert take_nr: \forall integer j; 0 <= j < s->nr_leaves ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
+	/*@ assert take_kept: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
 		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
-	/*@ assert above: \forall integer j, x; k + 1 < j < s->nr_leaves ==>
+	leaf_halve(v, id, s->leaf[k]);
+	/*@ assert set_kept_2: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert pool: VPoolOk(v); */
+	/*@ assert raw_halved: (\forall integer y, x; 0 <= y < VMA_LEAF_POOL && y != id && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
+		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
+		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre)) &&
+		(\forall integer y; 0 <= y < VMA_LEAF_POOL && y != id && y != \at(s->leaf[k], Pre) ==>
+		v->leaves[y].nr == \at(v->leaves[y].nr, Pre)) &&
+		v->leaves[id].nr == VMA_LEAF_SLOTS / 2 &&
+		v->leaves[\at(s->leaf[k], Pre)].nr == VMA_LEAF_SLOTS / 2 &&
+		(\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+		v->leaves[id].slot[x] == \at(v->leaves[s->leaf[k]].slot[x + VMA_LEAF_SLOTS / 2], Pre) &&
+		v->leaves[id].start[x] == \at(v->leaves[s->leaf[k]].start[x + VMA_LEAF_SLOTS / 2], Pre) &&
+		v->leaves[id].end[x] == \at(v->leaves[s->leaf[k]].end[x + VMA_LEAF_SLOTS / 2], Pre)); */
+	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		s->leaf[j] != s->leaf[k] && s->leaf[j] != id && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert halved_nr: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
+	/*@ assert halved: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
+	top_open(s, k + 1, id);
+	/*@ assert raw_opened: (\forall integer y, x; 0 <= y < VMA_LEAF_POOL && y != id && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
+		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
+		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre)) &&
+		(\forall integer y; 0 <= y < VMA_LEAF_POOL && y != id && y != \at(s->leaf[k], Pre) ==>
+		v->leaves[y].nr == \at(v->leaves[y].nr, Pre)) &&
+		v->leaves[id].nr == VMA_LEAF_SLOTS / 2 &&
+		v->leaves[\at(s->leaf[k], Pre)].nr == VMA_LEAF_SLOTS / 2 &&
+		(\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+		v->leaves[id].slot[x] == \at(v->leaves[s->leaf[k]].slot[x + VMA_LEAF_SLOTS / 2], Pre) &&
+		v->leaves[id].start[x] == \at(v->leaves[s->leaf[k]].start[x + VMA_LEAF_SLOTS / 2], Pre) &&
+		v->leaves[id].end[x] == \at(v->leaves[s->leaf[k]].end[x + VMA_LEAF_SLOTS / 2], Pre)); */
+	/*@ assert top_low: \forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert low: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre) &&
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
+	/*@ assert nr_low: \forall integer j; 0 <= j < k ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
+	/*@ assert halves: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
+		LeafNr(v, s, k + 1) == VMA_LEAF_SLOTS / 2; */
+	/*@ assert high: \forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+		SlotId(v, s, k + 1, x) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
+		VStart(v, s, k + 1, x) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
+		VEnd(v, s, k + 1, x) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre); */
+	/*@ assert above: \forall integer j, x; k + 1 < j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
+		s->leaf[j] == \at(s->leaf[j - 1], Pre) &&
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j - 1), Pre) &&
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j - 1, x), Pre) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j - 1, x), Pre) &&
 		VEnd(v, s, j, x) == \at(VEnd(v, s, j - 1, x), Pre); */
+	/*@ assert view: \forall integer j, x; InSet(v, s, j, x) ==>
+		\at(InSet(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre) &&
+		SlotId(v, s, j, x) == \at(SlotId(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre); */
+	/*@ assert view_low: \forall integer x; InSet(v, s, k, x) ==> x < VMA_LEAF_SLOTS / 2; */
+	/*@ assert vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert shape: VSetShape(v, s); */
+	/*@ assert distinct: LeavesDistinct(s); */
+	/*@ assert copies: CopiesOk(v, s); */
+	/*@ assert vmas: VmasOk(v, s); */
+	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert ends_above: \forall integer j; k + 1 < j < s->nr_leaves ==>
+		s->last_end[j] == \at(s->last_end[j - 1], Pre); */
+	/*@ assert ends_others: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	/*@ assert point_low: \forall integer i, a, b; i < VMA_LEAF_SLOTS / 2 &&
+		\at(InsertPoint(v, s, k, i, a, b), Pre) ==> InsertPoint(v, s, k, i, a, b); */
+	/*@ assert point_high: \forall integer i, a, b; i >= VMA_LEAF_SLOTS / 2 &&
+		\at(InsertPoint(v, s, k, i, a, b), Pre) ==>
+		InsertPoint(v, s, k + 1, i - VMA_LEAF_SLOTS / 2, a, b); */
+	/*@ assert owned: LeavesOwned(v, s); */
+	/*@ assert leaves: s->leaf[k + 1] == \at(NextLeaf(v), Pre) &&
+		(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre)) &&
+		(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \at(s->leaf[j - 1], Pre)); */
 	leaf_refresh(v, s, k);
 	leaf_refresh(v, s, k + 1);
+	/*@ assert nr: s->nr_leaves == \at(s->nr_leaves, Pre) + 1; */
+	/*@ assert pool: VPoolOk(v); */
+	/*@ assert ends_others: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	/*@ assert ends_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1) &&
+		s->last_end[k + 1] == VEnd(v, s, k + 1, LeafNr(v, s, k + 1) - 1); */
 }
 
 /*
@@ -1192,13 +1438,14 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
 	/*@ assert leaf: s->leaf[k] < VMA_LEAF_POOL; */
 	/*@ assert apart_top: \separated(&s->nr_leaves, l) && \forall integer x;
 		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], l) && \separated(&s->last_end[x], l); */
-	/*@ assert apart_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		\separated(&v->vma[x].vm_start, l) && \separated(&v->vma[x].vm_end, l); */
-	/*@ assert apart_leaves: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
-		\separated(&v->leaves[s->leaf[k2]], l); */
-	leaf_shift_up(l, i, l->nr);
-	leaf_put(v, l, i, id);
-	l->nr++;
+	leaf_shift_up(v, s->leaf[k], i, l->nr);
+	leaf_put(v, s->leaf[k], i, id);
+	leaf_set_nr(v, s->leaf[k], l->nr + 1);
+	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
+		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
 		s->last_end[x] == \at(s->last_end[x], Pre); */
@@ -1216,7 +1463,7 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
 		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x - 1), Pre) &&
 		VStart(v, s, k, x) == \at(VStart(v, s, k, x - 1), Pre) &&
 		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x - 1), Pre); */
-	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k ==>
+	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k && 0 <= x < VMA_LEAF_SLOTS ==>
 		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
 		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
 		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
@@ -1377,12 +1624,13 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert leaf: s->leaf[k] < VMA_LEAF_POOL; */
 	/*@ assert apart_top: \separated(&s->nr_leaves, l) && \forall integer x;
 		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], l) && \separated(&s->last_end[x], l); */
-	/*@ assert apart_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		\separated(&v->vma[x].vm_start, l) && \separated(&v->vma[x].vm_end, l); */
-	/*@ assert apart_leaves: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
-		\separated(&v->leaves[s->leaf[k2]], l); */
-	leaf_shift_down(l, i, l->nr);
-	l->nr--;
+	leaf_shift_down(v, s->leaf[k], i, l->nr);
+	leaf_set_nr(v, s->leaf[k], l->nr - 1);
+	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
+		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
 		s->last_end[x] == \at(s->last_end[x], Pre); */
@@ -1398,7 +1646,7 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x + 1), Pre) &&
 		VStart(v, s, k, x) == \at(VStart(v, s, k, x + 1), Pre) &&
 		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x + 1), Pre); */
-	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k ==>
+	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k && 0 <= x < VMA_LEAF_SLOTS ==>
 		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
 		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
 		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
@@ -1457,7 +1705,7 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	top_close(s, k);
 	/*@ assert kept: \forall integer j; 0 <= j < k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
 		s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert leaves: \forall integer j, x; 0 <= j < s->nr_leaves ==>
+	/*@ assert leaves: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
 		v->leaves[s->leaf[j]].nr == \at(LeafNr(v, s, j < k ? j : j + 1), Pre) &&
 		v->leaves[s->leaf[j]].slot[x] == \at(SlotId(v, s, j < k ? j : j + 1, x), Pre) &&
 		v->leaves[s->leaf[j]].start[x] == \at(VStart(v, s, j < k ? j : j + 1, x), Pre) &&
@@ -1524,7 +1772,7 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 		SlotId(v, s, into, x) == \at(SlotId(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
 		VStart(v, s, into, x) == \at(VStart(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
 		VEnd(v, s, into, x) == \at(VEnd(v, s, into + 1, x - LeafNr(v, s, into)), Pre); */
-	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != into ==>
+	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != into && 0 <= x < VMA_LEAF_SLOTS ==>
 		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
 		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
 		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
@@ -1533,7 +1781,7 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 	top_close(s, into + 1);
 	/*@ assert kept: \forall integer j; 0 <= j <= into ==> s->leaf[j] == \at(s->leaf[j], Pre); */
 	/*@ assert ends: \forall integer j; 0 <= j < into ==> s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert mapped: \forall integer j, x; 0 <= j < s->nr_leaves && j != into ==>
+	/*@ assert mapped: \forall integer j, x; 0 <= j < s->nr_leaves && j != into && 0 <= x < VMA_LEAF_SLOTS ==>
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j < into ? j : j + 1), Pre) &&
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j < into ? j : j + 1, x), Pre) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j < into ? j : j + 1, x), Pre) &&
@@ -1594,7 +1842,7 @@ void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
 
 void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos)
 {
-	leaf_put(v, &v->leaves[s->leaf[pos.leaf]], pos.slot, id);
+	leaf_put(v, s->leaf[pos.leaf], pos.slot, id);
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
 		s->last_end[x] == \at(s->last_end[x], Pre); */
