@@ -1198,7 +1198,12 @@ static void top_close(struct vma_set *s, uint32_t k)
 	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
     ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL && y != to && y != from ==>
 	v->leaves[y].nr == \old(v->leaves[y].nr);
-    ensures pool: \old(VPoolOk(v)) ==> VPoolOk(v);
+    ensures links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
+	v->leaves[z].next_free == \old(v->leaves[z].next_free);
+    ensures vma_links: \forall integer z; 0 <= z < VMA_POOL_SIZE ==>
+	v->vma[z].next_free == \old(v->vma[z].next_free);
+    ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) &&
+	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
 */
 static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
 {
@@ -1232,13 +1237,6 @@ static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
 		n->end[x] = l->end[x + half];
 	n->nr = half;
 	v->leaves[from].nr = half;
-	/*@ assert links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
-		v->leaves[z].next_free == \at(v->leaves[z].next_free, Pre); */
-	/*@ assert vma_links: \forall integer z; 0 <= z < VMA_POOL_SIZE ==>
-		v->vma[z].next_free == \at(v->vma[z].next_free, Pre); */
-	/*@ assert scalars: v->vma_used == \at(v->vma_used, Pre) &&
-		v->leaf_used == \at(v->leaf_used, Pre) && v->vma_free == \at(v->vma_free, Pre) &&
-		v->leaf_free == \at(v->leaf_free, Pre); */
 }
 
 /*@
@@ -1334,19 +1332,15 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
 		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
+	/* A label for the annotations below (state after the halving). */
+Halved:
+	__attribute__((unused));
 	top_open(s, k + 1, id);
-	/*@ assert raw_opened: (\forall integer y, x; 0 <= y < VMA_LEAF_POOL && y != id && 0 <= x < VMA_LEAF_SLOTS ==>
-		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
-		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
-		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre)) &&
-		(\forall integer y; 0 <= y < VMA_LEAF_POOL && y != id && y != \at(s->leaf[k], Pre) ==>
-		v->leaves[y].nr == \at(v->leaves[y].nr, Pre)) &&
-		v->leaves[id].nr == VMA_LEAF_SLOTS / 2 &&
-		v->leaves[\at(s->leaf[k], Pre)].nr == VMA_LEAF_SLOTS / 2 &&
-		(\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
-		v->leaves[id].slot[x] == \at(v->leaves[s->leaf[k]].slot[x + VMA_LEAF_SLOTS / 2], Pre) &&
-		v->leaves[id].start[x] == \at(v->leaves[s->leaf[k]].start[x + VMA_LEAF_SLOTS / 2], Pre) &&
-		v->leaves[id].end[x] == \at(v->leaves[s->leaf[k]].end[x + VMA_LEAF_SLOTS / 2], Pre)); */
+	/*@ assert pool_same: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].nr == \at(v->leaves[y].nr, Halved) &&
+		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Halved) &&
+		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Halved) &&
+		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Halved); */
 	/*@ assert top_low: \forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
 		s->last_end[j] == \at(s->last_end[j], Pre); */
 	/*@ assert low: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
@@ -1403,6 +1397,8 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert ends_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1) &&
 		s->last_end[k + 1] == VEnd(v, s, k + 1, LeafNr(v, s, k + 1) - 1); */
+	/*@ assert last_ends: \forall integer j; 0 <= j < s->nr_leaves ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 }
 
 /*
