@@ -1435,7 +1435,23 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
 	/*@ assert apart_top: \separated(&s->nr_leaves, l) && \forall integer x;
 		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], l) && \separated(&s->last_end[x], l); */
 	leaf_shift_up(v, s->leaf[k], i, l->nr);
+	/*@ assert shifted: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
+		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
+	/*@ assert top_shifted: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
 	leaf_put(v, s->leaf[k], i, id);
+	/*@ assert put: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
+		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
+	/*@ assert top_put: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
 	leaf_set_nr(v, s->leaf[k], l->nr + 1);
 	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
 		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
