@@ -328,6 +328,8 @@ bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n)
 	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
     ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL && y != \result ==>
 	v->leaves[y].nr == \old(v->leaves[y].nr);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
 static uint32_t leaf_take(struct vma_pool *v)
 {
@@ -1141,6 +1143,44 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 	gap_rebuild(s, k, s->nr_leaves);
 }
 
+/*
+ * top_open(s, k + 1, leaf) in a context that holds the pool (for leaf_split()): the pool is
+ * untouched (top_open() writes only *s). Proved here, over the call's assigns, so that leaf_split()'s larger context gets the
+ * frame as equalities (docs/proofs.md, lesson 24).
+ */
+/*@ requires valid: \valid_read(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires room: s->nr_leaves < VMA_MAX_LEAVES;
+    requires k: k < s->nr_leaves;
+    assigns s->leaf[k + 1 .. VMA_MAX_LEAVES - 1], s->last_end[k + 1 .. VMA_MAX_LEAVES - 1],
+	s->max_gap[k + 1 .. VMA_MAX_LEAVES - 1], s->nr_leaves,
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures nr: s->nr_leaves == \old(s->nr_leaves) + 1;
+    ensures opened: s->leaf[k + 1] == leaf && s->last_end[k + 1] == 0;
+    ensures moved: \forall integer j; k + 1 < j < s->nr_leaves ==>
+	s->leaf[j] == \old(s->leaf[j - 1]) && s->last_end[j] == \old(s->last_end[j - 1]);
+    ensures kept: \forall integer j; 0 <= j <= k ==>
+	s->leaf[j] == \old(s->leaf[j]) && s->last_end[j] == \old(s->last_end[j]);
+    ensures nrs: \forall integer y; 0 <= y < VMA_LEAF_POOL ==> v->leaves[y].nr == \old(v->leaves[y].nr);
+    ensures leaves: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
+    ensures links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
+	v->leaves[z].next_free == \old(v->leaves[z].next_free);
+    ensures vmas: \forall integer z; 0 <= z < VMA_POOL_SIZE ==>
+	v->vma[z].vm_start == \old(v->vma[z].vm_start) &&
+	v->vma[z].vm_end == \old(v->vma[z].vm_end) &&
+	v->vma[z].next_free == \old(v->vma[z].next_free);
+    ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) &&
+	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
+*/
+static void top_open_after(const struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t leaf)
+{
+	(void)v;
+	top_open(s, k + 1, leaf);
+}
+
 /* Close top-array index k. */
 /*@ requires valid: \valid(s);
     requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
@@ -1176,6 +1216,24 @@ static void top_close(struct vma_set *s, uint32_t k)
 	gap_rebuild(s, k, s->nr_leaves + 1); /* the last leaf left the set too */
 }
 
+/* VPoolOk put together in the state at hand, from its parts written out: after a write
+ * to the leaves' arrays, Qed sees through the write on the parts' field reads, not inside
+ * the predicate (a lemma, as a ghost function: docs/proofs.md, lessons 15 and 24). */
+/*@ ghost
+  /@ requires valid: \valid_read(v);
+     requires used: v->vma_used <= VMA_POOL_SIZE && v->leaf_used <= VMA_LEAF_POOL;
+     requires heads: (v->vma_free == VMA_NONE || v->vma_free < v->vma_used) &&
+	(v->leaf_free == VMA_NONE || v->leaf_free < v->leaf_used);
+     requires vma_links: \forall integer i; 0 <= i < v->vma_used ==>
+	v->vma[i].next_free == VMA_NONE || v->vma[i].next_free < v->vma_used;
+     requires leaf_links: \forall integer j; 0 <= j < v->leaf_used ==>
+	v->leaves[j].next_free == VMA_NONE || v->leaves[j].next_free < v->leaf_used;
+     assigns \nothing;
+     ensures ok: VPoolOk(v);
+  @/
+  static void vpool_ok(const struct vma_pool *v) { }
+*/
+
 /*
  * Move the upper half of full leaf from into the empty leaf to: slots VMA_LEAF_SLOTS / 2
  * .. VMA_LEAF_SLOTS - 1 of from become slots 0 .. VMA_LEAF_SLOTS / 2 - 1 of to. One loop
@@ -1184,6 +1242,7 @@ static void top_close(struct vma_set *s, uint32_t k)
  */
 /*@ requires valid: \valid(v);
     requires ids: to < VMA_LEAF_POOL && from < VMA_LEAF_POOL && to != from;
+    requires pool: VPoolOk(v);
     assigns v->leaves[to].slot[0 .. VMA_LEAF_SLOTS / 2 - 1],
 	v->leaves[to].start[0 .. VMA_LEAF_SLOTS / 2 - 1],
 	v->leaves[to].end[0 .. VMA_LEAF_SLOTS / 2 - 1], v->leaves[to].nr, v->leaves[from].nr;
@@ -1204,6 +1263,9 @@ static void top_close(struct vma_set *s, uint32_t k)
 	v->vma[z].next_free == \old(v->vma[z].next_free);
     ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) &&
 	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
+    ensures pool: VPoolOk(v);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
 static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
 {
@@ -1237,6 +1299,7 @@ static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
 		n->end[x] = l->end[x + half];
 	n->nr = half;
 	v->leaves[from].nr = half;
+	//@ ghost vpool_ok(v);
 }
 
 /*@
@@ -1253,6 +1316,83 @@ static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
       (PosLt(j1, x1, j2, x2) <==>
        PosLt(SplitLeaf(k, j1), SplitSlot(k, j1, x1), SplitLeaf(k, j2), SplitSlot(k, j2, x2)));
 */
+
+/*
+ * The pool half of leaf_split(): take a leaf and move the upper half of full leaf k into
+ * it. Only the pool changes, so its postconditions name the set as it is; leaf_split()
+ * then opens the new leaf's place in the top array (docs/proofs.md, lesson 24).
+ */
+/*@ requires valid: \valid(v) && \valid_read(s);
+    requires sep: \separated(v, s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] < VMA_LEAF_POOL;
+    requires distinct: LeavesDistinct(s);
+    requires full: LeafNr(v, s, k) == VMA_LEAF_SLOTS;
+    requires pool: VPoolOk(v);
+    requires avail: LeafAvail(v);
+    requires owned: LeavesOwned(v, s);
+    requires fresh: NextLeafFresh(v, s);
+    assigns v->leaf_free, v->leaf_used, v->nr_leaves, v->leaves[NextLeaf(v)],
+	v->leaves[s->leaf[k]].nr;
+    ensures id: \result == \old(NextLeaf(v)) && \result < VMA_LEAF_POOL &&
+	\result < v->leaf_used;
+    ensures fresh: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] != \result;
+    ensures halves: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
+	v->leaves[\result].nr == VMA_LEAF_SLOTS / 2;
+    ensures nr_kept: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+	LeafNr(v, s, j) == \old(LeafNr(v, s, j));
+    ensures kept: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
+	SlotId(v, s, j, x) == \old(SlotId(v, s, j, x)) &&
+	VStart(v, s, j, x) == \old(VStart(v, s, j, x)) &&
+	VEnd(v, s, j, x) == \old(VEnd(v, s, j, x));
+    ensures high: \forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+	v->leaves[\result].slot[x] == \old(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2)) &&
+	v->leaves[\result].start[x] == \old(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2)) &&
+	v->leaves[\result].end[x] == \old(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2));
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) &&
+	v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    ensures pool: VPoolOk(v);
+    ensures owned: LeavesOwned(v, s);
+    ensures set_kept: s->nr_leaves == \old(s->nr_leaves) &&
+	\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \old(s->leaf[j]) &&
+	s->last_end[j] == \old(s->last_end[j]);
+*/
+static uint32_t leaf_split_pool(struct vma_pool *v, const struct vma_set *s, uint32_t k)
+{
+	uint32_t id = leaf_take(v);
+
+	/*@ assert fresh: id != s->leaf[k] && id < VMA_LEAF_POOL; */
+	/*@ assert take_pool: VPoolOk(v) && LeavesOwned(v, s); */
+	/*@ assert set_kept: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert take_arrays: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
+		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
+		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre); */
+	/*@ assert take_fresh: \forall integer j; 0 <= j < s->nr_leaves ==>
+		s->leaf[j] != id && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert take_nr: \forall integer j; 0 <= j < s->nr_leaves ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
+	leaf_halve(v, id, s->leaf[k]);
+	/*@ assert set_kept_2: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert halve_pool: VPoolOk(v); */
+	/*@ assert halve_owned: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] < v->leaf_used; */
+	/*@ assert halve_nr: \forall integer y; 0 <= y < VMA_LEAF_POOL && y != id && y != s->leaf[k] ==>
+		v->leaves[y].nr == \at(v->leaves[y].nr, Pre); */
+	/*@ assert halve_arrays: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && y != id &&
+		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
+		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
+		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre); */
+	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		s->leaf[j] != s->leaf[k] && s->leaf[j] != id && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert nr_kept: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
+	return id;
+}
 
 /* Split full leaf k in two halves; the upper half becomes leaf k + 1. */
 /*@ requires valid: \valid(v) && \valid(s);
@@ -1289,76 +1429,51 @@ static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
 */
 static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
-	uint32_t id = leaf_take(v);
+	uint32_t id = leaf_split_pool(v, s, k);
 
-	/*@ assert fresh: id != s->leaf[k] && id < VMA_LEAF_POOL; */
-	/*@ assert set_kept: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
-		s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert take_arrays: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
-		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
-		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
-		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre); */
-	/*@ assert take_fresh: \forall integer j; 0 <= j < s->nr_leaves ==>
-		s->leaf[j] != id && s->leaf[j] < VMA_LEAF_POOL; */
-	/*@ assert take_nr: \forall integer j; 0 <= j < s->nr_leaves ==>
-		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
-	/*@ assert take_kept: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
-		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
-		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
-		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
-	leaf_halve(v, id, s->leaf[k]);
-	/*@ assert set_kept_2: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
-		s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert pool: VPoolOk(v); */
-	/*@ assert raw_halved: (\forall integer y, x; 0 <= y < VMA_LEAF_POOL && y != id && 0 <= x < VMA_LEAF_SLOTS ==>
-		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre) &&
-		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre) &&
-		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre)) &&
-		(\forall integer y; 0 <= y < VMA_LEAF_POOL && y != id && y != \at(s->leaf[k], Pre) ==>
-		v->leaves[y].nr == \at(v->leaves[y].nr, Pre)) &&
-		v->leaves[id].nr == VMA_LEAF_SLOTS / 2 &&
-		v->leaves[\at(s->leaf[k], Pre)].nr == VMA_LEAF_SLOTS / 2 &&
-		(\forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
-		v->leaves[id].slot[x] == \at(v->leaves[s->leaf[k]].slot[x + VMA_LEAF_SLOTS / 2], Pre) &&
-		v->leaves[id].start[x] == \at(v->leaves[s->leaf[k]].start[x + VMA_LEAF_SLOTS / 2], Pre) &&
-		v->leaves[id].end[x] == \at(v->leaves[s->leaf[k]].end[x + VMA_LEAF_SLOTS / 2], Pre)); */
-	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
-		s->leaf[j] != s->leaf[k] && s->leaf[j] != id && s->leaf[j] < VMA_LEAF_POOL; */
-	/*@ assert halved_nr: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
-		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
-	/*@ assert halved: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
-		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
-		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
-		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
 	/* A label for the annotations below (state after the halving). */
 Halved:
 	__attribute__((unused));
-	top_open(s, k + 1, id);
+	top_open_after(v, s, k, id);
 	/*@ assert pool_same: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
-		v->leaves[y].nr == \at(v->leaves[y].nr, Halved) &&
 		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Halved) &&
 		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Halved) &&
 		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Halved); */
 	/*@ assert top_low: \forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
 		s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert low: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
-		s->last_end[j] == \at(s->last_end[j], Pre) &&
+	/*@ assert nr_low_h: \forall integer j; 0 <= j <= k ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Halved); */
+	/*@ assert low_h: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Halved) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Halved) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Halved); */
+	/*@ assert low: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
 		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
 	/*@ assert nr_low: \forall integer j; 0 <= j < k ==>
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
+	/*@ assert nr_high_h: s->leaf[k + 1] == id && LeafNr(v, s, k + 1) == \at(v->leaves[id].nr, Halved); */
+	/*@ assert high_h: \forall integer x; 0 <= x < VMA_LEAF_SLOTS ==>
+		SlotId(v, s, k + 1, x) == \at(v->leaves[id].slot[x], Halved) &&
+		VStart(v, s, k + 1, x) == \at(v->leaves[id].start[x], Halved) &&
+		VEnd(v, s, k + 1, x) == \at(v->leaves[id].end[x], Halved); */
 	/*@ assert halves: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
 		LeafNr(v, s, k + 1) == VMA_LEAF_SLOTS / 2; */
 	/*@ assert high: \forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
 		SlotId(v, s, k + 1, x) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
 		VStart(v, s, k + 1, x) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
 		VEnd(v, s, k + 1, x) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre); */
-	/*@ assert above: \forall integer j, x; k + 1 < j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
+	/*@ assert nr_above_h: \forall integer j; k + 1 < j < s->nr_leaves ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j - 1), Halved); */
+	/*@ assert above_h: \forall integer j, x; k + 1 < j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j - 1, x), Halved) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j - 1, x), Halved) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j - 1, x), Halved); */
+	/*@ assert nr_above: \forall integer j; k + 1 < j < s->nr_leaves ==>
 		s->leaf[j] == \at(s->leaf[j - 1], Pre) &&
-		LeafNr(v, s, j) == \at(LeafNr(v, s, j - 1), Pre) &&
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j - 1), Pre); */
+	/*@ assert above: \forall integer j, x; k + 1 < j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j - 1, x), Pre) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j - 1, x), Pre) &&
 		VEnd(v, s, j, x) == \at(VEnd(v, s, j - 1, x), Pre); */
@@ -1402,6 +1517,152 @@ Halved:
 }
 
 /*
+ * Put descriptor id at slot i of pool leaf y, moving the slots above it up: the pool half
+ * of leaf_insert_slot(), with its frame over the rest of the pool (lesson 23). Its three
+ * steps leave their postconditions here, so leaf_insert_slot() sees one call.
+ */
+/*@ requires valid: \valid(v);
+    requires range: y < VMA_LEAF_POOL && i <= v->leaves[y].nr < VMA_LEAF_SLOTS &&
+	id < VMA_POOL_SIZE;
+    assigns v->leaves[y].slot[0 .. VMA_LEAF_SLOTS - 1], v->leaves[y].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[y].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[y].nr;
+    ensures nr: v->leaves[y].nr == \old(v->leaves[y].nr) + 1;
+    ensures low: \forall integer x; 0 <= x < i ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
+    ensures at: v->leaves[y].slot[i] == id && v->leaves[y].start[i] == v->vma[id].vm_start &&
+	v->leaves[y].end[i] == v->vma[id].vm_end;
+    ensures high: \forall integer x; i < x <= \old(v->leaves[y].nr) ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x - 1]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x - 1]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x - 1]);
+    ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != y ==>
+	v->leaves[z].nr == \old(v->leaves[z].nr);
+    ensures kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != y &&
+	0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].slot[x] == \old(v->leaves[z].slot[x]) &&
+	v->leaves[z].start[x] == \old(v->leaves[z].start[x]) &&
+	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+*/
+static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
+{
+	leaf_shift_up(v, y, i, v->leaves[y].nr);
+	/*@ assert shifted_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != y ==>
+		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
+	/*@ assert shifted: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != y &&
+		0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
+	leaf_put(v, y, i, id);
+	/*@ assert put_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != y ==>
+		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
+	/*@ assert put: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != y &&
+		0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
+	leaf_set_nr(v, y, v->leaves[y].nr + 1);
+}
+
+/*@
+  // The ranges of the set at L2 are those at L1 with [a, b) put at position (k, i): the
+  // slots of leaf k from i on move up by one, the other leaves keep theirs.
+  predicate InsertedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i,
+				   integer a, integer b) =
+    \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) && 0 <= k < \at(s->nr_leaves, L1) &&
+    0 <= i <= \at(LeafNr(v, s, k), L1) &&
+    \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) + 1 &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != k ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1)) &&
+    \at(VStart(v, s, k, i), L2) == a && \at(VEnd(v, s, k, i), L2) == b &&
+    (\forall integer x; i < x < \at(LeafNr(v, s, k), L2) ==>
+      \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x - 1), L1)) &&
+    (\forall integer x; i < x < \at(LeafNr(v, s, k), L2) ==>
+      \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x - 1), L1));
+
+  // A VMA put at its insertion point keeps the set sorted: by where the two positions
+  // are (neither, the first, the second, or both in leaf k).
+  predicate InsertCase{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i,
+			       integer a, integer b) =
+    VSorted{L1}(v, s) && InsertPoint{L1}(v, s, k, i, a, b) &&
+    InsertedRanges{L1, L2}(v, s, k, i, a, b);
+
+  lemma Insert_Sorted_Other{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, k2, x2;
+      k1 != k && k2 != k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k2, x2), L2) &&
+      PosLt(k1, x1, k2, x2) ==> \at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
+
+  lemma Insert_From_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
+      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) && x1 < i ==>
+	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
+
+  lemma Insert_From_At{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
+      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) && x1 == i ==>
+	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
+
+  lemma Insert_From_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
+      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) && x1 > i ==>
+	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
+
+  lemma Insert_Sorted_From{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
+      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) ==>
+	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
+
+  lemma Insert_Into_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
+      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) && x2 < i ==>
+	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+
+  lemma Insert_Into_At{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
+      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) && x2 == i ==>
+	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+
+  lemma Insert_Into_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
+      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) && x2 > i ==>
+	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+
+  lemma Insert_Sorted_Into{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
+      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) ==>
+	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+
+  lemma Insert_In_Old{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, x2;
+      0 <= x1 < x2 < \at(LeafNr(v, s, k), L2) && x1 != i && x2 != i ==>
+	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+
+  lemma Insert_In_At{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, x2;
+      0 <= x1 < x2 < \at(LeafNr(v, s, k), L2) && (x1 == i || x2 == i) ==>
+	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+
+  lemma Insert_Sorted_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, x2;
+      0 <= x1 < x2 < \at(LeafNr(v, s, k), L2) ==>
+	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+
+  lemma Insert_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertCase{L1, L2}(v, s, k, i, a, b) ==> VSorted{L2}(v, s);
+*/
+
+/*
  * Put descriptor id at slot i of leaf k, moving the slots above it up; leaf k has room.
  * The leaf's summaries are not touched (leaf_insert() refreshes them).
  */
@@ -1429,32 +1690,15 @@ Halved:
 static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i,
 			     uint32_t id)
 {
-	struct vma_leaf *l = &v->leaves[s->leaf[k]];
-
 	/*@ assert leaf: s->leaf[k] < VMA_LEAF_POOL; */
-	/*@ assert apart_top: \separated(&s->nr_leaves, l) && \forall integer x;
-		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], l) && \separated(&s->last_end[x], l); */
-	leaf_shift_up(v, s->leaf[k], i, l->nr);
-	/*@ assert shifted: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
-		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
-		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
-		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
-		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
-	/*@ assert top_shifted: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
-		s->last_end[x] == \at(s->last_end[x], Pre); */
-	leaf_put(v, s->leaf[k], i, id);
-	/*@ assert put: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
-		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
-		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
-		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
-		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
-	/*@ assert top_put: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
-		s->last_end[x] == \at(s->last_end[x], Pre); */
-	leaf_set_nr(v, s->leaf[k], l->nr + 1);
+	/*@ assert apart_top: \separated(&s->nr_leaves, &v->leaves[s->leaf[k]]) && \forall integer x;
+		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], &v->leaves[s->leaf[k]]) &&
+		\separated(&s->last_end[x], &v->leaves[s->leaf[k]]); */
+	leaf_put_at(v, s->leaf[k], i, id);
+	/*@ assert pool_kept_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] ==>
+		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
 	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
-		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
+		0 <= x < VMA_LEAF_SLOTS ==>
 		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
 		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
 		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
@@ -1638,8 +1882,10 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], l) && \separated(&s->last_end[x], l); */
 	leaf_shift_down(v, s->leaf[k], i, l->nr);
 	leaf_set_nr(v, s->leaf[k], l->nr - 1);
+	/*@ assert pool_kept_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] ==>
+		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
 	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
-		0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].nr == \at(v->leaves[z].nr, Pre) &&
+		0 <= x < VMA_LEAF_SLOTS ==>
 		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
 		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
 		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
