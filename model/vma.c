@@ -1162,9 +1162,11 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
     ensures kept: \forall integer j; 0 <= j <= k ==>
 	s->leaf[j] == \old(s->leaf[j]) && s->last_end[j] == \old(s->last_end[j]);
     ensures nrs: \forall integer y; 0 <= y < VMA_LEAF_POOL ==> v->leaves[y].nr == \old(v->leaves[y].nr);
-    ensures leaves: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
-	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]) &&
-	v->leaves[y].start[x] == \old(v->leaves[y].start[x]) &&
+    ensures slots: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]);
+    ensures starts: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]);
+    ensures ends: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
 	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
     ensures links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
 	v->leaves[z].next_free == \old(v->leaves[z].next_free);
@@ -1389,6 +1391,8 @@ static uint32_t leaf_split_pool(struct vma_pool *v, const struct vma_set *s, uin
 		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre); */
 	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
 		s->leaf[j] != s->leaf[k] && s->leaf[j] != id && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert nr_kept_u: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		v->leaves[s->leaf[j]].nr == \at(v->leaves[s->leaf[j]].nr, Pre); */
 	/*@ assert nr_kept: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
 	return id;
@@ -1663,6 +1667,83 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 */
 
 /*
+ * The pool half of leaf_insert_slot(): leaf_put_at() on leaf k's pool leaf, with what it
+ * did stated over the set (which it only reads), in a context without the set's order
+ * (docs/proofs.md, lesson 24).
+ */
+/*@ requires valid: \valid(v) && \valid_read(s);
+    requires sep: \separated(v, s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] < VMA_LEAF_POOL;
+    requires distinct: LeavesDistinct(s);
+    requires room: i <= LeafNr(v, s, k) < VMA_LEAF_SLOTS;
+    requires id: id < VMA_POOL_SIZE;
+    assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr;
+    ensures top: s->nr_leaves == \old(s->nr_leaves) &&
+	\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \old(s->leaf[x]) &&
+	s->last_end[x] == \old(s->last_end[x]);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) + 1;
+    ensures low: \forall integer x; 0 <= x < i ==> SlotId(v, s, k, x) == \old(SlotId(v, s, k, x)) &&
+	VStart(v, s, k, x) == \old(VStart(v, s, k, x)) && VEnd(v, s, k, x) == \old(VEnd(v, s, k, x));
+    ensures at: SlotId(v, s, k, i) == id && VStart(v, s, k, i) == v->vma[id].vm_start &&
+	VEnd(v, s, k, i) == v->vma[id].vm_end;
+    ensures high: \forall integer x; i < x < LeafNr(v, s, k) ==>
+	SlotId(v, s, k, x) == \old(SlotId(v, s, k, x - 1)) &&
+	VStart(v, s, k, x) == \old(VStart(v, s, k, x - 1)) &&
+	VEnd(v, s, k, x) == \old(VEnd(v, s, k, x - 1));
+    ensures others_nr: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+	LeafNr(v, s, k2) == \old(LeafNr(v, s, k2));
+    ensures others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k &&
+	0 <= x < VMA_LEAF_SLOTS ==> SlotId(v, s, k2, x) == \old(SlotId(v, s, k2, x)) &&
+	VStart(v, s, k2, x) == \old(VStart(v, s, k2, x)) && VEnd(v, s, k2, x) == \old(VEnd(v, s, k2, x));
+*/
+static void leaf_insert_pool(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i,
+			     uint32_t id)
+{
+	/*@ assert leaf: s->leaf[k] < VMA_LEAF_POOL; */
+	/*@ assert apart_top: \separated(&s->nr_leaves, &v->leaves[s->leaf[k]]) && \forall integer x;
+		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], &v->leaves[s->leaf[k]]) &&
+		\separated(&s->last_end[x], &v->leaves[s->leaf[k]]); */
+	leaf_put_at(v, s->leaf[k], i, id);
+	/*@ assert pool_kept_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] ==>
+		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
+	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
+		0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert nr: LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre) + 1; */
+	/*@ assert low: \forall integer x; 0 <= x < i ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre); */
+	/*@ assert at: SlotId(v, s, k, i) == id && VStart(v, s, k, i) == v->vma[id].vm_start &&
+		VEnd(v, s, k, i) == v->vma[id].vm_end; */
+	/*@ assert high: \forall integer x; i < x < LeafNr(v, s, k) ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x - 1), Pre) &&
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x - 1), Pre) &&
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x - 1), Pre); */
+	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		s->leaf[j] != s->leaf[k] && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert others_nr: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre); */
+	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k && 0 <= x < VMA_LEAF_SLOTS ==>
+		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
+		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
+		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
+}
+
+/*
  * Put descriptor id at slot i of leaf k, moving the slots above it up; leaf k has room.
  * The leaf's summaries are not touched (leaf_insert() refreshes them).
  */
@@ -1690,48 +1771,19 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i,
 			     uint32_t id)
 {
-	/*@ assert leaf: s->leaf[k] < VMA_LEAF_POOL; */
-	/*@ assert apart_top: \separated(&s->nr_leaves, &v->leaves[s->leaf[k]]) && \forall integer x;
-		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], &v->leaves[s->leaf[k]]) &&
-		\separated(&s->last_end[x], &v->leaves[s->leaf[k]]); */
-	leaf_put_at(v, s->leaf[k], i, id);
-	/*@ assert pool_kept_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] ==>
-		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
-	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != s->leaf[k] &&
-		0 <= x < VMA_LEAF_SLOTS ==>
-		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
-		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
-		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
-	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
-		s->last_end[x] == \at(s->last_end[x], Pre); */
-	/*@ assert vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
-		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
-	/*@ assert nr: LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre) + 1; */
-	/*@ assert low: \forall integer x; 0 <= x < i ==>
-		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre) &&
-		VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre) &&
-		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre); */
-	/*@ assert at: SlotId(v, s, k, i) == id && VStart(v, s, k, i) == v->vma[id].vm_start &&
-		VEnd(v, s, k, i) == v->vma[id].vm_end; */
-	/*@ assert high: \forall integer x; i < x < LeafNr(v, s, k) ==>
-		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x - 1), Pre) &&
-		VStart(v, s, k, x) == \at(VStart(v, s, k, x - 1), Pre) &&
-		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x - 1), Pre); */
-	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k && 0 <= x < VMA_LEAF_SLOTS ==>
-		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
-		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
-		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
-		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
-	/*@ assert sorted_in: \forall integer x1, x2; 0 <= x1 < x2 < LeafNr(v, s, k) ==>
-		VEnd(v, s, k, x1) <= VStart(v, s, k, x2); */
-	/*@ assert sorted_below: \forall integer k1, x1, x2; InSet(v, s, k1, x1) && k1 < k &&
-		0 <= x2 < LeafNr(v, s, k) ==> VEnd(v, s, k1, x1) <= VStart(v, s, k, x2); */
-	/*@ assert sorted_above: \forall integer k2, x1, x2; InSet(v, s, k2, x2) && k < k2 &&
-		0 <= x1 < LeafNr(v, s, k) ==> VEnd(v, s, k, x1) <= VStart(v, s, k2, x2); */
+	leaf_insert_pool(v, s, k, i, id);
+	/*@ assert inserted: InsertedRanges{Pre, Here}(v, s, k, i, v->vma[id].vm_start, v->vma[id].vm_end); */
 	/*@ assert sorted: VSorted(v, s); */
 	/*@ assert shape: VSetShape(v, s); */
+	/*@ assert copies_low: \forall integer x; 0 <= x < i ==>
+		v->vma[SlotId(v, s, k, x)].vm_start == VStart(v, s, k, x) &&
+		v->vma[SlotId(v, s, k, x)].vm_end == VEnd(v, s, k, x); */
+	/*@ assert copies_high: \forall integer x; i < x < LeafNr(v, s, k) ==>
+		v->vma[SlotId(v, s, k, x)].vm_start == VStart(v, s, k, x) &&
+		v->vma[SlotId(v, s, k, x)].vm_end == VEnd(v, s, k, x); */
+	/*@ assert copies_others: \forall integer k2, x; InSet(v, s, k2, x) && k2 != k ==>
+		v->vma[SlotId(v, s, k2, x)].vm_start == VStart(v, s, k2, x) &&
+		v->vma[SlotId(v, s, k2, x)].vm_end == VEnd(v, s, k2, x); */
 	/*@ assert copies: CopiesOk(v, s); */
 	/*@ assert vmas: VmasOk(v, s); */
 	/*@ assert ends_others: \forall integer j2; 0 <= j2 < s->nr_leaves && j2 != k ==>
