@@ -1304,7 +1304,7 @@ static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
 	//@ ghost vpool_ok(v);
 }
 
-/*@
+/*@ axiomatic SplitFacts {
   // Where position (j, x) of the set after leaf_split(k) was before it: leaves up to k
   // stay, leaf k + 1 is the upper half of old leaf k, the leaves above move up by one.
   logic integer SplitLeaf(integer k, integer j) = j <= k ? j : j == k + 1 ? k : j - 1;
@@ -1317,7 +1317,273 @@ static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
     (j2 == k ==> x2 < VMA_LEAF_SLOTS / 2) ==>
       (PosLt(j1, x1, j2, x2) <==>
        PosLt(SplitLeaf(k, j1), SplitSlot(k, j1, x1), SplitLeaf(k, j2), SplitSlot(k, j2, x2)));
-*/
+
+  // What leaf_split(k) did to the ranges, piece by piece as its asserts state it (L1
+  // before, L2 after): leaves up to k keep their slots (leaf k its lower half), leaf k + 1
+  // holds the upper half of old leaf k, the leaves above moved up by one.
+  predicate SplitPieces{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
+    \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) + 1 && 0 <= k < \at(s->nr_leaves, L1) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> \at(LeafNr(v, s, j), L1) <= VMA_LEAF_SLOTS) &&
+    \at(LeafNr(v, s, k), L1) == VMA_LEAF_SLOTS &&
+    \at(LeafNr(v, s, k), L2) == VMA_LEAF_SLOTS / 2 &&
+    (\forall integer j; k < j < k + 2 ==> \at(LeafNr(v, s, j), L2) == VMA_LEAF_SLOTS / 2) &&
+    (\forall integer j; 0 <= j < k ==> \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
+    (\forall integer j; k + 1 < j < \at(s->nr_leaves, L2) ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j - 1), L1)) &&
+    (\forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1) &&
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1) &&
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
+    (\forall integer j, x; k < j < k + 2 && 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), L1)) &&
+    (\forall integer j, x; k + 1 < j < \at(s->nr_leaves, L2) && 0 <= x < VMA_LEAF_SLOTS ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j - 1, x), L1) &&
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j - 1, x), L1) &&
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j - 1, x), L1));
+
+  // Where each region of the set at L2 was at L1, one region a lemma (lesson 25).
+  lemma Split_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> \forall integer j, x;
+      j <= k && \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, j, x), L1) &&
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1) &&
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1) &&
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1);
+
+  lemma Split_New{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> \forall integer j, x;
+      k < j < k + 2 && \at(InSet(v, s, j, x), L2) ==>
+	\at(InSet(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), L1);
+
+  lemma Split_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> \forall integer j, x;
+      k + 1 < j && \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, j - 1, x), L1) &&
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j - 1, x), L1) &&
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j - 1, x), L1) &&
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j - 1, x), L1);
+
+  lemma Split_Low_Half{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> \forall integer x; \at(InSet(v, s, k, x), L2) ==>
+      x < VMA_LEAF_SLOTS / 2;
+
+  // The position map, case by case.
+  lemma SplitPos_Below: \forall integer k, j, x; j <= k ==> SplitLeaf(k, j) == j;
+  lemma SplitPos_New: \forall integer k, j; k < j < k + 2 ==> SplitLeaf(k, j) == k;
+  lemma SplitPos_Above: \forall integer k, j; k + 1 < j ==> SplitLeaf(k, j) == j - 1;
+  lemma SplitSlot_New: \forall integer k, j, x; k < j < k + 2 ==>
+    SplitSlot(k, j, x) == x + VMA_LEAF_SLOTS / 2;
+  lemma SplitSlot_Same: \forall integer k, j, x; j != k + 1 ==> SplitSlot(k, j, x) == x;
+
+  // Split_New as a predicate (SplitRegions names it, so Split_Map_New matches it).
+  predicate SplitNewLeaf{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
+    (\forall integer j, x; k < j < k + 2 && \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), L1) &&
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), L1));
+
+  // The four region lemmas in one predicate, without the rest of SplitPieces.
+  predicate SplitRegions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
+    (\forall integer j, x; j <= k && \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, j, x), L1) &&
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1) &&
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1) &&
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
+    SplitNewLeaf{L1, L2}(v, s, k) &&
+    (\forall integer j, x; k + 1 < j && \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, j - 1, x), L1) &&
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j - 1, x), L1) &&
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j - 1, x), L1) &&
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j - 1, x), L1)) &&
+    (\forall integer x; \at(InSet(v, s, k, x), L2) ==> x < VMA_LEAF_SLOTS / 2);
+
+  lemma Split_Regions{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> SplitRegions{L1, L2}(v, s, k);
+
+  // Each region through the position map.
+  lemma Split_Map_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitRegions{L1, L2}(v, s, k) ==> \forall integer j, x;
+      j <= k && \at(InSet(v, s, j, x), L2) ==>
+	\at(InSet(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1);
+
+  lemma Split_Map_New{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitNewLeaf{L1, L2}(v, s, k) ==> \forall integer j, x;
+      k < j < k + 2 && \at(InSet(v, s, j, x), L2) ==>
+	\at(InSet(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1);
+
+  lemma Split_Map_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitRegions{L1, L2}(v, s, k) ==> \forall integer j, x;
+      k + 1 < j && \at(InSet(v, s, j, x), L2) ==>
+	\at(InSet(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1) &&
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1);
+
+  // The three regions put together, one fact a lemma.
+  lemma Split_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitRegions{L1, L2}(v, s, k) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1);
+
+  lemma Split_Slot{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitRegions{L1, L2}(v, s, k) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1);
+
+  lemma Split_Start{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitRegions{L1, L2}(v, s, k) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1);
+
+  lemma Split_End{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitRegions{L1, L2}(v, s, k) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1);
+
+  // The four lemmas above and the lower half in one predicate, without the regions.
+  predicate SplitView{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1)) &&
+    (\forall integer x; \at(InSet(v, s, k, x), L2) ==> x < VMA_LEAF_SLOTS / 2) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), L1));
+
+  lemma Split_View{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitRegions{L1, L2}(v, s, k) ==> SplitView{L1, L2}(v, s, k);
+
+  // The map keeps the order of two positions of the set at L2 (Split_Order, one way).
+  lemma Split_Lt: \forall integer k, j1, x1, j2, x2;
+    0 <= x1 && 0 <= x2 && (j1 == k ==> x1 < VMA_LEAF_SLOTS / 2) &&
+    (j2 == k ==> x2 < VMA_LEAF_SLOTS / 2) && PosLt(j1, x1, j2, x2) ==>
+      PosLt(SplitLeaf(k, j1), SplitSlot(k, j1, x1), SplitLeaf(k, j2), SplitSlot(k, j2, x2));
+
+  // Two positions of the set at L2 in order were in order at L1.
+  lemma Split_Pair{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitView{L1, L2}(v, s, k) ==> \forall integer j1, x1, j2, x2;
+      \at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) && PosLt(j1, x1, j2, x2) ==>
+	PosLt(SplitLeaf(k, j1), SplitSlot(k, j1, x1), SplitLeaf(k, j2), SplitSlot(k, j2, x2));
+
+  // Two positions of the set at L2, at their places at L1, in order (VSorted at L1).
+  lemma Split_Old_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VSorted{L1}(v, s) && SplitView{L1, L2}(v, s, k) ==> \forall integer j1, x1, j2, x2;
+      \at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) &&
+      PosLt(SplitLeaf(k, j1), SplitSlot(k, j1, x1), SplitLeaf(k, j2), SplitSlot(k, j2, x2)) ==>
+	\at(VEnd(v, s, SplitLeaf(k, j1), SplitSlot(k, j1, x1)), L1) <=
+	\at(VStart(v, s, SplitLeaf(k, j2), SplitSlot(k, j2, x2)), L1);
+
+  // The set's properties across the split, from the view.
+  lemma Split_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VSorted{L1}(v, s) && SplitView{L1, L2}(v, s, k) ==> VSorted{L2}(v, s);
+
+  lemma Split_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VmasOk{L1}(v, s) && SplitView{L1, L2}(v, s, k) ==> VmasOk{L2}(v, s);
+
+  lemma Split_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    CopiesOk{L1}(v, s) && SplitView{L1, L2}(v, s, k) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> 0 <= \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
+
+  lemma Split_Ids{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitView{L1, L2}(v, s, k) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) ==>
+    \forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) < VMA_POOL_SIZE;
+
+  lemma Split_Point_Low{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    SplitPieces{L1, L2}(v, s, k) && SplitView{L1, L2}(v, s, k) && i < VMA_LEAF_SLOTS / 2 &&
+    InsertPoint{L1}(v, s, k, i, a, b) ==> InsertPoint{L2}(v, s, k, i, a, b);
+
+  // A position before (k + 1, i - VMA_LEAF_SLOTS / 2) at L2 is one before (k, i) at L1.
+  lemma Split_Lt_Point: \forall integer k, j, x, i;
+    0 <= x && (j == k ==> x < VMA_LEAF_SLOTS / 2) && VMA_LEAF_SLOTS / 2 <= i ==>
+      (PosLt(j, x, k + 1, i - VMA_LEAF_SLOTS / 2) <==>
+       PosLt(SplitLeaf(k, j), SplitSlot(k, j, x), k, i));
+
+  lemma Split_Point_Before{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    SplitView{L1, L2}(v, s, k) && i >= VMA_LEAF_SLOTS / 2 && InsertPoint{L1}(v, s, k, i, a, b) ==>
+      \forall integer j, x; \at(InSet(v, s, j, x), L2) &&
+	PosLt(j, x, k + 1, i - VMA_LEAF_SLOTS / 2) ==> \at(VEnd(v, s, j, x), L2) <= a;
+
+  lemma Split_Point_After{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    SplitView{L1, L2}(v, s, k) && i >= VMA_LEAF_SLOTS / 2 && InsertPoint{L1}(v, s, k, i, a, b) ==>
+      \forall integer j, x; \at(InSet(v, s, j, x), L2) &&
+	!PosLt(j, x, k + 1, i - VMA_LEAF_SLOTS / 2) ==> b <= \at(VStart(v, s, j, x), L2);
+
+  lemma Split_Point_High{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    SplitPieces{L1, L2}(v, s, k) && SplitView{L1, L2}(v, s, k) && i >= VMA_LEAF_SLOTS / 2 &&
+    InsertPoint{L1}(v, s, k, i, a, b) ==> InsertPoint{L2}(v, s, k + 1, i - VMA_LEAF_SLOTS / 2, a, b);
+
+  // Every leaf of the set at L2 holds 1 to VMA_LEAF_SLOTS VMAs.
+  lemma Split_Nr{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> 1 <= \at(LeafNr(v, s, j), L1)) ==>
+    \forall integer j; 0 <= j < \at(s->nr_leaves, L2) ==>
+      1 <= \at(LeafNr(v, s, j), L2) <= VMA_LEAF_SLOTS;
+
+  lemma Split_Shape{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VSetShape{L1}(v, s) && SplitPieces{L1, L2}(v, s, k) && SplitView{L1, L2}(v, s, k) &&
+    \at(s->nr_leaves, L2) <= VMA_MAX_LEAVES &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L2) ==> \at(s->leaf[j], L2) < VMA_LEAF_POOL) ==>
+    VSetShape{L2}(v, s);
+
+  // The top array: leaves up to k stay, id is leaf k + 1, the others moved up by one.
+  predicate SplitLeaves{L1, L2}(struct vma_set *s, integer k, integer id) =
+    \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) + 1 && 0 <= k < \at(s->nr_leaves, L1) &&
+    \at(s->leaf[k + 1], L2) == id &&
+    (\forall integer j; 0 <= j <= k ==> \at(s->leaf[j], L2) == \at(s->leaf[j], L1)) &&
+    (\forall integer j; k + 1 < j < \at(s->nr_leaves, L2) ==>
+      \at(s->leaf[j], L2) == \at(s->leaf[j - 1], L1)) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> \at(s->leaf[j], L1) != id);
+
+  lemma Split_Distinct{L1, L2}: \forall struct vma_set *s, integer k, id;
+    LeavesDistinct{L1}(s) && SplitLeaves{L1, L2}(s, k, id) ==> LeavesDistinct{L2}(s);
+
+  lemma Split_Owned{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, id;
+    LeavesOwned{L1}(v, s) && SplitLeaves{L1, L2}(s, k, id) && id < \at(v->leaf_used, L1) &&
+    \at(v->leaf_used, L2) == \at(v->leaf_used, L1) ==> LeavesOwned{L2}(v, s);
+
+  // last_end of the leaves other than k and k + 1 (the two that leaf_refresh() redoes).
+  lemma Split_Ends_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    LastEnds{L1}(v, s) && SplitPieces{L1, L2}(v, s, k) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> 1 <= \at(LeafNr(v, s, j), L1)) &&
+    (\forall integer j; 0 <= j < k ==> \at(s->last_end[j], L2) == \at(s->last_end[j], L1)) ==>
+    \forall integer j; 0 <= j < k ==>
+      \at(s->last_end[j], L2) == \at(VEnd(v, s, j, LeafNr(v, s, j) - 1), L2);
+
+  lemma Split_Last_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> 1 <= \at(LeafNr(v, s, j), L1)) ==>
+    \forall integer j; k + 1 < j < \at(s->nr_leaves, L2) ==>
+      \at(VEnd(v, s, j, LeafNr(v, s, j) - 1), L2) ==
+      \at(VEnd(v, s, j - 1, LeafNr(v, s, j - 1) - 1), L1);
+
+  lemma Split_Ends_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    LastEnds{L1}(v, s) && SplitPieces{L1, L2}(v, s, k) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> 1 <= \at(LeafNr(v, s, j), L1)) &&
+    (\forall integer j; k + 1 < j < \at(s->nr_leaves, L2) ==>
+      \at(s->last_end[j], L2) == \at(s->last_end[j - 1], L1)) ==>
+    \forall integer j; k + 1 < j < \at(s->nr_leaves, L2) ==>
+      \at(s->last_end[j], L2) == \at(VEnd(v, s, j, LeafNr(v, s, j) - 1), L2);
+
+  lemma Split_Ends{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    LastEnds{L1}(v, s) && SplitPieces{L1, L2}(v, s, k) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> 1 <= \at(LeafNr(v, s, j), L1) <= VMA_LEAF_SLOTS) &&
+    (\forall integer j; 0 <= j < k ==> \at(s->last_end[j], L2) == \at(s->last_end[j], L1)) &&
+    (\forall integer j; k + 1 < j < \at(s->nr_leaves, L2) ==>
+      \at(s->last_end[j], L2) == \at(s->last_end[j - 1], L1)) ==>
+    \forall integer j; 0 <= j < \at(s->nr_leaves, L2) && j != k && j != k + 1 ==>
+      \at(s->last_end[j], L2) == \at(VEnd(v, s, j, LeafNr(v, s, j) - 1), L2);
+  } */
 
 /*
  * The pool half of leaf_split(): take a leaf and move the upper half of full leaf k into
@@ -1435,6 +1701,7 @@ static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	uint32_t id = leaf_split_pool(v, s, k);
 
+	/*@ assert distinct_h: LeavesDistinct(s); */
 	/* A label for the annotations below (state after the halving). */
 Halved:
 	__attribute__((unused));
@@ -1458,16 +1725,19 @@ Halved:
 	/*@ assert nr_low: \forall integer j; 0 <= j < k ==>
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre); */
 	/*@ assert nr_high_h: s->leaf[k + 1] == id && LeafNr(v, s, k + 1) == \at(v->leaves[id].nr, Halved); */
-	/*@ assert high_h: \forall integer x; 0 <= x < VMA_LEAF_SLOTS ==>
-		SlotId(v, s, k + 1, x) == \at(v->leaves[id].slot[x], Halved) &&
-		VStart(v, s, k + 1, x) == \at(v->leaves[id].start[x], Halved) &&
-		VEnd(v, s, k + 1, x) == \at(v->leaves[id].end[x], Halved); */
+	/* Leaf k + 1 as "k < j < k + 2", not "j == k + 1": see docs/proofs.md, lesson 26. */
+	/*@ assert leaf_new: \forall integer j; k < j < k + 2 ==> s->leaf[j] == id; */
+	/*@ assert high_h: \forall integer j, x; k < j < k + 2 && 0 <= x < VMA_LEAF_SLOTS ==>
+		SlotId(v, s, j, x) == \at(v->leaves[id].slot[x], Halved) &&
+		VStart(v, s, j, x) == \at(v->leaves[id].start[x], Halved) &&
+		VEnd(v, s, j, x) == \at(v->leaves[id].end[x], Halved); */
 	/*@ assert halves: LeafNr(v, s, k) == VMA_LEAF_SLOTS / 2 &&
 		LeafNr(v, s, k + 1) == VMA_LEAF_SLOTS / 2; */
-	/*@ assert high: \forall integer x; 0 <= x < VMA_LEAF_SLOTS / 2 ==>
-		SlotId(v, s, k + 1, x) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
-		VStart(v, s, k + 1, x) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
-		VEnd(v, s, k + 1, x) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre); */
+	/*@ assert halves_new: \forall integer j; k < j < k + 2 ==> LeafNr(v, s, j) == VMA_LEAF_SLOTS / 2; */
+	/*@ assert high: \forall integer j, x; k < j < k + 2 && 0 <= x < VMA_LEAF_SLOTS / 2 ==>
+		SlotId(v, s, j, x) == \at(SlotId(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, k, x + VMA_LEAF_SLOTS / 2), Pre); */
 	/*@ assert nr_above_h: \forall integer j; k + 1 < j < s->nr_leaves ==>
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j - 1), Halved); */
 	/*@ assert above_h: \forall integer j, x; k + 1 < j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
@@ -1481,20 +1751,25 @@ Halved:
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j - 1, x), Pre) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j - 1, x), Pre) &&
 		VEnd(v, s, j, x) == \at(VEnd(v, s, j - 1, x), Pre); */
-	/*@ assert view: \forall integer j, x; InSet(v, s, j, x) ==>
-		\at(InSet(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre) &&
-		SlotId(v, s, j, x) == \at(SlotId(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre) &&
-		VStart(v, s, j, x) == \at(VStart(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre) &&
-		VEnd(v, s, j, x) == \at(VEnd(v, s, SplitLeaf(k, j), SplitSlot(k, j, x)), Pre); */
-	/*@ assert view_low: \forall integer x; InSet(v, s, k, x) ==> x < VMA_LEAF_SLOTS / 2; */
+	/*@ assert nr_split: s->nr_leaves == \at(s->nr_leaves, Pre) + 1; */
+	/*@ assert bound: \forall integer j; 0 <= j < \at(s->nr_leaves, Pre) ==>
+		1 <= \at(LeafNr(v, s, j), Pre) <= VMA_LEAF_SLOTS; */
+	/*@ assert pieces: SplitPieces{Pre, Here}(v, s, k); */
+	/*@ assert regions: SplitRegions{Pre, Here}(v, s, k); */
+	/*@ assert view: SplitView{Pre, Here}(v, s, k); */
 	/*@ assert vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
 		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert leaves_h: SplitLeaves{Halved, Here}(s, k, id); */
+	/*@ assert pool_h: VPoolOk(v) && v->leaf_used <= VMA_LEAF_POOL; */
+	/*@ assert owned: LeavesOwned(v, s); */
+	/*@ assert leaf_bound: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] < VMA_LEAF_POOL; */
 	/*@ assert shape: VSetShape(v, s); */
 	/*@ assert distinct: LeavesDistinct(s); */
 	/*@ assert copies: CopiesOk(v, s); */
 	/*@ assert vmas: VmasOk(v, s); */
 	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert ends_low: \forall integer j; 0 <= j < k ==> s->last_end[j] == \at(s->last_end[j], Pre); */
 	/*@ assert ends_above: \forall integer j; k + 1 < j < s->nr_leaves ==>
 		s->last_end[j] == \at(s->last_end[j - 1], Pre); */
 	/*@ assert ends_others: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
@@ -1504,7 +1779,6 @@ Halved:
 	/*@ assert point_high: \forall integer i, a, b; i >= VMA_LEAF_SLOTS / 2 &&
 		\at(InsertPoint(v, s, k, i, a, b), Pre) ==>
 		InsertPoint(v, s, k + 1, i - VMA_LEAF_SLOTS / 2, a, b); */
-	/*@ assert owned: LeavesOwned(v, s); */
 	/*@ assert leaves: s->leaf[k + 1] == \at(NextLeaf(v), Pre) &&
 		(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre)) &&
 		(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \at(s->leaf[j - 1], Pre)); */
@@ -1571,7 +1845,7 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 	leaf_set_nr(v, y, v->leaves[y].nr + 1);
 }
 
-/*@
+/*@ axiomatic InsertFacts {
   // The ranges of the set at L2 are those at L1 with [a, b) put at position (k, i): the
   // slots of leaf k from i on move up by one, the other leaves keep theirs.
   predicate InsertedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i,
@@ -1602,69 +1876,100 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
     VSorted{L1}(v, s) && InsertPoint{L1}(v, s, k, i, a, b) &&
     InsertedRanges{L1, L2}(v, s, k, i, a, b);
 
-  lemma Insert_Sorted_Other{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+  // Where each position of the set at L2 was at L1 (the three frames of InsertedRanges,
+  // one lemma each, so that the order lemmas below instantiate one fact at a time).
+  lemma Inserted_Other{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer j, x;
+      j != k && \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, j, x), L1) &&
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1) &&
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1);
+
+  lemma Inserted_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x;
+      0 <= x < i ==> \at(InSet(v, s, k, x), L1) && \at(InSet(v, s, k, x), L2) &&
+	\at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x), L1) &&
+	\at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1);
+
+  lemma Inserted_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x;
+      i < x && \at(InSet(v, s, k, x), L2) ==> \at(InSet(v, s, k, x - 1), L1) &&
+	\at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x - 1), L1) &&
+	\at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x - 1), L1);
+
+  // The position at L1 of a VMA at (j, x) at L2, other than the inserted one.
+  logic integer OldPos(integer j, integer x, integer k, integer i) =
+    j == k && x > i ? x - 1 : x;
+
+  lemma OldPos_Same: \forall integer j, x, k, i; j != k || x < i ==> OldPos(j, x, k, i) == x;
+  lemma OldPos_Shift: \forall integer j, x, k, i; j == k && x > i ==> OldPos(j, x, k, i) == x - 1;
+
+  lemma Inserted_Old_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) && !(j == k && x == i) ==>
+	\at(InSet(v, s, j, OldPos(j, x, k, i)), L1);
+
+  lemma Inserted_Old_Start{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) && !(j == k && x == i) ==>
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, OldPos(j, x, k, i)), L1);
+
+  lemma Inserted_Old_End{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) && !(j == k && x == i) ==>
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, OldPos(j, x, k, i)), L1);
+
+  // Removing the inserted position keeps the order of the others.
+  lemma OldPos_Lt: \forall integer k1, x1, k2, x2, k, i;
+    PosLt(k1, x1, k2, x2) && !(k1 == k && x1 == i) && !(k2 == k && x2 == i) ==>
+      PosLt(k1, OldPos(k1, x1, k, i), k2, OldPos(k2, x2, k, i));
+
+  // The three lemmas above in one predicate, without the rest of InsertedRanges.
+  predicate OldPositions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) && !(j == k && x == i) ==>
+      \at(InSet(v, s, j, OldPos(j, x, k, i)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) && !(j == k && x == i) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, OldPos(j, x, k, i)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) && !(j == k && x == i) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, OldPos(j, x, k, i)), L1));
+
+  lemma Inserted_Old{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
+    InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> OldPositions{L1, L2}(v, s, k, i);
+
+  // Two VMAs that were there at L1, at their old positions, in order (VSorted at L1).
+  lemma Insert_Old_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    VSorted{L1}(v, s) && OldPositions{L1, L2}(v, s, k, i) ==>
+      \forall integer k1, x1, k2, x2;
+	\at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k2, x2), L2) &&
+	!(k1 == k && x1 == i) && !(k2 == k && x2 == i) &&
+	PosLt(k1, OldPos(k1, x1, k, i), k2, OldPos(k2, x2, k, i)) ==>
+	  \at(VEnd(v, s, k1, OldPos(k1, x1, k, i)), L1) <=
+	  \at(VStart(v, s, k2, OldPos(k2, x2, k, i)), L1);
+
+  // Two VMAs that were there at L1 keep their order.
+  lemma Insert_Sorted_Old{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    VSorted{L1}(v, s) && OldPositions{L1, L2}(v, s, k, i) ==>
+      \forall integer k1, x1, k2, x2;
+	\at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k2, x2), L2) && PosLt(k1, x1, k2, x2) &&
+	!(k1 == k && x1 == i) && !(k2 == k && x2 == i) ==>
+	  \at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
+
+  // A position after the inserted one was, at L1, at or after the insertion point.
+  lemma OldPos_After: \forall integer k2, x2, k, i;
+    PosLt(k, i, k2, x2) ==> !PosLt(k2, OldPos(k2, x2, k, i), k, i);
+
+  lemma OldPos_Before: \forall integer k1, x1, k, i;
+    PosLt(k1, x1, k, i) ==> OldPos(k1, x1, k, i) == x1;
+
+  // The inserted VMA against the others: InsertPoint at L1.
+  lemma Insert_Sorted_At{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
     InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, k2, x2;
-      k1 != k && k2 != k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k2, x2), L2) &&
-      PosLt(k1, x1, k2, x2) ==> \at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
-
-  lemma Insert_From_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
-      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) && x1 < i ==>
-	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
-
-  lemma Insert_From_At{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
-      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) && x1 == i ==>
-	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
-
-  lemma Insert_From_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
-      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) && x1 > i ==>
-	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
-
-  lemma Insert_Sorted_From{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, k2, x2;
-      k < k2 && \at(InSet(v, s, k, x1), L2) && \at(InSet(v, s, k2, x2), L2) ==>
-	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
-
-  lemma Insert_Into_Below{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
-      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) && x2 < i ==>
-	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
-
-  lemma Insert_Into_At{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
-      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) && x2 == i ==>
-	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
-
-  lemma Insert_Into_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
-      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) && x2 > i ==>
-	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
-
-  lemma Insert_Sorted_Into{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer k1, x1, x2;
-      k1 < k && \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k, x2), L2) ==>
-	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k, x2), L2);
-
-  lemma Insert_In_Old{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    VSorted{L1}(v, s) && InsertedRanges{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, x2;
-      0 <= x1 < x2 < \at(LeafNr(v, s, k), L2) && x1 != i && x2 != i ==>
-	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k, x2), L2);
-
-  lemma Insert_In_At{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, x2;
-      0 <= x1 < x2 < \at(LeafNr(v, s, k), L2) && (x1 == i || x2 == i) ==>
-	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k, x2), L2);
-
-  lemma Insert_Sorted_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
-    InsertCase{L1, L2}(v, s, k, i, a, b) ==> \forall integer x1, x2;
-      0 <= x1 < x2 < \at(LeafNr(v, s, k), L2) ==>
-	\at(VEnd(v, s, k, x1), L2) <= \at(VStart(v, s, k, x2), L2);
+      \at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k2, x2), L2) && PosLt(k1, x1, k2, x2) &&
+      ((k1 == k && x1 == i) || (k2 == k && x2 == i)) ==>
+	\at(VEnd(v, s, k1, x1), L2) <= \at(VStart(v, s, k2, x2), L2);
 
   lemma Insert_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i, a, b;
     InsertCase{L1, L2}(v, s, k, i, a, b) ==> VSorted{L2}(v, s);
-*/
+  } */
 
 /*
  * The pool half of leaf_insert_slot(): leaf_put_at() on leaf k's pool leaf, with what it
