@@ -1714,6 +1714,14 @@ Halved:
 		s->last_end[j] == \at(s->last_end[j], Pre); */
 	/*@ assert nr_low_h: \forall integer j; 0 <= j <= k ==>
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Halved); */
+	/*@ assert top_low_h: \forall integer j; 0 <= j <= k ==>
+		s->leaf[j] == \at(s->leaf[j], Halved) && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert low_slot_h: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Halved); */
+	/*@ assert low_start_h: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
+		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Halved); */
+	/*@ assert low_end_h: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Halved); */
 	/*@ assert low_h: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Halved) &&
 		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Halved) &&
@@ -1757,6 +1765,8 @@ Halved:
 	/*@ assert pieces: SplitPieces{Pre, Here}(v, s, k); */
 	/*@ assert regions: SplitRegions{Pre, Here}(v, s, k); */
 	/*@ assert view: SplitView{Pre, Here}(v, s, k); */
+	/*@ assert ids_pre: \forall integer j, x; \at(InSet(v, s, j, x), Pre) ==>
+		0 <= \at(SlotId(v, s, j, x), Pre) < VMA_POOL_SIZE; */
 	/*@ assert vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
 		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
@@ -1783,7 +1793,12 @@ Halved:
 		(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre)) &&
 		(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \at(s->leaf[j - 1], Pre)); */
 	leaf_refresh(v, s, k);
-	leaf_refresh(v, s, k + 1);
+	/*@ assert end_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/* k + 1 through a variable: the callee's postconditions then name it (lesson 24). */
+	uint32_t next = k + 1;
+	leaf_refresh(v, s, next);
+	/*@ assert end_next: s->last_end[next] == VEnd(v, s, next, LeafNr(v, s, next) - 1); */
+	/*@ assert end_k_kept: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
 	/*@ assert nr: s->nr_leaves == \at(s->nr_leaves, Pre) + 1; */
 	/*@ assert pool: VPoolOk(v); */
 	/*@ assert ends_others: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
