@@ -640,6 +640,25 @@ static void leaf_summary_store(struct vma_set *s, uint32_t k, uint64_t last, uin
 		set_max_gap(s, k + 1, next_gap);
 }
 
+/* What leaf_refresh() and leaf_refresh_pair() keep of the set: its top array, ids and counts,
+ * and each part of VSetOk but LastEnds, and every insertion point. */
+/* clang-format off */
+#define VMA_REFRESH_KEPT \
+	ensures top_kept: s->nr_leaves == \old(s->nr_leaves) && \
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \old(s->leaf[j]); \
+	ensures ids_kept: \forall integer j, i; 0 <= j < s->nr_leaves ==> \
+		LeafNr(v, s, j) == \old(LeafNr(v, s, j)) && SlotId(v, s, j, i) == \old(SlotId(v, s, j, i)); \
+	ensures shape_kept: \old(VSetShape(v, s)) ==> VSetShape(v, s); \
+	ensures distinct_kept: \old(LeavesDistinct(s)) ==> LeavesDistinct(s); \
+	ensures copies_ok_kept: \old(CopiesOk(v, s)) && \
+		\old(\forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE) ==> \
+		CopiesOk(v, s); \
+	ensures vmas_ok_kept: \old(VmasOk(v, s)) ==> VmasOk(v, s); \
+	ensures sorted_kept: \old(VSorted(v, s)) ==> VSorted(v, s); \
+	ensures point_kept: \forall integer kk, ii, a, b; \
+		\old(InsertPoint(v, s, kk, ii, a, b)) ==> InsertPoint(v, s, kk, ii, a, b);
+/* clang-format on */
+
 /* Leaf k changed (its copies are current): its summary, the next leaf's gap when k's
  * last end moved (that gap starts there), and the gap tree above both. */
 /*@ requires valid: \valid_read(v) && \valid(s);
@@ -662,18 +681,7 @@ static void leaf_summary_store(struct vma_set *s, uint32_t k, uint64_t last, uin
 	VStart(v, s, j, i) == \old(VStart(v, s, j, i));
     ensures set_kept_end: \forall integer j, i; 0 <= j < s->nr_leaves && 0 <= i < VMA_LEAF_SLOTS ==>
 	VEnd(v, s, j, i) == \old(VEnd(v, s, j, i));
-    ensures top_kept: s->nr_leaves == \old(s->nr_leaves) &&
-	\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \old(s->leaf[j]);
-    ensures ids_kept: \forall integer j, i; 0 <= j < s->nr_leaves ==>
-	LeafNr(v, s, j) == \old(LeafNr(v, s, j)) && SlotId(v, s, j, i) == \old(SlotId(v, s, j, i));
-    ensures shape_kept: \old(VSetShape(v, s)) ==> VSetShape(v, s);
-    ensures distinct_kept: \old(LeavesDistinct(s)) ==> LeavesDistinct(s);
-    ensures copies_ok_kept: \old(CopiesOk(v, s)) && \old(\forall integer j, x; InSet(v, s, j, x) ==>
-	SlotId(v, s, j, x) < VMA_POOL_SIZE) ==> CopiesOk(v, s);
-    ensures vmas_ok_kept: \old(VmasOk(v, s)) ==> VmasOk(v, s);
-    ensures sorted_kept: \old(VSorted(v, s)) ==> VSorted(v, s);
-    ensures point_kept: \forall integer kk, ii, a, b;
-	\old(InsertPoint(v, s, kk, ii, a, b)) ==> InsertPoint(v, s, kk, ii, a, b);
+    VMA_REFRESH_KEPT
 */
 static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -704,6 +712,39 @@ static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	/*@ assert copies_end: \at(CopiesOk(v, s), Pre) && \at(\forall integer j, x; InSet(v, s, j, x) ==>
 		SlotId(v, s, j, x) < VMA_POOL_SIZE, Pre) ==> \forall integer k2, x;
 		InSet(v, s, k2, x) ==> v->vma[SlotId(v, s, k2, x)].vm_end == VEnd(v, s, k2, x); */
+}
+
+/*
+ * leaf_refresh() on leaves k and k + 1, which leaf_split() changed, with what the set keeps:
+ * a function of its own, so that the last_end reasoning runs without leaf_split()'s
+ * context (docs/proofs.md, lesson 24).
+ */
+/*@ requires valid: \valid_read(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires k: k + 1 < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==>
+	s->leaf[j] < VMA_LEAF_POOL && 1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS;
+    requires ends_others: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
+	s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1);
+    assigns s->last_end[k .. k + 1], s->max_gap[k .. s->nr_leaves - 1],
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures last_ends: LastEnds(v, s);
+    VMA_REFRESH_KEPT
+*/
+static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
+{
+	/* k + 1 through a variable: the callee's postconditions then name it (lesson 24). */
+	uint32_t next = k + 1;
+
+	leaf_refresh(v, s, k);
+	/*@ assert end_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/*@ assert others_1: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	leaf_refresh(v, s, next);
+	/*@ assert end_next: s->last_end[next] == VEnd(v, s, next, LeafNr(v, s, next) - 1); */
+	/*@ assert end_k_kept: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/*@ assert others_2: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 }
 
 /*
@@ -1715,7 +1756,7 @@ Halved:
 	/*@ assert nr_low_h: \forall integer j; 0 <= j <= k ==>
 		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Halved); */
 	/*@ assert top_low_h: \forall integer j; 0 <= j <= k ==>
-		s->leaf[j] == \at(s->leaf[j], Halved) && s->leaf[j] < VMA_LEAF_POOL; */
+		s->leaf[j] == \at(s->leaf[j], Halved) && 0 <= s->leaf[j] < VMA_LEAF_POOL; */
 	/*@ assert low_slot_h: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
 		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Halved); */
 	/*@ assert low_start_h: \forall integer j, x; 0 <= j <= k && 0 <= x < VMA_LEAF_SLOTS ==>
@@ -1792,21 +1833,9 @@ Halved:
 	/*@ assert leaves: s->leaf[k + 1] == \at(NextLeaf(v), Pre) &&
 		(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre)) &&
 		(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \at(s->leaf[j - 1], Pre)); */
-	leaf_refresh(v, s, k);
-	/*@ assert end_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
-	/* k + 1 through a variable: the callee's postconditions then name it (lesson 24). */
-	uint32_t next = k + 1;
-	leaf_refresh(v, s, next);
-	/*@ assert end_next: s->last_end[next] == VEnd(v, s, next, LeafNr(v, s, next) - 1); */
-	/*@ assert end_k_kept: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	leaf_refresh_pair(v, s, k);
 	/*@ assert nr: s->nr_leaves == \at(s->nr_leaves, Pre) + 1; */
 	/*@ assert pool: VPoolOk(v); */
-	/*@ assert ends_others: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
-		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
-	/*@ assert ends_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1) &&
-		s->last_end[k + 1] == VEnd(v, s, k + 1, LeafNr(v, s, k + 1) - 1); */
-	/*@ assert last_ends: \forall integer j; 0 <= j < s->nr_leaves ==>
-		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 }
 
 /*
