@@ -2222,6 +2222,13 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 				pos.leaf++;
 				pos.slot -= half;
 			}
+			/*@ assert split_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
+				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) &&
+				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
+		} else {
+			/*@ assert room_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
+				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) &&
+				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
 		}
 		/*@ assert ok_at: VSetOkAt(v, s, pos.leaf); */
 	}
