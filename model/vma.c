@@ -742,8 +742,14 @@ static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	leaf_refresh(v, s, next);
 	/*@ assert end_next: s->last_end[next] == VEnd(v, s, next, LeafNr(v, s, next) - 1); */
+	/*@ assert end_k1: s->last_end[k + 1] == VEnd(v, s, k + 1, LeafNr(v, s, k + 1) - 1); */
 	/*@ assert end_k_kept: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
 	/*@ assert others_2: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	/* Leaves k and k + 1 as ranges of one, for LastEnds (lesson 26). */
+	/*@ assert end_k_j: \forall integer j; k <= j < k + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	/*@ assert end_next_j: \forall integer j; k < j < k + 2 ==>
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 }
 
