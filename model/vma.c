@@ -733,7 +733,7 @@ static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
 */
 static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
-	/* k + 1 through a variable: the callee's postconditions then name it (lesson 24). */
+	/* To the provers next is to_uint32(1 + k): end_k1 below is not proved yet. */
 	uint32_t next = k + 1;
 
 	leaf_refresh(v, s, k);
