@@ -207,7 +207,7 @@ void dump_maps(FILE *out, const struct vma_pool *v, const struct mm_struct *mm)
 	if (mm == NULL || !mm->in_use)
 		return;
 	pos = vma_first_pos(&mm->vmas);
-	for (i = 0; i < mm->vmas.nr_vmas && i < VMA_MAX_PER_MM; i++) {
+	for (i = 0; i < VMA_MAX_PER_MM && (int)i < mm->vmas.nr_vmas; i++) {
 		uint32_t id = vma_at(v, &mm->vmas, pos);
 
 		if (id >= VMA_POOL_SIZE) /* VMA_NONE: the end */

@@ -2034,7 +2034,7 @@ struct validate_result mm_validate(const struct mm_env *e, const struct mm_struc
 	k = vma_gap_tree_stale(s);
 	if (k != 0)
 		return mm_bad("vma index: stale gap tree node", k);
-	if (n != s->nr_vmas)
+	if (s->nr_vmas < 0 || n != (uint32_t)s->nr_vmas)
 		return mm_bad("vma index: count", n);
 	if (n != mm->map_count)
 		return mm_bad("map_count is not the number of VMAs", mm->map_count);

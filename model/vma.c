@@ -729,13 +729,16 @@ static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
     assigns s->last_end[k .. k + 1], s->max_gap[k .. s->nr_leaves - 1],
 	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures last_ends: LastEnds(v, s);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
     VMA_REFRESH_KEPT
 */
 static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
-	/* To the provers next is to_uint32(1 + k): end_k1 below is not proved yet. */
+	/* To the provers next is to_uint32(1 + k) until this assert says otherwise (end_k1). */
 	uint32_t next = k + 1;
 
+	/*@ assert next: next == k + 1; */
 	leaf_refresh(v, s, k);
 	/*@ assert end_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
 	/*@ assert others_1: \forall integer j; 0 <= j < s->nr_leaves && j != k && j != k + 1 ==>
@@ -1743,6 +1746,8 @@ static uint32_t leaf_split_pool(struct vma_pool *v, const struct vma_set *s, uin
     ensures leaves: s->leaf[k + 1] == \old(NextLeaf(v)) &&
 	(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \old(s->leaf[j])) &&
 	(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \old(s->leaf[j - 1]));
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
 static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -2213,6 +2218,7 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 		pos.slot = 0;
 		/*@ assert empty: LeafNr(v, s, 0) == 0 && s->nr_leaves == 1; */
 		/*@ assert ok_at: VSetOkAt(v, s, 0); */
+		/*@ assert point_empty: InsertPoint(v, s, 0, 0, v->vma[id].vm_start, v->vma[id].vm_end); */
 	} else {
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
 			pos.leaf = s->nr_leaves - 1;
@@ -2231,6 +2237,8 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 			/*@ assert split_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) &&
 				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
+			/*@ assert point_split: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
+							    v->vma[id].vm_end); */
 		} else {
 			/*@ assert room_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) &&

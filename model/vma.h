@@ -138,7 +138,9 @@ struct vma_leaf {
  * (cachegrind), none with the pads.
  */
 struct vma_set {
-	uint32_t nr_vmas;
+	/* VMAs in the set. An int (as Linux's mm->map_count): the proofs keep it in a memory of
+	 * its own, which no predicate on the set reads (docs/proofs.md, lesson 27). */
+	int nr_vmas;
 	uint32_t nr_leaves;
 	uint32_t leaf[VMA_MAX_LEAVES]; /* leaf pool indices, in address order */
 	uint64_t pad_1[8];

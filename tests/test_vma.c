@@ -304,7 +304,7 @@ static void stress_check(struct stress *t, const char *when)
 	if (got < 0)
 		return;
 	n = (uint32_t)got;
-	report(n == mm_of(f)->map_count && n == s->nr_vmas, "%s: walk %u, map_count %u, index %u",
+	report(n == mm_of(f)->map_count && (int)n == s->nr_vmas, "%s: walk %u, map_count %u, index %d",
 	       when, n, mm_of(f)->map_count, s->nr_vmas);
 	for (i = 0; i < n; i++)
 		sorted =
@@ -897,7 +897,7 @@ static void test_tiny_machine(void)
 	report(r.kind == RES_ERROR && r.err == -ENOMEM,
 	       "process with no memory: -ENOMEM, got %d %d", r.kind, r.err);
 	report(machine_current_mm(&f->m) == NULL, "no process");
-	report(f->m.vmas.nr_vmas == 0, "no descriptor held, got %u", f->m.vmas.nr_vmas);
+	report(f->m.vmas.nr_vmas == 0, "no descriptor held, got %d", f->m.vmas.nr_vmas);
 	for (i = 0; i < pages; i++)
 		free_pages_inner(&f->m.phys, pfns[i], 0);
 	r = machine_apply(&f->m, &op);
