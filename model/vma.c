@@ -2279,23 +2279,145 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 	k1 == k2 && i1 == i2;
 */
 
+/*@ axiomatic DeleteFacts {
+  // The ranges of the set at L2 are those at L1 without position (k, i): the slots of leaf
+  // k above i move down by one, the other leaves keep theirs.
+  predicate DeletedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
+    \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) && 0 <= k < \at(s->nr_leaves, L1) &&
+    0 <= i < \at(LeafNr(v, s, k), L1) &&
+    \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) - 1 &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != k ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(SlotId(v, s, k, x), L2) == \at(SlotId(v, s, k, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1)) &&
+    (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
+      \at(SlotId(v, s, k, x), L2) == \at(SlotId(v, s, k, x + 1), L1)) &&
+    (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
+      \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x + 1), L1)) &&
+    (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
+      \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x + 1), L1));
+
+  // The position at L1 of the VMA at (j, x) at L2: the inverse of OldPos.
+  logic integer DelPos(integer j, integer x, integer k, integer i) =
+    j == k && x >= i ? x + 1 : x;
+
+  lemma DelPos_Lt: \forall integer k1, x1, k2, x2, k, i;
+    PosLt(k1, x1, k2, x2) ==> PosLt(k1, DelPos(k1, x1, k, i), k2, DelPos(k2, x2, k, i));
+
+  lemma DelPos_Not: \forall integer x, k, i; DelPos(k, x, k, i) != i;
+
+  // Where each position of the set at L2 was at L1, one lemma a fact (lesson 25).
+  lemma Deleted_Old_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, j, DelPos(j, x, k, i)), L1);
+
+  lemma Deleted_Old_Id{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==>
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, DelPos(j, x, k, i)), L1);
+
+  lemma Deleted_Old_Start{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==>
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, DelPos(j, x, k, i)), L1);
+
+  lemma Deleted_Old_End{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==>
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, DelPos(j, x, k, i)), L1);
+
+  // The four lemmas above in one predicate, without the rest of DeletedRanges.
+  predicate DelPositions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, j, DelPos(j, x, k, i)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, DelPos(j, x, k, i)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, DelPos(j, x, k, i)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, DelPos(j, x, k, i)), L1));
+
+  lemma Deleted_Old{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> DelPositions{L1, L2}(v, s, k, i);
+
+  // Two VMAs left at L2, at their old positions, in order (VSorted at L1).
+  lemma Delete_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    VSorted{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) ==>
+      \forall integer k1, x1, k2, x2;
+	\at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k2, x2), L2) &&
+	PosLt(k1, DelPos(k1, x1, k, i), k2, DelPos(k2, x2, k, i)) ==>
+	  \at(VEnd(v, s, k1, DelPos(k1, x1, k, i)), L1) <=
+	  \at(VStart(v, s, k2, DelPos(k2, x2, k, i)), L1);
+
+  lemma Delete_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    VSorted{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) ==> VSorted{L2}(v, s);
+
+  lemma Delete_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    VmasOk{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) ==> VmasOk{L2}(v, s);
+
+  lemma Delete_Ids{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    DelPositions{L1, L2}(v, s, k, i) ==>
+      \forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) < VMA_POOL_SIZE;
+
+  // The descriptors' ranges did not change, so their copies are still right.
+  lemma Delete_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    CopiesOk{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
+
+  // The descriptor that was at (k, i) is in the set no more (Ids_Unique at L1).
+  lemma Delete_Removed{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    (\forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), L1) && \at(InSet(v, s, k2, i2), L1) &&
+      \at(SlotId(v, s, k1, i1), L1) == \at(SlotId(v, s, k2, i2), L1) ==> k1 == k2 && i1 == i2) &&
+    DelPositions{L1, L2}(v, s, k, i) ==> !\at(InVSet(v, s, \at(SlotId(v, s, k, i), L1)), L2);
+  } */
+
 /*
- * Take slot i out of leaf k, moving the slots above it down. The leaf may be empty then,
- * and its last_end is stale when i was its last slot.
+ * The pool half of leaf_delete(): leaf_shift_down() and the new count on leaf k's pool
+ * leaf, with what they did stated over the set (which they only read), in a context
+ * without the set's order (lesson 24).
  */
 /*@ requires valid: \valid(v) && \valid_read(s);
     requires sep: \separated(v, s);
-    requires ok: VSetOk(v, s);
-    requires pos: InSet(v, s, k, i);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] < VMA_LEAF_POOL;
+    requires distinct: LeavesDistinct(s);
+    requires pos: i < LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
     assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr;
+    ensures top: s->nr_leaves == \old(s->nr_leaves) &&
+	\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \old(s->leaf[x]) &&
+	s->last_end[x] == \old(s->last_end[x]);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
     ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) - 1;
-    ensures ok: VSetOkAt(v, s, k);
-    ensures last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
-    ensures removed: !InVSet(v, s, \old(SlotId(v, s, k, i)));
+    ensures low: \forall integer x; 0 <= x < i ==> SlotId(v, s, k, x) == \old(SlotId(v, s, k, x)) &&
+	VStart(v, s, k, x) == \old(VStart(v, s, k, x)) && VEnd(v, s, k, x) == \old(VEnd(v, s, k, x));
+    ensures high: \forall integer x; i <= x < LeafNr(v, s, k) ==>
+	SlotId(v, s, k, x) == \old(SlotId(v, s, k, x + 1)) &&
+	VStart(v, s, k, x) == \old(VStart(v, s, k, x + 1)) &&
+	VEnd(v, s, k, x) == \old(VEnd(v, s, k, x + 1));
+    ensures others_nr: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+	LeafNr(v, s, k2) == \old(LeafNr(v, s, k2));
+    ensures others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k &&
+	0 <= x < VMA_LEAF_SLOTS ==> SlotId(v, s, k2, x) == \old(SlotId(v, s, k2, x)) &&
+	VStart(v, s, k2, x) == \old(VStart(v, s, k2, x)) && VEnd(v, s, k2, x) == \old(VEnd(v, s, k2, x));
 */
-static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
+static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
 {
 	struct vma_leaf *l = &v->leaves[s->leaf[k]];
 
@@ -2314,7 +2436,7 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
 		s->last_end[x] == \at(s->last_end[x], Pre); */
-	/*@ assert vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	/*@ assert vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
 		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
 	/*@ assert nr: LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre) - 1; */
@@ -2326,17 +2448,40 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x + 1), Pre) &&
 		VStart(v, s, k, x) == \at(VStart(v, s, k, x + 1), Pre) &&
 		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x + 1), Pre); */
+	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		s->leaf[j] != s->leaf[k] && s->leaf[j] < VMA_LEAF_POOL; */
+	/*@ assert others_nr: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
+		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre); */
 	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != k && 0 <= x < VMA_LEAF_SLOTS ==>
-		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
 		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
 		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
 		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
-	/*@ assert unique: \forall integer k2, x; \at(InSet(v, s, k2, x), Pre) &&
-		\at(SlotId(v, s, k2, x), Pre) == \at(SlotId(v, s, k, i), Pre) ==> k2 == k && x == i; */
-	/*@ assert not_here: \forall integer x; 0 <= x < LeafNr(v, s, k) ==>
-		SlotId(v, s, k, x) != \at(SlotId(v, s, k, i), Pre); */
-	/*@ assert not_elsewhere: \forall integer k2, x; InSet(v, s, k2, x) && k2 != k ==>
-		SlotId(v, s, k2, x) != \at(SlotId(v, s, k, i), Pre); */
+}
+
+/*
+ * Take slot i out of leaf k, moving the slots above it down. The leaf may be empty then,
+ * and its last_end is stale when i was its last slot.
+ */
+/*@ requires valid: \valid(v) && \valid_read(s);
+    requires sep: \separated(v, s);
+    requires ok: VSetOk(v, s);
+    requires pos: InSet(v, s, k, i);
+    assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr;
+    ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) - 1;
+    ensures ok: VSetOkAt(v, s, k);
+    ensures last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
+    ensures removed: !InVSet(v, s, \old(SlotId(v, s, k, i)));
+*/
+static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
+{
+	leaf_delete_pool(v, s, k, i);
+	/*@ assert deleted: DeletedRanges{Pre, Here}(v, s, k, i); */
+	/*@ assert positions: DelPositions{Pre, Here}(v, s, k, i); */
+	/*@ assert unique: \forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), Pre) &&
+		\at(InSet(v, s, k2, i2), Pre) && \at(SlotId(v, s, k1, i1), Pre) == \at(SlotId(v, s, k2, i2), Pre) ==>
+		k1 == k2 && i1 == i2; */
 	/*@ assert removed: !InVSet(v, s, \at(SlotId(v, s, k, i), Pre)); */
 	/*@ assert shape: s->nr_leaves <= VMA_MAX_LEAVES && 0 <= k < s->nr_leaves &&
 		(\forall integer k2; 0 <= k2 < s->nr_leaves ==> s->leaf[k2] < VMA_LEAF_POOL) &&
@@ -2347,12 +2492,6 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert distinct: LeavesDistinct(s); */
 	/*@ assert copies: CopiesOk(v, s); */
 	/*@ assert vmas: VmasOk(v, s); */
-	/*@ assert sorted_in: \forall integer x1, x2; 0 <= x1 < x2 < LeafNr(v, s, k) ==>
-		VEnd(v, s, k, x1) <= VStart(v, s, k, x2); */
-	/*@ assert sorted_below: \forall integer k1, x1, x2; InSet(v, s, k1, x1) && k1 < k &&
-		0 <= x2 < LeafNr(v, s, k) ==> VEnd(v, s, k1, x1) <= VStart(v, s, k, x2); */
-	/*@ assert sorted_above: \forall integer k2, x1, x2; InSet(v, s, k2, x2) && k < k2 &&
-		0 <= x1 < LeafNr(v, s, k) ==> VEnd(v, s, k, x1) <= VStart(v, s, k2, x2); */
 	/*@ assert sorted: VSorted(v, s); */
 	/*@ assert ends: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
 		s->last_end[k2] == VEnd(v, s, k2, LeafNr(v, s, k2) - 1); */
