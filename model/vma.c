@@ -347,10 +347,20 @@ static uint32_t leaf_take(struct vma_pool *v)
 	return id;
 }
 
+/* Pool leaf id back on the free list; the frame over the rest of the pool (lesson 23). */
 /*@ requires valid: \valid(v);
     requires id: id < VMA_LEAF_POOL;
     assigns v->leaves[id].next_free, v->leaf_free, v->nr_leaves;
     ensures pool: \old(VPoolOk(v)) && id < v->leaf_used ==> VPoolOk(v);
+    ensures used: v->leaf_used == \old(v->leaf_used);
+    ensures kept: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
+    ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL ==>
+	v->leaves[y].nr == \old(v->leaves[y].nr);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
 static void leaf_give(struct vma_pool *v, uint32_t id)
 {
@@ -754,6 +764,46 @@ static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert end_next_j: \forall integer j; k < j < k + 2 ==>
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+}
+
+/* max_gap[k] anew (leaf k's gaps changed, its last end did not), with what the set keeps. */
+/*@ requires valid: \valid_read(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==>
+	s->leaf[j] < VMA_LEAF_POOL && LeafNr(v, s, j) <= VMA_LEAF_SLOTS;
+    assigns s->max_gap[k], s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures ends_kept: \forall integer j; 0 <= j < VMA_MAX_LEAVES ==>
+	s->last_end[j] == \old(s->last_end[j]);
+    ensures last_ends_kept: \old(LastEnds(v, s)) ==> LastEnds(v, s);
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_REFRESH_KEPT
+*/
+static void leaf_gap_refresh(const struct vma_pool *v, struct vma_set *s, uint32_t k)
+{
+	set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
+	/*@ assert starts: \forall integer x, j; 0 <= x < VMA_LEAF_POOL && 0 <= j < VMA_LEAF_SLOTS ==>
+		v->leaves[x].start[j] == \at(v->leaves[x].start[j], Pre); */
+	/*@ assert ends: \forall integer x, j; 0 <= x < VMA_LEAF_POOL && 0 <= j < VMA_LEAF_SLOTS ==>
+		v->leaves[x].end[j] == \at(v->leaves[x].end[j], Pre); */
+	/*@ assert vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert ids: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre) &&
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre) &&
+		VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre) &&
+		VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
+	/*@ assert copies_start: \at(CopiesOk(v, s), Pre) && \at(\forall integer j, x; InSet(v, s, j, x) ==>
+		SlotId(v, s, j, x) < VMA_POOL_SIZE, Pre) ==> \forall integer k2, x;
+		InSet(v, s, k2, x) ==> v->vma[SlotId(v, s, k2, x)].vm_start == VStart(v, s, k2, x); */
+	/*@ assert copies_end: \at(CopiesOk(v, s), Pre) && \at(\forall integer j, x; InSet(v, s, j, x) ==>
+		SlotId(v, s, j, x) < VMA_POOL_SIZE, Pre) ==> \forall integer k2, x;
+		InSet(v, s, k2, x) ==> v->vma[SlotId(v, s, k2, x)].vm_end == VEnd(v, s, k2, x); */
 }
 
 /*
@@ -2203,6 +2253,34 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 	/*@ assert member: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
 }
 
+/* The first leaf of an empty set: one empty leaf, where any VMA goes. */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires empty: s->nr_leaves == 0;
+    requires pool: VPoolOk(v);
+    requires avail: LeafAvail(v);
+    assigns v->leaf_free, v->leaf_used, v->nr_leaves, v->leaves[NextLeaf(v)].nr,
+	v->leaves[NextLeaf(v)].next_free, s->leaf[0 .. VMA_MAX_LEAVES - 1],
+	s->last_end[0 .. VMA_MAX_LEAVES - 1], s->max_gap[0 .. VMA_MAX_LEAVES - 1], s->nr_leaves,
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures ok: VSetOkAt(v, s, 0) && LeafNr(v, s, 0) == 0;
+    ensures point: \forall integer a, b; InsertPoint(v, s, 0, 0, a, b);
+    ensures leaf: s->leaf[0] == \old(NextLeaf(v));
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+*/
+static void vma_set_open_first(struct vma_pool *v, struct vma_set *s)
+{
+	uint32_t leaf = leaf_take(v);
+
+	top_open(s, 0, leaf);
+	/*@ assert one: s->nr_leaves == 1 && s->leaf[0] == leaf && leaf < VMA_LEAF_POOL &&
+		LeafNr(v, s, 0) == 0; */
+	/*@ assert none: \forall integer k, i; !InSet(v, s, k, i); */
+	/*@ assert distinct: LeavesDistinct(s); */
+	/*@ assert ok: VSetOkAt(v, s, 0); */
+}
+
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 {
 	return vma_set_insert_at(v, s, id, vma_lookup_pos(v, s, v->vma[id].vm_start));
@@ -2213,11 +2291,10 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 	if (!vma_set_room(v, s, 1))
 		return -ENOMEM;
 	if (s->nr_leaves == 0) {
-		top_open(s, 0, leaf_take(v));
+		vma_set_open_first(v, s);
 		pos.leaf = 0;
 		pos.slot = 0;
-		/*@ assert empty: LeafNr(v, s, 0) == 0 && s->nr_leaves == 1; */
-		/*@ assert ok_at: VSetOkAt(v, s, 0); */
+		/*@ assert ok_at: VSetOkAt(v, s, 0) && NewVma(v, id); */
 		/*@ assert point_empty: InsertPoint(v, s, 0, 0, v->vma[id].vm_start, v->vma[id].vm_end); */
 	} else {
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
@@ -2227,21 +2304,26 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 		/*@ assert point: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
 					      v->vma[id].vm_end); */
 		if (v->leaves[s->leaf[pos.leaf]].nr == VMA_LEAF_SLOTS) {
-			uint32_t half = VMA_LEAF_SLOTS / 2;
+			uint32_t half = VMA_LEAF_SLOTS / 2, k = pos.leaf, i = pos.slot;
 
-			leaf_split(v, s, pos.leaf);
-			if (pos.slot >= half) {
-				pos.leaf++;
-				pos.slot -= half;
+			leaf_split(v, s, k);
+			/*@ assert split_point: i < half ?
+				InsertPoint(v, s, k, i, v->vma[id].vm_start, v->vma[id].vm_end) :
+				InsertPoint(v, s, k + 1, i - half, v->vma[id].vm_start, v->vma[id].vm_end); */
+			if (i >= half) {
+				pos.leaf = k + 1;
+				pos.slot = i - half;
+				/* As end_k1 in leaf_refresh_pair(): k + 1 and i - half without the wrap. */
+				/*@ assert moved: pos.leaf == k + 1 && pos.slot == i - half; */
 			}
 			/*@ assert split_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
-				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) &&
+				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
 				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
 			/*@ assert point_split: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
 							    v->vma[id].vm_end); */
 		} else {
 			/*@ assert room_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
-				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) &&
+				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
 				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
 		}
 		/*@ assert ok_at: VSetOkAt(v, s, pos.leaf); */
@@ -2382,7 +2464,12 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
   lemma Delete_Removed{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
     (\forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), L1) && \at(InSet(v, s, k2, i2), L1) &&
       \at(SlotId(v, s, k1, i1), L1) == \at(SlotId(v, s, k2, i2), L1) ==> k1 == k2 && i1 == i2) &&
-    DelPositions{L1, L2}(v, s, k, i) ==> !\at(InVSet(v, s, \at(SlotId(v, s, k, i), L1)), L2);
+    \at(InSet(v, s, k, i), L1) && DelPositions{L1, L2}(v, s, k, i) ==>
+      \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+	\at(SlotId(v, s, j, x), L2) != \at(SlotId(v, s, k, i), L1);
+
+  lemma Delete_Gone{L}: \forall struct vma_pool *v, struct vma_set *s, integer id;
+    (\forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) != id) ==> !InVSet(v, s, id);
   } */
 
 /*
@@ -2482,6 +2569,7 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert unique: \forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), Pre) &&
 		\at(InSet(v, s, k2, i2), Pre) && \at(SlotId(v, s, k1, i1), Pre) == \at(SlotId(v, s, k2, i2), Pre) ==>
 		k1 == k2 && i1 == i2; */
+	/*@ assert gone: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) != \at(SlotId(v, s, k, i), Pre); */
 	/*@ assert removed: !InVSet(v, s, \at(SlotId(v, s, k, i), Pre)); */
 	/*@ assert shape: s->nr_leaves <= VMA_MAX_LEAVES && 0 <= k < s->nr_leaves &&
 		(\forall integer k2; 0 <= k2 < s->nr_leaves ==> s->leaf[k2] < VMA_LEAF_POOL) &&
@@ -2497,6 +2585,98 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 		s->last_end[k2] == VEnd(v, s, k2, LeafNr(v, s, k2) - 1); */
 	/*@ assert ok: VSetOkAt(v, s, k); */
 }
+
+/*@ axiomatic DropFacts {
+  // The top-array index at L1 of leaf j at L2, after index k closed.
+  logic integer Up(integer j, integer k) = j < k ? j : j + 1;
+
+  lemma Up_Not: \forall integer j, k; Up(j, k) != k;
+  lemma Up_Lt: \forall integer j1, j2, k; j1 < j2 ==> Up(j1, k) < Up(j2, k);
+  lemma Up_PosLt: \forall integer j1, x1, j2, x2, k;
+    PosLt(j1, x1, j2, x2) ==> PosLt(Up(j1, k), x1, Up(j2, k), x2);
+
+  // The set at L2 is the one at L1 without leaf k: the top array closed at k, the pool's
+  // leaves as they were.
+  predicate DroppedLeaf{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
+    0 <= k < \at(s->nr_leaves, L1) && \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) - 1 &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> \at(s->leaf[j], L1) < VMA_LEAF_POOL) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L2) ==>
+      \at(s->leaf[j], L2) == \at(s->leaf[Up(j, k)], L1)) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L2) ==>
+      \at(s->last_end[j], L2) == \at(s->last_end[Up(j, k)], L1)) &&
+    (\forall integer y; 0 <= y < VMA_LEAF_POOL ==> \at(v->leaves[y].nr, L2) == \at(v->leaves[y].nr, L1)) &&
+    (\forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+      \at(v->leaves[y].slot[x], L2) == \at(v->leaves[y].slot[x], L1)) &&
+    (\forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+      \at(v->leaves[y].start[x], L2) == \at(v->leaves[y].start[x], L1)) &&
+    (\forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+      \at(v->leaves[y].end[x], L2) == \at(v->leaves[y].end[x], L1));
+
+  // What DroppedLeaf says of the set's terms, one fact a lemma (lesson 25).
+  lemma Dropped_Nr{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j; 0 <= j < \at(s->nr_leaves, L2) ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, Up(j, k)), L1);
+
+  lemma Dropped_Id{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j, x; 0 <= j < \at(s->nr_leaves, L2) &&
+      0 <= x < VMA_LEAF_SLOTS ==> \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, Up(j, k), x), L1);
+
+  lemma Dropped_Start{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j, x; 0 <= j < \at(s->nr_leaves, L2) &&
+      0 <= x < VMA_LEAF_SLOTS ==> \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, Up(j, k), x), L1);
+
+  lemma Dropped_End{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j, x; 0 <= j < \at(s->nr_leaves, L2) &&
+      0 <= x < VMA_LEAF_SLOTS ==> \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, Up(j, k), x), L1);
+
+  // The four in one predicate, over the positions of the set at L2.
+  predicate DropPositions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
+    \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) - 1 &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L2) ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, Up(j, k)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, Up(j, k), x), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, Up(j, k), x), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, Up(j, k), x), L1));
+
+  lemma Dropped_Positions{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DroppedLeaf{L1, L2}(v, s, k) && \at(VSetShape(v, s), L1) ==> DropPositions{L1, L2}(v, s, k);
+
+  lemma Drop_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropPositions{L1, L2}(v, s, k) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, Up(j, k), x), L1);
+
+  lemma Drop_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VSorted{L1}(v, s) && DropPositions{L1, L2}(v, s, k) ==> VSorted{L2}(v, s);
+
+  lemma Drop_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VmasOk{L1}(v, s) && DropPositions{L1, L2}(v, s, k) ==> VmasOk{L2}(v, s);
+
+  lemma Drop_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    CopiesOk{L1}(v, s) && DropPositions{L1, L2}(v, s, k) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
+
+  lemma Drop_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropPositions{L1, L2}(v, s, k) ==> \forall integer id;
+      \at(InVSet(v, s, id), L2) ==> \at(InVSet(v, s, id), L1);
+
+  // Every leaf left has a VMA: the one dropped was the only empty one.
+  lemma Drop_Shape{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VSetOkAt{L1}(v, s, k) && DroppedLeaf{L1, L2}(v, s, k) && DropPositions{L1, L2}(v, s, k) ==>
+      VSetShape{L2}(v, s);
+
+  lemma Drop_Distinct{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    LeavesDistinct{L1}(s) && DroppedLeaf{L1, L2}(v, s, k) ==> LeavesDistinct{L2}(s);
+
+  lemma Drop_Ends{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VSetOkAt{L1}(v, s, k) && DroppedLeaf{L1, L2}(v, s, k) && DropPositions{L1, L2}(v, s, k) ==>
+      LastEnds{L2}(v, s);
+  } */
 
 /* Leaf k is empty: give it back and close its place in the top array. */
 /*@ requires valid: \valid(v) && \valid(s);
@@ -2522,15 +2702,18 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	leaf_give(v, s->leaf[k]);
 	top_close(s, k);
-	/*@ assert kept: \forall integer j; 0 <= j < k ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
-		s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert leaves: \forall integer j, x; 0 <= j < s->nr_leaves && 0 <= x < VMA_LEAF_SLOTS ==>
-		v->leaves[s->leaf[j]].nr == \at(LeafNr(v, s, j < k ? j : j + 1), Pre) &&
-		v->leaves[s->leaf[j]].slot[x] == \at(SlotId(v, s, j < k ? j : j + 1, x), Pre) &&
-		v->leaves[s->leaf[j]].start[x] == \at(VStart(v, s, j < k ? j : j + 1, x), Pre) &&
-		v->leaves[s->leaf[j]].end[x] == \at(VEnd(v, s, j < k ? j : j + 1, x), Pre); */
+	/*@ assert dropped: DroppedLeaf{Pre, Here}(v, s, k); */
+	/*@ assert positions: DropPositions{Pre, Here}(v, s, k); */
+	/*@ assert shape: VSetShape(v, s); */
+	/*@ assert distinct: LeavesDistinct(s); */
+	/*@ assert copies: CopiesOk(v, s); */
+	/*@ assert vmas: VmasOk(v, s); */
+	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert last_ends: LastEnds(v, s); */
+	/*@ assert members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Pre); */
+	/*@ assert owned: LeavesOwned(v, s); */
 	if (k < s->nr_leaves)
-		set_max_gap(s, k, vma_leaf_max_gap(v, s, k));
+		leaf_gap_refresh(v, s, k);
 }
 
 /*

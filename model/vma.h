@@ -504,6 +504,7 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
     ensures sorted: VSorted(v, s);
     ensures last_ends: LastEnds(v, s);
     ensures member: \result == 0 ==> InVSet(v, s, id);
+    ensures count: \result == 0 ==> s->nr_vmas == \old(s->nr_vmas) + 1;
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
 */
@@ -534,6 +535,7 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
     ensures sorted: VSorted(v, s);
     ensures last_ends: LastEnds(v, s);
     ensures member: \result == 0 ==> InVSet(v, s, id);
+    ensures count: \result == 0 ==> s->nr_vmas == \old(s->nr_vmas) + 1;
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
 */
@@ -545,9 +547,11 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
     requires ok: VSetOk(v, s);
     requires member: InVSet(v, s, id);
     requires id: id < VMA_POOL_SIZE;
+    requires count: 0 < s->nr_vmas;
     requires pool: VPoolOk(v);
     requires owned: LeavesOwned(v, s);
     assigns v->leaf_free, v->nr_leaves, v->leaves[s->leaf[0 .. s->nr_leaves - 1]], *s;
+    ensures count: s->nr_vmas == \old(s->nr_vmas) - 1;
     ensures shape: VSetShape(v, s);
     ensures distinct: LeavesDistinct(s);
     ensures copies: CopiesOk(v, s);
@@ -560,14 +564,20 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 */
 void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id);
 
-/** vma_set_remove_at() - take the VMA at position pos out of the index. */
+/**
+ * vma_set_remove_at() - take the VMA at position pos out of the index. The count holds
+ * that VMA (requires count): VSetOk leaves the count out (a sum over the leaves), so the
+ * contract asks for it.
+ */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
     requires ok: VSetOk(v, s);
     requires pos: InSet(v, s, pos.leaf, pos.slot);
+    requires count: 0 < s->nr_vmas;
     requires pool: VPoolOk(v);
     requires owned: LeavesOwned(v, s);
     assigns v->leaf_free, v->nr_leaves, v->leaves[s->leaf[0 .. s->nr_leaves - 1]], *s;
+    ensures count: s->nr_vmas == \old(s->nr_vmas) - 1;
     ensures shape: VSetShape(v, s);
     ensures distinct: LeavesDistinct(s);
     ensures copies: CopiesOk(v, s);
