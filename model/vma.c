@@ -2253,6 +2253,21 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 	/*@ assert member: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
 }
 
+/*@ axiomatic EmptyFacts {
+  // A set of one leaf, empty.
+  predicate OneEmptyLeaf(struct vma_pool *v, struct vma_set *s) =
+    s->nr_leaves == 1 && s->leaf[0] < VMA_LEAF_POOL && LeafNr(v, s, 0) == 0;
+
+  lemma Empty_None{L}: \forall struct vma_pool *v, struct vma_set *s;
+    OneEmptyLeaf(v, s) ==> \forall integer k, i; !InSet(v, s, k, i);
+
+  lemma Empty_Ok_At{L}: \forall struct vma_pool *v, struct vma_set *s;
+    OneEmptyLeaf(v, s) ==> VSetOkAt(v, s, 0);
+
+  lemma Empty_Point{L}: \forall struct vma_pool *v, struct vma_set *s;
+    OneEmptyLeaf(v, s) ==> \forall integer a, b; InsertPoint(v, s, 0, 0, a, b);
+  } */
+
 /* The first leaf of an empty set: one empty leaf, where any VMA goes. */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
@@ -2273,12 +2288,15 @@ static void vma_set_open_first(struct vma_pool *v, struct vma_set *s)
 {
 	uint32_t leaf = leaf_take(v);
 
+	/*@ assert vmas_taken: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
+	/*@ ghost Taken:; */
 	top_open(s, 0, leaf);
-	/*@ assert one: s->nr_leaves == 1 && s->leaf[0] == leaf && leaf < VMA_LEAF_POOL &&
-		LeafNr(v, s, 0) == 0; */
-	/*@ assert none: \forall integer k, i; !InSet(v, s, k, i); */
-	/*@ assert distinct: LeavesDistinct(s); */
-	/*@ assert ok: VSetOkAt(v, s, 0); */
+	/*@ assert vmas_opened: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Taken) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Taken); */
+	/*@ assert one: OneEmptyLeaf(v, s) && s->leaf[0] == leaf; */
 }
 
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
@@ -2295,6 +2313,7 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 		pos.leaf = 0;
 		pos.slot = 0;
 		/*@ assert ok_at: VSetOkAt(v, s, 0) && NewVma(v, id); */
+		/*@ assert leaf_from: s->leaf[pos.leaf] == \at(NextLeaf(v), Pre); */
 		/*@ assert point_empty: InsertPoint(v, s, 0, 0, v->vma[id].vm_start, v->vma[id].vm_end); */
 	} else {
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
@@ -2315,6 +2334,10 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 				pos.slot = i - half;
 				/* As end_k1 in leaf_refresh_pair(): k + 1 and i - half without the wrap. */
 				/*@ assert moved: pos.leaf == k + 1 && pos.slot == i - half; */
+				/*@ assert leaf_from: s->leaf[pos.leaf] == \at(NextLeaf(v), Pre); */
+			} else {
+				/*@ assert leaf_from: \let kk = k; s->leaf[pos.leaf] == \at(s->leaf[kk], Pre) &&
+					kk < \at(s->nr_leaves, Pre); */
 			}
 			/*@ assert split_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
@@ -2325,11 +2348,16 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 			/*@ assert room_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
 				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
+			/*@ assert leaf_from: \let kk = pos.leaf; s->leaf[kk] == \at(s->leaf[kk], Pre) &&
+				kk < \at(s->nr_leaves, Pre); */
 		}
 		/*@ assert ok_at: VSetOkAt(v, s, pos.leaf); */
 	}
 	/*@ assert point: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
 				      v->vma[id].vm_end); */
+	/* For the assigns: the leaf written is the one taken or one of the set's. */
+	/*@ assert leaf_from: s->leaf[pos.leaf] == \at(NextLeaf(v), Pre) ||
+		\exists integer j; 0 <= j < \at(s->nr_leaves, Pre) && s->leaf[pos.leaf] == \at(s->leaf[j], Pre); */
 	leaf_insert(v, s, pos.leaf, pos.slot, id);
 	s->nr_vmas++;
 	return 0;
@@ -2584,6 +2612,9 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert ends: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != k ==>
 		s->last_end[k2] == VEnd(v, s, k2, LeafNr(v, s, k2) - 1); */
 	/*@ assert ok: VSetOkAt(v, s, k); */
+	/*@ assert last_moved: i < LeafNr(v, s, k) ==>
+		VEnd(v, s, k, LeafNr(v, s, k) - 1) == \at(VEnd(v, s, k, LeafNr(v, s, k) - 1), Pre); */
+	/*@ assert last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
 }
 
 /*@ axiomatic DropFacts {
@@ -2617,17 +2648,21 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
     DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j; 0 <= j < \at(s->nr_leaves, L2) ==>
       \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, Up(j, k)), L1);
 
+  // Every leaf at L1 within its slots (leaf k may be empty: VSetOkAt, not VSetShape).
+  predicate LeavesFit{L}(struct vma_pool *v, struct vma_set *s) =
+    \forall integer j; 0 <= j < s->nr_leaves ==> LeafNr(v, s, j) <= VMA_LEAF_SLOTS;
+
   lemma Dropped_Id{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j, x; 0 <= j < \at(s->nr_leaves, L2) &&
-      0 <= x < VMA_LEAF_SLOTS ==> \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, Up(j, k), x), L1);
+    DroppedLeaf{L1, L2}(v, s, k) && LeavesFit{L1}(v, s) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, Up(j, k), x), L1);
 
   lemma Dropped_Start{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j, x; 0 <= j < \at(s->nr_leaves, L2) &&
-      0 <= x < VMA_LEAF_SLOTS ==> \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, Up(j, k), x), L1);
+    DroppedLeaf{L1, L2}(v, s, k) && LeavesFit{L1}(v, s) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==> \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, Up(j, k), x), L1);
 
   lemma Dropped_End{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    DroppedLeaf{L1, L2}(v, s, k) ==> \forall integer j, x; 0 <= j < \at(s->nr_leaves, L2) &&
-      0 <= x < VMA_LEAF_SLOTS ==> \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, Up(j, k), x), L1);
+    DroppedLeaf{L1, L2}(v, s, k) && LeavesFit{L1}(v, s) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L2) ==> \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, Up(j, k), x), L1);
 
   // The four in one predicate, over the positions of the set at L2.
   predicate DropPositions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
@@ -2641,12 +2676,16 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
     (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
       \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, Up(j, k), x), L1));
 
-  lemma Dropped_Positions{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    DroppedLeaf{L1, L2}(v, s, k) && \at(VSetShape(v, s), L1) ==> DropPositions{L1, L2}(v, s, k);
-
   lemma Drop_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
     DropPositions{L1, L2}(v, s, k) ==> \forall integer j, x;
       \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, Up(j, k), x), L1);
+
+  // Two VMAs at L2, at their old positions, in order (VSorted at L1).
+  lemma Drop_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    VSorted{L1}(v, s) && DropPositions{L1, L2}(v, s, k) ==> \forall integer j1, x1, j2, x2;
+      \at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) &&
+      PosLt(Up(j1, k), x1, Up(j2, k), x2) ==>
+	\at(VEnd(v, s, Up(j1, k), x1), L1) <= \at(VStart(v, s, Up(j2, k), x2), L1);
 
   lemma Drop_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
     VSorted{L1}(v, s) && DropPositions{L1, L2}(v, s, k) ==> VSorted{L2}(v, s);
@@ -2703,6 +2742,7 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	leaf_give(v, s->leaf[k]);
 	top_close(s, k);
 	/*@ assert dropped: DroppedLeaf{Pre, Here}(v, s, k); */
+	/*@ assert fit: LeavesFit{Pre}(v, s); */
 	/*@ assert positions: DropPositions{Pre, Here}(v, s, k); */
 	/*@ assert shape: VSetShape(v, s); */
 	/*@ assert distinct: LeavesDistinct(s); */
