@@ -771,7 +771,7 @@ static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
     requires sep: \separated(v, s);
     requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
     requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==>
-	s->leaf[j] < VMA_LEAF_POOL && LeafNr(v, s, j) <= VMA_LEAF_SLOTS;
+	s->leaf[j] < VMA_LEAF_POOL && 1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS;
     assigns s->max_gap[k], s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures ends_kept: \forall integer j; 0 <= j < VMA_MAX_LEAVES ==>
 	s->last_end[j] == \old(s->last_end[j]);
@@ -804,6 +804,9 @@ static void leaf_gap_refresh(const struct vma_pool *v, struct vma_set *s, uint32
 	/*@ assert copies_end: \at(CopiesOk(v, s), Pre) && \at(\forall integer j, x; InSet(v, s, j, x) ==>
 		SlotId(v, s, j, x) < VMA_POOL_SIZE, Pre) ==> \forall integer k2, x;
 		InSet(v, s, k2, x) ==> v->vma[SlotId(v, s, k2, x)].vm_end == VEnd(v, s, k2, x); */
+	/*@ assert last_vend: \forall integer j; 0 <= j < s->nr_leaves ==>
+		VEnd(v, s, j, LeafNr(v, s, j) - 1) == \at(VEnd(v, s, j, LeafNr(v, s, j) - 1), Pre); */
+	/*@ assert last_ends: \at(LastEnds(v, s), Pre) ==> LastEnds(v, s); */
 }
 
 /*
@@ -2358,6 +2361,7 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 	/* For the assigns: the leaf written is the one taken or one of the set's. */
 	/*@ assert leaf_from: s->leaf[pos.leaf] == \at(NextLeaf(v), Pre) ||
 		\exists integer j; 0 <= j < \at(s->nr_leaves, Pre) && s->leaf[pos.leaf] == \at(s->leaf[j], Pre); */
+	/*@ assert top_range: pos.leaf < s->nr_leaves <= VMA_MAX_LEAVES; */
 	leaf_insert(v, s, pos.leaf, pos.slot, id);
 	s->nr_vmas++;
 	return 0;
@@ -2592,6 +2596,20 @@ static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32
 static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
 {
 	leaf_delete_pool(v, s, k, i);
+	/* DeletedRanges a part at a time: the frame of the other leaves is stated up to
+	 * VMA_LEAF_SLOTS, the predicate up to each leaf's count. */
+	/*@ assert del_nr: s->nr_leaves == \at(s->nr_leaves, Pre) && 0 <= k < \at(s->nr_leaves, Pre) &&
+		0 <= i < \at(LeafNr(v, s, k), Pre) && LeafNr(v, s, k) == \at(LeafNr(v, s, k), Pre) - 1 &&
+		(\forall integer j; 0 <= j < \at(s->nr_leaves, Pre) && j != k ==>
+			LeafNr(v, s, j) == \at(LeafNr(v, s, j), Pre)); */
+	/*@ assert del_fit: \forall integer j; 0 <= j < \at(s->nr_leaves, Pre) ==>
+		\at(LeafNr(v, s, j), Pre) <= VMA_LEAF_SLOTS; */
+	/*@ assert del_other_id: \forall integer j, x; 0 <= j < \at(s->nr_leaves, Pre) && j != k &&
+		0 <= x < \at(LeafNr(v, s, j), Pre) ==> SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre); */
+	/*@ assert del_other_start: \forall integer j, x; 0 <= j < \at(s->nr_leaves, Pre) && j != k &&
+		0 <= x < \at(LeafNr(v, s, j), Pre) ==> VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre); */
+	/*@ assert del_other_end: \forall integer j, x; 0 <= j < \at(s->nr_leaves, Pre) && j != k &&
+		0 <= x < \at(LeafNr(v, s, j), Pre) ==> VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
 	/*@ assert deleted: DeletedRanges{Pre, Here}(v, s, k, i); */
 	/*@ assert positions: DelPositions{Pre, Here}(v, s, k, i); */
 	/*@ assert unique: \forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), Pre) &&
