@@ -2309,15 +2309,16 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id)
 
 int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos)
 {
+	/* One leaf_insert() call in each of the three cases (an empty set, a full leaf, a
+	 * leaf with room): the call's assigns are then checked on one path each. */
 	if (!vma_set_room(v, s, 1))
 		return -ENOMEM;
 	if (s->nr_leaves == 0) {
 		vma_set_open_first(v, s);
-		pos.leaf = 0;
-		pos.slot = 0;
 		/*@ assert ok_at: VSetOkAt(v, s, 0) && NewVma(v, id); */
-		/*@ assert leaf_from: s->leaf[pos.leaf] == \at(NextLeaf(v), Pre); */
 		/*@ assert point_empty: InsertPoint(v, s, 0, 0, v->vma[id].vm_start, v->vma[id].vm_end); */
+		/*@ assert leaf_from: s->leaf[0] == \at(NextLeaf(v), Pre) && s->nr_leaves == 1; */
+		leaf_insert(v, s, 0, 0, id);
 	} else {
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
 			pos.leaf = s->nr_leaves - 1;
@@ -2337,32 +2338,27 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 				pos.slot = i - half;
 				/* As end_k1 in leaf_refresh_pair(): k + 1 and i - half without the wrap. */
 				/*@ assert moved: pos.leaf == k + 1 && pos.slot == i - half; */
-				/*@ assert leaf_from: s->leaf[pos.leaf] == \at(NextLeaf(v), Pre); */
-			} else {
-				/*@ assert leaf_from: \let kk = k; s->leaf[pos.leaf] == \at(s->leaf[kk], Pre) &&
-					kk < \at(s->nr_leaves, Pre); */
 			}
 			/*@ assert split_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
 				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
 			/*@ assert point_split: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
 							    v->vma[id].vm_end); */
+			/*@ assert ok_split: VSetOkAt(v, s, pos.leaf); */
+			/* For the assigns: the leaf written is leaf k as it was, or the new one. */
+			/*@ assert leaf_from: \let kk = k; kk < \at(s->nr_leaves, Pre) &&
+				(i >= half ==> s->leaf[pos.leaf] == \at(NextLeaf(v), Pre)) &&
+				(i < half ==> s->leaf[pos.leaf] == \at(s->leaf[kk], Pre)); */
+			/*@ assert top_range: pos.leaf < s->nr_leaves <= VMA_MAX_LEAVES; */
+			leaf_insert(v, s, pos.leaf, pos.slot, id);
 		} else {
 			/*@ assert room_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
 				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
-			/*@ assert leaf_from: \let kk = pos.leaf; s->leaf[kk] == \at(s->leaf[kk], Pre) &&
-				kk < \at(s->nr_leaves, Pre); */
+			/*@ assert ok_room: VSetOkAt(v, s, pos.leaf); */
+			leaf_insert(v, s, pos.leaf, pos.slot, id);
 		}
-		/*@ assert ok_at: VSetOkAt(v, s, pos.leaf); */
 	}
-	/*@ assert point: InsertPoint(v, s, pos.leaf, pos.slot, v->vma[id].vm_start,
-				      v->vma[id].vm_end); */
-	/* For the assigns: the leaf written is the one taken or one of the set's. */
-	/*@ assert leaf_from: s->leaf[pos.leaf] == \at(NextLeaf(v), Pre) ||
-		\exists integer j; 0 <= j < \at(s->nr_leaves, Pre) && s->leaf[pos.leaf] == \at(s->leaf[j], Pre); */
-	/*@ assert top_range: pos.leaf < s->nr_leaves <= VMA_MAX_LEAVES; */
-	leaf_insert(v, s, pos.leaf, pos.slot, id);
 	s->nr_vmas++;
 	return 0;
 }
@@ -2610,6 +2606,15 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 		0 <= x < \at(LeafNr(v, s, j), Pre) ==> VStart(v, s, j, x) == \at(VStart(v, s, j, x), Pre); */
 	/*@ assert del_other_end: \forall integer j, x; 0 <= j < \at(s->nr_leaves, Pre) && j != k &&
 		0 <= x < \at(LeafNr(v, s, j), Pre) ==> VEnd(v, s, j, x) == \at(VEnd(v, s, j, x), Pre); */
+	/*@ assert del_low_id: \forall integer x; 0 <= x < i ==> SlotId(v, s, k, x) == \at(SlotId(v, s, k, x), Pre); */
+	/*@ assert del_low_start: \forall integer x; 0 <= x < i ==> VStart(v, s, k, x) == \at(VStart(v, s, k, x), Pre); */
+	/*@ assert del_low_end: \forall integer x; 0 <= x < i ==> VEnd(v, s, k, x) == \at(VEnd(v, s, k, x), Pre); */
+	/*@ assert del_high_id: \forall integer x; i <= x < LeafNr(v, s, k) ==>
+		SlotId(v, s, k, x) == \at(SlotId(v, s, k, x + 1), Pre); */
+	/*@ assert del_high_start: \forall integer x; i <= x < LeafNr(v, s, k) ==>
+		VStart(v, s, k, x) == \at(VStart(v, s, k, x + 1), Pre); */
+	/*@ assert del_high_end: \forall integer x; i <= x < LeafNr(v, s, k) ==>
+		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x + 1), Pre); */
 	/*@ assert deleted: DeletedRanges{Pre, Here}(v, s, k, i); */
 	/*@ assert positions: DelPositions{Pre, Here}(v, s, k, i); */
 	/*@ assert unique: \forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), Pre) &&
