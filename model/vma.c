@@ -1246,6 +1246,27 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 	gap_rebuild(s, k, s->nr_leaves);
 }
 
+/* The pool as it was, for the wrappers of the top-array moves (top_open_after(),
+ * top_close_pool()), which write only *s. */
+/* clang-format off */
+#define VMA_POOL_UNTOUCHED \
+    ensures nrs: \forall integer y; 0 <= y < VMA_LEAF_POOL ==> v->leaves[y].nr == \old(v->leaves[y].nr); \
+    ensures slots: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==> \
+	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]); \
+    ensures starts: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==> \
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]); \
+    ensures ends: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==> \
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x]); \
+    ensures links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==> \
+	v->leaves[z].next_free == \old(v->leaves[z].next_free); \
+    ensures vmas: \forall integer z; 0 <= z < VMA_POOL_SIZE ==> \
+	v->vma[z].vm_start == \old(v->vma[z].vm_start) && \
+	v->vma[z].vm_end == \old(v->vma[z].vm_end) && \
+	v->vma[z].next_free == \old(v->vma[z].next_free); \
+    ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) && \
+	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
+/* clang-format on */
+
 /*
  * top_open(s, k + 1, leaf) in a context that holds the pool (for leaf_split()): the pool is
  * untouched (top_open() writes only *s). Proved here, over the call's assigns, so that leaf_split()'s larger context gets the
@@ -1264,21 +1285,7 @@ static void top_open(struct vma_set *s, uint32_t k, uint32_t leaf)
 	s->leaf[j] == \old(s->leaf[j - 1]) && s->last_end[j] == \old(s->last_end[j - 1]);
     ensures kept: \forall integer j; 0 <= j <= k ==>
 	s->leaf[j] == \old(s->leaf[j]) && s->last_end[j] == \old(s->last_end[j]);
-    ensures nrs: \forall integer y; 0 <= y < VMA_LEAF_POOL ==> v->leaves[y].nr == \old(v->leaves[y].nr);
-    ensures slots: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
-	v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]);
-    ensures starts: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
-	v->leaves[y].start[x] == \old(v->leaves[y].start[x]);
-    ensures ends: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
-	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
-    ensures links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
-	v->leaves[z].next_free == \old(v->leaves[z].next_free);
-    ensures vmas: \forall integer z; 0 <= z < VMA_POOL_SIZE ==>
-	v->vma[z].vm_start == \old(v->vma[z].vm_start) &&
-	v->vma[z].vm_end == \old(v->vma[z].vm_end) &&
-	v->vma[z].next_free == \old(v->vma[z].next_free);
-    ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) &&
-	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
+    VMA_POOL_UNTOUCHED
 */
 static void top_open_after(const struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t leaf)
 {
@@ -1338,6 +1345,32 @@ static void top_close(struct vma_set *s, uint32_t k)
   @/
   static void vpool_ok(const struct vma_pool *v) { }
 */
+
+/*
+ * top_close(s, k) in a context that holds the pool (for leaf_drop() and leaf_fold()): the
+ * pool is untouched, stated here over the call's assigns (as top_open_after()).
+ */
+/*@ requires valid: \valid_read(v) && \valid(s);
+    requires sep: \separated(v, s);
+    requires k: k < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires pool: VPoolOk(v);
+    assigns s->leaf[k .. VMA_MAX_LEAVES - 1], s->last_end[k .. VMA_MAX_LEAVES - 1],
+	s->max_gap[k .. VMA_MAX_LEAVES - 1], s->nr_leaves,
+	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+    ensures nr: s->nr_leaves == \old(s->nr_leaves) - 1;
+    ensures moved: \forall integer j; k <= j < s->nr_leaves ==>
+	s->leaf[j] == \old(s->leaf[j + 1]) && s->last_end[j] == \old(s->last_end[j + 1]);
+    ensures kept: \forall integer j; 0 <= j < k ==>
+	s->leaf[j] == \old(s->leaf[j]) && s->last_end[j] == \old(s->last_end[j]);
+    ensures pool: VPoolOk(v);
+    VMA_POOL_UNTOUCHED
+*/
+static void top_close_pool(const struct vma_pool *v, struct vma_set *s, uint32_t k)
+{
+	(void)v;
+	top_close(s, k);
+	//@ ghost vpool_ok(v);
+}
 
 /*
  * Move the upper half of full leaf from into the empty leaf to: slots VMA_LEAF_SLOTS / 2
@@ -1953,14 +1986,11 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 	leaf_set_nr(v, y, v->leaves[y].nr + 1);
 }
 
-/*@ axiomatic InsertFacts {
-  // The ranges of the set at L2 are those at L1 with [a, b) put at position (k, i): the
-  // slots of leaf k from i on move up by one, the other leaves keep theirs.
-  predicate InsertedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i,
-				   integer a, integer b) =
+/*@ axiomatic ChangeFacts {
+  // What a change at slot i of leaf k keeps: the number of leaves, the other leaves'
+  // counts and ranges, and leaf k's ranges below slot i (InsertedRanges, DeletedRanges).
+  predicate RangesKept{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
     \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) && 0 <= k < \at(s->nr_leaves, L1) &&
-    0 <= i <= \at(LeafNr(v, s, k), L1) &&
-    \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) + 1 &&
     (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != k ==>
       \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
     (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
@@ -1970,7 +2000,16 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
       0 <= x < \at(LeafNr(v, s, j), L1) ==>
       \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
     (\forall integer x; 0 <= x < i ==> \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x), L1)) &&
-    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1));
+  } */
+
+/*@ axiomatic InsertFacts {
+  // The ranges of the set at L2 are those at L1 with [a, b) put at position (k, i): the
+  // slots of leaf k from i on move up by one, the other leaves keep theirs.
+  predicate InsertedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i,
+				   integer a, integer b) =
+    RangesKept{L1, L2}(v, s, k, i) && 0 <= i <= \at(LeafNr(v, s, k), L1) &&
+    \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) + 1 &&
     \at(VStart(v, s, k, i), L2) == a && \at(VEnd(v, s, k, i), L2) == b &&
     (\forall integer x; i < x < \at(LeafNr(v, s, k), L2) ==>
       \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x - 1), L1)) &&
@@ -2215,10 +2254,7 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
     requires new: NewVma(v, id);
     requires point: InsertPoint(v, s, k, i, v->vma[id].vm_start, v->vma[id].vm_end);
     requires last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
-    assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
-	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
-	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr,
-	s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
+    assigns v->leaves[s->leaf[k]], s->last_end[k], s->max_gap[k .. s->nr_leaves - 1],
 	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) + 1;
     ensures at: SlotId(v, s, k, i) == id;
@@ -2283,7 +2319,7 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures ok: VSetOkAt(v, s, 0) && LeafNr(v, s, 0) == 0;
     ensures point: \forall integer a, b; InsertPoint(v, s, 0, 0, a, b);
-    ensures leaf: s->leaf[0] == \old(NextLeaf(v));
+    ensures leaf: s->leaf[0] == \old(NextLeaf(v)) && s->nr_leaves == 1;
     ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 */
@@ -2356,6 +2392,9 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
 				pos.leaf < s->nr_leaves && LeafNr(v, s, pos.leaf) < VMA_LEAF_SLOTS; */
 			/*@ assert ok_room: VSetOkAt(v, s, pos.leaf); */
+			/*@ assert leaf_from: \let kk = pos.leaf; s->leaf[kk] == \at(s->leaf[kk], Pre) &&
+				kk < \at(s->nr_leaves, Pre); */
+			/*@ assert top_range: pos.leaf < s->nr_leaves <= VMA_MAX_LEAVES; */
 			leaf_insert(v, s, pos.leaf, pos.slot, id);
 		}
 	}
@@ -2393,23 +2432,12 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
   // The ranges of the set at L2 are those at L1 without position (k, i): the slots of leaf
   // k above i move down by one, the other leaves keep theirs.
   predicate DeletedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
-    \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) && 0 <= k < \at(s->nr_leaves, L1) &&
-    0 <= i < \at(LeafNr(v, s, k), L1) &&
+    RangesKept{L1, L2}(v, s, k, i) && 0 <= i < \at(LeafNr(v, s, k), L1) &&
     \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) - 1 &&
-    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != k ==>
-      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
     (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
       0 <= x < \at(LeafNr(v, s, j), L1) ==>
       \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1)) &&
-    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
-      0 <= x < \at(LeafNr(v, s, j), L1) ==>
-      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1)) &&
-    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
-      0 <= x < \at(LeafNr(v, s, j), L1) ==>
-      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
     (\forall integer x; 0 <= x < i ==> \at(SlotId(v, s, k, x), L2) == \at(SlotId(v, s, k, x), L1)) &&
-    (\forall integer x; 0 <= x < i ==> \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x), L1)) &&
-    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1)) &&
     (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
       \at(SlotId(v, s, k, x), L2) == \at(SlotId(v, s, k, x + 1), L1)) &&
     (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
@@ -2763,7 +2791,27 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	leaf_give(v, s->leaf[k]);
-	top_close(s, k);
+	/*@ assert given: VPoolOk(v) && v->leaf_used == \at(v->leaf_used, Pre); */
+	top_close_pool(v, s, k);
+	/* DroppedLeaf a part at a time (as DeletedRanges in leaf_delete()). */
+	/*@ assert drop_top: 0 <= k < \at(s->nr_leaves, Pre) &&
+		s->nr_leaves == \at(s->nr_leaves, Pre) - 1 &&
+		(\forall integer j; 0 <= j < \at(s->nr_leaves, Pre) ==> \at(s->leaf[j], Pre) < VMA_LEAF_POOL); */
+	/*@ assert drop_leaf: \forall integer j; 0 <= j < s->nr_leaves ==>
+		s->leaf[j] == \at(s->leaf[Up(j, k)], Pre); */
+	/*@ assert drop_last_end: \forall integer j; 0 <= j < s->nr_leaves ==>
+		s->last_end[j] == \at(s->last_end[Up(j, k)], Pre); */
+	/*@ assert drop_nr: \forall integer y; 0 <= y < VMA_LEAF_POOL ==>
+		v->leaves[y].nr == \at(v->leaves[y].nr, Pre); */
+	/*@ assert drop_slot: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].slot[x] == \at(v->leaves[y].slot[x], Pre); */
+	/*@ assert drop_start: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].start[x] == \at(v->leaves[y].start[x], Pre); */
+	/*@ assert drop_end: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[y].end[x] == \at(v->leaves[y].end[x], Pre); */
+	/*@ assert drop_vmas: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
 	/*@ assert dropped: DroppedLeaf{Pre, Here}(v, s, k); */
 	/*@ assert fit: LeavesFit{Pre}(v, s); */
 	/*@ assert positions: DropPositions{Pre, Here}(v, s, k); */
