@@ -1986,11 +1986,14 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 	leaf_set_nr(v, y, v->leaves[y].nr + 1);
 }
 
-/*@ axiomatic ChangeFacts {
-  // What a change at slot i of leaf k keeps: the number of leaves, the other leaves'
-  // counts and ranges, and leaf k's ranges below slot i (InsertedRanges, DeletedRanges).
-  predicate RangesKept{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
+/*@ axiomatic InsertFacts {
+  // The ranges of the set at L2 are those at L1 with [a, b) put at position (k, i): the
+  // slots of leaf k from i on move up by one, the other leaves keep theirs.
+  predicate InsertedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i,
+				   integer a, integer b) =
     \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) && 0 <= k < \at(s->nr_leaves, L1) &&
+    0 <= i <= \at(LeafNr(v, s, k), L1) &&
+    \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) + 1 &&
     (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != k ==>
       \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
     (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
@@ -2000,16 +2003,7 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
       0 <= x < \at(LeafNr(v, s, j), L1) ==>
       \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
     (\forall integer x; 0 <= x < i ==> \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x), L1)) &&
-    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1));
-  } */
-
-/*@ axiomatic InsertFacts {
-  // The ranges of the set at L2 are those at L1 with [a, b) put at position (k, i): the
-  // slots of leaf k from i on move up by one, the other leaves keep theirs.
-  predicate InsertedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i,
-				   integer a, integer b) =
-    RangesKept{L1, L2}(v, s, k, i) && 0 <= i <= \at(LeafNr(v, s, k), L1) &&
-    \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) + 1 &&
+    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1)) &&
     \at(VStart(v, s, k, i), L2) == a && \at(VEnd(v, s, k, i), L2) == b &&
     (\forall integer x; i < x < \at(LeafNr(v, s, k), L2) ==>
       \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x - 1), L1)) &&
@@ -2432,12 +2426,23 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
   // The ranges of the set at L2 are those at L1 without position (k, i): the slots of leaf
   // k above i move down by one, the other leaves keep theirs.
   predicate DeletedRanges{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
-    RangesKept{L1, L2}(v, s, k, i) && 0 <= i < \at(LeafNr(v, s, k), L1) &&
+    \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) && 0 <= k < \at(s->nr_leaves, L1) &&
+    0 <= i < \at(LeafNr(v, s, k), L1) &&
     \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) - 1 &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != k ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
     (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
       0 <= x < \at(LeafNr(v, s, j), L1) ==>
       \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, x), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, x), L1)) &&
     (\forall integer x; 0 <= x < i ==> \at(SlotId(v, s, k, x), L2) == \at(SlotId(v, s, k, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(VStart(v, s, k, x), L2) == \at(VStart(v, s, k, x), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x), L1)) &&
     (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
       \at(SlotId(v, s, k, x), L2) == \at(SlotId(v, s, k, x + 1), L1)) &&
     (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
@@ -2668,14 +2673,18 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
 }
 
-/*@ axiomatic DropFacts {
-  // The top-array index at L1 of leaf j at L2, after index k closed.
+/*@ axiomatic UpFacts {
+  // The top-array index at L1 of leaf j at L2, after index k closed. (An axiomatic of its
+  // own: a goal about Up alone then has none of DropFacts' lemmas in its context.)
   logic integer Up(integer j, integer k) = j < k ? j : j + 1;
 
   lemma Up_Not: \forall integer j, k; Up(j, k) != k;
   lemma Up_Lt: \forall integer j1, j2, k; j1 < j2 ==> Up(j1, k) < Up(j2, k);
   lemma Up_PosLt: \forall integer j1, x1, j2, x2, k;
     PosLt(j1, x1, j2, x2) ==> PosLt(Up(j1, k), x1, Up(j2, k), x2);
+  } */
+
+/*@ axiomatic DropFacts {
 
   // The set at L2 is the one at L1 without leaf k: the top array closed at k, the pool's
   // leaves as they were.
@@ -2797,6 +2806,8 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	/*@ assert drop_top: 0 <= k < \at(s->nr_leaves, Pre) &&
 		s->nr_leaves == \at(s->nr_leaves, Pre) - 1 &&
 		(\forall integer j; 0 <= j < \at(s->nr_leaves, Pre) ==> \at(s->leaf[j], Pre) < VMA_LEAF_POOL); */
+	/*@ assert up_low: \forall integer j; 0 <= j < k ==> Up(j, k) == j; */
+	/*@ assert up_high: \forall integer j; k <= j ==> Up(j, k) == j + 1; */
 	/*@ assert drop_leaf: \forall integer j; 0 <= j < s->nr_leaves ==>
 		s->leaf[j] == \at(s->leaf[Up(j, k)], Pre); */
 	/*@ assert drop_last_end: \forall integer j; 0 <= j < s->nr_leaves ==>
@@ -2814,6 +2825,14 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
 	/*@ assert dropped: DroppedLeaf{Pre, Here}(v, s, k); */
 	/*@ assert fit: LeavesFit{Pre}(v, s); */
+	/*@ assert pos_nr: \forall integer j; 0 <= j < s->nr_leaves ==>
+		LeafNr(v, s, j) == \at(LeafNr(v, s, Up(j, k)), Pre); */
+	/*@ assert pos_id: \forall integer j, x; InSet(v, s, j, x) ==>
+		SlotId(v, s, j, x) == \at(SlotId(v, s, Up(j, k), x), Pre); */
+	/*@ assert pos_start: \forall integer j, x; InSet(v, s, j, x) ==>
+		VStart(v, s, j, x) == \at(VStart(v, s, Up(j, k), x), Pre); */
+	/*@ assert pos_end: \forall integer j, x; InSet(v, s, j, x) ==>
+		VEnd(v, s, j, x) == \at(VEnd(v, s, Up(j, k), x), Pre); */
 	/*@ assert positions: DropPositions{Pre, Here}(v, s, k); */
 	/*@ assert shape: VSetShape(v, s); */
 	/*@ assert distinct: LeavesDistinct(s); */
