@@ -2801,6 +2801,9 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
 	leaf_give(v, s->leaf[k]);
 	/*@ assert given: VPoolOk(v) && v->leaf_used == \at(v->leaf_used, Pre); */
+	/*@ assert given_top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
+		s->last_end[j] == \at(s->last_end[j], Pre); */
 	top_close_pool(v, s, k);
 	/* DroppedLeaf a part at a time (as DeletedRanges in leaf_delete()). */
 	/*@ assert drop_top: 0 <= k < \at(s->nr_leaves, Pre) &&
