@@ -2799,6 +2799,7 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 */
 static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
+	/*@ assert top_max: s->nr_leaves <= VMA_MAX_LEAVES; */
 	leaf_give(v, s->leaf[k]);
 	/*@ assert given: VPoolOk(v) && v->leaf_used == \at(v->leaf_used, Pre); */
 	/*@ assert given_top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
@@ -2811,6 +2812,10 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 		(\forall integer j; 0 <= j < \at(s->nr_leaves, Pre) ==> \at(s->leaf[j], Pre) < VMA_LEAF_POOL); */
 	/*@ assert up_low: \forall integer j; 0 <= j < k ==> Up(j, k) == j; */
 	/*@ assert up_high: \forall integer j; k <= j ==> Up(j, k) == j + 1; */
+	/*@ assert drop_low: \forall integer j; 0 <= j < k ==>
+		s->leaf[j] == \at(s->leaf[j], Pre) && s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert drop_high: \forall integer j; k <= j < s->nr_leaves ==>
+		s->leaf[j] == \at(s->leaf[j + 1], Pre) && s->last_end[j] == \at(s->last_end[j + 1], Pre); */
 	/*@ assert drop_leaf: \forall integer j; 0 <= j < s->nr_leaves ==>
 		s->leaf[j] == \at(s->leaf[Up(j, k)], Pre); */
 	/*@ assert drop_last_end: \forall integer j; 0 <= j < s->nr_leaves ==>

@@ -304,8 +304,8 @@ static void stress_check(struct stress *t, const char *when)
 	if (got < 0)
 		return;
 	n = (uint32_t)got;
-	report(n == mm_of(f)->map_count && (int)n == s->nr_vmas, "%s: walk %u, map_count %u, index %d",
-	       when, n, mm_of(f)->map_count, s->nr_vmas);
+	report(n == mm_of(f)->map_count && (int)n == s->nr_vmas,
+	       "%s: walk %u, map_count %u, index %d", when, n, mm_of(f)->map_count, s->nr_vmas);
 	for (i = 0; i < n; i++)
 		sorted =
 		    sorted && sp[i].start < sp[i].end && (i == 0 || sp[i - 1].end <= sp[i].start);
