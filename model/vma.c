@@ -298,6 +298,14 @@ int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n,
 
 /* Leaves ------------------------------------------------------------------------------ */
 
+/* The descriptors' ranges as they were: the frame every helper below that writes only
+ * the leaves or the set states. */
+/* clang-format off */
+#define VMA_VMAS_KEPT \
+    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==> \
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+/* clang-format on */
+
 /*@ requires valid: \valid_read(v);
     assigns \nothing;
     ensures exact: \result == (uint32_t)(VMA_LEAF_POOL - v->nr_leaves);
@@ -328,8 +336,7 @@ bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n)
 	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
     ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL && y != \result ==>
 	v->leaves[y].nr == \old(v->leaves[y].nr);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static uint32_t leaf_take(struct vma_pool *v)
 {
@@ -359,8 +366,7 @@ static uint32_t leaf_take(struct vma_pool *v)
 	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
     ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL ==>
 	v->leaves[y].nr == \old(v->leaves[y].nr);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_give(struct vma_pool *v, uint32_t id)
 {
@@ -685,8 +691,7 @@ static void leaf_summary_store(struct vma_set *s, uint32_t k, uint64_t last, uin
     ensures copies_kept: \forall integer x, j; 0 <= x < VMA_LEAF_POOL && 0 <= j < VMA_LEAF_SLOTS ==>
 	v->leaves[x].start[j] == \old(v->leaves[x].start[j]) &&
 	v->leaves[x].end[j] == \old(v->leaves[x].end[j]);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
     ensures set_kept: \forall integer j, i; 0 <= j < s->nr_leaves && 0 <= i < VMA_LEAF_SLOTS ==>
 	VStart(v, s, j, i) == \old(VStart(v, s, j, i));
     ensures set_kept_end: \forall integer j, i; 0 <= j < s->nr_leaves && 0 <= i < VMA_LEAF_SLOTS ==>
@@ -739,8 +744,7 @@ static void leaf_refresh(struct vma_pool *v, struct vma_set *s, uint32_t k)
     assigns s->last_end[k .. k + 1], s->max_gap[k .. s->nr_leaves - 1],
 	s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures last_ends: LastEnds(v, s);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
     VMA_REFRESH_KEPT
 */
 static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
@@ -776,8 +780,7 @@ static void leaf_refresh_pair(struct vma_pool *v, struct vma_set *s, uint32_t k)
     ensures ends_kept: \forall integer j; 0 <= j < VMA_MAX_LEAVES ==>
 	s->last_end[j] == \old(s->last_end[j]);
     ensures last_ends_kept: \old(LastEnds(v, s)) ==> LastEnds(v, s);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
     VMA_REFRESH_KEPT
 */
 static void leaf_gap_refresh(const struct vma_pool *v, struct vma_set *s, uint32_t k)
@@ -824,8 +827,7 @@ static void leaf_gap_refresh(const struct vma_pool *v, struct vma_set *s, uint32
 	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
     ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
 	v->leaves[z].nr == \old(v->leaves[z].nr);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_put(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 {
@@ -847,8 +849,7 @@ static void leaf_put(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
     ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != y ==>
 	v->leaves[z].nr == \old(v->leaves[z].nr);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_set_nr(struct vma_pool *v, uint32_t y, uint32_t nr)
 {
@@ -892,8 +893,7 @@ static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a,
 	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
     ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
 	v->leaves[z].nr == \old(v->leaves[z].nr);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_shift_up(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t nr)
 {
@@ -944,8 +944,7 @@ static void leaf_shift_up(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t n
 	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
     ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
 	v->leaves[z].nr == \old(v->leaves[z].nr);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_shift_down(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t nr)
 {
@@ -1402,8 +1401,7 @@ static void top_close_pool(const struct vma_pool *v, struct vma_set *s, uint32_t
     ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) &&
 	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
     ensures pool: VPoolOk(v);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
 {
@@ -1832,8 +1830,7 @@ static uint32_t leaf_split_pool(struct vma_pool *v, const struct vma_set *s, uin
     ensures leaves: s->leaf[k + 1] == \old(NextLeaf(v)) &&
 	(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \old(s->leaf[j])) &&
 	(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \old(s->leaf[j - 1]));
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -1962,8 +1959,7 @@ Halved:
 	0 <= x < VMA_LEAF_SLOTS ==> v->leaves[z].slot[x] == \old(v->leaves[z].slot[x]) &&
 	v->leaves[z].start[x] == \old(v->leaves[z].start[x]) &&
 	v->leaves[z].end[x] == \old(v->leaves[z].end[x]);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
 {
@@ -2130,8 +2126,7 @@ static void leaf_put_at(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
     ensures top: s->nr_leaves == \old(s->nr_leaves) &&
 	\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \old(s->leaf[x]) &&
 	s->last_end[x] == \old(s->last_end[x]);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
     ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) + 1;
     ensures low: \forall integer x; 0 <= x < i ==> SlotId(v, s, k, x) == \old(SlotId(v, s, k, x)) &&
 	VStart(v, s, k, x) == \old(VStart(v, s, k, x)) && VEnd(v, s, k, x) == \old(VEnd(v, s, k, x));
@@ -2314,8 +2309,7 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
     ensures ok: VSetOkAt(v, s, 0) && LeafNr(v, s, 0) == 0;
     ensures point: \forall integer a, b; InsertPoint(v, s, 0, 0, a, b);
     ensures leaf: s->leaf[0] == \old(NextLeaf(v)) && s->nr_leaves == 1;
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
 */
 static void vma_set_open_first(struct vma_pool *v, struct vma_set *s)
 {
@@ -2550,8 +2544,7 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
     ensures top: s->nr_leaves == \old(s->nr_leaves) &&
 	\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \old(s->leaf[x]) &&
 	s->last_end[x] == \old(s->last_end[x]);
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    VMA_VMAS_KEPT
     ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) - 1;
     ensures low: \forall integer x; 0 <= x < i ==> SlotId(v, s, k, x) == \old(SlotId(v, s, k, x)) &&
 	VStart(v, s, k, x) == \old(VStart(v, s, k, x)) && VEnd(v, s, k, x) == \old(VEnd(v, s, k, x));
