@@ -306,6 +306,18 @@ int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n,
 	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
 /* clang-format on */
 
+/* The free lists and the pool's counters as they were: the frame of the helpers that
+ * write only the leaves' arrays and counts, from which VPoolOk is rebuilt (vpool_ok()). */
+/* clang-format off */
+#define VMA_LINKS_KEPT \
+    ensures links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==> \
+	v->leaves[z].next_free == \old(v->leaves[z].next_free); \
+    ensures vma_links: \forall integer z; 0 <= z < VMA_POOL_SIZE ==> \
+	v->vma[z].next_free == \old(v->vma[z].next_free); \
+    ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) && \
+	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
+/* clang-format on */
+
 /*@ requires valid: \valid_read(v);
     assigns \nothing;
     ensures exact: \result == (uint32_t)(VMA_LEAF_POOL - v->nr_leaves);
@@ -850,6 +862,7 @@ static void leaf_put(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t id)
     ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != y ==>
 	v->leaves[z].nr == \old(v->leaves[z].nr);
     VMA_VMAS_KEPT
+    VMA_LINKS_KEPT
 */
 static void leaf_set_nr(struct vma_pool *v, uint32_t y, uint32_t nr)
 {
@@ -945,6 +958,7 @@ static void leaf_shift_up(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t n
     ensures nr_kept: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
 	v->leaves[z].nr == \old(v->leaves[z].nr);
     VMA_VMAS_KEPT
+    VMA_LINKS_KEPT
 */
 static void leaf_shift_down(struct vma_pool *v, uint32_t y, uint32_t i, uint32_t nr)
 {
@@ -1394,12 +1408,7 @@ static void top_close_pool(const struct vma_pool *v, struct vma_set *s, uint32_t
 	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
     ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL && y != to && y != from ==>
 	v->leaves[y].nr == \old(v->leaves[y].nr);
-    ensures links: \forall integer z; 0 <= z < VMA_LEAF_POOL ==>
-	v->leaves[z].next_free == \old(v->leaves[z].next_free);
-    ensures vma_links: \forall integer z; 0 <= z < VMA_POOL_SIZE ==>
-	v->vma[z].next_free == \old(v->vma[z].next_free);
-    ensures scalars: v->vma_used == \old(v->vma_used) && v->leaf_used == \old(v->leaf_used) &&
-	v->vma_free == \old(v->vma_free) && v->leaf_free == \old(v->leaf_free);
+    VMA_LINKS_KEPT
     ensures pool: VPoolOk(v);
     VMA_VMAS_KEPT
 */
@@ -2538,9 +2547,12 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
     requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] < VMA_LEAF_POOL;
     requires distinct: LeavesDistinct(s);
     requires pos: i < LeafNr(v, s, k) <= VMA_LEAF_SLOTS;
+    requires pool: VPoolOk(v);
     assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr;
+    ensures pool: VPoolOk(v);
+    ensures used: v->leaf_used == \old(v->leaf_used);
     ensures top: s->nr_leaves == \old(s->nr_leaves) &&
 	\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \old(s->leaf[x]) &&
 	s->last_end[x] == \old(s->last_end[x]);
@@ -2597,6 +2609,7 @@ static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32
 		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
 		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
 		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
+	//@ ghost vpool_ok(v);
 }
 
 /*
@@ -2607,9 +2620,13 @@ static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32
     requires sep: \separated(v, s);
     requires ok: VSetOk(v, s);
     requires pos: InSet(v, s, k, i);
+    requires pool: VPoolOk(v);
+    requires owned: LeavesOwned(v, s);
     assigns v->leaves[s->leaf[k]].slot[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].start[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[k]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[k]].nr;
+    ensures pool: VPoolOk(v);
+    ensures owned: LeavesOwned(v, s);
     ensures nr: LeafNr(v, s, k) == \old(LeafNr(v, s, k)) - 1;
     ensures ok: VSetOkAt(v, s, k);
     ensures last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
@@ -2792,13 +2809,19 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 */
 static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
+	uint32_t id = s->leaf[k];
+
 	/*@ assert top_max: s->nr_leaves <= VMA_MAX_LEAVES; */
-	leaf_give(v, s->leaf[k]);
-	/*@ assert given: VPoolOk(v) && v->leaf_used == \at(v->leaf_used, Pre); */
-	/*@ assert given_top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Pre) &&
-		s->last_end[j] == \at(s->last_end[j], Pre); */
+	/*@ assert owned_id: id < v->leaf_used; */
+	/* The top array first: its postconditions are then over Pre, and leaf_give()'s frame
+	 * carries them index for index (lesson 29). */
 	top_close_pool(v, s, k);
+	/*@ ghost Closed:; */
+	leaf_give(v, id);
+	/*@ assert given: VPoolOk(v) && v->leaf_used == \at(v->leaf_used, Pre); */
+	/*@ assert given_top: s->nr_leaves == \at(s->nr_leaves, Closed) &&
+		\forall integer j; 0 <= j < VMA_MAX_LEAVES ==> s->leaf[j] == \at(s->leaf[j], Closed) &&
+		s->last_end[j] == \at(s->last_end[j], Closed); */
 	/* DroppedLeaf a part at a time (as DeletedRanges in leaf_delete()). */
 	/*@ assert drop_top: 0 <= k < \at(s->nr_leaves, Pre) &&
 		s->nr_leaves == \at(s->nr_leaves, Pre) - 1 &&
@@ -2938,6 +2961,8 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 	leaf_delete(v, s, k, pos.slot);
 	s->nr_vmas--;
 	nr = v->leaves[s->leaf[k]].nr;
+	/*@ assert deleted: VSetOkAt(v, s, k) && VPoolOk(v) && LeavesOwned(v, s) && nr == LeafNr(v, s, k) &&
+		!InVSet(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
 	if (nr == 0) {
 		leaf_drop(v, s, k);
 		return;
@@ -2956,16 +2981,12 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 	}
 	if (pos.slot < nr) {
 		/* The gaps on both sides of the VMA and its range became one gap, in front of
-		 * slot pos.slot now: no other gap changed, none shrank, last_end stays. */
-		uint64_t gap = slot_gap(v, s, k, pos.slot);
-
-		if (gap > s->max_gap[k])
-			set_max_gap(s, k, gap);
-		/*@ assert ok: VSetOk(v, s); */
+		 * slot pos.slot now: last_end stays, no other leaf's gap changed. */
+		/*@ assert whole: VSetOk(v, s); */
+		leaf_gap_refresh(v, s, k);
 		return;
 	}
 	leaf_refresh(v, s, k); /* the last VMA left: last_end moved, a gap went */
-			       /*@ assert ok: VSetOk(v, s); */
 }
 
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
