@@ -869,21 +869,6 @@ static void leaf_set_nr(struct vma_pool *v, uint32_t y, uint32_t nr)
 	v->leaves[y].nr = nr;
 }
 
-/* Move slot from of leaf a to slot to of leaf b (copies included). */
-/*@ requires valid: \valid(b) && \valid_read(a);
-    requires range: to < VMA_LEAF_SLOTS && from < VMA_LEAF_SLOTS;
-    requires sep: a == b || \separated(a, b);
-    assigns b->slot[to], b->start[to], b->end[to];
-    ensures moved: b->slot[to] == \old(a->slot[from]) && b->start[to] == \old(a->start[from]) &&
-	b->end[to] == \old(a->end[from]);
-*/
-static void leaf_move(struct vma_leaf *b, uint32_t to, const struct vma_leaf *a, uint32_t from)
-{
-	b->slot[to] = a->slot[from];
-	b->start[to] = a->start[from];
-	b->end[to] = a->end[from];
-}
-
 /*
  * Move slots i .. nr - 1 of pool leaf y (nr: its entry count) up by one, which frees slot i.
  * A function of its own, with one loop per array: each loop stores into one array and
@@ -2871,9 +2856,188 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 }
 
 /*
- * Fold leaf into + 1 into leaf into (they fit in one), give the emptied leaf back and
- * close its place. One of the two may be leaf kk, the one a removal left with a stale
- * last_end.
+ * Slots 0 .. nr - 1 of pool leaf from appended to pool leaf to, at its slot at (its count
+ * is the caller's). One loop per array (see leaf_halve()); the frame over the whole pool.
+ */
+/*@ requires valid: \valid(v);
+    requires ids: to < VMA_LEAF_POOL && from < VMA_LEAF_POOL && to != from;
+    requires fit: at + nr <= VMA_LEAF_SLOTS;
+    assigns v->leaves[to].slot[at .. at + nr - 1], v->leaves[to].start[at .. at + nr - 1],
+	v->leaves[to].end[at .. at + nr - 1];
+    ensures moved: \forall integer x; 0 <= x < nr ==>
+	v->leaves[to].slot[at + x] == v->leaves[from].slot[x] &&
+	v->leaves[to].start[at + x] == v->leaves[from].start[x] &&
+	v->leaves[to].end[at + x] == v->leaves[from].end[x];
+    ensures kept: \forall integer y, x; 0 <= y < VMA_LEAF_POOL && 0 <= x < VMA_LEAF_SLOTS &&
+	(y != to || x < at || at + nr <= x) ==> v->leaves[y].slot[x] == \old(v->leaves[y].slot[x]) &&
+	v->leaves[y].start[x] == \old(v->leaves[y].start[x]) &&
+	v->leaves[y].end[x] == \old(v->leaves[y].end[x]);
+    ensures nr_kept: \forall integer y; 0 <= y < VMA_LEAF_POOL ==>
+	v->leaves[y].nr == \old(v->leaves[y].nr);
+    VMA_LINKS_KEPT
+    VMA_VMAS_KEPT
+*/
+static void leaf_append(struct vma_pool *v, uint32_t to, uint32_t at, uint32_t from, uint32_t nr)
+{
+	struct vma_leaf *n = &v->leaves[to];
+	const struct vma_leaf *l = &v->leaves[from];
+	uint32_t x;
+
+	/*@ loop invariant range: 0 <= x <= nr;
+	    loop invariant moved: \forall integer y; 0 <= y < x ==> n->slot[at + y] == l->slot[y];
+	    loop assigns x, n->slot[at .. at + nr - 1];
+	    loop variant nr - x;
+	*/
+	for (x = 0; x < nr; x++)
+		n->slot[at + x] = l->slot[x];
+	/*@ loop invariant range: 0 <= x <= nr;
+	    loop invariant moved: \forall integer y; 0 <= y < x ==> n->start[at + y] == l->start[y];
+	    loop assigns x, n->start[at .. at + nr - 1];
+	    loop variant nr - x;
+	*/
+	for (x = 0; x < nr; x++)
+		n->start[at + x] = l->start[x];
+	/*@ loop invariant range: 0 <= x <= nr;
+	    loop invariant moved: \forall integer y; 0 <= y < x ==> n->end[at + y] == l->end[y];
+	    loop assigns x, n->end[at .. at + nr - 1];
+	    loop variant nr - x;
+	*/
+	for (x = 0; x < nr; x++)
+		n->end[at + x] = l->end[x];
+}
+
+/*
+ * The pool half of leaf_fold(): leaf into + 1's entries appended to leaf into's, leaf
+ * into + 1 left empty, stated over the set (which this only reads) as leaf_delete_pool().
+ */
+/*@ requires valid: \valid(v) && \valid_read(s);
+    requires sep: \separated(v, s);
+    requires into: into + 1 < s->nr_leaves <= VMA_MAX_LEAVES;
+    requires leaves: \forall integer j; 0 <= j < s->nr_leaves ==> s->leaf[j] < VMA_LEAF_POOL;
+    requires distinct: LeavesDistinct(s);
+    requires fit: LeafNr(v, s, into) + LeafNr(v, s, into + 1) <= VMA_LEAF_SLOTS;
+    requires pool: VPoolOk(v);
+    assigns v->leaves[s->leaf[into]].slot[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[into]].start[0 .. VMA_LEAF_SLOTS - 1],
+	v->leaves[s->leaf[into]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[into]].nr,
+	v->leaves[s->leaf[into + 1]].nr;
+    ensures pool: VPoolOk(v);
+    ensures used: v->leaf_used == \old(v->leaf_used);
+    ensures top: s->nr_leaves == \old(s->nr_leaves) &&
+	\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \old(s->leaf[x]) &&
+	s->last_end[x] == \old(s->last_end[x]);
+    VMA_VMAS_KEPT
+    ensures nr: LeafNr(v, s, into) == \old(LeafNr(v, s, into)) + \old(LeafNr(v, s, into + 1)) &&
+	LeafNr(v, s, into + 1) == 0;
+    ensures low: \forall integer x; 0 <= x < \old(LeafNr(v, s, into)) ==>
+	SlotId(v, s, into, x) == \old(SlotId(v, s, into, x)) &&
+	VStart(v, s, into, x) == \old(VStart(v, s, into, x)) &&
+	VEnd(v, s, into, x) == \old(VEnd(v, s, into, x));
+    ensures high: \forall integer x; \old(LeafNr(v, s, into)) <= x < LeafNr(v, s, into) ==>
+	SlotId(v, s, into, x) == \old(SlotId(v, s, into + 1, x - LeafNr(v, s, into))) &&
+	VStart(v, s, into, x) == \old(VStart(v, s, into + 1, x - LeafNr(v, s, into))) &&
+	VEnd(v, s, into, x) == \old(VEnd(v, s, into + 1, x - LeafNr(v, s, into)));
+    ensures others_nr: \forall integer k2; 0 <= k2 < s->nr_leaves && k2 != into && k2 != into + 1 ==>
+	LeafNr(v, s, k2) == \old(LeafNr(v, s, k2));
+    ensures others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != into && k2 != into + 1 &&
+	0 <= x < VMA_LEAF_SLOTS ==> SlotId(v, s, k2, x) == \old(SlotId(v, s, k2, x)) &&
+	VStart(v, s, k2, x) == \old(VStart(v, s, k2, x)) && VEnd(v, s, k2, x) == \old(VEnd(v, s, k2, x));
+*/
+static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t into)
+{
+	uint32_t a = s->leaf[into], b = s->leaf[into + 1];
+	uint32_t na = v->leaves[a].nr, nb = v->leaves[b].nr;
+
+	/*@ assert apart: a != b && a < VMA_LEAF_POOL && b < VMA_LEAF_POOL; */
+	/*@ assert apart_top: \separated(&s->nr_leaves, v) && \forall integer x;
+		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], v) && \separated(&s->last_end[x], v); */
+	leaf_append(v, a, na, b, nb);
+	leaf_set_nr(v, a, na + nb);
+	leaf_set_nr(v, b, 0);
+	/*@ assert pool_kept_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != a && z != b ==>
+		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
+	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != a &&
+		0 <= x < VMA_LEAF_SLOTS ==>
+		v->leaves[z].slot[x] == \at(v->leaves[z].slot[x], Pre) &&
+		v->leaves[z].start[x] == \at(v->leaves[z].start[x], Pre) &&
+		v->leaves[z].end[x] == \at(v->leaves[z].end[x], Pre); */
+	/*@ assert a_low: \let ya = a; \forall integer x; 0 <= x < na ==>
+		v->leaves[ya].slot[x] == \at(v->leaves[ya].slot[x], Pre) &&
+		v->leaves[ya].start[x] == \at(v->leaves[ya].start[x], Pre) &&
+		v->leaves[ya].end[x] == \at(v->leaves[ya].end[x], Pre); */
+	/*@ assert a_high: \let ya = a; \let yb = b; \let n = na; \forall integer x; na <= x < na + nb ==>
+		v->leaves[ya].slot[x] == \at(v->leaves[yb].slot[x - n], Pre) &&
+		v->leaves[ya].start[x] == \at(v->leaves[yb].start[x - n], Pre) &&
+		v->leaves[ya].end[x] == \at(v->leaves[yb].end[x - n], Pre); */
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert nr: LeafNr(v, s, into) == na + nb && LeafNr(v, s, into + 1) == 0; */
+	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
+		s->leaf[j] != a && s->leaf[j] != b && s->leaf[j] < VMA_LEAF_POOL; */
+	//@ ghost vpool_ok(v);
+}
+
+/*@ axiomatic FoldFacts {
+  // Where position (j, x) of the set after leaf_fold_pool(a) was before it (na: leaf a's
+  // count then): leaf a's slots from na on were leaf a + 1's, every other position stays.
+  logic integer FoldLeaf(integer j, integer x, integer a, integer na) =
+    j == a && x >= na ? a + 1 : j;
+  logic integer FoldSlot(integer j, integer x, integer a, integer na) =
+    j == a && x >= na ? x - na : x;
+
+  // The map keeps the order of positions (leaf a + 1 is empty after the fold).
+  lemma FoldPos_Lt: \forall integer j1, x1, j2, x2, a, na;
+    j1 != a + 1 && j2 != a + 1 && PosLt(j1, x1, j2, x2) ==>
+      PosLt(FoldLeaf(j1, x1, a, na), FoldSlot(j1, x1, a, na),
+	    FoldLeaf(j2, x2, a, na), FoldSlot(j2, x2, a, na));
+
+  predicate FoldPositions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer a, integer na) =
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1));
+
+  // Two VMAs at L2, at their old positions, in order (VSorted at L1).
+  lemma Fold_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    VSorted{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) && \at(LeafNr(v, s, a + 1), L2) == 0 ==>
+      \forall integer j1, x1, j2, x2;
+	\at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) && PosLt(j1, x1, j2, x2) ==>
+	  \at(VEnd(v, s, FoldLeaf(j1, x1, a, na), FoldSlot(j1, x1, a, na)), L1) <=
+	  \at(VStart(v, s, FoldLeaf(j2, x2, a, na), FoldSlot(j2, x2, a, na)), L1);
+
+  lemma Fold_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    VSorted{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) && \at(LeafNr(v, s, a + 1), L2) == 0 ==>
+      VSorted{L2}(v, s);
+
+  lemma Fold_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    VmasOk{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) ==> VmasOk{L2}(v, s);
+
+  lemma Fold_Ids{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    FoldPositions{L1, L2}(v, s, a, na) ==>
+      \forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) < VMA_POOL_SIZE;
+
+  lemma Fold_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    CopiesOk{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
+
+  lemma Fold_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    FoldPositions{L1, L2}(v, s, a, na) ==> \forall integer id;
+      \at(InVSet(v, s, id), L2) ==> \at(InVSet(v, s, id), L1);
+  } */
+
+/*
+ * Fold leaf into + 1 into leaf into (they fit in one), then drop the emptied leaf
+ * (leaf_drop()). One of the two may be leaf kk, the one a removal left with a stale
+ * last_end: leaf into's is made current before the drop.
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
@@ -2886,9 +3050,10 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
     assigns v->leaves[s->leaf[into]].slot[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[into]].start[0 .. VMA_LEAF_SLOTS - 1],
 	v->leaves[s->leaf[into]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[into]].nr,
-	v->leaves[s->leaf[into + 1]].next_free, v->leaf_free, v->nr_leaves,
-	s->leaf[into + 1 .. VMA_MAX_LEAVES - 1], s->last_end[into .. VMA_MAX_LEAVES - 1],
-	s->max_gap[into .. VMA_MAX_LEAVES - 1], s->nr_leaves, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
+	v->leaves[s->leaf[into + 1]].nr, v->leaves[s->leaf[into + 1]].next_free, v->leaf_free,
+	v->nr_leaves, s->leaf[into + 1 .. VMA_MAX_LEAVES - 1],
+	s->last_end[into .. VMA_MAX_LEAVES - 1], s->max_gap[into .. VMA_MAX_LEAVES - 1],
+	s->nr_leaves, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
     ensures shape: VSetShape(v, s);
     ensures distinct: LeavesDistinct(s);
     ensures copies: CopiesOk(v, s);
@@ -2902,56 +3067,33 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 		      uint32_t into) /*@ ghost (uint32_t kk) */
 {
-	struct vma_leaf *a = &v->leaves[s->leaf[into]];
-	const struct vma_leaf *b = &v->leaves[s->leaf[into + 1]];
-	uint32_t i;
-
-	/*@ loop invariant range: 0 <= i <= b->nr;
-	    loop invariant kept: \forall integer x; 0 <= x < a->nr ==>
-		a->slot[x] == \at(a->slot[x], LoopEntry) && a->start[x] == \at(a->start[x], LoopEntry) &&
-		a->end[x] == \at(a->end[x], LoopEntry);
-	    loop invariant moved: \forall integer x; 0 <= x < i ==>
-		a->slot[a->nr + x] == b->slot[x] && a->start[a->nr + x] == b->start[x] &&
-		a->end[a->nr + x] == b->end[x];
-	    loop assigns i, a->slot[0 .. VMA_LEAF_SLOTS - 1], a->start[0 .. VMA_LEAF_SLOTS - 1],
-		a->end[0 .. VMA_LEAF_SLOTS - 1];
-	    loop variant b->nr - i;
-	*/
-	for (i = 0; i < b->nr; i++)
-		leaf_move(a, a->nr + i, b, i);
-	a->nr += b->nr;
-	/*@ assert low: \forall integer x; 0 <= x < \at(LeafNr(v, s, into), Pre) ==>
-		SlotId(v, s, into, x) == \at(SlotId(v, s, into, x), Pre) &&
-		VStart(v, s, into, x) == \at(VStart(v, s, into, x), Pre) &&
-		VEnd(v, s, into, x) == \at(VEnd(v, s, into, x), Pre); */
-	/*@ assert high: \forall integer x; \at(LeafNr(v, s, into), Pre) <= x < LeafNr(v, s, into) ==>
-		SlotId(v, s, into, x) == \at(SlotId(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
-		VStart(v, s, into, x) == \at(VStart(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
-		VEnd(v, s, into, x) == \at(VEnd(v, s, into + 1, x - LeafNr(v, s, into)), Pre); */
-	/*@ assert others: \forall integer k2, x; 0 <= k2 < s->nr_leaves && k2 != into && 0 <= x < VMA_LEAF_SLOTS ==>
-		LeafNr(v, s, k2) == \at(LeafNr(v, s, k2), Pre) &&
-		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
-		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
-		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
-	leaf_give(v, s->leaf[into + 1]);
-	top_close(s, into + 1);
-	/*@ assert kept: \forall integer j; 0 <= j <= into ==> s->leaf[j] == \at(s->leaf[j], Pre); */
-	/*@ assert ends: \forall integer j; 0 <= j < into ==> s->last_end[j] == \at(s->last_end[j], Pre); */
-	/*@ assert mapped: \forall integer j, x; 0 <= j < s->nr_leaves && j != into && 0 <= x < VMA_LEAF_SLOTS ==>
-		LeafNr(v, s, j) == \at(LeafNr(v, s, j < into ? j : j + 1), Pre) &&
-		SlotId(v, s, j, x) == \at(SlotId(v, s, j < into ? j : j + 1, x), Pre) &&
-		VStart(v, s, j, x) == \at(VStart(v, s, j < into ? j : j + 1, x), Pre) &&
-		VEnd(v, s, j, x) == \at(VEnd(v, s, j < into ? j : j + 1, x), Pre); */
-	/*@ assert folded: \forall integer x; 0 <= x < LeafNr(v, s, into) ==>
-		(x < \at(LeafNr(v, s, into), Pre) ==> VStart(v, s, into, x) == \at(VStart(v, s, into, x), Pre) &&
-		    VEnd(v, s, into, x) == \at(VEnd(v, s, into, x), Pre)) &&
-		(x >= \at(LeafNr(v, s, into), Pre) ==>
-		    VStart(v, s, into, x) == \at(VStart(v, s, into + 1, x - LeafNr(v, s, into)), Pre) &&
-		    VEnd(v, s, into, x) == \at(VEnd(v, s, into + 1, x - LeafNr(v, s, into)), Pre)); */
-	/*@ assert sorted_in: \forall integer x1, x2; 0 <= x1 < x2 < LeafNr(v, s, into) ==>
-		VEnd(v, s, into, x1) <= VStart(v, s, into, x2); */
+	/*@ assert ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
+	leaf_fold_pool(v, s, into);
+	/* FoldPositions a part at a time (as DropPositions in leaf_drop()). */
+	/*@ assert fold_in: \forall integer j, x; InSet(v, s, j, x) ==>
+		\at(InSet(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
+	/*@ assert fold_id: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) ==
+		\at(SlotId(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
+	/*@ assert fold_start: \forall integer j, x; InSet(v, s, j, x) ==> VStart(v, s, j, x) ==
+		\at(VStart(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
+	/*@ assert fold_end: \forall integer j, x; InSet(v, s, j, x) ==> VEnd(v, s, j, x) ==
+		\at(VEnd(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
+	/*@ assert folded: FoldPositions{Pre, Here}(v, s, into, \at(LeafNr(v, s, into), Pre)); */
 	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert vmas: VmasOk(v, s); */
+	/*@ assert fold_ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
+	/*@ assert copies: CopiesOk(v, s); */
+	/*@ assert members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Pre); */
+	/*@ assert distinct: LeavesDistinct(s); */
+	/*@ assert counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
+		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
+	/*@ assert ends: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	/*@ ghost Folded:; */
 	leaf_refresh(v, s, into);
+	/*@ assert refreshed: VSetOkAt(v, s, into + 1) && LeafNr(v, s, into + 1) == 0; */
+	/*@ assert refreshed_members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Folded); */
+	leaf_drop(v, s, into + 1);
 }
 
 void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos)
