@@ -2575,6 +2575,7 @@ static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
 		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert distinct: LeavesDistinct(s); */
 	/*@ assert vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre) &&
 		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
@@ -2595,7 +2596,6 @@ static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32
 		SlotId(v, s, k2, x) == \at(SlotId(v, s, k2, x), Pre) &&
 		VStart(v, s, k2, x) == \at(VStart(v, s, k2, x), Pre) &&
 		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
-	/*@ assert distinct: LeavesDistinct(s); */
 	//@ ghost vpool_ok(v);
 }
 
@@ -3030,6 +3030,21 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
     (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
       \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1));
 
+  // Leaf a + 1 is empty at L2: no position of the set is in it.
+  lemma Fold_Not_Next{L}: \forall struct vma_pool *v, struct vma_set *s, integer a;
+    LeafNr(v, s, a + 1) == 0 ==> \forall integer j, x; InSet(v, s, j, x) ==> j != a + 1;
+
+  lemma Fold_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    FoldPositions{L1, L2}(v, s, a, na) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1);
+
+  // Two positions of the set at L2 (none in leaf a + 1): their old ones in the same order.
+  lemma Fold_Lt_At{L}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    LeafNr(v, s, a + 1) == 0 ==> \forall integer j1, x1, j2, x2;
+      InSet(v, s, j1, x1) && InSet(v, s, j2, x2) && PosLt(j1, x1, j2, x2) ==>
+	PosLt(FoldLeaf(j1, x1, a, na), FoldSlot(j1, x1, a, na),
+	      FoldLeaf(j2, x2, a, na), FoldSlot(j2, x2, a, na));
+
   // Two VMAs at L2, at their old positions, in order (VSorted at L1).
   lemma Fold_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
     VSorted{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) && \at(LeafNr(v, s, a + 1), L2) == 0 ==>
@@ -3096,6 +3111,7 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 		      uint32_t into) /*@ ghost (uint32_t kk) */
 {
 	/*@ assert ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
+	/*@ assert fit_all: \forall integer j; 0 <= j < s->nr_leaves ==> LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
 	leaf_fold_pool(v, s, into);
 	/* FoldPositions a part at a time (as DropPositions in leaf_drop()). */
 	/*@ assert fold_in: \forall integer j, x; InSet(v, s, j, x) ==>
@@ -3119,6 +3135,11 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ ghost Folded:; */
 	leaf_refresh(v, s, into);
+	/*@ assert refreshed_ends: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	/*@ assert refreshed_counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
+		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
+	/*@ assert refreshed_ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
 	/*@ assert refreshed: VSetOkAt(v, s, into + 1) && LeafNr(v, s, into + 1) == 0; */
 	/*@ assert refreshed_members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Folded); */
 	leaf_drop(v, s, into + 1);
