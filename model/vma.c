@@ -2977,11 +2977,16 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 	uint32_t na = v->leaves[a].nr, nb = v->leaves[b].nr;
 
 	/*@ assert apart: a != b && a < VMA_LEAF_POOL && b < VMA_LEAF_POOL; */
+	/*@ assert counts: na == LeafNr(v, s, into) && nb == LeafNr(v, s, into + 1); */
 	/*@ assert apart_top: \separated(&s->nr_leaves, v) && \forall integer x;
 		0 <= x < VMA_MAX_LEAVES ==> \separated(&s->leaf[x], v) && \separated(&s->last_end[x], v); */
+	/*@ assert apart_pre: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
+		s->leaf[j] != a && s->leaf[j] != b; */
 	leaf_append(v, a, na, b, nb);
 	leaf_set_nr(v, a, na + nb);
+	/*@ assert a_nr: v->leaves[a].nr == na + nb; */
 	leaf_set_nr(v, b, 0);
+	/*@ assert ab_nr: v->leaves[a].nr == na + nb && v->leaves[b].nr == 0; */
 	/*@ assert pool_kept_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != a && z != b ==>
 		v->leaves[z].nr == \at(v->leaves[z].nr, Pre); */
 	/*@ assert pool_kept: \forall integer z, x; 0 <= z < VMA_LEAF_POOL && z != a &&
@@ -3000,7 +3005,14 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
 		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
 		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert ids_now: s->leaf[into] == a && s->leaf[into + 1] == b; */
 	/*@ assert nr: LeafNr(v, s, into) == na + nb && LeafNr(v, s, into + 1) == 0; */
+	/*@ assert high_slot: \let n = na; \forall integer x; n <= x < LeafNr(v, s, into) ==>
+		SlotId(v, s, into, x) == \at(SlotId(v, s, into + 1, x - n), Pre); */
+	/*@ assert high_start: \let n = na; \forall integer x; n <= x < LeafNr(v, s, into) ==>
+		VStart(v, s, into, x) == \at(VStart(v, s, into + 1, x - n), Pre); */
+	/*@ assert high_end: \let n = na; \forall integer x; n <= x < LeafNr(v, s, into) ==>
+		VEnd(v, s, into, x) == \at(VEnd(v, s, into + 1, x - n), Pre); */
 	/*@ assert others_apart: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
 		s->leaf[j] != a && s->leaf[j] != b && s->leaf[j] < VMA_LEAF_POOL; */
 	//@ ghost vpool_ok(v);
@@ -3090,10 +3102,7 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
     requires fit: 1 <= LeafNr(v, s, into) + LeafNr(v, s, into + 1) <= VMA_LEAF_SLOTS;
     requires pool: VPoolOk(v);
     requires owned: LeavesOwned(v, s);
-    assigns v->leaves[s->leaf[into]].slot[0 .. VMA_LEAF_SLOTS - 1],
-	v->leaves[s->leaf[into]].start[0 .. VMA_LEAF_SLOTS - 1],
-	v->leaves[s->leaf[into]].end[0 .. VMA_LEAF_SLOTS - 1], v->leaves[s->leaf[into]].nr,
-	v->leaves[s->leaf[into + 1]].nr, v->leaves[s->leaf[into + 1]].next_free, v->leaf_free,
+    assigns v->leaves[s->leaf[into]], v->leaves[s->leaf[into + 1]], v->leaf_free,
 	v->nr_leaves, s->leaf[into + 1 .. VMA_MAX_LEAVES - 1],
 	s->last_end[into .. VMA_MAX_LEAVES - 1], s->max_gap[into .. VMA_MAX_LEAVES - 1],
 	s->nr_leaves, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
@@ -3110,10 +3119,25 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 		      uint32_t into) /*@ ghost (uint32_t kk) */
 {
+	uint32_t next = into + 1;
+
+	/*@ assert next: next == into + 1; */
 	/*@ assert ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
 	/*@ assert fit_all: \forall integer j; 0 <= j < s->nr_leaves ==> LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
 	leaf_fold_pool(v, s, into);
-	/* FoldPositions a part at a time (as DropPositions in leaf_drop()). */
+	/*@ assert owned_folded: LeavesOwned(v, s); */
+	/*@ assert counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
+		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
+	/*@ assert ends: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
+	/* FoldPositions a part at a time (as DropPositions in leaf_drop()), the map's cases
+	 * first. */
+	/*@ assert map_low: \let na = \at(LeafNr(v, s, into), Pre); \forall integer x; x < na ==>
+		FoldLeaf(into, x, into, na) == into && FoldSlot(into, x, into, na) == x; */
+	/*@ assert map_high: \let na = \at(LeafNr(v, s, into), Pre); \forall integer x; na <= x ==>
+		FoldLeaf(into, x, into, na) == into + 1 && FoldSlot(into, x, into, na) == x - na; */
+	/*@ assert map_other: \let na = \at(LeafNr(v, s, into), Pre); \forall integer j, x; j != into ==>
+		FoldLeaf(j, x, into, na) == j && FoldSlot(j, x, into, na) == x; */
 	/*@ assert fold_in: \forall integer j, x; InSet(v, s, j, x) ==>
 		\at(InSet(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
 	/*@ assert fold_id: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) ==
@@ -3129,12 +3153,11 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 	/*@ assert copies: CopiesOk(v, s); */
 	/*@ assert members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Pre); */
 	/*@ assert distinct: LeavesDistinct(s); */
-	/*@ assert counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
-		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
-	/*@ assert ends: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
-		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ ghost Folded:; */
 	leaf_refresh(v, s, into);
+	/*@ assert refreshed_end: s->last_end[into] == VEnd(v, s, into, LeafNr(v, s, into) - 1); */
+	/*@ assert refreshed_others: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert refreshed_ends: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert refreshed_counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
@@ -3142,7 +3165,7 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 	/*@ assert refreshed_ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
 	/*@ assert refreshed: VSetOkAt(v, s, into + 1) && LeafNr(v, s, into + 1) == 0; */
 	/*@ assert refreshed_members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Folded); */
-	leaf_drop(v, s, into + 1);
+	leaf_drop(v, s, next);
 }
 
 void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos)
@@ -3161,26 +3184,45 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 	/* Keep leaves at least a quarter full: fold a thin leaf into a neighbour that has
 	 * room. */
 	if (nr < VMA_LEAF_SLOTS / 4) {
-		if (k + 1 < s->nr_leaves && v->leaves[s->leaf[k + 1]].nr + nr <= VMA_LEAF_SLOTS) {
+		/* The neighbours' indices through locals, each with its value asserted where
+		 * the context is short (lesson 26). */
+		uint32_t next = k + 1;
+
+		/*@ assert next: next == k + 1; */
+		if (next < s->nr_leaves && v->leaves[s->leaf[next]].nr + nr <= VMA_LEAF_SLOTS) {
+			/*@ assert fold_next: 1 <= LeafNr(v, s, k) + LeafNr(v, s, next) <= VMA_LEAF_SLOTS; */
 			leaf_fold(v, s, k) /*@ ghost (k) */;
 			return;
 		}
-		if (k > 0 && v->leaves[s->leaf[k - 1]].nr + nr <= VMA_LEAF_SLOTS) {
-			leaf_fold(v, s, k - 1) /*@ ghost (k) */;
-			return;
+		if (k > 0) {
+			uint32_t prev = k - 1;
+
+			/*@ assert prev: prev + 1 == k; */
+			if (v->leaves[s->leaf[prev]].nr + nr <= VMA_LEAF_SLOTS) {
+				/*@ assert fold_prev: 1 <= LeafNr(v, s, prev) + LeafNr(v, s, prev + 1) <= VMA_LEAF_SLOTS; */
+				leaf_fold(v, s, prev) /*@ ghost (k) */;
+				return;
+			}
 		}
 	}
+	/*@ assert shape: VSetShape(v, s); */
+	/*@ assert ends_other: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	if (pos.slot < nr) {
 		/* The gaps on both sides of the VMA and its range became one gap, in front of
 		 * slot pos.slot now: last_end stays, no other leaf's gap changed. */
 		/*@ assert whole: VSetOk(v, s); */
 		leaf_gap_refresh(v, s, k);
+		/*@ assert done: VSetOk(v, s); */
 		return;
 	}
 	/* The last VMA left: last_end moved, a gap went. */
-	/*@ assert shape: VSetShape(v, s); */
 	leaf_refresh(v, s, k);
+	/*@ assert end_k: s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/*@ assert end_other: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert ends: LastEnds(v, s); */
+	/*@ assert done: VSetOk(v, s); */
 }
 
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)
