@@ -3123,13 +3123,12 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 
 	/*@ assert next: next == into + 1; */
 	/*@ assert ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
+	/*@ assert ends_pre: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
+		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS && 0 <= LeafNr(v, s, j) - 1 < VMA_LEAF_SLOTS &&
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert fit_all: \forall integer j; 0 <= j < s->nr_leaves ==> LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
 	leaf_fold_pool(v, s, into);
 	/*@ assert owned_folded: LeavesOwned(v, s); */
-	/*@ assert counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
-		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
-	/*@ assert ends: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
-		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/* FoldPositions a part at a time (as DropPositions in leaf_drop()), the map's cases
 	 * first. */
 	/*@ assert map_low: \let na = \at(LeafNr(v, s, into), Pre); \forall integer x; x < na ==>
@@ -3147,6 +3146,10 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 	/*@ assert fold_end: \forall integer j, x; InSet(v, s, j, x) ==> VEnd(v, s, j, x) ==
 		\at(VEnd(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
 	/*@ assert folded: FoldPositions{Pre, Here}(v, s, into, \at(LeafNr(v, s, into), Pre)); */
+	/*@ assert counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
+		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
+	/*@ assert ends: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
+		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert sorted: VSorted(v, s); */
 	/*@ assert vmas: VmasOk(v, s); */
 	/*@ assert fold_ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
