@@ -3283,6 +3283,9 @@ void vma_set_resized_at(struct vma_pool *v, struct vma_set *s, uint32_t id, stru
 		s->last_end[k] == \at(s->last_end[k], Pre); */
 	/*@ assert last_ends_others: \forall integer k; 0 <= k < s->nr_leaves && k != pos.leaf ==>
 		s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/* Leaf pos.leaf as a range of one, for LastEnds (lesson 26). */
+	/*@ assert last_end_j: \forall integer k; pos.leaf <= k < pos.leaf + 1 ==>
+		s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
 }
 
 /* Merge rules ------------------------------------------------------------------------- */
