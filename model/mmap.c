@@ -368,9 +368,14 @@ static int may_split(struct mm_env *e, uint32_t id)
 */
 static int split_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t *fresh)
 {
+	struct vma_batch b;
+
 	if (!vma_set_room(e->pool, &mm->vmas, 1))
 		return -ENOMEM;
-	return vma_prealloc(e->pool, e->phys, e->kmem, 1, fresh);
+	b = vma_prealloc(e->pool, e->phys, e->kmem, 1);
+	if (b.err == 0)
+		*fresh = b.id[0];
+	return b.err;
 }
 
 /* split_vma(): with the map_count check of mm/vma.c. */
@@ -668,7 +673,8 @@ static struct munmap_plan munmap_prepare(struct mm_env *e, struct mm_struct *mm,
 					 uint64_t end, struct vma_pos pos)
 {
 	struct munmap_plan plan = {0, {VMA_NONE, VMA_NONE}, pos};
-	uint32_t first = vma_at(e->pool, &mm->vmas, pos), last, n = 0, ids[2];
+	uint32_t first = vma_at(e->pool, &mm->vmas, pos), last, n = 0, fresh;
+	struct vma_batch got;
 	bool split_start, split_end;
 
 	if (first == VMA_NONE || V(e, first)->vm_start >= end)
@@ -688,8 +694,8 @@ static struct munmap_plan munmap_prepare(struct mm_env *e, struct mm_struct *mm,
 	if (split_end && may_split(e, last) != 0) {
 		/* Linux splits at start first and keeps that split when the end one is
 		 * refused: two equal neighbours stay. */
-		if (split_start && split_prepare(e, mm, &ids[0]) == 0) {
-			split_vma_with(e, mm, first, start, ids[0], true);
+		if (split_start && split_prepare(e, mm, &fresh) == 0) {
+			split_vma_with(e, mm, first, start, fresh, true);
 			mm->split_leftovers++;
 		}
 		plan.err = -EINVAL;
@@ -698,13 +704,17 @@ static struct munmap_plan munmap_prepare(struct mm_env *e, struct mm_struct *mm,
 	n = (split_start ? 1u : 0u) + (split_end ? 1u : 0u);
 	if (n == 0)
 		return plan;
-	if (!vma_set_room(e->pool, &mm->vmas, n) ||
-	    vma_prealloc(e->pool, e->phys, e->kmem, n, ids) != 0) {
+	if (!vma_set_room(e->pool, &mm->vmas, n)) {
 		plan.err = -ENOMEM;
 		return plan;
 	}
-	plan.fresh[0] = split_start ? ids[0] : VMA_NONE;
-	plan.fresh[1] = split_end ? ids[n - 1] : VMA_NONE;
+	got = vma_prealloc(e->pool, e->phys, e->kmem, n);
+	if (got.err != 0) {
+		plan.err = got.err;
+		return plan;
+	}
+	plan.fresh[0] = split_start ? got.id[0] : VMA_NONE;
+	plan.fresh[1] = split_end ? got.id[n - 1] : VMA_NONE;
 	return plan;
 }
 
@@ -1142,6 +1152,7 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 {
 	uint64_t end = addr + len, pglen = len / PAGE_SIZE, old_pages, accounted;
 	uint32_t id = VMA_NONE, file = 0;
+	struct vma_batch got;
 	/* One lookup for the overlap check, the merge and the insertion. */
 	struct vma_pos pos = vma_lookup_pos(e->pool, &mm->vmas, addr);
 	uint32_t at = vma_at(e->pool, &mm->vmas, pos);
@@ -1169,9 +1180,12 @@ static uint64_t mmap_region(struct mm_env *e, struct mm_struct *mm, uint64_t add
 			goto nomem;
 	}
 	/* A descriptor for the new VMA, in case no merge applies: taken before any change. */
-	if (!vma_set_room(e->pool, &mm->vmas, 3) ||
-	    vma_prealloc(e->pool, e->phys, e->kmem, 1, &id) != 0)
+	if (!vma_set_room(e->pool, &mm->vmas, 3))
 		goto nomem;
+	got = vma_prealloc(e->pool, e->phys, e->kmem, 1);
+	if (got.err != 0)
+		goto nomem;
+	id = got.id[0];
 	if (file != 0)
 		e->pool->next_inode++;
 	if (overlap) {

@@ -102,18 +102,37 @@ static void vma_reset(struct vma_pool *v, uint32_t id, uint64_t obj)
 	vma->next_free = VMA_NONE;
 }
 
+#ifdef __FRAMAC__
+/*
+ * pool_take() and pool_give() run right after a slab call: what they keep of the slab's
+ * and the page allocator's state, field by field (p and k are ghost parameters). The
+ * caller puts BuddySafe and KmemOk back together from it (Slab_Safe_Kept,
+ * Slab_KmemOk_All): across the write to the pool, neither carries over in one step.
+ */
+/* clang-format off */
+#define VMA_POOL_FRAME \
+    requires apart: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1), \
+				p->mem + (0 .. RamWords(p) - 1)); \
+    requires shape: PhysShape(p) && \valid(k); \
+    ensures p_kept: SlabPhysKept{Pre, Post}(p) && PhysShape(p); \
+    ensures k_kept: KeptExcept{Pre, Post}(k, MAX_CACHES) && KmemIdsSame{Pre, Post}(k) && \valid(k);
+/* clang-format on */
+#endif
+
 /*
  * A descriptor off the free list (or a never-used one), zeroed, its object recorded;
  * VMA_NONE when the pool is exhausted (nothing changed then).
  */
 /*@ requires valid: \valid(v);
     requires pool: VPoolOk(v);
+    VMA_POOL_FRAME
     assigns v->vma_free, v->vma_used, v->nr_vmas, v->vma[NextVma(v)];
     ensures none: \result == VMA_NONE <==>
 	\old(v->vma_free) == VMA_NONE && \old(v->vma_used) >= VMA_POOL_SIZE;
     ensures unchanged: \result == VMA_NONE ==> v->vma_free == \old(v->vma_free) &&
 	v->vma_used == \old(v->vma_used) && v->nr_vmas == \old(v->nr_vmas);
     ensures id: \result != VMA_NONE ==> \result < v->vma_used;
+    ensures used: \old(v->vma_used) <= v->vma_used;
     ensures pool: VPoolOk(v);
     ensures zeroed: \result != VMA_NONE ==> v->vma[\result].vm_start == 0 &&
 	v->vma[\result].vm_end == 0 && v->vma[\result].vm_flags == 0 &&
@@ -122,7 +141,8 @@ static void vma_reset(struct vma_pool *v, uint32_t id, uint64_t obj)
     ensures others: \forall integer i; 0 <= i < VMA_POOL_SIZE && i != \result ==>
 	v->vma[i].vm_start == \old(v->vma[i].vm_start) && v->vma[i].vm_end == \old(v->vma[i].vm_end);
 */
-static uint32_t pool_take(struct vma_pool *v, uint64_t obj)
+static uint32_t pool_take(struct vma_pool *v,
+			  uint64_t obj) /*@ ghost (struct phys *p, struct kmem *k) */
 {
 	uint32_t id = pool_pop(v);
 
@@ -135,11 +155,12 @@ static uint32_t pool_take(struct vma_pool *v, uint64_t obj)
 /*@ requires valid: \valid(v);
     requires pool: VPoolOk(v);
     requires id: id < v->vma_used;
+    VMA_POOL_FRAME
     assigns v->vma[id].next_free, v->vma[id].obj, v->vma_free, v->nr_vmas;
     ensures pool: VPoolOk(v);
     ensures head: v->vma_free == id && v->vma[id].obj == 0;
 */
-static void pool_give(struct vma_pool *v, uint32_t id)
+static void pool_give(struct vma_pool *v, uint32_t id) /*@ ghost (struct phys *p, struct kmem *k) */
 {
 	v->vma[id].obj = 0;
 	v->vma[id].next_free = v->vma_free;
@@ -160,6 +181,8 @@ static void pool_give(struct vma_pool *v, uint32_t id)
 #define VMA_SLAB_CALL \
 	assigns *k, p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], \
 		p->mem[0 .. RamWords(p) - 1]; \
+	ensures safe: BuddySafe(p); \
+	ensures kmem: KmemOk(k); \
 	ensures pool: VPoolOk(v); \
 	ensures kept: v->vma_free == \old(v->vma_free) && v->vma_used == \old(v->vma_used) && \
 		v->nr_vmas == \old(v->nr_vmas);
@@ -174,6 +197,7 @@ static void pool_give(struct vma_pool *v, uint32_t id)
     ensures ranges: \forall integer i; 0 <= i < VMA_POOL_SIZE ==>
 	v->vma[i].vm_start == \old(v->vma[i].vm_start) && v->vma[i].vm_end == \old(v->vma[i].vm_end);
     ensures null: \result.err != 0 ==> \result.addr == 0;
+    ensures booted: \result.err == 0 ==> p->booted;
 */
 static struct obj_result vma_obj_alloc(const struct vma_pool *v, struct phys *p, struct kmem *k)
 {
@@ -199,6 +223,10 @@ static struct obj_result vma_obj_alloc(const struct vma_pool *v, struct phys *p,
 		&v->nr_vmas, &v->vm_area_cachep, k, p->zones + (0 .. MAX_NR_ZONES - 1),
 		p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1)); */
 	o = kmem_cache_alloc(p, k, v->vm_area_cachep, GFP_KERNEL | __GFP_ZERO);
+	/* An object comes from a slab, a block of the page allocator: it runs (booted). */
+	/*@ assert taken: o.err == 0 ==> ObjectTaken{Pre, Here}(p, k, v->vm_area_cachep, o.addr); */
+	/*@ assert head: o.err == 0 ==> \exists integer x; 0 <= x < p->nr_pages && IsHead(p, x); */
+	/*@ assert in_ram: o.err == 0 ==> \exists integer x; HeadInRam(p, x); */
 	/*@ assert kept_used: v->vma_used == \at(v->vma_used, Pre); */
 	/*@ assert kept_free: v->vma_free == \at(v->vma_free, Pre); */
 	/*@ assert kept_leaf_used: v->leaf_used == \at(v->leaf_used, Pre); */
@@ -219,7 +247,7 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
 	o = vma_obj_alloc(v, p, k); /* an error without a cache (vma_obj_alloc() checks it) */
 	if (o.err != 0)
 		return VMA_NONE;
-	return pool_take(v, o.addr);
+	return pool_take(v, o.addr) /*@ ghost (p, k) */;
 }
 
 /* Give obj back to vm_area_cachep, which leaves the pool as it was. */
@@ -260,40 +288,61 @@ static void vma_obj_free(const struct vma_pool *v, struct phys *p, struct kmem *
 void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
 {
 	vma_obj_free(v, p, k, v->vma[id].obj);
-	pool_give(v, id);
+	pool_give(v, id) /*@ ghost (p, k) */;
 }
 
-int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n, uint32_t *ids)
+struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n)
 {
+	struct vma_batch b = {0, {VMA_NONE, VMA_NONE, VMA_NONE, VMA_NONE}};
 	uint32_t i;
 
+	/*
+	 * The slab's state is carried from call to call. ListHeads: the first call has it
+	 * from the precondition; a call that returned a descriptor shows the page allocator
+	 * running (p->booted), and a running allocator's lists have their heads
+	 * (SafeBooted, slab.acsl).
+	 */
 	/*@ loop invariant range: 0 <= i <= n;
 	    loop invariant pool: VPoolOk(v);
-	    loop invariant ids: \forall integer j; 0 <= j < i ==> ids[j] < v->vma_used;
-	    loop assigns i, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
+	    loop invariant ids: \forall integer j; 0 <= j < i ==> b.id[j] < v->vma_used;
+	    loop invariant rest: \forall integer j; i <= j < VMA_PREALLOC_MAX ==> b.id[j] == VMA_NONE;
+	    loop invariant err: b.err == 0;
+	    loop invariant safe: BuddySafe(p);
+	    loop invariant kmem: KmemOk(k);
+	    loop invariant first: i == 0 ==> ListHeads(p);
+	    loop invariant booted: i > 0 ==> SafeBooted(p);
+	    loop assigns i, b, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
 		p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-		p->mem[0 .. RamWords(p) - 1], ids[0 .. n - 1];
+		p->mem[0 .. RamWords(p) - 1];
 	    loop variant n - i;
 	*/
 	for (i = 0; i < n; i++) {
-		ids[i] = vm_area_alloc(v, p, k);
-		if (ids[i] == VMA_NONE) {
+		//@ assert heads: ListHeads(p);
+		b.id[i] = vm_area_alloc(v, p, k);
+		if (b.id[i] == VMA_NONE) {
 			/*@ loop invariant range: 0 <= i <= n;
 			    loop invariant pool: VPoolOk(v);
-			    loop invariant ids: \forall integer j; 0 <= j < i ==> ids[j] < v->vma_used;
-			    loop assigns i, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->nr_vmas, *k,
+			    loop invariant ids: \forall integer j; 0 <= j < i ==> b.id[j] < v->vma_used;
+			    loop invariant rest: \forall integer j; i <= j < VMA_PREALLOC_MAX ==> b.id[j] == VMA_NONE;
+			    loop invariant safe: BuddySafe(p);
+			    loop invariant kmem: KmemOk(k);
+			    loop invariant booted: i > 0 ==> SafeBooted(p);
+			    loop assigns i, b, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->nr_vmas, *k,
 				p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 				p->mem[0 .. RamWords(p) - 1];
 			    loop variant i;
 			*/
 			while (i > 0) {
 				i--;
-				vm_area_free(v, p, k, ids[i]);
+				//@ assert heads: ListHeads(p);
+				vm_area_free(v, p, k, b.id[i]);
+				b.id[i] = VMA_NONE;
 			}
-			return -ENOMEM;
+			b.err = -ENOMEM;
+			return b;
 		}
 	}
-	return 0;
+	return b;
 }
 
 /* Leaves ------------------------------------------------------------------------------ */
@@ -2410,6 +2459,74 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
 	k1 == k2 && i1 == i2;
 */
 
+/*@ axiomatic MoveFacts {
+  // Each step of a removal moves one block of the set's positions and keeps the others:
+  // a position (j, x) at L2 with lo <= j <= hi and x >= b was at (j + dj, x + dx) at L1,
+  // any other was where it is. leaf_delete() at (k, i) is the move (k, k, i, 0, 1),
+  // leaf_drop() of top index k is (k, VMA_MAX_LEAVES, 0, 1, 0), and leaf_fold() of leaf
+  // a + 1 into leaf a, which held na VMAs, is (a, a, na, 1, -na). What a move keeps (the
+  // set's order, its ids, the copies of the ranges, its members) is stated once, here.
+  logic integer OldLeaf(integer j, integer x, integer lo, integer hi, integer b, integer dj) =
+    lo <= j <= hi && x >= b ? j + dj : j;
+  logic integer OldSlot(integer j, integer x, integer lo, integer hi, integer b, integer dx) =
+    lo <= j <= hi && x >= b ? x + dx : x;
+
+  predicate Moved{L1, L2}(struct vma_pool *v, struct vma_set *s, integer lo, integer hi,
+			  integer b, integer dj, integer dx) =
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, OldLeaf(j, x, lo, hi, b, dj), OldSlot(j, x, lo, hi, b, dx)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) ==
+      \at(SlotId(v, s, OldLeaf(j, x, lo, hi, b, dj), OldSlot(j, x, lo, hi, b, dx)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(VStart(v, s, j, x), L2) ==
+      \at(VStart(v, s, OldLeaf(j, x, lo, hi, b, dj), OldSlot(j, x, lo, hi, b, dx)), L1)) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(VEnd(v, s, j, x), L2) ==
+      \at(VEnd(v, s, OldLeaf(j, x, lo, hi, b, dj), OldSlot(j, x, lo, hi, b, dx)), L1));
+
+  // The move keeps the order of the set's positions at L (each kind shows it below).
+  predicate MoveOrdered{L}(struct vma_pool *v, struct vma_set *s, integer lo, integer hi,
+			   integer b, integer dj, integer dx) =
+    \forall integer j1, x1, j2, x2;
+      InSet(v, s, j1, x1) && InSet(v, s, j2, x2) && PosLt(j1, x1, j2, x2) ==>
+	PosLt(OldLeaf(j1, x1, lo, hi, b, dj), OldSlot(j1, x1, lo, hi, b, dx),
+	      OldLeaf(j2, x2, lo, hi, b, dj), OldSlot(j2, x2, lo, hi, b, dx));
+
+  lemma Moved_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
+    Moved{L1, L2}(v, s, lo, hi, b, dj, dx) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
+      \at(InSet(v, s, OldLeaf(j, x, lo, hi, b, dj), OldSlot(j, x, lo, hi, b, dx)), L1);
+
+  // Two VMAs at L2, at their old positions, in order (VSorted at L1).
+  lemma Moved_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
+    VSorted{L1}(v, s) && Moved{L1, L2}(v, s, lo, hi, b, dj, dx) &&
+    MoveOrdered{L2}(v, s, lo, hi, b, dj, dx) ==> \forall integer j1, x1, j2, x2;
+      \at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) && PosLt(j1, x1, j2, x2) ==>
+	\at(VEnd(v, s, OldLeaf(j1, x1, lo, hi, b, dj), OldSlot(j1, x1, lo, hi, b, dx)), L1) <=
+	\at(VStart(v, s, OldLeaf(j2, x2, lo, hi, b, dj), OldSlot(j2, x2, lo, hi, b, dx)), L1);
+
+  lemma Moved_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
+    VSorted{L1}(v, s) && Moved{L1, L2}(v, s, lo, hi, b, dj, dx) &&
+    MoveOrdered{L2}(v, s, lo, hi, b, dj, dx) ==> VSorted{L2}(v, s);
+
+  lemma Moved_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
+    VmasOk{L1}(v, s) && Moved{L1, L2}(v, s, lo, hi, b, dj, dx) ==> VmasOk{L2}(v, s);
+
+  lemma Moved_Ids{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    Moved{L1, L2}(v, s, lo, hi, b, dj, dx) ==>
+      \forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) < VMA_POOL_SIZE;
+
+  // The descriptors' ranges did not change, so their copies are still right.
+  lemma Moved_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
+    CopiesOk{L1}(v, s) && Moved{L1, L2}(v, s, lo, hi, b, dj, dx) &&
+    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
+
+  lemma Moved_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
+    Moved{L1, L2}(v, s, lo, hi, b, dj, dx) ==> \forall integer id;
+      \at(InVSet(v, s, id), L2) ==> \at(InVSet(v, s, id), L1);
+  } */
+
 /*@ axiomatic DeleteFacts {
   // The ranges of the set at L2 are those at L1 without position (k, i): the slots of leaf
   // k above i move down by one, the other leaves keep theirs.
@@ -2438,82 +2555,47 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
     (\forall integer x; i <= x < \at(LeafNr(v, s, k), L2) ==>
       \at(VEnd(v, s, k, x), L2) == \at(VEnd(v, s, k, x + 1), L1));
 
-  // The position at L1 of the VMA at (j, x) at L2: the inverse of OldPos.
-  logic integer DelPos(integer j, integer x, integer k, integer i) =
-    j == k && x >= i ? x + 1 : x;
+  // The deletion as a move (MoveFacts): the slots of leaf k from i on were one further.
+  lemma Delete_PosLt: \forall integer k1, x1, k2, x2, k, i;
+    PosLt(k1, x1, k2, x2) ==>
+      PosLt(OldLeaf(k1, x1, k, k, i, 0), OldSlot(k1, x1, k, k, i, 1),
+	    OldLeaf(k2, x2, k, k, i, 0), OldSlot(k2, x2, k, k, i, 1));
 
-  lemma DelPos_Lt: \forall integer k1, x1, k2, x2, k, i;
-    PosLt(k1, x1, k2, x2) ==> PosLt(k1, DelPos(k1, x1, k, i), k2, DelPos(k2, x2, k, i));
+  lemma Delete_Ordered{L}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    MoveOrdered(v, s, k, k, i, 0, 1);
 
-  lemma DelPos_Not: \forall integer x, k, i; DelPos(k, x, k, i) != i;
+  lemma Delete_Leaf: \forall integer j, x, k, i; OldLeaf(j, x, k, k, i, 0) == j;
+
+  lemma Delete_Not: \forall integer x, k, i; OldSlot(k, x, k, k, i, 1) != i;
 
   // Where each position of the set at L2 was at L1, one lemma a fact (lesson 25).
   lemma Deleted_Old_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
     DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
-      \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, j, DelPos(j, x, k, i)), L1);
+      \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, j, OldSlot(j, x, k, k, i, 1)), L1);
 
   lemma Deleted_Old_Id{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
     DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
       \at(InSet(v, s, j, x), L2) ==>
-	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, DelPos(j, x, k, i)), L1);
+	\at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, OldSlot(j, x, k, k, i, 1)), L1);
 
   lemma Deleted_Old_Start{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
     DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
       \at(InSet(v, s, j, x), L2) ==>
-	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, DelPos(j, x, k, i)), L1);
+	\at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, OldSlot(j, x, k, k, i, 1)), L1);
 
   lemma Deleted_Old_End{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
     DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
       \at(InSet(v, s, j, x), L2) ==>
-	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, DelPos(j, x, k, i)), L1);
+	\at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, OldSlot(j, x, k, k, i, 1)), L1);
 
-  // The four lemmas above in one predicate, without the rest of DeletedRanges.
-  predicate DelPositions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(InSet(v, s, j, DelPos(j, x, k, i)), L1)) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, DelPos(j, x, k, i)), L1)) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, j, DelPos(j, x, k, i)), L1)) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, j, DelPos(j, x, k, i)), L1));
-
-  lemma Deleted_Old{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
-    DeletedRanges{L1, L2}(v, s, k, i) ==> DelPositions{L1, L2}(v, s, k, i);
-
-  // Two VMAs left at L2, at their old positions, in order (VSorted at L1).
-  lemma Delete_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
-    VSorted{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) ==>
-      \forall integer k1, x1, k2, x2;
-	\at(InSet(v, s, k1, x1), L2) && \at(InSet(v, s, k2, x2), L2) &&
-	PosLt(k1, DelPos(k1, x1, k, i), k2, DelPos(k2, x2, k, i)) ==>
-	  \at(VEnd(v, s, k1, DelPos(k1, x1, k, i)), L1) <=
-	  \at(VStart(v, s, k2, DelPos(k2, x2, k, i)), L1);
-
-  lemma Delete_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
-    VSorted{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) ==> VSorted{L2}(v, s);
-
-  lemma Delete_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
-    VmasOk{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) ==> VmasOk{L2}(v, s);
-
-  lemma Delete_Ids{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
-    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
-    DelPositions{L1, L2}(v, s, k, i) ==>
-      \forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) < VMA_POOL_SIZE;
-
-  // The descriptors' ranges did not change, so their copies are still right.
-  lemma Delete_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
-    CopiesOk{L1}(v, s) && DelPositions{L1, L2}(v, s, k, i) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
-    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
-      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
+  lemma Deleted_Moved{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> Moved{L1, L2}(v, s, k, k, i, 0, 1);
 
   // The descriptor that was at (k, i) is in the set no more (Ids_Unique at L1).
   lemma Delete_Removed{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
     (\forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), L1) && \at(InSet(v, s, k2, i2), L1) &&
       \at(SlotId(v, s, k1, i1), L1) == \at(SlotId(v, s, k2, i2), L1) ==> k1 == k2 && i1 == i2) &&
-    \at(InSet(v, s, k, i), L1) && DelPositions{L1, L2}(v, s, k, i) ==>
+    \at(InSet(v, s, k, i), L1) && Moved{L1, L2}(v, s, k, k, i, 0, 1) ==>
       \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
 	\at(SlotId(v, s, j, x), L2) != \at(SlotId(v, s, k, i), L1);
 
@@ -2646,7 +2728,8 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert del_high_end: \forall integer x; i <= x < LeafNr(v, s, k) ==>
 		VEnd(v, s, k, x) == \at(VEnd(v, s, k, x + 1), Pre); */
 	/*@ assert deleted: DeletedRanges{Pre, Here}(v, s, k, i); */
-	/*@ assert positions: DelPositions{Pre, Here}(v, s, k, i); */
+	/*@ assert positions: Moved{Pre, Here}(v, s, k, k, i, 0, 1); */
+	/*@ assert ordered: MoveOrdered(v, s, k, k, i, 0, 1); */
 	/*@ assert unique: \forall integer k1, i1, k2, i2; \at(InSet(v, s, k1, i1), Pre) &&
 		\at(InSet(v, s, k2, i2), Pre) && \at(SlotId(v, s, k1, i1), Pre) == \at(SlotId(v, s, k2, i2), Pre) ==>
 		k1 == k2 && i1 == i2; */
@@ -2778,29 +2861,16 @@ static void leaf_unlink(struct vma_pool *v, struct vma_set *s, uint32_t k)
     DropPositions{L1, L2}(v, s, k) ==> \forall integer j, x;
       \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, Up(j, k), x), L1);
 
-  // Two VMAs at L2, at their old positions, in order (VSorted at L1).
-  lemma Drop_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    VSorted{L1}(v, s) && DropPositions{L1, L2}(v, s, k) ==> \forall integer j1, x1, j2, x2;
-      \at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) &&
-      PosLt(Up(j1, k), x1, Up(j2, k), x2) ==>
-	\at(VEnd(v, s, Up(j1, k), x1), L1) <= \at(VStart(v, s, Up(j2, k), x2), L1);
+  // The drop as a move (MoveFacts): the leaves from k on were one further.
+  lemma Drop_Map: \forall integer j, x, k; 0 <= x && j <= VMA_MAX_LEAVES ==>
+    OldLeaf(j, x, k, VMA_MAX_LEAVES, 0, 1) == Up(j, k) && OldSlot(j, x, k, VMA_MAX_LEAVES, 0, 0) == x;
 
-  lemma Drop_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    VSorted{L1}(v, s) && DropPositions{L1, L2}(v, s, k) ==> VSorted{L2}(v, s);
+  lemma Drop_Moved{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropPositions{L1, L2}(v, s, k) && \at(s->nr_leaves, L2) <= VMA_MAX_LEAVES ==>
+      Moved{L1, L2}(v, s, k, VMA_MAX_LEAVES, 0, 1, 0);
 
-  lemma Drop_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    VmasOk{L1}(v, s) && DropPositions{L1, L2}(v, s, k) ==> VmasOk{L2}(v, s);
-
-  lemma Drop_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    CopiesOk{L1}(v, s) && DropPositions{L1, L2}(v, s, k) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
-    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
-      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
-
-  lemma Drop_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    DropPositions{L1, L2}(v, s, k) ==> \forall integer id;
-      \at(InVSet(v, s, id), L2) ==> \at(InVSet(v, s, id), L1);
+  lemma Drop_Ordered{L}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    s->nr_leaves <= VMA_MAX_LEAVES ==> MoveOrdered(v, s, k, VMA_MAX_LEAVES, 0, 1, 0);
 
   // Every leaf left has a VMA: the one dropped was the only empty one.
   lemma Drop_Shape{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
@@ -2871,6 +2941,8 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	/*@ assert pos_end: \forall integer j, x; InSet(v, s, j, x) ==>
 		VEnd(v, s, j, x) == \at(VEnd(v, s, Up(j, k), x), Pre); */
 	/*@ assert positions: DropPositions{Pre, Here}(v, s, k); */
+	/*@ assert moved: Moved{Pre, Here}(v, s, k, VMA_MAX_LEAVES, 0, 1, 0); */
+	/*@ assert ordered: MoveOrdered(v, s, k, VMA_MAX_LEAVES, 0, 1, 0); */
 	/*@ assert shape: VSetShape(v, s); */
 	/*@ assert distinct: LeavesDistinct(s); */
 	/*@ assert copies: CopiesOk(v, s); */
@@ -3019,74 +3091,20 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 }
 
 /*@ axiomatic FoldFacts {
-  // Where position (j, x) of the set after leaf_fold_pool(a) was before it (na: leaf a's
-  // count then): leaf a's slots from na on were leaf a + 1's, every other position stays.
-  logic integer FoldLeaf(integer j, integer x, integer a, integer na) =
-    j == a && x >= na ? a + 1 : j;
-  logic integer FoldSlot(integer j, integer x, integer a, integer na) =
-    j == a && x >= na ? x - na : x;
-
-  // The map keeps the order of positions (leaf a + 1 is empty after the fold).
-  lemma FoldPos_Lt: \forall integer j1, x1, j2, x2, a, na;
+  // The fold as a move (MoveFacts): after leaf_fold_pool(a), leaf a's slots from na on
+  // (na: its count before) were leaf a + 1's. The move keeps the order of the positions
+  // once leaf a + 1 is empty.
+  lemma Fold_PosLt: \forall integer j1, x1, j2, x2, a, na;
     j1 != a + 1 && j2 != a + 1 && PosLt(j1, x1, j2, x2) ==>
-      PosLt(FoldLeaf(j1, x1, a, na), FoldSlot(j1, x1, a, na),
-	    FoldLeaf(j2, x2, a, na), FoldSlot(j2, x2, a, na));
+      PosLt(OldLeaf(j1, x1, a, a, na, 1), OldSlot(j1, x1, a, a, na, -na),
+	    OldLeaf(j2, x2, a, a, na, 1), OldSlot(j2, x2, a, a, na, -na));
 
-  predicate FoldPositions{L1, L2}(struct vma_pool *v, struct vma_set *s, integer a, integer na) =
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(InSet(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1)) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1)) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(VStart(v, s, j, x), L2) == \at(VStart(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1)) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(VEnd(v, s, j, x), L2) == \at(VEnd(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1));
-
-  // Leaf a + 1 is empty at L2: no position of the set is in it.
+  // Leaf a + 1 is empty at L: no position of the set is in it.
   lemma Fold_Not_Next{L}: \forall struct vma_pool *v, struct vma_set *s, integer a;
     LeafNr(v, s, a + 1) == 0 ==> \forall integer j, x; InSet(v, s, j, x) ==> j != a + 1;
 
-  lemma Fold_In{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    FoldPositions{L1, L2}(v, s, a, na) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
-      \at(InSet(v, s, FoldLeaf(j, x, a, na), FoldSlot(j, x, a, na)), L1);
-
-  // Two positions of the set at L2 (none in leaf a + 1): their old ones in the same order.
-  lemma Fold_Lt_At{L}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    LeafNr(v, s, a + 1) == 0 ==> \forall integer j1, x1, j2, x2;
-      InSet(v, s, j1, x1) && InSet(v, s, j2, x2) && PosLt(j1, x1, j2, x2) ==>
-	PosLt(FoldLeaf(j1, x1, a, na), FoldSlot(j1, x1, a, na),
-	      FoldLeaf(j2, x2, a, na), FoldSlot(j2, x2, a, na));
-
-  // Two VMAs at L2, at their old positions, in order (VSorted at L1).
-  lemma Fold_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    VSorted{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) && \at(LeafNr(v, s, a + 1), L2) == 0 ==>
-      \forall integer j1, x1, j2, x2;
-	\at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) && PosLt(j1, x1, j2, x2) ==>
-	  \at(VEnd(v, s, FoldLeaf(j1, x1, a, na), FoldSlot(j1, x1, a, na)), L1) <=
-	  \at(VStart(v, s, FoldLeaf(j2, x2, a, na), FoldSlot(j2, x2, a, na)), L1);
-
-  lemma Fold_Sorted{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    VSorted{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) && \at(LeafNr(v, s, a + 1), L2) == 0 ==>
-      VSorted{L2}(v, s);
-
-  lemma Fold_Vmas{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    VmasOk{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) ==> VmasOk{L2}(v, s);
-
-  lemma Fold_Ids{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
-    FoldPositions{L1, L2}(v, s, a, na) ==>
-      \forall integer j, x; \at(InSet(v, s, j, x), L2) ==> \at(SlotId(v, s, j, x), L2) < VMA_POOL_SIZE;
-
-  lemma Fold_Copies{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    CopiesOk{L1}(v, s) && FoldPositions{L1, L2}(v, s, a, na) &&
-    (\forall integer j, x; \at(InSet(v, s, j, x), L1) ==> \at(SlotId(v, s, j, x), L1) < VMA_POOL_SIZE) &&
-    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
-      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==> CopiesOk{L2}(v, s);
-
-  lemma Fold_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    FoldPositions{L1, L2}(v, s, a, na) ==> \forall integer id;
-      \at(InVSet(v, s, id), L2) ==> \at(InVSet(v, s, id), L1);
+  lemma Fold_Ordered{L}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    LeafNr(v, s, a + 1) == 0 ==> MoveOrdered(v, s, a, a, na, 1, -na);
   } */
 
 /*
@@ -3129,23 +3147,31 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 	/*@ assert fit_all: \forall integer j; 0 <= j < s->nr_leaves ==> LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
 	leaf_fold_pool(v, s, into);
 	/*@ assert owned_folded: LeavesOwned(v, s); */
-	/* FoldPositions a part at a time (as DropPositions in leaf_drop()), the map's cases
+	/* The move a part at a time (as DropPositions in leaf_drop()), the map's cases
 	 * first. */
 	/*@ assert map_low: \let na = \at(LeafNr(v, s, into), Pre); \forall integer x; x < na ==>
-		FoldLeaf(into, x, into, na) == into && FoldSlot(into, x, into, na) == x; */
+		OldLeaf(into, x, into, into, na, 1) == into && OldSlot(into, x, into, into, na, -na) == x; */
 	/*@ assert map_high: \let na = \at(LeafNr(v, s, into), Pre); \forall integer x; na <= x ==>
-		FoldLeaf(into, x, into, na) == into + 1 && FoldSlot(into, x, into, na) == x - na; */
+		OldLeaf(into, x, into, into, na, 1) == into + 1 &&
+		OldSlot(into, x, into, into, na, -na) == x - na; */
 	/*@ assert map_other: \let na = \at(LeafNr(v, s, into), Pre); \forall integer j, x; j != into ==>
-		FoldLeaf(j, x, into, na) == j && FoldSlot(j, x, into, na) == x; */
+		OldLeaf(j, x, into, into, na, 1) == j && OldSlot(j, x, into, into, na, -na) == x; */
 	/*@ assert fold_in: \forall integer j, x; InSet(v, s, j, x) ==>
-		\at(InSet(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
+		\at(InSet(v, s, OldLeaf(j, x, into, into, LeafNr(v, s, into), 1),
+			OldSlot(j, x, into, into, LeafNr(v, s, into), -LeafNr(v, s, into))), Pre); */
 	/*@ assert fold_id: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) ==
-		\at(SlotId(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
+		\at(SlotId(v, s, OldLeaf(j, x, into, into, LeafNr(v, s, into), 1),
+			OldSlot(j, x, into, into, LeafNr(v, s, into), -LeafNr(v, s, into))), Pre); */
 	/*@ assert fold_start: \forall integer j, x; InSet(v, s, j, x) ==> VStart(v, s, j, x) ==
-		\at(VStart(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
+		\at(VStart(v, s, OldLeaf(j, x, into, into, LeafNr(v, s, into), 1),
+			OldSlot(j, x, into, into, LeafNr(v, s, into), -LeafNr(v, s, into))), Pre); */
 	/*@ assert fold_end: \forall integer j, x; InSet(v, s, j, x) ==> VEnd(v, s, j, x) ==
-		\at(VEnd(v, s, FoldLeaf(j, x, into, LeafNr(v, s, into)), FoldSlot(j, x, into, LeafNr(v, s, into))), Pre); */
-	/*@ assert folded: FoldPositions{Pre, Here}(v, s, into, \at(LeafNr(v, s, into), Pre)); */
+		\at(VEnd(v, s, OldLeaf(j, x, into, into, LeafNr(v, s, into), 1),
+			OldSlot(j, x, into, into, LeafNr(v, s, into), -LeafNr(v, s, into))), Pre); */
+	/*@ assert folded: Moved{Pre, Here}(v, s, into, into, \at(LeafNr(v, s, into), Pre), 1,
+		-\at(LeafNr(v, s, into), Pre)); */
+	/*@ assert ordered: MoveOrdered(v, s, into, into, \at(LeafNr(v, s, into), Pre), 1,
+		-\at(LeafNr(v, s, into), Pre)); */
 	/*@ assert counts: \forall integer j; 0 <= j < s->nr_leaves && j != into + 1 ==>
 		1 <= LeafNr(v, s, j) <= VMA_LEAF_SLOTS; */
 	/*@ assert ends: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>

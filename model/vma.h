@@ -173,6 +173,18 @@ struct vma_pos {
 	uint32_t slot;
 };
 
+#define VMA_PREALLOC_MAX 4u /* descriptors one vma_prealloc() hands out */
+
+/*
+ * What vma_prealloc() gives: err 0 and id[0 .. n - 1], or -ENOMEM and no descriptor (every
+ * id VMA_NONE). Returned by value: stores through an out-pointer between the allocator's
+ * calls would leave its invariants to be carried across them (docs/proofs.md, lesson 7).
+ */
+struct vma_batch {
+	int err;
+	uint32_t id[VMA_PREALLOC_MAX];
+};
+
 #ifdef __FRAMAC__
 #include "../proofs/logic/vma.acsl"
 
@@ -283,8 +295,13 @@ void vma_set_init(struct vma_set *s);
     assigns v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
 	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
     ensures pool: VPoolOk(v);
     ensures result: \result == VMA_NONE || \result < VMA_POOL_SIZE;
+    ensures used: \result != VMA_NONE ==> \result < v->vma_used;
+    ensures grows: \old(v->vma_used) <= v->vma_used;
+    ensures booted: \result != VMA_NONE ==> p->booted;
     ensures zeroed: \result != VMA_NONE ==> v->vma[\result].vm_start == 0 &&
 	v->vma[\result].vm_end == 0 && v->vma[\result].vm_flags == 0 &&
 	v->vma[\result].vm_pgoff == 0 && v->vma[\result].anon_vma == 0 && v->vma[\result].file == 0;
@@ -303,32 +320,34 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
     assigns v->vma[id].obj, v->vma[id].next_free, v->vma_free, v->nr_vmas, *k,
 	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
 	p->mem[0 .. RamWords(p) - 1];
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
     ensures pool: VPoolOk(v);
 */
 void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id);
 
 /**
- * vma_prealloc() - n (at most 4) descriptors at once into ids[], for the operations that
- * need several: either all, or none (those taken are given back) and -ENOMEM. Giving
- * back may leave an empty slab cached in vm_area_cachep, as Linux's would.
+ * vma_prealloc() - n (at most VMA_PREALLOC_MAX) descriptors at once, for the operations
+ * that need several: either all, or none (those taken are given back) and -ENOMEM.
+ * Giving back may leave an empty slab cached in vm_area_cachep, as Linux's would.
  */
-/*@ requires valid: \valid(v) && \valid(ids + (0 .. n - 1));
-    requires n: n <= 4;
-    requires pool: VPoolOk(v);
-    requires safe: BuddySafe(p);
+/*@ requires valid: \valid(v);
+    requires n: n <= VMA_PREALLOC_MAX;
     requires heads: ListHeads(p);
-    requires kmem: KmemOk(k);
-    requires apart: KmemApart(p, k);
-    requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1),
-			     p->mem + (0 .. RamWords(p) - 1), ids + (0 .. n - 1));
+    VMA_SLAB_REQUIRES
     assigns v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
 	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1], ids[0 .. n - 1];
+	p->mem[0 .. RamWords(p) - 1];
     ensures pool: VPoolOk(v);
-    ensures result: \result == 0 || \result == -ENOMEM;
-    ensures ids: \result == 0 ==> \forall integer j; 0 <= j < n ==> ids[j] < VMA_POOL_SIZE;
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures heads: \result.err == 0 ==> ListHeads(p);
+    ensures result: \result.err == 0 || \result.err == -ENOMEM;
+    ensures ids: \result.err == 0 ==> \forall integer j; 0 <= j < n ==> \result.id[j] < v->vma_used;
+    ensures none: \result.err != 0 ==> \forall integer j; 0 <= j < VMA_PREALLOC_MAX ==>
+	\result.id[j] == VMA_NONE;
 */
-int vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n, uint32_t *ids);
+struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n);
 
 /**
  * vma_set_room() - can n more VMAs go into s without running out of leaves?
