@@ -353,36 +353,30 @@ static int may_split(struct mm_env *e, uint32_t id)
 	return file != 0 && e->pool->files[file - 1].special ? -EINVAL : 0;
 }
 
-/* A descriptor and index room for one split, or -ENOMEM. */
+/* A descriptor and index room for one split: err 0 and id[0], or -ENOMEM. */
 /*@ requires apart: MmApart(e, mm);
     requires alloc: MmAllocOk(e);
-    requires fresh: \valid(fresh) && \separated(fresh, e, mm, e->pool, e->kmem, e->phys,
-	e->phys->pages + (0 .. e->phys->nr_pages - 1), e->phys->mem + (0 .. RamWords(e->phys) - 1));
     assigns e->pool->vma[0 .. VMA_POOL_SIZE - 1], e->pool->vma_free, e->pool->vma_used,
 	e->pool->nr_vmas, *e->kmem, e->phys->zones[0 .. MAX_NR_ZONES - 1],
-	e->phys->pages[0 .. e->phys->nr_pages - 1], e->phys->mem[0 .. RamWords(e->phys) - 1],
-	*fresh;
-    ensures result: \result == 0 || \result == -ENOMEM;
-    ensures fresh: \result == 0 ==> *fresh < VMA_POOL_SIZE;
+	e->phys->pages[0 .. e->phys->nr_pages - 1], e->phys->mem[0 .. RamWords(e->phys) - 1];
+    ensures result: \result.err == 0 || \result.err == -ENOMEM;
+    ensures fresh: \result.err == 0 ==> \result.id[0] < VMA_POOL_SIZE;
     ensures pool: VPoolOk(e->pool);
 */
-static int split_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t *fresh)
+static struct vma_batch split_prepare(struct mm_env *e, struct mm_struct *mm)
 {
-	struct vma_batch b;
+	struct vma_batch none = {-ENOMEM, {VMA_NONE, VMA_NONE, VMA_NONE, VMA_NONE}};
 
 	if (!vma_set_room(e->pool, &mm->vmas, 1))
-		return -ENOMEM;
-	b = vma_prealloc(e->pool, e->phys, e->kmem, 1);
-	if (b.err == 0)
-		*fresh = b.id[0];
-	return b.err;
+		return none;
+	return vma_prealloc(e->pool, e->phys, e->kmem, 1);
 }
 
 /* split_vma(): with the map_count check of mm/vma.c. */
 static int split_vma(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64_t addr,
 		     bool new_below)
 {
-	uint32_t fresh;
+	struct vma_batch fresh;
 	int err;
 
 	if (mm->map_count >= e->max_map_count)
@@ -390,10 +384,10 @@ static int split_vma(struct mm_env *e, struct mm_struct *mm, uint32_t id, uint64
 	err = may_split(e, id);
 	if (err != 0)
 		return err;
-	err = split_prepare(e, mm, &fresh);
-	if (err != 0)
-		return err;
-	split_vma_with(e, mm, id, addr, fresh, new_below);
+	fresh = split_prepare(e, mm);
+	if (fresh.err != 0)
+		return fresh.err;
+	split_vma_with(e, mm, id, addr, fresh.id[0], new_below);
 	return 0;
 }
 
@@ -673,7 +667,7 @@ static struct munmap_plan munmap_prepare(struct mm_env *e, struct mm_struct *mm,
 					 uint64_t end, struct vma_pos pos)
 {
 	struct munmap_plan plan = {0, {VMA_NONE, VMA_NONE}, pos};
-	uint32_t first = vma_at(e->pool, &mm->vmas, pos), last, n = 0, fresh;
+	uint32_t first = vma_at(e->pool, &mm->vmas, pos), last, n = 0;
 	struct vma_batch got;
 	bool split_start, split_end;
 
@@ -694,9 +688,12 @@ static struct munmap_plan munmap_prepare(struct mm_env *e, struct mm_struct *mm,
 	if (split_end && may_split(e, last) != 0) {
 		/* Linux splits at start first and keeps that split when the end one is
 		 * refused: two equal neighbours stay. */
-		if (split_start && split_prepare(e, mm, &fresh) == 0) {
-			split_vma_with(e, mm, first, start, fresh, true);
-			mm->split_leftovers++;
+		if (split_start) {
+			got = split_prepare(e, mm);
+			if (got.err == 0) {
+				split_vma_with(e, mm, first, start, got.id[0], true);
+				mm->split_leftovers++;
+			}
 		}
 		plan.err = -EINVAL;
 		return plan;

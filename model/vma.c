@@ -114,6 +114,14 @@ static void vma_reset(struct vma_pool *v, uint32_t id, uint64_t obj)
     requires apart: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1), \
 				p->mem + (0 .. RamWords(p) - 1)); \
     requires shape: PhysShape(p) && \valid(k); \
+    ensures p_fields: p->nr_pages == \old(p->nr_pages) && p->booted == \old(p->booted) && \
+	p->pages == \old(p->pages) && p->mem == \old(p->mem); \
+    ensures p_pages: PagesSame{Pre, Post}(\old(p->pages), \old(p->nr_pages)); \
+    ensures p_areas: AreasSame{Pre, Post}(\old(&p->zones[0])); \
+    ensures p_zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==> \
+	p->zones[zi].start_pfn == \old(p->zones[zi].start_pfn) && \
+	p->zones[zi].end_pfn == \old(p->zones[zi].end_pfn) && \
+	p->zones[zi].free_pages == \old(p->zones[zi].free_pages); \
     ensures p_kept: SlabPhysKept{Pre, Post}(p) && PhysShape(p); \
     ensures k_kept: KeptExcept{Pre, Post}(k, MAX_CACHES) && KmemIdsSame{Pre, Post}(k) && \valid(k);
 /* clang-format on */
@@ -309,6 +317,8 @@ struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k
 	    loop invariant err: b.err == 0;
 	    loop invariant safe: BuddySafe(p);
 	    loop invariant kmem: KmemOk(k);
+	    loop invariant phys: p->nr_pages == \at(p->nr_pages, Pre) && p->pages == \at(p->pages, Pre) &&
+		p->mem == \at(p->mem, Pre);
 	    loop invariant first: i == 0 ==> ListHeads(p);
 	    loop invariant booted: i > 0 ==> SafeBooted(p);
 	    loop assigns i, b, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
@@ -326,6 +336,8 @@ struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k
 			    loop invariant rest: \forall integer j; i <= j < VMA_PREALLOC_MAX ==> b.id[j] == VMA_NONE;
 			    loop invariant safe: BuddySafe(p);
 			    loop invariant kmem: KmemOk(k);
+			    loop invariant phys: p->nr_pages == \at(p->nr_pages, Pre) &&
+				p->pages == \at(p->pages, Pre) && p->mem == \at(p->mem, Pre);
 			    loop invariant booted: i > 0 ==> SafeBooted(p);
 			    loop assigns i, b, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->nr_vmas, *k,
 				p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
@@ -2494,11 +2506,12 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
     Moved{L1, L2}(v, s, lo, hi, b, dj, dx) ==> \forall integer j, x; \at(InSet(v, s, j, x), L2) ==>
       \at(InSet(v, s, OldLeaf(j, x, lo, hi, b, dj), OldSlot(j, x, lo, hi, b, dx)), L1);
 
-  // Two VMAs at L2, at their old positions, in order (VSorted at L1).
+  // Two VMAs at L2 whose old positions are in order: their old ranges are (VSorted at L1).
   lemma Moved_Order{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
-    VSorted{L1}(v, s) && Moved{L1, L2}(v, s, lo, hi, b, dj, dx) &&
-    MoveOrdered{L2}(v, s, lo, hi, b, dj, dx) ==> \forall integer j1, x1, j2, x2;
-      \at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) && PosLt(j1, x1, j2, x2) ==>
+    VSorted{L1}(v, s) && Moved{L1, L2}(v, s, lo, hi, b, dj, dx) ==> \forall integer j1, x1, j2, x2;
+      \at(InSet(v, s, j1, x1), L2) && \at(InSet(v, s, j2, x2), L2) &&
+      PosLt(OldLeaf(j1, x1, lo, hi, b, dj), OldSlot(j1, x1, lo, hi, b, dx),
+	    OldLeaf(j2, x2, lo, hi, b, dj), OldSlot(j2, x2, lo, hi, b, dx)) ==>
 	\at(VEnd(v, s, OldLeaf(j1, x1, lo, hi, b, dj), OldSlot(j1, x1, lo, hi, b, dx)), L1) <=
 	\at(VStart(v, s, OldLeaf(j2, x2, lo, hi, b, dj), OldSlot(j2, x2, lo, hi, b, dx)), L1);
 
@@ -2525,6 +2538,27 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
   lemma Moved_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer lo, hi, b, dj, dx;
     Moved{L1, L2}(v, s, lo, hi, b, dj, dx) ==> \forall integer id;
       \at(InVSet(v, s, id), L2) ==> \at(InVSet(v, s, id), L1);
+
+  // The fold (leaf_fold_pool(a)): leaf a's slots from na on (na: its count before) were
+  // leaf a + 1's. Here rather than in a block of its own: a block without a symbol of its
+  // own would put its lemmas in every goal after it (docs/proofs.md, lesson 25).
+  lemma Fold_Same: \forall integer j, x, a, na; j != a || x < na ==>
+    OldLeaf(j, x, a, a, na, 1) == j && OldSlot(j, x, a, a, na, -na) == x;
+  lemma Fold_Shift: \forall integer j, x, a, na; j == a && x >= na ==>
+    OldLeaf(j, x, a, a, na, 1) == a + 1 && OldSlot(j, x, a, a, na, -na) == x - na;
+
+  // The move keeps the order of the positions once leaf a + 1 is empty.
+  lemma Fold_PosLt: \forall integer j1, x1, j2, x2, a, na;
+    j1 != a + 1 && j2 != a + 1 && PosLt(j1, x1, j2, x2) ==>
+      PosLt(OldLeaf(j1, x1, a, a, na, 1), OldSlot(j1, x1, a, a, na, -na),
+	    OldLeaf(j2, x2, a, a, na, 1), OldSlot(j2, x2, a, a, na, -na));
+
+  // Leaf a + 1 is empty at L: no position of the set is in it.
+  lemma Fold_Not_Next{L}: \forall struct vma_pool *v, struct vma_set *s, integer a;
+    LeafNr(v, s, a + 1) == 0 ==> \forall integer j, x; InSet(v, s, j, x) ==> j != a + 1;
+
+  lemma Fold_Ordered{L}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
+    LeafNr(v, s, a + 1) == 0 ==> MoveOrdered(v, s, a, a, na, 1, -na);
   } */
 
 /*@ axiomatic DeleteFacts {
@@ -2565,6 +2599,8 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id)
     MoveOrdered(v, s, k, k, i, 0, 1);
 
   lemma Delete_Leaf: \forall integer j, x, k, i; OldLeaf(j, x, k, k, i, 0) == j;
+  lemma Delete_Same: \forall integer j, x, k, i; j != k || x < i ==> OldSlot(j, x, k, k, i, 1) == x;
+  lemma Delete_Shift: \forall integer j, x, k, i; j == k && x >= i ==> OldSlot(j, x, k, k, i, 1) == x + 1;
 
   lemma Delete_Not: \forall integer x, k, i; OldSlot(k, x, k, k, i, 1) != i;
 
@@ -3089,23 +3125,6 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 		s->leaf[j] != a && s->leaf[j] != b && s->leaf[j] < VMA_LEAF_POOL; */
 	//@ ghost vpool_ok(v);
 }
-
-/*@ axiomatic FoldFacts {
-  // The fold as a move (MoveFacts): after leaf_fold_pool(a), leaf a's slots from na on
-  // (na: its count before) were leaf a + 1's. The move keeps the order of the positions
-  // once leaf a + 1 is empty.
-  lemma Fold_PosLt: \forall integer j1, x1, j2, x2, a, na;
-    j1 != a + 1 && j2 != a + 1 && PosLt(j1, x1, j2, x2) ==>
-      PosLt(OldLeaf(j1, x1, a, a, na, 1), OldSlot(j1, x1, a, a, na, -na),
-	    OldLeaf(j2, x2, a, a, na, 1), OldSlot(j2, x2, a, a, na, -na));
-
-  // Leaf a + 1 is empty at L: no position of the set is in it.
-  lemma Fold_Not_Next{L}: \forall struct vma_pool *v, struct vma_set *s, integer a;
-    LeafNr(v, s, a + 1) == 0 ==> \forall integer j, x; InSet(v, s, j, x) ==> j != a + 1;
-
-  lemma Fold_Ordered{L}: \forall struct vma_pool *v, struct vma_set *s, integer a, na;
-    LeafNr(v, s, a + 1) == 0 ==> MoveOrdered(v, s, a, a, na, 1, -na);
-  } */
 
 /*
  * Fold leaf into + 1 into leaf into (they fit in one), then drop the emptied leaf

@@ -323,6 +323,7 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
     ensures pool: VPoolOk(v);
+    ensures used: v->vma_used == \old(v->vma_used);
 */
 void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id);
 
