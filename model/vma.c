@@ -156,6 +156,15 @@ static uint32_t pool_take(struct vma_pool *v,
 
 	if (id != VMA_NONE)
 		vma_reset(v, id, obj);
+	/*@ assert p_fields: p->nr_pages == \at(p->nr_pages, Pre) && p->booted == \at(p->booted, Pre) &&
+		p->pages == \at(p->pages, Pre) && p->mem == \at(p->mem, Pre); */
+	//@ assert p_pages: PagesSame{Pre, Here}(\at(p->pages, Pre), \at(p->nr_pages, Pre));
+	//@ assert p_areas: AreasSame{Pre, Here}(\at(&p->zones[0], Pre));
+	/*@ assert p_zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+		p->zones[zi].start_pfn == \at(p->zones[zi].start_pfn, Pre) &&
+		p->zones[zi].end_pfn == \at(p->zones[zi].end_pfn, Pre) &&
+		p->zones[zi].free_pages == \at(p->zones[zi].free_pages, Pre); */
+	/*@ assert p_shape: PhysShape(p); */
 	return id;
 }
 
@@ -308,7 +317,8 @@ struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k
 	 * The slab's state is carried from call to call. ListHeads: the first call has it
 	 * from the precondition; a call that returned a descriptor shows the page allocator
 	 * running (p->booted), and a running allocator's lists have their heads
-	 * (SafeBooted, slab.acsl).
+	 * (SafeBooted, slab.acsl). The loops' assigns name p's arrays by their size at Pre:
+	 * sized by the state they havoc, the ranges could not be shown apart from p.
 	 */
 	/*@ loop invariant range: 0 <= i <= n;
 	    loop invariant pool: VPoolOk(v);
@@ -322,8 +332,8 @@ struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k
 	    loop invariant first: i == 0 ==> ListHeads(p);
 	    loop invariant booted: i > 0 ==> SafeBooted(p);
 	    loop assigns i, b, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->vma_used, v->nr_vmas, *k,
-		p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-		p->mem[0 .. RamWords(p) - 1];
+		p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. \at(p->nr_pages, Pre) - 1],
+		p->mem[0 .. \at(RamWords(p), Pre) - 1];
 	    loop variant n - i;
 	*/
 	for (i = 0; i < n; i++) {
@@ -340,13 +350,15 @@ struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k
 				p->pages == \at(p->pages, Pre) && p->mem == \at(p->mem, Pre);
 			    loop invariant booted: i > 0 ==> SafeBooted(p);
 			    loop assigns i, b, v->vma[0 .. VMA_POOL_SIZE - 1], v->vma_free, v->nr_vmas, *k,
-				p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-				p->mem[0 .. RamWords(p) - 1];
+				p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. \at(p->nr_pages, Pre) - 1],
+				p->mem[0 .. \at(RamWords(p), Pre) - 1];
 			    loop variant i;
 			*/
 			while (i > 0) {
 				i--;
 				//@ assert heads: ListHeads(p);
+				//@ assert id: b.id[i] < v->vma_used <= VMA_POOL_SIZE;
+				//@ assert words: RamWords(p) == \at(RamWords(p), Pre);
 				vm_area_free(v, p, k, b.id[i]);
 				b.id[i] = VMA_NONE;
 			}
@@ -3178,6 +3190,13 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 	/*@ assert fold_in: \forall integer j, x; InSet(v, s, j, x) ==>
 		\at(InSet(v, s, OldLeaf(j, x, into, into, LeafNr(v, s, into), 1),
 			OldSlot(j, x, into, into, LeafNr(v, s, into), -LeafNr(v, s, into))), Pre); */
+	/*@ assert id_other: \forall integer j, x; InSet(v, s, j, x) && j != into ==>
+		SlotId(v, s, j, x) == \at(SlotId(v, s, j, x), Pre); */
+	/*@ assert id_low: \let na = \at(LeafNr(v, s, into), Pre); \forall integer x;
+		InSet(v, s, into, x) && x < na ==> SlotId(v, s, into, x) == \at(SlotId(v, s, into, x), Pre); */
+	/*@ assert id_high: \let na = \at(LeafNr(v, s, into), Pre); \forall integer x;
+		InSet(v, s, into, x) && na <= x ==>
+		SlotId(v, s, into, x) == \at(SlotId(v, s, into + 1, x - na), Pre); */
 	/*@ assert fold_id: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) ==
 		\at(SlotId(v, s, OldLeaf(j, x, into, into, LeafNr(v, s, into), 1),
 			OldSlot(j, x, into, into, LeafNr(v, s, into), -LeafNr(v, s, into))), Pre); */
