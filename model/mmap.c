@@ -365,7 +365,7 @@ static int may_split(struct mm_env *e, uint32_t id)
 */
 static struct vma_batch split_prepare(struct mm_env *e, struct mm_struct *mm)
 {
-	struct vma_batch none = {-ENOMEM, {VMA_NONE, VMA_NONE, VMA_NONE, VMA_NONE}};
+	struct vma_batch none = VMA_BATCH_NONE(-ENOMEM);
 
 	if (!vma_set_room(e->pool, &mm->vmas, 1))
 		return none;

@@ -326,7 +326,7 @@ void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t i
 
 struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n)
 {
-	struct vma_batch b = {0, {VMA_NONE, VMA_NONE, VMA_NONE, VMA_NONE}};
+	struct vma_batch b = VMA_BATCH_NONE(0);
 	uint32_t i;
 
 	/*

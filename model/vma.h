@@ -185,6 +185,12 @@ struct vma_batch {
 	uint32_t id[VMA_PREALLOC_MAX];
 };
 
+/* A batch of no descriptor, with error e: one VMA_NONE per id (VMA_PREALLOC_MAX of them). */
+/* clang-format off */
+#define VMA_BATCH_NONE(e) {(e), {VMA_NONE, VMA_NONE, VMA_NONE, VMA_NONE}}
+/* clang-format on */
+typedef char vma_batch_none_names_every_id[VMA_PREALLOC_MAX == 4u ? 1 : -1];
+
 #ifdef __FRAMAC__
 #include "../proofs/logic/vma.acsl"
 

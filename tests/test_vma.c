@@ -852,6 +852,30 @@ static void test_out_of_memory(void)
 	report(mmap_fixed(f, MC, PG, PROT_READ) == -ENOMEM, "and no more");
 	report(unchanged(f, &s), "nothing changed");
 
+	/* vma_prealloc() is all or nothing: with one object free, two descriptors are
+	 * refused, and the one it took is given back. */
+	report(munmap_(f, MB, PG) == 0, "one object free again");
+	{
+		struct vma_batch b;
+		uint32_t nr_vmas = f->m.vmas.nr_vmas;
+		uint32_t j;
+
+		b = vma_prealloc(&f->m.vmas, &f->m.phys, &f->m.kmem, 2);
+		report(b.err == -ENOMEM, "two descriptors: -ENOMEM, got %d", b.err);
+		for (j = 0; j < VMA_PREALLOC_MAX; j++)
+			report(b.id[j] == VMA_NONE, "id[%u] is VMA_NONE, got %u", j, b.id[j]);
+		report(f->m.vmas.nr_vmas == nr_vmas, "no descriptor held: %u, was %u",
+		       f->m.vmas.nr_vmas, nr_vmas);
+		b = vma_prealloc(&f->m.vmas, &f->m.phys, &f->m.kmem, 1);
+		report(b.err == 0 && b.id[0] < VMA_POOL_SIZE && b.id[1] == VMA_NONE,
+		       "one descriptor: err %d id %u", b.err, b.id[0]);
+		report(f->m.vmas.nr_vmas == nr_vmas + 1, "one held");
+		if (b.err == 0)
+			vm_area_free(&f->m.vmas, &f->m.phys, &f->m.kmem, b.id[0]);
+		report(f->m.vmas.nr_vmas == nr_vmas, "given back");
+	}
+	report(mmap_fixed(f, MB, PG, PROT_READ) == (int64_t)MB, "the object is free for a VMA");
+
 	/* Memory back: a page for the slab, and mmap works again. */
 	for (i = 0; i < pages; i++)
 		free_pages_inner(&f->m.phys, pfns[i], 0);
