@@ -265,7 +265,7 @@ static uint64_t min_addr(const struct mm_env *e)
     requires index: IndexRoom(e->pool, &mm->vmas);
     requires room: (uint32_t)(VMA_LEAF_POOL - e->pool->nr_leaves) >= 1 &&
 	(uint32_t)(mm->vmas.nr_leaves + 1) <= VMA_MAX_LEAVES &&
-	(uint32_t)(mm->vmas.nr_vmas + 1) <= VMA_MAX_PER_MM;
+	(uint32_t)((uint32_t)mm->vmas.nr_vmas + 1) <= VMA_MAX_PER_MM;
     requires new: NewVma(e->pool, id);
     requires free: Apart(e->pool, &mm->vmas, id);
     requires pos: LookupPos(e->pool, &mm->vmas, e->pool->vma[id].vm_start, pos);

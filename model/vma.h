@@ -362,7 +362,8 @@ struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k
 /*@ requires valid: \valid_read(v) && \valid_read(s);
     assigns \nothing;
     ensures exact: \result <==> (uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= n &&
-	(uint32_t)(s->nr_leaves + n) <= VMA_MAX_LEAVES && (uint32_t)(s->nr_vmas + n) <= VMA_MAX_PER_MM;
+	(uint32_t)(s->nr_leaves + n) <= VMA_MAX_LEAVES &&
+	(uint32_t)((uint32_t)s->nr_vmas + n) <= VMA_MAX_PER_MM;
 */
 bool vma_set_room(const struct vma_pool *v, const struct vma_set *s, uint32_t n);
 
