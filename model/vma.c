@@ -565,11 +565,94 @@ uint64_t vma_leaf_max_gap(const struct vma_pool *v, const struct vma_set *s, uin
  * the nodes above the leaves that moved.
  */
 
+/*
+ * The gap tree's nodes, level by level: node n of span span (a power of two) lies at the
+ * level where VMA_MAX_LEAVES / span <= n < 2 * VMA_MAX_LEAVES / span, and its first leaf
+ * is n * span - VMA_MAX_LEAVES. Stated as one case per level, the products are products
+ * by constants, which the provers handle (n * span with both variable they do not; see
+ * docs/proofs.md). Here rather than in vma.acsl: only the gap tree's functions use them, and
+ * in an axiomatic block, whose lemmas reach only the goals that name GapNode or GapNodeAt.
+ */
+typedef char vma_gap_levels_are_fifteen[VMA_MAX_LEAVES == 16384u ? 1 : -1];
+
+/*@ axiomatic GapFacts {
+  predicate GapNode(integer n, integer span) =
+    (span == 1 && 16384 <= n < 32768) ||
+    (span == 2 && 8192 <= n < 16384) ||
+    (span == 4 && 4096 <= n < 8192) ||
+    (span == 8 && 2048 <= n < 4096) ||
+    (span == 16 && 1024 <= n < 2048) ||
+    (span == 32 && 512 <= n < 1024) ||
+    (span == 64 && 256 <= n < 512) ||
+    (span == 128 && 128 <= n < 256) ||
+    (span == 256 && 64 <= n < 128) ||
+    (span == 512 && 32 <= n < 64) ||
+    (span == 1024 && 16 <= n < 32) ||
+    (span == 2048 && 8 <= n < 16) ||
+    (span == 4096 && 4 <= n < 8) ||
+    (span == 8192 && 2 <= n < 4) ||
+    (span == 16384 && 1 <= n < 2);
+
+  // GapNode, and the node's first leaf, again one case per level: stated as
+  // GapNode(n, span) && first == n * span - VMA_MAX_LEAVES, the product is back and
+  // vma_gap_prev_leaf()'s climb no longer proves.
+  predicate GapNodeAt(integer n, integer span, integer first) =
+    (span == 1 && 16384 <= n < 32768 && first == n - VMA_MAX_LEAVES) ||
+    (span == 2 && 8192 <= n < 16384 && first == 2 * n - VMA_MAX_LEAVES) ||
+    (span == 4 && 4096 <= n < 8192 && first == 4 * n - VMA_MAX_LEAVES) ||
+    (span == 8 && 2048 <= n < 4096 && first == 8 * n - VMA_MAX_LEAVES) ||
+    (span == 16 && 1024 <= n < 2048 && first == 16 * n - VMA_MAX_LEAVES) ||
+    (span == 32 && 512 <= n < 1024 && first == 32 * n - VMA_MAX_LEAVES) ||
+    (span == 64 && 256 <= n < 512 && first == 64 * n - VMA_MAX_LEAVES) ||
+    (span == 128 && 128 <= n < 256 && first == 128 * n - VMA_MAX_LEAVES) ||
+    (span == 256 && 64 <= n < 128 && first == 256 * n - VMA_MAX_LEAVES) ||
+    (span == 512 && 32 <= n < 64 && first == 512 * n - VMA_MAX_LEAVES) ||
+    (span == 1024 && 16 <= n < 32 && first == 1024 * n - VMA_MAX_LEAVES) ||
+    (span == 2048 && 8 <= n < 16 && first == 2048 * n - VMA_MAX_LEAVES) ||
+    (span == 4096 && 4 <= n < 8 && first == 4096 * n - VMA_MAX_LEAVES) ||
+    (span == 8192 && 2 <= n < 4 && first == 8192 * n - VMA_MAX_LEAVES) ||
+    (span == 16384 && 1 <= n < 2 && first == 16384 * n - VMA_MAX_LEAVES);
+
+  lemma Gap_Node_Range: \forall integer n, span; GapNode(n, span) ==>
+    1 <= n < 2 * VMA_MAX_LEAVES && 1 <= span <= VMA_MAX_LEAVES &&
+    VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES &&
+    (n >= VMA_MAX_LEAVES <==> span == 1) && (n >= VMA_MAX_LEAVES / 2 <==> span <= 2);
+
+  lemma Gap_Node_At: \forall integer n, span, first; GapNodeAt(n, span, first) ==>
+    GapNode(n, span) && 0 <= first && first + span <= VMA_MAX_LEAVES;
+
+  lemma Gap_Node_Between: \forall integer lo, hi, n, span;
+    GapNode(lo, span) && GapNode(hi, span) && lo <= n <= hi ==> GapNode(n, span);
+
+  lemma Gap_Up: \forall integer n, span; GapNode(n, span) && span < VMA_MAX_LEAVES ==>
+    GapNode(n / 2, 2 * span);
+
+  lemma Gap_Up_Left: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 == 0 ==>
+      GapNodeAt(n / 2, 2 * span, first);
+
+  lemma Gap_Up_Right: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 != 0 ==>
+      GapNodeAt(n / 2, 2 * span, first - span);
+
+  lemma Gap_Down: \forall integer n, span, first; GapNodeAt(n, span, first) && span > 1 ==>
+    GapNodeAt(2 * n, span / 2, first) && GapNodeAt(2 * n + 1, span / 2, first + span / 2);
+
+  lemma Gap_Left_Sibling: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 != 0 ==>
+      GapNodeAt(n - 1, span, first - span);
+
+  lemma Gap_Right_Sibling: \forall integer n, span, first;
+    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 == 0 ==>
+      GapNodeAt(n + 1, span, first + span);
+// The two children of a node of span 2 * span, each of span span.
+  lemma Gap_Children: \forall integer p, span; GapNode(p, 2 * span) && 1 <= span ==>
+    GapNode(2 * p, span) && GapNode(2 * p + 1, span);
+  } */
+
 /* Node n of span span: the largest max_gap under it, 0 when it lies beyond the set. */
 /*@ requires valid: \valid_read(s);
-    requires n: 1 <= n < 2 * VMA_MAX_LEAVES;
-    requires span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-    requires leaf: n >= VMA_MAX_LEAVES <==> span == 1;
+    requires node: GapNode(n, span);
     assigns \nothing;
 */
 static uint64_t gap_node(const struct vma_set *s, uint32_t n, uint32_t span)
@@ -581,10 +664,7 @@ static uint64_t gap_node(const struct vma_set *s, uint32_t n, uint32_t span)
 
 /* What node p holds: the larger of its children, each of span span. */
 /*@ requires valid: \valid_read(s);
-    requires p: 1 <= p < VMA_MAX_LEAVES;
-    requires span: 1 <= span < VMA_MAX_LEAVES &&
-	VMA_MAX_LEAVES <= 2 * p * span < 2 * VMA_MAX_LEAVES;
-    requires leaf: p >= VMA_MAX_LEAVES / 2 <==> span == 1;
+    requires node: GapNode(p, 2 * span) && 1 <= span;
     assigns \nothing;
 */
 static uint64_t gap_children(const struct vma_set *s, uint32_t p, uint32_t span)
@@ -614,10 +694,8 @@ static void gap_path_update(struct vma_set *s, uint32_t k)
 	other = k % 2 != 0 ? s->max_gap[k - 1] : k + 1 < s->nr_leaves ? s->max_gap[k + 1] : 0;
 	if (other > g)
 		g = other;
-	/*@ loop invariant range: 1 <= n < VMA_MAX_LEAVES;
-	    loop invariant span: 2 <= span <= VMA_MAX_LEAVES &&
-		VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant first: first == n * span - VMA_MAX_LEAVES;
+	//@ assert start: GapNodeAt(n, span, first);
+	/*@ loop invariant node: GapNodeAt(n, span, first) && 2 <= span;
 	    loop assigns n, first, span, g, other, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
 	    loop variant VMA_MAX_LEAVES - span;
 	*/
@@ -644,28 +722,29 @@ static void gap_path_update(struct vma_set *s, uint32_t k)
  * there, or nr_leaves changed inside that range). */
 /*@ requires valid: \valid(s);
     requires range: first < last <= VMA_MAX_LEAVES;
+    requires leaves: s->nr_leaves <= VMA_MAX_LEAVES;
     assigns s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
 */
 static void gap_rebuild(struct vma_set *s, uint32_t first, uint32_t last)
 {
 	uint32_t lo = VMA_MAX_LEAVES + first, hi = VMA_MAX_LEAVES + last - 1, span = 1, p;
 
-	/*@ loop invariant range: 1 <= lo <= hi < 2 * VMA_MAX_LEAVES;
-	    loop invariant span: 1 <= span <= VMA_MAX_LEAVES && VMA_MAX_LEAVES <= lo * span &&
-		hi * span < 2 * VMA_MAX_LEAVES;
-	    loop invariant leaf: lo >= VMA_MAX_LEAVES <==> span == 1;
+	/*@ loop invariant nodes: GapNode(lo, span) && GapNode(hi, span) && lo <= hi;
 	    loop assigns lo, hi, span, p, s->gap_tree[1 .. VMA_MAX_LEAVES - 1];
 	    loop variant lo;
 	*/
 	while (span < s->nr_leaves) {
 		lo /= 2;
 		hi /= 2;
+		//@ assert parents: GapNode(lo, 2 * span) && GapNode(hi, 2 * span) && lo <= hi;
 		/*@ loop invariant range: lo <= p <= hi + 1;
 		    loop assigns p, s->gap_tree[lo .. hi];
 		    loop variant hi + 1 - p;
 		*/
-		for (p = lo; p <= hi; p++)
+		for (p = lo; p <= hi; p++) {
+			//@ assert node: GapNode(p, 2 * span);
 			s->gap_tree[p] = gap_children(s, p, span);
+		}
 		span *= 2;
 	}
 }
@@ -3449,87 +3528,6 @@ bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_st
 }
 
 /* Gap searches ----------------------------------------------------------------------- */
-
-/*
- * The gap tree's nodes, level by level: node n of span span (a power of two) lies at the
- * level where VMA_MAX_LEAVES / span <= n < 2 * VMA_MAX_LEAVES / span, and its first leaf
- * is n * span - VMA_MAX_LEAVES. Stated as one case per level, the products are products
- * by constants, which the provers handle (n * span with both variable they do not; see
- * docs/proofs.md). Here rather than in vma.acsl: only the searches below use them.
- */
-typedef char vma_gap_levels_are_fifteen[VMA_MAX_LEAVES == 16384u ? 1 : -1];
-
-/*@
-  predicate GapNode(integer n, integer span) =
-    (span == 1 && 16384 <= n < 32768) ||
-    (span == 2 && 8192 <= n < 16384) ||
-    (span == 4 && 4096 <= n < 8192) ||
-    (span == 8 && 2048 <= n < 4096) ||
-    (span == 16 && 1024 <= n < 2048) ||
-    (span == 32 && 512 <= n < 1024) ||
-    (span == 64 && 256 <= n < 512) ||
-    (span == 128 && 128 <= n < 256) ||
-    (span == 256 && 64 <= n < 128) ||
-    (span == 512 && 32 <= n < 64) ||
-    (span == 1024 && 16 <= n < 32) ||
-    (span == 2048 && 8 <= n < 16) ||
-    (span == 4096 && 4 <= n < 8) ||
-    (span == 8192 && 2 <= n < 4) ||
-    (span == 16384 && 1 <= n < 2);
-
-  // GapNode, and the node's first leaf, again one case per level: stated as
-  // GapNode(n, span) && first == n * span - VMA_MAX_LEAVES, the product is back and
-  // vma_gap_prev_leaf()'s climb no longer proves.
-  predicate GapNodeAt(integer n, integer span, integer first) =
-    (span == 1 && 16384 <= n < 32768 && first == n - VMA_MAX_LEAVES) ||
-    (span == 2 && 8192 <= n < 16384 && first == 2 * n - VMA_MAX_LEAVES) ||
-    (span == 4 && 4096 <= n < 8192 && first == 4 * n - VMA_MAX_LEAVES) ||
-    (span == 8 && 2048 <= n < 4096 && first == 8 * n - VMA_MAX_LEAVES) ||
-    (span == 16 && 1024 <= n < 2048 && first == 16 * n - VMA_MAX_LEAVES) ||
-    (span == 32 && 512 <= n < 1024 && first == 32 * n - VMA_MAX_LEAVES) ||
-    (span == 64 && 256 <= n < 512 && first == 64 * n - VMA_MAX_LEAVES) ||
-    (span == 128 && 128 <= n < 256 && first == 128 * n - VMA_MAX_LEAVES) ||
-    (span == 256 && 64 <= n < 128 && first == 256 * n - VMA_MAX_LEAVES) ||
-    (span == 512 && 32 <= n < 64 && first == 512 * n - VMA_MAX_LEAVES) ||
-    (span == 1024 && 16 <= n < 32 && first == 1024 * n - VMA_MAX_LEAVES) ||
-    (span == 2048 && 8 <= n < 16 && first == 2048 * n - VMA_MAX_LEAVES) ||
-    (span == 4096 && 4 <= n < 8 && first == 4096 * n - VMA_MAX_LEAVES) ||
-    (span == 8192 && 2 <= n < 4 && first == 8192 * n - VMA_MAX_LEAVES) ||
-    (span == 16384 && 1 <= n < 2 && first == 16384 * n - VMA_MAX_LEAVES);
-
-  lemma Gap_Node_Range: \forall integer n, span; GapNode(n, span) ==>
-    1 <= n < 2 * VMA_MAX_LEAVES && 1 <= span <= VMA_MAX_LEAVES &&
-    VMA_MAX_LEAVES <= n * span < 2 * VMA_MAX_LEAVES &&
-    (n >= VMA_MAX_LEAVES <==> span == 1) && (n >= VMA_MAX_LEAVES / 2 <==> span <= 2);
-
-  lemma Gap_Node_At: \forall integer n, span, first; GapNodeAt(n, span, first) ==>
-    GapNode(n, span) && 0 <= first && first + span <= VMA_MAX_LEAVES;
-
-  lemma Gap_Node_Between: \forall integer lo, hi, n, span;
-    GapNode(lo, span) && GapNode(hi, span) && lo <= n <= hi ==> GapNode(n, span);
-
-  lemma Gap_Up: \forall integer n, span; GapNode(n, span) && span < VMA_MAX_LEAVES ==>
-    GapNode(n / 2, 2 * span);
-
-  lemma Gap_Up_Left: \forall integer n, span, first;
-    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 == 0 ==>
-      GapNodeAt(n / 2, 2 * span, first);
-
-  lemma Gap_Up_Right: \forall integer n, span, first;
-    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 != 0 ==>
-      GapNodeAt(n / 2, 2 * span, first - span);
-
-  lemma Gap_Down: \forall integer n, span, first; GapNodeAt(n, span, first) && span > 1 ==>
-    GapNodeAt(2 * n, span / 2, first) && GapNodeAt(2 * n + 1, span / 2, first + span / 2);
-
-  lemma Gap_Left_Sibling: \forall integer n, span, first;
-    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 != 0 ==>
-      GapNodeAt(n - 1, span, first - span);
-
-  lemma Gap_Right_Sibling: \forall integer n, span, first;
-    GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 == 0 ==>
-      GapNodeAt(n + 1, span, first + span);
-*/
 
 /*
  * The two searches below climb from leaf k while the sibling on the wanted side has no
