@@ -645,7 +645,8 @@ typedef char vma_gap_levels_are_fifteen[VMA_MAX_LEAVES == 16384u ? 1 : -1];
   lemma Gap_Right_Sibling: \forall integer n, span, first;
     GapNodeAt(n, span, first) && span < VMA_MAX_LEAVES && n % 2 == 0 ==>
       GapNodeAt(n + 1, span, first + span);
-// The two children of a node of span 2 * span, each of span span.
+
+  // The two children of a node of span 2 * span, each of span span.
   lemma Gap_Children: \forall integer p, span; GapNode(p, 2 * span) && 1 <= span ==>
     GapNode(2 * p, span) && GapNode(2 * p + 1, span);
   } */
