@@ -3005,17 +3005,6 @@ static void leaf_unlink(struct vma_pool *v, struct vma_set *s, uint32_t k)
     DropPositions{L1, L2}(v, s, k) ==> \forall integer j, x;
       \at(InSet(v, s, j, x), L2) ==> \at(InSet(v, s, Up(j, k), x), L1);
 
-  // The drop as a move (MoveFacts): the leaves from k on were one further.
-  lemma Drop_Map: \forall integer j, x, k; 0 <= x && j <= VMA_MAX_LEAVES ==>
-    OldLeaf(j, x, k, VMA_MAX_LEAVES, 0, 1) == Up(j, k) && OldSlot(j, x, k, VMA_MAX_LEAVES, 0, 0) == x;
-
-  lemma Drop_Moved{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    DropPositions{L1, L2}(v, s, k) && \at(s->nr_leaves, L2) <= VMA_MAX_LEAVES ==>
-      Moved{L1, L2}(v, s, k, VMA_MAX_LEAVES, 0, 1, 0);
-
-  lemma Drop_Ordered{L}: \forall struct vma_pool *v, struct vma_set *s, integer k;
-    s->nr_leaves <= VMA_MAX_LEAVES ==> MoveOrdered(v, s, k, VMA_MAX_LEAVES, 0, 1, 0);
-
   // Every leaf left has a VMA: the one dropped was the only empty one.
   lemma Drop_Shape{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
     VSetOkAt{L1}(v, s, k) && DroppedLeaf{L1, L2}(v, s, k) && DropPositions{L1, L2}(v, s, k) ==>
@@ -3027,6 +3016,17 @@ static void leaf_unlink(struct vma_pool *v, struct vma_set *s, uint32_t k)
   lemma Drop_Ends{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
     VSetOkAt{L1}(v, s, k) && DroppedLeaf{L1, L2}(v, s, k) && DropPositions{L1, L2}(v, s, k) ==>
       LastEnds{L2}(v, s);
+
+  // The drop as a move (MoveFacts): the leaves from k on were one further.
+  lemma Drop_Map: \forall integer j, x, k; 0 <= x && j <= VMA_MAX_LEAVES ==>
+    OldLeaf(j, x, k, VMA_MAX_LEAVES, 0, 1) == Up(j, k) && OldSlot(j, x, k, VMA_MAX_LEAVES, 0, 0) == x;
+
+  lemma Drop_Moved{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropPositions{L1, L2}(v, s, k) && \at(s->nr_leaves, L2) <= VMA_MAX_LEAVES ==>
+      Moved{L1, L2}(v, s, k, VMA_MAX_LEAVES, 0, 1, 0);
+
+  lemma Drop_Ordered{L}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    s->nr_leaves <= VMA_MAX_LEAVES ==> MoveOrdered(v, s, k, VMA_MAX_LEAVES, 0, 1, 0);
   } */
 
 /* Leaf k is empty: give it back and close its place in the top array. */
@@ -3192,6 +3192,8 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 	uint32_t a = s->leaf[into], b = s->leaf[into + 1];
 	uint32_t na = v->leaves[a].nr, nb = v->leaves[b].nr;
 
+	/* into + 1 does not wrap: said once here, not inside every goal that meets b. */
+	/*@ assert b_at: b == s->leaf[into + 1]; */
 	/*@ assert apart: a != b && a < VMA_LEAF_POOL && b < VMA_LEAF_POOL; */
 	/*@ assert counts: na == LeafNr(v, s, into) && nb == LeafNr(v, s, into + 1); */
 	/*@ assert apart_top: \separated(&s->nr_leaves, v) && \forall integer x;
@@ -3199,8 +3201,15 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 	/*@ assert apart_pre: \forall integer j; 0 <= j < s->nr_leaves && j != into && j != into + 1 ==>
 		s->leaf[j] != a && s->leaf[j] != b; */
 	leaf_append(v, a, na, b, nb);
+	/* The top array (in s, apart from v) unchanged, one call at a time. */
+	/*@ assert top_append: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
 	leaf_set_nr(v, a, na + nb);
 	/*@ assert a_nr: v->leaves[a].nr == na + nb; */
+	/*@ assert top_a: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+		\forall integer x; 0 <= x < VMA_MAX_LEAVES ==> s->leaf[x] == \at(s->leaf[x], Pre) &&
+		s->last_end[x] == \at(s->last_end[x], Pre); */
 	leaf_set_nr(v, b, 0);
 	/*@ assert ab_nr: v->leaves[a].nr == na + nb && v->leaves[b].nr == 0; */
 	/*@ assert pool_kept_nr: \forall integer z; 0 <= z < VMA_LEAF_POOL && z != a && z != b ==>
