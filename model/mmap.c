@@ -417,14 +417,17 @@ void anon_vma_prepare(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 	V(e, id)->anon_vma = v->next_anon_vma++;
 }
 
-/* mm_populate(): fault the range in (fault.c: populate_range()). */
+/*
+ * mm_populate(): fault the range in (fault.c: populate_range()). Of the pool it writes
+ * anon_vma and next_anon_vma only; it assigns all of *e->pool because its callers do
+ * (docs/proofs.md, lesson 9): what it keeps of the set is in vmas and mapped.
+ */
 /*@ requires apart: MmApart(e, mm);
     requires alloc: MmAllocOk(e);
     requires vmas: VSetOk(e->pool, &mm->vmas);
     assigns e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1],
 	e->phys->mem[0 .. RamWords(e->phys) - 1], mm->pgtables, mm->rss_anon,
-	mm->tlb_flush_start, mm->tlb_flush_end, e->pool->vma[0 .. VMA_POOL_SIZE - 1].anon_vma,
-	e->pool->next_anon_vma;
+	mm->tlb_flush_start, mm->tlb_flush_end, *e->pool;
     ensures vmas: VSetOk(e->pool, &mm->vmas);
     ensures mapped: SameMapped{Pre, Post}(e->pool, &mm->vmas);
     ensures brk: mm->brk == \old(mm->brk) && mm->start_brk == \old(mm->start_brk);
@@ -1891,6 +1894,9 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 		/*@ assert env: e->pool == \at(e->pool, Pre) && e->phys == \at(e->phys, Pre) &&
 			e->kmem == \at(e->kmem, Pre); */
 		//@ assert apart: MmApart(e, mm);
+		/* where mm_populate() writes: RAM and the page array as they were at Pre */
+		/*@ assert phys: e->phys->nr_pages == \at(e->phys->nr_pages, Pre) &&
+			e->phys->pages == \at(e->phys->pages, Pre) && e->phys->mem == \at(e->phys->mem, Pre); */
 		if (ok) {
 			bool lock = vm_flag_set(mm->def_flags, VM_LOCKED);
 
@@ -1903,6 +1909,9 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 			//@ assert moved: Covered(e->pool, &mm->vmas, mm->start_brk, PageAlign(mm->brk));
 			//@ assert apart_set: MmApart(e, mm);
 			ret = brk;
+			/*@ assert phys_set: e->phys->nr_pages == \at(e->phys->nr_pages, Pre) &&
+				e->phys->pages == \at(e->phys->pages, Pre) &&
+				e->phys->mem == \at(e->phys->mem, Pre); */
 			if (lock)
 				mm_populate(e, mm, oldbrk, newbrk);
 			/*@ split lock; */
