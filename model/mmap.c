@@ -135,14 +135,51 @@ uint32_t vm_file_get(struct vma_pool *v, const char *name, uint32_t dev_major, u
 	return file_lookup(v, name, dev_major, dev_minor, inode, special, true);
 }
 
-/*@ requires valid: \valid_read(e) && \valid(e->pool);
+/*
+ * The accounting of a VMA just put into mm's set: mm->map_count and a reference on its
+ * file (0: none). These two counts are all it writes. The postconditions say what that
+ * keeps of mm's set, as set_brk()'s do: in vma_link_at()'s larger context the provers do
+ * not find it (the counts share the provers' memory of 32-bit words with the set's and
+ * the leaves' indices and counts).
+ */
+/*@ requires valid: \valid_read(e) && \valid(e->pool) && \valid(mm) && \separated(mm, e->pool);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
     requires file: file <= VMA_NR_FILES;
-    assigns e->pool->files[0 .. VMA_NR_FILES - 1].refs;
+    assigns mm->map_count, e->pool->files[0 .. VMA_NR_FILES - 1].refs;
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures mapped: SameMapped{Pre, Post}(e->pool, &mm->vmas);
+    ensures pool: VPoolOk(e->pool) <==> \old(VPoolOk(e->pool));
 */
-static void file_get(struct mm_env *e, uint32_t file)
+static void vma_linked(struct mm_env *e, struct mm_struct *mm, uint32_t file)
 {
+	struct vma_pool *v = e->pool;
+
+	mm->map_count++;
 	if (file != 0)
-		e->pool->files[file - 1].refs++;
+		v->files[file - 1].refs++;
+	/*@ assert top: mm->vmas.nr_leaves == \at(mm->vmas.nr_leaves, Pre) &&
+	      \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+		mm->vmas.leaf[k] == \at(mm->vmas.leaf[k], Pre) &&
+		mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre); */
+	/*@ assert slots: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+	      v->leaves[j].slot[i] == \at(e->pool->leaves[j].slot[i], Pre); */
+	/*@ assert nrs: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+	      v->leaves[j].nr == \at(e->pool->leaves[j].nr, Pre) &&
+	      v->leaves[j].next_free == \at(e->pool->leaves[j].next_free, Pre); */
+	/*@ assert descs: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	      v->vma[x].next_free == \at(e->pool->vma[x].next_free, Pre); */
+	/*@ assert heads: v->vma_used == \at(e->pool->vma_used, Pre) && v->vma_free == \at(e->pool->vma_free, Pre) &&
+	      v->leaf_used == \at(e->pool->leaf_used, Pre) && v->leaf_free == \at(e->pool->leaf_free, Pre); */
+	/*@ assert pos: \forall integer k, i; InSet(v, &mm->vmas, k, i) <==> \at(InSet(e->pool, &mm->vmas, k, i), Pre); */
+	/*@ assert ids: \forall integer k, i; InSet(v, &mm->vmas, k, i) ==>
+	      SlotId(v, &mm->vmas, k, i) == \at(SlotId(e->pool, &mm->vmas, k, i), Pre); */
+	/*@ assert lnr: \forall integer k; 0 <= k < mm->vmas.nr_leaves ==>
+	      LeafNr(v, &mm->vmas, k) == \at(LeafNr(e->pool, &mm->vmas, k), Pre); */
+	/*@ assert shape: VSetShape(v, &mm->vmas); */
+	/*@ assert copies: CopiesOk(v, &mm->vmas); */
+	/*@ assert vmas_ok: VmasOk(v, &mm->vmas); */
+	/*@ assert sorted: VSorted(v, &mm->vmas); */
+	/*@ assert last_ends: LastEnds(v, &mm->vmas); */
 }
 
 /*@ requires valid: \valid_read(e) && \valid(e->pool);
@@ -255,6 +292,26 @@ static uint64_t min_addr(const struct mm_env *e)
 
 /* VMA life cycle --------------------------------------------------------------------- */
 
+/*@ axiomatic LinkFacts {
+  // vma_set_insert_at()'s members: every descriptor of the set at L1 is in it at L2.
+  predicate KeptMembers{L1, L2}(struct vma_pool *v, struct vma_set *s) =
+    \forall integer x; \at(InVSet(v, s, x), L1) ==> \at(InVSet(v, s, x), L2);
+
+  // The members kept, with their ranges: every address that lay in a VMA still does.
+  lemma Members_Mapped{L1, L2}: \forall struct vma_pool *v, struct vma_set *s;
+    KeptMembers{L1, L2}(v, s) && CopiesOk{L1}(v, s) && CopiesOk{L2}(v, s) &&
+    (\forall integer k, i; \at(InSet(v, s, k, i), L1) ==>
+      0 <= \at(SlotId(v, s, k, i), L1) < VMA_POOL_SIZE) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==>
+    MappedKept{L1, L2}(v, s, 0, 0);
+
+  // A member's range is mapped.
+  lemma Member_Covered{L}: \forall struct vma_pool *v, struct vma_set *s, integer id;
+    CopiesOk(v, s) && InVSet(v, s, id) ==> Covered(v, s, v->vma[id].vm_start, v->vma[id].vm_end);
+  } */
+
 /*
  * Put the prepared descriptor id into mm at pos, its vma_lookup_pos() in mm's set as it
  * is. The caller has checked vma_set_room().
@@ -279,9 +336,27 @@ static uint64_t min_addr(const struct mm_env *e)
 */
 static void vma_link_at(struct mm_env *e, struct mm_struct *mm, uint32_t id, struct vma_pos pos)
 {
-	(void)vma_set_insert_at(e->pool, &mm->vmas, id, pos);
-	mm->map_count++;
-	file_get(e, V(e, id)->file);
+	uint32_t file = V(e, id)->file;
+
+	/*@ assert ids: \forall integer k, i; InSet(e->pool, &mm->vmas, k, i) ==>
+		0 <= SlotId(e->pool, &mm->vmas, k, i) < VMA_POOL_SIZE; */
+	/* where the insertion writes: leaves of the pool */
+	/*@ assert next: 0 <= NextLeaf(e->pool) < VMA_LEAF_POOL; */
+	/*@ assert tops: \forall integer j; 0 <= j < mm->vmas.nr_leaves ==>
+		0 <= mm->vmas.leaf[j] < VMA_LEAF_POOL; */
+	(void)vma_set_insert_at(e->pool, &mm->vmas, id, pos); /* room: it returns 0 */
+	/*@ assert descs: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
+		e->pool->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
+	/*@ assert members: KeptMembers{Pre, Here}(e->pool, &mm->vmas); */
+	/*@ assert member: InVSet(e->pool, &mm->vmas, id); */
+	/*@ assert kept_here: MappedKept{Pre, Here}(e->pool, &mm->vmas, 0, 0); */
+	/*@ assert mapped_here: Covered(e->pool, &mm->vmas, e->pool->vma[id].vm_start,
+				       e->pool->vma[id].vm_end); */
+	vma_linked(e, mm, file);
+	/*@ assert kept_got: MappedKept{Pre, Here}(e->pool, &mm->vmas, 0, 0); */
+	/*@ assert mapped_got: Covered(e->pool, &mm->vmas, e->pool->vma[id].vm_start,
+				      e->pool->vma[id].vm_end); */
 }
 
 /* Put the prepared descriptor id into mm. The caller has checked vma_set_room(). */
@@ -1889,12 +1964,21 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 	bool room = brk_room(e, mm, oldbrk, newbrk), ok = false;
 
 	//@ assert pre: Covered{Pre}(e->pool, &mm->vmas, mm->start_brk, oldbrk);
+	/* e->phys->nr_pages lies outside what do_brk_flags() writes (for mm_populate()) */
+	/*@ assert phys_apart: \separated(&e->phys->nr_pages,
+		e->phys->pages + (0 .. e->phys->nr_pages - 1), e->phys->zones + (0 .. MAX_NR_ZONES - 1),
+		e->pool, e->kmem, mm); */
+	/*@ assert phys_mm: \separated(&e->phys->nr_pages, &mm->vmas, &mm->map_count,
+		&mm->split_leftovers); */
 	if (room) {
 		ok = do_brk_flags(e, mm, oldbrk, newbrk - oldbrk) == 0;
 		/*@ assert env: e->pool == \at(e->pool, Pre) && e->phys == \at(e->phys, Pre) &&
 			e->kmem == \at(e->kmem, Pre); */
 		//@ assert apart: MmApart(e, mm);
 		/* where mm_populate() writes: RAM and the page array as they were at Pre */
+		/*@ assert phys_ptrs: e->phys->pages == \at(e->phys->pages, Pre) &&
+			e->phys->mem == \at(e->phys->mem, Pre); */
+		/*@ assert phys_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre); */
 		/*@ assert phys: e->phys->nr_pages == \at(e->phys->nr_pages, Pre) &&
 			e->phys->pages == \at(e->phys->pages, Pre) && e->phys->mem == \at(e->phys->mem, Pre); */
 		if (ok) {

@@ -1887,6 +1887,68 @@ static void leaf_halve(struct vma_pool *v, uint32_t to, uint32_t from)
       \at(s->last_end[j], L2) == \at(VEnd(v, s, j, LeafNr(v, s, j) - 1), L2);
   } */
 
+/*@ axiomatic MemberFacts {
+  // Every descriptor in the set at L1 is in it at L2: what an insertion keeps (vma.h's
+  // members, which mmap.c's vma_link_at() turns into "every address stays mapped").
+  predicate MembersKept{L1, L2}(struct vma_pool *v, struct vma_set *s) =
+    \forall integer id; \at(InVSet(v, s, id), L1) ==> \at(InVSet(v, s, id), L2);
+
+  lemma Members_Trans{L1, L2, L3}: \forall struct vma_pool *v, struct vma_set *s;
+    MembersKept{L1, L2}(v, s) && MembersKept{L2, L3}(v, s) ==> MembersKept{L1, L3}(v, s);
+
+  // The split (SplitPieces) forward, where each position of the set at L1 went, one
+  // region a lemma: below leaf k and its lower half stay, its upper half is leaf k + 1,
+  // the leaves above moved up by one.
+  lemma Split_Keep_Low{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L1) && (j < k || (j == k && x < VMA_LEAF_SLOTS / 2)) ==>
+	\at(InSet(v, s, j, x), L2) && \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1);
+
+  lemma Split_Keep_Half{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> \forall integer x;
+      \at(InSet(v, s, k, x), L1) && x >= VMA_LEAF_SLOTS / 2 ==>
+	\at(InSet(v, s, k + 1, x - VMA_LEAF_SLOTS / 2), L2) &&
+	\at(SlotId(v, s, k + 1, x - VMA_LEAF_SLOTS / 2), L2) == \at(SlotId(v, s, k, x), L1);
+
+  lemma Split_Keep_Above{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L1) && j > k ==>
+	\at(InSet(v, s, j + 1, x), L2) && \at(SlotId(v, s, j + 1, x), L2) == \at(SlotId(v, s, j, x), L1);
+
+  lemma Split_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    SplitPieces{L1, L2}(v, s, k) ==> MembersKept{L1, L2}(v, s);
+
+  // leaf_insert_slot(k, i): leaf k's slots from i on moved up by one, the rest stayed.
+  predicate SlotShifted{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k, integer i) =
+    0 <= k < \at(s->nr_leaves, L1) && \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) ==> \at(LeafNr(v, s, j), L1) <= VMA_LEAF_SLOTS) &&
+    \at(LeafNr(v, s, k), L2) == \at(LeafNr(v, s, k), L1) + 1 &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != k ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
+    (\forall integer x; 0 <= x < i ==> \at(SlotId(v, s, k, x), L2) == \at(SlotId(v, s, k, x), L1)) &&
+    (\forall integer x; i <= x < \at(LeafNr(v, s, k), L1) ==>
+      \at(SlotId(v, s, k, x + 1), L2) == \at(SlotId(v, s, k, x), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != k && 0 <= x < VMA_LEAF_SLOTS ==>
+      \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1));
+
+  lemma Shift_Keep_Same{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    SlotShifted{L1, L2}(v, s, k, i) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L1) && (j != k || x < i) ==>
+	\at(InSet(v, s, j, x), L2) && \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1);
+
+  lemma Shift_Keep_Up{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    SlotShifted{L1, L2}(v, s, k, i) ==> \forall integer x;
+      \at(InSet(v, s, k, x), L1) && x >= i ==>
+	\at(InSet(v, s, k, x + 1), L2) && \at(SlotId(v, s, k, x + 1), L2) == \at(SlotId(v, s, k, x), L1);
+
+  lemma Shifted_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    SlotShifted{L1, L2}(v, s, k, i) ==> MembersKept{L1, L2}(v, s);
+
+  // An empty set has no members to keep.
+  lemma Empty_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s;
+    \at(s->nr_leaves, L1) == 0 ==> MembersKept{L1, L2}(v, s);
+  } */
+
 /*
  * The pool half of leaf_split(): take a leaf and move the upper half of full leaf k into
  * it. Only the pool changes, so its postconditions name the set as it is; leaf_split()
@@ -1998,6 +2060,7 @@ static uint32_t leaf_split_pool(struct vma_pool *v, const struct vma_set *s, uin
     ensures leaves: s->leaf[k + 1] == \old(NextLeaf(v)) &&
 	(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \old(s->leaf[j])) &&
 	(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \old(s->leaf[j - 1]));
+    ensures members: MembersKept{Pre, Post}(v, s);
     VMA_VMAS_KEPT
 */
 static void leaf_split(struct vma_pool *v, struct vma_set *s, uint32_t k)
@@ -2095,6 +2158,7 @@ Halved:
 	/*@ assert leaves: s->leaf[k + 1] == \at(NextLeaf(v), Pre) &&
 		(\forall integer j; 0 <= j <= k ==> s->leaf[j] == \at(s->leaf[j], Pre)) &&
 		(\forall integer j; k + 1 < j < s->nr_leaves ==> s->leaf[j] == \at(s->leaf[j - 1], Pre)); */
+	/*@ assert members: MembersKept{Pre, Here}(v, s); */
 	leaf_refresh_pair(v, s, k);
 	/*@ assert nr: s->nr_leaves == \at(s->nr_leaves, Pre) + 1; */
 	/*@ assert pool: VPoolOk(v); */
@@ -2376,6 +2440,7 @@ static void leaf_insert_pool(struct vma_pool *v, const struct vma_set *s, uint32
 	s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1);
     ensures last: i < \old(LeafNr(v, s, k)) ==>
 	s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
+    ensures members: MembersKept{Pre, Post}(v, s);
 */
 static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i,
 			     uint32_t id)
@@ -2399,6 +2464,8 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
 		s->last_end[j2] == VEnd(v, s, j2, LeafNr(v, s, j2) - 1); */
 	/*@ assert last: i < \at(LeafNr(v, s, k), Pre) ==>
 		s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/*@ assert shifted: SlotShifted{Pre, Here}(v, s, k, i); */
+	/*@ assert members: MembersKept{Pre, Here}(v, s); */
 }
 
 /*
@@ -2422,6 +2489,7 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
     ensures vmas: VmasOk(v, s);
     ensures sorted: VSorted(v, s);
     ensures last_ends: LastEnds(v, s);
+    ensures members: MembersKept{Pre, Post}(v, s);
 */
 static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i, uint32_t id)
 {
@@ -2447,6 +2515,7 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 		/*@ assert last_ends: LastEnds(v, s); */
 	}
 	/*@ assert member: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
+	/*@ assert members: MembersKept{Pre, Here}(v, s); */
 }
 
 /*@ axiomatic EmptyFacts {
@@ -2511,6 +2580,7 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 		/*@ assert point_empty: InsertPoint(v, s, 0, 0, v->vma[id].vm_start, v->vma[id].vm_end); */
 		/*@ assert leaf_from: s->leaf[0] == \at(NextLeaf(v), Pre) && s->nr_leaves == 1; */
 		leaf_insert(v, s, 0, 0, id);
+		/*@ assert members_empty: MembersKept{Pre, Here}(v, s); */
 	} else {
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
 			pos.leaf = s->nr_leaves - 1;
@@ -2522,6 +2592,9 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 			uint32_t half = VMA_LEAF_SLOTS / 2, k = pos.leaf, i = pos.slot;
 
 			leaf_split(v, s, k);
+			/* A label for the annotations below (state after the split). */
+		Split:
+			__attribute__((unused));
 			/*@ assert split_point: i < half ?
 				InsertPoint(v, s, k, i, v->vma[id].vm_start, v->vma[id].vm_end) :
 				InsertPoint(v, s, k + 1, i - half, v->vma[id].vm_start, v->vma[id].vm_end); */
@@ -2543,6 +2616,9 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 				(i < half ==> s->leaf[pos.leaf] == \at(s->leaf[kk], Pre)); */
 			/*@ assert top_range: pos.leaf < s->nr_leaves <= VMA_MAX_LEAVES; */
 			leaf_insert(v, s, pos.leaf, pos.slot, id);
+			/*@ assert members_split: MembersKept{Pre, Split}(v, s); */
+			/*@ assert members_after: MembersKept{Split, Here}(v, s); */
+			/*@ assert members_full: MembersKept{Pre, Here}(v, s); */
 		} else {
 			/*@ assert room_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
@@ -2552,8 +2628,10 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 				kk < \at(s->nr_leaves, Pre); */
 			/*@ assert top_range: pos.leaf < s->nr_leaves <= VMA_MAX_LEAVES; */
 			leaf_insert(v, s, pos.leaf, pos.slot, id);
+			/*@ assert members_room: MembersKept{Pre, Here}(v, s); */
 		}
 	}
+	/*@ assert members: MembersKept{Pre, Here}(v, s); */
 	s->nr_vmas++;
 	return 0;
 }

@@ -534,6 +534,10 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
     ensures count: \result == 0 ==> s->nr_vmas == \old(s->nr_vmas) + 1;
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
+    ensures members: \forall integer x; \old(InVSet(v, s, x)) ==> InVSet(v, s, x);
+    ensures fits: \old((uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= 1 &&
+	(uint32_t)(s->nr_leaves + 1) <= VMA_MAX_LEAVES &&
+	(uint32_t)((uint32_t)s->nr_vmas + 1) <= VMA_MAX_PER_MM) ==> \result == 0;
 */
 int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
 
@@ -541,6 +545,9 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
  * vma_set_insert_at() - vma_set_insert() with the lookup done: pos is
  * vma_lookup_pos(v, s, vm_start of id) on s as it is (any change to s invalidates a
  * position). The callers that looked up the place already (mmap_region()) save a search.
+ *
+ * members: every descriptor of s stays in it; fits: with vma_set_room(v, s, 1) it does
+ * not fail.
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
@@ -565,6 +572,10 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
     ensures count: \result == 0 ==> s->nr_vmas == \old(s->nr_vmas) + 1;
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
+    ensures members: \forall integer x; \old(InVSet(v, s, x)) ==> InVSet(v, s, x);
+    ensures fits: \old((uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= 1 &&
+	(uint32_t)(s->nr_leaves + 1) <= VMA_MAX_LEAVES &&
+	(uint32_t)((uint32_t)s->nr_vmas + 1) <= VMA_MAX_PER_MM) ==> \result == 0;
 */
 int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos);
 
