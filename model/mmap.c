@@ -294,6 +294,9 @@ static uint64_t min_addr(const struct mm_env *e)
 
 /*@ axiomatic LinkFacts {
   // vma_set_insert_at()'s members: every descriptor of the set at L1 is in it at L2.
+  // The same predicate as vma.c's MembersKept, which this file does not see: the one
+  // home for both is proofs/logic/vma.acsl, and an edit there re-proves every goal of
+  // vma, mmap and fault cold (docs/proofs.md, lesson 11), so it waits for that run.
   predicate KeptMembers{L1, L2}(struct vma_pool *v, struct vma_set *s) =
     \forall integer x; \at(InVSet(v, s, x), L1) ==> \at(InVSet(v, s, x), L2);
 
