@@ -348,7 +348,7 @@ static void vma_link_at(struct mm_env *e, struct mm_struct *mm, uint32_t id, str
 	/*@ assert tops: \forall integer j; 0 <= j < mm->vmas.nr_leaves ==>
 		0 <= mm->vmas.leaf[j] < VMA_LEAF_POOL; */
 	(void)vma_set_insert_at(e->pool, &mm->vmas, id, pos); /* room: it returns 0 */
-	/* implied by the insertion's assigns, and not proved yet (docs/proofs.md, lesson 33) */
+	/* the insertion's ranges (its assigns imply it; the provers do not find it, lesson 33) */
 	/*@ assert descs: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
 		e->pool->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
@@ -1698,6 +1698,7 @@ static bool data_rlimit_exceeded(const struct mm_struct *mm, uint64_t brk)
     ensures failed: \result != 0 ==> SameMapped{Pre, Post}(e->pool, &mm->vmas);
     ensures brk: mm->brk == \old(mm->brk) && mm->start_brk == \old(mm->start_brk);
     ensures apart: MmApart(e, mm);
+    ensures phys: e->phys->nr_pages == \old(e->phys->nr_pages);
 */
 static int do_brk_flags(struct mm_env *e, struct mm_struct *mm, uint64_t addr, uint64_t len)
 {
@@ -1982,7 +1983,7 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 		/* where mm_populate() writes: RAM and the page array as they were at Pre */
 		/*@ assert phys_ptrs: e->phys->pages == \at(e->phys->pages, Pre) &&
 			e->phys->mem == \at(e->phys->mem, Pre); */
-		/* not proved yet (docs/proofs.md, lesson 33) */
+		/* do_brk_flags()'s phys (its assigns imply it; the provers do not find it, lesson 33) */
 		/*@ assert phys_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre); */
 		/*@ assert phys: e->phys->nr_pages == \at(e->phys->nr_pages, Pre) &&
 			e->phys->pages == \at(e->phys->pages, Pre) && e->phys->mem == \at(e->phys->mem, Pre); */

@@ -2416,6 +2416,16 @@ static void leaf_insert_pool(struct vma_pool *v, const struct vma_set *s, uint32
 		VEnd(v, s, k2, x) == \at(VEnd(v, s, k2, x), Pre); */
 }
 
+/*@ axiomatic RangeFacts {
+  // No descriptor's range changed from L1 to L2: VMA_VMAS_KEPT as a predicate, for the
+  // insertion's callers (vma.h's ranges). Named, it proves where two paths join, as
+  // MembersKept does; the quantified form did not (docs/proofs.md, lesson 34).
+  predicate RangesKept{L1, L2}(struct vma_pool *v) =
+    \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1);
+  } */
+
 /*
  * Put descriptor id at slot i of leaf k, moving the slots above it up; leaf k has room.
  * The leaf's summaries are not touched (leaf_insert() refreshes them).
@@ -2441,6 +2451,7 @@ static void leaf_insert_pool(struct vma_pool *v, const struct vma_set *s, uint32
     ensures last: i < \old(LeafNr(v, s, k)) ==>
 	s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
     ensures members: MembersKept{Pre, Post}(v, s);
+    ensures ranges: RangesKept{Pre, Post}(v);
 */
 static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i,
 			     uint32_t id)
@@ -2466,6 +2477,7 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
 		s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
 	/*@ assert shifted: SlotShifted{Pre, Here}(v, s, k, i); */
 	/*@ assert members: MembersKept{Pre, Here}(v, s); */
+	/*@ assert ranges: RangesKept{Pre, Here}(v); */
 }
 
 /*
@@ -2490,6 +2502,7 @@ static void leaf_insert_slot(struct vma_pool *v, struct vma_set *s, uint32_t k, 
     ensures sorted: VSorted(v, s);
     ensures last_ends: LastEnds(v, s);
     ensures members: MembersKept{Pre, Post}(v, s);
+    ensures ranges: RangesKept{Pre, Post}(v);
 */
 static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint32_t i, uint32_t id)
 {
@@ -2513,9 +2526,11 @@ static void leaf_insert(struct vma_pool *v, struct vma_set *s, uint32_t k, uint3
 		/*@ assert last_others: \forall integer j; 0 <= j < s->nr_leaves && j != k ==>
 			s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 		/*@ assert last_ends: LastEnds(v, s); */
+		/*@ assert ranges_refreshed: RangesKept{Pre, Here}(v); */
 	}
 	/*@ assert member: InSet(v, s, k, i) && SlotId(v, s, k, i) == id; */
 	/*@ assert members: MembersKept{Pre, Here}(v, s); */
+	/*@ assert ranges: RangesKept{Pre, Here}(v); */
 }
 
 /*@ axiomatic EmptyFacts {
@@ -2581,6 +2596,7 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 		/*@ assert leaf_from: s->leaf[0] == \at(NextLeaf(v), Pre) && s->nr_leaves == 1; */
 		leaf_insert(v, s, 0, 0, id);
 		/*@ assert members_empty: MembersKept{Pre, Here}(v, s); */
+		/*@ assert ranges_empty: RangesKept{Pre, Here}(v); */
 	} else {
 		if (pos.leaf == s->nr_leaves) { /* above every VMA: append to the last leaf */
 			pos.leaf = s->nr_leaves - 1;
@@ -2619,6 +2635,8 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 			/*@ assert members_split: MembersKept{Pre, Split}(v, s); */
 			/*@ assert members_after: MembersKept{Split, Here}(v, s); */
 			/*@ assert members_full: MembersKept{Pre, Here}(v, s); */
+			/*@ assert ranges_split: RangesKept{Pre, Split}(v); */
+			/*@ assert ranges_full: RangesKept{Pre, Here}(v); */
 		} else {
 			/*@ assert room_ok: VSetShape(v, s) && LeavesDistinct(s) && CopiesOk(v, s) &&
 				VmasOk(v, s) && VSorted(v, s) && LastEnds(v, s) && NewVma(v, id) &&
@@ -2629,9 +2647,11 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
 			/*@ assert top_range: pos.leaf < s->nr_leaves <= VMA_MAX_LEAVES; */
 			leaf_insert(v, s, pos.leaf, pos.slot, id);
 			/*@ assert members_room: MembersKept{Pre, Here}(v, s); */
+			/*@ assert ranges_room: RangesKept{Pre, Here}(v); */
 		}
 	}
 	/*@ assert members: MembersKept{Pre, Here}(v, s); */
+	/*@ assert ranges: RangesKept{Pre, Here}(v); */
 	s->nr_vmas++;
 	return 0;
 }
@@ -2908,6 +2928,31 @@ static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32
 	//@ ghost vpool_ok(v);
 }
 
+/*@ axiomatic RemovalMembers {
+  // Every descriptor in the set at L1 but gone is in it at L2: what a removal keeps
+  // (vma.h's members of vma_set_remove_at()).
+  predicate MembersKeptBut{L1, L2}(struct vma_pool *v, struct vma_set *s, integer gone) =
+    \forall integer id; \at(InVSet(v, s, id), L1) && id != gone ==> \at(InVSet(v, s, id), L2);
+
+  lemma MembersBut_Trans{L1, L2, L3}: \forall struct vma_pool *v, struct vma_set *s, integer g;
+    MembersKeptBut{L1, L2}(v, s, g) && MembersKept{L2, L3}(v, s) ==> MembersKeptBut{L1, L3}(v, s, g);
+
+  // The deletion forward, where each other position of the set at L1 went: the slots of
+  // leaf k below i and the other leaves stay, the slots above i moved down by one.
+  lemma Deleted_Keep_Same{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L1) && (j != k || x < i) ==>
+	\at(InSet(v, s, j, x), L2) && \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1);
+
+  lemma Deleted_Keep_Down{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> \forall integer x;
+      \at(InSet(v, s, k, x), L1) && x > i ==>
+	\at(InSet(v, s, k, x - 1), L2) && \at(SlotId(v, s, k, x - 1), L2) == \at(SlotId(v, s, k, x), L1);
+
+  lemma Deleted_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+    DeletedRanges{L1, L2}(v, s, k, i) ==> MembersKeptBut{L1, L2}(v, s, \at(SlotId(v, s, k, i), L1));
+  } */
+
 /*
  * Take slot i out of leaf k, moving the slots above it down. The leaf may be empty then,
  * and its last_end is stale when i was its last slot.
@@ -2927,6 +2972,8 @@ static void leaf_delete_pool(struct vma_pool *v, const struct vma_set *s, uint32
     ensures ok: VSetOkAt(v, s, k);
     ensures last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1);
     ensures removed: !InVSet(v, s, \old(SlotId(v, s, k, i)));
+    ensures members: MembersKeptBut{Pre, Post}(v, s, \old(SlotId(v, s, k, i)));
+    ensures ranges: RangesKept{Pre, Post}(v);
 */
 static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k, uint32_t i)
 {
@@ -2978,6 +3025,8 @@ static void leaf_delete(struct vma_pool *v, const struct vma_set *s, uint32_t k,
 	/*@ assert last_moved: i < LeafNr(v, s, k) ==>
 		VEnd(v, s, k, LeafNr(v, s, k) - 1) == \at(VEnd(v, s, k, LeafNr(v, s, k) - 1), Pre); */
 	/*@ assert last: i < LeafNr(v, s, k) ==> s->last_end[k] == VEnd(v, s, k, LeafNr(v, s, k) - 1); */
+	/*@ assert members: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, k, i), Pre)); */
+	/*@ assert ranges: RangesKept{Pre, Here}(v); */
 }
 
 /*@ axiomatic UpFacts {
@@ -3112,6 +3161,28 @@ static void leaf_unlink(struct vma_pool *v, struct vma_set *s, uint32_t k)
     s->nr_leaves <= VMA_MAX_LEAVES ==> MoveOrdered(v, s, k, VMA_MAX_LEAVES, 0, 1, 0);
   } */
 
+/*@ axiomatic DropKeepFacts {
+  // leaf_drop() of the empty leaf k, forward: the leaves below k stay, those above moved
+  // down by one.
+  predicate DropKeeps{L1, L2}(struct vma_pool *v, struct vma_set *s, integer k) =
+    DropPositions{L1, L2}(v, s, k) && 0 <= k < \at(s->nr_leaves, L1) &&
+    \at(LeafNr(v, s, k), L1) == 0;
+
+  lemma Drop_Keep_Low{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropKeeps{L1, L2}(v, s, k) ==> \forall integer j, x; \at(InSet(v, s, j, x), L1) && j < k ==>
+      \at(InSet(v, s, j, x), L2) && \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1);
+
+  lemma Drop_Keep_High{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropKeeps{L1, L2}(v, s, k) ==> \forall integer j, x; \at(InSet(v, s, j, x), L1) && j > k ==>
+      \at(InSet(v, s, j - 1, x), L2) && \at(SlotId(v, s, j - 1, x), L2) == \at(SlotId(v, s, j, x), L1);
+
+  lemma Drop_Keep_Not{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropKeeps{L1, L2}(v, s, k) ==> \forall integer x; !\at(InSet(v, s, k, x), L1);
+
+  lemma Drop_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+    DropKeeps{L1, L2}(v, s, k) ==> MembersKept{L1, L2}(v, s);
+  } */
+
 /* Leaf k is empty: give it back and close its place in the top array. */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
@@ -3131,6 +3202,8 @@ static void leaf_unlink(struct vma_pool *v, struct vma_set *s, uint32_t k)
     ensures members: \forall integer x; InVSet(v, s, x) ==> \old(InVSet(v, s, x));
     ensures pool: VPoolOk(v);
     ensures owned: LeavesOwned(v, s);
+    ensures kept: MembersKept{Pre, Post}(v, s);
+    ensures ranges: RangesKept{Pre, Post}(v);
 */
 static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 {
@@ -3178,8 +3251,13 @@ static void leaf_drop(struct vma_pool *v, struct vma_set *s, uint32_t k)
 	/*@ assert last_ends: LastEnds(v, s); */
 	/*@ assert members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Pre); */
 	/*@ assert owned: LeavesOwned(v, s); */
+	/*@ assert keeps: DropKeeps{Pre, Here}(v, s, k); */
+	/*@ assert kept: MembersKept{Pre, Here}(v, s); */
+	/*@ assert ranges: RangesKept{Pre, Here}(v); */
 	if (k < s->nr_leaves)
 		leaf_gap_refresh(v, s, k);
+	/*@ assert kept_refreshed: MembersKept{Pre, Here}(v, s); */
+	/*@ assert ranges_refreshed: RangesKept{Pre, Here}(v); */
 }
 
 /*
@@ -3326,6 +3404,39 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
 	//@ ghost vpool_ok(v);
 }
 
+/*@ axiomatic FoldKeepFacts {
+  // leaf_fold_pool(a) forward: leaf a's slots stay, leaf a + 1's follow them, the other
+  // leaves stay.
+  predicate FoldKeeps{L1, L2}(struct vma_pool *v, struct vma_set *s, integer a) =
+    0 <= a && a + 1 < \at(s->nr_leaves, L1) && \at(s->nr_leaves, L2) == \at(s->nr_leaves, L1) &&
+    \at(LeafNr(v, s, a), L2) == \at(LeafNr(v, s, a), L1) + \at(LeafNr(v, s, a + 1), L1) &&
+    (\forall integer j; 0 <= j < \at(s->nr_leaves, L1) && j != a && j != a + 1 ==>
+      \at(LeafNr(v, s, j), L2) == \at(LeafNr(v, s, j), L1)) &&
+    (\forall integer x; 0 <= x < \at(LeafNr(v, s, a), L1) ==>
+      \at(SlotId(v, s, a, x), L2) == \at(SlotId(v, s, a, x), L1)) &&
+    (\forall integer x; 0 <= x < \at(LeafNr(v, s, a + 1), L1) ==>
+      \at(SlotId(v, s, a, x + \at(LeafNr(v, s, a), L1)), L2) == \at(SlotId(v, s, a + 1, x), L1)) &&
+    (\forall integer j, x; 0 <= j < \at(s->nr_leaves, L1) && j != a && j != a + 1 &&
+      0 <= x < \at(LeafNr(v, s, j), L1) ==> \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1));
+
+  lemma Fold_Keep_Low{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a;
+    FoldKeeps{L1, L2}(v, s, a) ==> \forall integer x; \at(InSet(v, s, a, x), L1) ==>
+      \at(InSet(v, s, a, x), L2) && \at(SlotId(v, s, a, x), L2) == \at(SlotId(v, s, a, x), L1);
+
+  lemma Fold_Keep_High{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a;
+    FoldKeeps{L1, L2}(v, s, a) ==> \forall integer x; \at(InSet(v, s, a + 1, x), L1) ==>
+      \at(InSet(v, s, a, x + \at(LeafNr(v, s, a), L1)), L2) &&
+      \at(SlotId(v, s, a, x + \at(LeafNr(v, s, a), L1)), L2) == \at(SlotId(v, s, a + 1, x), L1);
+
+  lemma Fold_Keep_Other{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a;
+    FoldKeeps{L1, L2}(v, s, a) ==> \forall integer j, x;
+      \at(InSet(v, s, j, x), L1) && j != a && j != a + 1 ==>
+	\at(InSet(v, s, j, x), L2) && \at(SlotId(v, s, j, x), L2) == \at(SlotId(v, s, j, x), L1);
+
+  lemma Fold_Members{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer a;
+    FoldKeeps{L1, L2}(v, s, a) ==> MembersKept{L1, L2}(v, s);
+  } */
+
 /*
  * Fold leaf into + 1 into leaf into (they fit in one), then drop the emptied leaf
  * (leaf_drop()). One of the two may be leaf kk, the one a removal left with a stale
@@ -3352,6 +3463,8 @@ static void leaf_fold_pool(struct vma_pool *v, const struct vma_set *s, uint32_t
     ensures members: \forall integer x; InVSet(v, s, x) ==> \old(InVSet(v, s, x));
     ensures pool: VPoolOk(v);
     ensures owned: LeavesOwned(v, s);
+    ensures kept: MembersKept{Pre, Post}(v, s);
+    ensures ranges: RangesKept{Pre, Post}(v);
 */
 static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 		      uint32_t into) /*@ ghost (uint32_t kk) */
@@ -3420,7 +3533,13 @@ static void leaf_fold(struct vma_pool *v, struct vma_set *s,
 	/*@ assert refreshed_ids: \forall integer j, x; InSet(v, s, j, x) ==> SlotId(v, s, j, x) < VMA_POOL_SIZE; */
 	/*@ assert refreshed: VSetOkAt(v, s, into + 1) && LeafNr(v, s, into + 1) == 0; */
 	/*@ assert refreshed_members: \forall integer x; InVSet(v, s, x) ==> \at(InVSet(v, s, x), Folded); */
+	/*@ assert keeps: FoldKeeps{Pre, Folded}(v, s, into); */
+	/*@ assert kept_folded: MembersKept{Pre, Folded}(v, s); */
+	/*@ assert kept_refreshed: MembersKept{Folded, Here}(v, s); */
+	/*@ assert ranges_refreshed: RangesKept{Pre, Here}(v); */
 	leaf_drop(v, s, next);
+	/*@ assert kept: MembersKept{Pre, Here}(v, s); */
+	/*@ assert ranges: RangesKept{Pre, Here}(v); */
 }
 
 void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos)
@@ -3432,9 +3551,13 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 	nr = v->leaves[s->leaf[k]].nr;
 	/*@ assert deleted: VSetOkAt(v, s, k) && VPoolOk(v) && LeavesOwned(v, s) && nr == LeafNr(v, s, k) &&
 		!InVSet(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+	/*@ assert gone_deleted: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+	/*@ assert ranges_deleted: RangesKept{Pre, Here}(v); */
 	if (nr == 0) {
 		leaf_drop(v, s, k);
-		return;
+		/*@ assert gone_dropped: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+		/*@ assert ranges_dropped: RangesKept{Pre, Here}(v); */
+		goto out;
 	}
 	/* Keep leaves at least a quarter full: fold a thin leaf into a neighbour that has
 	 * room. */
@@ -3447,7 +3570,9 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 		if (next < s->nr_leaves && v->leaves[s->leaf[next]].nr + nr <= VMA_LEAF_SLOTS) {
 			/*@ assert fold_next: 1 <= LeafNr(v, s, k) + LeafNr(v, s, next) <= VMA_LEAF_SLOTS; */
 			leaf_fold(v, s, k) /*@ ghost (k) */;
-			return;
+			/*@ assert gone_next: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+			/*@ assert ranges_next: RangesKept{Pre, Here}(v); */
+			goto out;
 		}
 		if (k > 0) {
 			uint32_t prev = k - 1;
@@ -3456,7 +3581,9 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 			if (v->leaves[s->leaf[prev]].nr + nr <= VMA_LEAF_SLOTS) {
 				/*@ assert fold_prev: 1 <= LeafNr(v, s, prev) + LeafNr(v, s, prev + 1) <= VMA_LEAF_SLOTS; */
 				leaf_fold(v, s, prev) /*@ ghost (k) */;
-				return;
+				/*@ assert gone_prev: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+				/*@ assert ranges_prev: RangesKept{Pre, Here}(v); */
+				goto out;
 			}
 		}
 	}
@@ -3469,7 +3596,9 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 		/*@ assert whole: VSetOk(v, s); */
 		leaf_gap_refresh(v, s, k);
 		/*@ assert done: VSetOk(v, s); */
-		return;
+		/*@ assert gone_gap: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+		/*@ assert ranges_gap: RangesKept{Pre, Here}(v); */
+		goto out;
 	}
 	/* The last VMA left: last_end moved, a gap went. */
 	leaf_refresh(v, s, k);
@@ -3478,6 +3607,13 @@ void vma_set_remove_at(struct vma_pool *v, struct vma_set *s, struct vma_pos pos
 		s->last_end[j] == VEnd(v, s, j, LeafNr(v, s, j) - 1); */
 	/*@ assert ends: LastEnds(v, s); */
 	/*@ assert done: VSetOk(v, s); */
+	/*@ assert gone_last: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+	/*@ assert ranges_last: RangesKept{Pre, Here}(v); */
+out:
+	/* One exit: the five ways join here, where the predicates below prove (lesson 34). */
+	/*@ assert gone: MembersKeptBut{Pre, Here}(v, s, \at(SlotId(v, s, pos.leaf, pos.slot), Pre)); */
+	/*@ assert ranges: RangesKept{Pre, Here}(v); */
+	return;
 }
 
 void vma_set_resized(struct vma_pool *v, struct vma_set *s, uint32_t id)

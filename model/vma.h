@@ -535,6 +535,8 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
     ensures members: \forall integer x; \old(InVSet(v, s, x)) ==> InVSet(v, s, x);
+    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
     ensures fits: \old((uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= 1 &&
 	(uint32_t)(s->nr_leaves + 1) <= VMA_MAX_LEAVES &&
 	(uint32_t)((uint32_t)s->nr_vmas + 1) <= VMA_MAX_PER_MM) ==> \result == 0;
@@ -546,8 +548,8 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
  * vma_lookup_pos(v, s, vm_start of id) on s as it is (any change to s invalidates a
  * position). The callers that looked up the place already (mmap_region()) save a search.
  *
- * members: every descriptor of s stays in it; fits: with vma_set_room(v, s, 1) it does
- * not fail.
+ * members: every descriptor of s stays in it; ranges: no descriptor's range changes;
+ * fits: with vma_set_room(v, s, 1) it does not fail.
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
@@ -573,6 +575,8 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
     ensures members: \forall integer x; \old(InVSet(v, s, x)) ==> InVSet(v, s, x);
+    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
     ensures fits: \old((uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= 1 &&
 	(uint32_t)(s->nr_leaves + 1) <= VMA_MAX_LEAVES &&
 	(uint32_t)((uint32_t)s->nr_vmas + 1) <= VMA_MAX_PER_MM) ==> \result == 0;
@@ -597,6 +601,9 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
     ensures sorted: VSorted(v, s);
     ensures last_ends: LastEnds(v, s);
     ensures removed: !InVSet(v, s, id);
+    ensures members: \forall integer x; \old(InVSet(v, s, x)) && x != id ==> InVSet(v, s, x);
+    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
     ensures pool: VPoolOk(v);
     ensures owned: LeavesOwned(v, s);
 */
@@ -623,6 +630,10 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id);
     ensures sorted: VSorted(v, s);
     ensures last_ends: LastEnds(v, s);
     ensures removed: !InVSet(v, s, \old(SlotId(v, s, pos.leaf, pos.slot)));
+    ensures members: \forall integer x; \old(InVSet(v, s, x)) && x != \old(SlotId(v, s, pos.leaf, pos.slot)) ==>
+	InVSet(v, s, x);
+    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
     ensures pool: VPoolOk(v);
     ensures owned: LeavesOwned(v, s);
 */
