@@ -348,7 +348,7 @@ static void vma_link_at(struct mm_env *e, struct mm_struct *mm, uint32_t id, str
 	/*@ assert tops: \forall integer j; 0 <= j < mm->vmas.nr_leaves ==>
 		0 <= mm->vmas.leaf[j] < VMA_LEAF_POOL; */
 	(void)vma_set_insert_at(e->pool, &mm->vmas, id, pos); /* room: it returns 0 */
-	/* the insertion's ranges (its assigns imply it; the provers do not find it, lesson 33) */
+	/* from the insertion's ranges (its assigns imply them, the provers do not: lesson 34) */
 	/*@ assert descs: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
 		e->pool->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
 		e->pool->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
@@ -1983,7 +1983,7 @@ static uint64_t brk_up(struct mm_env *e, struct mm_struct *mm, uint64_t brk, uin
 		/* where mm_populate() writes: RAM and the page array as they were at Pre */
 		/*@ assert phys_ptrs: e->phys->pages == \at(e->phys->pages, Pre) &&
 			e->phys->mem == \at(e->phys->mem, Pre); */
-		/* do_brk_flags()'s phys (its assigns imply it; the provers do not find it, lesson 33) */
+		/* from do_brk_flags()'s phys (its assigns imply it, the provers do not: lesson 34) */
 		/*@ assert phys_nr: e->phys->nr_pages == \at(e->phys->nr_pages, Pre); */
 		/*@ assert phys: e->phys->nr_pages == \at(e->phys->nr_pages, Pre) &&
 			e->phys->pages == \at(e->phys->pages, Pre) && e->phys->mem == \at(e->phys->mem, Pre); */

@@ -583,7 +583,10 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
 */
 int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct vma_pos pos);
 
-/** vma_set_remove() - take descriptor id (a member of s) out of the index. */
+/**
+ * vma_set_remove() - take descriptor id (a member of s) out of the index. members: every
+ * other descriptor of s stays in it; ranges: no descriptor's range changes.
+ */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
     requires ok: VSetOk(v, s);
@@ -612,7 +615,7 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id);
 /**
  * vma_set_remove_at() - take the VMA at position pos out of the index. The count holds
  * that VMA (requires count): VSetOk leaves the count out (a sum over the leaves), so the
- * contract asks for it.
+ * contract asks for it. members and ranges: as vma_set_remove()'s.
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires sep: \separated(v, s);
