@@ -395,9 +395,7 @@ struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k
 /* The descriptors' ranges as they were: the frame every helper below that writes only
  * the leaves or the set states. */
 /* clang-format off */
-#define VMA_VMAS_KEPT \
-    ensures vmas_kept: \forall integer x; 0 <= x < VMA_POOL_SIZE ==> \
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+#define VMA_VMAS_KEPT ensures vmas_kept: VMA_RANGES_SAME;
 /* clang-format on */
 
 /* The free lists and the pool's counters as they were: the frame of the helpers that

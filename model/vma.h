@@ -207,6 +207,11 @@ typedef char vma_batch_none_names_every_id[VMA_PREALLOC_MAX == 4u ? 1 : -1];
 	requires apart: KmemApart(p, k); \
 	requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1), \
 				 p->mem + (0 .. RamWords(p) - 1));
+
+/* No descriptor's vm_start or vm_end changed (the set's changes write only the index). */
+#define VMA_RANGES_SAME \
+	\forall integer x; 0 <= x < VMA_POOL_SIZE ==> \
+	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end)
 /* clang-format on */
 #endif
 
@@ -535,8 +540,7 @@ uint32_t find_vma_intersection(const struct vma_pool *v, const struct vma_set *s
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
     ensures members: \forall integer x; \old(InVSet(v, s, x)) ==> InVSet(v, s, x);
-    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    ensures ranges: VMA_RANGES_SAME;
     ensures fits: \old((uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= 1 &&
 	(uint32_t)(s->nr_leaves + 1) <= VMA_MAX_LEAVES &&
 	(uint32_t)((uint32_t)s->nr_vmas + 1) <= VMA_MAX_PER_MM) ==> \result == 0;
@@ -575,8 +579,7 @@ int vma_set_insert(struct vma_pool *v, struct vma_set *s, uint32_t id);
     ensures unchanged: \result != 0 ==> s->nr_leaves == \old(s->nr_leaves) &&
 	s->nr_vmas == \old(s->nr_vmas);
     ensures members: \forall integer x; \old(InVSet(v, s, x)) ==> InVSet(v, s, x);
-    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    ensures ranges: VMA_RANGES_SAME;
     ensures fits: \old((uint32_t)(VMA_LEAF_POOL - v->nr_leaves) >= 1 &&
 	(uint32_t)(s->nr_leaves + 1) <= VMA_MAX_LEAVES &&
 	(uint32_t)((uint32_t)s->nr_vmas + 1) <= VMA_MAX_PER_MM) ==> \result == 0;
@@ -605,8 +608,7 @@ int vma_set_insert_at(struct vma_pool *v, struct vma_set *s, uint32_t id, struct
     ensures last_ends: LastEnds(v, s);
     ensures removed: !InVSet(v, s, id);
     ensures members: \forall integer x; \old(InVSet(v, s, x)) && x != id ==> InVSet(v, s, x);
-    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    ensures ranges: VMA_RANGES_SAME;
     ensures pool: VPoolOk(v);
     ensures owned: LeavesOwned(v, s);
 */
@@ -635,8 +637,7 @@ void vma_set_remove(struct vma_pool *v, struct vma_set *s, uint32_t id);
     ensures removed: !InVSet(v, s, \old(SlotId(v, s, pos.leaf, pos.slot)));
     ensures members: \forall integer x; \old(InVSet(v, s, x)) && x != \old(SlotId(v, s, pos.leaf, pos.slot)) ==>
 	InVSet(v, s, x);
-    ensures ranges: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end);
+    ensures ranges: VMA_RANGES_SAME;
     ensures pool: VPoolOk(v);
     ensures owned: LeavesOwned(v, s);
 */
