@@ -300,6 +300,20 @@ static uint64_t min_addr(const struct mm_env *e)
   predicate KeptMembers{L1, L2}(struct vma_pool *v, struct vma_set *s) =
     \forall integer x; \at(InVSet(v, s, x), L1) ==> \at(InVSet(v, s, x), L2);
 
+  // An address in a VMA lies in the range of a member descriptor, and back: the two
+  // steps of Members_Mapped, one existential each (without them Members_Mapped does not
+  // prove: Z3 runs out of memory, CVC4 out of time).
+  lemma Mapped_Member{L}: \forall struct vma_pool *v, struct vma_set *s, integer a;
+    CopiesOk(v, s) &&
+    (\forall integer k, i; InSet(v, s, k, i) ==> 0 <= SlotId(v, s, k, i) < VMA_POOL_SIZE) &&
+    Mapped(v, s, a) ==>
+    \exists integer x; 0 <= x < VMA_POOL_SIZE && InVSet(v, s, x) &&
+      v->vma[x].vm_start <= a < v->vma[x].vm_end;
+
+  lemma Member_Mapped{L}: \forall struct vma_pool *v, struct vma_set *s, integer x, a;
+    CopiesOk(v, s) && InVSet(v, s, x) && v->vma[x].vm_start <= a < v->vma[x].vm_end ==>
+    Mapped(v, s, a);
+
   // The members kept, with their ranges: every address that lay in a VMA still does.
   lemma Members_Mapped{L1, L2}: \forall struct vma_pool *v, struct vma_set *s;
     KeptMembers{L1, L2}(v, s) && CopiesOk{L1}(v, s) && CopiesOk{L2}(v, s) &&
