@@ -288,10 +288,17 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k)
 	return pool_take(v, o.addr) /*@ ghost (p, k) */;
 }
 
-/* Give obj back to vm_area_cachep, which leaves the pool as it was. */
+/*
+ * Give obj back to vm_area_cachep, which leaves the pool as it was: its leaves and the
+ * descriptors' ranges too (the slab writes 64-bit words, as the ranges are: each field
+ * apart from the slab's state, then unchanged, one assert each).
+ */
 /*@ requires valid: \valid_read(v);
     VMA_SLAB_REQUIRES
     VMA_SLAB_CALL
+    ensures leaves: VMA_LEAVES_SAME;
+    ensures ranges: VMA_RANGES_SAME;
+    ensures leaf_used: v->leaf_used == \old(v->leaf_used);
 */
 static void vma_obj_free(const struct vma_pool *v, struct phys *p, struct kmem *k, uint64_t obj)
 {
@@ -321,12 +328,40 @@ static void vma_obj_free(const struct vma_pool *v, struct phys *p, struct kmem *
 		v->vma[i].next_free == \at(v->vma[i].next_free, Pre); */
 	/*@ assert kept_leaf_links: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
 		v->leaves[j].next_free == \at(v->leaves[j].next_free, Pre); */
+	/*@ assert apart_leaf_ends: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		\separated(&v->leaves[j].end[i], k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   \at(p->pages, Pre) + (0 .. \at(p->nr_pages, Pre) - 1),
+			   \at(p->mem, Pre) + (0 .. \at(RamWords(p), Pre) - 1)); */
+	/*@ assert kept_end0: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+		v->leaves[j].end[0] == \at(v->leaves[j].end[0], Pre); */
+	/*@ assert kept_ends_up: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 < i < VMA_LEAF_SLOTS ==>
+		v->leaves[j].end[i] == \at(v->leaves[j].end[i], Pre); */
+	/*@ assert kept_ends: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		v->leaves[j].end[i] == \at(v->leaves[j].end[i], Pre); */
+	/*@ assert apart_slots: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		\separated(&v->leaves[j].slot[i], k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   \at(p->pages, Pre) + (0 .. \at(p->nr_pages, Pre) - 1)); */
+	/*@ assert kept_slots: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		v->leaves[j].slot[i] == \at(v->leaves[j].slot[i], Pre); */
+	/*@ assert apart_nrs: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+		\separated(&v->leaves[j].nr, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   \at(p->pages, Pre) + (0 .. \at(p->nr_pages, Pre) - 1)); */
+	/*@ assert kept_nrs: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+		v->leaves[j].nr == \at(v->leaves[j].nr, Pre); */
+	/*@ assert kept_starts: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+		v->leaves[j].start[i] == \at(v->leaves[j].start[i], Pre); */
+	/*@ assert kept_vm_starts: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_start == \at(v->vma[x].vm_start, Pre); */
+	/*@ assert kept_vm_ends: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+		v->vma[x].vm_end == \at(v->vma[x].vm_end, Pre); */
 }
 
 void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
 {
 	vma_obj_free(v, p, k, v->vma[id].obj);
 	pool_give(v, id) /*@ ghost (p, k) */;
+	/* heads_kept: a running allocator's lists have their heads (slab.acsl) */
+	/*@ assert safe_booted: p->booted ==> SafeBooted(p); */
 }
 
 struct vma_batch vma_prealloc(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t n)

@@ -212,6 +212,12 @@ typedef char vma_batch_none_names_every_id[VMA_PREALLOC_MAX == 4u ? 1 : -1];
 #define VMA_RANGES_SAME \
 	\forall integer x; 0 <= x < VMA_POOL_SIZE ==> \
 	v->vma[x].vm_start == \old(v->vma[x].vm_start) && v->vma[x].vm_end == \old(v->vma[x].vm_end)
+/* No leaf's slots, ranges or count changed. */
+#define VMA_LEAVES_SAME \
+	\forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==> \
+	v->leaves[j].slot[i] == \old(v->leaves[j].slot[i]) && \
+	v->leaves[j].start[i] == \old(v->leaves[j].start[i]) && \
+	v->leaves[j].end[i] == \old(v->leaves[j].end[i]) && v->leaves[j].nr == \old(v->leaves[j].nr)
 /* clang-format on */
 #endif
 
@@ -323,7 +329,11 @@ void vma_set_init(struct vma_set *s);
 */
 uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
 
-/** vm_area_free() - give a descriptor and its slab object back. */
+/**
+ * vm_area_free() - give a descriptor and its slab object back. The index (every leaf)
+ * and every descriptor's range stay as they were; once the page allocator runs, its
+ * free lists keep their heads.
+ */
 /*@ requires valid: \valid(v);
     requires id: id < v->vma_used;
     requires heads: ListHeads(p);
@@ -335,6 +345,11 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
     ensures kmem: KmemOk(k);
     ensures pool: VPoolOk(v);
     ensures used: v->vma_used == \old(v->vma_used);
+    ensures leaves: VMA_LEAVES_SAME;
+    ensures ranges: VMA_RANGES_SAME;
+    ensures leaf_used: v->leaf_used == \old(v->leaf_used);
+    ensures booted: p->booted == \old(p->booted);
+    ensures heads_kept: p->booted ==> ListHeads(p);
 */
 void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id);
 
