@@ -324,6 +324,38 @@ static uint64_t min_addr(const struct mm_env *e)
       \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==>
     MappedKept{L1, L2}(v, s, 0, 0);
 
+  // vma_set_remove_at()'s members: every descriptor of the set at L1 but gone is in it
+  // at L2.
+  predicate KeptMembersBut{L1, L2}(struct vma_pool *v, struct vma_set *s, integer gone) =
+    \forall integer x; \at(InVSet(v, s, x), L1) && x != gone ==> \at(InVSet(v, s, x), L2);
+
+  // The members kept but gone, with their ranges: every address that lay in a VMA, and not
+  // in gone's range, still does.
+  lemma MembersBut_Mapped{L1, L2}: \forall struct vma_pool *v, struct vma_set *s, integer gone;
+    KeptMembersBut{L1, L2}(v, s, gone) && CopiesOk{L1}(v, s) && CopiesOk{L2}(v, s) &&
+    (\forall integer k, i; \at(InSet(v, s, k, i), L1) ==>
+      0 <= \at(SlotId(v, s, k, i), L1) < VMA_POOL_SIZE) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L2) == \at(v->vma[x].vm_start, L1) &&
+      \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==>
+    MappedKept{L1, L2}(v, s, \at(v->vma[gone].vm_start, L1), \at(v->vma[gone].vm_end, L1));
+
+  // The same positions with the same bounds: the same addresses mapped (the index's
+  // frame across a change that writes around it, as vma_unlinked() and vma_desc_free()).
+  lemma Bounds_SameMapped{L1, L2}: \forall struct vma_pool *v, struct vma_set *s;
+    (\forall integer k, i; \at(InSet(v, s, k, i), L2) <==> \at(InSet(v, s, k, i), L1)) &&
+    (\forall integer k, i; \at(InSet(v, s, k, i), L1) ==>
+      \at(VStart(v, s, k, i), L2) == \at(VStart(v, s, k, i), L1) &&
+      \at(VEnd(v, s, k, i), L2) == \at(VEnd(v, s, k, i), L1)) ==>
+    SameMapped{L1, L2}(v, s);
+
+  // An address inside a member's range finds that member: the lookup's position is the
+  // member's own (the set is sorted and disjoint).
+  lemma Lookup_Inside{L}: \forall struct vma_pool *v, struct vma_set *s, struct vma_pos pos,
+      integer k, i, a;
+    VSorted(v, s) && InSet(v, s, k, i) && VStart(v, s, k, i) <= a < VEnd(v, s, k, i) &&
+    LookupPos(v, s, a, pos) ==> pos.leaf == k && pos.slot == i;
+
   // A member's range is mapped.
   lemma Member_Covered{L}: \forall struct vma_pool *v, struct vma_set *s, integer id;
     CopiesOk(v, s) && InVSet(v, s, id) ==> Covered(v, s, v->vma[id].vm_start, v->vma[id].vm_end);
@@ -383,20 +415,228 @@ static void vma_link(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 	vma_link_at(e, mm, id, vma_lookup_pos(e->pool, &mm->vmas, V(e, id)->vm_start));
 }
 
-/* Take id, at position pos of mm's set, out of mm and free it. */
+/*
+ * The accounting of a VMA just taken out of mm's set: vma_linked() undone (the file's
+ * entry goes when its last reference does and it is not pinned). The postconditions are
+ * vma_linked()'s, for the same reason.
+ */
+/*@ requires valid: \valid_read(e) && \valid(e->pool) && \valid(mm) && \separated(mm, e->pool);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires file: file <= VMA_NR_FILES;
+    assigns mm->map_count, e->pool->files[0 .. VMA_NR_FILES - 1].refs,
+	e->pool->files[0 .. VMA_NR_FILES - 1].in_use;
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures mapped: SameMapped{Pre, Post}(e->pool, &mm->vmas);
+    ensures pool: VPoolOk(e->pool) <==> \old(VPoolOk(e->pool));
+    ensures owned: LeavesOwned(e->pool, &mm->vmas) <==> \old(LeavesOwned(e->pool, &mm->vmas));
+*/
+static void vma_unlinked(struct mm_env *e, struct mm_struct *mm, uint32_t file)
+{
+	struct vma_pool *v = e->pool;
+
+	(void)v; /* read by the annotations only */
+	mm->map_count--;
+	file_put(e, file);
+	/*@ assert top: mm->vmas.nr_leaves == \at(mm->vmas.nr_leaves, Pre) &&
+	      \forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+		mm->vmas.leaf[k] == \at(mm->vmas.leaf[k], Pre) &&
+		mm->vmas.last_end[k] == \at(mm->vmas.last_end[k], Pre); */
+	/*@ assert slots: \forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+	      v->leaves[j].slot[i] == \at(e->pool->leaves[j].slot[i], Pre) &&
+	      v->leaves[j].start[i] == \at(e->pool->leaves[j].start[i], Pre) &&
+	      v->leaves[j].end[i] == \at(e->pool->leaves[j].end[i], Pre); */
+	/*@ assert nrs: \forall integer j; 0 <= j < VMA_LEAF_POOL ==>
+	      v->leaves[j].nr == \at(e->pool->leaves[j].nr, Pre) &&
+	      v->leaves[j].next_free == \at(e->pool->leaves[j].next_free, Pre); */
+	/*@ assert descs: \forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+	      v->vma[x].next_free == \at(e->pool->vma[x].next_free, Pre) &&
+	      v->vma[x].vm_start == \at(e->pool->vma[x].vm_start, Pre) &&
+	      v->vma[x].vm_end == \at(e->pool->vma[x].vm_end, Pre); */
+	/*@ assert heads: v->vma_used == \at(e->pool->vma_used, Pre) && v->vma_free == \at(e->pool->vma_free, Pre) &&
+	      v->leaf_used == \at(e->pool->leaf_used, Pre) && v->leaf_free == \at(e->pool->leaf_free, Pre); */
+	/*@ assert pos: \forall integer k, i; InSet(v, &mm->vmas, k, i) <==> \at(InSet(e->pool, &mm->vmas, k, i), Pre); */
+	/*@ assert ids: \forall integer k, i; InSet(v, &mm->vmas, k, i) ==>
+	      SlotId(v, &mm->vmas, k, i) == \at(SlotId(e->pool, &mm->vmas, k, i), Pre); */
+	/*@ assert lnr: \forall integer k; 0 <= k < mm->vmas.nr_leaves ==>
+	      LeafNr(v, &mm->vmas, k) == \at(LeafNr(e->pool, &mm->vmas, k), Pre); */
+	/*@ assert bounds: \forall integer k, i; InSet(v, &mm->vmas, k, i) ==>
+	      VStart(v, &mm->vmas, k, i) == \at(VStart(e->pool, &mm->vmas, k, i), Pre) &&
+	      VEnd(v, &mm->vmas, k, i) == \at(VEnd(e->pool, &mm->vmas, k, i), Pre); */
+	/*@ assert shape_top: mm->vmas.nr_leaves <= VMA_MAX_LEAVES && \forall integer k;
+	      0 <= k < mm->vmas.nr_leaves ==> mm->vmas.leaf[k] < VMA_LEAF_POOL; */
+	/*@ assert shape_nrs: \forall integer k; 0 <= k < mm->vmas.nr_leaves ==>
+	      1 <= LeafNr(v, &mm->vmas, k) <= VMA_LEAF_SLOTS; */
+	/*@ assert shape_ids: \forall integer k, i; InSet(v, &mm->vmas, k, i) ==>
+	      SlotId(v, &mm->vmas, k, i) < VMA_POOL_SIZE; */
+	/*@ assert shape: VSetShape(v, &mm->vmas); */
+	/*@ assert copies: CopiesOk(v, &mm->vmas); */
+	/*@ assert vmas_ok: VmasOk(v, &mm->vmas); */
+	/*@ assert sorted: VSorted(v, &mm->vmas); */
+	/*@ assert last_ends: LastEnds(v, &mm->vmas); */
+	/*@ assert mapped_to: \forall integer a; \at(Mapped(e->pool, &mm->vmas, a), Pre) ==>
+	      Mapped(v, &mm->vmas, a); */
+	/*@ assert mapped_from: \forall integer a; Mapped(v, &mm->vmas, a) ==>
+	      \at(Mapped(e->pool, &mm->vmas, a), Pre); */
+}
+
+/*
+ * vm_area_free() of a descriptor already out of the set s, and what that keeps of s: it
+ * stays well formed with the same addresses mapped. The parameters are vm_area_free()'s
+ * and the set, not mm_env and mm: through e, in MmApart's and MmAllocOk's context, the
+ * provers do not find even booted again within the time limit (docs/proofs.md, lesson
+ * 36). heads: the page allocator's free-list heads hold again because it has booted.
+ * Not proved yet: last_ends open, three goals over 20 s (lesson 36).
+ */
+/*@ requires valid: \valid(v) && \valid(s);
+    requires used: id < v->vma_used;
+    requires heads: ListHeads(p);
+    requires booted: p->booted;
+    VMA_SLAB_REQUIRES
+    requires set: \separated(s, v, k, p, p->pages + (0 .. p->nr_pages - 1),
+			      p->mem + (0 .. RamWords(p) - 1));
+    requires vmas: VSetOk(v, s);
+    VMA_FREE_ASSIGNS
+    ensures pool: VPoolOk(v);
+    ensures safe: BuddySafe(p);
+    ensures kmem: KmemOk(k);
+    ensures heads: ListHeads(p);
+    ensures booted: p->booted;
+    ensures vmas: VSetOk(v, s);
+    ensures mapped: SameMapped{Pre, Post}(v, s);
+    ensures owned: LeavesOwned(v, s) <==> \old(LeavesOwned(v, s));
+*/
+static void vma_desc_free(struct vma_pool *v, struct phys *p, struct kmem *k, struct vma_set *s,
+			  uint32_t id)
+{
+	(void)s; /* read by the annotations only */
+	/* the set apart from each location the call writes, one field at a time (lesson 36) */
+	/*@ assert apart_nr: \separated(&s->nr_leaves, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			p->pages + (0 .. p->nr_pages - 1), &v->vma[id].next_free, &v->vma_free,
+			&v->nr_vmas); */
+	/*@ assert apart_leaf: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
+		\separated(&s->leaf[x], k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			   p->pages + (0 .. p->nr_pages - 1), &v->vma[id].next_free, &v->vma_free,
+			   &v->nr_vmas); */
+	/*@ assert apart_last: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
+		\separated(&s->last_end[x], k, p->mem + (0 .. RamWords(p) - 1), &v->vma[id].obj); */
+	vm_area_free(v, p, k, id);
+	/*@ assert kept_nr: s->nr_leaves == \at(s->nr_leaves, Pre); */
+	/*@ assert kept_leaf: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
+		s->leaf[x] == \at(s->leaf[x], Pre); */
+	/*@ assert kept_last: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
+		s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
+	      \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
+		s->leaf[x] == \at(s->leaf[x], Pre) && s->last_end[x] == \at(s->last_end[x], Pre); */
+	/*@ assert lnr: \forall integer x; 0 <= x < s->nr_leaves ==>
+	      LeafNr(v, s, x) == \at(LeafNr(v, s, x), Pre); */
+	/*@ assert pos: \forall integer x, i; InSet(v, s, x, i) <==> \at(InSet(v, s, x, i), Pre); */
+	/*@ assert shape_top: s->nr_leaves <= VMA_MAX_LEAVES && \forall integer x;
+	      0 <= x < s->nr_leaves ==> s->leaf[x] < VMA_LEAF_POOL; */
+	/*@ assert shape_nrs: \forall integer x; 0 <= x < s->nr_leaves ==>
+	      1 <= LeafNr(v, s, x) <= VMA_LEAF_SLOTS; */
+	/*@ assert ids: \forall integer x, i; InSet(v, s, x, i) ==>
+	      SlotId(v, s, x, i) == \at(SlotId(v, s, x, i), Pre); */
+	/*@ assert starts: \forall integer x, i; InSet(v, s, x, i) ==>
+	      VStart(v, s, x, i) == \at(VStart(v, s, x, i), Pre); */
+	/*@ assert ends: \forall integer x, i; InSet(v, s, x, i) ==>
+	      VEnd(v, s, x, i) == \at(VEnd(v, s, x, i), Pre); */
+	/*@ assert shape_ids: \forall integer x, i; InSet(v, s, x, i) ==>
+	      SlotId(v, s, x, i) < VMA_POOL_SIZE; */
+	/*@ assert shape: VSetShape(v, s); */
+	/*@ assert slot_ranges: \forall integer x, i; InSet(v, s, x, i) ==>
+	      v->vma[SlotId(v, s, x, i)].vm_start == \at(v->vma[SlotId(v, s, x, i)].vm_start, Pre) &&
+	      v->vma[SlotId(v, s, x, i)].vm_end == \at(v->vma[SlotId(v, s, x, i)].vm_end, Pre); */
+	/*@ assert copies: CopiesOk(v, s); */
+	/*@ assert vmas_ok: VmasOk(v, s); */
+	/*@ assert sorted: VSorted(v, s); */
+	/*@ assert last_in: \forall integer x; 0 <= x < s->nr_leaves ==>
+	      InSet(v, s, x, LeafNr(v, s, x) - 1); */
+	/*@ assert last_ends: LastEnds(v, s); */
+	/*@ assert mapped_to: \forall integer a; \at(Mapped(v, s, a), Pre) ==> Mapped(v, s, a); */
+	/*@ assert mapped_from: \forall integer a; Mapped(v, s, a) ==> \at(Mapped(v, s, a), Pre); */
+}
+
+#ifdef __FRAMAC__
+/*
+ * What taking VMA id out of mm writes and what it keeps: the frame and postconditions of
+ * vma_unlink_free_at() and vma_unlink_free(), one text.
+ */
+/* clang-format off */
+#define MM_UNLINK_FREE_FRAME \
+	assigns mm->vmas, mm->map_count, e->pool->leaf_free, e->pool->nr_leaves, \
+		e->pool->leaves[0 .. VMA_LEAF_POOL - 1], e->pool->files[0 .. VMA_NR_FILES - 1].refs, \
+		e->pool->files[0 .. VMA_NR_FILES - 1].in_use, e->pool->vma[id].obj, \
+		e->pool->vma[id].next_free, e->pool->vma_free, e->pool->nr_vmas, *e->kmem, \
+		e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1], \
+		e->phys->mem[0 .. RamWords(e->phys) - 1]; \
+	ensures vmas: VSetOk(e->pool, &mm->vmas); \
+	ensures alloc: MmAllocOk(e); \
+	ensures owned: LeavesOwned(e->pool, &mm->vmas); \
+	ensures count: mm->vmas.nr_vmas == \old(mm->vmas.nr_vmas) - 1; \
+	ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, \old(e->pool->vma[id].vm_start), \
+					    \old(e->pool->vma[id].vm_end)); \
+	ensures phys: e->phys->nr_pages == \old(e->phys->nr_pages);
+/* clang-format on */
+#endif
+
+/*
+ * Take id, at position pos of mm's set, out of mm and free it. Every other VMA keeps its
+ * place and range, so every address mapped outside id's range still is (kept). Not
+ * proved yet: alloc and phys, MmAllocOk and nr_pages across the index's writes (lesson 36).
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires owned: LeavesOwned(e->pool, &mm->vmas);
+    requires pos: InSet(e->pool, &mm->vmas, pos.leaf, pos.slot) &&
+	SlotId(e->pool, &mm->vmas, pos.leaf, pos.slot) == id;
+    requires count: 0 < mm->vmas.nr_vmas;
+    requires used: id < e->pool->vma_used;
+    requires file: e->pool->vma[id].file <= VMA_NR_FILES;
+    MM_UNLINK_FREE_FRAME
+*/
 static void vma_unlink_free_at(struct mm_env *e, struct mm_struct *mm, uint32_t id,
 			       struct vma_pos pos)
 {
+	uint32_t file = V(e, id)->file;
+
+	/*@ assert ids: \forall integer k, i; InSet(e->pool, &mm->vmas, k, i) ==>
+		0 <= SlotId(e->pool, &mm->vmas, k, i) < VMA_POOL_SIZE; */
 	vma_set_remove_at(e->pool, &mm->vmas, pos);
-	mm->map_count--;
-	file_put(e, V(e, id)->file);
-	vm_area_free(e->pool, e->phys, e->kmem, id);
+	/*@ assert members: KeptMembersBut{Pre, Here}(e->pool, &mm->vmas, id); */
+	/*@ assert removed: MappedKept{Pre, Here}(e->pool, &mm->vmas, \at(e->pool->vma[id].vm_start, Pre),
+						\at(e->pool->vma[id].vm_end, Pre)); */
+	/*@ assert alloc_removed: MmAllocOk(e); */
+	/*@ assert set_apart: \separated(&mm->vmas, e->pool, e->kmem, e->phys,
+			e->phys->pages + (0 .. e->phys->nr_pages - 1),
+			e->phys->mem + (0 .. RamWords(e->phys) - 1)); */
+	vma_desc_free(e->pool, e->phys, e->kmem, &mm->vmas, id);
+	/*@ assert alloc_freed: MmAllocOk(e); */
+	/*@ assert kept_freed: MappedKept{Pre, Here}(e->pool, &mm->vmas, \at(e->pool->vma[id].vm_start, Pre),
+						   \at(e->pool->vma[id].vm_end, Pre)); */
+	vma_unlinked(e, mm, file);
 }
 
-/* Take id out of mm and free it. */
+/* Take id, a member of mm's set, out of mm and free it: vma_unlink_free_at() at its
+ * position, which the lookup of its vm_start finds (Lookup_Inside). */
+/*@ requires apart: MmApart(e, mm);
+    requires alloc: MmAllocOk(e);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires owned: LeavesOwned(e->pool, &mm->vmas);
+    requires member: InVSet(e->pool, &mm->vmas, id);
+    requires count: 0 < mm->vmas.nr_vmas;
+    requires used: id < e->pool->vma_used;
+    requires file: e->pool->vma[id].file <= VMA_NR_FILES;
+    MM_UNLINK_FREE_FRAME
+*/
 static void vma_unlink_free(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 {
-	vma_unlink_free_at(e, mm, id, vma_lookup_pos(e->pool, &mm->vmas, V(e, id)->vm_start));
+	struct vma_pos pos = vma_lookup_pos(e->pool, &mm->vmas, V(e, id)->vm_start);
+
+	/*@ assert at: InSet(e->pool, &mm->vmas, pos.leaf, pos.slot) &&
+		SlotId(e->pool, &mm->vmas, pos.leaf, pos.slot) == id; */
+	vma_unlink_free_at(e, mm, id, pos);
 }
 
 /*

@@ -208,6 +208,12 @@ typedef char vma_batch_none_names_every_id[VMA_PREALLOC_MAX == 4u ? 1 : -1];
 	requires sep: \separated(v, k, p, p->pages + (0 .. p->nr_pages - 1), \
 				 p->mem + (0 .. RamWords(p) - 1));
 
+/* What giving descriptor id and its slab object back writes (vm_area_free()). */
+#define VMA_FREE_ASSIGNS \
+	assigns v->vma[id].obj, v->vma[id].next_free, v->vma_free, v->nr_vmas, *k, \
+		p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1], \
+		p->mem[0 .. RamWords(p) - 1];
+
 /* No descriptor's vm_start or vm_end changed (the set's changes write only the index). */
 #define VMA_RANGES_SAME \
 	\forall integer x; 0 <= x < VMA_POOL_SIZE ==> \
@@ -338,9 +344,7 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
     requires id: id < v->vma_used;
     requires heads: ListHeads(p);
     VMA_SLAB_REQUIRES
-    assigns v->vma[id].obj, v->vma[id].next_free, v->vma_free, v->nr_vmas, *k,
-	p->zones[0 .. MAX_NR_ZONES - 1], p->pages[0 .. p->nr_pages - 1],
-	p->mem[0 .. RamWords(p) - 1];
+    VMA_FREE_ASSIGNS
     ensures safe: BuddySafe(p);
     ensures kmem: KmemOk(k);
     ensures pool: VPoolOk(v);
