@@ -485,7 +485,7 @@ static void vma_unlinked(struct mm_env *e, struct mm_struct *mm, uint32_t file)
  * and the set, not mm_env and mm: through e, in MmApart's and MmAllocOk's context, the
  * provers do not find even booted again within the time limit (docs/proofs.md, lesson
  * 36). heads: the page allocator's free-list heads hold again because it has booted.
- * Not proved yet: last_ends open, three goals over 20 s (lesson 36).
+ * Not proved yet: last_ends open, starts and copies over 20 s (lesson 36).
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires used: id < v->vma_used;
