@@ -340,15 +340,6 @@ static uint64_t min_addr(const struct mm_env *e)
       \at(v->vma[x].vm_end, L2) == \at(v->vma[x].vm_end, L1)) ==>
     MappedKept{L1, L2}(v, s, \at(v->vma[gone].vm_start, L1), \at(v->vma[gone].vm_end, L1));
 
-  // The same positions with the same bounds: the same addresses mapped (the index's
-  // frame across a change that writes around it, as vma_unlinked() and vma_desc_free()).
-  lemma Bounds_SameMapped{L1, L2}: \forall struct vma_pool *v, struct vma_set *s;
-    (\forall integer k, i; \at(InSet(v, s, k, i), L2) <==> \at(InSet(v, s, k, i), L1)) &&
-    (\forall integer k, i; \at(InSet(v, s, k, i), L1) ==>
-      \at(VStart(v, s, k, i), L2) == \at(VStart(v, s, k, i), L1) &&
-      \at(VEnd(v, s, k, i), L2) == \at(VEnd(v, s, k, i), L1)) ==>
-    SameMapped{L1, L2}(v, s);
-
   // An address inside a member's range finds that member: the lookup's position is the
   // member's own (the set is sorted and disjoint).
   lemma Lookup_Inside{L}: \forall struct vma_pool *v, struct vma_set *s, struct vma_pos pos,
