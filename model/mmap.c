@@ -184,7 +184,7 @@ static void vma_linked(struct mm_env *e, struct mm_struct *mm, uint32_t file)
 
 /*@ requires valid: \valid_read(e) && \valid(e->pool);
     requires file: file <= VMA_NR_FILES;
-    assigns e->pool->files[0 .. VMA_NR_FILES - 1].refs, e->pool->files[0 .. VMA_NR_FILES - 1].in_use;
+    assigns e->pool->files[0 .. VMA_NR_FILES - 1];
 */
 static void file_put(struct mm_env *e, uint32_t file)
 {
@@ -414,8 +414,7 @@ static void vma_link(struct mm_env *e, struct mm_struct *mm, uint32_t id)
 /*@ requires valid: \valid_read(e) && \valid(e->pool) && \valid(mm) && \separated(mm, e->pool);
     requires vmas: VSetOk(e->pool, &mm->vmas);
     requires file: file <= VMA_NR_FILES;
-    assigns mm->map_count, e->pool->files[0 .. VMA_NR_FILES - 1].refs,
-	e->pool->files[0 .. VMA_NR_FILES - 1].in_use;
+    assigns mm->map_count, e->pool->files[0 .. VMA_NR_FILES - 1];
     ensures vmas: VSetOk(e->pool, &mm->vmas);
     ensures mapped: SameMapped{Pre, Post}(e->pool, &mm->vmas);
     ensures pool: VPoolOk(e->pool) <==> \old(VPoolOk(e->pool));
@@ -471,12 +470,64 @@ static void vma_unlinked(struct mm_env *e, struct mm_struct *mm, uint32_t file)
 }
 
 /*
+ * vma_unlinked() and what it leaves of the allocators (same), shown here, where the
+ * context has neither MmAllocOk nor vma_unlinked()'s own asserts (lesson 37).
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires kmem: \valid(e->kmem);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires file: file <= VMA_NR_FILES;
+    assigns mm->map_count, e->pool->files[0 .. VMA_NR_FILES - 1];
+    ensures same: AllocSame{Pre, Post}(e);
+    ensures shape: PhysShape(e->phys) && \valid(e->kmem);
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures mapped: SameMapped{Pre, Post}(e->pool, &mm->vmas);
+    ensures pool: VPoolOk(e->pool) <==> \old(VPoolOk(e->pool));
+    ensures owned: LeavesOwned(e->pool, &mm->vmas) <==> \old(LeavesOwned(e->pool, &mm->vmas));
+*/
+static void vma_unlinked_kept(struct mm_env *e, struct mm_struct *mm, uint32_t file)
+{
+	/*@ assert files_apart: \separated(e->pool->files + (0 .. VMA_NR_FILES - 1), e->phys, e->kmem,
+			e->phys->pages + (0 .. e->phys->nr_pages - 1)); */
+	vma_unlinked(e, mm, file);
+	/* the allocators' state as it was, one part at a time (lesson 37) */
+	/*@ assert same_ptrs: e->pool == \at(e->pool, Pre) && e->phys == \at(e->phys, Pre) &&
+		e->kmem == \at(e->kmem, Pre); */
+	/*@ assert same_sizes: e->phys->nr_pages == \at(e->phys->nr_pages, Pre) &&
+		e->phys->booted == \at(e->phys->booted, Pre) &&
+		e->phys->pages == \at(e->phys->pages, Pre) && e->phys->mem == \at(e->phys->mem, Pre); */
+	/*@ assert same_pages: PagesSame{Pre, Here}(\at(e->phys->pages, Pre),
+						 \at(e->phys->nr_pages, Pre)); */
+	/*@ assert same_areas: AreasSame{Pre, Here}(\at(&e->phys->zones[0], Pre)); */
+	/*@ assert same_zones: \forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+		e->phys->zones[zi].start_pfn == \at(e->phys->zones[zi].start_pfn, Pre) &&
+		e->phys->zones[zi].end_pfn == \at(e->phys->zones[zi].end_pfn, Pre); */
+	/*@ assert same_k_object_size: \forall integer i; 0 <= i < MAX_CACHES ==>
+		e->kmem->caches[i].object_size == \at(e->kmem->caches[i].object_size, Pre); */
+	/*@ assert same_k_size: \forall integer i; 0 <= i < MAX_CACHES ==>
+		e->kmem->caches[i].size == \at(e->kmem->caches[i].size, Pre); */
+	/*@ assert same_k_offset: \forall integer i; 0 <= i < MAX_CACHES ==>
+		e->kmem->caches[i].offset == \at(e->kmem->caches[i].offset, Pre); */
+	/*@ assert same_k_order: \forall integer i; 0 <= i < MAX_CACHES ==>
+		e->kmem->caches[i].order == \at(e->kmem->caches[i].order, Pre); */
+	/*@ assert same_k_min_order: \forall integer i; 0 <= i < MAX_CACHES ==>
+		e->kmem->caches[i].min_order == \at(e->kmem->caches[i].min_order, Pre); */
+	/*@ assert same_k_flags: \forall integer i; 0 <= i < MAX_CACHES ==>
+		e->kmem->caches[i].in_use == \at(e->kmem->caches[i].in_use, Pre) &&
+		e->kmem->caches[i].kmalloc == \at(e->kmem->caches[i].kmalloc, Pre); */
+	/*@ assert same_caches: KeptExcept{Pre, Here}(\at(e->kmem, Pre), MAX_CACHES); */
+	/*@ assert same_k_cpus: e->kmem->nr_cpus == \at(e->kmem->nr_cpus, Pre); */
+	/*@ assert same_ids: KmemIdsSame{Pre, Here}(\at(e->kmem, Pre)); */
+}
+
+/*
  * vm_area_free() of a descriptor already out of the set s, and what that keeps of s: it
  * stays well formed with the same addresses mapped. The parameters are vm_area_free()'s
  * and the set, not mm_env and mm: through e, in MmApart's and MmAllocOk's context, the
  * provers do not find even booted again within the time limit (docs/proofs.md, lesson
  * 36). heads: the page allocator's free-list heads hold again because it has booted.
- * Not proved yet: last_ends open, starts and copies over 20 s (lesson 36).
+ * vmas, mapped and owned follow from the assert same through the lemmas of SetFrame;
+ * same itself is not proved yet (lesson 37).
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires used: id < v->vma_used;
@@ -492,6 +543,7 @@ static void vma_unlinked(struct mm_env *e, struct mm_struct *mm, uint32_t file)
     ensures kmem: KmemOk(k);
     ensures heads: ListHeads(p);
     ensures booted: p->booted;
+    ensures nr: p->nr_pages == \old(p->nr_pages);
     ensures vmas: VSetOk(v, s);
     ensures mapped: SameMapped{Pre, Post}(v, s);
     ensures owned: LeavesOwned(v, s) <==> \old(LeavesOwned(v, s));
@@ -510,42 +562,19 @@ static void vma_desc_free(struct vma_pool *v, struct phys *p, struct kmem *k, st
 			   &v->nr_vmas); */
 	/*@ assert apart_last: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
 		\separated(&s->last_end[x], k, p->mem + (0 .. RamWords(p) - 1), &v->vma[id].obj); */
+	/*@ assert apart_pages: \separated(&p->nr_pages, k, p->zones + (0 .. MAX_NR_ZONES - 1),
+			p->pages + (0 .. p->nr_pages - 1), p->mem + (0 .. RamWords(p) - 1),
+			&v->vma[id].obj, &v->vma[id].next_free, &v->vma_free, &v->nr_vmas); */
 	vm_area_free(v, p, k, id);
+	/*@ assert kept_pages: p->nr_pages == \at(p->nr_pages, Pre); */
 	/*@ assert kept_nr: s->nr_leaves == \at(s->nr_leaves, Pre); */
 	/*@ assert kept_leaf: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
 		s->leaf[x] == \at(s->leaf[x], Pre); */
 	/*@ assert kept_last: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
 		s->last_end[x] == \at(s->last_end[x], Pre); */
-	/*@ assert top: s->nr_leaves == \at(s->nr_leaves, Pre) &&
-	      \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
-		s->leaf[x] == \at(s->leaf[x], Pre) && s->last_end[x] == \at(s->last_end[x], Pre); */
-	/*@ assert lnr: \forall integer x; 0 <= x < s->nr_leaves ==>
-	      LeafNr(v, s, x) == \at(LeafNr(v, s, x), Pre); */
-	/*@ assert pos: \forall integer x, i; InSet(v, s, x, i) <==> \at(InSet(v, s, x, i), Pre); */
-	/*@ assert shape_top: s->nr_leaves <= VMA_MAX_LEAVES && \forall integer x;
-	      0 <= x < s->nr_leaves ==> s->leaf[x] < VMA_LEAF_POOL; */
-	/*@ assert shape_nrs: \forall integer x; 0 <= x < s->nr_leaves ==>
-	      1 <= LeafNr(v, s, x) <= VMA_LEAF_SLOTS; */
-	/*@ assert ids: \forall integer x, i; InSet(v, s, x, i) ==>
-	      SlotId(v, s, x, i) == \at(SlotId(v, s, x, i), Pre); */
-	/*@ assert starts: \forall integer x, i; InSet(v, s, x, i) ==>
-	      VStart(v, s, x, i) == \at(VStart(v, s, x, i), Pre); */
-	/*@ assert ends: \forall integer x, i; InSet(v, s, x, i) ==>
-	      VEnd(v, s, x, i) == \at(VEnd(v, s, x, i), Pre); */
-	/*@ assert shape_ids: \forall integer x, i; InSet(v, s, x, i) ==>
-	      SlotId(v, s, x, i) < VMA_POOL_SIZE; */
-	/*@ assert shape: VSetShape(v, s); */
-	/*@ assert slot_ranges: \forall integer x, i; InSet(v, s, x, i) ==>
-	      v->vma[SlotId(v, s, x, i)].vm_start == \at(v->vma[SlotId(v, s, x, i)].vm_start, Pre) &&
-	      v->vma[SlotId(v, s, x, i)].vm_end == \at(v->vma[SlotId(v, s, x, i)].vm_end, Pre); */
-	/*@ assert copies: CopiesOk(v, s); */
-	/*@ assert vmas_ok: VmasOk(v, s); */
-	/*@ assert sorted: VSorted(v, s); */
-	/*@ assert last_in: \forall integer x; 0 <= x < s->nr_leaves ==>
-	      InSet(v, s, x, LeafNr(v, s, x) - 1); */
-	/*@ assert last_ends: LastEnds(v, s); */
-	/*@ assert mapped_to: \forall integer a; \at(Mapped(v, s, a), Pre) ==> Mapped(v, s, a); */
-	/*@ assert mapped_from: \forall integer a; Mapped(v, s, a) ==> \at(Mapped(v, s, a), Pre); */
+	/* the set, every leaf and every range as they were: VSetOk and the mapped addresses
+	   carry over through the lemmas of SetFrame (lesson 37) */
+	/*@ assert same: SetSame{Pre, Here}(v, s); */
 }
 
 #ifdef __FRAMAC__
@@ -556,8 +585,8 @@ static void vma_desc_free(struct vma_pool *v, struct phys *p, struct kmem *k, st
 /* clang-format off */
 #define MM_UNLINK_FREE_FRAME \
 	assigns mm->vmas, mm->map_count, e->pool->leaf_free, e->pool->nr_leaves, \
-		e->pool->leaves[0 .. VMA_LEAF_POOL - 1], e->pool->files[0 .. VMA_NR_FILES - 1].refs, \
-		e->pool->files[0 .. VMA_NR_FILES - 1].in_use, e->pool->vma[id].obj, \
+		e->pool->leaves[0 .. VMA_LEAF_POOL - 1], e->pool->files[0 .. VMA_NR_FILES - 1], \
+		e->pool->vma[id].obj, \
 		e->pool->vma[id].next_free, e->pool->vma_free, e->pool->nr_vmas, *e->kmem, \
 		e->phys->zones[0 .. MAX_NR_ZONES - 1], e->phys->pages[0 .. e->phys->nr_pages - 1], \
 		e->phys->mem[0 .. RamWords(e->phys) - 1]; \
@@ -572,9 +601,49 @@ static void vma_desc_free(struct vma_pool *v, struct phys *p, struct kmem *k, st
 #endif
 
 /*
- * Take id, at position pos of mm's set, out of mm and free it. Every other VMA keeps its
- * place and range, so every address mapped outside id's range still is (kept). Not
- * proved yet: alloc and phys, MmAllocOk and nr_pages across the index's writes (lesson 36).
+ * The index's part of the unlinking: take the VMA at pos (descriptor id) out of mm's set.
+ * A step of its own so that its goals have no MmAllocOk in their context. Not proved
+ * yet: same, the allocators' fields across the removal's frame, whose parts are asserted
+ * one by one in vma_unlinked_kept(); here the page links and free lists do not prove
+ * (docs/proofs.md, lesson 37).
+ */
+/*@ requires apart: MmApart(e, mm);
+    requires kmem: \valid(e->kmem);
+    requires pool: VPoolOk(e->pool);
+    requires vmas: VSetOk(e->pool, &mm->vmas);
+    requires owned: LeavesOwned(e->pool, &mm->vmas);
+    requires pos: InSet(e->pool, &mm->vmas, pos.leaf, pos.slot) &&
+	SlotId(e->pool, &mm->vmas, pos.leaf, pos.slot) == id;
+    requires count: 0 < mm->vmas.nr_vmas;
+    assigns mm->vmas, e->pool->leaf_free, e->pool->nr_leaves,
+	e->pool->leaves[0 .. VMA_LEAF_POOL - 1];
+    ensures vmas: VSetOk(e->pool, &mm->vmas);
+    ensures pool: VPoolOk(e->pool);
+    ensures owned: LeavesOwned(e->pool, &mm->vmas);
+    ensures count: mm->vmas.nr_vmas == \old(mm->vmas.nr_vmas) - 1;
+    ensures kept: MappedKept{Pre, Post}(e->pool, &mm->vmas, \old(e->pool->vma[id].vm_start),
+					\old(e->pool->vma[id].vm_end));
+    ensures same: AllocSame{Pre, Post}(e);
+    ensures shape: PhysShape(e->phys) && \valid(e->kmem);
+    ensures used: e->pool->vma_used == \old(e->pool->vma_used);
+*/
+static void vma_unlink_at(struct mm_env *e, struct mm_struct *mm, uint32_t id, struct vma_pos pos)
+{
+	(void)id; /* read by the annotations only */
+	/*@ assert ids: \forall integer k, i; InSet(e->pool, &mm->vmas, k, i) ==>
+		0 <= SlotId(e->pool, &mm->vmas, k, i) < VMA_POOL_SIZE; */
+	/*@ assert in_pool: \forall integer j; 0 <= j < mm->vmas.nr_leaves ==>
+		0 <= mm->vmas.leaf[j] < VMA_LEAF_POOL; */
+	vma_set_remove_at(e->pool, &mm->vmas, pos);
+	/*@ assert members: KeptMembersBut{Pre, Here}(e->pool, &mm->vmas, id); */
+}
+
+/*
+ * Take id, at position pos of mm's set, out of mm and free it: the index's part
+ * (vma_unlink_at()), the descriptor (vma_desc_free()), the counts
+ * (vma_unlinked_kept()). Every other VMA keeps its place and range, so every address
+ * mapped outside id's range still is (kept); MmAllocOk holds again after each step
+ * through MmAllocOk_Same (lesson 37).
  */
 /*@ requires apart: MmApart(e, mm);
     requires alloc: MmAllocOk(e);
@@ -592,21 +661,20 @@ static void vma_unlink_free_at(struct mm_env *e, struct mm_struct *mm, uint32_t 
 {
 	uint32_t file = V(e, id)->file;
 
-	/*@ assert ids: \forall integer k, i; InSet(e->pool, &mm->vmas, k, i) ==>
-		0 <= SlotId(e->pool, &mm->vmas, k, i) < VMA_POOL_SIZE; */
-	vma_set_remove_at(e->pool, &mm->vmas, pos);
-	/*@ assert members: KeptMembersBut{Pre, Here}(e->pool, &mm->vmas, id); */
-	/*@ assert removed: MappedKept{Pre, Here}(e->pool, &mm->vmas, \at(e->pool->vma[id].vm_start, Pre),
-						\at(e->pool->vma[id].vm_end, Pre)); */
+	vma_unlink_at(e, mm, id, pos);
 	/*@ assert alloc_removed: MmAllocOk(e); */
 	/*@ assert set_apart: \separated(&mm->vmas, e->pool, e->kmem, e->phys,
 			e->phys->pages + (0 .. e->phys->nr_pages - 1),
 			e->phys->mem + (0 .. RamWords(e->phys) - 1)); */
 	vma_desc_free(e->pool, e->phys, e->kmem, &mm->vmas, id);
+	/*@ assert nr_freed: e->phys->nr_pages == \at(e->phys->nr_pages, Pre); */
 	/*@ assert alloc_freed: MmAllocOk(e); */
+	/*@ assert shape_freed: PhysShape(e->phys); */
+	/*@ assert apart_freed: MmApart(e, mm); */
 	/*@ assert kept_freed: MappedKept{Pre, Here}(e->pool, &mm->vmas, \at(e->pool->vma[id].vm_start, Pre),
 						   \at(e->pool->vma[id].vm_end, Pre)); */
-	vma_unlinked(e, mm, file);
+	vma_unlinked_kept(e, mm, file);
+	/*@ assert alloc_unlinked: MmAllocOk(e); */
 }
 
 /* Take id, a member of mm's set, out of mm and free it: vma_unlink_free_at() at its
