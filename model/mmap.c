@@ -292,6 +292,120 @@ static uint64_t min_addr(const struct mm_env *e)
 
 /* VMA life cycle --------------------------------------------------------------------- */
 
+/*
+ * The frames of the unlinking (lesson 37). In mmap.c, not in mmap.acsl: mmap.h, which
+ * includes mmap.acsl, is in fault.c's proof too, and these lemmas there cost that proof
+ * its lemma VSame_Shape.
+ */
+/*@
+  // MmAllocOk carried across a write that leaves the allocators alone: every field its
+  // parts read, unchanged. The index's writes (vma.h) change the same typed memories
+  // (uint32, uint64) as struct page's links and struct zone's counters; with MmAllocOk
+  // unfolded in a call's context the provers do not find that nothing it reads moved
+  // (docs/proofs.md, lesson 37). A goal that names AllocSame gets these lemmas and shows
+  // field equalities, each one read, instead.
+  axiomatic AllocFrame {
+    // The page allocator's state: the sizes, the frame and page arrays, every page's
+    // flags, order and links, every zone's bounds and free lists.
+    predicate BuddyStateSame{L1,L2}(struct phys *p) =
+      \at(p->nr_pages, L1) == \at(p->nr_pages, L2) && \at(p->booted, L1) == \at(p->booted, L2) &&
+      \at(p->pages, L1) == \at(p->pages, L2) && \at(p->mem, L1) == \at(p->mem, L2) &&
+      PagesSame{L1,L2}(\at(p->pages, L1), \at(p->nr_pages, L1)) &&
+      AreasSame{L1,L2}(\at(&p->zones[0], L1)) &&
+      (\forall integer zi; 0 <= zi < MAX_NR_ZONES ==>
+        \at(p->zones[zi].start_pfn, L1) == \at(p->zones[zi].start_pfn, L2) &&
+        \at(p->zones[zi].end_pfn, L1) == \at(p->zones[zi].end_pfn, L2));
+
+    // BuddySafe's parts one by one (together they time out), then BuddySafe.
+    lemma Inner_Same{L1,L2}: \forall struct phys *p;
+      Inner{L1}(\at(p->pages, L1), \at(p->nr_pages, L1), \at(&p->zones[0], L1)) &&
+      BuddyStateSame{L1,L2}(p) ==>
+      Inner{L2}(\at(p->pages, L2), \at(p->nr_pages, L2), \at(&p->zones[0], L2));
+    lemma ZonesShape_Same{L1,L2}: \forall struct phys *p;
+      ZonesShape{L1}(p) && BuddyStateSame{L1,L2}(p) ==> ZonesShape{L2}(p);
+    lemma NoBlocks_Same{L1,L2}: \forall struct phys *p;
+      NoBlocks{L1}(p) && BuddyStateSame{L1,L2}(p) ==> NoBlocks{L2}(p);
+    lemma BuddySafe_Same{L1,L2}: \forall struct phys *p;
+      BuddySafe{L1}(p) && PhysShape{L2}(p) && BuddyStateSame{L1,L2}(p) ==> BuddySafe{L2}(p);
+    lemma ListHeads_Same{L1,L2}: \forall struct phys *p;
+      ListHeads{L1}(p) && BuddyStateSame{L1,L2}(p) ==> ListHeads{L2}(p);
+
+    // e's three pointers, the page allocator's state and every slab cache's geometry and
+    // identity (KeptExcept with no exception), unchanged.
+    predicate AllocSame{L1,L2}(struct mm_env *e) =
+      \at(e->pool, L1) == \at(e->pool, L2) && \at(e->phys, L1) == \at(e->phys, L2) &&
+      \at(e->kmem, L1) == \at(e->kmem, L2) && BuddyStateSame{L1,L2}(\at(e->phys, L1)) &&
+      KeptExcept{L1,L2}(\at(e->kmem, L1), MAX_CACHES) && KmemIdsSame{L1,L2}(\at(e->kmem, L1));
+
+    lemma MmAllocOk_Same{L1,L2}: \forall struct mm_env *e;
+      MmAllocOk{L1}(e) && AllocSame{L1,L2}(e) && VPoolOk{L2}(\at(e->pool, L2)) &&
+      PhysShape{L2}(\at(e->phys, L2)) && \valid{L2}(\at(e->kmem, L2)) ==> MmAllocOk{L2}(e);
+  }
+
+  // The set carried across a write that leaves the index alone (vm_area_free(): the
+  // descriptor's object and free link, the allocators): s, every leaf of the pool and
+  // every descriptor's range unchanged. Asserted once, it gives each part of VSetOk and
+  // the mapped addresses again, where unfolding them in the call's context took 20-33 s
+  // or did not prove (lesson 37).
+  axiomatic SetFrame {
+    // (The leaves' part in the words of VMA_LEAVES_SAME, vm_area_free()'s postcondition.)
+    predicate SetSame{L1,L2}(struct vma_pool *v, struct vma_set *s) =
+      \at(s->nr_leaves, L1) == \at(s->nr_leaves, L2) &&
+      (\forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+        \at(s->leaf[k], L1) == \at(s->leaf[k], L2) &&
+        \at(s->last_end[k], L1) == \at(s->last_end[k], L2)) &&
+      (\forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+        \at(v->leaves[j].slot[i], L1) == \at(v->leaves[j].slot[i], L2) &&
+        \at(v->leaves[j].start[i], L1) == \at(v->leaves[j].start[i], L2) &&
+        \at(v->leaves[j].end[i], L1) == \at(v->leaves[j].end[i], L2) &&
+        \at(v->leaves[j].nr, L1) == \at(v->leaves[j].nr, L2)) &&
+      (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+        \at(v->vma[x].vm_start, L1) == \at(v->vma[x].vm_start, L2) &&
+        \at(v->vma[x].vm_end, L1) == \at(v->vma[x].vm_end, L2));
+
+    // One position at a time: a leaf of the set keeps its pool index and count, a
+    // position of it its descriptor and copies.
+    lemma Leaf_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+      SetSame{L1,L2}(v, s) && 0 <= k < \at(s->nr_leaves, L1) && \at(s->leaf[k], L1) < VMA_LEAF_POOL &&
+      \at(s->nr_leaves, L1) <= VMA_MAX_LEAVES ==>
+      \at(s->leaf[k], L2) == \at(s->leaf[k], L1) && LeafNr{L2}(v, s, k) == LeafNr{L1}(v, s, k);
+    lemma InSet_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+      VSetShape{L1}(v, s) && SetSame{L1,L2}(v, s) ==>
+      (InSet{L1}(v, s, k, i) <==> InSet{L2}(v, s, k, i));
+    lemma Pos_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s, integer k, i;
+      VSetShape{L1}(v, s) && SetSame{L1,L2}(v, s) && InSet{L1}(v, s, k, i) ==>
+      SlotId{L2}(v, s, k, i) == SlotId{L1}(v, s, k, i) &&
+      VStart{L2}(v, s, k, i) == VStart{L1}(v, s, k, i) &&
+      VEnd{L2}(v, s, k, i) == VEnd{L1}(v, s, k, i);
+    lemma Last_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
+      VSetShape{L1}(v, s) && SetSame{L1,L2}(v, s) && 0 <= k < \at(s->nr_leaves, L1) ==>
+      VEnd{L2}(v, s, k, LeafNr{L2}(v, s, k) - 1) == VEnd{L1}(v, s, k, LeafNr{L1}(v, s, k) - 1);
+    lemma Shape_Leaves_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && SetSame{L1,L2}(v, s) ==>
+      \at(s->nr_leaves, L2) <= VMA_MAX_LEAVES &&
+      (\forall integer k; 0 <= k < \at(s->nr_leaves, L2) ==> \at(s->leaf[k], L2) < VMA_LEAF_POOL) &&
+      (\forall integer k; 0 <= k < \at(s->nr_leaves, L2) ==> 1 <= LeafNr{L2}(v, s, k) <= VMA_LEAF_SLOTS);
+    lemma Shape_Ids_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && SetSame{L1,L2}(v, s) ==>
+      \forall integer k, i; InSet{L2}(v, s, k, i) ==> SlotId{L2}(v, s, k, i) < VMA_POOL_SIZE;
+    lemma Distinct_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && LeavesDistinct{L1}(s) && SetSame{L1,L2}(v, s) ==>
+      LeavesDistinct{L2}(s);
+    lemma Copies_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && CopiesOk{L1}(v, s) && SetSame{L1,L2}(v, s) ==> CopiesOk{L2}(v, s);
+    lemma Vmas_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && VmasOk{L1}(v, s) && SetSame{L1,L2}(v, s) ==> VmasOk{L2}(v, s);
+    lemma Sorted_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && VSorted{L1}(v, s) && SetSame{L1,L2}(v, s) ==> VSorted{L2}(v, s);
+    lemma LastEnds_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && LastEnds{L1}(v, s) && SetSame{L1,L2}(v, s) ==> LastEnds{L2}(v, s);
+    lemma VSetOk_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetOk{L1}(v, s) && SetSame{L1,L2}(v, s) ==> VSetOk{L2}(v, s);
+    lemma Mapped_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      VSetShape{L1}(v, s) && SetSame{L1,L2}(v, s) ==> SameMapped{L1,L2}(v, s);
+  }
+*/
+
 /*@ axiomatic LinkFacts {
   // vma_set_insert_at()'s members: every descriptor of the set at L1 is in it at L2.
   // The same predicate as vma.c's MembersKept, which this file does not see: the one
