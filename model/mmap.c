@@ -363,6 +363,14 @@ static uint64_t min_addr(const struct mm_env *e)
         \at(v->vma[x].vm_start, L1) == \at(v->vma[x].vm_start, L2) &&
         \at(v->vma[x].vm_end, L1) == \at(v->vma[x].vm_end, L2));
 
+    // The pool's part from vm_area_free()'s IndexSame (vma.h), the set's from its fields.
+    lemma Set_IndexSame{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
+      IndexSame{L1,L2}(v) && \at(s->nr_leaves, L1) == \at(s->nr_leaves, L2) &&
+      (\forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
+        \at(s->leaf[k], L1) == \at(s->leaf[k], L2) &&
+        \at(s->last_end[k], L1) == \at(s->last_end[k], L2)) ==>
+      SetSame{L1,L2}(v, s);
+
     // One position at a time: a leaf of the set keeps its pool index and count, a
     // position of it its descriptor and copies.
     lemma Leaf_Same{L1,L2}: \forall struct vma_pool *v, struct vma_set *s, integer k;
@@ -640,8 +648,8 @@ static void vma_unlinked_kept(struct mm_env *e, struct mm_struct *mm, uint32_t f
  * and the set, not mm_env and mm: through e, in MmApart's and MmAllocOk's context, the
  * provers do not find even booted again within the time limit (docs/proofs.md, lesson
  * 36). heads: the page allocator's free-list heads hold again because it has booted.
- * vmas, mapped and owned follow from the assert same through the lemmas of SetFrame;
- * same itself is not proved yet (lesson 37).
+ * same: vm_area_free()'s IndexSame and the set's own fields (lemma Set_IndexSame); vmas,
+ * mapped and owned follow from it through the lemmas of SetFrame (lesson 38).
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires used: id < v->vma_used;
@@ -687,7 +695,7 @@ static void vma_desc_free(struct vma_pool *v, struct phys *p, struct kmem *k, st
 	/*@ assert kept_last: \forall integer x; 0 <= x < VMA_MAX_LEAVES ==>
 		s->last_end[x] == \at(s->last_end[x], Pre); */
 	/* the set, every leaf and every range as they were: VSetOk and the mapped addresses
-	   carry over through the lemmas of SetFrame (lesson 37) */
+	   carry over through the lemmas of SetFrame (lessons 37, 38) */
 	/*@ assert same: SetSame{Pre, Here}(v, s); */
 }
 

@@ -197,6 +197,7 @@ Popped:
     assigns v->vma[id].next_free, v->vma[id].obj, v->vma_free, v->nr_vmas;
     ensures pool: VPoolOk(v);
     ensures head: v->vma_free == id && v->vma[id].obj == 0;
+    ensures same: IndexSame{Pre, Post}(v);
 */
 static void pool_give(struct vma_pool *v, uint32_t id) /*@ ghost (struct phys *p, struct kmem *k) */
 {
@@ -359,6 +360,8 @@ static void vma_obj_free(const struct vma_pool *v, struct phys *p, struct kmem *
 void vm_area_free(struct vma_pool *v, struct phys *p, struct kmem *k, uint32_t id)
 {
 	vma_obj_free(v, p, k, v->vma[id].obj);
+	/* the index as it was, one predicate (same): its callers meet it whole (vma.h) */
+	/*@ assert same_obj: IndexSame{Pre, Here}(v); */
 	pool_give(v, id) /*@ ghost (p, k) */;
 	/* heads_kept: a running allocator's lists have their heads (slab.acsl) */
 	/*@ assert safe_booted: p->booted ==> SafeBooted(p); */

@@ -228,6 +228,20 @@ typedef char vma_batch_none_names_every_id[VMA_PREALLOC_MAX == 4u ? 1 : -1];
 #endif
 
 /*@
+  // The index as it was: every leaf's slots, copies of the ranges and count, and every
+  // descriptor's range (VMA_LEAVES_SAME and VMA_RANGES_SAME as one predicate). A caller
+  // meets it whole across vm_area_free(), whose writes are stores to the pool's scalars
+  // past which the provers' simplifier moves the two macros' reads, not the predicate's.
+  predicate IndexSame{L1,L2}(struct vma_pool *v) =
+    (\forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
+      \at(v->leaves[j].slot[i], L1) == \at(v->leaves[j].slot[i], L2) &&
+      \at(v->leaves[j].start[i], L1) == \at(v->leaves[j].start[i], L2) &&
+      \at(v->leaves[j].end[i], L1) == \at(v->leaves[j].end[i], L2) &&
+      \at(v->leaves[j].nr, L1) == \at(v->leaves[j].nr, L2)) &&
+    (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
+      \at(v->vma[x].vm_start, L1) == \at(v->vma[x].vm_start, L2) &&
+      \at(v->vma[x].vm_end, L1) == \at(v->vma[x].vm_end, L2));
+
   // pos is what vma_lookup_pos(v, s, addr) returns: the first VMA with vm_end > addr, or
   // the end position when there is none.
   predicate LookupPos(struct vma_pool *v, struct vma_set *s, integer addr, struct vma_pos pos) =
@@ -351,6 +365,7 @@ uint32_t vm_area_alloc(struct vma_pool *v, struct phys *p, struct kmem *k);
     ensures used: v->vma_used == \old(v->vma_used);
     ensures leaves: VMA_LEAVES_SAME;
     ensures ranges: VMA_RANGES_SAME;
+    ensures same: IndexSame{Pre, Post}(v);
     ensures leaf_used: v->leaf_used == \old(v->leaf_used);
     ensures booted: p->booted == \old(p->booted);
     ensures heads_kept: p->booted ==> ListHeads(p);
