@@ -348,28 +348,13 @@ static uint64_t min_addr(const struct mm_env *e)
   // the mapped addresses again, where unfolding them in the call's context took 20-33 s
   // or did not prove (lesson 37).
   axiomatic SetFrame {
-    // (The leaves' part in the words of VMA_LEAVES_SAME, vm_area_free()'s postcondition.)
+    // (The pool's part is vm_area_free()'s postcondition IndexSame, vma.h: lesson 38.)
     predicate SetSame{L1,L2}(struct vma_pool *v, struct vma_set *s) =
       \at(s->nr_leaves, L1) == \at(s->nr_leaves, L2) &&
       (\forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
         \at(s->leaf[k], L1) == \at(s->leaf[k], L2) &&
         \at(s->last_end[k], L1) == \at(s->last_end[k], L2)) &&
-      (\forall integer j, i; 0 <= j < VMA_LEAF_POOL && 0 <= i < VMA_LEAF_SLOTS ==>
-        \at(v->leaves[j].slot[i], L1) == \at(v->leaves[j].slot[i], L2) &&
-        \at(v->leaves[j].start[i], L1) == \at(v->leaves[j].start[i], L2) &&
-        \at(v->leaves[j].end[i], L1) == \at(v->leaves[j].end[i], L2) &&
-        \at(v->leaves[j].nr, L1) == \at(v->leaves[j].nr, L2)) &&
-      (\forall integer x; 0 <= x < VMA_POOL_SIZE ==>
-        \at(v->vma[x].vm_start, L1) == \at(v->vma[x].vm_start, L2) &&
-        \at(v->vma[x].vm_end, L1) == \at(v->vma[x].vm_end, L2));
-
-    // The pool's part from vm_area_free()'s IndexSame (vma.h), the set's from its fields.
-    lemma Set_IndexSame{L1,L2}: \forall struct vma_pool *v, struct vma_set *s;
-      IndexSame{L1,L2}(v) && \at(s->nr_leaves, L1) == \at(s->nr_leaves, L2) &&
-      (\forall integer k; 0 <= k < VMA_MAX_LEAVES ==>
-        \at(s->leaf[k], L1) == \at(s->leaf[k], L2) &&
-        \at(s->last_end[k], L1) == \at(s->last_end[k], L2)) ==>
-      SetSame{L1,L2}(v, s);
+      IndexSame{L1,L2}(v);
 
     // One position at a time: a leaf of the set keeps its pool index and count, a
     // position of it its descriptor and copies.
@@ -648,8 +633,8 @@ static void vma_unlinked_kept(struct mm_env *e, struct mm_struct *mm, uint32_t f
  * and the set, not mm_env and mm: through e, in MmApart's and MmAllocOk's context, the
  * provers do not find even booted again within the time limit (docs/proofs.md, lesson
  * 36). heads: the page allocator's free-list heads hold again because it has booted.
- * same: vm_area_free()'s IndexSame and the set's own fields (lemma Set_IndexSame); vmas,
- * mapped and owned follow from it through the lemmas of SetFrame (lesson 38).
+ * same: vm_area_free()'s IndexSame and the set's own fields; vmas, mapped and owned
+ * follow from it through the lemmas of SetFrame (lesson 38).
  */
 /*@ requires valid: \valid(v) && \valid(s);
     requires used: id < v->vma_used;
